@@ -1,0 +1,229 @@
+package stats
+
+import (
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Histogram bounds: values are microseconds, from 1 µs to one hour, with 3
+// significant digits. Every histogram of nowait has this geometry, so any
+// two merge exactly.
+const (
+	LowestUs  = 1
+	HighestUs = 3_600_000_000
+	SigFigs   = 3
+)
+
+// MaxStatus bounds the status codes counted one by one; larger codes are
+// counted as 599.
+const MaxStatus = 600
+
+// NewHistogram returns an empty latency histogram in microseconds with
+// nowait's geometry.
+func NewHistogram() *hdrhistogram.Histogram {
+	return hdrhistogram.New(LowestUs, HighestUs, SigFigs)
+}
+
+// recordNs records a duration given in nanoseconds, clamped into range, so
+// it never fails and never allocates.
+func recordNs(h *hdrhistogram.Histogram, ns int64) {
+	us := ns / 1000
+	if us < LowestUs {
+		us = LowestUs
+	} else if us > HighestUs {
+		us = HighestUs
+	}
+	_ = h.RecordValue(us) // cannot fail: us is in range
+}
+
+// Counters are the plain counts of a run or of one interval.
+type Counters struct {
+	Requests  uint64                // requests written to a socket
+	Responses uint64                // complete responses parsed
+	Status    [MaxStatus]uint64     // responses by status code
+	BytesIn   uint64                // bytes read
+	BytesOut  uint64                // bytes written
+	Connects  uint64                // connections established
+	Errors    [NumErrorKinds]uint64 // failures by kind
+	Dropped   uint64                // open model: requests never sent (run ended first)
+}
+
+// Add adds o into c.
+func (c *Counters) Add(o *Counters) {
+	c.Requests += o.Requests
+	c.Responses += o.Responses
+	for i := range c.Status {
+		c.Status[i] += o.Status[i]
+	}
+	c.BytesIn += o.BytesIn
+	c.BytesOut += o.BytesOut
+	c.Connects += o.Connects
+	for i := range c.Errors {
+		c.Errors[i] += o.Errors[i]
+	}
+	c.Dropped += o.Dropped
+}
+
+// Minus returns c - o, field by field. o must be an earlier state of c.
+func (c *Counters) Minus(o *Counters) Counters {
+	d := *c
+	d.Requests -= o.Requests
+	d.Responses -= o.Responses
+	for i := range d.Status {
+		d.Status[i] -= o.Status[i]
+	}
+	d.BytesIn -= o.BytesIn
+	d.BytesOut -= o.BytesOut
+	d.Connects -= o.Connects
+	for i := range d.Errors {
+		d.Errors[i] -= o.Errors[i]
+	}
+	d.Dropped -= o.Dropped
+	return d
+}
+
+// ErrorTotal returns the number of failures of every kind.
+func (c *Counters) ErrorTotal() uint64 {
+	var n uint64
+	for _, e := range c.Errors {
+		n += e
+	}
+	return n
+}
+
+// RequestErrors returns the failures of requests on open connections, not
+// counting failures to connect.
+func (c *Counters) RequestErrors() uint64 {
+	var n uint64
+	for k, e := range c.Errors {
+		if !ErrorKind(k).IsConnectError() {
+			n += e
+		}
+	}
+	return n
+}
+
+// StatusClass returns the number of responses whose status is in class
+// cls (2 for 2xx, 5 for 5xx).
+func (c *Counters) StatusClass(cls int) uint64 {
+	var n uint64
+	for s := cls * 100; s < cls*100+100 && s < MaxStatus; s++ {
+		n += c.Status[s]
+	}
+	return n
+}
+
+// Recorder is one event loop's (or one connection group's) record of a run.
+// It is owned by exactly one goroutine and takes no lock; recorders are
+// merged into a Result when the run ends.
+type Recorder struct {
+	Counters
+	Latency *hdrhistogram.Histogram // from intended send time (corrected)
+	Service *hdrhistogram.Histogram // from the actual write (service time)
+	Connect *hdrhistogram.Histogram // connect time
+	SendLag *hdrhistogram.Histogram // open model: actual send minus intended send
+
+	// Warmup holds what was counted before EndWarmup.
+	Warmup Counters
+	// Intervals are the closed per-second intervals, oldest first.
+	Intervals []Interval
+
+	ivLatency *hdrhistogram.Histogram
+	ivBase    Counters
+	ivStartNs int64
+}
+
+// NewRecorder returns an empty recorder.
+func NewRecorder() *Recorder {
+	return &Recorder{
+		Latency:   NewHistogram(),
+		Service:   NewHistogram(),
+		Connect:   NewHistogram(),
+		SendLag:   NewHistogram(),
+		ivLatency: NewHistogram(),
+	}
+}
+
+// RecordResponse counts one complete response with its status, its latency
+// from the intended send time and its service time from the actual write.
+// In the closed model the two are equal.
+func (r *Recorder) RecordResponse(status int, latencyNs, serviceNs int64) {
+	r.Responses++
+	if status < 0 || status >= MaxStatus {
+		status = MaxStatus - 1
+	}
+	r.Status[status]++
+	recordNs(r.Latency, latencyNs)
+	recordNs(r.ivLatency, latencyNs)
+	recordNs(r.Service, serviceNs)
+}
+
+// RecordError counts one failure of the given kind.
+func (r *Recorder) RecordError(k ErrorKind) {
+	r.Errors[k]++
+}
+
+// RecordConnect counts an established connection and its connect time.
+func (r *Recorder) RecordConnect(ns int64) {
+	r.Connects++
+	recordNs(r.Connect, ns)
+}
+
+// RecordSendLag records how late a request was written against its
+// intended send time.
+func (r *Recorder) RecordSendLag(ns int64) {
+	recordNs(r.SendLag, ns)
+}
+
+// RecordSent counts n requests written in a total of bytes.
+func (r *Recorder) RecordSent(n int, bytes int) {
+	r.Requests += uint64(n)
+	r.BytesOut += uint64(bytes)
+}
+
+// RecordReceived counts bytes read.
+func (r *Recorder) RecordReceived(bytes int) {
+	r.BytesIn += uint64(bytes)
+}
+
+// EndWarmup moves everything counted so far into Warmup and starts the
+// measured part of the run afresh at nowNs.
+func (r *Recorder) EndWarmup(nowNs int64) {
+	r.Warmup.Add(&r.Counters)
+	r.Counters = Counters{}
+	r.Latency.Reset()
+	r.Service.Reset()
+	r.Connect.Reset()
+	r.SendLag.Reset()
+	r.ivLatency.Reset()
+	r.ivBase = Counters{}
+	r.Intervals = r.Intervals[:0]
+	r.ivStartNs = nowNs
+}
+
+// CloseInterval ends the current interval at endNs (nanoseconds since the
+// measured part of the run began), with openConns connections open then,
+// and starts the next. Called once a second by the owning loop; it
+// allocates, the per-request path does not.
+func (r *Recorder) CloseInterval(endNs int64, openConns int) {
+	iv := Interval{
+		StartNs:   r.ivStartNs,
+		EndNs:     endNs,
+		Latency:   r.ivLatency,
+		Counters:  r.Counters.Minus(&r.ivBase),
+		OpenConns: openConns,
+	}
+	r.Intervals = append(r.Intervals, iv)
+	r.ivLatency = NewHistogram()
+	r.ivBase = r.Counters
+	r.ivStartNs = endNs
+}
+
+// Interval is what one loop, or the merged run, counted in one interval
+// (normally one second) of the measured run.
+type Interval struct {
+	StartNs   int64                   // start, nanoseconds since the measured run began
+	EndNs     int64                   // end, same clock
+	Latency   *hdrhistogram.Histogram // corrected latency of the responses in the interval
+	Counters                          // counts within the interval
+	OpenConns int                     // connections open at the end of the interval
+}

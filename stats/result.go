@@ -1,0 +1,119 @@
+package stats
+
+import (
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// Result is everything one run measured, merged from its recorders. Every
+// mode produces the same Result; Summarize turns it into numbers.
+type Result struct {
+	Mode        string        // async, sync or goroutine
+	Model       string        // closed, open or hold
+	Target      string        // what was loaded, for people (a URL)
+	Connections int           // connections asked for
+	Loops       int           // event loops (async) or 0
+	Pipeline    int           // requests in flight per connection asked for
+	RatePerSec  float64       // open model: the target rate, else 0
+	Start       time.Time     // wall clock when the measured part began
+	Elapsed     time.Duration // length of the measured part
+	Warmup      time.Duration // length of the warm-up, excluded from the stats
+	Interrupted bool          // the run was cancelled (Ctrl-C) before its end
+
+	Counters                               // counts of the measured part
+	WarmupCounters Counters                // counts of the warm-up
+	Latency        *hdrhistogram.Histogram // corrected latency, µs
+	Service        *hdrhistogram.Histogram // service time, µs
+	Connect        *hdrhistogram.Histogram // connect time, µs
+	SendLag        *hdrhistogram.Histogram // open model send lag, µs
+	Intervals      []Interval              // per-second intervals, merged across loops
+
+	OpenConnsAtEnd  int    // connections open when the run stopped
+	InFlightAtEnd   uint64 // requests written but neither answered nor failed when the run stopped
+	PeakOpenConns   int    // most connections open at once
+	FirstConnectErr string // the first connect error's text, to explain a run that never connected
+
+	Generator  Generator  // what the generator itself cost
+	Saturation Saturation // whether the generator kept its schedule
+}
+
+// Saturation says whether the generator itself fell behind; a saturated
+// result does not measure the target alone.
+type Saturation struct {
+	Saturated bool   `json:"saturated"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// NewResult returns an empty result ready to merge recorders into.
+func NewResult() *Result {
+	return &Result{
+		Latency: NewHistogram(),
+		Service: NewHistogram(),
+		Connect: NewHistogram(),
+		SendLag: NewHistogram(),
+	}
+}
+
+// AddRecorder merges one recorder's histograms, counters and intervals into
+// r. Intervals are aligned by index: interval i of every loop covers the
+// same second.
+func (r *Result) AddRecorder(rec *Recorder) {
+	r.Counters.Add(&rec.Counters)
+	r.WarmupCounters.Add(&rec.Warmup)
+	r.Latency.Merge(rec.Latency)
+	r.Service.Merge(rec.Service)
+	r.Connect.Merge(rec.Connect)
+	r.SendLag.Merge(rec.SendLag)
+	r.Intervals = MergeIntervals(r.Intervals, rec.Intervals)
+}
+
+// Merge merges another result into r exactly: histograms merge, counters
+// add, intervals align by index and connection counts add. Used to combine
+// runs made on several machines at the same time.
+func (r *Result) Merge(o *Result) {
+	r.Counters.Add(&o.Counters)
+	r.WarmupCounters.Add(&o.WarmupCounters)
+	r.Latency.Merge(o.Latency)
+	r.Service.Merge(o.Service)
+	r.Connect.Merge(o.Connect)
+	r.SendLag.Merge(o.SendLag)
+	r.Intervals = MergeIntervals(r.Intervals, o.Intervals)
+	r.Connections += o.Connections
+	r.OpenConnsAtEnd += o.OpenConnsAtEnd
+	r.InFlightAtEnd += o.InFlightAtEnd
+	r.PeakOpenConns += o.PeakOpenConns
+	r.RatePerSec += o.RatePerSec
+	if o.Elapsed > r.Elapsed {
+		r.Elapsed = o.Elapsed
+	}
+	r.Generator.Add(o.Generator)
+	if o.Saturation.Saturated && !r.Saturation.Saturated {
+		r.Saturation = o.Saturation
+	}
+	r.Interrupted = r.Interrupted || o.Interrupted
+}
+
+// MergeIntervals merges src into dst by index and returns dst.
+func MergeIntervals(dst, src []Interval) []Interval {
+	for i := range src {
+		if i >= len(dst) {
+			iv := src[i]
+			iv.Latency = NewHistogram()
+			iv.Latency.Merge(src[i].Latency)
+			dst = append(dst, iv)
+			continue
+		}
+		d := &dst[i]
+		d.Latency.Merge(src[i].Latency)
+		d.Counters.Add(&src[i].Counters)
+		d.OpenConns += src[i].OpenConns
+		if src[i].EndNs > d.EndNs {
+			d.EndNs = src[i].EndNs
+		}
+		if src[i].StartNs < d.StartNs {
+			d.StartNs = src[i].StartNs
+		}
+	}
+	return dst
+}

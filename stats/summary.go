@@ -1,0 +1,181 @@
+package stats
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// SchemaVersion is the version of the Summary JSON schema. Bump it when a
+// field changes meaning or is removed; adding a field does not.
+const SchemaVersion = 1
+
+// SummaryPercentiles are the percentiles every summary reports, 0 to 100.
+var SummaryPercentiles = []float64{50, 75, 90, 99, 99.9, 99.99}
+
+// Quantile returns the value at percentile p (0 to 100) of h. It is the
+// one quantile convention of nowait.
+func Quantile(h *hdrhistogram.Histogram, p float64) int64 {
+	return h.ValueAtQuantile(p)
+}
+
+// Latency summarises one histogram in milliseconds.
+type Latency struct {
+	Count       int64              `json:"count"`
+	MinMs       float64            `json:"min_ms"`
+	MeanMs      float64            `json:"mean_ms"`
+	StdevMs     float64            `json:"stdev_ms"`
+	MaxMs       float64            `json:"max_ms"`
+	Percentiles map[string]float64 `json:"percentiles_ms"` // "50", "99.9", ...
+}
+
+// P returns the percentile p (as in SummaryPercentiles) in milliseconds.
+func (l Latency) P(p float64) float64 { return l.Percentiles[PercentileKey(p)] }
+
+// PercentileKey formats a percentile as a summary map key: 50 -> "50",
+// 99.9 -> "99.9".
+func PercentileKey(p float64) string { return strconv.FormatFloat(p, 'f', -1, 64) }
+
+// SummarizeHistogram computes a Latency from a histogram in microseconds.
+func SummarizeHistogram(h *hdrhistogram.Histogram) Latency {
+	l := Latency{Percentiles: map[string]float64{}}
+	l.Count = h.TotalCount()
+	if l.Count == 0 {
+		for _, p := range SummaryPercentiles {
+			l.Percentiles[PercentileKey(p)] = 0
+		}
+		return l
+	}
+	l.MinMs = float64(h.Min()) / 1000
+	l.MeanMs = h.Mean() / 1000
+	l.StdevMs = h.StdDev() / 1000
+	l.MaxMs = float64(h.Max()) / 1000
+	for _, p := range SummaryPercentiles {
+		l.Percentiles[PercentileKey(p)] = float64(Quantile(h, p)) / 1000
+	}
+	return l
+}
+
+// Summary is the numbers of one run, computed once from its Result. It is
+// the body of summary.json and of `--json`.
+type Summary struct {
+	Schema      int       `json:"schema_version"`
+	Mode        string    `json:"mode"`
+	Model       string    `json:"model"`
+	Target      string    `json:"target"`
+	Connections int       `json:"connections"`
+	Loops       int       `json:"loops,omitempty"`
+	Pipeline    int       `json:"pipeline,omitempty"`
+	RatePerSec  float64   `json:"target_rate_per_s,omitempty"`
+	Start       time.Time `json:"start"`
+	DurationSec float64   `json:"duration_s"`
+	WarmupSec   float64   `json:"warmup_s,omitempty"`
+	Interrupted bool      `json:"interrupted,omitempty"`
+
+	Requests          uint64            `json:"requests"`
+	Responses         uint64            `json:"responses"`
+	Dropped           uint64            `json:"dropped,omitempty"`
+	RequestsPerSec    float64           `json:"requests_per_s"`
+	BytesIn           uint64            `json:"bytes_in"`
+	BytesOut          uint64            `json:"bytes_out"`
+	BytesInPerSec     float64           `json:"bytes_in_per_s"`
+	Connects          uint64            `json:"connects"`
+	OpenConnsAtEnd    int               `json:"open_connections_at_end"`
+	InFlightAtEnd     uint64            `json:"in_flight_at_end"`
+	PeakOpenConns     int               `json:"peak_open_connections"`
+	Status            map[string]uint64 `json:"status"`
+	Errors            map[string]uint64 `json:"errors"`
+	ErrorTotal        uint64            `json:"error_total"`
+	ErrorRate         float64           `json:"error_rate"` // failed requests / (responses + failed requests)
+	FirstConnectError string            `json:"first_connect_error,omitempty"`
+
+	Latency Latency        `json:"latency"`            // corrected, from the intended send time
+	Service Latency        `json:"service_time"`       // from the actual write
+	Connect Latency        `json:"connect_time"`       // connect time
+	SendLag Latency        `json:"send_lag,omitempty"` // open model
+	Warmup  *WarmupSummary `json:"warmup,omitempty"`
+
+	Generator         Generator  `json:"generator"`
+	CPUMicrosPerReq   float64    `json:"cpu_us_per_request"`
+	RSSBytesPerConn   float64    `json:"rss_bytes_per_connection"`
+	RequestsPerCPUSec float64    `json:"requests_per_cpu_s"`
+	Saturation        Saturation `json:"saturation"`
+}
+
+// WarmupSummary reports the excluded warm-up.
+type WarmupSummary struct {
+	Requests  uint64 `json:"requests"`
+	Responses uint64 `json:"responses"`
+	Errors    uint64 `json:"errors"`
+}
+
+// Summarize computes the Summary of a result.
+func Summarize(r *Result) Summary {
+	s := Summary{
+		Schema:            SchemaVersion,
+		Mode:              r.Mode,
+		Model:             r.Model,
+		Target:            r.Target,
+		Connections:       r.Connections,
+		Loops:             r.Loops,
+		Pipeline:          r.Pipeline,
+		RatePerSec:        r.RatePerSec,
+		Start:             r.Start,
+		DurationSec:       r.Elapsed.Seconds(),
+		WarmupSec:         r.Warmup.Seconds(),
+		Interrupted:       r.Interrupted,
+		Requests:          r.Requests,
+		Responses:         r.Responses,
+		Dropped:           r.Dropped,
+		BytesIn:           r.BytesIn,
+		BytesOut:          r.BytesOut,
+		Connects:          r.Connects,
+		OpenConnsAtEnd:    r.OpenConnsAtEnd,
+		InFlightAtEnd:     r.InFlightAtEnd,
+		PeakOpenConns:     r.PeakOpenConns,
+		Status:            map[string]uint64{},
+		Errors:            map[string]uint64{},
+		ErrorTotal:        r.ErrorTotal(),
+		FirstConnectError: r.FirstConnectErr,
+		Latency:           SummarizeHistogram(r.Latency),
+		Service:           SummarizeHistogram(r.Service),
+		Connect:           SummarizeHistogram(r.Connect),
+		SendLag:           SummarizeHistogram(r.SendLag),
+		Generator:         r.Generator,
+		Saturation:        r.Saturation,
+	}
+	if sec := r.Elapsed.Seconds(); sec > 0 {
+		s.RequestsPerSec = float64(r.Responses) / sec
+		s.BytesInPerSec = float64(r.BytesIn) / sec
+	}
+	for code, n := range r.Status {
+		if n > 0 {
+			s.Status[strconv.Itoa(code)] = n
+		}
+	}
+	for k, n := range r.Errors {
+		if n > 0 {
+			s.Errors[ErrorKind(k).String()] = n
+		}
+	}
+	if failed := r.RequestErrors(); r.Responses+failed > 0 {
+		s.ErrorRate = float64(failed) / float64(r.Responses+failed)
+	}
+	if r.Warmup > 0 {
+		s.Warmup = &WarmupSummary{
+			Requests:  r.WarmupCounters.Requests,
+			Responses: r.WarmupCounters.Responses,
+			Errors:    r.WarmupCounters.ErrorTotal(),
+		}
+	}
+	total := r.Responses + r.WarmupCounters.Responses
+	if cpu := r.Generator.CPUSec(); cpu > 0 && total > 0 {
+		s.CPUMicrosPerReq = cpu * 1e6 / float64(total)
+		s.RequestsPerCPUSec = float64(total) / cpu
+	}
+	if conns := max(r.PeakOpenConns, r.Connections); conns > 0 {
+		s.RSSBytesPerConn = float64(r.Generator.PeakRSSBytes) / float64(conns)
+	}
+	return s
+}
