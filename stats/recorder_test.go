@@ -1,0 +1,153 @@
+package stats
+
+import (
+	"testing"
+	"time"
+)
+
+func TestRecorderCountsAndPercentiles(t *testing.T) {
+	r := NewRecorder()
+	// 1000 responses at 1..1000 ms: p50 is 500 ms, p99 990 ms, to 3 digits.
+	for i := 1; i <= 1000; i++ {
+		r.RecordResponse(200, int64(i)*int64(time.Millisecond), int64(i)*int64(time.Millisecond)/2)
+	}
+	r.RecordResponse(503, int64(time.Millisecond), int64(time.Millisecond))
+	r.RecordError(ErrTimeout)
+	r.RecordSent(1002, 1002*40)
+	r.RecordReceived(12345)
+
+	if r.Responses != 1001 || r.Status[200] != 1000 || r.Status[503] != 1 {
+		t.Fatalf("responses %d status200 %d status503 %d", r.Responses, r.Status[200], r.Status[503])
+	}
+	if got := Quantile(r.Latency, 50); got < 499_000 || got > 501_000 {
+		t.Fatalf("p50 = %d µs, want about 500000", got)
+	}
+	if got := Quantile(r.Service, 50); got < 249_000 || got > 251_000 {
+		t.Fatalf("service p50 = %d µs, want about 250000", got)
+	}
+	if r.ErrorTotal() != 1 || r.RequestErrors() != 1 {
+		t.Fatalf("errors %d request errors %d", r.ErrorTotal(), r.RequestErrors())
+	}
+	if r.StatusClass(5) != 1 || r.StatusClass(2) != 1000 {
+		t.Fatalf("5xx %d 2xx %d", r.StatusClass(5), r.StatusClass(2))
+	}
+}
+
+func TestRecorderClampsOutOfRangeValues(t *testing.T) {
+	r := NewRecorder()
+	r.RecordResponse(200, -5, 0)                      // a clock step backwards
+	r.RecordResponse(200, int64(10*time.Hour), 0)     // beyond the histogram's range
+	r.RecordResponse(9999, int64(time.Millisecond), 0) // a status code out of range
+	if r.Latency.TotalCount() != 3 {
+		t.Fatalf("recorded %d values, want 3", r.Latency.TotalCount())
+	}
+	if r.Latency.Max() < HighestUs*99/100 {
+		t.Fatalf("max %d, want clamped to about %d", r.Latency.Max(), HighestUs)
+	}
+	if r.Status[MaxStatus-1] != 1 {
+		t.Fatal("an out-of-range status was not counted as 599")
+	}
+}
+
+func TestWarmupIsExcluded(t *testing.T) {
+	r := NewRecorder()
+	for i := 0; i < 10; i++ {
+		r.RecordResponse(200, int64(time.Second), int64(time.Second))
+	}
+	r.EndWarmup(int64(2 * time.Second))
+	r.RecordResponse(200, int64(time.Millisecond), int64(time.Millisecond))
+	if r.Responses != 1 || r.Warmup.Responses != 10 || r.Latency.TotalCount() != 1 {
+		t.Fatalf("after warm-up: responses %d warm-up %d histogram %d", r.Responses, r.Warmup.Responses, r.Latency.TotalCount())
+	}
+	if r.Latency.Max() > 1100 {
+		t.Fatalf("warm-up latency leaked into the histogram: max %d µs", r.Latency.Max())
+	}
+}
+
+func TestIntervalsMergeByIndex(t *testing.T) {
+	a, b := NewRecorder(), NewRecorder()
+	for s := 0; s < 3; s++ {
+		for i := 0; i <= s; i++ {
+			a.RecordResponse(200, int64(time.Millisecond), 0)
+			b.RecordResponse(200, int64(time.Millisecond), 0)
+		}
+		a.CloseInterval(int64(s+1)*int64(time.Second), 2)
+		b.CloseInterval(int64(s+1)*int64(time.Second)+1000, 3)
+	}
+	res := NewResult()
+	res.AddRecorder(a)
+	res.AddRecorder(b)
+	if len(res.Intervals) != 3 {
+		t.Fatalf("%d intervals, want 3", len(res.Intervals))
+	}
+	for s, iv := range res.Intervals {
+		want := uint64(2 * (s + 1))
+		if iv.Responses != want || iv.Latency.TotalCount() != int64(want) || iv.OpenConns != 5 {
+			t.Fatalf("interval %d: responses %d histogram %d open %d; want %d, %d, 5", s, iv.Responses, iv.Latency.TotalCount(), iv.OpenConns, want, want)
+		}
+	}
+	if res.Responses != 12 || res.Latency.TotalCount() != 12 {
+		t.Fatalf("total responses %d histogram %d, want 12", res.Responses, res.Latency.TotalCount())
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	rec := NewRecorder()
+	for i := 0; i < 900; i++ {
+		rec.RecordResponse(200, int64(2*time.Millisecond), int64(2*time.Millisecond))
+	}
+	for i := 0; i < 100; i++ {
+		rec.RecordResponse(500, int64(20*time.Millisecond), int64(20*time.Millisecond))
+	}
+	rec.RecordError(ErrReset)
+	rec.RecordError(ErrConnectRefused) // a connect error is not a failed request
+	res := NewResult()
+	res.AddRecorder(rec)
+	res.Elapsed = 2 * time.Second
+	res.Connections = 10
+	res.Generator = Generator{CPUUserSec: 0.5, CPUSysSec: 0.5, PeakRSSBytes: 10_000_000}
+	s := Summarize(res)
+	if s.RequestsPerSec != 500 {
+		t.Fatalf("req/s %g, want 500", s.RequestsPerSec)
+	}
+	if s.Status["200"] != 900 || s.Status["500"] != 100 {
+		t.Fatalf("status %v", s.Status)
+	}
+	if s.Errors["reset"] != 1 || s.Errors["connect_refused"] != 1 || s.ErrorTotal != 2 {
+		t.Fatalf("errors %v total %d", s.Errors, s.ErrorTotal)
+	}
+	if want := 1.0 / 1001; s.ErrorRate != want {
+		t.Fatalf("error rate %g, want %g", s.ErrorRate, want)
+	}
+	if p := s.Latency.P(50); p < 1.99 || p > 2.01 {
+		t.Fatalf("p50 %g ms, want 2", p)
+	}
+	if p := s.Latency.P(99); p < 19.9 || p > 20.1 {
+		t.Fatalf("p99 %g ms, want 20", p)
+	}
+	if s.CPUMicrosPerReq != 1000 || s.RSSBytesPerConn != 1_000_000 {
+		t.Fatalf("cpu µs/req %g rss/conn %g", s.CPUMicrosPerReq, s.RSSBytesPerConn)
+	}
+}
+
+func TestErrorKindNames(t *testing.T) {
+	seen := map[string]bool{}
+	for k := ErrorKind(0); k < NumErrorKinds; k++ {
+		name := k.String()
+		if name == "" || name == "unknown" || seen[name] {
+			t.Fatalf("kind %d has a bad or duplicate name %q", k, name)
+		}
+		seen[name] = true
+		if back, ok := ErrorKindByName(name); !ok || back != k {
+			t.Fatalf("ErrorKindByName(%q) = %d, %v", name, back, ok)
+		}
+	}
+}
+
+func BenchmarkRecordResponse(b *testing.B) {
+	r := NewRecorder()
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		r.RecordResponse(200, int64(i%5000)*1000, int64(i%5000)*1000)
+	}
+}
