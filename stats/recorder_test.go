@@ -35,8 +35,8 @@ func TestRecorderCountsAndPercentiles(t *testing.T) {
 
 func TestRecorderClampsOutOfRangeValues(t *testing.T) {
 	r := NewRecorder()
-	r.RecordResponse(200, -5, 0)                      // a clock step backwards
-	r.RecordResponse(200, int64(10*time.Hour), 0)     // beyond the histogram's range
+	r.RecordResponse(200, -5, 0)                       // a clock step backwards
+	r.RecordResponse(200, int64(10*time.Hour), 0)      // beyond the histogram's range
 	r.RecordResponse(9999, int64(time.Millisecond), 0) // a status code out of range
 	if r.Latency.TotalCount() != 3 {
 		t.Fatalf("recorded %d values, want 3", r.Latency.TotalCount())
