@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"runtime"
 	"time"
+
+	"github.com/nowait/nowait/stats"
 )
 
 // Defaults of a Plan; the CLI flags reuse them.
@@ -85,6 +87,10 @@ type Plan struct {
 	ConnectRate float64       // hold: connects per second; 0 means as fast as possible
 	HoldEvery   time.Duration // hold: each connection sends one request this often; 0 means never
 	SourceAddrs []netip.Addr  // local addresses to bind before connect, round robin
+
+	// Live, when set, receives each closed interval (and open-connection
+	// changes at most once an interval) for the live progress line.
+	Live *stats.Live
 }
 
 // LoopsOrDefault returns the number of event loops to run.
