@@ -51,10 +51,10 @@ type Parser struct {
 	http10        bool
 	connClose     bool
 	connKeepAlive bool
-	hasTE         bool  // a Transfer-Encoding header was seen
-	chunked       bool  // the last transfer coding is chunked
-	status        int   // of the response in progress
-	hasCL         bool  // a Content-Length header was seen
+	hasTE         bool // a Transfer-Encoding header was seen
+	chunked       bool // the last transfer coding is chunked
+	status        int  // of the response in progress
+	hasCL         bool // a Content-Length header was seen
 	contentLength int64
 	remaining     int64 // bytes left in the body or the chunk
 	bodyLen       int64 // body bytes consumed so far
