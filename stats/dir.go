@@ -1,0 +1,170 @@
+package stats
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// ReadDir rebuilds the Result saved in dir by WriteDir: the run's facts and
+// counters from summary.json, the whole-run histograms exactly from
+// histograms.hlog, the intervals' latency and times from latency.hlog and
+// their counters from timeseries.csv. Merging read-back results is exact
+// for histograms and counters. What does not come back: interval times
+// finer than a millisecond, status codes per interval, and the warm-up's
+// errors by kind (summary.json keeps only their total, which comes back
+// under ErrConnect).
+func ReadDir(dir string) (*Result, error) {
+	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %s (no %s)", ErrNoResults, dir, SummaryFile)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrNoResults, err)
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, filepath.Join(dir, SummaryFile), err)
+	}
+	if s.Schema != SchemaVersion {
+		return nil, fmt.Errorf("%w: %s has schema %d, this nowait reads %d",
+			ErrSchema, filepath.Join(dir, SummaryFile), s.Schema, SchemaVersion)
+	}
+	res, err := resultFromSummary(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SummaryFile), err)
+	}
+	if err := readHistLog(filepath.Join(dir, HistLogFile), res); err != nil {
+		return nil, err
+	}
+	if err := readIntervals(dir, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// resultFromSummary fills a Result with everything summary.json holds
+// besides the histograms.
+func resultFromSummary(s Summary) (*Result, error) {
+	r := NewResult()
+	r.Mode, r.Model, r.Target = s.Mode, s.Model, s.Target
+	r.Connections, r.Loops, r.Pipeline, r.RatePerSec = s.Connections, s.Loops, s.Pipeline, s.RatePerSec
+	r.Start = s.Start
+	r.Elapsed = secondsToDuration(s.DurationSec)
+	r.Warmup = secondsToDuration(s.WarmupSec)
+	r.Interrupted = s.Interrupted
+	r.Requests, r.Responses, r.Dropped = s.Requests, s.Responses, s.Dropped
+	r.BytesIn, r.BytesOut, r.Connects = s.BytesIn, s.BytesOut, s.Connects
+	for code, n := range s.Status {
+		c, err := strconv.Atoi(code)
+		if err != nil || c < 0 || c >= MaxStatus {
+			return nil, fmt.Errorf("%w: status code %q", ErrCorrupt, code)
+		}
+		r.Status[c] = n
+	}
+	for name, n := range s.Errors {
+		k, ok := ErrorKindByName(name)
+		if !ok {
+			return nil, fmt.Errorf("%w: error kind %q", ErrCorrupt, name)
+		}
+		r.Errors[k] = n
+	}
+	if w := s.Warmup; w != nil {
+		r.WarmupCounters.Requests = w.Requests
+		r.WarmupCounters.Responses = w.Responses
+		r.WarmupCounters.Errors[ErrConnect] = w.Errors // only the total is saved
+	}
+	r.OpenConnsAtEnd, r.InFlightAtEnd, r.PeakOpenConns = s.OpenConnsAtEnd, s.InFlightAtEnd, s.PeakOpenConns
+	r.FirstConnectErr = s.FirstConnectError
+	r.Generator = s.Generator
+	r.Saturation = s.Saturation
+	return r, nil
+}
+
+// secondsToDuration converts seconds as summary.json keeps them back to
+// a Duration, to the nanosecond.
+func secondsToDuration(sec float64) time.Duration {
+	return time.Duration(math.Round(sec * 1e9))
+}
+
+// readHistLog reads the tagged whole-run histograms into res.
+func readHistLog(path string, res *Result) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	defer f.Close()
+	hs, err := ReadHlog(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	dst := map[string]**hdrhistogram.Histogram{
+		TagLatency: &res.Latency, TagService: &res.Service, TagConnect: &res.Connect, TagSendLag: &res.SendLag,
+	}
+	seen := map[string]bool{}
+	for _, h := range hs {
+		tag := h.Tag()
+		p, ok := dst[tag]
+		if !ok {
+			continue
+		}
+		if err := checkGeometry(h); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		h.SetTag("")
+		*p = h
+		seen[tag] = true
+	}
+	for tag := range dst {
+		if !seen[tag] {
+			return fmt.Errorf("%w: %s: no histogram tagged %s", ErrCorrupt, path, tag)
+		}
+	}
+	return nil
+}
+
+// readIntervals reads latency.hlog and timeseries.csv into res.Intervals,
+// matched row by row.
+func readIntervals(dir string, res *Result) error {
+	path := filepath.Join(dir, LatencyLogFile)
+	f, err := os.Open(path)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	defer f.Close()
+	hs, err := ReadHlog(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	ivs, err := intervalsFromHlog(hs, res.Start)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	tpath := filepath.Join(dir, TimeseriesFile)
+	tf, err := os.Open(tpath)
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	defer tf.Close()
+	counts, err := ReadTimeseries(tf)
+	if err != nil {
+		return err
+	}
+	if len(counts) != len(ivs) {
+		return fmt.Errorf("%w: %s has %d intervals, %s has %d", ErrCorrupt, path, len(ivs), tpath, len(counts))
+	}
+	for i := range ivs {
+		ivs[i].Counters = counts[i].Counters
+		ivs[i].OpenConns = counts[i].OpenConns
+	}
+	res.Intervals = ivs
+	return nil
+}

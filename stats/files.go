@@ -1,0 +1,112 @@
+package stats
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+)
+
+// The files of a result directory (`--out DIR`).
+//
+//	summary.json     Summarize(res), for people and CI (schema SchemaVersion)
+//	latency.hlog     HdrHistogram interval log: one corrected-latency histogram per interval
+//	histograms.hlog  HdrHistogram log of the whole-run histograms, tagged latency,
+//	                 service, connect and send_lag: the exact record merge reads
+//	latency.hgrm     percentile distribution of the corrected latency, as wrk2 --latency prints
+//	timeseries.csv   per interval: counts, req/s, percentiles, open connections
+//
+// Histogram values are microseconds in both logs.
+const (
+	SummaryFile    = "summary.json"
+	LatencyLogFile = "latency.hlog"
+	HistLogFile    = "histograms.hlog"
+	HgrmFile       = "latency.hgrm"
+	TimeseriesFile = "timeseries.csv"
+)
+
+// WriteDir writes the result files of res into dir, creating dir if
+// needed. Each file is written to a temporary name in dir and renamed, so a
+// crash never leaves a half-written file under a result name.
+func WriteDir(dir string, res *Result) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return fmt.Errorf("%w: %s", ErrOutNotDir, dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		// A file somewhere on the path: "mkdir a/b: not a directory".
+		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%w: %s: %v", ErrOutNotDir, dir, err)
+		}
+		return fmt.Errorf("%w: %v", ErrWriteFile, err)
+	}
+	files := []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{SummaryFile, func(w io.Writer) error { return WriteSummary(w, Summarize(res)) }},
+		{LatencyLogFile, func(w io.Writer) error { return WriteHlog(w, res) }},
+		{HistLogFile, func(w io.Writer) error { return WriteHistLog(w, res) }},
+		{HgrmFile, func(w io.Writer) error { return WriteHgrm(w, res.Latency) }},
+		{TimeseriesFile, func(w io.Writer) error { return WriteTimeseries(w, res) }},
+	}
+	for _, f := range files {
+		if err := WriteFileAtomic(filepath.Join(dir, f.name), f.write); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteSummary writes s as indented JSON, the body of summary.json.
+func WriteSummary(w io.Writer, s Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// WriteFileAtomic writes path through write: to a temporary file in the
+// same directory first, synced, then renamed over path.
+func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+	dir, name := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("%w: %v", ErrWriteFile, err)
+	}
+	defer func() {
+		if err != nil {
+			_ = tmp.Close()           // already failed; the first error is the one to report
+			_ = os.Remove(tmp.Name()) // best effort: leave no temporary behind
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err = write(bw); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+	}
+	if err = bw.Flush(); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+	}
+	if err = tmp.Chmod(0o644); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+	}
+	if err = tmp.Sync(); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("%w: %v", ErrWriteFile, err)
+	}
+	return nil
+}

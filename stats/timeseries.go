@@ -1,0 +1,116 @@
+package stats
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// timeseriesHeader returns the header row of timeseries.csv: the counts,
+// rate and percentiles of each interval, then one column per error kind
+// (named as in summary.json).
+func timeseriesHeader() []string {
+	h := []string{
+		"second", "requests", "responses", "errors", "requests_per_s",
+		"p50_ms", "p90_ms", "p99_ms", "max_ms", "open_connections",
+		"bytes_in", "bytes_out", "connects", "dropped",
+	}
+	for k := ErrorKind(0); k < NumErrorKinds; k++ {
+		h = append(h, k.String())
+	}
+	return h
+}
+
+// WriteTimeseries writes one CSV row per interval of res: its end in
+// seconds since the measured run began, the counts within it, responses
+// per second, the corrected latency p50, p90, p99 and max in ms, the
+// connections open at its end, bytes, connects, dropped requests and the
+// errors by kind.
+func WriteTimeseries(w io.Writer, res *Result) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(timeseriesHeader()); err != nil {
+		return err
+	}
+	u := func(v uint64) string { return strconv.FormatUint(v, 10) }
+	f := func(v float64, prec int) string { return strconv.FormatFloat(v, 'f', prec, 64) }
+	ms := func(us int64) string { return f(float64(us)/1000, 3) }
+	for i := range res.Intervals {
+		iv := &res.Intervals[i]
+		h := iv.Latency
+		if h == nil {
+			h = NewHistogram()
+		}
+		rate := 0.0
+		if d := iv.EndNs - iv.StartNs; d > 0 {
+			rate = float64(iv.Responses) * 1e9 / float64(d)
+		}
+		row := []string{
+			f(float64(iv.EndNs)/1e9, 3), u(iv.Requests), u(iv.Responses), u(iv.ErrorTotal()), f(rate, 1),
+			ms(Quantile(h, 50)), ms(Quantile(h, 90)), ms(Quantile(h, 99)), ms(h.Max()), strconv.Itoa(iv.OpenConns),
+			u(iv.BytesIn), u(iv.BytesOut), u(iv.Connects), u(iv.Dropped),
+		}
+		for _, e := range iv.Errors {
+			row = append(row, u(e))
+		}
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// ReadTimeseries reads the counters of each interval back from
+// timeseries.csv, in order. Latency and times come from latency.hlog; the
+// status codes of an interval are not kept.
+func ReadTimeseries(r io.Reader) ([]Interval, error) {
+	cr := csv.NewReader(r)
+	rows, err := cr.ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, TimeseriesFile, err)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%w: %s: no header", ErrCorrupt, TimeseriesFile)
+	}
+	col := map[string]int{}
+	for i, name := range rows[0] {
+		col[name] = i
+	}
+	for _, name := range []string{"requests", "responses", "open_connections"} {
+		if _, ok := col[name]; !ok {
+			return nil, fmt.Errorf("%w: %s: no column %q", ErrCorrupt, TimeseriesFile, name)
+		}
+	}
+	ivs := make([]Interval, 0, len(rows)-1)
+	for n, row := range rows[1:] {
+		var perr error
+		get := func(name string) uint64 {
+			i, ok := col[name]
+			if !ok || perr != nil {
+				return 0 // optional column absent
+			}
+			v, err := strconv.ParseUint(row[i], 10, 64)
+			if err != nil {
+				perr = fmt.Errorf("%w: %s line %d column %s: %v", ErrCorrupt, TimeseriesFile, n+2, name, err)
+			}
+			return v
+		}
+		var iv Interval
+		iv.Requests = get("requests")
+		iv.Responses = get("responses")
+		iv.OpenConns = int(get("open_connections"))
+		iv.BytesIn = get("bytes_in")
+		iv.BytesOut = get("bytes_out")
+		iv.Connects = get("connects")
+		iv.Dropped = get("dropped")
+		for k := ErrorKind(0); k < NumErrorKinds; k++ {
+			iv.Errors[k] = get(k.String())
+		}
+		if perr != nil {
+			return nil, perr
+		}
+		ivs = append(ivs, iv)
+	}
+	return ivs, nil
+}
