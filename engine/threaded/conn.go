@@ -1,0 +1,217 @@
+package threaded
+
+import (
+	"net/netip"
+	"runtime"
+	"sync"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/stats"
+)
+
+// Backoff between failed connects: short, doubling, capped, so a target
+// that refuses is retried promptly without spinning a thread.
+const (
+	backoffMin = 5 * time.Millisecond
+	backoffMax = 200 * time.Millisecond
+)
+
+// conn is one connection and the thread that drives it. Everything but fd
+// is owned by that thread until it ends; fd is shared with the stopper,
+// under mu, so a stop can shut down a socket a thread is blocked on
+// without ever touching a descriptor number that was closed and reused.
+type conn struct {
+	r      *run
+	id     int
+	rec    *stats.Recorder
+	tl     engine.Timeline
+	parser wire.Parser
+	buf    []byte // read buffer; buf[:kept] is a partial line kept for the parser
+	kept   int
+	wbuf   []byte // pipelined requests written in one write
+	next   int    // position in r.order of the next request to send
+
+	// In-flight requests, oldest first, in a ring of r.depth slots: when
+	// each was due and which request it is.
+	dueNs  []int64
+	reqIdx []int
+	head   int
+	n      int
+
+	mu sync.Mutex // guards fd between the owner thread and the stopper
+	fd int        // the socket, or -1
+
+	// Set by the thread when it ends, read after the join.
+	openAtEnd     int
+	inFlightAtEnd int
+}
+
+func newConn(r *run, id int) *conn {
+	c := &conn{
+		r:      r,
+		id:     id,
+		rec:    stats.NewRecorder(),
+		buf:    make([]byte, r.bufSize),
+		dueNs:  make([]int64, r.depth),
+		reqIdx: make([]int, r.depth),
+		next:   id % len(r.order),
+		fd:     -1,
+	}
+	c.parser.SetMaxHeaderBytes(r.plan.MaxHeaderBytesOrDefault())
+	if r.depth > 1 {
+		most := 0
+		for i := range r.plan.Requests {
+			most = max(most, len(r.plan.Requests[i].Raw))
+		}
+		c.wbuf = make([]byte, 0, most*r.depth)
+	}
+	c.tl = engine.NewTimeline(c.rec, r.plan.Warmup, r.plan.Live)
+	return c
+}
+
+// loop is the thread's life: connect, serve requests until the connection
+// fails or the run ends, reconnect after a failure. The goroutine stays
+// locked to its thread and never unlocks, so when it returns the Go
+// runtime ends the thread rather than reuse it: the run leaves no threads.
+func (c *conn) loop() {
+	runtime.LockOSThread()
+	backoff := backoffMin
+	for !c.r.stop.Load() && !c.r.budget.Exhausted() {
+		if !c.connect() {
+			if !c.sleep(backoff) {
+				break
+			}
+			backoff = min(2*backoff, backoffMax)
+			continue
+		}
+		backoff = backoffMin
+		if c.serve() {
+			break
+		}
+		c.close()
+	}
+	if c.r.stop.Load() {
+		c.inFlightAtEnd = c.n
+	}
+	if c.fd >= 0 {
+		c.openAtEnd = 1
+		c.close()
+	}
+}
+
+// sleep waits d or until the run stops, and reports whether it may go on.
+func (c *conn) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-c.r.stopCh:
+		return false
+	}
+}
+
+// connect opens a blocking socket to the connection's target address and
+// reports whether it succeeded; a failure is counted by kind.
+func (c *conn) connect() bool {
+	p := c.r.plan
+	addr := p.Addrs[c.id%len(p.Addrs)]
+	sa, family := sockaddr(addr)
+	var src netip.Addr // the zero Addr: no bind
+	if len(p.SourceAddrs) > 0 {
+		src = p.SourceAddrs[c.id%len(p.SourceAddrs)]
+	}
+	start := c.r.clock.Now()
+	fd, err := newSocket(family, src)
+	if err != nil {
+		c.connectFailed(err)
+		return false
+	}
+	c.mu.Lock()
+	if c.r.stop.Load() {
+		c.mu.Unlock()
+		_ = unix.Close(fd) // never used
+		return false
+	}
+	c.fd = fd
+	c.mu.Unlock()
+	if err := connect(fd, sa, p.ConnectTimeoutOrDefault()); err != nil {
+		c.closeFd()
+		if !c.r.stop.Load() {
+			c.connectFailed(err)
+		}
+		return false
+	}
+	err = setTimeout(fd, unix.SO_SNDTIMEO, time.Duration(c.r.timeoutNs))
+	if err == nil {
+		err = setTimeout(fd, unix.SO_RCVTIMEO, time.Duration(c.r.timeoutNs))
+	}
+	if err != nil {
+		c.closeFd()
+		c.connectFailed(err)
+		return false
+	}
+	now := c.r.clock.Now()
+	c.tl.Advance(now, 1)
+	c.rec.RecordConnect(now - start)
+	c.r.open.Add(1)
+	p.Live.AddOpen(1)
+	return true
+}
+
+func (c *conn) connectFailed(err error) {
+	c.tl.Advance(c.r.clock.Now(), 0)
+	c.rec.RecordError(connectKind(err))
+	msg := "connect " + c.r.plan.Addrs[c.id%len(c.r.plan.Addrs)].String() + ": " + err.Error()
+	c.r.firstErr.CompareAndSwap(nil, &msg)
+}
+
+// closeFd closes the socket, taking it from the stopper's view first.
+func (c *conn) closeFd() {
+	c.mu.Lock()
+	fd := c.fd
+	c.fd = -1
+	c.mu.Unlock()
+	if fd >= 0 {
+		_ = unix.Close(fd) // close errors on a socket tell nothing we can act on
+	}
+}
+
+// close ends an established connection: the socket, the parser state and
+// the in-flight requests, which the caller has already counted.
+func (c *conn) close() {
+	c.closeFd()
+	c.r.open.Add(-1)
+	c.r.plan.Live.AddOpen(-1)
+	c.parser.Reset()
+	c.kept = 0
+	c.head, c.n = 0, 0
+}
+
+// wake shuts down the socket, if any, so that a thread blocked on it
+// returns at once; called by the stopper after setting r.stop.
+func (c *conn) wake() {
+	c.mu.Lock()
+	if c.fd >= 0 {
+		_ = unix.Shutdown(c.fd, unix.SHUT_RDWR) // fails only if not connected: then nothing blocks
+	}
+	c.mu.Unlock()
+}
+
+// failInFlight counts every in-flight request as failed with kind k,
+// unless the run is stopping, when they are left in flight for the
+// result.
+func (c *conn) failInFlight(k stats.ErrorKind) {
+	if c.r.stop.Load() {
+		return
+	}
+	c.tl.Advance(c.r.clock.Now(), 1)
+	for range c.n {
+		c.rec.RecordError(k)
+	}
+	c.n = 0
+}

@@ -1,0 +1,207 @@
+package threaded
+
+import (
+	"errors"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/stats"
+)
+
+// serve drives requests on the open connection until the run has nothing
+// left for it (true: the thread may end) or the connection must be closed
+// (false: the caller closes it and reconnects, unless the run stopped).
+//
+// In the closed model a request is due the moment the response before it
+// completed: that instant is stamped once, right after the read that
+// completed it returns, and used both to end the old request's latency and
+// to start the new one's, before the write. A thread the scheduler wakes
+// late therefore shows the delay in its latency instead of hiding it.
+func (c *conn) serve() bool {
+	now := c.r.clock.Now()
+	for {
+		if !c.send(now) {
+			return c.r.stop.Load()
+		}
+		if c.n == 0 {
+			return true // the budget is spent and every response is in
+		}
+		var ok bool
+		if now, ok = c.receive(); !ok {
+			return c.r.stop.Load()
+		}
+	}
+}
+
+// send fills the pipeline up to its depth with requests due at now and
+// writes them in one blocking write. It reports false when the run stops
+// or the write fails (counted).
+func (c *conn) send(now int64) bool {
+	r := c.r
+	c.tl.Advance(now, 1)
+	if r.stop.Load() {
+		return false
+	}
+	var out []byte
+	sent := 0
+	for c.n < r.depth && r.budget.Take(c.tl.Warm()) {
+		idx := r.order[c.next]
+		if c.next++; c.next == len(r.order) {
+			c.next = 0
+		}
+		slot := c.head + c.n
+		if slot >= r.depth {
+			slot -= r.depth
+		}
+		c.dueNs[slot] = now
+		c.reqIdx[slot] = idx
+		c.n++
+		sent++
+		raw := r.plan.Requests[idx].Raw
+		if r.depth == 1 {
+			out = raw
+		} else {
+			c.wbuf = append(c.wbuf, raw...)
+			out = c.wbuf
+		}
+	}
+	if sent == 0 {
+		return true
+	}
+	err := writeAll(c.fd, out)
+	c.wbuf = c.wbuf[:0]
+	if err != nil {
+		c.failInFlight(ioKind(err, true))
+		return false
+	}
+	c.rec.RecordSent(sent, len(out))
+	return true
+}
+
+// writeAll writes b whole on the blocking socket fd. SO_SNDTIMEO bounds a
+// write that cannot progress (EAGAIN).
+func writeAll(fd int, b []byte) error {
+	for len(b) > 0 {
+		n, err := unix.Write(fd, b)
+		if err != nil {
+			if err == unix.EINTR {
+				continue
+			}
+			return err
+		}
+		b = b[n:]
+	}
+	return nil
+}
+
+// receive reads until at least one response completes. It returns the
+// time the last read returned and whether the connection can carry more
+// requests; every failure is counted before it returns false.
+func (c *conn) receive() (int64, bool) {
+	r := c.r
+	for {
+		k, err := unix.Read(c.fd, c.buf[c.kept:])
+		now := r.clock.Now()
+		c.tl.Advance(now, 1)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err == unix.EAGAIN:
+			// SO_RCVTIMEO expired; with bytes trickling in it restarts on
+			// each read, so the oldest request's own deadline decides.
+			if now-c.dueNs[c.head] < r.timeoutNs {
+				continue
+			}
+			c.failInFlight(stats.ErrTimeout)
+			return now, false
+		case err != nil:
+			c.failInFlight(ioKind(err, false))
+			return now, false
+		case k == 0:
+			c.eof(now)
+			return now, false
+		}
+		c.rec.RecordReceived(k)
+		got, ok := c.parse(c.buf[:c.kept+k], now)
+		if !ok {
+			return now, false
+		}
+		if got > 0 {
+			return now, true
+		}
+		if now-c.dueNs[c.head] >= r.timeoutNs {
+			c.failInFlight(stats.ErrTimeout)
+			return now, false
+		}
+	}
+}
+
+// eof handles the peer's close: it completes a body delimited by the
+// close, and fails what is still in flight.
+func (c *conn) eof(now int64) {
+	done, err := c.parser.EOF()
+	if done && c.n > 0 {
+		c.complete(now)
+	}
+	if err != nil || c.n > 0 {
+		c.failInFlight(stats.ErrRead)
+	}
+}
+
+// parse feeds data to the parser, completing as many in-flight requests
+// as it holds responses for, and keeps a partial line at the start of buf
+// for the next read. It returns the responses completed and false when the
+// connection must be closed (a bad response, a close asked by the server).
+func (c *conn) parse(data []byte, now int64) (int, bool) {
+	got, off := 0, 0
+	for c.n > 0 {
+		req := &c.r.plan.Requests[c.reqIdx[c.head]]
+		n, done, err := c.parser.Parse(data[off:], req.Head())
+		off += n
+		if err != nil {
+			c.failInFlight(parseKind(err))
+			return got, false
+		}
+		if !done {
+			c.kept = copy(c.buf, data[off:])
+			return got, true
+		}
+		c.complete(now)
+		got++
+		if !c.parser.KeepAlive() {
+			// The server closes after this response: requests pipelined
+			// behind it will not be answered on this connection.
+			c.failInFlight(stats.ErrRead)
+			return got, false
+		}
+	}
+	c.kept = 0
+	if off < len(data) {
+		// Bytes nobody asked for: the stream cannot be trusted.
+		c.rec.RecordError(stats.ErrBadResponse)
+		return got, false
+	}
+	return got, true
+}
+
+// complete records the response to the oldest in-flight request.
+func (c *conn) complete(now int64) {
+	lat := now - c.dueNs[c.head]
+	c.rec.RecordResponse(c.parser.Status(), lat, lat)
+	if c.head++; c.head == c.r.depth {
+		c.head = 0
+	}
+	c.n--
+}
+
+// parseKind classifies a parser error.
+func parseKind(err error) stats.ErrorKind {
+	switch {
+	case errors.Is(err, wire.ErrHeaderTooLarge):
+		return stats.ErrHeaderTooLarge
+	case errors.Is(err, wire.ErrIncomplete):
+		return stats.ErrRead
+	}
+	return stats.ErrBadResponse
+}

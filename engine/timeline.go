@@ -1,0 +1,85 @@
+package engine
+
+import (
+	"time"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// IntervalNs is the length of one stats interval.
+const IntervalNs = int64(time.Second)
+
+// Timeline keeps one stats.Recorder's warm-up and per-second intervals in
+// step with the run's clock, for engines whose owner goroutine can look at
+// the clock only between its own events (a thread blocked in read, a
+// goroutine blocked in a client call). The owner calls Advance with the
+// time of each event before recording it, so an event lands in the
+// interval it happened in even when the owner slept through several.
+// When the run is over, whoever joined the owner calls Finish with the
+// run's end, so every recorder of the run closes the same intervals and
+// they merge by index.
+//
+//	run clock:  0 ........ warm-up ........ W ... W+1s ... W+2s ... end
+//	measured:                               0     1s       2s       end-W
+type Timeline struct {
+	rec      *stats.Recorder
+	live     *stats.Live // receives each closed interval; may be nil
+	warmupNs int64 // run-clock time the measured part starts
+	warm     bool  // still in the warm-up
+	nextNs   int64 // measured-clock end of the interval in progress
+}
+
+// NewTimeline returns a timeline for rec whose measured part starts after
+// warmup on the run clock; each closed interval is also added to live,
+// which may be nil.
+func NewTimeline(rec *stats.Recorder, warmup time.Duration, live *stats.Live) Timeline {
+	return Timeline{rec: rec, live: live, warmupNs: int64(warmup), warm: warmup > 0, nextNs: IntervalNs}
+}
+
+// Warm reports whether the run is still in its warm-up, as of the last
+// Advance.
+func (t *Timeline) Warm() bool { return t.warm }
+
+// Advance ends the warm-up and closes every interval that ended by nowNs
+// (run clock), with openConns as the connections the owner has open. It is
+// one comparison unless a second has passed.
+func (t *Timeline) Advance(nowNs int64, openConns int) {
+	if t.warm {
+		if nowNs < t.warmupNs {
+			return
+		}
+		t.rec.EndWarmup(0)
+		t.warm = false
+	}
+	for nowNs-t.warmupNs >= t.nextNs {
+		t.close(t.nextNs, openConns)
+		t.nextNs += IntervalNs
+	}
+}
+
+// Finish closes the intervals up to endNs (run clock) and the last,
+// partial one, so that every recorder finished with the same endNs has the
+// same intervals. A run that ended in its warm-up ends the warm-up too, so
+// warm-up traffic is never counted as measured.
+func (t *Timeline) Finish(endNs int64, openConns int) {
+	if t.warm {
+		t.rec.EndWarmup(0)
+		t.warm = false
+	}
+	t.Advance(endNs, openConns)
+	if m := endNs - t.warmupNs; m > t.nextNs-IntervalNs {
+		t.close(m, openConns)
+		t.nextNs = m + IntervalNs
+	}
+}
+
+func (t *Timeline) close(endNs int64, openConns int) {
+	t.rec.CloseInterval(endNs, openConns)
+	t.live.AddInterval(&t.rec.Intervals[len(t.rec.Intervals)-1])
+}
+
+// MeasuredNs returns the length of the measured part of a run that ended
+// at endNs (run clock), never negative.
+func (t *Timeline) MeasuredNs(endNs int64) int64 {
+	return max(endNs-t.warmupNs, 0)
+}
