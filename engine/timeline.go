@@ -24,9 +24,9 @@ const IntervalNs = int64(time.Second)
 type Timeline struct {
 	rec      *stats.Recorder
 	live     *stats.Live // receives each closed interval; may be nil
-	warmupNs int64 // run-clock time the measured part starts
-	warm     bool  // still in the warm-up
-	nextNs   int64 // measured-clock end of the interval in progress
+	warmupNs int64       // run-clock time the measured part starts
+	warm     bool        // still in the warm-up
+	nextNs   int64       // measured-clock end of the interval in progress
 }
 
 // NewTimeline returns a timeline for rec whose measured part starts after
