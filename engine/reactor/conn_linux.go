@@ -1,0 +1,406 @@
+package reactor
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/stats"
+)
+
+// connState is where a connection is in its life.
+type connState uint8
+
+const (
+	stateIdle       connState = iota // no socket and none planned: the run is ending
+	stateBackoff                     // no socket; reconnect at dueNs
+	stateConnecting                  // connect in progress since dueNs
+	stateOpen                        // connected; requests may be in flight
+)
+
+// sent is one request in flight: when it was written and which request of
+// the plan it is (the parser must know a HEAD response has no body).
+type sent struct {
+	ns  int64
+	req int32
+}
+
+// conn is one connection slot of a loop, preallocated and reused across
+// reconnects: it is its own state machine. Its memory is small and fixed
+// (the ring of send times is a slice of the loop's slab) except carry,
+// which grows once to the longest incomplete header seen.
+type conn struct {
+	fd       int
+	slot     int32
+	gen      int32 // bumped on every close: tags epoll events of this socket
+	addr     int32 // index into the loop's addresses
+	fails    int32 // consecutive failures before an answer; sets the backoff
+	state    connState
+	answered bool  // a response arrived on this socket
+	dueNs    int64 // connecting: when connect began; backoff: when to retry
+
+	ring     []sent // depth entries, oldest in flight at head
+	head     int
+	inflight int // requests committed to this socket, not yet answered
+
+	wbuf []byte // the batch being written (a slice of the mix), written up to woff
+	woff int
+
+	p     wire.Parser
+	carry []byte // an incomplete header line or chunk line the parser left
+}
+
+// errStray explains a connection closed because bytes came that no request
+// asked for.
+var errStray = errors.New("reactor: response bytes with no request in flight")
+
+// connect opens a non-blocking socket to the slot's address and starts
+// connecting. Its end (writable, then SO_ERROR) is handled in onWritable.
+func (l *loop) connect(c *conn) {
+	fd, err := unix.Socket(l.family[c.addr], unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		c.state = stateConnecting
+		l.fail(c, connectKind(err), os.NewSyscallError("socket", err))
+		return
+	}
+	c.fd, c.state, c.dueNs, c.answered = fd, stateConnecting, l.now, false
+	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
+		l.fail(c, stats.ErrConnect, os.NewSyscallError("setsockopt TCP_NODELAY", err))
+		return
+	}
+	if len(l.src) > 0 {
+		sa := l.src[l.srcNext]
+		l.srcNext = (l.srcNext + 1) % len(l.src)
+		if err := unix.Bind(fd, sa); err != nil {
+			l.fail(c, connectKind(err), os.NewSyscallError("bind", err))
+			return
+		}
+	}
+	if err := unix.Connect(fd, l.addrs[c.addr]); err != nil && err != unix.EINPROGRESS {
+		l.fail(c, connectKind(err), err)
+		return
+	}
+	if err := l.poll.add(fd, int(c.slot), c.gen); err != nil {
+		l.fail(c, stats.ErrConnect, err)
+	}
+}
+
+// onError handles EPOLLERR: the socket is unusable.
+func (l *loop) onError(c *conn) {
+	errno := soError(c.fd)
+	if errno == 0 {
+		errno = unix.EIO // EPOLLERR with no error pending: still unusable
+	}
+	if c.state == stateConnecting {
+		l.fail(c, connectKind(errno), errno)
+		return
+	}
+	l.fail(c, readKind(errno), nil)
+}
+
+// onWritable completes a connect, or resumes a partial write.
+func (l *loop) onWritable(c *conn) {
+	switch c.state {
+	case stateConnecting:
+		if errno := soError(c.fd); errno != 0 {
+			l.fail(c, connectKind(errno), errno)
+			return
+		}
+		l.rec.RecordConnect(l.now - c.dueNs)
+		c.state, c.fails = stateOpen, 0
+		l.opened()
+		l.fill(c)
+	case stateOpen:
+		if c.woff < len(c.wbuf) && l.flush(c) && c.woff == len(c.wbuf) {
+			l.fill(c) // responses may have been read while the write was stuck
+		}
+	}
+}
+
+// onReadable reads and parses what arrived. A short read means the socket
+// had no more for now: with edge triggering the next bytes raise a new
+// event, so it does not read again to see EAGAIN (that read cost about 20%
+// of the client's CPU). drain reads until EOF or EAGAIN, for a hang-up.
+// It returns false when the connection was closed.
+func (l *loop) onReadable(c *conn, drain bool) bool {
+	for {
+		keep := copy(l.rbuf, c.carry)
+		space := l.rbuf[keep:]
+		n, err := unix.Read(c.fd, space)
+		if err != nil {
+			if err == unix.EAGAIN {
+				break
+			}
+			if err == unix.EINTR {
+				continue
+			}
+			l.fail(c, readKind(err), nil)
+			return false
+		}
+		// One clock read per read(): the end time of the responses parsed
+		// now and the send time of the requests written next.
+		l.now = l.clock.Now()
+		if n == 0 {
+			l.eof(c)
+			return false
+		}
+		l.rec.RecordReceived(n)
+		c.carry = c.carry[:0]
+		if !l.parse(c, l.rbuf[:keep+n]) {
+			return false
+		}
+		if n < len(space) && !drain {
+			break
+		}
+	}
+	l.fill(c)
+	return true
+}
+
+// parse feeds buf to the connection's parser and records each response it
+// completes. It returns false when the connection was closed.
+func (l *loop) parse(c *conn, buf []byte) bool {
+	for len(buf) > 0 {
+		if c.inflight == 0 {
+			l.fail(c, stats.ErrBadResponse, errStray)
+			return false
+		}
+		s := &c.ring[c.head]
+		n, done, err := c.p.Parse(buf, l.mix.head[s.req])
+		if err != nil {
+			l.fail(c, parseKind(err), err)
+			return false
+		}
+		if !done {
+			if n < len(buf) {
+				c.carry = append(c.carry[:0], buf[n:]...)
+			}
+			return true
+		}
+		buf = buf[n:]
+		l.answer(c)
+		if !c.p.KeepAlive() {
+			l.release(c)
+			return false
+		}
+	}
+	return true
+}
+
+// answer records the response to the oldest request in flight.
+func (l *loop) answer(c *conn) {
+	lat := l.now - c.ring[c.head].ns
+	l.rec.RecordResponse(c.p.Status(), lat, lat)
+	c.head++
+	if c.head == len(c.ring) {
+		c.head = 0
+	}
+	c.inflight--
+	l.outstanding--
+	c.answered = true
+}
+
+// eof handles the peer's close: it may complete a body delimited by the
+// close; requests still in flight then fail.
+func (l *loop) eof(c *conn) {
+	done, err := c.p.EOF()
+	if err != nil {
+		l.fail(c, stats.ErrRead, err)
+		return
+	}
+	if done && c.inflight > 0 {
+		l.answer(c)
+	}
+	l.release(c)
+}
+
+// fill asks the load model how many requests to start on c and writes
+// them as one batch, stamped with l.now.
+func (l *loop) fill(c *conn) {
+	if c.state != stateOpen || c.woff < len(c.wbuf) {
+		return
+	}
+	if l.commit(c) {
+		l.flush(c)
+	}
+}
+
+// commit takes the next requests from the load model into c's ring of
+// send times and makes their bytes c's pending write. It reports whether
+// there is anything to write.
+func (l *loop) commit(c *conn) bool {
+	k := l.feed.take(c.inflight, l.inWarmup)
+	if k == 0 {
+		return false
+	}
+	b, next := l.mix.batch(l.pos, k)
+	tail := c.head + c.inflight
+	for i := range k {
+		if tail >= len(c.ring) {
+			tail -= len(c.ring)
+		}
+		c.ring[tail] = sent{ns: l.now, req: l.mix.seq[l.pos+i]}
+		tail++
+	}
+	l.pos = next
+	c.inflight += k
+	l.outstanding += k
+	l.rec.RecordSent(k, 0)
+	c.wbuf, c.woff = b, 0
+	return true
+}
+
+// flush writes the rest of the batch. It returns false when the
+// connection failed. A partial write loops to EAGAIN, after which
+// EPOLLOUT resumes it.
+func (l *loop) flush(c *conn) bool {
+	for c.woff < len(c.wbuf) {
+		n, err := unix.Write(c.fd, c.wbuf[c.woff:])
+		if n > 0 {
+			c.woff += n
+			l.rec.RecordSent(0, n)
+		}
+		if err != nil {
+			if err == unix.EAGAIN {
+				return true
+			}
+			if err == unix.EINTR {
+				continue
+			}
+			l.fail(c, writeKind(err), nil)
+			return false
+		}
+	}
+	return true
+}
+
+// release closes a connection the peer ended cleanly (Connection: close,
+// or EOF between responses) and opens the next one at once. Requests still
+// in flight were never answered: they fail.
+func (l *loop) release(c *conn) {
+	if c.inflight > 0 {
+		l.fail(c, stats.ErrRead, nil)
+		return
+	}
+	l.closeSocket(c)
+	l.reconnect(c, false)
+}
+
+// fail is the one path of every failure: it counts the failure by kind (a
+// failed connect once, a failed connection once per request in flight, or
+// once if none was), closes the socket and reconnects, after a backoff if
+// the socket never got an answer, so a dead target does not spin the CPU.
+// cause explains a connect failure in FirstConnectErr.
+func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
+	if kind.IsConnectError() {
+		l.rec.RecordError(kind)
+		if l.firstErr == "" {
+			l.firstErr = fmt.Sprintf("connect %s: %v", l.addrText[c.addr], cause)
+			l.firstErrNs = l.now
+		}
+	} else {
+		l.rec.Errors[kind] += uint64(max(c.inflight, 1))
+		l.outstanding -= c.inflight
+	}
+	backoff := !c.answered
+	l.closeSocket(c)
+	l.reconnect(c, backoff)
+}
+
+// closeSocket closes c's socket, if any, and forgets its requests.
+func (l *loop) closeSocket(c *conn) {
+	if c.state == stateOpen {
+		l.closed()
+	}
+	if c.fd >= 0 {
+		_ = unix.Close(c.fd) // the fd is released whatever close returns
+		c.fd = -1
+	}
+	c.gen++
+	c.head, c.inflight = 0, 0
+	c.wbuf, c.woff = nil, 0
+	c.p.Reset()
+	c.carry = c.carry[:0]
+	c.answered = false
+	c.state = stateIdle
+}
+
+// reconnect opens c again, now or after a backoff, unless the run is
+// ending or the loop will start no more requests.
+func (l *loop) reconnect(c *conn, backoff bool) {
+	if l.stopping || l.feed.exhausted() {
+		return
+	}
+	if backoff {
+		c.fails++
+		c.state, c.dueNs = stateBackoff, l.now+backoffNs(c.fails)
+		return
+	}
+	l.connect(c)
+}
+
+// backoffNs is the wait before the n-th consecutive retry: 10 ms doubling
+// up to 1 s.
+func backoffNs(n int32) int64 {
+	const base, most = int64(10e6), int64(1e9)
+	if n > 7 {
+		return most
+	}
+	return min(base<<(max(n, 1)-1), most)
+}
+
+// soError returns the socket's pending error (SO_ERROR).
+func soError(fd int) unix.Errno {
+	v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
+	if err != nil {
+		if e, ok := err.(unix.Errno); ok {
+			return e
+		}
+		return unix.EIO
+	}
+	return unix.Errno(v)
+}
+
+// connectKind classifies a failure to connect.
+func connectKind(err error) stats.ErrorKind {
+	switch err {
+	case unix.ECONNREFUSED:
+		return stats.ErrConnectRefused
+	case unix.ETIMEDOUT:
+		return stats.ErrConnectTimeout
+	case unix.EADDRNOTAVAIL:
+		return stats.ErrAddrNotAvail
+	case unix.EMFILE, unix.ENFILE:
+		return stats.ErrTooManyFiles
+	}
+	return stats.ErrConnect
+}
+
+// readKind classifies a failure of an open connection seen on read.
+func readKind(err error) stats.ErrorKind {
+	switch err {
+	case unix.ECONNRESET, unix.EPIPE:
+		return stats.ErrReset
+	}
+	return stats.ErrRead
+}
+
+// writeKind classifies a failed write.
+func writeKind(err error) stats.ErrorKind {
+	switch err {
+	case unix.ECONNRESET, unix.EPIPE:
+		return stats.ErrReset
+	}
+	return stats.ErrWrite
+}
+
+// parseKind classifies a parser error.
+func parseKind(err error) stats.ErrorKind {
+	if errors.Is(err, wire.ErrHeaderTooLarge) {
+		return stats.ErrHeaderTooLarge
+	}
+	return stats.ErrBadResponse
+}

@@ -1,0 +1,115 @@
+package reactor
+
+import (
+	"context"
+	"net/netip"
+	"os"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+// startTarget starts the built-in target on loopback for one test.
+func startTarget(t testing.TB, cfg target.Config) *target.Server {
+	t.Helper()
+	srv, err := target.Start("127.0.0.1:0", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	return srv
+}
+
+// request returns a plan request for method and uri on host, encoded.
+func request(method, uri, host string, weight int) engine.Request {
+	return engine.Request{
+		Method: method, URI: uri, Host: host, Weight: weight,
+		Raw: wire.EncodeRequest(method, uri, host, nil, nil),
+	}
+}
+
+// newPlan returns a GET / plan against addr with c connections on loops
+// loops; the test sets the stop condition.
+func newPlan(t testing.TB, addr string, c, loops int) *engine.Plan {
+	t.Helper()
+	ap, err := netip.ParseAddrPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &engine.Plan{
+		Target:      "http://" + addr + "/",
+		Scheme:      "http",
+		Addrs:       []netip.AddrPort{ap},
+		Requests:    []engine.Request{request("GET", "/", addr, 0)},
+		Connections: c,
+		Loops:       loops,
+	}
+}
+
+// runPlan runs plan on a fresh engine and fails the test on an error.
+func runPlan(t testing.TB, ctx context.Context, plan *engine.Plan) *stats.Result {
+	t.Helper()
+	res, err := New().Run(ctx, plan)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	return res
+}
+
+// countFDs returns the number of open file descriptors of the process.
+func countFDs(t testing.TB) int {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(ents)
+}
+
+// eventually polls cond for up to 3 s.
+func eventually(cond func() bool) bool {
+	deadline := time.Now().Add(3 * time.Second)
+	for time.Now().Before(deadline) {
+		if cond() {
+			return true
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	return cond()
+}
+
+// settle waits until the target has answered what it will: after a run
+// it may still be finishing requests the client stopped waiting for.
+func settle(srv *target.Server) uint64 {
+	last := srv.Served()
+	for range 20 {
+		time.Sleep(10 * time.Millisecond)
+		if s := srv.Served(); s == last && srv.OpenConns() == 0 {
+			break
+		} else {
+			last = s
+		}
+	}
+	return srv.Served()
+}
+
+// goroutines returns the number of goroutines, leaving out fasthttp's
+// worker-pool cleaners: the target's server leaves one sleeping for 10 s
+// after Shutdown, which is the target's business, not the reactor's.
+func goroutines() int {
+	runtime.Gosched()
+	buf := make([]byte, 1<<20)
+	n := 0
+	for _, g := range strings.Split(string(buf[:runtime.Stack(buf, true)]), "\n\n") {
+		if !strings.Contains(g, "fasthttp.(*workerPool)") {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,334 @@
+package reactor
+
+import (
+	"fmt"
+	"net/netip"
+	"runtime"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
+// Loop sizes and periods.
+const (
+	readBufBytes = 64 << 10 // the loop's one read buffer
+	maxEvents    = 1024     // events taken per epoll_wait
+	tickNs       = engine.IntervalNs
+	maxSweepNs   = int64(25 * time.Millisecond)
+	minSweepNs   = int64(time.Millisecond)
+)
+
+// loop is one event loop: one OS thread, one epoll fd, its own
+// connections, timers and recorder. Nothing in it is shared with other
+// loops except the read-only mix and the open-connection counter.
+type loop struct {
+	clock engine.Clock
+	mix   *mix
+	feed  closedFeed
+	rec   *stats.Recorder
+	tl    engine.Timeline // warm-up end and interval ticks of rec
+	live  *stats.Live     // the live progress line's totals; may be nil
+	poll  *poller
+
+	conns  []conn
+	events []unix.EpollEvent
+	rbuf   []byte // shared by this loop's connections: parsed in place, never kept
+
+	addrs    []unix.Sockaddr // per loop: connect writes into them
+	family   []int
+	addrText []string
+	src      []unix.Sockaddr
+	srcNext  int
+
+	now         int64 // clock at the last epoll_wait return or read
+	pos         int   // next position in the mix's rotation
+	outstanding int   // requests in flight on all connections
+	nOpen       int   // connections open
+	open        *atomic.Int64
+	peak        int64
+
+	timeoutNs, connTimeoutNs, sweepNs int64
+	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
+	nextSweep, nextTick               int64
+	inWarmup, stopping                bool
+	lastConnectNs                     int64
+	liveOpen                          int // open connections last told to live
+
+	firstErr      string // first connect failure, for FirstConnectErr
+	firstErrNs    int64
+	stopNs        int64 // when the loop stopped
+	openAtEnd     int   // connections open when it stopped
+	inFlightAtEnd int   // requests in flight when it stopped
+}
+
+// loopConfig is what a loop is built from.
+type loopConfig struct {
+	plan   *engine.Plan
+	clock  engine.Clock
+	mix    *mix
+	addrs  []int // address index of each connection slot
+	budget int64 // requests this loop may start; < 0 for no limit
+	open   *atomic.Int64
+}
+
+// newLoop builds a loop and its poller. The loop owns the poller's epoll
+// fd; the caller closes the poller after the loop has returned.
+func newLoop(cfg loopConfig) (*loop, error) {
+	p := cfg.plan
+	depth := p.PipelineOrDefault()
+	l := &loop{
+		clock:         cfg.clock,
+		mix:           cfg.mix,
+		feed:          newClosedFeed(depth, cfg.budget),
+		rec:           stats.NewRecorder(),
+		live:          p.Live,
+		conns:         make([]conn, len(cfg.addrs)),
+		events:        make([]unix.EpollEvent, min(len(cfg.addrs)+1, maxEvents)),
+		rbuf:          make([]byte, max(readBufBytes, 2*p.MaxHeaderBytesOrDefault()+4096)),
+		open:          cfg.open,
+		timeoutNs:     int64(p.TimeoutOrDefault()),
+		connTimeoutNs: int64(p.ConnectTimeoutOrDefault()),
+		measuredNs:    int64(p.Warmup),
+		inWarmup:      p.Warmup > 0,
+	}
+	l.tl = engine.NewTimeline(l.rec, p.Warmup, p.Live)
+	l.sweepNs = min(max(min(l.timeoutNs, l.connTimeoutNs)/20, minSweepNs), maxSweepNs)
+	if d := p.DurationOrDefault(); d > 0 {
+		l.endNs = l.measuredNs + int64(d)
+	}
+	for _, ap := range p.Addrs {
+		sa, fam := sockaddr(ap)
+		l.addrs, l.family, l.addrText = append(l.addrs, sa), append(l.family, fam), append(l.addrText, ap.String())
+	}
+	for _, a := range p.SourceAddrs {
+		sa, _ := sockaddr(netip.AddrPortFrom(a, 0))
+		l.src = append(l.src, sa)
+	}
+	slab := make([]sent, len(cfg.addrs)*depth)
+	maxHdr := p.MaxHeaderBytesOrDefault()
+	for i := range l.conns {
+		c := &l.conns[i]
+		c.fd, c.slot, c.addr = -1, int32(i), int32(cfg.addrs[i])
+		c.ring = slab[i*depth : (i+1)*depth : (i+1)*depth]
+		c.p.SetMaxHeaderBytes(maxHdr)
+	}
+	poll, err := newPoller()
+	if err != nil {
+		return nil, err
+	}
+	l.poll = poll
+	return l, nil
+}
+
+// sockaddr converts an address to the form connect takes.
+func sockaddr(ap netip.AddrPort) (unix.Sockaddr, int) {
+	if a := ap.Addr().Unmap(); a.Is4() {
+		return &unix.SockaddrInet4{Port: int(ap.Port()), Addr: a.As4()}, unix.AF_INET
+	}
+	return &unix.SockaddrInet6{Port: int(ap.Port()), Addr: ap.Addr().As16()}, unix.AF_INET6
+}
+
+// run is the loop's goroutine: it connects every slot, then turns the four
+// steps (wait, dispatch, timers, wake-up) until the run ends, and closes
+// its sockets. The poller stays open for the owner to close.
+func (l *loop) run() error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	defer l.closeAll()
+
+	l.now = l.clock.Now()
+	l.lastConnectNs = l.now
+	l.nextSweep = l.now + l.sweepNs
+	l.nextTick = l.measuredNs
+	if !l.inWarmup {
+		l.nextTick += tickNs
+	}
+	if !l.feed.exhausted() {
+		for i := range l.conns {
+			l.connect(&l.conns[i])
+		}
+	}
+	for !l.finished() {
+		// 1. Wait for events or the nearest deadline.
+		n, err := l.poll.wait(l.events, l.waitMs())
+		if err != nil {
+			return err
+		}
+		l.now = l.clock.Now()
+		// 2. Dispatch each event to its connection.
+		woken := false
+		for i := range l.events[:n] {
+			ev := &l.events[i]
+			if ev.Fd == wakeTag {
+				woken = true
+				continue
+			}
+			l.dispatch(ev)
+		}
+		// 3. Run the timers that are due.
+		l.timers()
+		// 4. Drain the wake-up: the owner asks the loop to stop.
+		if woken {
+			l.poll.drain()
+			l.stopping = true
+		}
+	}
+	return nil
+}
+
+// dispatch handles one event of a connection, in a fixed order. Errors
+// come first: the socket is unusable whatever else is flagged. Writable
+// comes before readable so that a connect completes, and its first batch
+// goes out, before the socket is read. Readable comes before hang-up so
+// that responses that arrived before the peer's FIN are counted before the
+// connection is closed. Each step may close the socket: the generation
+// check stops the later steps from touching its successor.
+func (l *loop) dispatch(ev *unix.EpollEvent) {
+	c := &l.conns[ev.Fd]
+	gen := ev.Pad
+	if c.gen != gen || c.fd < 0 {
+		return // a socket closed earlier in this batch
+	}
+	e := ev.Events
+	if e&unix.EPOLLERR != 0 {
+		l.onError(c)
+		return
+	}
+	if e&unix.EPOLLOUT != 0 {
+		l.onWritable(c)
+		if c.gen != gen {
+			return
+		}
+	}
+	if e&unix.EPOLLIN != 0 && c.state == stateOpen {
+		if !l.onReadable(c, false) {
+			return
+		}
+	}
+	if e&(unix.EPOLLRDHUP|unix.EPOLLHUP) != 0 && c.gen == gen {
+		if c.state == stateOpen {
+			l.onReadable(c, true) // reads to the EOF, which closes and reconnects
+			return
+		}
+		l.onError(c)
+	}
+}
+
+// finished reports whether the loop should stop: asked to, out of time,
+// its request budget spent and answered, or (in a run bounded only by a
+// request count) no connection made for a whole connect timeout.
+func (l *loop) finished() bool {
+	switch {
+	case l.stopping:
+		return true
+	case l.feed.exhausted() && l.outstanding == 0:
+		return true
+	case l.endNs == 0 && l.nOpen == 0 && l.now-l.lastConnectNs > l.connTimeoutNs:
+		return true
+	}
+	return false
+}
+
+// waitMs returns epoll_wait's timeout: until the nearest deadline, rounded
+// up to a millisecond.
+func (l *loop) waitMs() int {
+	next := min(l.nextSweep, l.nextTick)
+	if l.endNs > 0 {
+		next = min(next, l.endNs)
+	}
+	d := next - l.clock.Now()
+	if d <= 0 {
+		return 0
+	}
+	return int((d + 999_999) / 1_000_000)
+}
+
+// timers runs what is due: the end of the warm-up, the one-second
+// interval ticks, the sweep for timeouts and reconnects, the end of the
+// run. The sweep walks the connections (no per-request timer to insert or
+// cancel): a request times out at most one sweep period late.
+func (l *loop) timers() {
+	now := l.now
+	if now >= l.nextTick {
+		// The timeline ends the warm-up and closes the intervals due, at
+		// their exact boundaries, so every loop's intervals align.
+		l.tl.Advance(now, l.nOpen)
+		l.inWarmup = l.tl.Warm()
+		for l.nextTick <= now {
+			l.nextTick += tickNs
+		}
+		l.live.AddOpen(int64(l.nOpen - l.liveOpen))
+		l.liveOpen = l.nOpen
+	}
+	if now >= l.nextSweep {
+		l.sweep()
+		l.nextSweep = now + l.sweepNs
+	}
+	if l.endNs > 0 && now >= l.endNs {
+		l.stopping = true
+	}
+}
+
+// sweep fails requests and connects that have timed out and reconnects
+// the slots whose backoff has passed.
+func (l *loop) sweep() {
+	for i := range l.conns {
+		c := &l.conns[i]
+		switch c.state {
+		case stateConnecting:
+			if l.now-c.dueNs >= l.connTimeoutNs {
+				l.fail(c, stats.ErrConnectTimeout, errConnectTimeout(l.connTimeoutNs))
+			}
+		case stateOpen:
+			if c.inflight > 0 && l.now-c.ring[c.head].ns >= l.timeoutNs {
+				l.fail(c, stats.ErrTimeout, nil)
+			}
+		case stateBackoff:
+			if l.now >= c.dueNs && !l.stopping {
+				l.connect(c)
+			}
+		}
+	}
+}
+
+// errConnectTimeout explains a connect that took too long.
+type errConnectTimeout int64
+
+func (e errConnectTimeout) Error() string {
+	return fmt.Sprintf("no answer within %v", time.Duration(e))
+}
+
+// opened and closed keep the open-connection counts. The shared counter
+// gives the exact peak across loops; it is touched per connect, not per
+// request.
+func (l *loop) opened() {
+	l.nOpen++
+	l.lastConnectNs = l.now
+	if v := l.open.Add(1); v > l.peak {
+		l.peak = v
+	}
+}
+
+func (l *loop) closed() {
+	l.nOpen--
+	l.open.Add(-1)
+}
+
+// closeAll ends the loop: it closes every socket, leaving the counts of
+// what was open and in flight. The owner finishes the timeline once all
+// loops have stopped, so that all close the same intervals.
+func (l *loop) closeAll() {
+	l.now = l.clock.Now()
+	l.stopNs = l.now
+	l.stopping = true
+	l.openAtEnd, l.inFlightAtEnd = l.nOpen, l.outstanding
+	for i := range l.conns {
+		l.closeSocket(&l.conns[i])
+	}
+	l.live.AddOpen(int64(-l.liveOpen))
+	l.liveOpen = 0
+}

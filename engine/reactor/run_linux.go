@@ -1,0 +1,120 @@
+package reactor
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
+// run builds the loops, runs them under ctx and merges what they
+// recorded.
+func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
+	if err := check(plan); err != nil {
+		return nil, err
+	}
+	mx, err := newMix(plan.Requests, plan.PipelineOrDefault())
+	if err != nil {
+		return nil, err
+	}
+	n := plan.LoopsOrDefault()
+	clock := engine.NewClock()
+	var open atomic.Int64
+	loops := make([]*loop, 0, n)
+	defer func() {
+		for _, l := range loops {
+			l.poll.close()
+		}
+	}()
+	for i := range n {
+		l, err := newLoop(loopConfig{
+			plan:   plan,
+			clock:  clock,
+			mix:    mx,
+			addrs:  slotAddrs(plan.Connections, len(plan.Addrs), n, i),
+			budget: share(plan.MaxRequests, n, i),
+			open:   &open,
+		})
+		if err != nil {
+			return nil, err
+		}
+		loops = append(loops, l)
+	}
+	err = runLoops(ctx, loops)
+	return merge(plan, clock, loops), err
+}
+
+// check refuses plans the async mode cannot run.
+func check(plan *engine.Plan) error {
+	if plan.Scheme == "https" {
+		return fmt.Errorf("%w: TLS is not in async mode yet; use --mode goroutine", engine.ErrUnsupported)
+	}
+	if err := plan.Validate(); err != nil {
+		return err
+	}
+	if m := plan.Model.OrDefault(); m != engine.ModelClosed {
+		return fmt.Errorf("%w: the %s model is not in async mode yet", engine.ErrUnsupported, m)
+	}
+	if len(plan.Stages) > 0 {
+		return fmt.Errorf("%w: stages are not in async mode yet", engine.ErrUnsupported)
+	}
+	return nil
+}
+
+// runLoops runs each loop on its own goroutine and waits for all of them.
+// Cancelling ctx (or a loop failing) wakes every loop through its eventfd.
+func runLoops(ctx context.Context, loops []*loop) error {
+	g, gctx := errgroup.WithContext(ctx)
+	woken := make(chan struct{})
+	stopWake := context.AfterFunc(gctx, func() {
+		defer close(woken)
+		for _, l := range loops {
+			_ = l.poll.wake() // cannot fail but by a full counter, which wakes the loop anyway
+		}
+	})
+	for _, l := range loops {
+		g.Go(l.run)
+	}
+	err := g.Wait()
+	// Wait returns with gctx cancelled, so the wake-up runs (or ran): let
+	// it finish before the caller closes the eventfds it writes to.
+	if !stopWake() {
+		<-woken
+	}
+	return err
+}
+
+// merge builds the Result from the loops' recorders and end states.
+func merge(plan *engine.Plan, clock engine.Clock, loops []*loop) *stats.Result {
+	res := stats.NewResult()
+	res.Mode = "async"
+	res.Loops = len(loops)
+	res.Start = clock.Start().Add(plan.Warmup)
+	var stopNs, firstNs int64
+	for _, l := range loops {
+		stopNs = max(stopNs, l.stopNs)
+	}
+	// Every loop closes its intervals up to the same end, so they merge by
+	// index: the planned end when the loops stopped just after it.
+	endNs := stopNs
+	if d := plan.DurationOrDefault(); d > 0 {
+		endNs = min(endNs, int64(plan.Warmup+d))
+	}
+	for _, l := range loops {
+		l.tl.Finish(endNs, l.openAtEnd)
+		res.AddRecorder(l.rec)
+		res.OpenConnsAtEnd += l.openAtEnd
+		res.InFlightAtEnd += uint64(max(l.inFlightAtEnd, 0))
+		res.PeakOpenConns = max(res.PeakOpenConns, int(l.peak))
+		if l.firstErr != "" && (res.FirstConnectErr == "" || l.firstErrNs < firstNs) {
+			res.FirstConnectErr, firstNs = l.firstErr, l.firstErrNs
+		}
+	}
+	res.Elapsed = max(time.Duration(stopNs)-plan.Warmup, 0)
+	return res
+}

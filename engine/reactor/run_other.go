@@ -1,0 +1,15 @@
+//go:build !linux
+
+package reactor
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
+func run(context.Context, *engine.Plan) (*stats.Result, error) {
+	return nil, fmt.Errorf("%w: the async mode needs Linux (epoll); use --mode goroutine", engine.ErrUnsupported)
+}
