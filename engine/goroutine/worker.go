@@ -1,0 +1,199 @@
+package goroutine
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
+// Backoff between failed connects: short, doubling, capped.
+const (
+	backoffMin = 5 * time.Millisecond
+	backoffMax = 200 * time.Millisecond
+)
+
+// worker is one goroutine sending requests one after another: one per
+// connection, or one per request in flight on a pipelined connection. It
+// owns its recorder; the first worker of a slot also records the slot's
+// connects and bytes.
+type worker struct {
+	r      *run
+	slot   *slot
+	drains bool // the slot's first worker: takes its events and bytes
+	rec    *stats.Recorder
+	tl     engine.Timeline
+	reqs   []*fasthttp.Request // one per plan request, built once
+	resp   fasthttp.Response
+	order  []int
+	next   int
+	events []dialEvent
+	in     uint64 // slot bytes already recorded
+	out    uint64
+
+	inFlightAtEnd int // set when the worker ends
+}
+
+func newWorker(r *run, s *slot, drains bool, order []int, seq int) *worker {
+	w := &worker{r: r, slot: s, drains: drains, rec: stats.NewRecorder(), order: order, next: seq % len(order)}
+	w.tl = engine.NewTimeline(w.rec, r.plan.Warmup, r.plan.Live)
+	for i := range r.plan.Requests {
+		w.reqs = append(w.reqs, buildRequest(r.plan.Scheme, &r.plan.Requests[i]))
+	}
+	return w
+}
+
+// buildRequest turns a plan request into a fasthttp request, once.
+func buildRequest(scheme string, pr *engine.Request) *fasthttp.Request {
+	req := &fasthttp.Request{}
+	req.Header.DisableNormalizing()
+	req.SetRequestURI(scheme + "://" + pr.Host + pr.URI)
+	req.Header.SetMethod(pr.Method)
+	for _, h := range pr.Headers {
+		if h.Name == "Host" || h.Name == "host" {
+			req.Header.SetHost(h.Value)
+			continue
+		}
+		req.Header.Add(h.Name, h.Value)
+	}
+	if len(pr.Body) > 0 {
+		req.SetBody(pr.Body)
+	}
+	return req
+}
+
+// loop sends requests until the run stops or the budget is spent. In the
+// closed model a request is due when the response before it completed, so
+// that one clock reading ends one latency and starts the next.
+func (w *worker) loop() {
+	r := w.r
+	now := r.clock.Now()
+	backoff := backoffMin
+	for !r.stop.Load() {
+		w.tl.Advance(now, w.openConns())
+		if !r.budget.Take(w.tl.Warm()) {
+			break
+		}
+		idx := w.order[w.next]
+		if w.next++; w.next == len(w.order) {
+			w.next = 0
+		}
+		due := now
+		fails := w.slot.dialFails.Load()
+		err := w.do(w.reqs[idx])
+		now = r.clock.Now()
+		w.tl.Advance(now, w.openConns())
+		if w.drains {
+			w.drain()
+		}
+		if err == nil {
+			w.rec.RecordSent(1, 0)
+			lat := now - due
+			w.rec.RecordResponse(w.resp.StatusCode(), lat, lat)
+			backoff = backoffMin
+			continue
+		}
+		var de *dialError
+		if errors.As(err, &de) || w.slot.dialFails.Load() != fails {
+			// PipelineClient dials on its own goroutine and its callers
+			// see only a timeout: a connect failed during the request.
+			err = errors.Join(err, &dialError{err})
+		}
+		switch {
+		case r.stop.Load():
+			if !errors.As(err, &de) && !errors.Is(err, errStopped) {
+				w.rec.RecordSent(1, 0)
+				w.inFlightAtEnd = 1
+			}
+		case errors.As(err, &de), errors.Is(err, errStopped):
+			// Counted from the slot's events; wait before the next try.
+			if !w.sleep(backoff) {
+				return
+			}
+			backoff = min(2*backoff, backoffMax)
+			now = r.clock.Now()
+		default:
+			w.rec.RecordSent(1, 0)
+			w.rec.RecordError(requestKind(err))
+		}
+	}
+}
+
+// do sends one request and reads its response.
+func (w *worker) do(req *fasthttp.Request) error {
+	if w.slot.host != nil {
+		return w.slot.host.DoTimeout(req, &w.resp, w.r.timeout)
+	}
+	return w.slot.pipe.DoTimeout(req, &w.resp, w.r.timeout)
+}
+
+// openConns is what this worker reports as open in an interval: its
+// slot's connection, counted by the slot's first worker only.
+func (w *worker) openConns() int {
+	if w.drains && w.slot.opened.Load() {
+		return 1
+	}
+	return 0
+}
+
+// drain moves the slot's connects and byte counts into the recorder.
+func (w *worker) drain() {
+	s := w.slot
+	w.events = s.takeEvents(w.events[:0])
+	for _, ev := range w.events {
+		if ev.ok {
+			w.rec.RecordConnect(ev.ns)
+		} else {
+			w.rec.RecordError(ev.kind)
+		}
+	}
+	in, out := s.bytesIn.Load(), s.bytesOut.Load()
+	w.rec.RecordReceived(int(in - w.in))
+	w.rec.BytesOut += out - w.out
+	w.in, w.out = in, out
+}
+
+// sleep waits d or until the run stops, and reports whether it may go on.
+func (w *worker) sleep(d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-w.r.stopCh:
+		return false
+	}
+}
+
+// requestKind classifies a failed request on an open connection.
+func requestKind(err error) stats.ErrorKind {
+	var (
+		small *fasthttp.ErrSmallBuffer
+		op    *net.OpError
+		ne    net.Error
+	)
+	switch {
+	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, os.ErrDeadlineExceeded),
+		errors.As(err, &ne) && ne.Timeout():
+		return stats.ErrTimeout
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+		return stats.ErrReset
+	case errors.As(err, &small), errors.Is(err, fasthttp.ErrSmallReadBuffer):
+		return stats.ErrHeaderTooLarge
+	case errors.Is(err, fasthttp.ErrConnectionClosed), errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		errors.Is(err, net.ErrClosed):
+		return stats.ErrRead
+	case errors.As(err, &op) && op.Op == "write":
+		return stats.ErrWrite
+	case errors.As(err, &op):
+		return stats.ErrRead
+	}
+	return stats.ErrBadResponse
+}
