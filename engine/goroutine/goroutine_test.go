@@ -71,4 +71,3 @@ func TestTimeoutCounted(t *testing.T) {
 		t.Fatalf("timeouts %d responses %d; want timeouts and no response", res.Errors[stats.ErrTimeout], res.Responses)
 	}
 }
-
