@@ -1,0 +1,319 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
+// compareFlags are the flags of `nowait compare`.
+type compareFlags struct {
+	run         runFlags
+	modes       string
+	connections string
+	pause       time.Duration
+	out         string
+}
+
+// CompareCell is one cell of the modes × connections matrix, as written to
+// compare.json.
+type CompareCell struct {
+	Mode        string         `json:"mode"`
+	Connections int            `json:"connections"`
+	Error       string         `json:"error,omitempty"`
+	Summary     *stats.Summary `json:"summary,omitempty"`
+}
+
+// CompareReport is the body of compare.json.
+type CompareReport struct {
+	Schema   int           `json:"schema_version"`
+	Target   string        `json:"target"`
+	Duration float64       `json:"duration_s"`
+	Cells    []CompareCell `json:"cells"`
+}
+
+func newCompareCmd(a *app) *cobra.Command {
+	f := &compareFlags{}
+	c := &cobra.Command{
+		Use:   "compare [URL]",
+		Short: "Run the same load in several I/O modes and connection counts, side by side",
+		Long: `Run the matrix modes × connection counts, each cell a fresh engine, and
+print throughput, latency and what each cell cost the generator (CPU per
+request, RSS per connection, threads). Without a URL it compares against
+the built-in target, started as a child process.`,
+		Example: `  nowait compare http://127.0.0.1:8080/ --modes async,sync,goroutine --connections 10,100,1000,5000 -d 5s
+  go run . compare
+  nowait compare http://127.0.0.1:8080/ --connections 100,1000 --out results/compare`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.compare(c.Context(), args, f)
+		},
+	}
+	fl := c.Flags()
+	fl.StringVar(&f.modes, "modes", strings.Join(modes, ","), "comma-separated I/O modes to compare")
+	fl.StringVar(&f.connections, "connections", "10,100,1000", "comma-separated connection counts")
+	fl.DurationVarP(&f.run.duration, "duration", "d", 3*time.Second, "how long each cell runs")
+	fl.IntVar(&f.run.pipeline, "pipeline", 1, "requests in flight per connection")
+	fl.IntVar(&f.run.loops, "loops", 0, "event loops in async mode (default: number of CPUs)")
+	fl.DurationVar(&f.pause, "pause", time.Second, "pause between cells, so sockets in TIME_WAIT do not skew the next")
+	fl.StringVar(&f.out, "out", "", "write compare.json (and the comparison chart) into this directory")
+	fl.BoolVar(&f.run.jsonOut, "json", false, "print compare.json on stdout instead of the table")
+	f.run.method, f.run.timeout, f.run.connectTimeout = "GET", engine.DefaultTimeout, engine.DefaultConnectTimeout
+	return c
+}
+
+// parseModes parses --modes.
+func parseModes(s string) ([]string, error) {
+	var out []string
+	for _, m := range strings.Split(s, ",") {
+		m = strings.TrimSpace(m)
+		if m == "" {
+			continue
+		}
+		if _, err := newEngine(m); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	if len(out) == 0 {
+		return nil, usageErr("--modes is empty; want a list such as %s", strings.Join(modes, ","))
+	}
+	return out, nil
+}
+
+// parseCounts parses a comma-separated list of connection counts.
+func parseCounts(flag, s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		n, err := strconv.Atoi(part)
+		if err != nil || n < 1 {
+			return nil, usageErr("%s: %q is not a connection count; want whole numbers of at least 1, such as 10,100,1000", flag, part)
+		}
+		out = append(out, n)
+	}
+	if len(out) == 0 {
+		return nil, usageErr("%s is empty; want a list such as 10,100,1000", flag)
+	}
+	return out, nil
+}
+
+func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error {
+	ms, err := parseModes(f.modes)
+	if err != nil {
+		return err
+	}
+	counts, err := parseCounts("--connections", f.connections)
+	if err != nil {
+		return err
+	}
+	biggest := 0
+	for _, n := range counts {
+		biggest = max(biggest, n)
+	}
+	if err := checkConnectionLimit(biggest, 0); err != nil {
+		return err
+	}
+	var url string
+	if len(args) == 1 {
+		url = args[0]
+	} else {
+		addr, stop, err := a.startDemoTarget(ctx)
+		if err != nil {
+			return runErr(err)
+		}
+		defer stop()
+		url = "http://" + addr + "/"
+		fmt.Fprintf(a.stderr, "Built-in target listening on %s\n", addr)
+	}
+	report := CompareReport{Schema: stats.SchemaVersion, Target: url, Duration: f.run.duration.Seconds()}
+	tw := newCompareTable(a.stdout, !f.run.jsonOut)
+	for _, n := range counts {
+		for _, mode := range ms {
+			if ctx.Err() != nil {
+				break
+			}
+			cell := a.compareCell(ctx, url, mode, n, f)
+			report.Cells = append(report.Cells, cell)
+			tw.row(cell)
+			if f.pause > 0 && ctx.Err() == nil {
+				select {
+				case <-time.After(f.pause):
+				case <-ctx.Done():
+				}
+			}
+		}
+	}
+	tw.flush()
+	if f.run.jsonOut {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(report); err != nil {
+			return runErr(err)
+		}
+	}
+	if f.out != "" {
+		if err := writeCompare(f.out, report); err != nil {
+			return runErr(err)
+		}
+		if !f.run.jsonOut {
+			fmt.Fprintf(a.stdout, "\nWrote %s\n", filepath.Join(f.out, "compare.json"))
+		}
+	}
+	return compareOutcome(report)
+}
+
+// compareCell runs one cell and never fails the whole comparison: a cell's
+// error is part of its result. Each cell runs in a child process of this
+// binary when it can, so peak RSS, threads and CPU are the cell's own (a
+// process's peak RSS never goes down, and a mode's threads would linger).
+func (a *app) compareCell(ctx context.Context, url, mode string, conns int, f *compareFlags) CompareCell {
+	cell := CompareCell{Mode: mode, Connections: conns}
+	if exe, err := a.selfExe(); err == nil {
+		s, err := runCellProcess(ctx, exe, url, mode, conns, f)
+		if err != nil {
+			cell.Error = err.Error()
+		}
+		cell.Summary = s
+		return cell
+	}
+	rf := f.run
+	rf.mode, rf.connections = mode, conns
+	plan, err := planFromFlags(ctx, url, &rf)
+	if err != nil {
+		cell.Error = err.Error()
+		return cell
+	}
+	eng, err := newEngine(mode)
+	if err != nil {
+		cell.Error = err.Error()
+		return cell
+	}
+	res, err := engine.Execute(ctx, eng, plan)
+	if err != nil {
+		cell.Error = err.Error()
+		return cell
+	}
+	if res.Mode == "" {
+		res.Mode = mode
+	}
+	s := stats.Summarize(res)
+	cell.Summary = &s
+	if res.Connects == 0 && res.Responses == 0 {
+		cell.Error = noConnectionError(res).Error()
+	}
+	return cell
+}
+
+// runCellProcess runs `nowait run --json` for one cell and returns its
+// summary. A run that fails still returns its summary when it printed one.
+func runCellProcess(ctx context.Context, exe, url, mode string, conns int, f *compareFlags) (*stats.Summary, error) {
+	args := []string{"run", url, "--json", "--mode", mode,
+		"-c", strconv.Itoa(conns), "-d", f.run.duration.String(), "--pipeline", strconv.Itoa(f.run.pipeline)}
+	if f.run.loops > 0 {
+		args = append(args, "--loops", strconv.Itoa(f.run.loops))
+	}
+	cmd := exec.CommandContext(ctx, exe, args...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // let the child report what it measured
+	cmd.WaitDelay = 10 * time.Second
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	runErr := cmd.Run()
+	var s stats.Summary
+	if jerr := json.Unmarshal(stdout.Bytes(), &s); jerr != nil {
+		msg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "nowait: "))
+		if msg == "" && runErr != nil {
+			msg = runErr.Error()
+		}
+		if msg == "" {
+			msg = "the cell printed no summary"
+		}
+		return nil, errors.New(msg)
+	}
+	if runErr != nil {
+		msg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "nowait: "))
+		return &s, errors.New(msg)
+	}
+	return &s, nil
+}
+
+// compareOutcome fails the command when no cell produced a result.
+func compareOutcome(r CompareReport) error {
+	for _, c := range r.Cells {
+		if c.Error == "" {
+			return nil
+		}
+	}
+	if len(r.Cells) > 0 {
+		return runErr(fmt.Errorf("every cell failed; the first: %s", r.Cells[0].Error))
+	}
+	return runErr(fmt.Errorf("the comparison was interrupted before its first cell"))
+}
+
+func writeCompare(dir string, r CompareReport) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := filepath.Join(dir, ".compare.json.tmp")
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(dir, "compare.json")); err != nil {
+		return err
+	}
+	return drawCompareChart(dir, r)
+}
+
+// compareTable prints the cells as they complete.
+type compareTable struct {
+	tw      *tabwriter.Writer
+	enabled bool
+}
+
+func newCompareTable(w io.Writer, enabled bool) *compareTable {
+	t := &compareTable{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight), enabled: enabled}
+	if enabled {
+		fmt.Fprintln(t.tw, "mode\tconns\treq/s\tp50\tp99\tp99.9\tCPU µs/req\tRSS\tRSS/conn\tthreads\terrors\t")
+	}
+	return t
+}
+
+func (t *compareTable) row(c CompareCell) {
+	if !t.enabled {
+		return
+	}
+	if c.Summary == nil {
+		fmt.Fprintf(t.tw, "%s\t%d\tfailed: %s\t\t\t\t\t\t\t\t\t\n", c.Mode, c.Connections, c.Error)
+		t.tw.Flush()
+		return
+	}
+	s := c.Summary
+	fmt.Fprintf(t.tw, "%s\t%d\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%d\t%s\t\n",
+		c.Mode, c.Connections, fmtRate(s.RequestsPerSec), fmtMs(s.Latency.P(50)), fmtMs(s.Latency.P(99)), fmtMs(s.Latency.P(99.9)),
+		s.CPUMicrosPerReq, fmtBytes(float64(s.Generator.PeakRSSBytes)), fmtBytes(s.RSSBytesPerConn), s.Generator.PeakThreads, fmtCount(s.ErrorTotal))
+	t.tw.Flush()
+}
+
+func (t *compareTable) flush() { t.tw.Flush() }

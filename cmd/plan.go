@@ -1,0 +1,244 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
+)
+
+// planFromFlags validates the flags and the URL and compiles them to a Plan.
+func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Plan, error) {
+	u, err := parseTargetURL(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	if err := validateRunFlags(f); err != nil {
+		return nil, err
+	}
+	if u.Scheme == "https" && f.mode != "goroutine" {
+		return nil, usageErr("%s: TLS is not in %s mode yet; use --mode goroutine for https", rawURL, modeName(f.mode))
+	}
+	headers, err := parseHeaders(f.headers)
+	if err != nil {
+		return nil, err
+	}
+	body := []byte(f.body)
+	if f.bodyFile != "" {
+		if f.body != "" {
+			return nil, usageErr("--body and --body-file conflict; give one of them")
+		}
+		if body, err = os.ReadFile(f.bodyFile); err != nil {
+			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, unwrapPathErr(err))
+		}
+	}
+	addrs, err := resolve(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	model, stages, err := loadModel(f)
+	if err != nil {
+		return nil, err
+	}
+	method := strings.ToUpper(f.method)
+	req := engine.Request{Method: method, URI: u.RequestURI(), Host: u.Host, Body: body}
+	wh := make([]wire.Header, 0, len(headers))
+	for _, h := range headers {
+		req.Headers = append(req.Headers, engine.Header{Name: h.Name, Value: h.Value})
+		wh = append(wh, h)
+	}
+	req.Raw = wire.EncodeRequest(method, req.URI, req.Host, wh, body)
+	return &engine.Plan{
+		Target:         u.String(),
+		Scheme:         u.Scheme,
+		Addrs:          addrs,
+		Requests:       []engine.Request{req},
+		Model:          model,
+		RatePerSec:     f.rate,
+		Stages:         stages,
+		Warmup:         f.warmup,
+		Connections:    f.connections,
+		Loops:          f.loops,
+		Pipeline:       f.pipeline,
+		Duration:       f.duration,
+		MaxRequests:    f.requests,
+		Timeout:        f.timeout,
+		ConnectTimeout: f.connectTimeout,
+	}, nil
+}
+
+// parseTargetURL checks that rawURL is an http(s) URL with a host and a
+// valid port.
+func parseTargetURL(rawURL string) (*url.URL, error) {
+	const want = "want a URL such as http://127.0.0.1:8080/path"
+	if !strings.Contains(rawURL, "://") {
+		return nil, usageErr("URL %q has no scheme; %s", rawURL, want)
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, usageErr("malformed URL %q: %v; %s", rawURL, unwrapURLErr(err), want)
+	}
+	switch u.Scheme {
+	case "http", "https":
+	case "":
+		return nil, usageErr("URL %q has no scheme; %s", rawURL, want)
+	default:
+		return nil, usageErr("unsupported scheme %q in %q; nowait speaks http and https", u.Scheme, rawURL)
+	}
+	if u.Hostname() == "" {
+		return nil, usageErr("URL %q has no host; %s", rawURL, want)
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return nil, usageErr("port %q in %q is out of range; want 1 to 65535", p, rawURL)
+		}
+	}
+	if u.Path == "" {
+		u.Path = "/"
+	}
+	return u, nil
+}
+
+func unwrapURLErr(err error) error {
+	if ue, ok := err.(*url.Error); ok {
+		return ue.Err
+	}
+	return err
+}
+
+func unwrapPathErr(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+// resolve looks up the URL's host and returns its addresses with the port.
+func resolve(ctx context.Context, u *url.URL) ([]netip.AddrPort, error) {
+	port := 80
+	if u.Scheme == "https" {
+		port = 443
+	}
+	if p := u.Port(); p != "" {
+		port, _ = strconv.Atoi(p) // checked by parseTargetURL
+	}
+	host := u.Hostname()
+	var ips []netip.Addr
+	if ip, err := netip.ParseAddr(host); err == nil {
+		ips = []netip.Addr{ip}
+	} else {
+		ips, err = net.DefaultResolver.LookupNetIP(ctx, "ip", host)
+		if err != nil || len(ips) == 0 {
+			return nil, runErr(fmt.Errorf("cannot resolve host %q: %v", host, resolveReason(err)))
+		}
+	}
+	addrs := make([]netip.AddrPort, 0, len(ips))
+	for _, ip := range ips {
+		addrs = append(addrs, netip.AddrPortFrom(ip.Unmap(), uint16(port)))
+	}
+	return addrs[:1], nil
+}
+
+func resolveReason(err error) string {
+	if err == nil {
+		return "no addresses"
+	}
+	if de, ok := err.(*net.DNSError); ok {
+		return de.Err
+	}
+	return err.Error()
+}
+
+// parseHeaders parses "Name: value" flags.
+func parseHeaders(hs []string) ([]wire.Header, error) {
+	out := make([]wire.Header, 0, len(hs))
+	for _, h := range hs {
+		name, value, ok := strings.Cut(h, ":")
+		name = strings.TrimSpace(name)
+		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
+			return nil, usageErr("-H %q: want a header as 'Name: value'", h)
+		}
+		if strings.ContainsAny(value, "\r\n") {
+			return nil, usageErr("-H %q: header values cannot contain line breaks", h)
+		}
+		out = append(out, wire.Header{Name: name, Value: strings.TrimSpace(value)})
+	}
+	return out, nil
+}
+
+// validateRunFlags checks the numbers of the run flags.
+func validateRunFlags(f *runFlags) error {
+	switch {
+	case f.connections < 1:
+		return usageErr("-c/--connections must be at least 1, got %d", f.connections)
+	case f.duration < 0:
+		return usageErr("-d/--duration must be positive, got %s", f.duration)
+	case f.requests < 0:
+		return usageErr("-n/--requests must be positive, got %d", f.requests)
+	case f.loops < 0:
+		return usageErr("--loops must be at least 1, got %d", f.loops)
+	case f.pipeline < 1:
+		return usageErr("--pipeline must be at least 1, got %d", f.pipeline)
+	case f.timeout <= 0:
+		return usageErr("--timeout must be positive, got %s", f.timeout)
+	case f.connectTimeout <= 0:
+		return usageErr("--connect-timeout must be positive, got %s", f.connectTimeout)
+	case f.rate < 0:
+		return usageErr("-R/--rate must be positive, got %g", f.rate)
+	case f.warmup < 0:
+		return usageErr("--warmup must be positive, got %s", f.warmup)
+	case f.method == "" || strings.ContainsAny(f.method, " \t\r\n"):
+		return usageErr("-m/--method %q is not a valid HTTP method", f.method)
+	}
+	return nil
+}
+
+// loadModel picks the load model from the flags and parses the stages.
+func loadModel(f *runFlags) (engine.Model, []engine.Stage, error) {
+	stages, err := parseStages(f.stages)
+	if err != nil {
+		return "", nil, err
+	}
+	switch {
+	case f.closed && f.rate > 0:
+		return "", nil, usageErr("--closed and -R/--rate conflict: a rate is the open model; drop one")
+	case f.closed && len(stages) == 0:
+		return "", nil, usageErr("--closed needs --stages to ramp the connections, such as --stages 10s:50,10s:400")
+	case len(stages) > 0 && f.requests > 0:
+		return "", nil, usageErr("-n/--requests and --stages conflict: stages set the run's length; drop one")
+	case len(stages) > 0 && f.duration > 0:
+		return "", nil, usageErr("-d/--duration and --stages conflict: the stages' durations add up to the run's length; drop -d")
+	case f.closed:
+		return engine.ModelClosed, stages, nil
+	case f.rate > 0 || len(stages) > 0:
+		return engine.ModelOpen, stages, nil
+	}
+	return engine.ModelClosed, nil, nil
+}
+
+// parseStages parses "10s:1000,20s:5000,10s:0".
+func parseStages(s string) ([]engine.Stage, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []engine.Stage
+	for _, part := range strings.Split(s, ",") {
+		d, t, ok := strings.Cut(strings.TrimSpace(part), ":")
+		dur, derr := time.ParseDuration(d)
+		target, terr := strconv.ParseFloat(t, 64)
+		if !ok || derr != nil || terr != nil || dur <= 0 || target < 0 {
+			return nil, usageErr("--stages: %q is not a stage; want DURATION:TARGET with a positive duration and a target of 0 or more, such as 10s:1000", part)
+		}
+		out = append(out, engine.Stage{Duration: dur, Target: target})
+	}
+	return out, nil
+}

@@ -1,0 +1,200 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// printSummary prints the human summary of a run, like wrk's but with the
+// percentiles, status codes, errors and the generator's own cost.
+func printSummary(w io.Writer, res *stats.Result, s stats.Summary) {
+	fmt.Fprintln(w)
+	head := fmt.Sprintf("%s mode, %s model, %d connections", s.Mode, s.Model, s.Connections)
+	if s.Loops > 0 {
+		head += fmt.Sprintf(", %d loops", s.Loops)
+	}
+	if s.Pipeline > 1 {
+		head += fmt.Sprintf(", pipeline %d", s.Pipeline)
+	}
+	fmt.Fprintf(w, "%s against %s\n", head, s.Target)
+	if s.Interrupted {
+		fmt.Fprintln(w, "Interrupted: the results below cover the run up to the interruption.")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  Duration\t%s", fmtSeconds(s.DurationSec))
+	if s.Warmup != nil {
+		fmt.Fprintf(tw, " (after a %s warm-up of %s requests, not counted)", fmtSeconds(s.WarmupSec), fmtCount(s.Warmup.Responses))
+	}
+	fmt.Fprintln(tw)
+	fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
+	fmt.Fprintf(tw, "  Transfer\t%s in (%s/s), %s out\n", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
+	fmt.Fprintf(tw, "  Connections\t%s opened, %d open at the end\n", fmtCount(s.Connects), s.OpenConnsAtEnd)
+	tw.Flush()
+
+	fmt.Fprintln(w)
+	printLatencyTable(w, s)
+
+	fmt.Fprintln(w)
+	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
+	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
+	if s.InFlightAtEnd > 0 {
+		fmt.Fprintf(w, "  In flight     %s requests were unanswered when the run stopped (not counted as errors)\n", fmtCount(s.InFlightAtEnd))
+	}
+	g := s.Generator
+	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %.1f µs CPU per request, peak RSS %s\n",
+		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, s.CPUMicrosPerReq, fmtBytes(float64(g.PeakRSSBytes)))
+	if s.Saturation.Saturated {
+		fmt.Fprintf(w, "  WARNING       the generator was saturated: %s\n", s.Saturation.Reason)
+	}
+	_ = res
+}
+
+// printLatencyTable prints the corrected latency and, where it differs,
+// the service time, side by side.
+func printLatencyTable(w io.Writer, s stats.Summary) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	cols := []string{"mean", "stdev", "p50", "p75", "p90", "p99", "p99.9", "p99.99", "max"}
+	fmt.Fprint(tw, "  Latency\t")
+	for _, c := range cols {
+		fmt.Fprintf(tw, "%s\t", c)
+	}
+	fmt.Fprintln(tw)
+	row := func(name string, l stats.Latency) {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t", name, fmtMs(l.MeanMs), fmtMs(l.StdevMs))
+		for _, p := range stats.SummaryPercentiles {
+			fmt.Fprintf(tw, "%s\t", fmtMs(l.P(p)))
+		}
+		fmt.Fprintf(tw, "%s\t\n", fmtMs(l.MaxMs))
+	}
+	if s.Model == "open" {
+		row("from intended send", s.Latency)
+		row("service time", s.Service)
+	} else {
+		row("response time", s.Latency)
+	}
+	if s.Connect.Count > 0 {
+		row("connect", s.Connect)
+	}
+	tw.Flush()
+}
+
+// printDistribution prints the full percentile distribution (--latency).
+func printDistribution(w io.Writer, res *stats.Result) {
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "  Latency distribution")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "  percentile\tlatency\tcount\t")
+	for _, p := range []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100} {
+		v := stats.Quantile(res.Latency, p)
+		fmt.Fprintf(tw, "  %s%%\t%s\t%s\t\n", stats.PercentileKey(p), fmtMs(float64(v)/1000), fmtCount(uint64(countBelow(res, v))))
+	}
+	tw.Flush()
+}
+
+// countBelow returns how many recorded latencies are at most v µs.
+func countBelow(res *stats.Result, v int64) int64 {
+	var n int64
+	for _, b := range res.Latency.Distribution() {
+		if b.To <= v+1 {
+			n += b.Count
+		}
+	}
+	return n
+}
+
+func fmtMs(ms float64) string {
+	switch {
+	case ms == 0:
+		return "0"
+	case ms < 1:
+		return fmt.Sprintf("%.0fµs", ms*1000)
+	case ms < 10:
+		return fmt.Sprintf("%.2fms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.1fms", ms)
+	}
+	return fmt.Sprintf("%.2fs", ms/1000)
+}
+
+func fmtSeconds(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(10 * time.Millisecond).String()
+}
+
+func fmtCount(n uint64) string {
+	s := fmt.Sprint(n)
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func fmtRate(r float64) string {
+	if r >= 100 {
+		return fmtCount(uint64(r + 0.5))
+	}
+	return fmt.Sprintf("%.1f", r)
+}
+
+func fmtBytes(b float64) string {
+	units := []string{"B", "KB", "MB", "GB", "TB"}
+	i := 0
+	for b >= 1000 && i < len(units)-1 {
+		b /= 1000
+		i++
+	}
+	if i == 0 {
+		return fmt.Sprintf("%.0f %s", b, units[i])
+	}
+	return fmt.Sprintf("%.1f %s", b, units[i])
+}
+
+func fmtStatus(m map[string]uint64) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s: %s", k, fmtCount(m[k])))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func fmtErrors(s stats.Summary) string {
+	if len(s.Errors) == 0 {
+		return "none"
+	}
+	keys := make([]string, 0, len(s.Errors))
+	for k := range s.Errors {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%s %s", strings.ReplaceAll(k, "_", " "), fmtCount(s.Errors[k])))
+	}
+	return fmt.Sprintf("%s (%.2f%% of requests): %s", fmtCount(s.ErrorTotal), s.ErrorRate*100, strings.Join(parts, ", "))
+}
+
+// targetHost returns host:port of a URL, or the text itself.
+func targetHost(raw string) string {
+	if u, err := url.Parse(raw); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return raw
+}

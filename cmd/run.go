@@ -1,0 +1,181 @@
+package cmd
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
+// runFlags are the flags of `nowait run`; their zero values mean the
+// engine's defaults.
+type runFlags struct {
+	connections    int
+	duration       time.Duration
+	requests       int64
+	loops          int
+	pipeline       int
+	method         string
+	headers        []string
+	body           string
+	bodyFile       string
+	timeout        time.Duration
+	connectTimeout time.Duration
+	latency        bool
+	jsonOut        bool
+	mode           string
+	rate           float64
+	stages         string
+	warmup         time.Duration
+	closed         bool
+	extraFDs       int // descriptors needed besides the connections (an in-process target's)
+}
+
+func newRunCmd(a *app) *cobra.Command {
+	f := &runFlags{}
+	c := &cobra.Command{
+		Use:   "run URL",
+		Short: "Load an HTTP/1.1 server and report throughput and latency",
+		Long: `Load an HTTP/1.1 server and report throughput and latency percentiles.
+
+The closed model (as wrk, the default): each connection sends its next
+request as soon as its previous response arrives, keeping --pipeline
+requests in flight.
+
+The open model (as wrk2 and vegeta, with -R or --stages): requests are due
+at a fixed rate whatever the server does, and latency is measured from each
+request's intended send time, so a stalled server shows in the percentiles
+(coordinated-omission correction). The service time, from the actual write,
+is shown beside it.
+
+` + exitCodeHelp,
+		Example: `  nowait run http://127.0.0.1:8080/ -c 100 -d 10s
+  nowait run http://127.0.0.1:8080/items -c 1000 -d 30s --loops 2 --pipeline 8 --latency
+  nowait run http://127.0.0.1:8080/ -R 20000 -c 200 -d 30s
+  nowait run http://127.0.0.1:8080/ --stages 10s:1000,20s:5000,10s:0 -c 500
+  nowait run http://127.0.0.1:8080/ -c 50 --stages 10s:50,10s:400 --closed
+  nowait run http://127.0.0.1:8080/login -m POST -H 'Content-Type: application/json' --body '{"u":"a"}' -n 50000`,
+		Args: exactArgs(1, "a URL to load, such as http://127.0.0.1:8080/"),
+		RunE: func(c *cobra.Command, args []string) error {
+			return a.runURL(c.Context(), args[0], f)
+		},
+	}
+	fl := c.Flags()
+	fl.IntVarP(&f.connections, "connections", "c", engine.DefaultConnections, "connections to keep open")
+	fl.DurationVarP(&f.duration, "duration", "d", 0, "how long to run (default 10s, or until -n requests are done)")
+	fl.Int64VarP(&f.requests, "requests", "n", 0, "stop after this many requests (default: no limit)")
+	fl.IntVar(&f.loops, "loops", 0, "event loops in async mode (default: number of CPUs)")
+	fl.IntVar(&f.pipeline, "pipeline", engine.DefaultPipeline, "requests in flight per connection")
+	fl.StringVarP(&f.method, "method", "m", "GET", "HTTP method")
+	fl.StringArrayVarP(&f.headers, "header", "H", nil, "request header 'Name: value' (repeatable)")
+	fl.StringVar(&f.body, "body", "", "request body")
+	fl.StringVar(&f.bodyFile, "body-file", "", "read the request body from this file")
+	fl.DurationVar(&f.timeout, "timeout", engine.DefaultTimeout, "per-request timeout")
+	fl.DurationVar(&f.connectTimeout, "connect-timeout", engine.DefaultConnectTimeout, "per-connect timeout")
+	fl.BoolVar(&f.latency, "latency", false, "print the full latency percentile distribution")
+	fl.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON on stdout instead of text")
+	fl.Float64VarP(&f.rate, "rate", "R", 0, "open model: requests per second in total (latency is measured from each request's intended send time)")
+	fl.StringVar(&f.stages, "stages", "", "ramp as DURATION:TARGET,... (rate in the open model, connections with --closed)")
+	fl.BoolVar(&f.closed, "closed", false, "with --stages: ramp the connection count (closed model) instead of the rate")
+	fl.DurationVar(&f.warmup, "warmup", 0, "run this long first, excluded from the statistics")
+	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async (epoll reactor), sync (thread per connection) or goroutine (fasthttp)")
+	return c
+}
+
+// exactArgs is cobra.ExactArgs with a message that says what is wanted.
+func exactArgs(n int, what string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usageErr("%s takes %s, got %d arguments (see '%s --help')", c.Name(), what, len(args), c.CommandPath())
+		}
+		return nil
+	}
+}
+
+// runURL runs the load described by flags against rawURL.
+func (a *app) runURL(ctx context.Context, rawURL string, f *runFlags) error {
+	plan, err := planFromFlags(ctx, rawURL, f)
+	if err != nil {
+		return err
+	}
+	eng, err := newEngine(f.mode)
+	if err != nil {
+		return err
+	}
+	if err := checkConnectionLimit(plan.Connections, f.extraFDs); err != nil {
+		return err
+	}
+	if !f.jsonOut {
+		fmt.Fprintf(a.stdout, "Running %s against %s: %d connections, %s, %s mode\n",
+			describeStop(plan), plan.Target, plan.Connections, describePipeline(plan), modeName(f.mode))
+	}
+	plan.Live = &stats.Live{}
+	prog := startProgress(a.stderr, plan.Live, plan.Warmup+plan.DurationOrDefault())
+	res, err := engine.Execute(ctx, eng, plan)
+	prog.Stop()
+	if err != nil {
+		return runErr(err)
+	}
+	if res.Mode == "" {
+		res.Mode = modeName(f.mode)
+	}
+	return a.report(res, f)
+}
+
+// report prints the result and decides the exit code.
+func (a *app) report(res *stats.Result, f *runFlags) error {
+	sum := stats.Summarize(res)
+	if f.jsonOut {
+		enc := json.NewEncoder(a.stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return runErr(err)
+		}
+	} else {
+		printSummary(a.stdout, res, sum)
+		if f.latency {
+			printDistribution(a.stdout, res)
+		}
+	}
+	if res.Connects == 0 && res.Responses == 0 {
+		return runErr(noConnectionError(res))
+	}
+	return nil
+}
+
+func noConnectionError(res *stats.Result) error {
+	if res.FirstConnectErr != "" {
+		return fmt.Errorf("no connection could be made to %s: %s", targetHost(res.Target), res.FirstConnectErr)
+	}
+	return fmt.Errorf("no connection could be made to %s", targetHost(res.Target))
+}
+
+func modeName(mode string) string {
+	if mode == "" {
+		return "async"
+	}
+	return mode
+}
+
+func describeStop(p *engine.Plan) string {
+	d := p.DurationOrDefault()
+	switch {
+	case p.MaxRequests > 0 && d > 0:
+		return fmt.Sprintf("%d requests or %s", p.MaxRequests, d)
+	case p.MaxRequests > 0:
+		return fmt.Sprintf("%d requests", p.MaxRequests)
+	}
+	return "for " + d.String()
+}
+
+func describePipeline(p *engine.Plan) string {
+	if n := p.PipelineOrDefault(); n > 1 {
+		return fmt.Sprintf("pipeline %d", n)
+	}
+	return "no pipelining"
+}
