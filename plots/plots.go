@@ -1,0 +1,222 @@
+// Package plots draws nowait's charts with gonum/plot, as PNG or SVG by
+// the file's extension: the latency percentile spectrum, the timeline of
+// one run, and the comparison of modes against connection count. It reads
+// only stats types.
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	xfont "golang.org/x/image/font"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// Size is a chart's size; the zero Size means DefaultWidth by DefaultHeight.
+type Size struct {
+	W, H vg.Length
+}
+
+// The default chart size and the resolution of PNG charts: 8 x 5 inches
+// at 150 dots per inch is 1200 x 750 pixels.
+const (
+	DefaultWidth  = 8 * vg.Inch
+	DefaultHeight = 5 * vg.Inch
+	DPI           = 150
+)
+
+// Font sizes, in points, chosen to read at a glance at the default size.
+const (
+	titlePt  = 15
+	labelPt  = 12
+	tickPt   = 11
+	legendPt = 11
+)
+
+func (s Size) orDefault() Size {
+	if s.W <= 0 || s.H <= 0 {
+		return Size{DefaultWidth, DefaultHeight}
+	}
+	return s
+}
+
+// Pixels returns the size in pixels of a PNG chart of size s.
+func (s Size) Pixels() (w, h int) {
+	s = s.orDefault()
+	return int(math.Round(float64(s.W/vg.Inch) * DPI)), int(math.Round(float64(s.H/vg.Inch) * DPI))
+}
+
+// render draws a chart with paint onto a canvas of the format that path's
+// extension names and writes it atomically.
+func render(path string, size Size, paint func(draw.Canvas)) error {
+	size = size.orDefault()
+	var c vg.CanvasWriterTo
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".png":
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(size.W, size.H), vgimg.UseDPI(DPI))}
+	case ".svg":
+		c = vgsvg.New(size.W, size.H)
+	default:
+		return fmt.Errorf("%w: %q", ErrFormat, path)
+	}
+	dc := draw.New(c)
+	// Why: tiles of several plots leave gaps that are transparent in SVG.
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	paint(dc)
+	return stats.WriteFileAtomic(path, func(w io.Writer) error {
+		_, err := c.WriteTo(w)
+		return err
+	})
+}
+
+// sans returns the Liberation Sans font at pt points, bold if asked.
+func sans(pt vg.Length, bold bool) font.Font {
+	f := font.Font{Typeface: "Liberation", Variant: "Sans", Size: pt}
+	if bold {
+		f.Weight = xfont.WeightBold
+	}
+	return f
+}
+
+// newPlot returns a plot with nowait's fonts, a light grid, and the given
+// title and axis labels.
+func newPlot(title, xLabel, yLabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = sans(titlePt, true)
+	p.Title.Padding = vg.Points(6)
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = sans(labelPt, false)
+		a.Tick.Label.Font = sans(tickPt, false)
+		a.Padding = vg.Points(2)
+	}
+	p.X.Label.Text = xLabel
+	p.Y.Label.Text = yLabel
+	p.Legend.TextStyle.Font = sans(legendPt, false)
+	p.Legend.ThumbnailWidth = vg.Points(24)
+	p.Legend.Padding = vg.Points(2)
+	g := plotter.NewGrid()
+	g.Vertical.Color = color.Gray{Y: 225}
+	g.Horizontal.Color = color.Gray{Y: 225}
+	p.Add(g)
+	return p
+}
+
+// seriesColor returns the i-th colour of the Okabe-Ito palette, which
+// stays distinguishable for colour-blind readers.
+func seriesColor(i int) color.Color {
+	pal := [...]color.RGBA{
+		{0x00, 0x72, 0xb2, 0xff}, // blue
+		{0xe6, 0x9f, 0x00, 0xff}, // orange
+		{0x00, 0x9e, 0x73, 0xff}, // green
+		{0xcc, 0x79, 0xa7, 0xff}, // purple
+		{0x56, 0xb4, 0xe9, 0xff}, // sky
+		{0x00, 0x00, 0x00, 0xff}, // black
+		{0xf0, 0xe4, 0x42, 0xff}, // yellow
+	}
+	return pal[i%len(pal)]
+}
+
+// errorColor is the colour of errors on every chart.
+func errorColor() color.Color { return color.RGBA{0xd5, 0x5e, 0x00, 0xff} } // vermilion
+
+// formatNum formats a tick value plainly: 0.002, 1, 250, 10000.
+func formatNum(v float64) string {
+	if v >= 1e4 && math.Mod(v, 1000) == 0 {
+		return strconv.FormatFloat(v/1000, 'f', -1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// latencyTicks are logTicks labelled with their unit: 0.5 ms, 20 ms, 2 s.
+// The unit on each label keeps a log latency axis readable without a
+// long axis title.
+func latencyTicks(min, max float64) []plot.Tick {
+	ticks := logTicks(min, max)
+	for i := range ticks {
+		if ticks[i].Label == "" {
+			continue
+		}
+		if v := roundSig(ticks[i].Value); v >= 1000 {
+			ticks[i].Label = formatNum(roundSig(v/1000)) + " s"
+		} else {
+			ticks[i].Label = strconv.FormatFloat(v, 'f', -1, 64) + " ms"
+		}
+	}
+	return ticks
+}
+
+// logTicks marks a log axis at 1, 2 and 5 times powers of ten, labelled
+// densely on a narrow range and only at the powers on a wide one.
+func logTicks(min, max float64) []plot.Tick {
+	if min <= 0 || max <= min {
+		return nil
+	}
+	lo, hi := math.Floor(math.Log10(min)), math.Ceil(math.Log10(max))
+	mults := []float64{1, 2, 5}
+	if hi-lo <= 1 {
+		mults = []float64{1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9}
+	}
+	var ticks []plot.Tick
+	for e := lo; e <= hi; e++ {
+		base := math.Pow(10, e)
+		for _, m := range mults {
+			v := m * base
+			if v < min || v > max {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || hi-lo <= 4 {
+				t.Label = formatNum(roundSig(v))
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	return ticks
+}
+
+// roundSig removes float noise from m * 10^e: 0.30000000000000004 -> 0.3.
+func roundSig(v float64) float64 {
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
+	return f
+}
+
+// legendHeadroom raises the top hi of a log axis over [lo, hi] so that the
+// top frac of the panel stays clear for a legend.
+func legendHeadroom(lo, hi, frac float64) float64 {
+	return hi * math.Pow(hi/lo, frac/(1-frac))
+}
+
+// groupDigits formats n with thousands separators: 1234567 -> 1,234,567.
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// logRange returns the padded bounds of a log axis over positive values.
+func logRange(lo, hi float64) (float64, float64) {
+	if lo <= 0 {
+		lo = hi / 1000
+	}
+	if hi <= lo {
+		hi = lo * 10
+	}
+	return lo / 1.25, hi * 1.25
+}
