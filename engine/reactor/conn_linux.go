@@ -129,7 +129,7 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 	for {
 		keep := copy(l.rbuf, c.carry)
 		space := l.rbuf[keep:]
-		n, err := unix.Read(c.fd, space)
+		n, err := readFd(c.fd, space)
 		if err != nil {
 			if err == unix.EAGAIN {
 				break
@@ -258,7 +258,7 @@ func (l *loop) commit(c *conn) bool {
 // EPOLLOUT resumes it.
 func (l *loop) flush(c *conn) bool {
 	for c.woff < len(c.wbuf) {
-		n, err := unix.Write(c.fd, c.wbuf[c.woff:])
+		n, err := writeFd(c.fd, c.wbuf[c.woff:])
 		if n > 0 {
 			c.woff += n
 			l.rec.RecordSent(0, n)

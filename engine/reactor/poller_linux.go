@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"os"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -55,8 +56,13 @@ func (p *poller) add(fd, slot int, gen int32) error {
 	return nil
 }
 
-// wait waits up to ms milliseconds for events.
+// wait returns the events ready, waiting up to ms milliseconds when none
+// is: a non-blocking look first, and the blocking wait only when it found
+// nothing.
 func (p *poller) wait(events []unix.EpollEvent, ms int) (int, error) {
+	if n, err := p.poll(events); n > 0 || err != nil || ms == 0 {
+		return n, err
+	}
 	for {
 		n, err := unix.EpollWait(p.epfd, events, ms)
 		if err == unix.EINTR {
@@ -90,4 +96,57 @@ func (p *poller) drain() {
 func (p *poller) close() {
 	_ = unix.Close(p.epfd) // close of an fd we own: the fd is gone whatever it returns
 	_ = unix.Close(p.wakefd)
+}
+
+// The hot path's system calls. read and write on a non-blocking socket and
+// epoll_wait with a zero timeout never block, so they go through
+// RawSyscall: the Go runtime is not told that the thread entered a system
+// call, and its monitor thread then has no P to take back and hand over.
+// Told (syscall.Syscall), a loop spending most of its time in the kernel
+// kept the monitor waking every 20 µs and the thread switching context
+// about once every three requests. Only a wait that may block goes
+// through the runtime (poller.wait).
+
+// readFd reads from a non-blocking fd.
+func readFd(fd int, p []byte) (int, error) {
+	r, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	if e != 0 {
+		return 0, errnoErr(e)
+	}
+	return int(r), nil
+}
+
+// writeFd writes to a non-blocking fd.
+func writeFd(fd int, p []byte) (int, error) {
+	r, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(unsafe.SliceData(p))), uintptr(len(p)))
+	if e != 0 {
+		return 0, errnoErr(e)
+	}
+	return int(r), nil
+}
+
+// poll returns the events ready now, without blocking.
+func (p *poller) poll(events []unix.EpollEvent) (int, error) {
+	for {
+		r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT, uintptr(p.epfd),
+			uintptr(unsafe.Pointer(unsafe.SliceData(events))), uintptr(len(events)), 0, 0, 0)
+		if e == unix.EINTR {
+			continue
+		}
+		if e != 0 {
+			return 0, fmt.Errorf("%w: %w", ErrPoller, os.NewSyscallError("epoll_pwait", e))
+		}
+		return int(r), nil
+	}
+}
+
+// errnoErr returns e as an error; the common ones are compared by value.
+func errnoErr(e unix.Errno) error {
+	switch e {
+	case unix.EAGAIN:
+		return unix.EAGAIN
+	case unix.EINTR:
+		return unix.EINTR
+	}
+	return e
 }
