@@ -1,0 +1,309 @@
+// Package conformance runs the same plans against every I/O mode and
+// compares what each counted with what the built-in target served. It is
+// test-only: it imports every engine, which no other engine package may.
+package conformance
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"net/netip"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/goroutine"
+	"github.com/nowait/nowait/engine/reactor"
+	"github.com/nowait/nowait/engine/threaded"
+	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+// mode is one engine under test.
+type mode struct {
+	name       string
+	new        func() engine.Engine
+	pipeline   bool // can pipeline requests
+	exactBytes bool // writes the plan's encoded requests, byte for byte
+}
+
+var modes = []mode{
+	{"async", func() engine.Engine { return reactor.New() }, true, true},
+	{"sync", func() engine.Engine { return threaded.New() }, true, true},
+	{"goroutine", func() engine.Engine { return goroutine.New() }, true, false},
+}
+
+// cell is one plan run against a fresh target, with what to check.
+type cell struct {
+	name   string
+	target target.Config
+	plan   func(p *engine.Plan)
+	check  func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64)
+	closed bool // run against an address nothing listens on
+}
+
+var cells = []cell{
+	{
+		name: "n5000_c20_exact",
+		plan: func(p *engine.Plan) { p.Connections, p.MaxRequests = 20, 5000 },
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			exact(t, res, served, 5000)
+			if res.Status[200] != 5000 {
+				t.Errorf("200s %d, want 5000", res.Status[200])
+			}
+			if res.BytesIn < 5000*target.DefaultBodySize {
+				t.Errorf("bytes in %d, want at least %d", res.BytesIn, 5000*target.DefaultBodySize)
+			}
+			if m.exactBytes && res.BytesOut != uint64(5000*len(p.Requests[0].Raw)) {
+				t.Errorf("bytes out %d, want %d", res.BytesOut, 5000*len(p.Requests[0].Raw))
+			}
+			if res.Connects != 20 || res.PeakOpenConns != 20 {
+				t.Errorf("connects %d, peak open %d; want 20", res.Connects, res.PeakOpenConns)
+			}
+		},
+	},
+	{
+		name: "d1s_within_in_flight",
+		plan: func(p *engine.Plan) { p.Connections, p.Duration = 10, time.Second },
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			if res.Responses < 100 || res.ErrorTotal() != 0 {
+				t.Errorf("responses %d errors %d; want many responses and no error", res.Responses, res.ErrorTotal())
+			}
+			if served < res.Responses || served > res.Responses+res.InFlightAtEnd {
+				t.Errorf("served %d, counted %d with %d in flight at the end", served, res.Responses, res.InFlightAtEnd)
+			}
+			if res.Requests != res.Responses+res.InFlightAtEnd {
+				t.Errorf("requests %d != responses %d + in flight %d", res.Requests, res.Responses, res.InFlightAtEnd)
+			}
+			if res.Elapsed < time.Second || res.Elapsed > 1500*time.Millisecond {
+				t.Errorf("elapsed %s, want about 1s", res.Elapsed)
+			}
+			if n := len(res.Intervals); n < 1 || n > 2 {
+				t.Errorf("%d intervals, want 1 (or 2 with a sliver)", n)
+			}
+		},
+	},
+	{
+		name:   "delay5ms_p50",
+		target: target.Config{Delay: 5 * time.Millisecond},
+		plan:   func(p *engine.Plan) { p.Connections, p.MaxRequests = 10, 1000 },
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			exact(t, res, served, 1000)
+			p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
+			if p50 < 5*time.Millisecond || p50 > 7*time.Millisecond {
+				t.Errorf("p50 %s, want in [5ms, 7ms]", p50)
+			}
+		},
+	},
+	{
+		name:   "close_after_1",
+		target: target.Config{CloseAfter: 1},
+		plan:   func(p *engine.Plan) { p.Connections, p.MaxRequests = 10, 1000 },
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			exact(t, res, served, 1000)
+			if res.Connects < 1000 {
+				t.Errorf("connects %d, want one per response (1000)", res.Connects)
+			}
+		},
+	},
+	{
+		name: "pipeline4",
+		plan: func(p *engine.Plan) { p.Connections, p.MaxRequests, p.Pipeline = 10, 4000, 4 },
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			exact(t, res, served, 4000)
+		},
+	},
+	{
+		name: "post_body_headers_status",
+		plan: func(p *engine.Plan) {
+			p.Connections, p.MaxRequests = 5, 500
+			r := &p.Requests[0]
+			r.Method, r.URI, r.Body = "POST", "/status/503", []byte("0123456789abcdef")
+			r.Headers = []engine.Header{{Name: "X-Test", Value: "1"}}
+			r.Raw = wire.EncodeRequest(r.Method, r.URI, r.Host, []wire.Header{{Name: "X-Test", Value: "1"}}, r.Body)
+		},
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			exact(t, res, served, 500)
+			if res.Status[503] != 500 {
+				t.Errorf("503s %d, want 500", res.Status[503])
+			}
+			if res.BytesOut < 500*uint64(len(p.Requests[0].Raw)) {
+				t.Errorf("bytes out %d, want at least %d", res.BytesOut, 500*len(p.Requests[0].Raw))
+			}
+		},
+	},
+	{
+		name:   "timeout_counted",
+		target: target.Config{Delay: 400 * time.Millisecond},
+		plan: func(p *engine.Plan) {
+			p.Connections, p.Duration, p.Timeout = 4, 300*time.Millisecond, 50*time.Millisecond
+		},
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			if res.Responses != 0 || res.Errors[stats.ErrTimeout] < 4 {
+				t.Errorf("responses %d timeouts %d; want none and at least one per connection",
+					res.Responses, res.Errors[stats.ErrTimeout])
+			}
+		},
+	},
+	{
+		name:   "nothing_listening",
+		closed: true,
+		plan:   func(p *engine.Plan) { p.Connections, p.Duration = 5, 300*time.Millisecond },
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			if res.Responses != 0 || res.Connects != 0 || res.Errors[stats.ErrConnectRefused] < 5 {
+				t.Errorf("responses %d connects %d refused %d; want 0, 0 and at least 5",
+					res.Responses, res.Connects, res.Errors[stats.ErrConnectRefused])
+			}
+			if res.FirstConnectErr == "" {
+				t.Error("no FirstConnectErr")
+			}
+		},
+	},
+}
+
+// exact checks that every request of a counted run was answered once.
+func exact(t *testing.T, res *stats.Result, served, n uint64) {
+	t.Helper()
+	if res.Responses != n || served != n || res.Requests != n || res.ErrorTotal() != 0 {
+		t.Errorf("responses %d, served %d, requests %d, errors %v; want %d, %d, %d, none",
+			res.Responses, served, res.Requests, res.Errors, n, n, n)
+	}
+	if res.InFlightAtEnd != 0 {
+		t.Errorf("%d in flight at the end of a counted run", res.InFlightAtEnd)
+	}
+}
+
+func TestConformance(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			for _, c := range cells {
+				t.Run(c.name, func(t *testing.T) { runCell(t, m, c) })
+			}
+		})
+	}
+}
+
+func runCell(t *testing.T, m mode, c cell) {
+	if c.name == "pipeline4" && !m.pipeline {
+		t.Skipf("%s mode does not pipeline", m.name)
+	}
+	before := snapshot()
+	srv, err := target.Start("127.0.0.1:0", c.target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := srv.Addr()
+	if c.closed {
+		addr = closedAddr(t)
+	}
+	p := basePlan(addr)
+	c.plan(p)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	start := time.Now()
+	res, err := engine.Execute(ctx, m.new(), p)
+	took := time.Since(start)
+	if err != nil {
+		srv.Close()
+		t.Fatalf("run: %v", err)
+	}
+	settle(srv)
+	served := srv.Served()
+	if err := srv.Close(); err != nil {
+		t.Errorf("target close: %v", err)
+	}
+	if res.Mode != m.name {
+		t.Errorf("mode %q, want %q", res.Mode, m.name)
+	}
+	c.check(t, m, p, res, served)
+	if took > 3*time.Second {
+		t.Errorf("cell took %s", took)
+	}
+	checkNoLeak(t, before, m.name == "sync")
+}
+
+// basePlan is one GET / against addr, four connections.
+func basePlan(addr string) *engine.Plan {
+	ap := netip.MustParseAddrPort(addr)
+	return &engine.Plan{
+		Target: "http://" + addr + "/",
+		Scheme: "http",
+		Addrs:  []netip.AddrPort{ap},
+		Requests: []engine.Request{{
+			Method: "GET", URI: "/", Host: addr,
+			Raw: wire.EncodeRequest("GET", "/", addr, nil, nil),
+		}},
+		Connections: 4,
+	}
+}
+
+// closedAddr returns a loopback address on which nothing listens.
+func closedAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+// settle waits until the target has no connection left, so that what it
+// served is final.
+func settle(srv *target.Server) {
+	for deadline := time.Now().Add(2 * time.Second); srv.OpenConns() > 0 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// usage is what a run could leak.
+type usage struct{ fds, goroutines, threads int }
+
+func snapshot() usage {
+	ents, _ := os.ReadDir("/proc/self/fd")
+	return usage{fds: len(ents), goroutines: goroutines(), threads: stats.ThreadCount()}
+}
+
+// goroutines counts the goroutines alive, less the target's: fasthttp's
+// server leaves its worker-pool cleaner asleep for up to 10 s after
+// Shutdown, which is the target's business, not the engine's.
+func goroutines() int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range bytes.Split(buf, []byte("\n\n")) {
+		if len(g) > 0 && !bytes.Contains(g, []byte("fasthttp.(*workerPool)")) {
+			count++
+		}
+	}
+	return count
+}
+
+// checkNoLeak waits up to 2 s for fds and goroutines to come back to what
+// they were before the cell and, for the sync mode, whose threads end with
+// their connections, threads to within the runtime's slack. (Other modes
+// leave the Go runtime's idle threads, which it keeps for reuse.)
+func checkNoLeak(t *testing.T, before usage, threads bool) {
+	t.Helper()
+	var now usage
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		now = snapshot()
+		if now.fds <= before.fds && now.goroutines <= before.goroutines && (!threads || now.threads <= before.threads+8) {
+			return
+		}
+	}
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	t.Errorf("leak: fds %d -> %d, goroutines %d -> %d, threads %d -> %d\n%s",
+		before.fds, now.fds, before.goroutines, now.goroutines, before.threads, now.threads, buf)
+}

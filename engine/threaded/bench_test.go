@@ -1,0 +1,92 @@
+package threaded
+
+import (
+	"bytes"
+	"net"
+	"testing"
+
+	"github.com/nowait/nowait/engine"
+)
+
+const cannedResponse = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!"
+
+// cannedServer answers every request it reads (counted by their blank
+// line) with cannedResponse, allocating nothing per request, so that a
+// benchmark's allocations are the client's.
+func cannedServer(b *testing.B) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 64<<10)
+				out := make([]byte, 0, 64<<10)
+				for {
+					n, err := c.Read(buf)
+					if err != nil {
+						return
+					}
+					out = out[:0]
+					for range bytes.Count(buf[:n], []byte("\r\n\r\n")) {
+						out = append(out, cannedResponse...)
+					}
+					if _, err := c.Write(out); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// BenchmarkRoundTrip measures one request and its response on an open
+// connection: send, blocking read, parse, record.
+func BenchmarkRoundTrip(b *testing.B) {
+	for _, depth := range []int{1, 4} {
+		b.Run("pipeline"+string(rune('0'+depth)), func(b *testing.B) {
+			addr := cannedServer(b)
+			p := benchPlan(addr)
+			p.Pipeline = depth
+			r := &run{
+				plan: p, clock: engine.NewClock(), order: []int{0}, depth: depth,
+				timeoutNs: int64(p.TimeoutOrDefault()), bufSize: p.MaxHeaderBytesOrDefault() + 32<<10,
+				stopCh: make(chan struct{}), budget: engine.NewBudget(0),
+			}
+			c := newConn(r, 0)
+			if !c.connect() {
+				b.Fatal("connect failed")
+			}
+			defer c.close()
+			now := r.clock.Now()
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; {
+				if !c.send(now) {
+					b.Fatal("send failed")
+				}
+				var ok bool
+				got := c.rec.Responses
+				if now, ok = c.receive(); !ok {
+					b.Fatal("receive failed")
+				}
+				i += int(c.rec.Responses - got)
+			}
+		})
+	}
+}
+
+func benchPlan(addr string) *engine.Plan {
+	p := testPlanAddr(addr)
+	p.Connections = 1
+	return p
+}
