@@ -80,9 +80,9 @@ type chart struct {
 }
 
 func charts() []chart {
-	a := synthRun(1, "async", 30, 5000, 800, 12, 13)
-	b := synthRun(2, "sync", 30, 3000, 2500)
-	c := synthRun(3, "goroutine", 30, 4000, 1200)
+	a := synthRun(1, "async", 30, 2000, 800, 12, 13)
+	b := synthRun(2, "sync", 30, 1000, 2500)
+	c := synthRun(3, "goroutine", 30, 1500, 1200)
 	return []chart{
 		{"spectrum", func(p string, s Size) error {
 			return Spectrum([]Series{SeriesOf("async", a), SeriesOf("sync", b), SeriesOf("goroutine", c)}, p, s)
