@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -270,5 +271,28 @@ func TestUnsupportedPlans(t *testing.T) {
 	plan.Connections = 0
 	if _, err := New().Run(context.Background(), plan); !errors.Is(err, engine.ErrInvalidPlan) {
 		t.Errorf("no connections: %v", err)
+	}
+}
+
+func TestLargeBodiesBothWays(t *testing.T) {
+	const respBody = 300_000
+	srv := startTarget(t, target.Config{BodySize: respBody})
+	plan := newPlan(t, srv.Addr(), 4, 1)
+	body := make([]byte, 1<<20)
+	req := request("POST", "/upload", srv.Addr(), 0)
+	req.Body = body
+	req.Raw = wire.EncodeRequest("POST", "/upload", srv.Addr(), nil, body)
+	plan.Requests = []engine.Request{req}
+	plan.Pipeline = 2
+	plan.MaxRequests = 100
+	res := runPlan(t, context.Background(), plan)
+	if res.Responses != 100 || res.ErrorTotal() != 0 {
+		t.Fatalf("responses %d, errors %v", res.Responses, res.Errors)
+	}
+	if res.BytesOut != 100*uint64(len(req.Raw)) {
+		t.Errorf("bytes out %d, want %d", res.BytesOut, 100*len(req.Raw))
+	}
+	if res.BytesIn < 100*respBody {
+		t.Errorf("bytes in %d < %d", res.BytesIn, 100*respBody)
 	}
 }
