@@ -16,7 +16,6 @@ PAIRS=${PAIRS:-3}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-"100 1000"}
 PIPELINE=${PIPELINE:-1}
-PORT=${PORT:-18080}
 
 if ! command -v wrk >/dev/null; then
 	echo "installing wrk from Debian's packages" >&2
@@ -29,10 +28,12 @@ go build -o "$bin" .
 work=$(mktemp -d)
 trap 'kill $tpid 2>/dev/null || true; rm -rf "$work" "$(dirname "$bin")"' EXIT
 
-taskset -c 0 "$bin" target --listen "127.0.0.1:$PORT" >"$work/target.log" &
+taskset -c 0 "$bin" target --listen 127.0.0.1:0 >"$work/target.log" &
 tpid=$!
 for _ in $(seq 50); do grep -q listening "$work/target.log" 2>/dev/null && break; sleep 0.1; done
-url="http://127.0.0.1:$PORT/"
+addr=$(awk '/listening on/ {print $3}' "$work/target.log")
+[[ -n $addr ]] || { echo "the target did not start" >&2; exit 1; }
+url="http://$addr/"
 
 lua="$work/pipeline.lua"
 cat >"$lua" <<LUA
