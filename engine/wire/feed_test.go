@@ -31,6 +31,8 @@ type feeder struct {
 	head    bool
 	maxKept int
 	kept    []byte
+	bufMem  []byte // reused for each read: kept bytes then the new ones
+	keptMem []byte // reused for the kept bytes, apart from bufMem
 	out     outcome
 	// check reports a broken invariant; nil means none.
 	check error
@@ -41,8 +43,8 @@ func (f *feeder) read(chunk []byte) {
 	if f.out.err != nil || f.check != nil {
 		return
 	}
-	buf := make([]byte, 0, len(f.kept)+len(chunk))
-	buf = append(append(buf, f.kept...), chunk...)
+	f.bufMem = append(append(f.bufMem[:0], f.kept...), chunk...)
+	buf := f.bufMem
 	f.kept = nil
 	for {
 		n, done, err := f.p.Parse(buf, f.head)
@@ -68,7 +70,8 @@ func (f *feeder) read(chunk []byte) {
 				f.check = fmt.Errorf("caller must keep %d bytes, more than the maximum %d", len(buf)-n, f.maxKept)
 				return
 			}
-			f.kept = append([]byte(nil), buf[n:]...)
+			f.keptMem = append(f.keptMem[:0], buf[n:]...)
+			f.kept = f.keptMem
 		}
 		if len(f.kept) > 0 && !f.p.Busy() {
 			f.check = errors.New("parser not Busy while the caller keeps bytes")

@@ -117,6 +117,9 @@ func TestParse(t *testing.T) {
 				want.consumed = len(in)
 			}
 			want.kept = len(in) - want.consumed
+			if err := agreeWithNetHTTP(tc.want, in, tc.head); err != nil {
+				t.Fatalf("net/http: %v", err)
+			}
 			for name, chunks := range splits(in, uint64(k)) {
 				got, broken := feed(chunks, tc.head, tc.maxHeader, tc.eof)
 				if broken != nil {
