@@ -1,5 +1,32 @@
 package cmd
 
-// drawCompareChart draws the comparison chart into dir. It is the hook the
-// plots package fills; until then compare.json is the whole output.
-func drawCompareChart(dir string, r CompareReport) error { return nil }
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+
+	"github.com/nowait/nowait/plots"
+)
+
+// drawCompareChart draws the comparison chart of r into dir as
+// compare.png and compare.svg: throughput, p99, CPU per request and RSS
+// per connection against the connection count, one line per mode. Cells
+// that failed are left out; with none left there is no chart.
+func drawCompareChart(dir string, r CompareReport) error {
+	var cells []plots.CompareCell
+	for _, c := range r.Cells {
+		if c.Summary != nil && c.Error == "" {
+			cells = append(cells, plots.CompareCell{Mode: c.Mode, Connections: c.Connections, Summary: *c.Summary})
+		}
+	}
+	for _, ext := range []string{".png", ".svg"} {
+		err := plots.Compare(cells, filepath.Join(dir, "compare"+ext), plots.Size{})
+		if errors.Is(err, plots.ErrNoData) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("drawing the comparison chart: %w", err)
+		}
+	}
+	return nil
+}
