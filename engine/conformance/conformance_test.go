@@ -78,11 +78,12 @@ var cells = []cell{
 			if res.Requests != res.Responses+res.InFlightAtEnd {
 				t.Errorf("requests %d != responses %d + in flight %d", res.Requests, res.Responses, res.InFlightAtEnd)
 			}
-			if res.Elapsed < time.Second || res.Elapsed > 1500*time.Millisecond {
+			// The machine is shared and noisy: a timer may fire late.
+			if res.Elapsed < time.Second || res.Elapsed > 3*time.Second {
 				t.Errorf("elapsed %s, want about 1s", res.Elapsed)
 			}
-			if n := len(res.Intervals); n < 1 || n > 2 {
-				t.Errorf("%d intervals, want 1 (or 2 with a sliver)", n)
+			if n, want := len(res.Intervals), int((res.Elapsed+time.Second-1)/time.Second); n != want {
+				t.Errorf("%d intervals in %s, want %d", n, res.Elapsed, want)
 			}
 		},
 	},
@@ -137,9 +138,9 @@ var cells = []cell{
 	},
 	{
 		name:   "timeout_counted",
-		target: target.Config{Delay: 400 * time.Millisecond},
+		target: target.Config{Delay: time.Second},
 		plan: func(p *engine.Plan) {
-			p.Connections, p.Duration, p.Timeout = 4, 300*time.Millisecond, 50*time.Millisecond
+			p.Connections, p.Duration, p.Timeout = 4, 600*time.Millisecond, 50*time.Millisecond
 		},
 		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
 			if res.Responses != 0 || res.Errors[stats.ErrTimeout] < 4 {
@@ -177,6 +178,12 @@ func exact(t *testing.T, res *stats.Result, served, n uint64) {
 }
 
 func TestConformance(t *testing.T) {
+	// Open the runtime's netpoller (its epoll fd and eventfd) before the
+	// first snapshot, so that it does not show as an fd leak of the first
+	// cell.
+	if ln, err := net.Listen("tcp", "127.0.0.1:0"); err == nil {
+		ln.Close()
+	}
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			for _, c := range cells {
@@ -219,7 +226,7 @@ func runCell(t *testing.T, m mode, c cell) {
 		t.Errorf("mode %q, want %q", res.Mode, m.name)
 	}
 	c.check(t, m, p, res, served)
-	if took > 3*time.Second {
+	if took > 8*time.Second { // a hang; the cells last 1-2 s on a quiet machine
 		t.Errorf("cell took %s", took)
 	}
 	checkNoLeak(t, before, m.name == "sync")

@@ -14,6 +14,10 @@ import (
 
 func testPlan(t *testing.T, addr string) *engine.Plan {
 	t.Helper()
+	return testPlanAddr(addr)
+}
+
+func testPlanAddr(addr string) *engine.Plan {
 	ap := netip.MustParseAddrPort(addr)
 	return &engine.Plan{
 		Target: "http://" + addr + "/",

@@ -69,61 +69,71 @@ func buildRequest(scheme string, pr *engine.Request) *fasthttp.Request {
 	return req
 }
 
-// loop sends requests until the run stops or the budget is spent. In the
-// closed model a request is due when the response before it completed, so
-// that one clock reading ends one latency and starts the next.
+// loop sends requests until the run stops or the budget is spent.
 func (w *worker) loop() {
-	r := w.r
-	now := r.clock.Now()
+	now := w.r.clock.Now()
 	backoff := backoffMin
-	for !r.stop.Load() {
-		w.tl.Advance(now, w.openConns())
-		if !r.budget.Take(w.tl.Warm()) {
-			break
-		}
-		idx := w.order[w.next]
-		if w.next++; w.next == len(w.order) {
-			w.next = 0
-		}
-		due := now
-		fails := w.slot.dialFails.Load()
-		err := w.do(w.reqs[idx])
-		now = r.clock.Now()
-		w.tl.Advance(now, w.openConns())
-		if w.drains {
-			w.drain()
-		}
-		if err == nil {
-			w.rec.RecordSent(1, 0)
-			lat := now - due
-			w.rec.RecordResponse(w.resp.StatusCode(), lat, lat)
-			backoff = backoffMin
-			continue
-		}
-		var de *dialError
-		if errors.As(err, &de) || w.slot.dialFails.Load() != fails {
-			// PipelineClient dials on its own goroutine and its callers
-			// see only a timeout: a connect failed during the request.
-			err = errors.Join(err, &dialError{err})
-		}
-		switch {
-		case r.stop.Load():
-			if !errors.As(err, &de) && !errors.Is(err, errStopped) {
-				w.rec.RecordSent(1, 0)
-				w.inFlightAtEnd = 1
-			}
-		case errors.As(err, &de), errors.Is(err, errStopped):
-			// Counted from the slot's events; wait before the next try.
-			if !w.sleep(backoff) {
-				return
-			}
-			backoff = min(2*backoff, backoffMax)
-			now = r.clock.Now()
-		default:
-			w.rec.RecordSent(1, 0)
-			w.rec.RecordError(requestKind(err))
+	for !w.r.stop.Load() {
+		var ok bool
+		if now, ok = w.once(now, &backoff); !ok {
+			return
 		}
 	}
+}
+
+// once sends one request due at now and records its outcome. It returns
+// the time the outcome was known, when the next request is due, and false
+// when the worker must end. In the closed model a request is due when the
+// response before it completed, so one clock reading ends one latency and
+// starts the next.
+func (w *worker) once(now int64, backoff *time.Duration) (int64, bool) {
+	r := w.r
+	w.tl.Advance(now, w.openConns())
+	if !r.budget.Take(w.tl.Warm()) {
+		return now, false
+	}
+	idx := w.order[w.next]
+	if w.next++; w.next == len(w.order) {
+		w.next = 0
+	}
+	due := now
+	fails := w.slot.dialFails.Load()
+	err := w.do(w.reqs[idx])
+	now = r.clock.Now()
+	w.tl.Advance(now, w.openConns())
+	if w.drains {
+		w.drain()
+	}
+	if err == nil {
+		w.rec.RecordSent(1, 0)
+		lat := now - due
+		w.rec.RecordResponse(w.resp.StatusCode(), lat, lat)
+		*backoff = backoffMin
+		return now, true
+	}
+	var de *dialError
+	dialFailed := errors.As(err, &de) || errors.Is(err, errStopped) ||
+		// PipelineClient dials on its own goroutine and its callers see
+		// only a timeout: a connect failed during the request.
+		w.slot.dialFails.Load() != fails
+	switch {
+	case r.stop.Load():
+		if !dialFailed {
+			w.rec.RecordSent(1, 0)
+			w.inFlightAtEnd = 1
+		}
+		return now, false
+	case dialFailed:
+		// Counted from the slot's events; wait before the next try.
+		if !w.sleep(*backoff) {
+			return now, false
+		}
+		*backoff = min(2**backoff, backoffMax)
+		return r.clock.Now(), true
+	}
+	w.rec.RecordSent(1, 0)
+	w.rec.RecordError(requestKind(err))
+	return now, true
 }
 
 // do sends one request and reads its response.

@@ -1,0 +1,78 @@
+package goroutine
+
+import (
+	"bytes"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+)
+
+const cannedResponse = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!"
+
+// cannedServer answers every request it reads (counted by their blank
+// line) with cannedResponse, allocating nothing per request, so that a
+// benchmark's allocations are the client's.
+func cannedServer(b *testing.B) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer c.Close()
+				buf := make([]byte, 64<<10)
+				out := make([]byte, 0, 64<<10)
+				for {
+					n, err := c.Read(buf)
+					if err != nil {
+						return
+					}
+					out = out[:0]
+					for range bytes.Count(buf[:n], []byte("\r\n\r\n")) {
+						out = append(out, cannedResponse...)
+					}
+					if _, err := c.Write(out); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+// BenchmarkRoundTrip measures one request and its response through the
+// worker's own step: fasthttp's HostClient call, then recording.
+func BenchmarkRoundTrip(b *testing.B) {
+	addr := cannedServer(b)
+	p := testPlanAddr(addr)
+	p.Connections = 1
+	r := &run{
+		plan: p, clock: engine.NewClock(), timeout: p.TimeoutOrDefault(), depth: 1,
+		stopCh: make(chan struct{}), budget: engine.NewBudget(0), idleLimit: time.Second,
+	}
+	s := newSlot(r, 0)
+	w := newWorker(r, s, true, []int{0}, 0)
+	defer s.shutdown()
+	now := r.clock.Now()
+	backoff := backoffMin
+	now, _ = w.once(now, &backoff) // dial outside the loop
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		now, _ = w.once(now, &backoff)
+	}
+	b.StopTimer()
+	if w.rec.ErrorTotal() != 0 || w.rec.Responses != uint64(b.N)+1 {
+		b.Fatalf("errors %d responses %d", w.rec.ErrorTotal(), w.rec.Responses)
+	}
+}
