@@ -150,6 +150,32 @@ var cells = []cell{
 		},
 	},
 	{
+		name: "warmup_excluded",
+		plan: func(p *engine.Plan) {
+			p.Connections, p.Warmup, p.Duration = 4, 300*time.Millisecond, 500*time.Millisecond
+		},
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			if res.WarmupCounters.Responses == 0 || res.Responses == 0 {
+				t.Errorf("warm-up responses %d, measured %d; want both", res.WarmupCounters.Responses, res.Responses)
+			}
+			counted := res.WarmupCounters.Responses + res.Responses
+			if served < counted || served > counted+res.InFlightAtEnd {
+				t.Errorf("served %d, counted %d+%d with %d in flight",
+					served, res.WarmupCounters.Responses, res.Responses, res.InFlightAtEnd)
+			}
+			if res.Elapsed < 500*time.Millisecond || res.Elapsed > 2*time.Second {
+				t.Errorf("elapsed %s, want the measured 500ms", res.Elapsed)
+			}
+			var inIntervals uint64
+			for _, iv := range res.Intervals {
+				inIntervals += iv.Responses
+			}
+			if inIntervals != res.Responses {
+				t.Errorf("intervals hold %d responses, the run %d", inIntervals, res.Responses)
+			}
+		},
+	},
+	{
 		name:   "nothing_listening",
 		closed: true,
 		plan:   func(p *engine.Plan) { p.Connections, p.Duration = 5, 300*time.Millisecond },
@@ -313,4 +339,38 @@ func checkNoLeak(t *testing.T, before usage, threads bool) {
 	buf = buf[:runtime.Stack(buf, true)]
 	t.Errorf("leak: fds %d -> %d, goroutines %d -> %d, threads %d -> %d\n%s",
 		before.fds, now.fds, before.goroutines, now.goroutines, before.threads, now.threads, buf)
+}
+
+// TestCancel checks that every mode stops promptly when its context is
+// cancelled, with threads blocked on a slow target, and returns the
+// partial result with the requests still in flight.
+func TestCancel(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			before := snapshot()
+			srv, err := target.Start("127.0.0.1:0", target.Config{Delay: 3 * time.Second})
+			if err != nil {
+				t.Fatal(err)
+			}
+			p := basePlan(srv.Addr())
+			p.Connections, p.Duration = 8, 10*time.Second
+			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+			defer cancel()
+			start := time.Now()
+			res, err := engine.Execute(ctx, m.new(), p)
+			took := time.Since(start)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.Close()
+			if took > 2*time.Second || !res.Interrupted {
+				t.Errorf("took %s, interrupted %v; want a prompt, interrupted stop", took, res.Interrupted)
+			}
+			if res.InFlightAtEnd != 8 || res.Requests != 8 || res.ErrorTotal() != 0 || res.OpenConnsAtEnd != 8 {
+				t.Errorf("in flight %d, requests %d, errors %d, open %d; want 8, 8, 0, 8",
+					res.InFlightAtEnd, res.Requests, res.ErrorTotal(), res.OpenConnsAtEnd)
+			}
+			checkNoLeak(t, before, m.name == "sync")
+		})
+	}
 }

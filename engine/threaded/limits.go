@@ -28,11 +28,16 @@ type limit struct {
 // a refused thread ("runtime: failed to create new OS thread" kills the
 // process), so the run must not start unless every known limit allows it.
 func threadsAvailable(need int) error {
-	for _, l := range threadLimits() {
-		if l.free < need {
-			return fmt.Errorf("%w: %d connections need %d threads with the runtime's, but %s allows only %d more; lower -c or raise that limit",
-				ErrThreadLimit, need-threadMargin, need, l.name, max(l.free-threadMargin, 0))
+	var tight *limit
+	ls := threadLimits()
+	for i := range ls {
+		if tight == nil || ls[i].free < tight.free {
+			tight = &ls[i]
 		}
+	}
+	if tight != nil && tight.free < need {
+		return fmt.Errorf("%w: %d connections need %d threads (one each, and %d for the Go runtime), but %s leaves room for %d connections; lower -c or raise that limit",
+			ErrThreadLimit, need-threadMargin, need, threadMargin, tight.name, max(tight.free-threadMargin, 0))
 	}
 	return nil
 }
