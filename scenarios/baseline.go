@@ -1,0 +1,121 @@
+package scenarios
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// errorRateSlack is the absolute error-rate increase always allowed (0.01
+// percentage points), so a baseline with no errors does not fail a run on
+// one stray error: 0 -> 0.0001 is within it, not an infinite regression.
+const errorRateSlack = 0.0001
+
+// latencyFloorMs keeps a latency comparison finite when the baseline's
+// value is 0 (the histogram's resolution, 1 µs).
+const latencyFloorMs = 0.001
+
+// ReadSummary reads a summary.json written by an earlier run.
+func ReadSummary(path string) (stats.Summary, error) {
+	var sum stats.Summary
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("cannot read baseline %s: %v", path, pathErrReason(err))}
+	}
+	if err := json.Unmarshal(data, &sum); err != nil {
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s is not a summary.json: %v", path, err)}
+	}
+	switch {
+	case sum.Schema == 0:
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s has no schema_version; is it a nowait summary.json?", path)}
+	case sum.Schema > stats.SchemaVersion:
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s has schema version %d; this nowait reads up to %d", path, sum.Schema, stats.SchemaVersion)}
+	case sum.Responses == 0:
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s has no responses to compare with", path)}
+	}
+	return sum, nil
+}
+
+// CompareBaseline compares a run with a baseline run: p50, p99 and p99.9
+// of the corrected latency and the error rate (higher is worse) and the
+// throughput (lower is worse). A check fails when the current run is worse
+// by more than maxRegression (a fraction: 0.10 is 10%); each says by how
+// much, such as "p99 12.1ms vs 10.0ms: +21% > 10%". Latency checks of a
+// saturated run fail, since its latency does not measure the target.
+func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []Check {
+	limit := formatPct(maxRegression)
+	var checks []Check
+	for _, p := range []float64{50, 99, 99.9} {
+		name := "p" + stats.PercentileKey(p)
+		cur, base := current.Latency.P(p), baseline.Latency.P(p)
+		change := (cur - base) / max(base, latencyFloorMs)
+		c := Check{
+			Group:    "baseline",
+			Expr:     name + " vs baseline",
+			Measured: fmt.Sprintf("%s vs %s: %s", FormatMs(cur), FormatMs(base), signedPct(change)),
+			Passed:   change <= maxRegression,
+		}
+		if !c.Passed {
+			c.Reason = fmt.Sprintf("%s %s > %s", name, c.Measured, limit)
+		}
+		if current.Saturation.Saturated {
+			c.Passed = false
+			c.Reason = "generator saturated: " + current.Saturation.Reason + "; its latency numbers do not measure the target"
+		}
+		checks = append(checks, c)
+	}
+
+	cur, base := current.RequestsPerSec, baseline.RequestsPerSec
+	drop := 0.0
+	if base > 0 {
+		drop = (base - cur) / base
+	}
+	rps := Check{
+		Group:    "baseline",
+		Expr:     "rps vs baseline",
+		Measured: fmt.Sprintf("%s vs %s: %s", fmtRate(cur), fmtRate(base), signedPct(-drop)),
+		Passed:   drop <= maxRegression,
+	}
+	if !rps.Passed {
+		rps.Reason = fmt.Sprintf("rps %s, a drop of %s > %s", rps.Measured, formatPct(drop), limit)
+	}
+	checks = append(checks, rps)
+
+	curE, baseE := current.ErrorRate, baseline.ErrorRate
+	allowed := baseE*(1+maxRegression) + errorRateSlack
+	er := Check{
+		Group:    "baseline",
+		Expr:     "error_rate vs baseline",
+		Measured: fmt.Sprintf("%s vs %s", formatPercent(curE), formatPercent(baseE)),
+		Passed:   curE <= allowed,
+	}
+	if !er.Passed {
+		er.Reason = fmt.Sprintf("error_rate %s: above the %s allowed (baseline +%s, +0.01 points of slack)",
+			er.Measured, formatPercent(allowed), limit)
+	}
+	return append(checks, er)
+}
+
+// signedPct formats a relative change: "+21%", "-3.5%".
+func signedPct(f float64) string {
+	s := formatPct(f)
+	if f >= 0 {
+		return "+" + s
+	}
+	return s
+}
+
+// formatPct formats a relative change or a margin as a whole percentage
+// when it is large, with one decimal when small.
+func formatPct(f float64) string {
+	p := f * 100
+	if p >= 10 || p <= -10 {
+		return strconv.FormatFloat(p, 'f', 0, 64) + "%"
+	}
+	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+}
+
+func fmtRate(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }

@@ -1,0 +1,145 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
+)
+
+// Resolver looks up the addresses of a host; *net.Resolver is one.
+type Resolver interface {
+	LookupNetIP(ctx context.Context, network, host string) ([]netip.Addr, error)
+}
+
+// Compile validates the scenario, resolves its host with the system
+// resolver, reads the body files and pre-encodes every request: the Plan
+// an engine runs.
+func (s *Scenario) Compile(ctx context.Context) (*engine.Plan, error) {
+	return s.CompileWith(ctx, net.DefaultResolver)
+}
+
+// CompileWith is Compile with a given resolver.
+func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, error) {
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(s.Target)
+	if err != nil { // cannot happen after Validate
+		return nil, &Error{Origin: s.where("target"), Key: "target", Msg: err.Error()}
+	}
+	addrs, err := resolve(ctx, r, u)
+	if err != nil {
+		return nil, err
+	}
+	reqs, err := s.encodeRequests(u)
+	if err != nil {
+		return nil, err
+	}
+	l := &s.Load
+	plan := &engine.Plan{
+		Target:         u.String(),
+		Scheme:         u.Scheme,
+		Addrs:          addrs,
+		Requests:       reqs,
+		Model:          s.ModelOrDefault(),
+		Connections:    l.Connections,
+		Loops:          l.Loops,
+		Pipeline:       l.Pipeline,
+		Duration:       l.Duration,
+		MaxRequests:    l.Requests,
+		Warmup:         l.Warmup,
+		Timeout:        s.Timeouts.Request,
+		ConnectTimeout: s.Timeouts.Connect,
+		RatePerSec:     l.Rate,
+		ConnectRate:    l.ConnectRate,
+		HoldEvery:      l.Every,
+		SourceAddrs:    append([]netip.Addr(nil), l.SourceIPs...),
+	}
+	if plan.Connections == 0 {
+		plan.Connections = engine.DefaultConnections
+	}
+	for _, st := range l.Stages {
+		plan.Stages = append(plan.Stages, engine.Stage{Duration: st.Duration, Target: st.Target})
+	}
+	return plan, nil
+}
+
+// encodeRequests reads the body files and encodes each request once.
+func (s *Scenario) encodeRequests(u *url.URL) ([]engine.Request, error) {
+	src := s.Requests
+	if len(src) == 0 {
+		src = []Request{{}}
+	}
+	out := make([]engine.Request, 0, len(src))
+	for i, r := range src {
+		body := []byte(r.Body)
+		if r.BodyFile != "" {
+			b, err := os.ReadFile(r.BodyFile)
+			if err != nil {
+				key := "requests[" + strconv.Itoa(i) + "].body_file"
+				e := &Error{Origin: s.where(key), Key: key, Msg: fmt.Sprintf("cannot read %s: %v", r.BodyFile, pathErrReason(err))}
+				return nil, &wrapped{ErrBodyFile, e.Error()}
+			}
+			body = b
+		}
+		method := r.Method
+		if method == "" {
+			method = "GET"
+		}
+		uri := r.Path
+		if uri == "" {
+			uri = u.RequestURI()
+		}
+		req := engine.Request{Method: method, URI: uri, Host: u.Host, Body: body, Weight: max(r.Weight, 1)}
+		wh := make([]wire.Header, 0, len(r.Headers))
+		for _, h := range r.Headers {
+			req.Headers = append(req.Headers, engine.Header{Name: h.Name, Value: h.Value})
+			wh = append(wh, wire.Header{Name: h.Name, Value: h.Value})
+		}
+		req.Raw = wire.EncodeRequest(method, uri, req.Host, wh, body)
+		out = append(out, req)
+	}
+	return out, nil
+}
+
+// resolve looks up the URL's host and returns its first address with the
+// port (as the CLI does: "localhost" may also resolve to ::1, where the
+// target may not listen).
+func resolve(ctx context.Context, r Resolver, u *url.URL) ([]netip.AddrPort, error) {
+	port := 80
+	if u.Scheme == "https" {
+		port = 443
+	}
+	if p := u.Port(); p != "" {
+		port, _ = strconv.Atoi(p) // checked by Validate
+	}
+	host := u.Hostname()
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		ips, lerr := r.LookupNetIP(ctx, "ip", host)
+		if lerr != nil || len(ips) == 0 {
+			return nil, &wrapped{ErrResolve, fmt.Sprintf("cannot resolve host %q: %s", host, resolveReason(lerr))}
+		}
+		ip = ips[0]
+	}
+	return []netip.AddrPort{netip.AddrPortFrom(ip.Unmap(), uint16(port))}, nil
+}
+
+func resolveReason(err error) string {
+	var de *net.DNSError
+	switch {
+	case err == nil:
+		return "no addresses"
+	case errors.As(err, &de):
+		return de.Err
+	}
+	return err.Error()
+}

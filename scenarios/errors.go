@@ -1,0 +1,55 @@
+package scenarios
+
+import "errors"
+
+// Errors of the scenarios package. Every error this package returns wraps
+// one of them, so cmd can choose an exit code with errors.Is while the
+// message stays the one a user reads.
+var (
+	// ErrInvalid means a scenario file, a --set override or a Scenario
+	// value is wrong: bad YAML, an unknown key, a bad value or a conflict.
+	ErrInvalid = errors.New("scenarios: invalid scenario")
+	// ErrResolve means the target's host did not resolve.
+	ErrResolve = errors.New("scenarios: cannot resolve host")
+	// ErrBodyFile means a request's body file could not be read.
+	ErrBodyFile = errors.New("scenarios: cannot read body file")
+	// ErrThreshold means a threshold expression does not parse.
+	ErrThreshold = errors.New("scenarios: bad threshold")
+	// ErrBaseline means a baseline summary could not be read or used.
+	ErrBaseline = errors.New("scenarios: bad baseline")
+)
+
+// Error is one problem of a scenario, located where it was written: a file
+// and line, a --set override, or nowhere (a Scenario built in code). Its
+// text is "checkout.yaml:14: load.rate: must be a number above 0, got
+// \"fast\"". It wraps ErrInvalid.
+type Error struct {
+	Origin string // "checkout.yaml:14", "--set", or ""
+	Key    string // "load.rate", "requests[1].path", or "" for the whole file
+	Msg    string // what is wrong and what is expected
+}
+
+// Error returns "origin: key: msg", leaving out the empty parts.
+func (e *Error) Error() string {
+	s := e.Msg
+	if e.Key != "" {
+		s = e.Key + ": " + s
+	}
+	if e.Origin != "" {
+		s = e.Origin + ": " + s
+	}
+	return s
+}
+
+// Unwrap returns ErrInvalid.
+func (e *Error) Unwrap() error { return ErrInvalid }
+
+// wrapped is an error whose text is exactly msg and which wraps a sentinel,
+// so a message reads naturally and errors.Is still works.
+type wrapped struct {
+	sentinel error
+	msg      string
+}
+
+func (e *wrapped) Error() string { return e.msg }
+func (e *wrapped) Unwrap() error { return e.sentinel }

@@ -1,0 +1,170 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+)
+
+// Validate checks the whole scenario without changing it: the target URL,
+// every number, the combinations a load model allows, the requests and the
+// thresholds. Each problem is one line, "where: key: message", where is the
+// file and line the key was written at (or --set); several are joined
+// with newlines. Body and baseline files must exist; Compile reads them.
+func (s *Scenario) Validate() error {
+	v := &validator{s: s}
+	v.target()
+	v.load()
+	v.requests()
+	v.durationAtLeast0("timeouts.request", s.Timeouts.Request, wantDuration)
+	v.durationAtLeast0("timeouts.connect", s.Timeouts.Connect, wantDuration)
+	for i, t := range s.Thresholds {
+		if _, err := ParseThreshold(t); err != nil {
+			v.add("thresholds["+strconv.Itoa(i)+"]", err.Error())
+		}
+	}
+	if m := s.Baseline.MaxRegression; m < 0 || isNaNOrInf(m) {
+		v.add("baseline.max_regression", mustBe(wantPercent, formatPercent(m)))
+	}
+	if f := s.Baseline.File; f != "" {
+		if _, err := os.Stat(f); err != nil {
+			v.add("baseline.file", fmt.Sprintf("cannot read %s: %v", f, pathErrReason(err)))
+		}
+	}
+	return errors.Join(v.errs...)
+}
+
+type validator struct {
+	s    *Scenario
+	errs []error
+}
+
+func (v *validator) add(key, msg string) {
+	v.errs = append(v.errs, &Error{Origin: v.s.where(key), Key: key, Msg: msg})
+}
+
+func (v *validator) target() {
+	s := v.s
+	if s.Target == "" {
+		v.add("target", "missing; want "+wantURL)
+	} else if msg := checkURL(s.Target); msg != "" {
+		v.add("target", msg)
+	} else if u, _ := url.Parse(s.Target); u.Scheme == "https" && s.ModeOrDefault() != ModeGoroutine {
+		v.add("target", "TLS is not in "+s.ModeOrDefault()+" mode yet; use mode: goroutine")
+	}
+	if s.Mode != "" {
+		if msg := checkEnum(s.Mode, wantMode, ModeAsync, ModeSync, ModeGoroutine); msg != "" {
+			v.add("mode", msg)
+		}
+	}
+}
+
+func (v *validator) load() {
+	l := &v.s.Load
+	if l.Model != "" {
+		if msg := checkEnum(string(l.Model), wantModel, string(engine.ModelClosed), string(engine.ModelOpen), string(engine.ModelHold)); msg != "" {
+			v.add("load.model", msg)
+		}
+	}
+	v.intAtLeast0("load.connections", int64(l.Connections))
+	v.intAtLeast0("load.requests", l.Requests)
+	v.intAtLeast0("load.loops", int64(l.Loops))
+	v.intAtLeast0("load.pipeline", int64(l.Pipeline))
+	v.numAtLeast0("load.rate", l.Rate)
+	v.numAtLeast0("load.connect_rate", l.ConnectRate)
+	v.durationAtLeast0("load.duration", l.Duration, wantDuration)
+	v.durationAtLeast0("load.warmup", l.Warmup, wantNonNegDur)
+	v.durationAtLeast0("load.every", l.Every, wantDuration)
+	for i, st := range l.Stages {
+		key := "load.stages[" + strconv.Itoa(i) + "]"
+		if st.Duration <= 0 {
+			v.add(key+".duration", mustBe(wantDuration, st.Duration.String()))
+		}
+		if st.Target < 0 || isNaNOrInf(st.Target) {
+			v.add(key+".target", mustBe(wantNonNegNum, strconv.FormatFloat(st.Target, 'g', -1, 64)))
+		}
+	}
+	switch v.s.ModelOrDefault() {
+	case engine.ModelOpen:
+		if l.Rate == 0 && len(l.Stages) == 0 {
+			v.add("load.model", "the open model needs load.rate or load.stages (requests per second)")
+		}
+	case engine.ModelHold:
+		if l.Rate > 0 {
+			v.add("load.rate", "conflicts with model: hold, which opens connections and holds them; use load.connect_rate and load.every")
+		}
+		if len(l.Stages) > 0 {
+			v.add("load.stages", "conflicts with model: hold; use load.connect_rate to pace the connects")
+		}
+	case engine.ModelClosed:
+		if l.Rate > 0 {
+			v.add("load.rate", "conflicts with model: closed, which sends as fast as responses come; use model: open for a fixed rate")
+		}
+	}
+	if v.s.ModelOrDefault() != engine.ModelHold {
+		if l.ConnectRate > 0 {
+			v.add("load.connect_rate", "only the hold model paces connects; set model: hold")
+		}
+		if l.Every > 0 {
+			v.add("load.every", "only the hold model sends on an interval; set model: hold")
+		}
+	}
+	if l.Requests > 0 && len(l.Stages) > 0 {
+		v.add("load.requests", "conflicts with load.stages; a ramp ends when its stages end")
+	}
+}
+
+func (v *validator) requests() {
+	for i, r := range v.s.Requests {
+		key := "requests[" + strconv.Itoa(i) + "]"
+		if r.Method != "" {
+			if msg := checkMethod(r.Method); msg != "" {
+				v.add(key+".method", msg)
+			}
+		}
+		if msg := checkPath(r.Path); msg != "" {
+			v.add(key+".path", msg)
+		}
+		for _, h := range r.Headers {
+			if msg := checkHeader(h); msg != "" {
+				v.add(key+".headers", msg)
+			}
+		}
+		if r.Weight < 0 {
+			v.add(key+".weight", mustBe(wantPositiveInt, strconv.Itoa(r.Weight)))
+		}
+		switch {
+		case r.Body != "" && r.BodyFile != "":
+			v.add(key+".body_file", "conflicts with body; give one of them")
+		case r.BodyFile != "":
+			if fi, err := os.Stat(r.BodyFile); err != nil {
+				v.add(key+".body_file", fmt.Sprintf("cannot read %s: %v", r.BodyFile, pathErrReason(err)))
+			} else if fi.IsDir() {
+				v.add(key+".body_file", fmt.Sprintf("cannot read %s: is a directory", r.BodyFile))
+			}
+		}
+	}
+}
+
+func (v *validator) intAtLeast0(key string, n int64) {
+	if n < 0 {
+		v.add(key, mustBe(wantPositiveInt, strconv.FormatInt(n, 10)))
+	}
+}
+
+func (v *validator) numAtLeast0(key string, f float64) {
+	if f < 0 || isNaNOrInf(f) {
+		v.add(key, mustBe(wantPositiveNum, strconv.FormatFloat(f, 'g', -1, 64)))
+	}
+}
+
+func (v *validator) durationAtLeast0(key string, d time.Duration, want string) {
+	if d < 0 {
+		v.add(key, mustBe(want, d.String()))
+	}
+}
