@@ -186,6 +186,32 @@ func logTicks(min, max float64) []plot.Tick {
 			ticks = append(ticks, t)
 		}
 	}
+	// Why: on a wide range the data may start above the lowest power of
+	// ten; label the lowest tick so the bottom of the axis reads.
+	if len(ticks) > 0 && ticks[0].Label == "" {
+		ticks[0].Label = formatNum(roundSig(ticks[0].Value))
+	}
+	return ticks
+}
+
+// timeTicks labels a time axis in seconds at a round step (1, 2, 5, 10,
+// 15, 30, 60 s, ...) that gives at most about ten labels.
+func timeTicks(min, max float64) []plot.Tick {
+	span := max - min
+	if span <= 0 {
+		return nil
+	}
+	step := 1.0
+	for _, s := range []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200} {
+		step = s
+		if span/s <= 10 {
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(min/step) * step; v <= max+1e-9; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: formatNum(v)})
+	}
 	return ticks
 }
 

@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/plot"
+
 	"github.com/nowait/nowait/stats"
 )
 
@@ -77,6 +79,14 @@ type chart struct {
 	name  string
 	draw  func(path string, size Size) error
 	texts []string // must appear in the SVG: axis labels, legend entries, ticks
+	lines []line   // data lines that must be drawn
+}
+
+// line is a data line expected in a chart's SVG: its stroke colour and
+// the least number of points it has.
+type line struct {
+	stroke    string
+	minPoints int
 }
 
 func charts() []chart {
@@ -86,11 +96,14 @@ func charts() []chart {
 	return []chart{
 		{"spectrum", func(p string, s Size) error {
 			return Spectrum([]Series{SeriesOf("async", a), SeriesOf("sync", b), SeriesOf("goroutine", c)}, p, s)
-		}, []string{"Latency by percentile", "Latency (log scale)", "10 ms", "99.9%", "90%", "async: p50", "sync: p50", "goroutine: p50"}},
+		}, []string{"Latency by percentile", "Latency (log scale)", "10 ms", "99.9%", "90%", "async: p50", "sync: p50", "goroutine: p50"},
+			[]line{{"#0072B2", 400}, {"#E69F00", 400}, {"#009E73", 400}}},
 		{"timeline", func(p string, s Size) error { return Timeline(a, p, s) },
-			[]string{"Responses/s", "Latency", "1 ms", "Time since start (s)", "p50", "p99", "max", "errors/s (35 in all)"}},
+			[]string{"Responses/s", "Latency", "1 ms", "Time since start (s)", "p50", "p99", "max", "errors/s (35 in all)"},
+			[]line{{"#0072B2", 30}, {"#009E73", 30}, {"#E69F00", 30}, {"#CC79A7", 30}}},
 		{"compare", func(p string, s Size) error { return Compare(compareCells(), p, s) },
-			[]string{"Throughput", "p99 latency", "µs/request", "KiB/connection", "Generator peak RSS per connection", "Connections (log scale)", "10k", "goroutine"}},
+			[]string{"Throughput", "p99 latency", "µs/request", "KiB/connection", "Generator peak RSS per connection", "Connections (log scale)", "10k", "goroutine"},
+			[]line{{"#0072B2", 4}, {"#E69F00", 4}, {"#009E73", 4}}},
 	}
 }
 
@@ -135,9 +148,10 @@ func TestChartsRenderAsPNGAndSVG(t *testing.T) {
 					t.Errorf("svg lacks the text %q", w)
 				}
 			}
-			// A series is a long path; losing one shows as fewer paths.
-			if n := bytes.Count(svg, []byte("<path")); n < 20 {
-				t.Errorf("svg has only %d paths", n)
+			for _, l := range c.lines {
+				if !hasLine(svg, l) {
+					t.Errorf("svg has no line of %d points stroked %s", l.minPoints, l.stroke)
+				}
 			}
 		})
 	}
@@ -165,10 +179,47 @@ func TestSpectrumPoints(t *testing.T) {
 	}
 }
 
+// hasLine reports whether svg has a path stroked l.stroke through at least
+// l.minPoints points: a series that silently disappears fails it.
+func hasLine(svg []byte, l line) bool {
+	for _, el := range strings.Split(string(svg), "<path ")[1:] {
+		el, _, _ = strings.Cut(el, "/>")
+		if strings.Contains(el, "stroke:"+l.stroke+";") && strings.Count(el, "L")+1 >= l.minPoints {
+			return true
+		}
+	}
+	return false
+}
+
 func TestGroupDigits(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 147114: "147,114", 1234567: "1,234,567", -1000: "-1,000"} {
 		if got := groupDigits(n); got != want {
 			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
+
+func TestTimeAndLogTicks(t *testing.T) {
+	labels := func(ts []plot.Tick) string {
+		var l []string
+		for _, tk := range ts {
+			if tk.Label != "" {
+				l = append(l, tk.Label)
+			}
+		}
+		return strings.Join(l, " ")
+	}
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{labels(timeTicks(0, 4)), "0 1 2 3 4"},
+		{labels(timeTicks(0, 30)), "0 5 10 15 20 25 30"},
+		{labels(timeTicks(0, 600)), "0 60 120 180 240 300 360 420 480 540 600"},
+		{labels(latencyTicks(0.19, 2000)), "0.2 ms 1 ms 10 ms 100 ms 1 s"},
+		{labels(latencyTicks(0.8, 40)), "1 ms 2 ms 5 ms 10 ms 20 ms"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("ticks %q, want %q", tc.got, tc.want)
 		}
 	}
 }

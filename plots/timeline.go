@@ -94,8 +94,10 @@ func timelinePlots(res *stats.Result) (top, bottom *plot.Plot, err error) {
 	}
 	// Both panels span the same time axis.
 	lo, hi := 0.0, rate[len(rate)-1].X
-	top.X.Min, top.X.Max = lo, hi
-	bottom.X.Min, bottom.X.Max = lo, hi
+	for _, p := range []*plot.Plot{top, bottom} {
+		p.X.Min, p.X.Max = lo, hi
+		p.X.Tick.Marker = plot.TickerFunc(timeTicks)
+	}
 	return top, bottom, nil
 }
 
