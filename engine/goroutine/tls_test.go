@@ -1,0 +1,77 @@
+package goroutine
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
+// tlsTarget starts an HTTPS server on 127.0.0.1 with a self-signed
+// certificate, counting what it serves.
+func tlsTarget(t *testing.T) (*httptest.Server, *atomic.Uint64) {
+	t.Helper()
+	var served atomic.Uint64
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		served.Add(1)
+		_, _ = w.Write([]byte("Hello, World!")) // a failed write shows as a client error
+	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	return srv, &served
+}
+
+func httpsPlan(t *testing.T, srv *httptest.Server) *engine.Plan {
+	p := testPlanAddr(strings.TrimPrefix(srv.URL, "https://"))
+	p.Scheme = "https"
+	p.Target = srv.URL + "/"
+	return p
+}
+
+func TestHTTPS(t *testing.T) {
+	srv, served := tlsTarget(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	p := httpsPlan(t, srv)
+	p.MaxRequests = 300
+	e := &Engine{TLSConfig: &tls.Config{RootCAs: roots}}
+	res, err := engine.Execute(context.Background(), e, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Responses != 300 || served.Load() != 300 || res.Status[200] != 300 || res.ErrorTotal() != 0 {
+		t.Fatalf("responses %d served %d errors %v", res.Responses, served.Load(), res.Errors)
+	}
+	// TLS records are bigger than the plain requests they carry.
+	if res.BytesOut <= 300*uint64(len(p.Requests[0].Raw)) || res.Connects != 4 {
+		t.Fatalf("bytes out %d, connects %d", res.BytesOut, res.Connects)
+	}
+}
+
+func TestHTTPSVerifiesByDefault(t *testing.T) {
+	srv, served := tlsTarget(t)
+	p := httpsPlan(t, srv)
+	p.Connections, p.Duration = 2, time.Second // handshakes are slow under -race on a loaded machine
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Responses != 0 || served.Load() != 0 || res.Errors[stats.ErrConnect] == 0 {
+		t.Fatalf("responses %d served %d errors %v; want an untrusted certificate refused",
+			res.Responses, served.Load(), res.Errors)
+	}
+	if !strings.Contains(res.FirstConnectErr, "certificate") {
+		t.Fatalf("first connect error %q does not name the certificate", res.FirstConnectErr)
+	}
+}
