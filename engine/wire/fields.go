@@ -34,33 +34,34 @@ func (p *Parser) parseStatusLine(line []byte) error {
 }
 
 // splitField checks a header (or trailer) line "name: value" and returns
-// the value without surrounding whitespace. A line starting with
-// whitespace (obsolete folding) or a name with whitespace is refused.
-func splitField(line []byte) (value []byte, err error) {
-	c := bytes.IndexByte(line, ':')
-	if c <= 0 {
-		return nil, fmt.Errorf("%w: header line %q", ErrBadResponse, quote(line))
-	}
-	for _, b := range line[:c] {
-		if b <= ' ' || b >= 0x7f {
-			return nil, fmt.Errorf("%w: header name %q", ErrBadResponse, quote(line[:c]))
+// the name and the raw value (still with its surrounding whitespace,
+// trimmed only for the headers that matter). A line starting
+// with whitespace (obsolete folding) or a name with whitespace or control
+// bytes is refused. One pass finds the colon and checks the name.
+func splitField(line []byte) (name, value []byte, err error) {
+	for i, b := range line {
+		if b == ':' && i > 0 {
+			return line[:i], line[i+1:], nil
+		}
+		if b <= ' ' || b >= 0x7f || b == ':' {
+			break
 		}
 	}
-	return trimOWS(line[c+1:]), nil
+	return nil, nil, fmt.Errorf("%w: header line %q", ErrBadResponse, quote(line))
 }
 
 // parseHeader reads one header line, keeping what frames the body and
 // the connection: Content-Length, Transfer-Encoding and Connection.
 func (p *Parser) parseHeader(line []byte) error {
-	value, err := splitField(line)
+	name, value, err := splitField(line)
 	if err != nil {
 		return err
 	}
-	name := line[:bytes.IndexByte(line, ':')]
+	// Only these headers matter; the others are checked but not read.
 	switch len(name) {
 	case len("content-length"):
 		if equalFold(name, "content-length") {
-			return p.onContentLength(value)
+			return p.onContentLength(trimOWS(value))
 		}
 	case len("transfer-encoding"):
 		if equalFold(name, "transfer-encoding") {
@@ -77,15 +78,12 @@ func (p *Parser) parseHeader(line []byte) error {
 // onContentLength accepts a decimal length, or a list of identical ones
 // ("5, 5"), equal to any earlier Content-Length of the response.
 func (p *Parser) onContentLength(value []byte) error {
-	n := int64(-1)
-	for len(value) > 0 || n < 0 {
-		var elem []byte
-		elem, value = nextElem(value)
-		v, ok := parseDecimal(elem)
-		if !ok || (n >= 0 && v != n) {
-			return fmt.Errorf("%w: Content-Length %q", ErrBadResponse, quote(elem))
+	n, ok := parseDecimal(value) // the common case: one number
+	if !ok {
+		var err error
+		if n, err = parseLengthList(value); err != nil {
+			return err
 		}
-		n = v
 	}
 	if p.hasCL && p.contentLength != n {
 		return fmt.Errorf("%w: conflicting Content-Length %d and %d", ErrBadResponse, p.contentLength, n)
@@ -93,6 +91,21 @@ func (p *Parser) onContentLength(value []byte) error {
 	p.hasCL = true
 	p.contentLength = n
 	return nil
+}
+
+// parseLengthList reads a list of identical decimal lengths ("5, 5").
+func parseLengthList(value []byte) (int64, error) {
+	n := int64(-1)
+	for len(value) > 0 || n < 0 {
+		var elem []byte
+		elem, value = nextElem(value)
+		v, ok := parseDecimal(elem)
+		if !ok || (n >= 0 && v != n) {
+			return 0, fmt.Errorf("%w: Content-Length %q", ErrBadResponse, quote(elem))
+		}
+		n = v
+	}
+	return n, nil
 }
 
 // onTransferEncoding notes the codings; the body is chunked when the last

@@ -294,7 +294,7 @@ func (p *Parser) onLine(line []byte, head bool) (bool, error) {
 			p.finish(!p.closeWanted())
 			return true, nil
 		}
-		if _, err := splitField(line); err != nil {
+		if _, _, err := splitField(line); err != nil {
 			return false, err
 		}
 	}
