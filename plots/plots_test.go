@@ -109,7 +109,7 @@ func charts() []chart {
 
 func TestChartsRenderAsPNGAndSVG(t *testing.T) {
 	dir := t.TempDir()
-	size := Size{W: 6 * 72, H: 4 * 72} // 6 x 4 inches
+	size := Size{W: 5 * 72, H: 3.5 * 72} // 5 x 3.5 inches
 	for _, c := range charts() {
 		t.Run(c.name, func(t *testing.T) {
 			pngPath := filepath.Join(dir, c.name+".png")
@@ -125,8 +125,8 @@ func TestChartsRenderAsPNGAndSVG(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if b := img.Bounds(); b.Dx() != 6*DPI || b.Dy() != 4*DPI {
-				t.Fatalf("png is %dx%d, want %dx%d", b.Dx(), b.Dy(), 6*DPI, 4*DPI)
+			if b := img.Bounds(); b.Dx() != 5*DPI || b.Dy() != 7*DPI/2 {
+				t.Fatalf("png is %dx%d, want %dx%d", b.Dx(), b.Dy(), 5*DPI, 7*DPI/2)
 			}
 			if fi, _ := f.Stat(); fi.Size() < 20_000 {
 				t.Fatalf("png of %d bytes is too small to hold a chart", fi.Size())
@@ -140,8 +140,8 @@ func TestChartsRenderAsPNGAndSVG(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if !bytes.HasPrefix(bytes.TrimSpace(svg), []byte("<?xml")) || !bytes.Contains(svg, []byte(`width="432pt" height="288pt"`)) {
-				t.Fatalf("not an SVG of 6x4 in: %.200s", svg)
+			if !bytes.HasPrefix(bytes.TrimSpace(svg), []byte("<?xml")) || !bytes.Contains(svg, []byte(`width="360pt" height="252pt"`)) {
+				t.Fatalf("not an SVG of 5x3.5 in: %.200s", svg)
 			}
 			for _, w := range c.texts {
 				if !bytes.Contains(svg, []byte(htmlEscape(w))) {
