@@ -29,13 +29,17 @@ type Error struct {
 	Msg    string // what is wrong and what is expected
 }
 
-// Error returns "origin: key: msg", leaving out the empty parts.
+// Error returns "origin: key: msg" ("--set key: msg"), leaving out the
+// empty parts.
 func (e *Error) Error() string {
 	s := e.Msg
 	if e.Key != "" {
 		s = e.Key + ": " + s
 	}
-	if e.Origin != "" {
+	switch {
+	case e.Origin == setOrigin && e.Key != "":
+		s = e.Origin + " " + s // "--set load.rate: ...", as typed
+	case e.Origin != "":
 		s = e.Origin + ": " + s
 	}
 	return s

@@ -222,6 +222,9 @@ func checkURL(t string) string {
 	if t == "" {
 		return mustBe(wantURL, t)
 	}
+	if !strings.Contains(t, "://") {
+		return fmt.Sprintf("%q has no scheme; want %s", t, wantURL)
+	}
 	u, err := url.Parse(t)
 	if err != nil {
 		return mustBe(wantURL, t)

@@ -1,0 +1,174 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+)
+
+func TestCompileCheckout(t *testing.T) {
+	s, err := Load("../examples/checkout.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := s.Compile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatalf("plan does not validate: %v", err)
+	}
+	if p.Target != "http://127.0.0.1:8080" || p.Scheme != "http" || len(p.Addrs) != 1 ||
+		p.Addrs[0] != netip.MustParseAddrPort("127.0.0.1:8080") {
+		t.Errorf("target: %q %q %v", p.Target, p.Scheme, p.Addrs)
+	}
+	if p.Model != engine.ModelOpen || p.RatePerSec != 2000 || p.Connections != 64 || p.Duration != 30*time.Second ||
+		p.Warmup != 5*time.Second || p.Timeout != 2*time.Second || p.ConnectTimeout != time.Second {
+		t.Errorf("load: %+v", p)
+	}
+	if len(p.Requests) != 3 {
+		t.Fatalf("requests: %d", len(p.Requests))
+	}
+	body, err := os.ReadFile("../examples/bodies/checkout.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"GET /products?page=1 HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: nowait\r\n\r\n",
+		"GET /cart HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: nowait\r\nCookie: session=demo\r\n\r\n",
+		"POST /checkout HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nUser-Agent: nowait\r\nContent-Type: application/json\r\nContent-Length: " +
+			strconv.Itoa(len(body)) + "\r\n\r\n" + string(body),
+	}
+	weights := []int{6, 3, 1}
+	for i, r := range p.Requests {
+		if string(r.Raw) != want[i] {
+			t.Errorf("request %d:\n got  %q\n want %q", i, r.Raw, want[i])
+		}
+		if r.Weight != weights[i] || r.Host != "127.0.0.1:8080" {
+			t.Errorf("request %d: weight %d host %q", i, r.Weight, r.Host)
+		}
+	}
+	if p.Requests[2].Method != "POST" || string(p.Requests[2].Body) != string(body) || p.Requests[2].URI != "/checkout" {
+		t.Errorf("request 2: %+v", p.Requests[2])
+	}
+}
+
+// TestCompileDefaults: a scenario with only a target compiles to one GET
+// of the target's path and query, with the engine's defaults.
+func TestCompileDefaults(t *testing.T) {
+	s := &Scenario{Target: "http://127.0.0.1:9/a/b?q=1"}
+	p, err := s.Compile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Model != engine.ModelClosed || p.Connections != engine.DefaultConnections || p.Duration != 0 ||
+		p.DurationOrDefault() != engine.DefaultDuration || p.TimeoutOrDefault() != engine.DefaultTimeout {
+		t.Errorf("defaults: %+v", p)
+	}
+	want := "GET /a/b?q=1 HTTP/1.1\r\nHost: 127.0.0.1:9\r\nUser-Agent: nowait\r\n\r\n"
+	if len(p.Requests) != 1 || string(p.Requests[0].Raw) != want || p.Requests[0].Weight != 1 {
+		t.Errorf("requests: %+v", p.Requests)
+	}
+	// A rate without a model means the open model.
+	s = &Scenario{Target: "http://127.0.0.1/", Load: LoadSpec{Rate: 10, SourceIPs: []netip.Addr{netip.MustParseAddr("127.0.0.2")}}}
+	if p, err = s.Compile(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if p.Model != engine.ModelOpen || p.RatePerSec != 10 || p.Addrs[0].Port() != 80 || len(p.SourceAddrs) != 1 {
+		t.Errorf("open: %+v", p)
+	}
+}
+
+func TestCompileHoldAndStages(t *testing.T) {
+	s := &Scenario{Target: "http://127.0.0.1:8080/", Load: LoadSpec{Model: engine.ModelHold, Connections: 500, ConnectRate: 100, Every: time.Second}}
+	p, err := s.Compile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Model != engine.ModelHold || p.ConnectRate != 100 || p.HoldEvery != time.Second || p.Connections != 500 {
+		t.Errorf("hold: %+v", p)
+	}
+	s, err = Load("../examples/ramp.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err = s.Compile(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Stages) != 4 || p.Stages[2] != (engine.Stage{Duration: 30 * time.Second, Target: 5000}) || p.DurationOrDefault() != 90*time.Second {
+		t.Errorf("stages: %+v", p.Stages)
+	}
+}
+
+func TestCompileLocalhost(t *testing.T) {
+	s := &Scenario{Target: "http://localhost:8080/"}
+	p, err := s.Compile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := p.Addrs[0].Addr(); !a.IsLoopback() || p.Addrs[0].Port() != 8080 {
+		t.Errorf("localhost resolved to %v", p.Addrs)
+	}
+	if !strings.Contains(string(p.Requests[0].Raw), "Host: localhost:8080\r\n") {
+		t.Errorf("host header: %q", p.Requests[0].Raw)
+	}
+}
+
+// fakeResolver answers from a map, so no test sends a DNS query.
+type fakeResolver map[string][]netip.Addr
+
+func (f fakeResolver) LookupNetIP(_ context.Context, _, host string) ([]netip.Addr, error) {
+	if ips, ok := f[host]; ok {
+		return ips, nil
+	}
+	return nil, &net.DNSError{Err: "no such host", Name: host, IsNotFound: true}
+}
+
+func TestCompileResolve(t *testing.T) {
+	r := fakeResolver{"svc.test": {netip.MustParseAddr("::ffff:127.0.0.5"), netip.MustParseAddr("127.0.0.6")}}
+	s := &Scenario{Target: "https://svc.test/", Mode: ModeGoroutine}
+	p, err := s.CompileWith(context.Background(), r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Scheme != "https" || len(p.Addrs) != 1 || p.Addrs[0] != netip.MustParseAddrPort("127.0.0.5:443") {
+		t.Errorf("addrs %v scheme %q", p.Addrs, p.Scheme)
+	}
+	s = &Scenario{Target: "http://nosuch.invalid:8080/"}
+	_, err = s.CompileWith(context.Background(), r)
+	if err == nil || err.Error() != `cannot resolve host "nosuch.invalid": no such host` || !errors.Is(err, ErrResolve) {
+		t.Errorf("got %v", err)
+	}
+}
+
+func TestCompileErrors(t *testing.T) {
+	// Validate runs first: nothing is resolved for an invalid scenario.
+	s := &Scenario{Target: "http://127.0.0.1/", Load: LoadSpec{Connections: -1}}
+	if _, err := s.Compile(context.Background()); err == nil || err.Error() != "load.connections: must be an integer of at least 1, got -1" {
+		t.Errorf("got %v", err)
+	}
+	// A body file removed between Validate and Compile's read.
+	dir := t.TempDir()
+	body := filepath.Join(dir, "body.json")
+	if err := os.WriteFile(body, []byte("{}"), 0o000); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() == 0 {
+		t.Skip("root reads any file")
+	}
+	s = &Scenario{Target: "http://127.0.0.1/", Requests: []Request{{Method: "POST", BodyFile: body}}}
+	_, err := s.Compile(context.Background())
+	want := "requests[0].body_file: cannot read " + body + ": permission denied"
+	if err == nil || err.Error() != want || !errors.Is(err, ErrBodyFile) {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

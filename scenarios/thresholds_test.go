@@ -1,0 +1,197 @@
+package scenarios
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/nowait/nowait/stats"
+)
+
+func TestParseThreshold(t *testing.T) {
+	cases := []struct {
+		expr, metric, op string
+		value            float64
+		percent          bool
+	}{
+		{"p99 < 50ms", "p99", "<", 50, false},
+		{"p99.9<=250us", "p99.9", "<=", 0.25, false},
+		{"p99.99 < 1.5s", "p99.99", "<", 1500, false},
+		{"  max <  2s ", "max", "<", 2000, false},
+		{"mean < 10µs", "mean", "<", 0.01, false},
+		{"P50 < 5ms", "p50", "<", 5, false},
+		{"service.p99 < 40ms", "service.p99", "<", 40, false},
+		{"latency.p75 < 1ms", "latency.p75", "<", 1, false},
+		{"connect.max < 100ms", "connect.max", "<", 100, false},
+		{"rps >= 1000", "rps", ">=", 1000, false},
+		{"rps > 99.5", "rps", ">", 99.5, false},
+		{"error_rate < 1%", "error_rate", "<", 0.01, true},
+		{"error_rate == 0", "error_rate", "==", 0, true},
+		{"errors.timeout == 0", "errors.timeout", "==", 0, false},
+		{"errors < 0.5%", "errors", "<", 0.005, true},
+		{"status.5xx < 0.1%", "status.5xx", "<", 0.001, true},
+		{"status.200 >= 99%", "status.200", ">=", 0.99, true},
+		{"status.404 == 0", "status.404", "==", 0, false},
+	}
+	for _, c := range cases {
+		th, err := ParseThreshold(c.expr)
+		if err != nil {
+			t.Errorf("%q: %v", c.expr, err)
+			continue
+		}
+		if th.Metric != c.metric || th.Op != c.op || !near(th.Value, c.value) || th.Percent != c.percent {
+			t.Errorf("%q: got %+v", c.expr, th)
+		}
+	}
+}
+
+func near(a, b float64) bool { return a-b < 1e-12 && b-a < 1e-12 }
+
+func TestParseThresholdErrors(t *testing.T) {
+	cases := []struct{ expr, want string }{
+		{"p99", `"p99" has no comparison; want METRIC OP VALUE such as "p99 < 50ms", "rps >= 1000", "error_rate < 1%", "errors.timeout == 0" or "status.5xx < 0.1%"`},
+		{"p99 != 5ms", `"p99 != 5ms": unknown operator "!="; want <, <=, >, >= or ==`},
+		{"p99 = 5ms", `"p99 = 5ms": unknown operator "="; want <, <=, >, >= or ==`},
+		{"p99 <", `"p99 <" is incomplete; want METRIC OP VALUE such as "p99 < 50ms", "rps >= 1000", "error_rate < 1%", "errors.timeout == 0" or "status.5xx < 0.1%"`},
+		{"p99 < 50", `"p99 < 50": "50" is not a latency; want a number with a unit (us, ms or s) such as 50ms`},
+		{"p99 < -5ms", `"p99 < -5ms": "-5ms" is not a latency; want a number with a unit (us, ms or s) such as 50ms`},
+		{"service.p42 < 5ms", `"service.p42 < 5ms": unknown statistic "p42"; want p50, p75, p90, p99, p99.9, p99.99, max, mean or min`},
+		{"rps >= lots", `"rps >= lots": "lots" is not a rate; want a number of requests per second such as 1000`},
+		{"error_rate < 1", `"error_rate < 1": "1" is not a percentage; want a value such as 1%`},
+		{"error_rate < 101%", `"error_rate < 101%": "101%" is not a percentage; want a value such as 1%`},
+		{"status.6xx < 1%", `"status.6xx < 1%": unknown status "6xx"; want a code such as 200 or a class such as 5xx`},
+		{"status.2000 < 1%", `"status.2000 < 1%": unknown status "2000"; want a code such as 200 or a class such as 5xx`},
+		{"errors.reset < x", `"errors.reset < x": "x" is not a count or a percentage; want a value such as 0 or 0.1%`},
+	}
+	for _, c := range cases {
+		_, err := ParseThreshold(c.expr)
+		if err == nil {
+			t.Errorf("%q: no error", c.expr)
+			continue
+		}
+		if err.Error() != c.want {
+			t.Errorf("%q:\n got  %s\n want %s", c.expr, err, c.want)
+		}
+		if !errors.Is(err, ErrThreshold) {
+			t.Errorf("%q: does not wrap ErrThreshold", c.expr)
+		}
+	}
+}
+
+// summary builds a hand-made summary: 10,000 responses, p50 4ms, p99
+// 45ms, p99.9 120ms, max 300ms, 1000 rps, 20 timeouts and 5 resets, 9,900
+// 200s, 80 503s, 20 404s.
+func summary() stats.Summary {
+	lat := stats.Latency{
+		Count: 10000, MinMs: 0.5, MeanMs: 6.2, MaxMs: 300,
+		Percentiles: map[string]float64{"50": 4, "75": 7, "90": 15, "99": 45, "99.9": 120, "99.99": 250},
+	}
+	svc := lat
+	svc.Percentiles = map[string]float64{"50": 3, "75": 5, "90": 10, "99": 30, "99.9": 60, "99.99": 90}
+	return stats.Summary{
+		Schema:         stats.SchemaVersion,
+		Requests:       10025,
+		Responses:      10000,
+		RequestsPerSec: 1000,
+		Status:         map[string]uint64{"200": 9900, "503": 80, "404": 20},
+		Errors:         map[string]uint64{"timeout": 20, "reset": 5},
+		ErrorTotal:     25,
+		ErrorRate:      25.0 / 10025,
+		Latency:        lat,
+		Service:        svc,
+		Connect:        stats.Latency{Count: 50, MaxMs: 2, Percentiles: map[string]float64{"99": 1.5}},
+	}
+}
+
+func TestEvaluate(t *testing.T) {
+	cases := []struct {
+		expr     string
+		passed   bool
+		measured string
+		reason   string
+	}{
+		{"p50 < 5ms", true, "4.00ms", ""},
+		{"p99 < 50ms", true, "45.0ms", ""},
+		{"p99 < 45ms", false, "45.0ms", "measured 45.0ms; want p99 < 45.0ms"},
+		{"p99 <= 45ms", true, "45.0ms", ""},
+		{"p99.9 < 100ms", false, "120ms", "measured 120ms; want p99.9 < 100ms"},
+		{"p99.99 < 1s", true, "250ms", ""},
+		{"max < 250ms", false, "300ms", "measured 300ms; want max < 250ms"},
+		{"mean < 10ms", true, "6.20ms", ""},
+		{"min > 100us", true, "500µs", ""},
+		{"service.p99 < 40ms", true, "30.0ms", ""},
+		{"connect.p99 < 1ms", false, "1.50ms", "measured 1.50ms; want connect.p99 < 1.00ms"},
+		{"rps >= 1000", true, "1000.0", ""},
+		{"rps > 1000", false, "1000.0", "measured 1000.0; want rps > 1000"},
+		{"error_rate < 1%", true, "0.25%", ""},
+		{"error_rate < 0.2%", false, "0.25%", "measured 0.25%; want error_rate < 0.20%"},
+		{"errors.timeout == 0", false, "20", "measured 20; want errors.timeout == 0"},
+		{"errors.timeout <= 20", true, "20", ""},
+		{"errors.bad_response == 0", true, "0", ""},
+		{"errors < 30", true, "25", ""},
+		{"status.5xx < 0.1%", false, "0.80% (80 of 10000)", "measured 0.80% (80 of 10000); want status.5xx < 0.10%"},
+		{"status.5xx < 1%", true, "0.80% (80 of 10000)", ""},
+		{"status.200 >= 99%", true, "99.0% (9900 of 10000)", ""},
+		{"status.2xx > 99%", false, "99.0% (9900 of 10000)", "measured 99.0% (9900 of 10000); want status.2xx > 99.0%"},
+		{"status.404 == 20", true, "20", ""},
+	}
+	sum := summary()
+	for _, c := range cases {
+		th, err := ParseThreshold(c.expr)
+		if err != nil {
+			t.Fatalf("%q: %v", c.expr, err)
+		}
+		got := th.Evaluate(sum)
+		want := Check{Group: "thresholds", Expr: c.expr, Passed: c.passed, Measured: c.measured, Reason: c.reason}
+		if got != want {
+			t.Errorf("%q:\n got  %+v\n want %+v", c.expr, got, want)
+		}
+	}
+}
+
+// TestEvaluateSaturated: a saturated generator fails every latency
+// threshold, even one its numbers would pass, and leaves the others.
+func TestEvaluateSaturated(t *testing.T) {
+	sum := summary()
+	sum.Saturation = stats.Saturation{Saturated: true, Reason: "send lag p99 120ms"}
+	s := &Scenario{Thresholds: []string{"p99 < 1s", "service.p50 < 1s", "rps >= 10", "error_rate < 1%", "p9 < 1s"}}
+	checks := s.Evaluate(sum)
+	if len(checks) != 5 {
+		t.Fatalf("got %d checks", len(checks))
+	}
+	for _, c := range checks[:2] {
+		if c.Passed || c.Reason != "generator saturated: send lag p99 120ms; its latency numbers do not measure the target" {
+			t.Errorf("%s: %+v", c.Expr, c)
+		}
+	}
+	for _, c := range checks[2:4] {
+		if !c.Passed {
+			t.Errorf("%s failed: %+v", c.Expr, c)
+		}
+	}
+	if checks[4].Passed || checks[4].Reason == "" {
+		t.Errorf("an unparsable threshold passed: %+v", checks[4])
+	}
+	if !Failed(checks) || Failed(checks[2:4]) {
+		t.Error("Failed is wrong")
+	}
+}
+
+// TestEvaluateNothingMeasured: a run without responses passes no latency
+// or share threshold.
+func TestEvaluateNothingMeasured(t *testing.T) {
+	sum := stats.Summary{Latency: stats.Latency{Percentiles: map[string]float64{"99": 0}}, Status: map[string]uint64{}}
+	for _, e := range []string{"p99 < 50ms", "status.5xx < 1%", "error_rate < 1%", "errors < 1%"} {
+		th, _ := ParseThreshold(e)
+		if c := th.Evaluate(sum); c.Passed {
+			t.Errorf("%s passed with nothing measured: %+v", e, c)
+		}
+	}
+}
+
+func TestFormatMs(t *testing.T) {
+	for ms, want := range map[float64]string{0.0123: "12µs", 0.85: "850µs", 1: "1.00ms", 12.14: "12.1ms", 125.4: "125ms", 1234: "1.23s"} {
+		if got := FormatMs(ms); got != want {
+			t.Errorf("FormatMs(%g) = %q, want %q", ms, got, want)
+		}
+	}
+}

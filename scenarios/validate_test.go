@@ -1,0 +1,101 @@
+package scenarios
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+)
+
+// TestValidateBuiltInCode: a Scenario built by cmd from flags has no
+// positions; problems read "key: message", one per line.
+func TestValidateBuiltInCode(t *testing.T) {
+	cases := []struct {
+		name string
+		s    Scenario
+		want string
+	}{
+		{"ok", Scenario{Target: "http://127.0.0.1:8080/"}, ""},
+		{"https goroutine ok", Scenario{Target: "https://127.0.0.1/", Mode: ModeGoroutine}, ""},
+		{"https sync", Scenario{Target: "https://127.0.0.1/", Mode: ModeSync}, "target: TLS is not in sync mode yet; use mode: goroutine"},
+		{"no target", Scenario{}, "target: missing; want a URL such as http://127.0.0.1:8080/"},
+		{"negative everything", Scenario{Target: "http://h/", Load: LoadSpec{
+			Connections: -1, Requests: -2, Rate: -3, Duration: -time.Second, Warmup: -time.Second, Pipeline: -1, Loops: -1,
+		}, Timeouts: Timeouts{Request: -time.Second}},
+			"load.connections: must be an integer of at least 1, got -1\n" +
+				"load.requests: must be an integer of at least 1, got -2\n" +
+				"load.loops: must be an integer of at least 1, got -1\n" +
+				"load.pipeline: must be an integer of at least 1, got -1\n" +
+				"load.rate: must be a number above 0, got -3\n" +
+				`load.duration: must be a duration above 0 such as "10s" or "500ms", got "-1s"` + "\n" +
+				`load.warmup: must be a duration such as "5s" (or "0s"), got "-1s"` + "\n" +
+				`timeouts.request: must be a duration above 0 such as "10s" or "500ms", got "-1s"`},
+		{"open without rate", Scenario{Target: "http://h/", Load: LoadSpec{Model: engine.ModelOpen}},
+			"load.model: the open model needs load.rate or load.stages (requests per second)"},
+		{"open with stages", Scenario{Target: "http://h/", Load: LoadSpec{Model: engine.ModelOpen, Stages: []Stage{{time.Second, 10}}}}, ""},
+		{"hold with rate and stages", Scenario{Target: "http://h/", Load: LoadSpec{Model: engine.ModelHold, Rate: 5, Stages: []Stage{{time.Second, 10}}}},
+			"load.rate: conflicts with model: hold, which opens connections and holds them; use load.connect_rate and load.every\n" +
+				"load.stages: conflicts with model: hold; use load.connect_rate to pace the connects"},
+		{"every without hold", Scenario{Target: "http://h/", Load: LoadSpec{Every: time.Second, ConnectRate: 5}},
+			"load.connect_rate: only the hold model paces connects; set model: hold\n" +
+				"load.every: only the hold model sends on an interval; set model: hold"},
+		{"requests with stages", Scenario{Target: "http://h/", Load: LoadSpec{Requests: 10, Stages: []Stage{{time.Second, 10}}}},
+			"load.requests: conflicts with load.stages; a ramp ends when its stages end"},
+		{"bad stage", Scenario{Target: "http://h/", Load: LoadSpec{Stages: []Stage{{0, -1}}}},
+			`load.stages[0].duration: must be a duration above 0 such as "10s" or "500ms", got "0s"` + "\n" +
+				"load.stages[0].target: must be a number of at least 0, got -1"},
+		{"bad requests", Scenario{Target: "http://h/", Requests: []Request{
+			{Method: "G T", Path: "x", Headers: []Header{{"A\n", "b"}, {"B", "x\r\ny"}}, Weight: -1},
+			{Body: "a", BodyFile: "b"},
+			{BodyFile: "testdata"},
+		}},
+			`requests[0].method: must be an HTTP method such as GET or POST, got "G T"` + "\n" +
+				`requests[0].path: must be a path starting with "/", such as /items?id=1, got "x"` + "\n" +
+				`requests[0].headers: header name "A\n" is not valid; want a header as "Name: value"` + "\n" +
+				`requests[0].headers: header "B": values cannot contain line breaks` + "\n" +
+				"requests[0].weight: must be an integer of at least 1, got -1\n" +
+				"requests[1].body_file: conflicts with body; give one of them\n" +
+				"requests[2].body_file: cannot read testdata: is a directory"},
+		{"bad threshold", Scenario{Target: "http://h/", Thresholds: []string{"p99 < 1ms", "p99 < 1"}},
+			`thresholds[1]: "p99 < 1": "1" is not a latency; want a number with a unit (us, ms or s) such as 50ms`},
+		{"baseline", Scenario{Target: "http://h/", Baseline: Baseline{File: "testdata/none.json", MaxRegression: -0.1}},
+			"baseline.max_regression: must be a percentage such as 10%, got \"-10%\"\n" +
+				"baseline.file: cannot read testdata/none.json: no such file or directory"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			before := c.s
+			err := c.s.Validate()
+			got := ""
+			if err != nil {
+				got = err.Error()
+				if !errors.Is(err, ErrInvalid) {
+					t.Errorf("does not wrap ErrInvalid")
+				}
+			}
+			if got != c.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, c.want)
+			}
+			if before.Target != c.s.Target || before.Load.Model != c.s.Load.Model {
+				t.Error("Validate changed the scenario")
+			}
+		})
+	}
+}
+
+func TestModelAndModeDefaults(t *testing.T) {
+	var s Scenario
+	if s.ModeOrDefault() != ModeAsync || s.ModelOrDefault() != engine.ModelClosed || s.NameOrDefault() != "nowait" ||
+		s.Baseline.MaxRegressionOrDefault() != DefaultMaxRegression {
+		t.Errorf("defaults: %q %q %q", s.ModeOrDefault(), s.ModelOrDefault(), s.NameOrDefault())
+	}
+	s.Load.Rate = 5
+	if s.ModelOrDefault() != engine.ModelOpen {
+		t.Error("a rate without a model is not open")
+	}
+	if !strings.Contains((&Error{Origin: "f.yaml:3", Key: "k", Msg: "m"}).Error(), "f.yaml:3: k: m") {
+		t.Error("Error format")
+	}
+}
