@@ -147,20 +147,33 @@ func (p *Parser) Parse(buf []byte, head bool) (n int, done bool, err error) {
 	for {
 		switch p.state {
 		case stStatus, stHeaders, stChunkSize, stTrailers:
-			j := p.lineEnd(buf, i)
+			from := i
+			if p.scan > 0 {
+				from = p.skipScanned(buf, i)
+			}
+			j := bytes.IndexByte(buf[from:], '\n')
 			if j < 0 {
 				return p.partialLine(buf, i)
 			}
+			j += from
 			line := buf[i:j]
 			if k := len(line) - 1; k >= 0 && line[k] == '\r' {
 				line = line[:k]
 			}
 			p.tokenBytes += j + 1 - i
 			i = j + 1
-			if err := p.checkToken(line); err != nil {
-				return p.fail(i, err)
+			if p.tokenBytes > p.max() || p.state == stStatus {
+				if err := p.checkToken(line); err != nil {
+					return p.fail(i, err)
+				}
 			}
-			done, err := p.onLine(line, head)
+			var done bool
+			var err error
+			if p.state == stHeaders && len(line) > 0 {
+				err = p.parseHeader(line) // the common line, directly
+			} else {
+				done, err = p.onLine(line, head)
+			}
 			if err != nil {
 				return p.fail(i, err)
 			}
@@ -206,20 +219,13 @@ func (p *Parser) Parse(buf []byte, head bool) (n int, done bool, err error) {
 	}
 }
 
-// lineEnd returns the index of the LF ending the line that starts at
-// buf[i], or -1. The first call after a partial line skips the bytes
-// already scanned, so a header block arriving in pieces is scanned once.
-func (p *Parser) lineEnd(buf []byte, i int) int {
-	from := i
-	if p.scan > 0 {
-		from = min(i+p.scan, len(buf))
-		p.scan = 0
-	}
-	j := bytes.IndexByte(buf[from:], '\n')
-	if j < 0 {
-		return -1
-	}
-	return from + j
+// skipScanned returns where to look for the LF of the line starting at
+// buf[i] on the first call after a partial line: past the bytes already
+// scanned, so a header block arriving in pieces is scanned once.
+func (p *Parser) skipScanned(buf []byte, i int) int {
+	from := min(i+p.scan, len(buf))
+	p.scan = 0
+	return from
 }
 
 // partialLine returns for more bytes when buf[i:] holds an incomplete line,
