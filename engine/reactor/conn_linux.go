@@ -201,6 +201,7 @@ func (l *loop) answer(c *conn) {
 	c.inflight--
 	l.outstanding--
 	c.answered = true
+	l.lastAnswerNs = l.now
 }
 
 // eof handles the peer's close: it may complete a body delimited by the

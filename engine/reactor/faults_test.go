@@ -102,3 +102,38 @@ func TestFailuresAreCountedByKind(t *testing.T) {
 		})
 	}
 }
+
+func TestRequestCountRunGivesUpOnAResettingServer(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			_ = c.(*net.TCPConn).SetLinger(0)
+			_ = c.Close()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+	})
+	plan := newPlan(t, ln.Addr().String(), 4, 1)
+	plan.MaxRequests = 100
+	plan.ConnectTimeout = 100 * time.Millisecond
+	plan.Timeout = 200 * time.Millisecond
+	start := time.Now()
+	res := runPlan(t, context.Background(), plan)
+	if took := time.Since(start); took > 1500*time.Millisecond {
+		t.Errorf("took %v to give up", took)
+	}
+	if res.Responses != 0 || res.Connects == 0 || res.ErrorTotal() == 0 {
+		t.Errorf("responses %d, connects %d, errors %v", res.Responses, res.Connects, res.Errors)
+	}
+}

@@ -55,7 +55,7 @@ type loop struct {
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
 	nextSweep, nextTick               int64
 	inWarmup, stopping                bool
-	lastConnectNs                     int64
+	lastConnectNs, lastAnswerNs       int64
 	liveOpen                          int // open connections last told to live
 
 	firstErr      string // first connect failure, for FirstConnectErr
@@ -141,7 +141,7 @@ func (l *loop) run() error {
 	defer l.closeAll()
 
 	l.now = l.clock.Now()
-	l.lastConnectNs = l.now
+	l.lastConnectNs, l.lastAnswerNs = l.now, l.now
 	l.nextSweep = l.now + l.sweepNs
 	l.nextTick = l.measuredNs
 	if !l.inWarmup {
@@ -219,15 +219,22 @@ func (l *loop) dispatch(ev *unix.EpollEvent) {
 }
 
 // finished reports whether the loop should stop: asked to, out of time,
-// its request budget spent and answered, or (in a run bounded only by a
-// request count) no connection made for a whole connect timeout.
+// or its request budget spent and answered. A run bounded only by a
+// request count also gives up when no connection could be made for a
+// whole connect timeout, or nothing was answered for a connect and a
+// request timeout (connections failing before any request is written
+// would otherwise never spend the budget).
 func (l *loop) finished() bool {
 	switch {
 	case l.stopping:
 		return true
 	case l.feed.exhausted() && l.outstanding == 0:
 		return true
-	case l.endNs == 0 && l.nOpen == 0 && l.now-l.lastConnectNs > l.connTimeoutNs:
+	case l.endNs != 0:
+		return false
+	case l.nOpen == 0 && l.now-l.lastConnectNs > l.connTimeoutNs:
+		return true
+	case l.now-l.lastAnswerNs > l.connTimeoutNs+l.timeoutNs:
 		return true
 	}
 	return false
