@@ -17,9 +17,9 @@ import (
 // ReadDir rebuilds the Result saved in dir by WriteDir: the run's facts and
 // counters from summary.json, the whole-run histograms exactly from
 // histograms.hlog, the intervals' latency and times from latency.hlog and
-// their counters from timeseries.csv. Merging read-back results is exact
-// for histograms and counters. What does not come back: interval times
-// finer than a millisecond, status codes per interval, and the warm-up's
+// their counters and exact times from timeseries.csv. Merging read-back
+// results is exact for histograms and counters. What does not come back:
+// status codes per interval, and the warm-up's
 // errors by kind (summary.json keeps only their total, which comes back
 // under ErrConnect).
 func ReadDir(dir string) (*Result, error) {
@@ -164,6 +164,11 @@ func readIntervals(dir string, res *Result) error {
 	for i := range ivs {
 		ivs[i].Counters = counts[i].Counters
 		ivs[i].OpenConns = counts[i].OpenConns
+		// Why: the log keeps times to the millisecond, and its reader may
+		// truncate one below; the CSV keeps them exactly.
+		if counts[i].EndNs > 0 {
+			ivs[i].StartNs, ivs[i].EndNs = counts[i].StartNs, counts[i].EndNs
+		}
 	}
 	res.Intervals = ivs
 	return nil

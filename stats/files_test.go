@@ -55,7 +55,7 @@ func synthResult(seed uint64, secs int, baseUs int64) *Result {
 				rec.RecordError(ErrReset)
 				rec.RecordConnect(int64(200+rng.IntN(100)) * 1000)
 			}
-			rec.CloseInterval(int64(s)*1e9, 50)
+			rec.CloseInterval(int64(s)*1e9+123_457, 50) // sub-ms ends must survive the round trip
 		}
 		res.AddRecorder(rec)
 		res.Connects += 50
@@ -212,7 +212,7 @@ func TestTimeseriesCSV(t *testing.T) {
 	for i, iv := range ivs {
 		w := res.Intervals[i]
 		w.Status = [MaxStatus]uint64{} // not kept per interval
-		if iv.Counters != w.Counters || iv.OpenConns != w.OpenConns {
+		if iv.Counters != w.Counters || iv.OpenConns != w.OpenConns || iv.StartNs != w.StartNs || iv.EndNs != w.EndNs {
 			t.Fatalf("interval %d read back as %+v", i, iv.Counters)
 		}
 	}
@@ -315,6 +315,23 @@ func TestMergeOfSavedRunsIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	requireSameSummary(t, Summarize(rc), Summarize(mem))
+}
+
+// A result whose start was never set still saves and reads back.
+func TestZeroStartRoundTrips(t *testing.T) {
+	res := synthResult(9, 3, 1000)
+	res.Start = time.Time{}
+	dir := t.TempDir()
+	if err := WriteDir(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Intervals) != 3 || got.Intervals[2].StartNs != 2e9+123_457 || got.Intervals[2].EndNs != 3e9+123_457 || !got.Intervals[2].Latency.Equals(res.Intervals[2].Latency) {
+		t.Fatalf("intervals read back: %d, last %d..%d", len(got.Intervals), got.Intervals[len(got.Intervals)-1].StartNs, got.Intervals[len(got.Intervals)-1].EndNs)
+	}
 }
 
 func TestResultFileErrors(t *testing.T) {

@@ -16,11 +16,18 @@ const (
 	TagSendLag = "send_lag"
 )
 
+// startMsOf returns the run's start in ms since the epoch, as the logs
+// stamp it; a start before 1970 (an unset one) counts as the epoch, since
+// log readers do not parse negative times.
+func startMsOf(start time.Time) int64 {
+	return max(start.UnixMilli(), 0)
+}
+
 // hlogBaseMs is the log's base time: the run's start truncated to the
 // second, because the log writer prints StartTime and BaseTime in whole
 // seconds and a reader adds them back to the relative time stamps.
 func hlogBaseMs(start time.Time) int64 {
-	ms := start.UnixMilli()
+	ms := startMsOf(start)
 	return ms - ms%1000
 }
 
@@ -69,7 +76,7 @@ func WriteHlog(w io.Writer, res *Result) error {
 	if err != nil {
 		return err
 	}
-	startMs := res.Start.UnixMilli()
+	startMs := startMsOf(res.Start)
 	for i := range res.Intervals {
 		iv := &res.Intervals[i]
 		h := iv.Latency
@@ -91,7 +98,7 @@ func WriteHistLog(w io.Writer, res *Result) error {
 	if err != nil {
 		return err
 	}
-	startMs := res.Start.UnixMilli()
+	startMs := startMsOf(res.Start)
 	endMs := startMs + res.Elapsed.Milliseconds()
 	for _, th := range []struct {
 		tag string
@@ -128,7 +135,7 @@ func ReadHlog(r io.Reader) ([]*hdrhistogram.Histogram, error) {
 // intervalsFromHlog turns the histograms of latency.hlog into intervals of
 // a run that started at start; times come back to the millisecond.
 func intervalsFromHlog(hs []*hdrhistogram.Histogram, start time.Time) ([]Interval, error) {
-	startMs := start.UnixMilli()
+	startMs := startMsOf(start)
 	ivs := make([]Interval, 0, len(hs))
 	for _, h := range hs {
 		if h.Tag() != "" {

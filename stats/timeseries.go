@@ -14,7 +14,7 @@ func timeseriesHeader() []string {
 	h := []string{
 		"second", "requests", "responses", "errors", "requests_per_s",
 		"p50_ms", "p90_ms", "p99_ms", "max_ms", "open_connections",
-		"bytes_in", "bytes_out", "connects", "dropped",
+		"bytes_in", "bytes_out", "connects", "dropped", "start_ns", "end_ns",
 	}
 	for k := ErrorKind(0); k < NumErrorKinds; k++ {
 		h = append(h, k.String())
@@ -25,8 +25,9 @@ func timeseriesHeader() []string {
 // WriteTimeseries writes one CSV row per interval of res: its end in
 // seconds since the measured run began, the counts within it, responses
 // per second, the corrected latency p50, p90, p99 and max in ms, the
-// connections open at its end, bytes, connects, dropped requests and the
-// errors by kind.
+// connections open at its end, bytes, connects, dropped requests, its
+// exact start and end in ns since the measured run began, and the errors
+// by kind.
 func WriteTimeseries(w io.Writer, res *Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(timeseriesHeader()); err != nil {
@@ -49,6 +50,7 @@ func WriteTimeseries(w io.Writer, res *Result) error {
 			f(float64(iv.EndNs)/1e9, 3), u(iv.Requests), u(iv.Responses), u(iv.ErrorTotal()), f(rate, 1),
 			ms(Quantile(h, 50)), ms(Quantile(h, 90)), ms(Quantile(h, 99)), ms(h.Max()), strconv.Itoa(iv.OpenConns),
 			u(iv.BytesIn), u(iv.BytesOut), u(iv.Connects), u(iv.Dropped),
+			strconv.FormatInt(iv.StartNs, 10), strconv.FormatInt(iv.EndNs, 10),
 		}
 		for _, e := range iv.Errors {
 			row = append(row, u(e))
@@ -61,9 +63,9 @@ func WriteTimeseries(w io.Writer, res *Result) error {
 	return cw.Error()
 }
 
-// ReadTimeseries reads the counters of each interval back from
-// timeseries.csv, in order. Latency and times come from latency.hlog; the
-// status codes of an interval are not kept.
+// ReadTimeseries reads the counters and times of each interval back from
+// timeseries.csv, in order. Latency comes from latency.hlog; the status
+// codes of an interval are not kept.
 func ReadTimeseries(r io.Reader) ([]Interval, error) {
 	cr := csv.NewReader(r)
 	rows, err := cr.ReadAll()
@@ -104,6 +106,8 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 		iv.BytesOut = get("bytes_out")
 		iv.Connects = get("connects")
 		iv.Dropped = get("dropped")
+		iv.StartNs = int64(get("start_ns"))
+		iv.EndNs = int64(get("end_ns"))
 		for k := ErrorKind(0); k < NumErrorKinds; k++ {
 			iv.Errors[k] = get(k.String())
 		}
