@@ -30,7 +30,7 @@ func netHTTPResponses(data []byte, head bool) []resp {
 		if res.StatusCode >= 100 && res.StatusCode < 200 && res.StatusCode != 101 {
 			continue
 		}
-		out = append(out, resp{status: res.StatusCode, bodyLen: n})
+		out = append(out, resp{status: res.StatusCode, bodyLen: n, keepAlive: !res.Close})
 		if res.StatusCode == 101 {
 			return out
 		}
@@ -38,12 +38,14 @@ func netHTTPResponses(data []byte, head bool) []resp {
 }
 
 // agreeWithNetHTTP checks that where both parsers completed a response,
-// they agree on its status and body length.
+// they agree on its status, its body length and, but for 101 (which
+// net/http leaves to the headers), whether the connection stays open.
 func agreeWithNetHTTP(ours []resp, data []byte, head bool) error {
 	theirs := netHTTPResponses(data, head)
 	for i := range min(len(ours), len(theirs)) {
-		if ours[i].status != theirs[i].status || ours[i].bodyLen != theirs[i].bodyLen {
-			return fmt.Errorf("response %d: ours %+v, net/http %+v", i, ours[i], theirs[i])
+		o, h := ours[i], theirs[i]
+		if o.status != h.status || o.bodyLen != h.bodyLen || (o.status != 101 && o.keepAlive != h.keepAlive) {
+			return fmt.Errorf("response %d: ours %+v, net/http %+v", i, o, h)
 		}
 	}
 	return nil
