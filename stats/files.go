@@ -23,11 +23,11 @@ import (
 //
 // Histogram values are microseconds in both logs.
 const (
-	SummaryFile    = "summary.json"
-	LatencyLogFile = "latency.hlog"
-	HistLogFile    = "histograms.hlog"
-	HgrmFile       = "latency.hgrm"
-	TimeseriesFile = "timeseries.csv"
+	SummaryFile    = "summary.json"    // the Summary, indented JSON
+	LatencyLogFile = "latency.hlog"    // per-interval corrected latency, HdrHistogram log
+	HistLogFile    = "histograms.hlog" // whole-run histograms, tagged, HdrHistogram log
+	HgrmFile       = "latency.hgrm"    // percentile distribution text, ms
+	TimeseriesFile = "timeseries.csv"  // one row per interval
 )
 
 // WriteDir writes the result files of res into dir, creating dir if
