@@ -295,7 +295,7 @@ func (l *loop) sweep() {
 				l.fail(c, stats.ErrTimeout, nil)
 			}
 		case stateBackoff:
-			if l.now >= c.dueNs && !l.stopping {
+			if l.now >= c.dueNs && !l.stopping && !l.feed.exhausted() {
 				l.connect(c)
 			}
 		}
