@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"html"
 	"fmt"
 	"image/png"
 	"math"
@@ -144,7 +145,7 @@ func TestChartsRenderAsPNGAndSVG(t *testing.T) {
 				t.Fatalf("not an SVG of 5x3.5 in: %.200s", svg)
 			}
 			for _, w := range c.texts {
-				if !bytes.Contains(svg, []byte(htmlEscape(w))) {
+				if !bytes.Contains(svg, []byte(html.EscapeString(w))) {
 					t.Errorf("svg lacks the text %q", w)
 				}
 			}

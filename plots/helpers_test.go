@@ -1,7 +1,0 @@
-package plots
-
-import (
-	"html"
-)
-
-func htmlEscape(s string) string { return html.EscapeString(s) }
