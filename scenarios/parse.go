@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -43,7 +44,18 @@ type reader struct {
 	origin  map[string]string
 	errs    []error
 	anchors map[string]ast.Node
+
+	mergeDepth  int  // merges being expanded now
+	merges      int  // merges expanded in all
+	mergeFailed bool // the bound was hit and reported
 }
+
+// maxMergeDepth bounds nested merge keys, which aliases can make cyclic.
+// maxMerges bounds them in all, against a "billion laughs" of aliases.
+const (
+	maxMergeDepth = 8
+	maxMerges     = 1000
+)
 
 func parse(name, dir string, data []byte) (*Scenario, error) {
 	r := &reader{file: name, dir: dir, s: &Scenario{File: name}, origin: map[string]string{}, anchors: map[string]ast.Node{}}
@@ -63,6 +75,7 @@ func parse(name, dir string, data []byte) (*Scenario, error) {
 	case len(docs) > 1:
 		return nil, &Error{Origin: r.at(docs[1].Body), Msg: "only one YAML document per scenario file"}
 	}
+	ast.Walk(anchorCollector(r.anchors), docs[0].Body)
 	r.top(r.unwrap(docs[0].Body))
 	r.s.origin = r.origin
 	if len(r.errs) > 0 {
@@ -102,9 +115,6 @@ func (r *reader) unwrap(n ast.Node) ast.Node {
 		case *ast.TagNode:
 			n = v.Value
 		case *ast.AnchorNode:
-			if v.Name != nil {
-				r.anchors[v.Name.GetToken().Value] = v.Value
-			}
 			n = v.Value
 		case *ast.AliasNode:
 			target, ok := r.anchors[v.Value.GetToken().Value]
@@ -117,6 +127,17 @@ func (r *reader) unwrap(n ast.Node) ast.Node {
 		}
 	}
 	return n
+}
+
+// anchorCollector records every anchor of a document by name, so an alias
+// resolves even to an anchor inside a part the reader skips (x- keys).
+type anchorCollector map[string]ast.Node
+
+func (a anchorCollector) Visit(n ast.Node) ast.Visitor {
+	if v, ok := n.(*ast.AnchorNode); ok && v.Name != nil {
+		a[v.Name.GetToken().Value] = v.Value
+	}
+	return a
 }
 
 // entry is one key and value of a mapping, with where the key was written.
@@ -140,23 +161,69 @@ func (r *reader) mapping(n ast.Node, key string) ([]entry, bool) {
 	default:
 		return nil, false
 	}
-	out := make([]entry, 0, len(values))
-	seen := map[string]bool{}
+	// Explicit keys win over merged ones ("<<: *defaults"), wherever the
+	// merge key stands, so collect them first.
+	explicit := map[string]bool{}
 	for _, mv := range values {
+		if k, ok := r.scalar(r.unwrap(mv.Key)); ok {
+			explicit[k] = true
+		}
+	}
+	out := make([]entry, 0, len(values))
+	merged := map[string]bool{} // keys taken from a merge
+	given := map[string]bool{}  // keys written here
+	for _, mv := range values {
+		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
+			for _, e := range r.mergeEntries(mv.Value, key) {
+				if !explicit[e.key] && !merged[e.key] {
+					merged[e.key] = true
+					out = append(out, e)
+				}
+			}
+			continue
+		}
 		k, ok := r.scalar(r.unwrap(mv.Key))
 		if !ok {
 			r.fail(mv.Key, key, "keys must be plain words")
 			continue
 		}
-		full := joinKey(key, k)
-		if seen[k] {
-			r.fail(mv.Key, full, "key given twice")
+		if given[k] {
+			r.fail(mv.Key, joinKey(key, k), "key given twice")
 			continue
 		}
-		seen[k] = true
+		given[k] = true
 		out = append(out, entry{key: k, keyNode: mv.Key, value: r.unwrap(mv.Value)})
 	}
 	return out, true
+}
+
+// mergeEntries returns the entries a merge key brings: one mapping, or a
+// list of them (earlier ones win).
+func (r *reader) mergeEntries(n ast.Node, key string) []entry {
+	// An alias may merge the mapping it stands in: bound the depth.
+	r.merges++
+	if r.mergeDepth >= maxMergeDepth || r.merges > maxMerges {
+		if !r.mergeFailed {
+			r.mergeFailed = true
+			r.fail(n, key, "<< merges too deep or too often; is an anchor merged into itself?")
+		}
+		return nil
+	}
+	r.mergeDepth++
+	defer func() { r.mergeDepth-- }()
+	n = r.unwrap(n)
+	if items, ok := n.(*ast.SequenceNode); ok {
+		var out []entry
+		for _, it := range items.Values {
+			out = append(out, r.mergeEntries(it, key)...)
+		}
+		return out
+	}
+	entries, ok := r.mapping(n, key)
+	if !ok {
+		r.fail(n, key, "<< must merge a mapping, such as <<: *defaults")
+	}
+	return entries
 }
 
 // sequence returns the items of a sequence node, or false when n is not a
@@ -256,6 +323,9 @@ func (r *reader) top(n ast.Node) {
 		case "thresholds":
 			r.thresholds(e.value)
 		default:
+			if strings.HasPrefix(e.key, "x-") {
+				continue // an extension key, for anchors: ignored
+			}
 			r.unknown(e, "", topKeys)
 		}
 	}

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -211,4 +212,75 @@ func TestLevenshtein(t *testing.T) {
 			t.Errorf("levenshtein(%q, %q) = %d, want %d", c.a, c.b, got, c.d)
 		}
 	}
+}
+
+// TestAnchorsAndMerge: x- keys hold anchors, aliases and merge keys share
+// them, and explicit keys win over merged ones.
+func TestAnchorsAndMerge(t *testing.T) {
+	src := `
+x-json: &json
+  method: POST
+  headers: {Content-Type: application/json}
+  weight: 2
+x-path: &p /shared
+target: http://127.0.0.1:8080/
+requests:
+  - <<: *json
+    path: /a
+    weight: 5
+  - path: *p
+    <<: [*json]
+`
+	s, err := Parse("m.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Requests
+	if len(r) != 2 || r[0].Method != "POST" || r[0].Path != "/a" || r[0].Weight != 5 || len(r[0].Headers) != 1 ||
+		r[1].Path != "/shared" || r[1].Method != "POST" || r[1].Weight != 2 {
+		t.Errorf("%+v", r)
+	}
+	_, err = Parse("m.yaml", []byte("target: http://h/\nrequests:\n  - <<: 5\n"))
+	if err == nil || err.Error() != "m.yaml:3: requests[0]: << must merge a mapping, such as <<: *defaults" {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestRecursiveAnchors: an anchor merged into itself, or aliases that
+// multiply, end with an error instead of a stack overflow.
+func TestRecursiveAnchors(t *testing.T) {
+	cases := map[string]string{
+		"load: &a {<<: *a}\n":    "f.yaml:1: load: << merges too deep or too often; is an anchor merged into itself?",
+		"requests: &r\n  - *r\n": "f.yaml:2: requests[0]: must be a mapping such as {method: GET, path: /}, got a list",
+		"thresholds: &a [*a]\n":  `f.yaml:1: thresholds[0]: must be an expression such as "p99 < 50ms", got a list`,
+		laughs(10):               "f.yaml:8: load: << merges too deep or too often; is an anchor merged into itself?",
+	}
+	for src, want := range cases {
+		start := time.Now()
+		_, err := Parse("f.yaml", []byte(src))
+		if err == nil || err.Error() != want {
+			t.Errorf("%q:\n got  %v\n want %s", src, err, want)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%q took %s", src, d)
+		}
+	}
+}
+
+// laughs builds n anchors, each merging the previous one ten times.
+func laughs(n int) string {
+	var b strings.Builder
+	b.WriteString("x-0: &a0 {model: open}\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "x-%d: &a%d {<<: [", i, i)
+		for j := 0; j < 10; j++ {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "*a%d", i-1)
+		}
+		b.WriteString("]}\n")
+	}
+	fmt.Fprintf(&b, "load: {<<: *a%d}\n", n)
+	return b.String()
 }
