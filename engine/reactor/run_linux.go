@@ -115,6 +115,8 @@ func merge(plan *engine.Plan, clock engine.Clock, loops []*loop) *stats.Result {
 			res.FirstConnectErr, firstNs = l.firstErr, l.firstErrNs
 		}
 	}
-	res.Elapsed = max(time.Duration(stopNs)-plan.Warmup, 0)
+	// The measured part is what the intervals cover: to the planned end,
+	// though the loops noticed it a little later.
+	res.Elapsed = max(time.Duration(endNs)-plan.Warmup, 0)
 	return res
 }
