@@ -1,15 +1,24 @@
 // Package target is nowait's built-in HTTP/1.1 target server, on fasthttp,
 // with knobs for body size, latency and faults. Tests start it on
 // 127.0.0.1:0 and compare what it served with what the client counted.
+//
+// Faults come in two sorts. Per-request faults (Config.Faults) are drawn
+// for each request by percentage: a request gets at most one, and with
+// what is left of 100% none. Time faults hit the whole server: a stall
+// (Config.Stall every Config.StallEvery) holds every response until it
+// ends; a refusal (Config.Refuse every Config.RefuseEvery) closes the
+// listening socket, so dials are refused, and listens again on the same
+// port when it ends. Both first strike one period after Start.
 package target
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -26,30 +35,126 @@ type Config struct {
 	Delay      time.Duration // fixed delay before each response
 	Jitter     time.Duration // extra uniform random delay in [0, Jitter)
 	CloseAfter int           // close each connection after this many responses; 0 means never
+
+	// Faults lists per-request faults by percentage, at most one entry per
+	// kind, percentages adding up to at most 100.
+	Faults     []Fault
+	HeaderSize int           // bytes of the FaultBigHeader header value; 0 means DefaultHeaderSize
+	DripEvery  time.Duration // gap between bytes of FaultDrip; 0 means DefaultDripEvery
+
+	// Stall holds every response for Stall once every StallEvery (a request
+	// arriving during a stall waits until it ends). Both or neither are set,
+	// and Stall < StallEvery.
+	Stall      time.Duration
+	StallEvery time.Duration
+
+	// Refuse stops listening for Refuse once every RefuseEvery. Open
+	// connections are kept: to see refusals, clients must reconnect (use
+	// CloseAfter or FaultClose). Both or neither, and Refuse < RefuseEvery.
+	Refuse      time.Duration
+	RefuseEvery time.Duration
 }
 
 // Validate checks the config without changing it.
 func (c Config) Validate() error {
 	switch {
 	case c.BodySize < 0:
-		return fmt.Errorf("target: body size must not be negative, got %d", c.BodySize)
+		return fmt.Errorf("%w: body size must not be negative, got %d", ErrConfig, c.BodySize)
 	case c.Delay < 0 || c.Jitter < 0:
-		return errors.New("target: delay and jitter must not be negative")
+		return fmt.Errorf("%w: delay and jitter must not be negative", ErrConfig)
 	case c.CloseAfter < 0:
-		return fmt.Errorf("target: close-after must not be negative, got %d", c.CloseAfter)
+		return fmt.Errorf("%w: close-after must not be negative, got %d", ErrConfig, c.CloseAfter)
+	case c.HeaderSize < 0:
+		return fmt.Errorf("%w: header size must not be negative, got %d", ErrConfig, c.HeaderSize)
+	case c.DripEvery < 0:
+		return fmt.Errorf("%w: drip interval must not be negative, got %s", ErrConfig, c.DripEvery)
+	}
+	if err := validPeriod("stall", c.Stall, c.StallEvery); err != nil {
+		return err
+	}
+	if err := validPeriod("refuse", c.Refuse, c.RefuseEvery); err != nil {
+		return err
+	}
+	var seen [numFaultKinds]bool
+	total := 0.0
+	for _, f := range c.Faults {
+		switch {
+		case int(f.Kind) >= numFaultKinds:
+			return fmt.Errorf("%w: unknown fault kind %d; want one of %s", ErrConfig, f.Kind, FaultKindNames())
+		case !(f.Percent > 0 && f.Percent <= 100):
+			return fmt.Errorf("%w: fault %s: percent must be in (0, 100], got %g", ErrConfig, f.Kind, f.Percent)
+		case seen[f.Kind]:
+			return fmt.Errorf("%w: fault %s given twice", ErrConfig, f.Kind)
+		}
+		seen[f.Kind] = true
+		total += f.Percent
+	}
+	if total > 100+1e-9 {
+		return fmt.Errorf("%w: fault percentages add up to %g, more than 100", ErrConfig, total)
 	}
 	return nil
 }
 
+// validPeriod checks a length-every-period pair such as Stall/StallEvery.
+func validPeriod(name string, length, every time.Duration) error {
+	switch {
+	case length == 0 && every == 0:
+		return nil
+	case length <= 0 || every <= 0:
+		return fmt.Errorf("%w: %s and %s-every must both be positive, got %s and %s", ErrConfig, name, name, length, every)
+	case length >= every:
+		return fmt.Errorf("%w: %s %s must be shorter than %s-every %s", ErrConfig, name, length, name, every)
+	}
+	return nil
+}
+
+// Stats is what the target did, for tests to compare with what a client saw.
+type Stats struct {
+	Accepted    uint64               // connections accepted
+	Served      uint64               // complete valid responses (see Server.Served)
+	Faults      map[FaultKind]uint64 // requests given each fault (kinds never given are absent)
+	Stalled     uint64               // responses held by a stall
+	Refusals    uint64               // refusal periods begun
+	ClosedAfter uint64               // connections closed by CloseAfter
+	Aborted     uint64               // raw faults cut short by a failed write or by Close
+	ListenErrs  uint64               // failures to stop or start listening around a refusal
+	AcceptErrs  uint64               // failed accepts (such as too many open files)
+	ConnErrs    uint64               // connections that ended in an error (bad request, reset by the client, Close)
+}
+
 // Server is a running target.
 type Server struct {
-	cfg    Config
-	ln     net.Listener
-	srv    *fasthttp.Server
-	body   []byte
-	served atomic.Uint64
-	conns  atomic.Int64
-	done   chan error
+	cfg       Config
+	ln        *listener
+	srv       *fasthttp.Server
+	start     time.Time
+	body      []byte
+	errBody   []byte
+	bigName   []byte
+	bigValue  []byte
+	rawResp   []byte // a whole 200 response with "Connection: close", for raw faults
+	rawHalf   int    // headers and half the body of rawResp
+	dripEvery time.Duration
+	faultCum  []float64 // cumulative percentages of cfg.Faults
+	hijackers [numFaultKinds]fasthttp.HijackHandler
+
+	served      atomic.Uint64
+	faults      [numFaultKinds]atomic.Uint64
+	stalled     atomic.Uint64
+	refusals    atomic.Uint64
+	closedAfter atomic.Uint64
+	aborted     atomic.Uint64
+	listenErrs  atomic.Uint64
+	acceptErrs  atomic.Uint64
+	connErrs    atomic.Uint64
+
+	open connSet // connections fasthttp serves
+	raw  connSet // connections hijacked by a raw fault
+
+	closing   chan struct{} // closed first thing by Close
+	loops     sync.WaitGroup
+	closeOnce sync.Once
+	closeErr  error
 }
 
 // Start listens on addr (such as "127.0.0.1:0") and serves in the
@@ -60,16 +165,10 @@ func Start(addr string, cfg Config) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("target: listen on %s: %w", addr, err)
+		return nil, fmt.Errorf("%w on %s: %w", ErrListen, addr, err)
 	}
-	size := cfg.BodySize
-	if size == 0 {
-		size = DefaultBodySize
-	}
-	s := &Server{cfg: cfg, ln: ln, body: bytes.Repeat([]byte("x"), size), done: make(chan error, 1)}
-	if cfg.BodySize == 0 {
-		s.body = []byte("Hello, World!")[:size]
-	}
+	s := newServer(cfg)
+	s.ln = newListener(ln)
 	s.srv = &fasthttp.Server{
 		Handler:                       s.handle,
 		Name:                          "nowait-target",
@@ -79,37 +178,102 @@ func Start(addr string, cfg Config) (*Server, error) {
 		Concurrency:                   1 << 20,
 		MaxConnsPerIP:                 0,
 		ReadBufferSize:                16 << 10,
-		ConnState: func(_ net.Conn, st fasthttp.ConnState) {
-			switch st {
-			case fasthttp.StateNew:
-				s.conns.Add(1)
-			case fasthttp.StateClosed, fasthttp.StateHijacked:
-				s.conns.Add(-1)
-			}
-		},
 	}
-	go func() { s.done <- s.srv.Serve(ln) }()
+	s.start = time.Now()
+	s.loops.Add(1)
+	go s.acceptLoop()
+	if cfg.Refuse > 0 {
+		s.loops.Add(1)
+		go s.refuseLoop()
+	}
 	return s, nil
+}
+
+// newServer prepares everything a Server answers with, from a valid cfg.
+func newServer(cfg Config) *Server {
+	size := cfg.BodySize
+	if size == 0 {
+		size = DefaultBodySize
+	}
+	s := &Server{
+		cfg:       cfg,
+		body:      bytes.Repeat([]byte("x"), size),
+		errBody:   []byte("nowait target: fault\n"),
+		bigName:   []byte("X-Nowait-Padding"),
+		dripEvery: cfg.DripEvery,
+		closing:   make(chan struct{}),
+	}
+	s.cfg.Faults = slices.Clone(cfg.Faults) // the caller may reuse its slice
+	if cfg.BodySize == 0 {
+		s.body = []byte("Hello, World!")[:size]
+	}
+	if s.dripEvery == 0 {
+		s.dripEvery = DefaultDripEvery
+	}
+	hs := cfg.HeaderSize
+	if hs == 0 {
+		hs = DefaultHeaderSize
+	}
+	s.bigValue = bytes.Repeat([]byte("a"), hs)
+	head := "HTTP/1.1 200 OK\r\nServer: nowait-target\r\nContent-Length: " +
+		strconv.Itoa(len(s.body)) + "\r\nConnection: close\r\n\r\n"
+	s.rawResp = append([]byte(head), s.body...)
+	s.rawHalf = len(head) + len(s.body)/2
+	cum := 0.0
+	for _, f := range cfg.Faults {
+		cum += f.Percent
+		s.faultCum = append(s.faultCum, cum)
+	}
+	for k := range s.hijackers {
+		kind := FaultKind(k)
+		s.hijackers[k] = func(c net.Conn) { s.serveRaw(kind, c) }
+	}
+	return s
 }
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	if d := s.cfg.Delay + jitter(s.cfg.Jitter); d > 0 {
 		time.Sleep(d)
 	}
-	status := fasthttp.StatusOK
-	if p := ctx.Path(); bytes.HasPrefix(p, []byte("/status/")) {
+	if left := windowLeft(time.Since(s.start), s.cfg.StallEvery, s.cfg.Stall); left > 0 {
+		s.stalled.Add(1)
+		s.sleepUntil(time.Now().Add(left))
+	}
+	status, counted := fasthttp.StatusOK, true
+	if kind, ok := s.pick(); ok {
+		s.faults[kind].Add(1)
+		switch kind {
+		case Fault500, Fault503:
+			status = 500 + 3*int(kind-Fault500)
+		case FaultClose:
+			ctx.SetConnectionClose()
+		case FaultBigHeader:
+			ctx.Response.Header.SetBytesKV(s.bigName, s.bigValue)
+			counted = false
+		default:
+			ctx.HijackSetNoResponse(true)
+			ctx.Hijack(s.hijackers[kind])
+			return
+		}
+	} else if p := ctx.Path(); bytes.HasPrefix(p, []byte("/status/")) {
 		if n, err := strconv.Atoi(string(p[len("/status/"):])); err == nil && n >= 200 && n <= 599 {
 			status = n
 		}
 	}
 	ctx.SetStatusCode(status)
-	if status == fasthttp.StatusOK {
+	switch {
+	case status == fasthttp.StatusOK:
 		ctx.SetBody(s.body)
+	case status >= 500:
+		ctx.SetBody(s.errBody)
 	}
 	if n := s.cfg.CloseAfter; n > 0 && ctx.ConnRequestNum() >= uint64(n) {
 		ctx.SetConnectionClose()
+		s.closedAfter.Add(1)
 	}
-	s.served.Add(1)
+	if counted {
+		s.served.Add(1)
+	}
 }
 
 func jitter(max time.Duration) time.Duration {
@@ -125,17 +289,54 @@ func (s *Server) Addr() string { return s.ln.Addr().String() }
 // URL returns http://host:port/ for the target.
 func (s *Server) URL() string { return "http://" + s.Addr() + "/" }
 
-// Served returns how many responses the target has answered.
+// Served returns how many complete valid responses the target has
+// answered: 200s, 5xx (faults or /status/N), FaultClose, and FaultDrip
+// once its last byte is written. Other faults are counted only in Faults.
 func (s *Server) Served() uint64 { return s.served.Load() }
 
-// OpenConns returns how many connections the target has open now.
-func (s *Server) OpenConns() int64 { return s.conns.Load() }
-
-// Close stops the target and closes its open connections.
-func (s *Server) Close() error {
-	err := s.srv.Shutdown()
-	if serr := <-s.done; serr != nil && err == nil {
-		err = serr
+// Faults returns how many requests got each fault kind so far.
+func (s *Server) Faults() map[FaultKind]uint64 {
+	m := make(map[FaultKind]uint64)
+	for k := range s.faults {
+		if n := s.faults[k].Load(); n > 0 {
+			m[FaultKind(k)] = n
+		}
 	}
-	return err
+	return m
+}
+
+// Stats returns the target's counters so far.
+func (s *Server) Stats() Stats {
+	return Stats{
+		Accepted:    s.ln.accepted.Load(),
+		Served:      s.served.Load(),
+		Faults:      s.Faults(),
+		Stalled:     s.stalled.Load(),
+		Refusals:    s.refusals.Load(),
+		ClosedAfter: s.closedAfter.Load(),
+		Aborted:     s.aborted.Load(),
+		ListenErrs:  s.listenErrs.Load(),
+		AcceptErrs:  s.acceptErrs.Load(),
+		ConnErrs:    s.connErrs.Load(),
+	}
+}
+
+// OpenConns returns how many connections the target has open now,
+// including those held by a raw fault (hang, drip, ...).
+func (s *Server) OpenConns() int64 { return s.open.n.Load() + s.raw.n.Load() }
+
+// Close stops the target, closes its open connections, including those
+// held by faults, and returns once every goroutine of the target has
+// ended. Calling it again returns the first result.
+func (s *Server) Close() error {
+	s.closeOnce.Do(func() {
+		close(s.closing) // ends stalls, drips, the refusal and accept loops
+		s.closeErr = s.ln.Close()
+		s.loops.Wait()
+		// Served connections first: a handler may still hijack one for
+		// a raw fault, and raw.add refuses it once raw is closed.
+		s.open.closeAll()
+		s.raw.closeAll()
+	})
+	return s.closeErr
 }
