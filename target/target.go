@@ -239,8 +239,9 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		s.stalled.Add(1)
 		s.sleepUntil(time.Now().Add(left))
 	}
-	status, counted := fasthttp.StatusOK, true
+	status, counted, faulty := fasthttp.StatusOK, true, false
 	if kind, ok := s.pick(); ok {
+		faulty = true
 		s.faults[kind].Add(1)
 		switch kind {
 		case Fault500, Fault503:
@@ -264,7 +265,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	switch {
 	case status == fasthttp.StatusOK:
 		ctx.SetBody(s.body)
-	case status >= 500:
+	case faulty && status >= 500:
 		ctx.SetBody(s.errBody)
 	}
 	if n := s.cfg.CloseAfter; n > 0 && ctx.ConnRequestNum() >= uint64(n) {
