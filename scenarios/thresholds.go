@@ -17,6 +17,18 @@ type Check struct {
 	Reason   string // why it failed; "" when it passed
 }
 
+// String is the check on one line: "PASS p99 < 50ms (45.0ms)" or
+// "FAIL p99 < 50ms: measured 72.4ms; want p99 < 50.0ms".
+func (c Check) String() string {
+	if c.Passed {
+		if c.Measured == "" {
+			return "PASS " + c.Expr
+		}
+		return "PASS " + c.Expr + " (" + c.Measured + ")"
+	}
+	return "FAIL " + c.Expr + ": " + c.Reason
+}
+
 // Failed reports whether any check failed.
 func Failed(checks []Check) bool {
 	for _, c := range checks {

@@ -195,3 +195,11 @@ func TestFormatMs(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckString(t *testing.T) {
+	pass := Check{Expr: "p99 < 50ms", Passed: true, Measured: "45.0ms"}
+	fail := Check{Expr: "p99 < 40ms", Measured: "45.0ms", Reason: "measured 45.0ms; want p99 < 40.0ms"}
+	if pass.String() != "PASS p99 < 50ms (45.0ms)" || fail.String() != "FAIL p99 < 40ms: measured 45.0ms; want p99 < 40.0ms" {
+		t.Errorf("%q\n%q", pass, fail)
+	}
+}
