@@ -60,7 +60,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		plan: p, clock: engine.NewClock(), timeout: p.TimeoutOrDefault(), depth: 1,
 		stopCh: make(chan struct{}), budget: engine.NewBudget(0), idleLimit: time.Second,
 	}
-	s := newSlot(r, 0)
+	s := newSlot(r, 0, engine.NewRecorderGroup(0, nil))
 	w := newWorker(r, s, true, []int{0}, 0)
 	defer s.shutdown()
 	now := r.clock.Now()
@@ -72,7 +72,9 @@ func BenchmarkRoundTrip(b *testing.B) {
 		now, _ = w.once(now, &backoff)
 	}
 	b.StopTimer()
-	if w.rec.ErrorTotal() != 0 || w.rec.Responses != uint64(b.N)+1 {
-		b.Fatalf("errors %d responses %d", w.rec.ErrorTotal(), w.rec.Responses)
+	rec := s.g.Lock(now)
+	defer s.g.Unlock()
+	if rec.ErrorTotal() != 0 || rec.Responses != uint64(b.N)+1 {
+		b.Fatalf("errors %d responses %d", rec.ErrorTotal(), rec.Responses)
 	}
 }

@@ -40,6 +40,7 @@ type run struct {
 	clock     engine.Clock
 	tls       *tls.Config // nil for http
 	timeout   time.Duration
+	warmupNs  int64 // run-clock end of the warm-up
 	depth     int
 	stop      atomic.Bool
 	stopCh    chan struct{} // closed on stop, wakes backoff sleeps
@@ -56,11 +57,12 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 		return nil, err
 	}
 	r := &run{
-		plan:    plan,
-		timeout: plan.TimeoutOrDefault(),
-		depth:   plan.PipelineOrDefault(),
-		stopCh:  make(chan struct{}),
-		budget:  engine.NewBudget(plan.MaxRequests),
+		plan:     plan,
+		timeout:  plan.TimeoutOrDefault(),
+		warmupNs: int64(plan.Warmup),
+		depth:    plan.PipelineOrDefault(),
+		stopCh:   make(chan struct{}),
+		budget:   engine.NewBudget(plan.MaxRequests),
 		// fasthttp's idle-connection cleaner sleeps this long between
 		// looks and ends only when it wakes with no connection left: it
 		// bounds how long its goroutines outlive the run.
@@ -70,10 +72,14 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 		r.tls = tlsConfig(e.TLSConfig, plan)
 	}
 	order := weightedOrder(plan.Requests)
+	groups := make([]*engine.RecorderGroup, engine.GroupCount(plan.Connections))
+	for i := range groups {
+		groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.Live)
+	}
 	slots := make([]*slot, plan.Connections)
 	var workers []*worker
 	for i := range slots {
-		slots[i] = newSlot(r, i)
+		slots[i] = newSlot(r, i, groups[i%len(groups)])
 		for k := range r.depth {
 			workers = append(workers, newWorker(r, slots[i], k == 0, order, i*r.depth+k))
 		}
@@ -105,7 +111,17 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	case <-allDone:
 	}
 	endNs := r.clock.Now()
-	openAtEnd := int(r.open.Load())
+	for _, g := range groups {
+		g.End(endNs)
+	}
+	open := make([]int, len(groups))
+	openAtEnd := 0
+	for i, s := range slots {
+		if s.opened.Load() {
+			open[i%len(groups)]++
+			openAtEnd++
+		}
+	}
 	r.stop.Store(true)
 	close(r.stopCh)
 	for _, s := range slots {
@@ -115,7 +131,7 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	for _, s := range slots {
 		s.shutdown()
 	}
-	res := r.result(workers, endNs)
+	res := r.result(groups, open, workers, endNs)
 	res.OpenConnsAtEnd = openAtEnd
 	return res, nil
 }
@@ -155,24 +171,22 @@ func weightedOrder(reqs []engine.Request) []int {
 	return order
 }
 
-// result merges the workers' recorders once every worker has ended.
-func (r *run) result(workers []*worker, endNs int64) *stats.Result {
+// result merges the groups' recorders once every worker has ended, with
+// open[i] connections of group i open at endNs.
+func (r *run) result(groups []*engine.RecorderGroup, open []int, workers []*worker, endNs int64) *stats.Result {
 	res := stats.NewResult()
 	res.Mode = Mode
 	res.Start = r.clock.Start().Add(r.plan.Warmup)
 	for _, w := range workers {
-		// The worker has ended (joined through allDone), so its recorder
-		// is ours now; every recorder closes the same intervals.
-		if w.drains {
-			w.drain()
+		if w.drains { // the bytes of the last exchanges
+			w.drain(w.slot.g.Lock(endNs))
+			w.slot.g.Unlock()
 		}
-		open := 0
-		if w.drains && w.slot.opened.Load() {
-			open = 1
-		}
-		w.tl.Finish(endNs, open)
-		res.AddRecorder(w.rec)
 		res.InFlightAtEnd += uint64(w.inFlightAtEnd)
+	}
+	for i, g := range groups {
+		// Every recorder closes the same intervals, so they merge by index.
+		res.AddRecorder(g.Finish(endNs, open[i]))
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.PeakOpenConns = int(r.open.Peak())

@@ -13,20 +13,23 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/stats"
 )
 
 // slot is one connection of the run: its fasthttp client (which keeps at
-// most one connection), the connection itself for the stopper, and what
-// the dialer and the connection saw, handed to the slot's first worker.
+// most one connection), the connection itself for the stopper, and its
+// byte counts.
 //
 // fasthttp dials and does I/O on goroutines of its choosing (the caller's
-// for HostClient, its own for PipelineClient), so those events go through
-// atomics and a mutex taken on connect and close only; the first worker
-// moves them into its own recorder after each request.
+// for HostClient, its own for PipelineClient), so the dialer records
+// connects straight into the slot's recorder group, under its lock, and
+// bytes go through atomics that the slot's first worker moves into the
+// group after each request.
 type slot struct {
 	r    *run
 	id   int
+	g    *engine.RecorderGroup
 	addr netip.AddrPort
 	src  netip.Addr // local address to bind, or the zero Addr
 
@@ -35,19 +38,10 @@ type slot struct {
 
 	bytesIn, bytesOut atomic.Uint64 // raw bytes read and written, TLS included
 	opened            atomic.Bool   // a connection is open
-	pending           atomic.Bool   // events are waiting in events
 	dialFails         atomic.Uint64 // failed connects so far
 
-	mu     sync.Mutex // guards conn and events
-	conn   *countingConn
-	events []dialEvent
-}
-
-// dialEvent is one connect, successful or not, for the owner to record.
-type dialEvent struct {
-	ok   bool
-	ns   int64           // connect time, when ok
-	kind stats.ErrorKind // failure kind, when not ok
+	mu   sync.Mutex // guards conn
+	conn *countingConn
 }
 
 // dialError is returned by the dialer so that a worker can tell a failed
@@ -57,9 +51,9 @@ type dialError struct{ err error }
 func (e *dialError) Error() string { return e.err.Error() }
 func (e *dialError) Unwrap() error { return e.err }
 
-func newSlot(r *run, id int) *slot {
+func newSlot(r *run, id int, g *engine.RecorderGroup) *slot {
 	p := r.plan
-	s := &slot{r: r, id: id, addr: p.Addrs[id%len(p.Addrs)]}
+	s := &slot{r: r, id: id, g: g, addr: p.Addrs[id%len(p.Addrs)]}
 	if len(p.SourceAddrs) > 0 {
 		s.src = p.SourceAddrs[id%len(p.SourceAddrs)]
 	}
@@ -139,9 +133,11 @@ func (s *slot) dial(string) (net.Conn, error) {
 		return nil, errStopped
 	}
 	s.conn = cc
-	s.events = append(s.events, dialEvent{ok: true, ns: r.clock.Now() - start})
-	s.pending.Store(true)
 	s.mu.Unlock()
+	now := r.clock.Now()
+	s.g.Lock(now).RecordConnect(now - start)
+	s.g.AddOpen(1)
+	s.g.Unlock()
 	s.opened.Store(true)
 	r.open.Add(1)
 	r.plan.Live.AddOpen(1)
@@ -154,27 +150,11 @@ func (s *slot) dialFailed(err error) error {
 		return errStopped
 	}
 	s.dialFails.Add(1)
-	s.mu.Lock()
-	s.events = append(s.events, dialEvent{kind: connectKind(err)})
-	s.pending.Store(true)
-	s.mu.Unlock()
+	s.g.Lock(s.r.clock.Now()).RecordError(connectKind(err))
+	s.g.Unlock()
 	msg := "connect " + s.addr.String() + ": " + err.Error()
 	s.r.firstErr.CompareAndSwap(nil, &msg)
 	return &dialError{err}
-}
-
-// takeEvents hands the queued connect events to the owner, appending them
-// to buf.
-func (s *slot) takeEvents(buf []dialEvent) []dialEvent {
-	if !s.pending.Load() {
-		return buf
-	}
-	s.mu.Lock()
-	buf = append(buf, s.events...)
-	s.events = s.events[:0]
-	s.pending.Store(false)
-	s.mu.Unlock()
-	return buf
 }
 
 // closeConn closes the slot's connection, if any, so that a worker blocked
@@ -228,6 +208,9 @@ func (c *countingConn) Close() error {
 		s.opened.Store(false)
 	}
 	s.mu.Unlock()
+	s.g.Lock(s.r.clock.Now())
+	s.g.AddOpen(-1)
+	s.g.Unlock()
 	s.r.open.Add(-1)
 	s.r.plan.Live.AddOpen(-1)
 	return err

@@ -22,19 +22,16 @@ const (
 
 // worker is one goroutine sending requests one after another: one per
 // connection, or one per request in flight on a pipelined connection. It
-// owns its recorder; the first worker of a slot also records the slot's
-// connects and bytes.
+// records into its slot's recorder group; the first worker of a slot also
+// records the slot's bytes.
 type worker struct {
 	r      *run
 	slot   *slot
-	drains bool // the slot's first worker: takes its events and bytes
-	rec    *stats.Recorder
-	tl     engine.Timeline
+	drains bool                // the slot's first worker: records its bytes
 	reqs   []*fasthttp.Request // one per plan request, built once
 	resp   fasthttp.Response
 	order  []int
 	next   int
-	events []dialEvent
 	in     uint64 // slot bytes already recorded
 	out    uint64
 
@@ -42,8 +39,7 @@ type worker struct {
 }
 
 func newWorker(r *run, s *slot, drains bool, order []int, seq int) *worker {
-	w := &worker{r: r, slot: s, drains: drains, rec: stats.NewRecorder(), order: order, next: seq % len(order)}
-	w.tl = engine.NewTimeline(w.rec, r.plan.Warmup, r.plan.Live)
+	w := &worker{r: r, slot: s, drains: drains, order: order, next: seq % len(order)}
 	for i := range r.plan.Requests {
 		w.reqs = append(w.reqs, buildRequest(r.plan.Scheme, &r.plan.Requests[i]))
 	}
@@ -88,8 +84,7 @@ func (w *worker) loop() {
 // starts the next.
 func (w *worker) once(now int64, backoff *time.Duration) (int64, bool) {
 	r := w.r
-	w.tl.Advance(now, w.openConns())
-	if !r.budget.Take(w.tl.Warm()) {
+	if !r.budget.Take(now < r.warmupNs) {
 		return now, false
 	}
 	idx := w.order[w.next]
@@ -100,39 +95,45 @@ func (w *worker) once(now int64, backoff *time.Duration) (int64, bool) {
 	fails := w.slot.dialFails.Load()
 	err := w.do(w.reqs[idx])
 	now = r.clock.Now()
-	w.tl.Advance(now, w.openConns())
-	if w.drains {
-		w.drain()
-	}
-	if err == nil {
-		w.rec.RecordSent(1, 0)
-		lat := now - due
-		w.rec.RecordResponse(w.resp.StatusCode(), lat, lat)
-		*backoff = backoffMin
-		return now, true
-	}
 	var de *dialError
-	dialFailed := errors.As(err, &de) || errors.Is(err, errStopped) ||
+	dialFailed := err != nil && (errors.As(err, &de) || errors.Is(err, errStopped) ||
 		// PipelineClient dials on its own goroutine and its callers see
 		// only a timeout: a connect failed during the request.
-		w.slot.dialFails.Load() != fails
+		w.slot.dialFails.Load() != fails)
+	stopped := err != nil && r.stop.Load()
+
+	rec := w.slot.g.Lock(now)
+	if w.drains {
+		w.drain(rec)
+	}
 	switch {
-	case r.stop.Load():
-		if !dialFailed {
-			w.rec.RecordSent(1, 0)
-			w.inFlightAtEnd = 1
-		}
+	case err == nil:
+		rec.RecordSent(1, 0)
+		lat := now - due
+		rec.RecordResponse(w.resp.StatusCode(), lat, lat)
+	case dialFailed:
+		// Counted by the dialer.
+	case stopped:
+		rec.RecordSent(1, 0)
+		w.inFlightAtEnd = 1
+	default:
+		rec.RecordSent(1, 0)
+		rec.RecordError(requestKind(err))
+	}
+	w.slot.g.Unlock()
+
+	switch {
+	case err == nil:
+		*backoff = backoffMin
+	case stopped:
 		return now, false
 	case dialFailed:
-		// Counted from the slot's events; wait before the next try.
 		if !w.sleep(*backoff) {
 			return now, false
 		}
 		*backoff = min(2**backoff, backoffMax)
 		return r.clock.Now(), true
 	}
-	w.rec.RecordSent(1, 0)
-	w.rec.RecordError(requestKind(err))
 	return now, true
 }
 
@@ -144,29 +145,12 @@ func (w *worker) do(req *fasthttp.Request) error {
 	return w.slot.pipe.DoTimeout(req, &w.resp, w.r.timeout)
 }
 
-// openConns is what this worker reports as open in an interval: its
-// slot's connection, counted by the slot's first worker only.
-func (w *worker) openConns() int {
-	if w.drains && w.slot.opened.Load() {
-		return 1
-	}
-	return 0
-}
-
-// drain moves the slot's connects and byte counts into the recorder.
-func (w *worker) drain() {
+// drain moves the slot's byte counts into rec, locked by the caller.
+func (w *worker) drain(rec *stats.Recorder) {
 	s := w.slot
-	w.events = s.takeEvents(w.events[:0])
-	for _, ev := range w.events {
-		if ev.ok {
-			w.rec.RecordConnect(ev.ns)
-		} else {
-			w.rec.RecordError(ev.kind)
-		}
-	}
 	in, out := s.bytesIn.Load(), s.bytesOut.Load()
-	w.rec.RecordReceived(int(in - w.in))
-	w.rec.BytesOut += out - w.out
+	rec.RecordReceived(int(in - w.in))
+	rec.BytesOut += out - w.out
 	w.in, w.out = in, out
 }
 

@@ -62,7 +62,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 				timeoutNs: int64(p.TimeoutOrDefault()), bufSize: p.MaxHeaderBytesOrDefault() + 32<<10,
 				stopCh: make(chan struct{}), budget: engine.NewBudget(0),
 			}
-			c := newConn(r, 0)
+			c := newConn(r, 0, engine.NewRecorderGroup(0, nil))
 			if !c.connect() {
 				b.Fatal("connect failed")
 			}
@@ -75,11 +75,11 @@ func BenchmarkRoundTrip(b *testing.B) {
 					b.Fatal("send failed")
 				}
 				var ok bool
-				got := c.rec.Responses
+				before := c.n
 				if now, ok = c.receive(); !ok {
 					b.Fatal("receive failed")
 				}
-				i += int(c.rec.Responses - got)
+				i += before - c.n
 			}
 		})
 	}

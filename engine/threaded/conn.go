@@ -27,8 +27,7 @@ const (
 type conn struct {
 	r      *run
 	id     int
-	rec    *stats.Recorder
-	tl     engine.Timeline
+	g      *engine.RecorderGroup // shared with other connections, locked once per round trip
 	parser wire.Parser
 	buf    []byte // read buffer; buf[:kept] is a partial line kept for the parser
 	kept   int
@@ -42,6 +41,10 @@ type conn struct {
 	head   int
 	n      int
 
+	// Requests written and not yet recorded: recorded with the next
+	// response, under the same lock.
+	sent, sentBytes int
+
 	mu sync.Mutex // guards fd between the owner thread and the stopper
 	fd int        // the socket, or -1
 
@@ -50,11 +53,11 @@ type conn struct {
 	inFlightAtEnd int
 }
 
-func newConn(r *run, id int) *conn {
+func newConn(r *run, id int, g *engine.RecorderGroup) *conn {
 	c := &conn{
 		r:      r,
 		id:     id,
-		rec:    stats.NewRecorder(),
+		g:      g,
 		buf:    make([]byte, r.bufSize),
 		dueNs:  make([]int64, r.depth),
 		reqIdx: make([]int, r.depth),
@@ -69,9 +72,21 @@ func newConn(r *run, id int) *conn {
 		}
 		c.wbuf = make([]byte, 0, most*r.depth)
 	}
-	c.tl = engine.NewTimeline(c.rec, r.plan.Warmup, r.plan.Live)
 	return c
 }
+
+// lock locks the connection's group at now and records the requests
+// written since the last lock; the caller records and calls unlock.
+func (c *conn) lock(now int64) *stats.Recorder {
+	rec := c.g.Lock(now)
+	if c.sent > 0 {
+		rec.RecordSent(c.sent, c.sentBytes)
+		c.sent, c.sentBytes = 0, 0
+	}
+	return rec
+}
+
+func (c *conn) unlock() { c.g.Unlock() }
 
 // loop is the thread's life: connect, serve requests until the connection
 // fails or the run ends, reconnect after a failure. The goroutine stays
@@ -97,6 +112,8 @@ func (c *conn) loop() {
 	if c.r.stop.Load() {
 		c.inFlightAtEnd = c.n
 	}
+	c.lock(c.r.clock.Now()) // records the requests written since the last lock
+	c.unlock()
 	if c.fd >= 0 {
 		c.openAtEnd = 1
 		c.close()
@@ -156,16 +173,18 @@ func (c *conn) connect() bool {
 		return false
 	}
 	now := c.r.clock.Now()
-	c.tl.Advance(now, 1)
-	c.rec.RecordConnect(now - start)
+	rec := c.lock(now)
+	rec.RecordConnect(now - start)
+	c.g.AddOpen(1)
+	c.unlock()
 	c.r.open.Add(1)
 	p.Live.AddOpen(1)
 	return true
 }
 
 func (c *conn) connectFailed(err error) {
-	c.tl.Advance(c.r.clock.Now(), 0)
-	c.rec.RecordError(connectKind(err))
+	c.lock(c.r.clock.Now()).RecordError(connectKind(err))
+	c.unlock()
 	msg := "connect " + c.r.plan.Addrs[c.id%len(c.r.plan.Addrs)].String() + ": " + err.Error()
 	c.r.firstErr.CompareAndSwap(nil, &msg)
 }
@@ -185,6 +204,9 @@ func (c *conn) closeFd() {
 // the in-flight requests, which the caller has already counted.
 func (c *conn) close() {
 	c.closeFd()
+	c.lock(c.r.clock.Now())
+	c.g.AddOpen(-1)
+	c.unlock()
 	c.r.open.Add(-1)
 	c.r.plan.Live.AddOpen(-1)
 	c.parser.Reset()
@@ -209,9 +231,17 @@ func (c *conn) failInFlight(k stats.ErrorKind) {
 	if c.r.stop.Load() {
 		return
 	}
-	c.tl.Advance(c.r.clock.Now(), 1)
+	c.failLocked(c.lock(c.r.clock.Now()), k)
+	c.unlock()
+}
+
+// failLocked is failInFlight with the group locked, as rec.
+func (c *conn) failLocked(rec *stats.Recorder, k stats.ErrorKind) {
+	if c.r.stop.Load() {
+		return
+	}
 	for range c.n {
-		c.rec.RecordError(k)
+		rec.RecordError(k)
 	}
 	c.n = 0
 }

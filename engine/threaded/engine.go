@@ -41,6 +41,7 @@ type run struct {
 	order     []int // request indices in weighted round-robin order
 	depth     int   // pipelining depth
 	timeoutNs int64
+	warmupNs  int64 // run-clock end of the warm-up
 	bufSize   int
 
 	stop     atomic.Bool
@@ -69,13 +70,18 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 		order:     weightedOrder(plan.Requests),
 		depth:     plan.PipelineOrDefault(),
 		timeoutNs: int64(plan.TimeoutOrDefault()),
+		warmupNs:  int64(plan.Warmup),
 		bufSize:   plan.MaxHeaderBytesOrDefault() + 32<<10,
 		stopCh:    make(chan struct{}),
 		budget:    engine.NewBudget(plan.MaxRequests),
 	}
+	groups := make([]*engine.RecorderGroup, engine.GroupCount(n))
+	for i := range groups {
+		groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.Live)
+	}
 	conns := make([]*conn, n)
 	for i := range conns {
-		conns[i] = newConn(r, i)
+		conns[i] = newConn(r, i, groups[i%len(groups)])
 	}
 	r.clock = engine.NewClock()
 	var wg sync.WaitGroup
@@ -104,13 +110,16 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	case <-allDone:
 	}
 	endNs := r.clock.Now()
+	for _, g := range groups {
+		g.End(endNs)
+	}
 	r.stop.Store(true)
 	close(r.stopCh)
 	for _, c := range conns {
 		c.wake()
 	}
 	<-allDone
-	return r.result(conns, endNs), nil
+	return r.result(groups, conns, endNs), nil
 }
 
 // check refuses what this mode cannot do.
@@ -149,18 +158,20 @@ func weightedOrder(reqs []engine.Request) []int {
 	return order
 }
 
-// result merges the connections' recorders once every thread has ended.
-func (r *run) result(conns []*conn, endNs int64) *stats.Result {
+// result merges the groups' recorders once every thread has ended.
+func (r *run) result(groups []*engine.RecorderGroup, conns []*conn, endNs int64) *stats.Result {
 	res := stats.NewResult()
 	res.Mode = Mode
 	res.Start = r.clock.Start().Add(r.plan.Warmup)
-	for _, c := range conns {
-		// The thread has ended (joined through allDone), so its recorder
-		// is ours now; every recorder closes the same intervals.
-		c.tl.Finish(endNs, c.openAtEnd)
-		res.AddRecorder(c.rec)
+	open := make([]int, len(groups))
+	for i, c := range conns {
 		res.OpenConnsAtEnd += c.openAtEnd
 		res.InFlightAtEnd += uint64(c.inFlightAtEnd)
+		open[i%len(groups)] += c.openAtEnd
+	}
+	for i, g := range groups {
+		// Every recorder closes the same intervals, so they merge by index.
+		res.AddRecorder(g.Finish(endNs, open[i]))
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.PeakOpenConns = int(r.open.Peak())

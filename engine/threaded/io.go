@@ -39,13 +39,12 @@ func (c *conn) serve() bool {
 // or the write fails (counted).
 func (c *conn) send(now int64) bool {
 	r := c.r
-	c.tl.Advance(now, 1)
 	if r.stop.Load() {
 		return false
 	}
 	var out []byte
 	sent := 0
-	for c.n < r.depth && r.budget.Take(c.tl.Warm()) {
+	for c.n < r.depth && r.budget.Take(now < r.warmupNs) {
 		idx := r.order[c.next]
 		if c.next++; c.next == len(r.order) {
 			c.next = 0
@@ -75,7 +74,8 @@ func (c *conn) send(now int64) bool {
 		c.failInFlight(ioKind(err, true))
 		return false
 	}
-	c.rec.RecordSent(sent, len(out))
+	c.sent += sent
+	c.sentBytes += len(out)
 	return true
 }
 
@@ -103,7 +103,6 @@ func (c *conn) receive() (int64, bool) {
 	for {
 		k, err := unix.Read(c.fd, c.buf[c.kept:])
 		now := r.clock.Now()
-		c.tl.Advance(now, 1)
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -122,8 +121,10 @@ func (c *conn) receive() (int64, bool) {
 			c.eof(now)
 			return now, false
 		}
-		c.rec.RecordReceived(k)
-		got, ok := c.parse(c.buf[:c.kept+k], now)
+		rec := c.lock(now)
+		rec.RecordReceived(k)
+		got, ok := c.parse(rec, c.buf[:c.kept+k], now)
+		c.unlock()
 		if !ok {
 			return now, false
 		}
@@ -140,12 +141,14 @@ func (c *conn) receive() (int64, bool) {
 // eof handles the peer's close: it completes a body delimited by the
 // close, and fails what is still in flight.
 func (c *conn) eof(now int64) {
+	rec := c.lock(now)
+	defer c.unlock()
 	done, err := c.parser.EOF()
 	if done && c.n > 0 {
-		c.complete(now)
+		c.complete(rec, now)
 	}
 	if err != nil || c.n > 0 {
-		c.failInFlight(stats.ErrRead)
+		c.failLocked(rec, stats.ErrRead)
 	}
 }
 
@@ -153,42 +156,44 @@ func (c *conn) eof(now int64) {
 // as it holds responses for, and keeps a partial line at the start of buf
 // for the next read. It returns the responses completed and false when the
 // connection must be closed (a bad response, a close asked by the server).
-func (c *conn) parse(data []byte, now int64) (int, bool) {
+// The caller holds the group's lock (rec).
+func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 	got, off := 0, 0
 	for c.n > 0 {
 		req := &c.r.plan.Requests[c.reqIdx[c.head]]
 		n, done, err := c.parser.Parse(data[off:], req.Head())
 		off += n
 		if err != nil {
-			c.failInFlight(parseKind(err))
+			c.failLocked(rec, parseKind(err))
 			return got, false
 		}
 		if !done {
 			c.kept = copy(c.buf, data[off:])
 			return got, true
 		}
-		c.complete(now)
+		c.complete(rec, now)
 		got++
 		if !c.parser.KeepAlive() {
 			// The server closes after this response: requests pipelined
 			// behind it will not be answered on this connection.
-			c.failInFlight(stats.ErrRead)
+			c.failLocked(rec, stats.ErrRead)
 			return got, false
 		}
 	}
 	c.kept = 0
 	if off < len(data) {
 		// Bytes nobody asked for: the stream cannot be trusted.
-		c.rec.RecordError(stats.ErrBadResponse)
+		rec.RecordError(stats.ErrBadResponse)
 		return got, false
 	}
 	return got, true
 }
 
-// complete records the response to the oldest in-flight request.
-func (c *conn) complete(now int64) {
+// complete records the response to the oldest in-flight request, into
+// rec, locked by the caller.
+func (c *conn) complete(rec *stats.Recorder, now int64) {
 	lat := now - c.dueNs[c.head]
-	c.rec.RecordResponse(c.parser.Status(), lat, lat)
+	rec.RecordResponse(c.parser.Status(), lat, lat)
 	if c.head++; c.head == c.r.depth {
 		c.head = 0
 	}

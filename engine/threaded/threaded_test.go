@@ -64,11 +64,11 @@ func TestRequestCount(t *testing.T) {
 }
 
 func TestTimeoutCounted(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 300 * time.Millisecond})
+	srv := startTarget(t, target.Config{Delay: time.Second})
 	p := testPlan(t, srv.Addr())
 	p.Connections = 2
 	p.Timeout = 50 * time.Millisecond
-	p.Duration = 400 * time.Millisecond
+	p.Duration = 600 * time.Millisecond
 	res, err := engine.Execute(context.Background(), New(), p)
 	if err != nil {
 		t.Fatal(err)
