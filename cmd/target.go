@@ -2,6 +2,8 @@ package cmd
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -10,6 +12,7 @@ import (
 
 func newTargetCmd(a *app) *cobra.Command {
 	var listen string
+	var faults []string
 	var cfg target.Config
 	c := &cobra.Command{
 		Use:   "target",
@@ -17,11 +20,36 @@ func newTargetCmd(a *app) *cobra.Command {
 		Long: `Serve the built-in HTTP/1.1 target until interrupted.
 
 Every path answers 200 with a body of --body-size bytes, except /status/N,
-which answers with status N. The first line printed is "listening on ADDR".`,
+which answers with status N. The first line printed is "listening on ADDR".
+
+--fault KIND[:PERCENT] gives that share of requests a fault (100% if no
+percent is given); repeat it or separate faults by commas to mix them,
+up to 100% in all. The kinds:
+  reset       headers and half the body, then a TCP reset
+  close       a complete 200, then the connection is closed
+  garbage     bytes that are not HTTP, then close
+  big-header  a 200 with one header of --header-size bytes
+  short-body  half the body Content-Length announces, then close
+  drip        a complete 200, one byte every --drip-every, then close
+  hang        read the request, never answer
+  500, 503    that status
+
+--stall D --stall-every P holds every response for D once every P (a
+request arriving during a stall waits until it ends); --refuse D
+--refuse-every P stops listening for D once every P (dials are refused;
+open connections stay). Both first strike one period after the start.`,
 		Example: `  nowait target --listen 127.0.0.1:8080
-  nowait target --listen 127.0.0.1:8080 --delay 2ms --jitter 1ms --body-size 512`,
+  nowait target --listen 127.0.0.1:8080 --delay 2ms --jitter 1ms --body-size 512
+  nowait target --listen 127.0.0.1:8080 --stall 300ms --stall-every 2s
+  nowait target --listen 127.0.0.1:8080 --fault reset:5,503:10 --fault hang:1
+  nowait target --listen 127.0.0.1:8080 --refuse 500ms --refuse-every 3s --close-after 100`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
+			fs, err := parseFaults(faults)
+			if err != nil {
+				return usageErr("--fault: %v", err)
+			}
+			cfg.Faults = fs
 			if err := cfg.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
@@ -31,11 +59,10 @@ which answers with status N. The first line printed is "listening on ADDR".`,
 			}
 			fmt.Fprintf(a.stdout, "listening on %s\n", srv.Addr())
 			<-c.Context().Done()
-			served := srv.Served()
 			if err := srv.Close(); err != nil {
 				return runErr(err)
 			}
-			fmt.Fprintf(a.stdout, "served %d responses\n", served)
+			printTargetStats(a, srv.Stats())
 			return nil
 		},
 	}
@@ -45,5 +72,62 @@ which answers with status N. The first line printed is "listening on ADDR".`,
 	fl.DurationVar(&cfg.Delay, "delay", 0, "fixed delay before each response")
 	fl.DurationVar(&cfg.Jitter, "jitter", 0, "extra random delay, uniform in [0, jitter)")
 	fl.IntVar(&cfg.CloseAfter, "close-after", 0, "close each connection after this many responses (0: never)")
+	fl.StringSliceVar(&faults, "fault", nil, "KIND[:PERCENT] of requests to give a fault ("+target.FaultKindNames()+"); repeatable")
+	fl.IntVar(&cfg.HeaderSize, "header-size", target.DefaultHeaderSize, "bytes of the header the big-header fault sends")
+	fl.DurationVar(&cfg.DripEvery, "drip-every", target.DefaultDripEvery, "gap between the bytes the drip fault sends")
+	fl.DurationVar(&cfg.Stall, "stall", 0, "hold every response for this long once every --stall-every")
+	fl.DurationVar(&cfg.StallEvery, "stall-every", 0, "period of the stalls")
+	fl.DurationVar(&cfg.Refuse, "refuse", 0, "stop listening for this long once every --refuse-every")
+	fl.DurationVar(&cfg.RefuseEvery, "refuse-every", 0, "period of the refusals")
 	return c
+}
+
+// parseFaults reads --fault values, each KIND or KIND:PERCENT (a trailing
+// % is allowed), into target faults. It checks each one and the total.
+func parseFaults(specs []string) ([]target.Fault, error) {
+	var fs []target.Fault
+	seen := map[target.FaultKind]bool{}
+	total := 0.0
+	for _, spec := range specs {
+		name, pct, hasPct := strings.Cut(strings.TrimSpace(spec), ":")
+		kind, ok := target.ParseFaultKind(name)
+		if !ok {
+			return nil, fmt.Errorf("unknown kind %q; want one of %s", name, target.FaultKindNames())
+		}
+		p := 100.0
+		if hasPct {
+			v, err := strconv.ParseFloat(strings.TrimSuffix(pct, "%"), 64)
+			if err != nil || !(v > 0 && v <= 100) {
+				return nil, fmt.Errorf("bad percent %q in %q; want a number in (0, 100]", pct, spec)
+			}
+			p = v
+		}
+		if seen[kind] {
+			return nil, fmt.Errorf("%s given twice", kind)
+		}
+		seen[kind] = true
+		total += p
+		fs = append(fs, target.Fault{Kind: kind, Percent: p})
+	}
+	if total > 100+1e-9 {
+		return nil, fmt.Errorf("percentages add up to %g; at most 100", total)
+	}
+	return fs, nil
+}
+
+// printTargetStats prints what the target did, after it closed.
+func printTargetStats(a *app, st target.Stats) {
+	fmt.Fprintf(a.stdout, "served %d responses on %d connections\n", st.Served, st.Accepted)
+	if len(st.Faults) > 0 {
+		var parts []string
+		for _, k := range target.FaultKinds() {
+			if n := st.Faults[k]; n > 0 {
+				parts = append(parts, fmt.Sprintf("%s %d", k, n))
+			}
+		}
+		fmt.Fprintf(a.stdout, "faults: %s\n", strings.Join(parts, ", "))
+	}
+	if st.Stalled > 0 || st.Refusals > 0 {
+		fmt.Fprintf(a.stdout, "stalled %d responses; refused connections %d times\n", st.Stalled, st.Refusals)
+	}
 }
