@@ -42,23 +42,27 @@ const (
 	numFaultKinds = iota
 )
 
-// faultNames are the names of the kinds, as the CLI spells them.
-var faultNames = [numFaultKinds]string{
-	FaultReset:     "reset",
-	FaultClose:     "close",
-	FaultGarbage:   "garbage",
-	FaultBigHeader: "big-header",
-	FaultShortBody: "short-body",
-	FaultDrip:      "drip",
-	FaultHang:      "hang",
-	Fault500:       "500",
-	Fault503:       "503",
-}
-
 // String returns the kind's name, as ParseFaultKind reads it.
 func (k FaultKind) String() string {
-	if int(k) < len(faultNames) {
-		return faultNames[k]
+	switch k {
+	case FaultReset:
+		return "reset"
+	case FaultClose:
+		return "close"
+	case FaultGarbage:
+		return "garbage"
+	case FaultBigHeader:
+		return "big-header"
+	case FaultShortBody:
+		return "short-body"
+	case FaultDrip:
+		return "drip"
+	case FaultHang:
+		return "hang"
+	case Fault500:
+		return "500"
+	case Fault503:
+		return "503"
 	}
 	return "fault(" + strconv.Itoa(int(k)) + ")"
 }
@@ -74,14 +78,20 @@ func FaultKinds() []FaultKind {
 
 // FaultKindNames returns the names of every fault kind, comma-separated,
 // for error messages and help text.
-func FaultKindNames() string { return strings.Join(faultNames[:], ", ") }
+func FaultKindNames() string {
+	names := make([]string, numFaultKinds)
+	for i := range names {
+		names[i] = FaultKind(i).String()
+	}
+	return strings.Join(names, ", ")
+}
 
 // ParseFaultKind returns the kind with the given name, and false if there
 // is none.
 func ParseFaultKind(name string) (FaultKind, bool) {
-	for i, n := range faultNames {
-		if n == name {
-			return FaultKind(i), true
+	for i := range numFaultKinds {
+		if k := FaultKind(i); k.String() == name {
+			return k, true
 		}
 	}
 	return 0, false
