@@ -2,7 +2,6 @@ package threaded
 
 import (
 	"net/netip"
-	"runtime"
 	"sync"
 	"time"
 
@@ -88,12 +87,10 @@ func (c *conn) lock(now int64) *stats.Recorder {
 
 func (c *conn) unlock() { c.g.Unlock() }
 
-// loop is the thread's life: connect, serve requests until the connection
-// fails or the run ends, reconnect after a failure. The goroutine stays
-// locked to its thread and never unlocks, so when it returns the Go
-// runtime ends the thread rather than reuse it: the run leaves no threads.
+// loop is the thread's life, on a goroutine locked to its thread:
+// connect, serve requests until the connection fails or the run ends,
+// reconnect after a failure.
 func (c *conn) loop() {
-	runtime.LockOSThread()
 	backoff := backoffMin
 	for !c.r.stop.Load() && !c.r.budget.Exhausted() {
 		if !c.connect() {

@@ -9,6 +9,7 @@ package threaded
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -83,16 +84,31 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	for i := range conns {
 		conns[i] = newConn(r, i, groups[i%len(groups)])
 	}
-	r.clock = engine.NewClock()
-	var wg sync.WaitGroup
+	// Every thread is created before the clock starts. A goroutine that
+	// locks its thread and then waits on a channel hands its P over at
+	// once, so the runtime creates the next thread straight away; if each
+	// went on into a blocking syscall instead, the P would pass on only
+	// when sysmon retakes it (20 us to 10 ms), and 5000 threads would
+	// take seconds of the measured run to appear.
+	var wg, ready sync.WaitGroup
+	start := make(chan struct{})
 	allDone := make(chan struct{})
 	for _, c := range conns {
 		wg.Add(1)
+		ready.Add(1)
 		go func() {
 			defer wg.Done()
+			// Never unlocked: when the goroutine returns, the runtime ends
+			// the thread rather than reuse it, so the run leaves no threads.
+			runtime.LockOSThread()
+			ready.Done()
+			<-start
 			c.loop()
 		}()
 	}
+	ready.Wait()
+	r.clock = engine.NewClock()
+	close(start)
 	go func() { // owned by Run: ends when every connection has ended
 		wg.Wait()
 		close(allDone)
