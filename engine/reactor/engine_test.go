@@ -296,3 +296,25 @@ func TestLargeBodiesBothWays(t *testing.T) {
 		t.Errorf("bytes in %d < %d", res.BytesIn, 100*respBody)
 	}
 }
+
+func TestPipelinedRequestsCutByConnectionClose(t *testing.T) {
+	srv := startTarget(t, target.Config{CloseAfter: 5})
+	plan := newPlan(t, srv.Addr(), 10, 1)
+	plan.Pipeline = 4
+	plan.MaxRequests = 2000
+	res := runPlan(t, context.Background(), plan)
+	served := settle(srv)
+	// The response that says "Connection: close" leaves the requests
+	// pipelined behind it unanswered: each fails once, as a read error.
+	lost := res.Errors[stats.ErrRead]
+	if res.Requests != 2000 || res.Responses+lost != 2000 || res.ErrorTotal() != lost {
+		t.Errorf("requests %d, responses %d, errors %v; want responses + read errors = 2000",
+			res.Requests, res.Responses, res.Errors)
+	}
+	if served != res.Responses {
+		t.Errorf("target served %d, client counted %d", served, res.Responses)
+	}
+	if lost == 0 || res.Connects < res.Responses/5 {
+		t.Errorf("read errors %d, connects %d for %d responses", lost, res.Connects, res.Responses)
+	}
+}
