@@ -43,7 +43,8 @@ type run struct {
 	warmupNs  int64 // run-clock end of the warm-up
 	depth     int
 	stop      atomic.Bool
-	stopCh    chan struct{} // closed on stop, wakes backoff sleeps
+	stopCh    chan struct{}   // closed on stop, wakes backoff sleeps
+	dialCtx   context.Context // cancelled on stop, ends dials and handshakes
 	budget    *engine.Budget
 	open      engine.Gauge
 	firstErr  atomic.Pointer[string]
@@ -71,6 +72,9 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	if plan.Scheme == "https" {
 		r.tls = tlsConfig(e.TLSConfig, plan)
 	}
+	var cancelDials context.CancelFunc
+	r.dialCtx, cancelDials = context.WithCancel(context.Background())
+	defer cancelDials()
 	order := weightedOrder(plan.Requests)
 	groups := make([]*engine.RecorderGroup, engine.GroupCount(plan.Connections))
 	for i := range groups {
@@ -124,6 +128,7 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	}
 	r.stop.Store(true)
 	close(r.stopCh)
+	cancelDials()
 	for _, s := range slots {
 		s.closeConn()
 	}

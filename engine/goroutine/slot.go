@@ -106,7 +106,7 @@ func (s *slot) dial(string) (net.Conn, error) {
 		return nil, errStopped
 	}
 	start := r.clock.Now()
-	ctx, cancel := context.WithTimeout(context.Background(), r.plan.ConnectTimeoutOrDefault())
+	ctx, cancel := context.WithTimeout(r.dialCtx, r.plan.ConnectTimeoutOrDefault())
 	defer cancel()
 	d := net.Dialer{}
 	if s.src.IsValid() {
