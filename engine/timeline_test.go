@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/stats"
+)
+
+func TestTimeline(t *testing.T) {
+	const s = IntervalNs
+	tests := []struct {
+		name      string
+		warmup    time.Duration
+		events    []int64 // run-clock times of responses
+		endNs     int64
+		wantIvs   []uint64 // responses per interval
+		wantWarm  uint64   // responses in the warm-up
+		wantEndNs int64    // end of the last interval
+	}{
+		{"one second, sliver", 0, []int64{1, s / 2, s + 1}, s + 10, []uint64{2, 1}, 0, s + 10},
+		{"exact seconds", 0, []int64{1, s + 1}, 2 * s, []uint64{1, 1}, 0, 2 * s},
+		{"owner slept through seconds", 0, []int64{1, 3*s + 5}, 4 * s, []uint64{1, 0, 0, 1}, 0, 4 * s},
+		{"warm-up excluded", time.Duration(s / 2), []int64{1, s/2 - 1, s/2 + 1, s + s/2 + 1}, 2 * s, []uint64{1, 1}, 2, 3 * s / 2},
+		{"ended in the warm-up", time.Duration(s), []int64{1, 2}, s / 2, nil, 2, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec := stats.NewRecorder()
+			live := &stats.Live{}
+			tl := NewTimeline(rec, tt.warmup, live)
+			for _, ev := range tt.events {
+				tl.Advance(ev, 1)
+				rec.RecordResponse(200, 1000, 1000)
+			}
+			tl.Finish(tt.endNs, 1)
+			if len(rec.Intervals) != len(tt.wantIvs) {
+				t.Fatalf("%d intervals, want %d", len(rec.Intervals), len(tt.wantIvs))
+			}
+			var total uint64
+			for i, iv := range rec.Intervals {
+				if iv.Responses != tt.wantIvs[i] {
+					t.Errorf("interval %d: %d responses, want %d", i, iv.Responses, tt.wantIvs[i])
+				}
+				total += iv.Responses
+			}
+			if rec.Warmup.Responses != tt.wantWarm || rec.Responses != total {
+				t.Errorf("warm-up %d, measured %d; want %d, %d", rec.Warmup.Responses, rec.Responses, tt.wantWarm, total)
+			}
+			if n := len(rec.Intervals); n > 0 && rec.Intervals[n-1].EndNs != tt.wantEndNs {
+				t.Errorf("last interval ends at %d, want %d", rec.Intervals[n-1].EndNs, tt.wantEndNs)
+			}
+			if live.Read().Responses != total {
+				t.Errorf("live saw %d responses, want %d", live.Read().Responses, total)
+			}
+		})
+	}
+}
+
+func TestRecorderGroupClampsLateEvents(t *testing.T) {
+	g := NewRecorderGroup(0, nil)
+	g.Lock(10).RecordResponse(200, 1000, 1000)
+	g.Unlock()
+	g.End(IntervalNs / 2)
+	g.Lock(5 * IntervalNs).RecordResponse(200, 1000, 1000) // a member finishing late
+	g.Unlock()
+	rec := g.Finish(IntervalNs/2, 0)
+	if len(rec.Intervals) != 1 || rec.Intervals[0].Responses != 2 {
+		t.Fatalf("intervals %d; want one holding both responses", len(rec.Intervals))
+	}
+}
+
+func TestBudget(t *testing.T) {
+	b := NewBudget(1000)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	taken := 0
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n := 0
+			for b.Take(false) {
+				n++
+			}
+			mu.Lock()
+			taken += n
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if taken != 1000 || !b.Exhausted() || !b.Take(true) {
+		t.Fatalf("taken %d, exhausted %v; want exactly 1000, and warm-up requests free", taken, b.Exhausted())
+	}
+	if u := NewBudget(0); !u.Take(false) || u.Exhausted() {
+		t.Fatal("a zero budget must not limit")
+	}
+}
+
+func TestGaugePeak(t *testing.T) {
+	var g Gauge
+	g.Add(3)
+	g.Add(-2)
+	g.Add(1)
+	if g.Load() != 2 || g.Peak() != 3 {
+		t.Fatalf("load %d peak %d; want 2, 3", g.Load(), g.Peak())
+	}
+}
