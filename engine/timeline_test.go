@@ -63,7 +63,7 @@ func TestRecorderGroupClampsLateEvents(t *testing.T) {
 	g.Lock(10).RecordResponse(200, 1000, 1000)
 	g.Unlock()
 	g.End(IntervalNs / 2)
-	g.Lock(5 * IntervalNs).RecordResponse(200, 1000, 1000) // a member finishing late
+	g.Lock(5*IntervalNs).RecordResponse(200, 1000, 1000) // a member finishing late
 	g.Unlock()
 	rec := g.Finish(IntervalNs/2, 0)
 	if len(rec.Intervals) != 1 || rec.Intervals[0].Responses != 2 {
