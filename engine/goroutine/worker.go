@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 
@@ -53,7 +54,7 @@ func buildRequest(scheme string, pr *engine.Request) *fasthttp.Request {
 	req.SetRequestURI(scheme + "://" + pr.Host + pr.URI)
 	req.Header.SetMethod(pr.Method)
 	for _, h := range pr.Headers {
-		if h.Name == "Host" || h.Name == "host" {
+		if strings.EqualFold(h.Name, "Host") {
 			req.Header.SetHost(h.Value)
 			continue
 		}
