@@ -92,6 +92,10 @@ for coordinated omission, and reports, plots and gates on the results.
 		newTargetCmd(a),
 		newDemoCmd(a),
 		newCompareCmd(a),
+		newValidateCmd(a),
+		newPlotCmd(a),
+		newReportCmd(a),
+		newMergeCmd(a),
 	)
 	for _, c := range root.Commands() {
 		c.SetFlagErrorFunc(root.FlagErrorFunc())

@@ -3,6 +3,7 @@ package cmd
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
@@ -34,6 +35,12 @@ type runFlags struct {
 	warmup         time.Duration
 	closed         bool
 	extraFDs       int // descriptors needed besides the connections (an in-process target's)
+
+	out           string   // --out DIR
+	sets          []string // --set key=value (scenario files)
+	junit         string   // --junit FILE
+	baseline      string   // --baseline summary.json
+	maxRegression string   // --max-regression 10%
 }
 
 func newRunCmd(a *app) *cobra.Command {
@@ -59,9 +66,18 @@ is shown beside it.
   nowait run http://127.0.0.1:8080/ -R 20000 -c 200 -d 30s
   nowait run http://127.0.0.1:8080/ --stages 10s:1000,20s:5000,10s:0 -c 500
   nowait run http://127.0.0.1:8080/ -c 50 --stages 10s:50,10s:400 --closed
-  nowait run http://127.0.0.1:8080/login -m POST -H 'Content-Type: application/json' --body '{"u":"a"}' -n 50000`,
-		Args: exactArgs(1, "a URL to load, such as http://127.0.0.1:8080/"),
+  nowait run http://127.0.0.1:8080/login -m POST -H 'Content-Type: application/json' --body '{"u":"a"}' -n 50000
+  nowait run http://127.0.0.1:8080/ -R 5000 -d 30s --out results/today
+  nowait run examples/checkout.yaml --set load.rate=8000 --set target=http://127.0.0.1:9000
+  nowait run examples/checkout.yaml --junit report.xml --baseline results/main/summary.json --max-regression 10%`,
+		Args: exactArgs(1, "a URL to load, such as http://127.0.0.1:8080/, or a scenario file"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if isScenarioFile(args[0]) {
+				return a.runScenario(c, args[0], f)
+			}
+			if len(f.sets) > 0 {
+				return usageErr("--set applies to scenario files; with a URL, use the flags")
+			}
 			return a.runURL(c.Context(), args[0], f)
 		},
 	}
@@ -84,6 +100,11 @@ is shown beside it.
 	fl.BoolVar(&f.closed, "closed", false, "with --stages: ramp the connection count (closed model) instead of the rate")
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long first, excluded from the statistics")
 	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async (epoll reactor), sync (thread per connection) or goroutine (fasthttp)")
+	fl.StringVarP(&f.out, "out", "o", "", "write summary.json, latency.hlog, latency.hgrm, timeseries.csv and charts into this directory")
+	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario key, such as --set load.rate=8000 (repeatable)")
+	fl.StringVar(&f.junit, "junit", "", "write the threshold and baseline checks as JUnit XML to this file")
+	fl.StringVar(&f.baseline, "baseline", "", "compare with a saved summary.json and fail (exit 4) on a regression")
+	fl.StringVar(&f.maxRegression, "max-regression", "10%", "regression allowed against --baseline")
 	return c
 }
 
@@ -103,34 +124,50 @@ func (a *app) runURL(ctx context.Context, rawURL string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	eng, err := newEngine(f.mode)
+	g, err := gatesFromFlags(f)
 	if err != nil {
 		return err
 	}
-	if err := checkConnectionLimit(plan.Connections, f.extraFDs); err != nil {
+	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, json: f.jsonOut, latency: f.latency}, g)
+}
+
+// outputs says what a run prints and writes.
+type outputs struct {
+	dir     string
+	json    bool
+	latency bool
+}
+
+// execute runs a plan and then reports, writes and gates its result. The
+// result is reported and written even when the run was interrupted.
+func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extraFDs int, out outputs, g gates) error {
+	eng, err := newEngine(mode)
+	if err != nil {
 		return err
 	}
-	if !f.jsonOut {
+	if err := checkConnectionLimit(plan.Connections, extraFDs); err != nil {
+		return err
+	}
+	if !out.json {
 		fmt.Fprintf(a.stdout, "Running %s against %s: %d connections, %s, %s mode\n",
-			describeStop(plan), plan.Target, plan.Connections, describePipeline(plan), modeName(f.mode))
+			describeStop(plan), plan.Target, plan.Connections, describePipeline(plan), modeName(mode))
 	}
 	plan.Live = &stats.Live{}
 	prog := startProgress(a.stderr, plan.Live, plan.Warmup+plan.DurationOrDefault())
 	res, err := engine.Execute(ctx, eng, plan)
 	prog.Stop()
 	if err != nil {
+		if errors.Is(err, engine.ErrUnsupported) || errors.Is(err, engine.ErrInvalidPlan) {
+			return usageErr("%v", err)
+		}
 		return runErr(err)
 	}
 	if res.Mode == "" {
-		res.Mode = modeName(f.mode)
+		res.Mode = modeName(mode)
 	}
-	return a.report(res, f)
-}
-
-// report prints the result and decides the exit code.
-func (a *app) report(res *stats.Result, f *runFlags) error {
 	sum := stats.Summarize(res)
-	if f.jsonOut {
+	checks, gateErr := g.evaluate(sum)
+	if out.json {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(sum); err != nil {
@@ -138,14 +175,29 @@ func (a *app) report(res *stats.Result, f *runFlags) error {
 		}
 	} else {
 		printSummary(a.stdout, res, sum)
-		if f.latency {
+		if out.latency {
 			printDistribution(a.stdout, res)
 		}
+		printChecks(a.stdout, checks)
+	}
+	if out.dir != "" {
+		if err := writeResults(out.dir, res); err != nil {
+			return err
+		}
+		if !out.json {
+			fmt.Fprintf(a.stdout, "\nResults written to %s\n", out.dir)
+		}
+	}
+	if err := g.writeJUnit(checks); err != nil {
+		return err
 	}
 	if res.Connects == 0 && res.Responses == 0 {
 		return runErr(noConnectionError(res))
 	}
-	return nil
+	if res.Interrupted {
+		return runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+	}
+	return gateErr
 }
 
 func noConnectionError(res *stats.Result) error {

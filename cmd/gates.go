@@ -1,0 +1,114 @@
+package cmd
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/nowait/nowait/scenarios"
+	"github.com/nowait/nowait/stats"
+)
+
+// gates are the pass/fail checks of a run: thresholds and a baseline.
+type gates struct {
+	suite         string              // the JUnit suite name
+	scenario      *scenarios.Scenario // evaluates the thresholds, when one was loaded
+	baseline      *stats.Summary      // a saved run to compare with
+	maxRegression float64             // fraction: 0.10 is 10%
+	junit         string              // write the checks here as JUnit XML
+}
+
+// gatesFromFlags reads --baseline and --max-regression of a URL run.
+func gatesFromFlags(f *runFlags) (gates, error) {
+	g := gates{suite: "nowait", junit: f.junit}
+	if f.maxRegression == "" {
+		f.maxRegression = "10%"
+	}
+	mr, err := scenarios.ParsePercent(f.maxRegression)
+	if err != nil || mr < 0 {
+		return g, usageErr("--max-regression %q: want a percentage such as 10%%", f.maxRegression)
+	}
+	g.maxRegression = mr
+	if f.baseline != "" {
+		b, err := scenarios.ReadSummary(f.baseline)
+		if err != nil {
+			return g, usageErr("--baseline: %v", err)
+		}
+		g.baseline = &b
+	}
+	return g, nil
+}
+
+// evaluate checks the summary and returns the checks and the error that
+// sets the exit code: thresholds breached (3) before a regression (4).
+func (g gates) evaluate(sum stats.Summary) ([]scenarios.Check, error) {
+	var checks []scenarios.Check
+	if g.scenario != nil {
+		checks = append(checks, g.scenario.Evaluate(sum)...)
+	}
+	thresholdsFailed := scenarios.Failed(checks)
+	var regressed bool
+	if g.baseline != nil {
+		bc := scenarios.CompareBaseline(sum, *g.baseline, g.maxRegression)
+		regressed = scenarios.Failed(bc)
+		checks = append(checks, bc...)
+	}
+	switch {
+	case thresholdsFailed:
+		return checks, &exitError{code: ExitThresholds, err: fmt.Errorf("%d of the checks failed: %s", countFailed(checks), firstFailed(checks))}
+	case regressed:
+		return checks, &exitError{code: ExitRegression, err: fmt.Errorf("regression against the baseline: %s", firstFailed(checks))}
+	}
+	return checks, nil
+}
+
+// writeJUnit writes the checks as JUnit XML when asked to, atomically.
+func (g gates) writeJUnit(checks []scenarios.Check) error {
+	if g.junit == "" {
+		return nil
+	}
+	var buf bytes.Buffer
+	if err := scenarios.WriteJUnit(&buf, g.suite, checks); err != nil {
+		return runErr(err)
+	}
+	tmp := g.junit + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return runErr(fmt.Errorf("--junit: %w", err))
+	}
+	if err := os.Rename(tmp, g.junit); err != nil {
+		return runErr(fmt.Errorf("--junit: %w", err))
+	}
+	return nil
+}
+
+// printChecks prints one line per check.
+func printChecks(w io.Writer, checks []scenarios.Check) {
+	if len(checks) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "  Checks")
+	for _, c := range checks {
+		fmt.Fprintf(w, "    %s\n", c.String())
+	}
+}
+
+func countFailed(checks []scenarios.Check) int {
+	n := 0
+	for _, c := range checks {
+		if !c.Passed {
+			n++
+		}
+	}
+	return n
+}
+
+func firstFailed(checks []scenarios.Check) string {
+	for _, c := range checks {
+		if !c.Passed {
+			return c.Expr + ": " + c.Reason
+		}
+	}
+	return ""
+}

@@ -1,0 +1,159 @@
+package cmd
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+// writeScenario writes a closed-model scenario against url into a temp dir.
+func writeScenario(t *testing.T, url, thresholds string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "gate.yaml")
+	body := "name: gate\ntarget: " + url + "\nload:\n  connections: 4\n  requests: 2000\nthresholds:\n" + thresholds
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestScenarioThresholdsSetExitCodes(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{Delay: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	// p50 is at least the target's 2 ms delay: the first threshold passes,
+	// the second cannot.
+	path := writeScenario(t, srv.URL(), "  - p50 < 5s\n  - error_rate < 1%\n")
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	stdout, stderr, code := runBin(t, "run", path, "--junit", junit)
+	if code != ExitOK {
+		t.Fatalf("passing thresholds: exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "PASS p50 < 5s") || srv.Served() != 2000 {
+		t.Fatalf("want PASS lines and 2000 served (got %d):\n%s", srv.Served(), stdout)
+	}
+	var suites struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+	}
+	data, err := os.ReadFile(junit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := xml.Unmarshal(data, &suites); err != nil || suites.Tests != 2 || suites.Failures != 0 {
+		t.Fatalf("junit: %v tests=%d failures=%d\n%s", err, suites.Tests, suites.Failures, data)
+	}
+
+	stdout, stderr, code = runBin(t, "run", path, "--set", "thresholds=p50 < 1ms", "--junit", junit)
+	if code != ExitThresholds {
+		t.Fatalf("breached threshold: exit %d, want %d\n%s\n%s", code, ExitThresholds, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "FAIL p50 < 1ms") || !strings.Contains(stderr, "p50 < 1ms") {
+		t.Fatalf("the failed check is not reported:\n%s\n%s", stdout, stderr)
+	}
+	data, _ = os.ReadFile(junit)
+	if !strings.Contains(string(data), "<failure") {
+		t.Fatalf("junit lacks the failure:\n%s", data)
+	}
+
+	_, stderr, code = runBin(t, "run", path, "--set", "load.rate=fast")
+	if code != ExitUsage || !strings.Contains(stderr, `--set load.rate: must be a number above 0, got "fast"`) {
+		t.Fatalf("bad --set: exit %d stderr %q", code, stderr)
+	}
+	_, stderr, code = runBin(t, "run", path, "-c", "0")
+	if code != ExitUsage || !strings.Contains(stderr, "load.connections") {
+		t.Fatalf("flag override of a scenario key: exit %d stderr %q", code, stderr)
+	}
+}
+
+func TestValidateReportsFileAndLine(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("name: x\ntarget: http://127.0.0.1:8080/\nload:\n  rate: fast\n"), 0o644)
+	_, stderr, code := runBin(t, "validate", bad)
+	if code != ExitUsage || !strings.Contains(stderr, "bad.yaml:4: load.rate") {
+		t.Fatalf("exit %d stderr %q", code, stderr)
+	}
+	stdout, _, code := runBin(t, "validate", "../examples/smoke.yaml", "../examples/checkout.yaml")
+	if code != ExitOK || strings.Count(stdout, ": ok") != 2 {
+		t.Fatalf("examples: exit %d\n%s", code, stdout)
+	}
+}
+
+func TestBaselineRegressionExitsFour(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	// A baseline that claims a thousand times the throughput this run can
+	// reach: the rps check must fail and say by how much.
+	base := stats.Summary{Schema: stats.SchemaVersion, Responses: 1, RequestsPerSec: 1e9,
+		Latency: stats.Latency{Percentiles: map[string]float64{"50": 100, "99": 100, "99.9": 100}}}
+	b, _ := json.Marshal(base)
+	path := filepath.Join(t.TempDir(), "summary.json")
+	os.WriteFile(path, b, 0o644)
+	stdout, stderr, code := runBin(t, "run", srv.URL(), "-c", "4", "-d", "500ms", "--baseline", path)
+	if code != ExitRegression {
+		t.Fatalf("exit %d, want %d\n%s\n%s", code, ExitRegression, stdout, stderr)
+	}
+	if !strings.Contains(stdout, "FAIL rps vs baseline") || !strings.Contains(stdout, "PASS p99 vs baseline") {
+		t.Fatalf("baseline checks not reported:\n%s", stdout)
+	}
+}
+
+func TestInterruptStillWritesResults(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "res")
+	c := exec.Command(binPath, "run", srv.URL(), "-c", "4", "-d", "30s", "--out", out, "--json")
+	var stdout strings.Builder
+	c.Stdout = &stdout
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	c.Process.Signal(syscall.SIGINT)
+	done := make(chan error, 1)
+	go func() { done <- c.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		c.Process.Kill()
+		t.Fatal("the run did not stop within 10 s of SIGINT")
+	}
+	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatalf("no summary.json after Ctrl-C: %v", err)
+	}
+	var s stats.Summary
+	if err := json.Unmarshal(data, &s); err != nil {
+		t.Fatal(err)
+	}
+	if !s.Interrupted || s.Responses == 0 || s.DurationSec > 5 {
+		t.Fatalf("summary after Ctrl-C: interrupted %v responses %d duration %.1fs", s.Interrupted, s.Responses, s.DurationSec)
+	}
+	// What the client counted is what the target served, less what was in flight.
+	if served := srv.Served(); s.Responses > served || served-s.Responses > uint64(4) {
+		t.Fatalf("client %d responses, target served %d", s.Responses, served)
+	}
+	for _, f := range []string{"latency.hlog", "latency.hgrm", "timeseries.csv", "spectrum.png", "timeline.png"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+}

@@ -1,0 +1,177 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/nowait/nowait/scenarios"
+)
+
+// isScenarioFile reports whether a run argument names a scenario file
+// rather than a URL.
+func isScenarioFile(arg string) bool {
+	ext := strings.ToLower(filepath.Ext(arg))
+	return !strings.Contains(arg, "://") && (ext == ".yaml" || ext == ".yml")
+}
+
+// flagKeys maps the flags of `run` to the scenario keys they override.
+var flagKeys = map[string]string{
+	"connections":     "load.connections",
+	"duration":        "load.duration",
+	"requests":        "load.requests",
+	"loops":           "load.loops",
+	"pipeline":        "load.pipeline",
+	"rate":            "load.rate",
+	"warmup":          "load.warmup",
+	"stages":          "load.stages",
+	"mode":            "mode",
+	"method":          "requests[0].method",
+	"body":            "requests[0].body",
+	"body-file":       "requests[0].body_file",
+	"timeout":         "timeouts.request",
+	"connect-timeout": "timeouts.connect",
+	"latency":         "outputs.latency",
+	"json":            "outputs.json",
+	"out":             "outputs.dir",
+	"junit":           "outputs.junit",
+	"baseline":        "baseline.file",
+	"max-regression":  "baseline.max_regression",
+}
+
+// loadScenario reads a scenario file and applies --set and then the flags
+// the user gave (flags win over the file, as over --set).
+func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenario, error) {
+	sc, err := scenarios.Load(path)
+	if err != nil {
+		return nil, scenarioErr(err)
+	}
+	for _, kv := range f.sets {
+		if err := sc.SetKeyValue(kv); err != nil {
+			return nil, scenarioErr(err)
+		}
+	}
+	var setErr error
+	c.Flags().Visit(func(fl *pflag.Flag) {
+		if setErr != nil {
+			return
+		}
+		switch fl.Name {
+		case "set":
+			return
+		case "header":
+			for _, h := range f.headers {
+				name, value, ok := strings.Cut(h, ":")
+				if !ok || strings.TrimSpace(name) == "" {
+					setErr = usageErr("-H %q: want a header as 'Name: value'", h)
+					return
+				}
+				setErr = sc.Set("requests[0].headers."+strings.TrimSpace(name), strings.TrimSpace(value))
+			}
+			return
+		case "closed":
+			setErr = sc.Set("load.model", "closed")
+			return
+		}
+		key, ok := flagKeys[fl.Name]
+		if !ok {
+			setErr = usageErr("--%s has no scenario key and cannot be used with a scenario file", fl.Name)
+			return
+		}
+		setErr = sc.Set(key, fl.Value.String())
+	})
+	if setErr != nil {
+		return nil, scenarioErr(setErr)
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, scenarioErr(err)
+	}
+	return sc, nil
+}
+
+// scenarioErr maps the scenarios package's errors to exit codes.
+func scenarioErr(err error) error {
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		return err
+	case errors.Is(err, scenarios.ErrResolve):
+		return runErr(err)
+	}
+	return &exitError{code: ExitUsage, err: err}
+}
+
+// runScenario runs a scenario file with its thresholds and baseline.
+func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
+	sc, err := loadScenario(c, path, f)
+	if err != nil {
+		return err
+	}
+	plan, err := sc.Compile(c.Context())
+	if err != nil {
+		return scenarioErr(err)
+	}
+	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, maxRegression: sc.Baseline.MaxRegressionOrDefault()}
+	if sc.Baseline.File != "" {
+		b, err := scenarios.ReadSummary(sc.Baseline.File)
+		if err != nil {
+			return scenarioErr(err)
+		}
+		g.baseline = &b
+	}
+	out := outputs{dir: sc.Outputs.Dir, json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
+	if !out.json {
+		fmt.Fprintf(a.stdout, "Scenario %s (%s)\n", sc.NameOrDefault(), path)
+	}
+	return a.execute(c.Context(), plan, sc.ModeOrDefault(), 0, out, g)
+}
+
+func newValidateCmd(a *app) *cobra.Command {
+	var sets []string
+	c := &cobra.Command{
+		Use:   "validate FILE...",
+		Short: "Check scenario files without running them",
+		Long: `Check scenario files without running them: YAML syntax, known keys, values,
+conflicts and thresholds. Every problem is reported as file:line: key: what
+is wrong. Exits 0 when all are valid, 2 otherwise.`,
+		Example: `  nowait validate examples/*.yaml`,
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErr("validate takes one or more scenario files (see 'nowait validate --help')")
+			}
+			return nil
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			bad := 0
+			for _, path := range args {
+				sc, err := scenarios.Load(path)
+				if err == nil {
+					for _, kv := range sets {
+						if err = sc.SetKeyValue(kv); err != nil {
+							break
+						}
+					}
+				}
+				if err == nil {
+					err = sc.Validate()
+				}
+				if err != nil {
+					bad++
+					fmt.Fprintln(a.stderr, err)
+					continue
+				}
+				fmt.Fprintf(a.stdout, "%s: ok\n", path)
+			}
+			if bad > 0 {
+				return usageErr("%d of %d scenario files are not valid", bad, len(args))
+			}
+			return nil
+		},
+	}
+	c.Flags().StringArrayVar(&sets, "set", nil, "override a key before checking, such as --set load.rate=8000")
+	return c
+}
