@@ -136,6 +136,13 @@ func TestInterruptStillWritesResults(t *testing.T) {
 		c.Process.Kill()
 		t.Fatal("the run did not stop within 10 s of SIGINT")
 	}
+	var printed stats.Summary
+	if err := json.Unmarshal([]byte(stdout.String()), &printed); err != nil || !printed.Interrupted || printed.Responses == 0 {
+		t.Fatalf("the printed summary after Ctrl-C: %v %+v", err, printed)
+	}
+	if c.ProcessState.ExitCode() != ExitRunFailed {
+		t.Fatalf("exit code %d after Ctrl-C, want %d", c.ProcessState.ExitCode(), ExitRunFailed)
+	}
 	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
 	if err != nil {
 		t.Fatalf("no summary.json after Ctrl-C: %v", err)
@@ -144,7 +151,7 @@ func TestInterruptStillWritesResults(t *testing.T) {
 	if err := json.Unmarshal(data, &s); err != nil {
 		t.Fatal(err)
 	}
-	if !s.Interrupted || s.Responses == 0 || s.DurationSec > 5 {
+	if !s.Interrupted || s.Responses != printed.Responses || s.DurationSec > 5 {
 		t.Fatalf("summary after Ctrl-C: interrupted %v responses %d duration %.1fs", s.Interrupted, s.Responses, s.DurationSec)
 	}
 	// What the client counted is what the target served, less what was in flight.
@@ -154,6 +161,77 @@ func TestInterruptStillWritesResults(t *testing.T) {
 	for _, f := range []string{"latency.hlog", "latency.hgrm", "timeseries.csv", "spectrum.png", "timeline.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
+		}
+	}
+}
+
+func TestBaselineWithinMarginPasses(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{Delay: 2 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	// A baseline slower in every way than a 2 ms target can be: no regression.
+	base := stats.Summary{Schema: stats.SchemaVersion, Responses: 1, RequestsPerSec: 1,
+		Latency: stats.Latency{Percentiles: map[string]float64{"50": 1000, "99": 1000, "99.9": 1000}}}
+	b, _ := json.Marshal(base)
+	path := filepath.Join(t.TempDir(), "summary.json")
+	os.WriteFile(path, b, 0o644)
+	junit := filepath.Join(t.TempDir(), "report.xml")
+	stdout, stderr, code := runBin(t, "run", srv.URL(), "-c", "4", "-d", "500ms", "--baseline", path, "--junit", junit)
+	if code != ExitOK {
+		t.Fatalf("exit %d, want 0\n%s\n%s", code, stdout, stderr)
+	}
+	if strings.Count(stdout, "PASS ") != 5 {
+		t.Fatalf("want 5 passing baseline checks:\n%s", stdout)
+	}
+	data, _ := os.ReadFile(junit)
+	if strings.Count(string(data), "<testcase") != 5 || strings.Contains(string(data), "<failure") {
+		t.Fatalf("junit:\n%s", data)
+	}
+}
+
+func TestCompareWritesOneCellPerModeAndCount(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "cmp")
+	stdout, stderr, code := runBin(t, "compare", srv.URL(), "--modes", "async,sync,goroutine",
+		"--connections", "2,8", "-d", "300ms", "--pause", "50ms", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "compare.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r CompareReport
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Cells) != 6 {
+		t.Fatalf("%d cells, want 6 (3 modes x 2 counts)", len(r.Cells))
+	}
+	var answered uint64
+	for _, c := range r.Cells {
+		if c.Error != "" || c.Summary == nil || c.Summary.Responses == 0 || c.Summary.Mode != c.Mode || c.Summary.Connections != c.Connections {
+			t.Fatalf("cell %s/%d: error %q summary %+v", c.Mode, c.Connections, c.Error, c.Summary)
+		}
+		answered += c.Summary.Responses
+	}
+	if served := srv.Served(); answered > served || served-answered > 2*(2+8)*3 {
+		t.Fatalf("cells counted %d responses, target served %d", answered, served)
+	}
+	for _, f := range []string{"compare.png", "compare.svg"} {
+		if st, err := os.Stat(filepath.Join(out, f)); err != nil || st.Size() < 1000 {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	for _, m := range []string{"async", "sync", "goroutine"} {
+		if !strings.Contains(stdout, m) {
+			t.Fatalf("table lacks %s:\n%s", m, stdout)
 		}
 	}
 }
