@@ -12,7 +12,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -286,16 +285,20 @@ func writeCompare(dir string, r CompareReport) error {
 	return drawCompareChart(dir, r)
 }
 
-// compareTable prints the cells as they complete.
+// compareTable prints the cells as they complete, in fixed-width columns
+// so each row can be printed as soon as its cell ends.
 type compareTable struct {
-	tw      *tabwriter.Writer
+	w       io.Writer
 	enabled bool
 }
 
+const compareRow = "%-9s %6s %9s %8s %8s %8s %11s %9s %9s %7s %7s\n"
+
 func newCompareTable(w io.Writer, enabled bool) *compareTable {
-	t := &compareTable{tw: tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight), enabled: enabled}
+	t := &compareTable{w: w, enabled: enabled}
 	if enabled {
-		fmt.Fprintln(t.tw, "mode\tconns\treq/s\tp50\tp99\tp99.9\tCPU µs/req\tRSS\tRSS/conn\tthreads\terrors\t")
+		// "µ" is two bytes and one column: pad its header by one more.
+		fmt.Fprintf(w, compareRow, "mode", "conns", "req/s", "p50", "p99", "p99.9", " CPU µs/req", "RSS", "RSS/conn", "threads", "errors")
 	}
 	return t
 }
@@ -305,15 +308,14 @@ func (t *compareTable) row(c CompareCell) {
 		return
 	}
 	if c.Summary == nil {
-		fmt.Fprintf(t.tw, "%s\t%d\tfailed: %s\t\t\t\t\t\t\t\t\t\n", c.Mode, c.Connections, c.Error)
-		t.tw.Flush()
+		fmt.Fprintf(t.w, "%-9s %6d  failed: %s\n", c.Mode, c.Connections, c.Error)
 		return
 	}
 	s := c.Summary
-	fmt.Fprintf(t.tw, "%s\t%d\t%s\t%s\t%s\t%s\t%.1f\t%s\t%s\t%d\t%s\t\n",
-		c.Mode, c.Connections, fmtRate(s.RequestsPerSec), fmtMs(s.Latency.P(50)), fmtMs(s.Latency.P(99)), fmtMs(s.Latency.P(99.9)),
-		s.CPUMicrosPerReq, fmtBytes(float64(s.Generator.PeakRSSBytes)), fmtBytes(s.RSSBytesPerConn), s.Generator.PeakThreads, fmtCount(s.ErrorTotal))
-	t.tw.Flush()
+	fmt.Fprintf(t.w, compareRow, c.Mode, strconv.Itoa(c.Connections), fmtRate(s.RequestsPerSec),
+		fmtMs(s.Latency.P(50)), fmtMs(s.Latency.P(99)), fmtMs(s.Latency.P(99.9)),
+		strconv.FormatFloat(s.CPUMicrosPerReq, 'f', 1, 64), fmtBytes(float64(s.Generator.PeakRSSBytes)),
+		fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads), fmtCount(s.ErrorTotal))
 }
 
-func (t *compareTable) flush() { t.tw.Flush() }
+func (t *compareTable) flush() {}
