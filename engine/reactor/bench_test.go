@@ -5,6 +5,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/target"
 )
 
@@ -13,17 +14,27 @@ const benchResponse = "HTTP/1.1 200 OK\r\nServer: nowait-target\r\nContent-Lengt
 // BenchmarkResponsePath measures the per-request work of a loop without
 // the system calls: commit the next requests into a connection's ring
 // (as a refill does), then parse and record one response. One op is one
-// request and its response.
+// request and its response. The open variants take the requests from a
+// schedule always ahead of the clock, recording each one's send lag.
 func BenchmarkResponsePath(b *testing.B) {
-	for _, depth := range []int{1, 8} {
-		b.Run(map[int]string{1: "pipeline1", 8: "pipeline8"}[depth], func(b *testing.B) {
+	for _, bc := range []struct {
+		name  string
+		depth int
+		open  bool
+	}{{"pipeline1", 1, false}, {"pipeline8", 8, false}, {"open/pipeline1", 1, true}, {"open/pipeline8", 8, true}} {
+		depth := bc.depth
+		b.Run(bc.name, func(b *testing.B) {
 			plan := newPlan(b, "127.0.0.1:1", 1, 1)
 			plan.Pipeline = depth
 			mx, err := newMix(plan.Requests, depth)
 			if err != nil {
 				b.Fatal(err)
 			}
-			l, err := newLoop(loopConfig{plan: plan, mix: mx, addrs: []int{0}, budget: -1, open: new(atomic.Int64)})
+			cfg := loopConfig{plan: plan, mix: mx, addrs: []int{0}, budget: -1, open: new(atomic.Int64)}
+			if bc.open {
+				cfg.sched = newOpenFeed(engine.NewSchedule(1e9, nil), 1, 0) // one due every ns
+			}
+			l, err := newLoop(cfg)
 			if err != nil {
 				b.Fatal(err)
 			}

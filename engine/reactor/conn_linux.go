@@ -21,10 +21,13 @@ const (
 	stateOpen                        // connected; requests may be in flight
 )
 
-// sent is one request in flight: when it was written and which request of
-// the plan it is (the parser must know a HEAD response has no body).
+// sent is one request in flight: when it was written, when it was meant
+// to be (the open model's due time; the write time in the closed model)
+// and which request of the plan it is (the parser must know a HEAD
+// response has no body).
 type sent struct {
 	ns  int64
+	due int64
 	req int32
 }
 
@@ -192,8 +195,8 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 
 // answer records the response to the oldest request in flight.
 func (l *loop) answer(c *conn) {
-	lat := l.now - c.ring[c.head].ns
-	l.rec.RecordResponse(c.p.Status(), lat, lat)
+	s := &c.ring[c.head]
+	l.rec.RecordResponse(c.p.Status(), l.now-s.due, l.now-s.ns)
 	c.head++
 	if c.head == len(c.ring) {
 		c.head = 0
@@ -231,21 +234,40 @@ func (l *loop) fill(c *conn) {
 
 // commit takes the next requests from the load model into c's ring of
 // send times and makes their bytes c's pending write. It reports whether
-// there is anything to write.
+// there is anything to write. In the open model it takes the requests due
+// by now, in order, as many as c has room for, and records how late each
+// is sent.
 func (l *loop) commit(c *conn) bool {
-	k := l.feed.take(c.inflight, l.inWarmup)
+	tail := c.head + c.inflight
+	k := 0
+	if l.sched != nil {
+		until := l.dueLimit()
+		for room := len(c.ring) - c.inflight; k < room && l.sched.ready(until); k++ {
+			if tail >= len(c.ring) {
+				tail -= len(c.ring)
+			}
+			due := l.sched.pop()
+			l.rec.RecordSendLag(l.now - due)
+			c.ring[tail] = sent{ns: l.now, due: due, req: l.mix.seq[l.pos+k]}
+			tail++
+		}
+		if !l.sched.ready(until) {
+			l.backlog = false
+		}
+	} else {
+		k = l.feed.take(c.inflight, l.inWarmup)
+		for i := range k {
+			if tail >= len(c.ring) {
+				tail -= len(c.ring)
+			}
+			c.ring[tail] = sent{ns: l.now, due: l.now, req: l.mix.seq[l.pos+i]}
+			tail++
+		}
+	}
 	if k == 0 {
 		return false
 	}
 	b, next := l.mix.batch(l.pos, k)
-	tail := c.head + c.inflight
-	for i := range k {
-		if tail >= len(c.ring) {
-			tail -= len(c.ring)
-		}
-		c.ring[tail] = sent{ns: l.now, req: l.mix.seq[l.pos+i]}
-		tail++
-	}
 	l.pos = next
 	c.inflight += k
 	l.outstanding += k

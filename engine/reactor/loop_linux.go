@@ -29,6 +29,7 @@ type loop struct {
 	clock engine.Clock
 	mix   *mix
 	feed  closedFeed
+	sched *openFeed // the open model's schedule; nil in the closed model
 	rec   *stats.Recorder
 	tl    engine.Timeline // warm-up end and interval ticks of rec
 	live  *stats.Live     // the live progress line's totals; may be nil
@@ -55,6 +56,8 @@ type loop struct {
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
 	nextSweep, nextTick               int64
 	inWarmup, stopping                bool
+	backlog                           bool // open model: requests are due and no connection was free
+	cursor                            int  // open model: the next connection pump offers requests to
 	lastConnectNs, lastAnswerNs       int64
 	liveOpen                          int // open connections last told to live
 
@@ -73,6 +76,7 @@ type loopConfig struct {
 	addrs  []int // address index of each connection slot
 	budget int64 // requests this loop may start; < 0 for no limit
 	open   *atomic.Int64
+	sched  *openFeed // the open model's share of the schedule; nil for closed
 }
 
 // newLoop builds a loop and its poller. The loop owns the poller's epoll
@@ -84,6 +88,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		clock:         cfg.clock,
 		mix:           cfg.mix,
 		feed:          newClosedFeed(depth, cfg.budget),
+		sched:         cfg.sched,
 		rec:           stats.NewRecorder(),
 		live:          p.Live,
 		conns:         make([]conn, len(cfg.addrs)),
@@ -169,8 +174,9 @@ func (l *loop) run() error {
 			}
 			l.dispatch(ev)
 		}
-		// 3. Run the timers that are due.
+		// 3. Run the timers that are due, and send the requests due.
 		l.timers()
+		l.pump()
 		// 4. Drain the wake-up: the owner asks the loop to stop.
 		if woken {
 			l.poll.drain()
@@ -247,6 +253,11 @@ func (l *loop) waitMs() int {
 	if l.endNs > 0 {
 		next = min(next, l.endNs)
 	}
+	if l.sched != nil && !l.backlog {
+		if due, ok := l.sched.nextDue(); ok {
+			next = min(next, due)
+		}
+	}
 	d := next - l.clock.Now()
 	if d <= 0 {
 		return 0
@@ -276,6 +287,7 @@ func (l *loop) timers() {
 		l.nextSweep = now + l.sweepNs
 	}
 	if l.endNs > 0 && now >= l.endNs {
+		l.pump() // the open model's requests due before the end go out
 		l.stopping = true
 	}
 }
@@ -333,9 +345,46 @@ func (l *loop) closeAll() {
 	l.stopNs = l.now
 	l.stopping = true
 	l.openAtEnd, l.inFlightAtEnd = l.nOpen, l.outstanding
+	if l.sched != nil {
+		end := l.now
+		if l.endNs > 0 {
+			end = min(end, l.endNs)
+		}
+		l.rec.Dropped += l.sched.dropAll(end)
+	}
 	for i := range l.conns {
 		l.closeSocket(&l.conns[i])
 	}
 	l.live.AddOpen(int64(-l.liveOpen))
 	l.liveOpen = 0
+}
+
+// pump offers the requests due to the free connections, round robin from
+// where it last stopped, until none is due or every connection was asked.
+// A connection freed later (an answer, a connect, a finished write) takes
+// the due requests itself in fill, so while every connection is known busy
+// (backlog) pump does not walk them, and epoll_wait waits for their events
+// rather than the overdue requests.
+func (l *loop) pump() {
+	if l.sched == nil || l.backlog || l.stopping || !l.sched.ready(l.dueLimit()) {
+		return
+	}
+	n := len(l.conns)
+	for i := 0; i < n && l.sched.ready(l.dueLimit()); i++ {
+		c := &l.conns[l.cursor]
+		if l.cursor++; l.cursor == n {
+			l.cursor = 0
+		}
+		l.fill(c)
+	}
+	l.backlog = l.sched.ready(l.dueLimit())
+}
+
+// dueLimit returns the latest due time of the open model's requests to
+// send now: now, but none due at or after the end of the run.
+func (l *loop) dueLimit() int64 {
+	if l.endNs > 0 {
+		return min(l.now, l.endNs-1)
+	}
+	return l.now
 }

@@ -25,6 +25,8 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 	n := plan.LoopsOrDefault()
 	clock := engine.NewClock()
 	var open atomic.Int64
+	openModel := plan.Model.OrDefault() == engine.ModelOpen
+	sched := engine.NewSchedule(plan.RatePerSec, plan.Stages)
 	loops := make([]*loop, 0, n)
 	defer func() {
 		for _, l := range loops {
@@ -32,21 +34,29 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 		}
 	}()
 	for i := range n {
-		l, err := newLoop(loopConfig{
+		cfg := loopConfig{
 			plan:   plan,
 			clock:  clock,
 			mix:    mx,
 			addrs:  slotAddrs(plan.Connections, len(plan.Addrs), n, i),
 			budget: share(plan.MaxRequests, n, i),
 			open:   &open,
-		})
+		}
+		if openModel {
+			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i)
+		}
+		l, err := newLoop(cfg)
 		if err != nil {
 			return nil, err
 		}
 		loops = append(loops, l)
 	}
 	err = runLoops(ctx, loops)
-	return merge(plan, clock, loops), err
+	res := merge(plan, clock, loops)
+	if openModel {
+		res.Saturation = openSaturation(plan, &sched, res)
+	}
+	return res, err
 }
 
 // check refuses plans the async mode cannot run.
@@ -57,11 +67,12 @@ func check(plan *engine.Plan) error {
 	if err := plan.Validate(); err != nil {
 		return err
 	}
-	if m := plan.Model.OrDefault(); m != engine.ModelClosed {
+	switch m := plan.Model.OrDefault(); {
+	case m == engine.ModelOpen:
+	case m != engine.ModelClosed:
 		return fmt.Errorf("%w: the %s model is not in async mode yet", engine.ErrUnsupported, m)
-	}
-	if len(plan.Stages) > 0 {
-		return fmt.Errorf("%w: stages are not in async mode yet", engine.ErrUnsupported)
+	case len(plan.Stages) > 0:
+		return fmt.Errorf("%w: closed-model stages are not in async mode yet", engine.ErrUnsupported)
 	}
 	return nil
 }
@@ -119,4 +130,24 @@ func merge(plan *engine.Plan, clock engine.Clock, loops []*loop) *stats.Result {
 	// though the loops noticed it a little later.
 	res.Elapsed = max(time.Duration(endNs)-plan.Warmup, 0)
 	return res
+}
+
+// openSaturation judges an open run from its merged result: the schedule
+// over the measured part against what was answered (or was still in
+// flight: it was sent on time), the send lag, and the service time.
+func openSaturation(plan *engine.Plan, sched *engine.Schedule, res *stats.Result) stats.Saturation {
+	secs := res.Elapsed.Seconds()
+	if secs <= 0 {
+		return stats.Saturation{}
+	}
+	from := int64(plan.Warmup)
+	want := scheduled(sched, from, from+int64(res.Elapsed))
+	return saturation(satInput{
+		rate:        float64(want) / secs,
+		achieved:    float64(res.Responses+res.InFlightAtEnd) / secs,
+		sendLagP99:  float64(res.SendLag.ValueAtQuantile(99)) / 1e3,
+		latencyP50:  float64(res.Service.ValueAtQuantile(50)) / 1e3,
+		connections: plan.Connections,
+		pipeline:    plan.PipelineOrDefault(),
+	})
 }

@@ -1,0 +1,87 @@
+package reactor
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+)
+
+func TestOpenFeedTakesItsShareInOrder(t *testing.T) {
+	sched := engine.NewSchedule(1000, nil) // one request per ms
+	f := newOpenFeed(sched, 3, 1)          // requests 1, 4, 7, ...
+	// Due times are float solutions: within a nanosecond.
+	if f.ready(999_000) || !f.ready(1_000_001) {
+		t.Fatalf("request 1 due at %d", f.due)
+	}
+	for i, want := range []int64{1e6, 4e6, 7e6} {
+		if got := f.pop(); got < want-1 || got > want+1 {
+			t.Errorf("pop %d = %d, want %d", i, got, want)
+		}
+	}
+	// Due before 20 ms and not sent: requests 10, 13, 16, 19.
+	if got := f.dropAll(20e6); got != 4 {
+		t.Errorf("dropped %d, want 4", got)
+	}
+	if d, ok := f.nextDue(); !ok || d < 22e6-1 || d > 22e6+1 {
+		t.Errorf("next due %d %v, want 22 ms", d, ok)
+	}
+}
+
+func TestOpenFeedEndsWithTheStages(t *testing.T) {
+	sched := engine.NewSchedule(0, []engine.Stage{{Duration: time.Second, Target: 2000}})
+	f := newOpenFeed(sched, 1, 0)
+	n := f.dropAll(int64(2 * time.Second))
+	if n < 995 || n > 1001 {
+		t.Errorf("a 0 to 2000/s ramp over 1 s holds %d requests, want about 1000", n)
+	}
+	if _, ok := f.nextDue(); ok || f.ready(1<<62) {
+		t.Error("the schedule goes on after its stages")
+	}
+}
+
+func TestScheduledCountsAWindow(t *testing.T) {
+	sched := engine.NewSchedule(2000, nil)
+	tests := []struct {
+		from, to int64
+		want     int64
+	}{
+		{0, 0, 0},
+		{0, 1, 1}, // request 0 is due at 0
+		{0, int64(time.Second) - 10, 2000},
+		{int64(time.Second) - 10, int64(3*time.Second) - 10, 4000},
+		{int64(time.Millisecond) + 10, int64(2*time.Millisecond) + 10, 2},
+	}
+	for _, tt := range tests {
+		if got := scheduled(&sched, tt.from, tt.to); got != tt.want {
+			t.Errorf("scheduled [%d, %d) = %d, want %d", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+func TestSaturation(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     satInput
+		want   bool
+		reason string
+	}{
+		{"kept the schedule", satInput{rate: 1000, achieved: 995, sendLagP99: 2, latencyP50: 1, connections: 10, pipeline: 1}, false, ""},
+		{"no schedule", satInput{}, false, ""},
+		{"too few connections", satInput{rate: 1000, achieved: 100, sendLagP99: 500, latencyP50: 10, connections: 1, pipeline: 1}, true,
+			"too few connections for the latency: 1 connections × pipeline 1 at p50 10.0 ms hold at most 100 req/s"},
+		{"pipelining makes room", satInput{rate: 1000, achieved: 900, sendLagP99: 1, latencyP50: 10, connections: 2, pipeline: 8}, true,
+			"generator CPU or target too slow: sends lagged the schedule by p99 1.0 ms"},
+		{"rate kept but sends late", satInput{rate: 1000, achieved: 1000, sendLagP99: 25, latencyP50: 1, connections: 50, pipeline: 1}, true,
+			"generator CPU or target too slow: sends lagged the schedule by p99 25.0 ms"},
+		{"just under 99%", satInput{rate: 1000, achieved: 989, sendLagP99: 1, latencyP50: 1, connections: 50, pipeline: 1}, true, "generator CPU"},
+		{"lag at the limit", satInput{rate: 1000, achieved: 990, sendLagP99: 10, latencyP50: 1, connections: 50, pipeline: 1}, false, ""},
+	}
+	for _, tt := range tests {
+		got := saturation(tt.in)
+		if got.Saturated != tt.want || !strings.HasPrefix(got.Reason, tt.reason) {
+			t.Errorf("%s: %+v, want %v %q", tt.name, got, tt.want, tt.reason)
+		}
+	}
+}

@@ -1,0 +1,122 @@
+package reactor
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/target"
+)
+
+// openPlan returns an open-model plan at rate requests per second for d
+// over c connections on one loop.
+func openPlan(t testing.TB, addr string, c int, rate float64, d time.Duration) *engine.Plan {
+	t.Helper()
+	plan := newPlan(t, addr, c, 1)
+	plan.Model, plan.RatePerSec, plan.Duration = engine.ModelOpen, rate, d
+	return plan
+}
+
+func ms(us int64) float64 { return float64(us) / 1e3 }
+
+func TestOpenRateIsKept(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	plan := openPlan(t, srv.Addr(), 20, 2000, time.Second)
+	plan.Loops = 2
+	res := runPlan(t, context.Background(), plan)
+	served := settle(srv)
+	t.Logf("responses %d, in flight %d, served %d, dropped %d, send lag p99 %.2f ms, latency p50 %.2f ms, saturation %+v",
+		res.Responses, res.InFlightAtEnd, served, res.Dropped, ms(res.SendLag.ValueAtQuantile(99)),
+		ms(res.Latency.ValueAtQuantile(50)), res.Saturation)
+	if res.Responses < 1960 || res.Responses > 2040 {
+		t.Errorf("%d responses at 2000/s for 1 s", res.Responses)
+	}
+	if served != res.Responses+res.InFlightAtEnd || res.ErrorTotal() != 0 {
+		t.Errorf("target served %d, client counted %d + %d in flight, errors %v", served, res.Responses, res.InFlightAtEnd, res.Errors)
+	}
+	if res.Requests != res.Responses+res.InFlightAtEnd {
+		t.Errorf("requests %d, responses %d, in flight %d", res.Requests, res.Responses, res.InFlightAtEnd)
+	}
+	// Every request due in the second was sent or, if the run ended first
+	// (a loaded machine, -race), dropped.
+	if got := res.Requests + res.Dropped; got < 1995 || got > 2002 || res.Dropped > 20 {
+		t.Errorf("sent %d + dropped %d, want 2000 with few dropped", res.Requests, res.Dropped)
+	}
+}
+
+func TestOpenLatencyOfADelay(t *testing.T) {
+	srv := startTarget(t, target.Config{Delay: 5 * time.Millisecond})
+	res := runPlan(t, context.Background(), openPlan(t, srv.Addr(), 20, 1000, time.Second))
+	p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
+	t.Logf("latency p50 %v, service p50 %v, responses %d, saturation %+v", p50,
+		time.Duration(res.Service.ValueAtQuantile(50))*time.Microsecond, res.Responses, res.Saturation)
+	if p50 < 5*time.Millisecond || p50 > 8*time.Millisecond {
+		t.Errorf("latency p50 %v with a 5 ms delay", p50)
+	}
+}
+
+// TestOpenShowsStalls is coordinated omission: a stall holds every
+// response for 300 ms; the requests due meanwhile wait for a connection
+// and their latency counts from when they were due.
+func TestOpenShowsStalls(t *testing.T) {
+	srv := startTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: 500 * time.Millisecond})
+	res := runPlan(t, context.Background(), openPlan(t, srv.Addr(), 50, 1000, 1500*time.Millisecond))
+	p99, svc50 := ms(res.Latency.ValueAtQuantile(99)), ms(res.Service.ValueAtQuantile(50))
+	t.Logf("corrected p99 %.1f ms, service p50 %.2f ms p99 %.1f ms, send lag p99 %.1f ms, responses %d, dropped %d, saturation %+v",
+		p99, svc50, ms(res.Service.ValueAtQuantile(99)), ms(res.SendLag.ValueAtQuantile(99)), res.Responses, res.Dropped, res.Saturation)
+	if p99 < 150 {
+		t.Errorf("corrected p99 %.1f ms under 300 ms stalls", p99)
+	}
+	if svc50 > 20 {
+		t.Errorf("service p50 %.1f ms: the stalls should hit a minority of requests", svc50)
+	}
+}
+
+func TestOpenTooFewConnections(t *testing.T) {
+	srv := startTarget(t, target.Config{Delay: 10 * time.Millisecond})
+	plan := openPlan(t, srv.Addr(), 1, 1000, time.Second)
+	plan.Pipeline = 1
+	res := runPlan(t, context.Background(), plan)
+	lag := ms(res.SendLag.ValueAtQuantile(99))
+	t.Logf("responses %d, dropped %d, send lag p99 %.0f ms, saturation %+v", res.Responses, res.Dropped, lag, res.Saturation)
+	if !res.Saturation.Saturated || !strings.Contains(res.Saturation.Reason, "too few connections") {
+		t.Errorf("saturation %+v", res.Saturation)
+	}
+	if res.Dropped == 0 && lag < 100 {
+		t.Errorf("nothing dropped and send lag p99 %.0f ms", lag)
+	}
+	if res.Responses > 110 {
+		t.Errorf("%d responses through one connection with 10 ms each in 1 s", res.Responses)
+	}
+	// All due by the end were sent or dropped.
+	if got := res.Requests + res.Dropped; got < 980 || got > 1002 {
+		t.Errorf("sent %d + dropped %d, want about 1000", res.Requests, res.Dropped)
+	}
+}
+
+func TestOpenStagesRamp(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	plan := openPlan(t, srv.Addr(), 20, 0, 0)
+	plan.Stages = []engine.Stage{{Duration: time.Second, Target: 2000}}
+	res := runPlan(t, context.Background(), plan)
+	t.Logf("responses %d, in flight %d, dropped %d, elapsed %v, saturation %+v", res.Responses, res.InFlightAtEnd, res.Dropped, res.Elapsed, res.Saturation)
+	if res.Responses < 970 || res.Responses > 1010 {
+		t.Errorf("%d responses over a 0 to 2000/s ramp in 1 s", res.Responses)
+	}
+}
+
+func TestOpenWarmupIsPartOfTheSchedule(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	plan := openPlan(t, srv.Addr(), 10, 1000, 500*time.Millisecond)
+	plan.Warmup = 300 * time.Millisecond
+	res := runPlan(t, context.Background(), plan)
+	t.Logf("warm-up requests %d, measured requests %d", res.WarmupCounters.Requests, res.Requests)
+	if w := res.WarmupCounters.Requests; w < 290 || w > 310 {
+		t.Errorf("%d requests in a 300 ms warm-up at 1000/s", w)
+	}
+	if n := res.Requests; n < 490 || n > 510 {
+		t.Errorf("%d requests in 500 ms at 1000/s", n)
+	}
+}
