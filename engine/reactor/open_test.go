@@ -85,3 +85,35 @@ func TestSaturation(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenFeedsCoverEveryRequestOnce(t *testing.T) {
+	sched := engine.NewSchedule(100, []engine.Stage{{Duration: time.Second, Target: 3000}, {Duration: 0, Target: 500}, {Duration: time.Second, Target: 0}})
+	total := sched.Total()
+	for _, loops := range []int{1, 2, 3, 7} {
+		seen := make([]int, total+2)
+		var last int64 = -1
+		for k := range loops {
+			f := newOpenFeed(sched, loops, k)
+			for n := int64(k); ; n += int64(loops) {
+				d, ok := f.nextDue()
+				if !ok {
+					break
+				}
+				if want, _ := sched.Due(n); d != want || f.pop() != d {
+					t.Fatalf("%d loops: loop %d gives %d for request %d due at %d", loops, k, d, n, want)
+				}
+				seen[n]++
+				last = max(last, n)
+			}
+		}
+		for n := int64(0); n <= last; n++ {
+			if seen[n] != 1 {
+				t.Errorf("%d loops: request %d taken %d times", loops, n, seen[n])
+			}
+		}
+		// Due and Total round the last request differently: one either way.
+		if last+1 < total-1 || last+1 > total+1 {
+			t.Errorf("%d loops: %d requests, schedule holds %d", loops, last+1, total)
+		}
+	}
+}
