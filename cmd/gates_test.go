@@ -235,3 +235,26 @@ func TestCompareWritesOneCellPerModeAndCount(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenModelRunsAtTheRate(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	stdout, stderr, code := runBin(t, "run", srv.URL(), "-R", "1000", "-c", "10", "-d", "1s", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var s stats.Summary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.Model != "open" || s.Responses < 950 || s.Responses > 1010 || s.SendLag.Count == 0 {
+		t.Fatalf("open model at 1000/s for 1 s: model %q responses %d send lag count %d", s.Model, s.Responses, s.SendLag.Count)
+	}
+	_, stderr, code = runBin(t, "run", srv.URL(), "-R", "1000", "-d", "1s", "--mode", "sync")
+	if code != ExitUsage || !strings.Contains(stderr, "use --mode async") {
+		t.Fatalf("open model in sync mode: exit %d stderr %q", code, stderr)
+	}
+}

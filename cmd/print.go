@@ -44,6 +44,10 @@ func printSummary(w io.Writer, res *stats.Result, s stats.Summary) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
+	if s.Model == "open" {
+		fmt.Fprintf(w, "  Schedule      target %s req/s; sends lagged the schedule by p50 %s, p99 %s; %s requests dropped (due, never sent)\n",
+			fmtRate(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtCount(s.Dropped))
+	}
 	if s.InFlightAtEnd > 0 {
 		fmt.Fprintf(w, "  In flight     %s requests were unanswered when the run stopped (not counted as errors)\n", fmtCount(s.InFlightAtEnd))
 	}
