@@ -2,9 +2,6 @@ package cmd
 
 import (
 	"context"
-	"fmt"
-	"net"
-	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -13,15 +10,22 @@ import (
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/scenarios"
 )
 
-// planFromFlags validates the flags and the URL and compiles them to a Plan.
+// planFromFlags validates the flags and the URL, with messages that name
+// the flags, then builds the scenario they describe and compiles it to a
+// Plan as a scenario file would be (resolving, reading the body file and
+// encoding are the scenarios package's).
 func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Plan, error) {
 	u, err := parseTargetURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
 	if err := validateRunFlags(f); err != nil {
+		return nil, err
+	}
+	if _, err := newEngine(f.mode); err != nil {
 		return nil, err
 	}
 	if u.Scheme == "https" && f.mode != "goroutine" {
@@ -31,48 +35,46 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 	if err != nil {
 		return nil, err
 	}
-	body := []byte(f.body)
 	if f.bodyFile != "" {
 		if f.body != "" {
 			return nil, usageErr("--body and --body-file conflict; give one of them")
 		}
-		if body, err = os.ReadFile(f.bodyFile); err != nil {
+		if _, err := os.Stat(f.bodyFile); err != nil {
 			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, unwrapPathErr(err))
 		}
-	}
-	addrs, err := resolve(ctx, u)
-	if err != nil {
-		return nil, err
 	}
 	model, stages, err := loadModel(f)
 	if err != nil {
 		return nil, err
 	}
-	method := strings.ToUpper(f.method)
-	req := engine.Request{Method: method, URI: u.RequestURI(), Host: u.Host, Body: body}
-	wh := make([]wire.Header, 0, len(headers))
+	req := scenarios.Request{Method: strings.ToUpper(f.method), Path: u.RequestURI(), Body: f.body, BodyFile: f.bodyFile}
 	for _, h := range headers {
-		req.Headers = append(req.Headers, engine.Header{Name: h.Name, Value: h.Value})
-		wh = append(wh, h)
+		req.Headers = append(req.Headers, scenarios.Header{Name: h.Name, Value: h.Value})
 	}
-	req.Raw = wire.EncodeRequest(method, req.URI, req.Host, wh, body)
-	return &engine.Plan{
-		Target:         u.String(),
-		Scheme:         u.Scheme,
-		Addrs:          addrs,
-		Requests:       []engine.Request{req},
-		Model:          model,
-		RatePerSec:     f.rate,
-		Stages:         stages,
-		Warmup:         f.warmup,
-		Connections:    f.connections,
-		Loops:          f.loops,
-		Pipeline:       f.pipeline,
-		Duration:       f.duration,
-		MaxRequests:    f.requests,
-		Timeout:        f.timeout,
-		ConnectTimeout: f.connectTimeout,
-	}, nil
+	sc := &scenarios.Scenario{
+		Target:   u.String(),
+		Mode:     f.mode,
+		Requests: []scenarios.Request{req},
+		Timeouts: scenarios.Timeouts{Request: f.timeout, Connect: f.connectTimeout},
+		Load: scenarios.LoadSpec{
+			Model:       model,
+			Connections: f.connections,
+			Rate:        f.rate,
+			Duration:    f.duration,
+			Requests:    f.requests,
+			Warmup:      f.warmup,
+			Loops:       f.loops,
+			Pipeline:    f.pipeline,
+		},
+	}
+	for _, st := range stages {
+		sc.Load.Stages = append(sc.Load.Stages, scenarios.Stage{Duration: st.Duration, Target: st.Target})
+	}
+	plan, err := sc.Compile(ctx)
+	if err != nil {
+		return nil, scenarioErr(err)
+	}
+	return plan, nil
 }
 
 // parseTargetURL checks that rawURL is an http(s) URL with a host and a
@@ -120,42 +122,6 @@ func unwrapPathErr(err error) error {
 		return pe.Err
 	}
 	return err
-}
-
-// resolve looks up the URL's host and returns its addresses with the port.
-func resolve(ctx context.Context, u *url.URL) ([]netip.AddrPort, error) {
-	port := 80
-	if u.Scheme == "https" {
-		port = 443
-	}
-	if p := u.Port(); p != "" {
-		port, _ = strconv.Atoi(p) // checked by parseTargetURL
-	}
-	host := u.Hostname()
-	var ips []netip.Addr
-	if ip, err := netip.ParseAddr(host); err == nil {
-		ips = []netip.Addr{ip}
-	} else {
-		ips, err = net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-		if err != nil || len(ips) == 0 {
-			return nil, runErr(fmt.Errorf("cannot resolve host %q: %v", host, resolveReason(err)))
-		}
-	}
-	addrs := make([]netip.AddrPort, 0, len(ips))
-	for _, ip := range ips {
-		addrs = append(addrs, netip.AddrPortFrom(ip.Unmap(), uint16(port)))
-	}
-	return addrs[:1], nil
-}
-
-func resolveReason(err error) string {
-	if err == nil {
-		return "no addresses"
-	}
-	if de, ok := err.(*net.DNSError); ok {
-		return de.Err
-	}
-	return err.Error()
 }
 
 // parseHeaders parses "Name: value" flags.
