@@ -56,3 +56,20 @@ func (c Clock) Now() int64 { return int64(time.Since(c.start)) }
 
 // Start returns the wall-clock time of the clock's zero.
 func (c Clock) Start() time.Time { return c.start }
+
+// AwaitEnd blocks until the run should stop: ctx is cancelled, the plan's
+// warm-up plus duration has passed (when it has a duration), or done is
+// closed because every worker has ended by itself.
+func AwaitEnd(ctx context.Context, plan *Plan, done <-chan struct{}) {
+	var timer <-chan time.Time
+	if d := plan.DurationOrDefault(); d > 0 {
+		t := time.NewTimer(plan.Warmup + d)
+		defer t.Stop()
+		timer = t.C
+	}
+	select {
+	case <-ctx.Done():
+	case <-timer:
+	case <-done:
+	}
+}

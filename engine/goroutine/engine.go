@@ -103,17 +103,7 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 		close(allDone)
 	}()
 
-	var timer <-chan time.Time
-	if d := plan.DurationOrDefault(); d > 0 {
-		t := time.NewTimer(plan.Warmup + d)
-		defer t.Stop()
-		timer = t.C
-	}
-	select {
-	case <-ctx.Done():
-	case <-timer:
-	case <-allDone:
-	}
+	engine.AwaitEnd(ctx, plan, allDone)
 	endNs := r.clock.Now()
 	for _, g := range groups {
 		g.End(endNs)
