@@ -161,7 +161,6 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 			}
 		}
 	}
-	tw.flush()
 	if f.run.jsonOut {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -317,5 +316,3 @@ func (t *compareTable) row(c CompareCell) {
 		strconv.FormatFloat(s.CPUMicrosPerReq, 'f', 1, 64), fmtBytes(float64(s.Generator.PeakRSSBytes)),
 		fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads), fmtCount(s.ErrorTotal))
 }
-
-func (t *compareTable) flush() {}

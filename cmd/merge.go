@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+
+	"github.com/nowait/nowait/stats"
 )
 
 // mergeFlags are the flags of `nowait merge`.
@@ -69,7 +71,7 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 	if err := writeResults(f.out, merged); err != nil {
 		return err
 	}
-	if err := a.printResult(merged, f.jsonOut, false); err != nil {
+	if err := a.printResult(merged, stats.Summarize(merged), f.jsonOut, false); err != nil {
 		return err
 	}
 	if !f.jsonOut {

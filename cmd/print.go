@@ -14,7 +14,7 @@ import (
 
 // printSummary prints the human summary of a run, like wrk's but with the
 // percentiles, status codes, errors and the generator's own cost.
-func printSummary(w io.Writer, res *stats.Result, s stats.Summary) {
+func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
 	head := fmt.Sprintf("%s mode, %s model, %d connections", s.Mode, s.Model, s.Connections)
 	if s.Loops > 0 {
@@ -57,7 +57,6 @@ func printSummary(w io.Writer, res *stats.Result, s stats.Summary) {
 	if s.Saturation.Saturated {
 		fmt.Fprintf(w, "  WARNING       the generator was saturated: %s\n", s.Saturation.Reason)
 	}
-	_ = res
 }
 
 // printLatencyTable prints the corrected latency and, where it differs,

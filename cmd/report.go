@@ -42,12 +42,11 @@ func (a *app) reportDir(dir string, f *reportFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.printResult(res, f.jsonOut, f.latency)
+	return a.printResult(res, stats.Summarize(res), f.jsonOut, f.latency)
 }
 
-// printResult prints res as text or JSON.
-func (a *app) printResult(res *stats.Result, jsonOut, latency bool) error {
-	sum := stats.Summarize(res)
+// printResult prints a result and its summary as text or JSON.
+func (a *app) printResult(res *stats.Result, sum stats.Summary, jsonOut, latency bool) error {
 	if jsonOut {
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
@@ -56,7 +55,7 @@ func (a *app) printResult(res *stats.Result, jsonOut, latency bool) error {
 		}
 		return nil
 	}
-	printSummary(a.stdout, res, sum)
+	printSummary(a.stdout, sum)
 	if latency {
 		printDistribution(a.stdout, res)
 	}

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -167,17 +166,10 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	}
 	sum := stats.Summarize(res)
 	checks, gateErr := g.evaluate(sum)
-	if out.json {
-		enc := json.NewEncoder(a.stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
-			return runErr(err)
-		}
-	} else {
-		printSummary(a.stdout, res, sum)
-		if out.latency {
-			printDistribution(a.stdout, res)
-		}
+	if err := a.printResult(res, sum, out.json, out.latency); err != nil {
+		return err
+	}
+	if !out.json {
 		printChecks(a.stdout, checks)
 	}
 	if out.dir != "" {
