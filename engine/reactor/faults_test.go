@@ -133,7 +133,11 @@ func TestRequestCountRunGivesUpOnAResettingServer(t *testing.T) {
 	if took := time.Since(start); took > 1500*time.Millisecond {
 		t.Errorf("took %v to give up", took)
 	}
-	if res.Responses != 0 || res.Connects == 0 || res.ErrorTotal() == 0 {
+	// Whether a socket counts as connected depends on a race the test does
+	// not control: the reset may reach the socket before the loop sees its
+	// connect complete (then it is a connect error). Either way every
+	// attempt failed and nothing was answered.
+	if res.Responses != 0 || res.ErrorTotal() == 0 {
 		t.Errorf("responses %d, connects %d, errors %v", res.Responses, res.Connects, res.Errors)
 	}
 }
