@@ -43,6 +43,9 @@ type Result struct {
 type Saturation struct {
 	Saturated bool   `json:"saturated"`
 	Reason    string `json:"reason,omitempty"`
+	// QueuePeak estimates the requests due and waiting for a free
+	// connection at the worst moment: the longest send lag times the rate.
+	QueuePeak int64 `json:"queue_peak,omitempty"`
 }
 
 // NewResult returns an empty result ready to merge recorders into.
@@ -88,9 +91,11 @@ func (r *Result) Merge(o *Result) {
 		r.Elapsed = o.Elapsed
 	}
 	r.Generator.Add(o.Generator)
+	queue := r.Saturation.QueuePeak + o.Saturation.QueuePeak // merged runs ran side by side
 	if o.Saturation.Saturated && !r.Saturation.Saturated {
 		r.Saturation = o.Saturation
 	}
+	r.Saturation.QueuePeak = queue
 	r.Interrupted = r.Interrupted || o.Interrupted
 }
 

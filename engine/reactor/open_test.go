@@ -1,7 +1,6 @@
 package reactor
 
 import (
-	"strings"
 	"testing"
 	"time"
 
@@ -38,51 +37,6 @@ func TestOpenFeedEndsWithTheStages(t *testing.T) {
 	}
 	if _, ok := f.nextDue(); ok || f.ready(1<<62) {
 		t.Error("the schedule goes on after its stages")
-	}
-}
-
-func TestScheduledCountsAWindow(t *testing.T) {
-	sched := engine.NewSchedule(2000, nil)
-	tests := []struct {
-		from, to int64
-		want     int64
-	}{
-		{0, 0, 0},
-		{0, 1, 1}, // request 0 is due at 0
-		{0, int64(time.Second) - 10, 2000},
-		{int64(time.Second) - 10, int64(3*time.Second) - 10, 4000},
-		{int64(time.Millisecond) + 10, int64(2*time.Millisecond) + 10, 2},
-	}
-	for _, tt := range tests {
-		if got := scheduled(&sched, tt.from, tt.to); got != tt.want {
-			t.Errorf("scheduled [%d, %d) = %d, want %d", tt.from, tt.to, got, tt.want)
-		}
-	}
-}
-
-func TestSaturation(t *testing.T) {
-	tests := []struct {
-		name   string
-		in     satInput
-		want   bool
-		reason string
-	}{
-		{"kept the schedule", satInput{rate: 1000, achieved: 995, sendLagP99: 2, latencyP50: 1, connections: 10, pipeline: 1}, false, ""},
-		{"no schedule", satInput{}, false, ""},
-		{"too few connections", satInput{rate: 1000, achieved: 100, sendLagP99: 500, latencyP50: 10, connections: 1, pipeline: 1}, true,
-			"too few connections for the latency: 1 connections × pipeline 1 at p50 10.0 ms hold at most 100 req/s"},
-		{"pipelining makes room", satInput{rate: 1000, achieved: 900, sendLagP99: 1, latencyP50: 10, connections: 2, pipeline: 8}, true,
-			"generator CPU or target too slow: sends lagged the schedule by p99 1.0 ms"},
-		{"rate kept but sends late", satInput{rate: 1000, achieved: 1000, sendLagP99: 25, latencyP50: 1, connections: 50, pipeline: 1}, true,
-			"generator CPU or target too slow: sends lagged the schedule by p99 25.0 ms"},
-		{"just under 99%", satInput{rate: 1000, achieved: 989, sendLagP99: 1, latencyP50: 1, connections: 50, pipeline: 1}, true, "generator CPU"},
-		{"lag at the limit", satInput{rate: 1000, achieved: 990, sendLagP99: 10, latencyP50: 1, connections: 50, pipeline: 1}, false, ""},
-	}
-	for _, tt := range tests {
-		got := saturation(tt.in)
-		if got.Saturated != tt.want || !strings.HasPrefix(got.Reason, tt.reason) {
-			t.Errorf("%s: %+v, want %v %q", tt.name, got, tt.want, tt.reason)
-		}
 	}
 }
 

@@ -52,7 +52,7 @@ func TestOpenLatencyOfADelay(t *testing.T) {
 	p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
 	t.Logf("latency p50 %v, service p50 %v, responses %d, saturation %+v", p50,
 		time.Duration(res.Service.ValueAtQuantile(50))*time.Microsecond, res.Responses, res.Saturation)
-	if p50 < 5*time.Millisecond || p50 > 8*time.Millisecond {
+	if p50 < 5*time.Millisecond || p50 > 10*time.Millisecond { // sleep overshoot on a loaded machine
 		t.Errorf("latency p50 %v with a 5 ms delay", p50)
 	}
 }

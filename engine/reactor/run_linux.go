@@ -54,7 +54,7 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 	err = runLoops(ctx, loops)
 	res := merge(plan, clock, loops)
 	if openModel {
-		res.Saturation = openSaturation(plan, &sched, res)
+		res.Saturation = engine.OpenSaturation(plan, &sched, res)
 	}
 	return res, err
 }
@@ -130,24 +130,4 @@ func merge(plan *engine.Plan, clock engine.Clock, loops []*loop) *stats.Result {
 	// though the loops noticed it a little later.
 	res.Elapsed = max(time.Duration(endNs)-plan.Warmup, 0)
 	return res
-}
-
-// openSaturation judges an open run from its merged result: the schedule
-// over the measured part against what was answered (or was still in
-// flight: it was sent on time), the send lag, and the service time.
-func openSaturation(plan *engine.Plan, sched *engine.Schedule, res *stats.Result) stats.Saturation {
-	secs := res.Elapsed.Seconds()
-	if secs <= 0 {
-		return stats.Saturation{}
-	}
-	from := int64(plan.Warmup)
-	want := scheduled(sched, from, from+int64(res.Elapsed))
-	return saturation(satInput{
-		rate:        float64(want) / secs,
-		achieved:    float64(res.Responses+res.InFlightAtEnd) / secs,
-		sendLagP99:  float64(res.SendLag.ValueAtQuantile(99)) / 1e3,
-		latencyP50:  float64(res.Service.ValueAtQuantile(50)) / 1e3,
-		connections: plan.Connections,
-		pipeline:    plan.PipelineOrDefault(),
-	})
 }

@@ -1,0 +1,102 @@
+package engine
+
+import (
+	"fmt"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// Scheduled returns how many requests of sched are due in [from, to), in
+// nanoseconds on the run clock.
+func Scheduled(sched *Schedule, from, to int64) int64 {
+	return FirstAt(sched, to) - FirstAt(sched, from)
+}
+
+// FirstAt returns the index of the first request of sched due at or after
+// t (so, the count of those due before it), by doubling then bisection.
+func FirstAt(sched *Schedule, t int64) int64 {
+	before := func(n int64) bool {
+		d, ok := sched.Due(n)
+		return ok && d < t
+	}
+	if !before(0) {
+		return 0
+	}
+	hi := int64(1)
+	for before(hi) {
+		hi *= 2
+	}
+	lo := hi / 2 // before(lo) holds, before(hi) does not
+	for hi-lo > 1 {
+		mid := lo + (hi-lo)/2
+		if before(mid) {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
+}
+
+// SatInput is what the saturation verdict of an open run is made from.
+type SatInput struct {
+	Rate        float64 // scheduled requests per second over the measured part
+	Achieved    float64 // requests answered (or still in flight) per second
+	SendLagP99  float64 // ms
+	SendLagMax  float64 // ms
+	LatencyP50  float64 // service time p50, ms
+	Connections int
+	Pipeline    int
+}
+
+// Saturation thresholds: the achieved rate must be within 1% of the
+// schedule, and sends may lag it by at most 10 ms at the p99.
+const (
+	minAchieved   = 0.99
+	maxSendLagP99 = 10.0 // ms
+)
+
+// Saturation says whether an open run kept its schedule and, when not,
+// names the likely cause: too few connections for the target's latency,
+// or else a generator (or target) too slow to send on time. QueuePeak is
+// the requests that were due and waiting at the worst moment, estimated as
+// the longest send lag times the scheduled rate.
+func Saturation(in SatInput) stats.Saturation {
+	queue := int64(in.SendLagMax / 1e3 * in.Rate)
+	if in.Rate <= 0 || (in.Achieved >= minAchieved*in.Rate && in.SendLagP99 <= maxSendLagP99) {
+		return stats.Saturation{QueuePeak: queue}
+	}
+	if in.LatencyP50 > 0 {
+		capacity := float64(in.Connections*in.Pipeline) / (in.LatencyP50 / 1e3)
+		if capacity < in.Rate {
+			return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
+				"too few connections for the latency: %d connections × pipeline %d at p50 %.1f ms hold at most %.0f req/s (scheduled %.0f req/s)",
+				in.Connections, in.Pipeline, in.LatencyP50, capacity, in.Rate)}
+		}
+	}
+	return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
+		"generator CPU or target too slow: sends lagged the schedule by p99 %.1f ms (achieved %.0f of %.0f req/s)",
+		in.SendLagP99, in.Achieved, in.Rate)}
+}
+
+// OpenSaturation judges an open run from its merged result: the schedule
+// over the measured part against what was answered (or was still in
+// flight: it was sent on time), the send lag, and the service time. Every
+// mode calls it after merging, so the verdict means the same in each.
+func OpenSaturation(plan *Plan, sched *Schedule, res *stats.Result) stats.Saturation {
+	secs := res.Elapsed.Seconds()
+	if secs <= 0 {
+		return stats.Saturation{}
+	}
+	from := int64(plan.Warmup)
+	want := Scheduled(sched, from, from+int64(res.Elapsed))
+	return Saturation(SatInput{
+		Rate:        float64(want) / secs,
+		Achieved:    float64(res.Responses+res.InFlightAtEnd) / secs,
+		SendLagP99:  float64(res.SendLag.ValueAtQuantile(99)) / 1e3,
+		SendLagMax:  float64(res.SendLag.Max()) / 1e3,
+		LatencyP50:  float64(res.Service.ValueAtQuantile(50)) / 1e3,
+		Connections: plan.Connections,
+		Pipeline:    plan.PipelineOrDefault(),
+	})
+}

@@ -1,0 +1,106 @@
+package engine
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestScheduledCountsAWindow(t *testing.T) {
+	sched := NewSchedule(2000, nil)
+	tests := []struct {
+		from, to int64
+		want     int64
+	}{
+		{0, 0, 0},
+		{0, 1, 1}, // request 0 is due at 0
+		{0, int64(time.Second) - 10, 2000},
+		{int64(time.Second) - 10, int64(3*time.Second) - 10, 4000},
+		{int64(time.Millisecond) + 10, int64(2*time.Millisecond) + 10, 2},
+	}
+	for _, tt := range tests {
+		if got := Scheduled(&sched, tt.from, tt.to); got != tt.want {
+			t.Errorf("scheduled [%d, %d) = %d, want %d", tt.from, tt.to, got, tt.want)
+		}
+	}
+}
+
+func TestSaturation(t *testing.T) {
+	tests := []struct {
+		name   string
+		in     SatInput
+		want   bool
+		reason string
+	}{
+		{"kept the schedule", SatInput{Rate: 1000, Achieved: 995, SendLagP99: 2, LatencyP50: 1, Connections: 10, Pipeline: 1}, false, ""},
+		{"no schedule", SatInput{}, false, ""},
+		{"too few connections", SatInput{Rate: 1000, Achieved: 100, SendLagP99: 500, LatencyP50: 10, Connections: 1, Pipeline: 1}, true,
+			"too few connections for the latency: 1 connections × pipeline 1 at p50 10.0 ms hold at most 100 req/s"},
+		{"pipelining makes room", SatInput{Rate: 1000, Achieved: 900, SendLagP99: 1, LatencyP50: 10, Connections: 2, Pipeline: 8}, true,
+			"generator CPU or target too slow: sends lagged the schedule by p99 1.0 ms"},
+		{"rate kept but sends late", SatInput{Rate: 1000, Achieved: 1000, SendLagP99: 25, LatencyP50: 1, Connections: 50, Pipeline: 1}, true,
+			"generator CPU or target too slow: sends lagged the schedule by p99 25.0 ms"},
+		{"just under 99%", SatInput{Rate: 1000, Achieved: 989, SendLagP99: 1, LatencyP50: 1, Connections: 50, Pipeline: 1}, true, "generator CPU"},
+		{"lag at the limit", SatInput{Rate: 1000, Achieved: 990, SendLagP99: 10, LatencyP50: 1, Connections: 50, Pipeline: 1}, false, ""},
+	}
+	for _, tt := range tests {
+		got := Saturation(tt.in)
+		if got.Saturated != tt.want || !strings.HasPrefix(got.Reason, tt.reason) {
+			t.Errorf("%s: %+v, want %v %q", tt.name, got, tt.want, tt.reason)
+		}
+	}
+}
+
+func TestSaturationEstimatesTheQueue(t *testing.T) {
+	// Sends 50 ms late at 2000/s: about 100 requests were waiting.
+	got := Saturation(SatInput{Rate: 2000, Achieved: 2000, SendLagP99: 40, SendLagMax: 50, LatencyP50: 1, Connections: 10, Pipeline: 1})
+	if got.QueuePeak != 100 || !got.Saturated {
+		t.Errorf("%+v, want saturated with a queue of 100", got)
+	}
+}
+
+func TestTicketsHandOutTheScheduleOnce(t *testing.T) {
+	tk := NewTickets(NewSchedule(1000, nil), 0, 0)
+	for i := range int64(5) {
+		n, due, ok := tk.Take()
+		if !ok || n != i || due < i*1e6-1 || due > i*1e6+1 {
+			t.Fatalf("take %d = %d %d %v", i, n, due, ok)
+		}
+	}
+	// Due before 10 ms: requests 0..9; 5 taken.
+	if got := tk.Untaken(int64(10 * time.Millisecond)); got != 5 {
+		t.Errorf("untaken %d, want 5", got)
+	}
+}
+
+func TestTicketsStopAtTheBudgetAfterWarmup(t *testing.T) {
+	// 1000/s with a 100 ms warm-up holds 100 warm-up requests, then 30 more.
+	tk := NewTickets(NewSchedule(1000, nil), 30, int64(100*time.Millisecond+time.Millisecond/2))
+	taken := 0
+	for {
+		if _, _, ok := tk.Take(); !ok {
+			break
+		}
+		taken++
+	}
+	if taken != 130 {
+		t.Errorf("took %d, want 130", taken)
+	}
+	if got := tk.Untaken(int64(time.Second)); got != 0 {
+		t.Errorf("untaken %d after the budget, want 0", got)
+	}
+}
+
+func TestTicketsEndWithTheStages(t *testing.T) {
+	tk := NewTickets(NewSchedule(0, []Stage{{Duration: time.Second, Target: 2000}}), 0, 0)
+	taken := 0
+	for {
+		if _, _, ok := tk.Take(); !ok {
+			break
+		}
+		taken++
+	}
+	if taken < 995 || taken > 1001 {
+		t.Errorf("a 0 to 2000/s ramp over 1 s handed out %d, want about 1000", taken)
+	}
+}
