@@ -75,7 +75,7 @@ func TestTicketsHandOutTheScheduleOnce(t *testing.T) {
 
 func TestTicketsStopAtTheBudgetAfterWarmup(t *testing.T) {
 	// 1000/s with a 100 ms warm-up holds 100 warm-up requests, then 30 more.
-	tk := NewTickets(NewSchedule(1000, nil), 30, int64(100*time.Millisecond+time.Millisecond/2))
+	tk := NewTickets(NewSchedule(1000, nil), 30, int64(100*time.Millisecond-time.Millisecond/2))
 	taken := 0
 	for {
 		if _, _, ok := tk.Take(); !ok {
