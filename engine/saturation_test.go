@@ -67,9 +67,9 @@ func TestTicketsHandOutTheScheduleOnce(t *testing.T) {
 			t.Fatalf("take %d = %d %d %v", i, n, due, ok)
 		}
 	}
-	// Due before 10 ms: requests 0..9; 5 taken.
-	if got := tk.Untaken(int64(10 * time.Millisecond)); got != 5 {
-		t.Errorf("untaken %d, want 5", got)
+	// Due before 10.5 ms: requests 0..10; 5 taken.
+	if got := tk.Untaken(int64(10*time.Millisecond + time.Millisecond/2)); got != 6 {
+		t.Errorf("untaken %d, want 6", got)
 	}
 }
 
