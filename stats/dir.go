@@ -83,6 +83,7 @@ func resultFromSummary(s Summary) (*Result, error) {
 		r.WarmupCounters.Errors[ErrConnect] = w.Errors // only the total is saved
 	}
 	r.OpenConnsAtEnd, r.InFlightAtEnd, r.PeakOpenConns = s.OpenConnsAtEnd, s.InFlightAtEnd, s.PeakOpenConns
+	r.EstablishedIn = time.Duration(s.EstablishedSec * float64(time.Second))
 	r.FirstConnectErr = s.FirstConnectError
 	r.Generator = s.Generator
 	r.Saturation = s.Saturation

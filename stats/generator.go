@@ -15,7 +15,8 @@ import (
 type Generator struct {
 	CPUUserSec     float64 `json:"cpu_user_s"`
 	CPUSysSec      float64 `json:"cpu_sys_s"`
-	PeakRSSBytes   int64   `json:"peak_rss_bytes"`
+	StartRSSBytes  int64   `json:"start_rss_bytes"` // resident memory when the run began
+	PeakRSSBytes   int64   `json:"peak_rss_bytes"`  // most resident memory during the run
 	PeakThreads    int     `json:"peak_threads"`
 	PeakGoroutines int     `json:"peak_goroutines"`
 }
@@ -27,6 +28,7 @@ func (g Generator) CPUSec() float64 { return g.CPUUserSec + g.CPUSysSec }
 func (g *Generator) Add(o Generator) {
 	g.CPUUserSec += o.CPUUserSec
 	g.CPUSysSec += o.CPUSysSec
+	g.StartRSSBytes += o.StartRSSBytes
 	g.PeakRSSBytes += o.PeakRSSBytes
 	g.PeakThreads += o.PeakThreads
 	g.PeakGoroutines += o.PeakGoroutines
@@ -35,9 +37,11 @@ func (g *Generator) Add(o Generator) {
 // Meter measures the generator's own CPU time, peak RSS, threads and
 // goroutines between Start and Stop, sampling the peaks every 50 ms.
 type Meter struct {
-	startRU syscall.Rusage
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
+	startRU  syscall.Rusage
+	startRSS int64
+	hwmReset bool // the kernel's peak-RSS mark was reset at Start
+	cancel   context.CancelFunc
+	wg       sync.WaitGroup
 
 	mu             sync.Mutex // guards the peaks between the sampler and Stop
 	peakThreads    int
@@ -48,6 +52,10 @@ type Meter struct {
 func StartMeter() *Meter {
 	m := &Meter{}
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &m.startRU) // cannot fail for RUSAGE_SELF
+	m.startRSS = procStatus("VmRSS:") * 1024
+	// Writing 5 to clear_refs resets VmHWM to the current RSS, so the peak
+	// read at Stop is this run's, not the process's (earlier runs, tests).
+	m.hwmReset = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
 	m.sample()
@@ -93,12 +101,17 @@ func (m *Meter) Stop() Generator {
 	var ru syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	tv := func(t syscall.Timeval) float64 { return float64(t.Sec) + float64(t.Usec)/1e6 }
+	peak := ru.Maxrss * 1024 // Linux reports KiB
+	if hwm := procStatus("VmHWM:") * 1024; m.hwmReset && hwm > 0 {
+		peak = hwm
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return Generator{
 		CPUUserSec:     tv(ru.Utime) - tv(m.startRU.Utime),
 		CPUSysSec:      tv(ru.Stime) - tv(m.startRU.Stime),
-		PeakRSSBytes:   ru.Maxrss * 1024, // Linux reports KiB
+		StartRSSBytes:  m.startRSS,
+		PeakRSSBytes:   peak,
 		PeakThreads:    m.peakThreads,
 		PeakGoroutines: m.peakGoroutines,
 	}
@@ -106,14 +119,22 @@ func (m *Meter) Stop() Generator {
 
 // ThreadCount returns the number of OS threads of this process, read from
 // /proc/self/status, or 0 when it cannot be read.
-func ThreadCount() int {
+func ThreadCount() int { return int(procStatus("Threads:")) }
+
+// RSSBytes returns this process's resident memory now, read from
+// /proc/self/status, or 0 when it cannot be read.
+func RSSBytes() int64 { return procStatus("VmRSS:") * 1024 }
+
+// procStatus returns the number after key in /proc/self/status (kB for
+// memory), or 0 when it cannot be read.
+func procStatus(key string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "Threads:"); ok {
-			n, _ := strconv.Atoi(strings.TrimSpace(v))
+		if v, ok := strings.CutPrefix(line, key); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
 			return n
 		}
 	}

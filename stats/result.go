@@ -29,10 +29,11 @@ type Result struct {
 	SendLag        *hdrhistogram.Histogram // open model send lag, µs
 	Intervals      []Interval              // per-second intervals, merged across loops
 
-	OpenConnsAtEnd  int    // connections open when the run stopped
-	InFlightAtEnd   uint64 // requests written but neither answered nor failed when the run stopped
-	PeakOpenConns   int    // most connections open at once
-	FirstConnectErr string // the first connect error's text, to explain a run that never connected
+	OpenConnsAtEnd  int           // connections open when the run stopped
+	InFlightAtEnd   uint64        // requests written but neither answered nor failed when the run stopped
+	PeakOpenConns   int           // most connections open at once
+	EstablishedIn   time.Duration // from the start until all Connections were first open at once; 0 if never
+	FirstConnectErr string        // the first connect error's text, to explain a run that never connected
 
 	Generator  Generator  // what the generator itself cost
 	Saturation Saturation // whether the generator kept its schedule
@@ -86,6 +87,7 @@ func (r *Result) Merge(o *Result) {
 	r.OpenConnsAtEnd += o.OpenConnsAtEnd
 	r.InFlightAtEnd += o.InFlightAtEnd
 	r.PeakOpenConns += o.PeakOpenConns
+	r.EstablishedIn = max(r.EstablishedIn, o.EstablishedIn)
 	r.RatePerSec += o.RatePerSec
 	if o.Elapsed > r.Elapsed {
 		r.Elapsed = o.Elapsed

@@ -84,6 +84,7 @@ type Summary struct {
 	OpenConnsAtEnd    int               `json:"open_connections_at_end"`
 	InFlightAtEnd     uint64            `json:"in_flight_at_end"`
 	PeakOpenConns     int               `json:"peak_open_connections"`
+	EstablishedSec    float64           `json:"all_established_s,omitempty"` // when all connections were first open at once
 	Status            map[string]uint64 `json:"status"`
 	Errors            map[string]uint64 `json:"errors"`
 	ErrorTotal        uint64            `json:"error_total"`
@@ -98,7 +99,7 @@ type Summary struct {
 
 	Generator         Generator  `json:"generator"`
 	CPUMicrosPerReq   float64    `json:"cpu_us_per_request"`
-	RSSBytesPerConn   float64    `json:"rss_bytes_per_connection"`
+	RSSBytesPerConn   float64    `json:"rss_bytes_per_connection"` // (peak - start RSS) / connections
 	RequestsPerCPUSec float64    `json:"requests_per_cpu_s"`
 	Saturation        Saturation `json:"saturation"`
 }
@@ -134,6 +135,7 @@ func Summarize(r *Result) Summary {
 		OpenConnsAtEnd:    r.OpenConnsAtEnd,
 		InFlightAtEnd:     r.InFlightAtEnd,
 		PeakOpenConns:     r.PeakOpenConns,
+		EstablishedSec:    r.EstablishedIn.Seconds(),
 		Status:            map[string]uint64{},
 		Errors:            map[string]uint64{},
 		ErrorTotal:        r.ErrorTotal(),
@@ -175,7 +177,9 @@ func Summarize(r *Result) Summary {
 		s.RequestsPerCPUSec = float64(total) / cpu
 	}
 	if conns := max(r.PeakOpenConns, r.Connections); conns > 0 {
-		s.RSSBytesPerConn = float64(r.Generator.PeakRSSBytes) / float64(conns)
+		// What the run added to the process, per connection: the marginal
+		// cost, not the Go runtime's fixed floor.
+		s.RSSBytesPerConn = float64(max(r.Generator.PeakRSSBytes-r.Generator.StartRSSBytes, 0)) / float64(conns)
 	}
 	return s
 }
