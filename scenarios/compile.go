@@ -39,6 +39,9 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 	if err != nil {
 		return nil, err
 	}
+	if err := s.checkSourceFamily(addrs); err != nil {
+		return nil, err
+	}
 	reqs, err := s.encodeRequests(u)
 	if err != nil {
 		return nil, err
@@ -70,6 +73,22 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 		plan.Stages = append(plan.Stages, engine.Stage{Duration: st.Duration, Target: st.Target})
 	}
 	return plan, nil
+}
+
+// checkSourceFamily refuses source addresses of another family than every
+// target address: an IPv4 socket cannot connect to an IPv6 target.
+func (s *Scenario) checkSourceFamily(addrs []netip.AddrPort) error {
+	for _, src := range s.Load.SourceIPs {
+		ok := false
+		for _, a := range addrs {
+			ok = ok || a.Addr().Unmap().Is4() == src.Unmap().Is4()
+		}
+		if !ok {
+			return &Error{Origin: s.where("load.source_ips"), Key: "load.source_ips",
+				Msg: fmt.Sprintf("source address %s is not of the target's family (%s); give addresses of the same family", src, addrs[0].Addr())}
+		}
+	}
+	return nil
 }
 
 // encodeRequests reads the body files and encodes each request once.

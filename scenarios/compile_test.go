@@ -172,3 +172,19 @@ func TestCompileErrors(t *testing.T) {
 		t.Errorf("got %v, want %s", err, want)
 	}
 }
+
+func TestSourceIPRangesAndFamilies(t *testing.T) {
+	ips, err := ParseSourceIPs("127.0.0.2-127.0.0.4, 127.0.1.1")
+	if err != nil || len(ips) != 4 || ips[2].String() != "127.0.0.4" || ips[3].String() != "127.0.1.1" {
+		t.Fatalf("got %v, %v", ips, err)
+	}
+	for _, bad := range []string{"", "127.0.0.9-127.0.0.2", "127.0.0.1-::1", "10.0.0.0-10.2.0.0", "nope"} {
+		if _, err := ParseSourceIPs(bad); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%q: err %v, want ErrInvalid", bad, err)
+		}
+	}
+	s := &Scenario{Target: "http://127.0.0.1:8080/", Load: LoadSpec{SourceIPs: []netip.Addr{netip.MustParseAddr("::1")}}}
+	if _, err := s.Compile(context.Background()); err == nil || !strings.Contains(err.Error(), "family") {
+		t.Errorf("an IPv6 source for an IPv4 target: %v", err)
+	}
+}

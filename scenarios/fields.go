@@ -37,7 +37,7 @@ const (
 	wantPath        = `a path starting with "/", such as /items?id=1`
 	wantPercent     = "a percentage such as 10%"
 	wantHeader      = `a header as "Name: value"`
-	wantIP          = "an IP address such as 127.0.0.2"
+	wantIP          = "an IP address or a range, such as 127.0.0.2 or 127.0.0.2-127.0.0.9"
 )
 
 // leaves are the scalar keys outside the lists, by their dotted key.
@@ -300,12 +300,53 @@ func parseHeaderLine(t string) (Header, string) {
 	return h, checkHeader(h)
 }
 
-func parseIP(t string) (netip.Addr, string) {
-	ip, err := netip.ParseAddr(strings.TrimSpace(t))
+// maxSourceIPs caps a source-address range: 65,536 addresses of 28,000
+// ephemeral ports each is far past any open-file limit.
+const maxSourceIPs = 1 << 16
+
+// parseIPs parses one IP address or an inclusive range "FIRST-LAST" of
+// the same family.
+func parseIPs(t string) ([]netip.Addr, string) {
+	t = strings.TrimSpace(t)
+	first, last, isRange := strings.Cut(t, "-")
+	lo, err := netip.ParseAddr(strings.TrimSpace(first))
 	if err != nil {
-		return ip, mustBe(wantIP, t)
+		return nil, mustBe(wantIP, t)
 	}
-	return ip, ""
+	if !isRange {
+		return []netip.Addr{lo}, ""
+	}
+	hi, err := netip.ParseAddr(strings.TrimSpace(last))
+	if err != nil || hi.Is4() != lo.Is4() || hi.Less(lo) {
+		return nil, mustBe(wantIP+" (a range goes from a lower to a higher address of one family)", t)
+	}
+	var out []netip.Addr
+	for a := lo; ; a = a.Next() {
+		if len(out) == maxSourceIPs {
+			return nil, fmt.Sprintf("%q holds more than %d addresses; give a smaller range", t, maxSourceIPs)
+		}
+		out = append(out, a)
+		if a == hi {
+			return out, ""
+		}
+	}
+}
+
+// ParseSourceIPs parses a comma-separated list of IP addresses and
+// ranges, such as "127.0.0.2-127.0.0.9,127.0.1.1", as --source-ips takes.
+func ParseSourceIPs(v string) ([]netip.Addr, error) {
+	var out []netip.Addr
+	for _, t := range splitList(v) {
+		ips, msg := parseIPs(t)
+		if msg != "" {
+			return nil, &wrapped{ErrInvalid, msg}
+		}
+		out = append(out, ips...)
+	}
+	if len(out) == 0 {
+		return nil, &wrapped{ErrInvalid, mustBe("a list of "+wantIP, v)}
+	}
+	return out, nil
 }
 
 // ParsePercent parses "10%" (0.10) or a bare fraction such as 0.1. A bare

@@ -292,12 +292,12 @@ func (r *reader) sourceIPs(n ast.Node, key string) {
 		if !ok {
 			continue
 		}
-		ip, msg := parseIP(t)
+		ips, msg := parseIPs(t)
 		if msg != "" {
 			r.fail(it, ik, msg)
 			continue
 		}
-		r.s.Load.SourceIPs = append(r.s.Load.SourceIPs, ip)
+		r.s.Load.SourceIPs = append(r.s.Load.SourceIPs, ips...)
 	}
 }
 

@@ -55,11 +55,11 @@ func (s *Scenario) set(key, value string) string {
 	case "load.source_ips":
 		var ips = s.Load.SourceIPs[:0:0]
 		for _, t := range splitList(value) {
-			ip, msg := parseIP(t)
+			more, msg := parseIPs(t)
 			if msg != "" {
 				return msg
 			}
-			ips = append(ips, ip)
+			ips = append(ips, more...)
 		}
 		s.Load.SourceIPs = ips
 		return ""
