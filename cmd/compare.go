@@ -27,6 +27,7 @@ type compareFlags struct {
 	connections string
 	pause       time.Duration
 	out         string
+	model       string // closed (default) or hold
 }
 
 // CompareCell is one cell of the modes × connections matrix, as written to
@@ -56,6 +57,7 @@ print throughput, latency and what each cell cost the generator (CPU per
 request, RSS per connection, threads). Without a URL it compares against
 the built-in target, started as a child process.`,
 		Example: `  nowait compare http://127.0.0.1:8080/ --modes async,sync,goroutine --connections 10,100,1000,5000 -d 5s
+  nowait compare http://127.0.0.1:8080/ --model hold --connections 1000,5000,15000 --modes async,sync,goroutine
   go run . compare
   nowait compare http://127.0.0.1:8080/ --connections 100,1000 --out results/compare`,
 		Args: cobra.MaximumNArgs(1),
@@ -70,6 +72,9 @@ the built-in target, started as a child process.`,
 	fl.IntVar(&f.run.pipeline, "pipeline", 1, "requests in flight per connection")
 	fl.IntVar(&f.run.loops, "loops", 0, "event loops in async mode (default: number of CPUs)")
 	fl.DurationVar(&f.pause, "pause", time.Second, "pause between cells, so sockets in TIME_WAIT do not skew the next")
+	fl.StringVar(&f.model, "model", "closed", "load model of every cell: closed (requests as fast as answered) or hold (open the connections and keep them)")
+	fl.DurationVar(&f.run.every, "every", 0, "hold: each connection sends one request this often")
+	fl.Float64Var(&f.run.connectRate, "connect-rate", 0, "hold: connects per second (default: as fast as possible)")
 	fl.StringVar(&f.out, "out", "", "write compare.json (and the comparison chart) into this directory")
 	fl.BoolVar(&f.run.jsonOut, "json", false, "print compare.json on stdout instead of the table")
 	f.run.method, f.run.timeout, f.run.connectTimeout = "GET", engine.DefaultTimeout, engine.DefaultConnectTimeout
@@ -120,6 +125,19 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 	if err != nil {
 		return err
 	}
+	switch f.model {
+	case "closed":
+		if f.run.every > 0 || f.run.connectRate > 0 {
+			return usageErr("--every and --connect-rate apply to --model hold only")
+		}
+	case "hold":
+		f.run.hold = true
+		if err := holdModel(&f.run); err != nil {
+			return err
+		}
+	default:
+		return usageErr("--model %q is not a model compare runs; want closed or hold", f.model)
+	}
 	counts, err := parseCounts("--connections", f.connections)
 	if err != nil {
 		return err
@@ -144,7 +162,7 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 		fmt.Fprintf(a.stderr, "Built-in target listening on %s\n", addr)
 	}
 	report := CompareReport{Schema: stats.SchemaVersion, Target: url, Duration: f.run.duration.Seconds()}
-	tw := newCompareTable(a.stdout, !f.run.jsonOut)
+	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold)
 	for _, n := range counts {
 		for _, mode := range ms {
 			if ctx.Err() != nil {
@@ -226,6 +244,10 @@ func (a *app) compareCell(ctx context.Context, url, mode string, conns int, f *c
 func runCellProcess(ctx context.Context, exe, url, mode string, conns int, f *compareFlags) (*stats.Summary, error) {
 	args := []string{"run", url, "--json", "--mode", mode,
 		"-c", strconv.Itoa(conns), "-d", f.run.duration.String(), "--pipeline", strconv.Itoa(f.run.pipeline)}
+	if f.run.hold {
+		args = []string{"hold", url, "--json", "--mode", mode, "-c", strconv.Itoa(conns), "-d", f.run.duration.String(),
+			"--every", f.run.every.String(), "--connect-rate", strconv.FormatFloat(f.run.connectRate, 'g', -1, 64)}
+	}
 	if f.run.loops > 0 {
 		args = append(args, "--loops", strconv.Itoa(f.run.loops))
 	}
@@ -289,13 +311,19 @@ func writeCompare(dir string, r CompareReport) error {
 type compareTable struct {
 	w       io.Writer
 	enabled bool
+	hold    bool // the hold table's columns
 }
 
 const compareRow = "%-9s %6s %9s %8s %8s %8s %11s %9s %9s %7s %7s\n"
 
-func newCompareTable(w io.Writer, enabled bool) *compareTable {
-	t := &compareTable{w: w, enabled: enabled}
-	if enabled {
+// holdRow is the hold model's row: what holding cost, not throughput.
+const holdRow = "%-9s %6s %11s %9s %9s %9s %9s %9s %7s %7s %7s\n"
+
+func newCompareTable(w io.Writer, enabled, hold bool) *compareTable {
+	t := &compareTable{w: w, enabled: enabled, hold: hold}
+	if enabled && hold {
+		fmt.Fprintf(w, holdRow, "mode", "conns", "established", "all open", "connect50", "connect99", "RSS", "RSS/conn", "threads", "CPU s", "errors")
+	} else if enabled {
 		// "µ" is two bytes and one column: pad its header by one more.
 		fmt.Fprintf(w, compareRow, "mode", "conns", "req/s", "p50", "p99", "p99.9", " CPU µs/req", "RSS", "RSS/conn", "threads", "errors")
 	}
@@ -311,6 +339,17 @@ func (t *compareTable) row(c CompareCell) {
 		return
 	}
 	s := c.Summary
+	if t.hold {
+		allOpen := "never"
+		if s.EstablishedSec > 0 {
+			allOpen = fmtSeconds(s.EstablishedSec)
+		}
+		fmt.Fprintf(t.w, holdRow, c.Mode, strconv.Itoa(c.Connections), fmtCount(uint64(s.PeakOpenConns)), allOpen,
+			fmtMs(s.Connect.P(50)), fmtMs(s.Connect.P(99)), fmtBytes(float64(s.Generator.PeakRSSBytes)),
+			fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads),
+			strconv.FormatFloat(s.Generator.CPUSec(), 'f', 2, 64), fmtCount(s.ErrorTotal))
+		return
+	}
 	fmt.Fprintf(t.w, compareRow, c.Mode, strconv.Itoa(c.Connections), fmtRate(s.RequestsPerSec),
 		fmtMs(s.Latency.P(50)), fmtMs(s.Latency.P(99)), fmtMs(s.Latency.P(99.9)),
 		strconv.FormatFloat(s.CPUMicrosPerReq, 'f', 1, 64), fmtBytes(float64(s.Generator.PeakRSSBytes)),

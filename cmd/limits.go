@@ -2,8 +2,13 @@ package cmd
 
 import (
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/engine"
 )
 
 // fdReserve is how many file descriptors a run needs besides one per
@@ -40,4 +45,48 @@ func checkConnectionLimit(conns, extra int) error {
 			conns, need, limit, need, int(limit)-extra-fdReserve)
 	}
 	return nil
+}
+
+// portRangeFile holds the kernel's ephemeral port range, "low high".
+const portRangeFile = "/proc/sys/net/ipv4/ip_local_port_range"
+
+// ephemeralPorts returns how many ephemeral ports the kernel hands out,
+// and the range as text; 0 when it cannot be read.
+func ephemeralPorts() (int, string) {
+	b, err := os.ReadFile(portRangeFile)
+	if err != nil {
+		return 0, ""
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, ""
+	}
+	lo, err1 := strconv.Atoi(f[0])
+	hi, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || hi < lo {
+		return 0, ""
+	}
+	return hi - lo + 1, f[0] + "-" + f[1]
+}
+
+// checkPortRange fails before a run starts when the plan's connections
+// cannot each get an ephemeral port: a source address bound before
+// connect takes a port of its own for each connection, and without one
+// the kernel needs a distinct port per target address.
+func checkPortRange(plan *engine.Plan) error {
+	ports, span := ephemeralPorts()
+	if ports == 0 {
+		return nil // not Linux, or no procfs: the connects will say
+	}
+	capacity := ports * max(len(plan.Addrs), 1)
+	from := "one source address"
+	if n := len(plan.SourceAddrs); n > 0 {
+		capacity = ports * n
+		from = fmt.Sprintf("%d source addresses", n)
+	}
+	if plan.Connections <= capacity {
+		return nil
+	}
+	return usageErr("%d connections need more ephemeral ports than %s can have (%d ports in %s: net.ipv4.ip_local_port_range %s); spread them over more local addresses with --source-ips 127.0.0.2-127.0.0.9, or widen the range with sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"",
+		plan.Connections, from, ports, portRangeFile, span)
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
@@ -47,6 +48,12 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 	if err != nil {
 		return nil, err
 	}
+	var sources []netip.Addr
+	if f.sourceIPs != "" {
+		if sources, err = scenarios.ParseSourceIPs(f.sourceIPs); err != nil {
+			return nil, usageErr("--source-ips: %v", err)
+		}
+	}
 	req := scenarios.Request{Method: strings.ToUpper(f.method), Path: u.RequestURI(), Body: f.body, BodyFile: f.bodyFile}
 	for _, h := range headers {
 		req.Headers = append(req.Headers, scenarios.Header{Name: h.Name, Value: h.Value})
@@ -65,6 +72,9 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 			Warmup:      f.warmup,
 			Loops:       f.loops,
 			Pipeline:    f.pipeline,
+			ConnectRate: f.connectRate,
+			Every:       f.every,
+			SourceIPs:   sources,
 		},
 	}
 	for _, st := range stages {
@@ -173,6 +183,12 @@ func loadModel(f *runFlags) (engine.Model, []engine.Stage, error) {
 	stages, err := parseStages(f.stages)
 	if err != nil {
 		return "", nil, err
+	}
+	if f.hold {
+		if err := holdModel(f); err != nil {
+			return "", nil, err
+		}
+		return engine.ModelHold, nil, nil
 	}
 	switch {
 	case f.closed && f.rate > 0:

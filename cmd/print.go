@@ -15,6 +15,10 @@ import (
 // printSummary prints the human summary of a run, like wrk's but with the
 // percentiles, status codes, errors and the generator's own cost.
 func printSummary(w io.Writer, s stats.Summary) {
+	if s.Model == "hold" {
+		printHoldSummary(w, s)
+		return
+	}
 	fmt.Fprintln(w)
 	head := fmt.Sprintf("%s mode, %s model, %d connections", s.Mode, s.Model, s.Connections)
 	if s.Loops > 0 {
@@ -45,8 +49,8 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
 	if s.Model == "open" {
-		fmt.Fprintf(w, "  Schedule      target %s req/s; sends lagged the schedule by p50 %s, p99 %s; %s requests dropped (due, never sent)\n",
-			fmtRate(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtCount(s.Dropped))
+		fmt.Fprintf(w, "  Schedule      target %s req/s; sends lagged the schedule by p50 %s, p99 %s, max %s (about %s requests waiting at the worst); %s requests dropped (due, never sent)\n",
+			fmtRate(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), fmtCount(uint64(s.Saturation.QueuePeak)), fmtCount(s.Dropped))
 	}
 	if s.InFlightAtEnd > 0 {
 		fmt.Fprintf(w, "  In flight     %s requests were unanswered when the run stopped (not counted as errors)\n", fmtCount(s.InFlightAtEnd))
@@ -76,10 +80,11 @@ func printLatencyTable(w io.Writer, s stats.Summary) {
 		}
 		fmt.Fprintf(tw, "%s\t\n", fmtMs(l.MaxMs))
 	}
-	if s.Model == "open" {
+	switch {
+	case s.Model == "open" || (s.Model == "hold" && s.Latency.Count > 0):
 		row("from intended send", s.Latency)
 		row("service time", s.Service)
-	} else {
+	case s.Model != "hold":
 		row("response time", s.Latency)
 	}
 	if s.Connect.Count > 0 {
@@ -182,16 +187,21 @@ func fmtErrors(s stats.Summary) string {
 	if len(s.Errors) == 0 {
 		return "none"
 	}
-	keys := make([]string, 0, len(s.Errors))
-	for k := range s.Errors {
+	return fmt.Sprintf("%s (%.2f%% of requests): %s", fmtCount(s.ErrorTotal), s.ErrorRate*100, fmtErrorKinds(s.Errors))
+}
+
+// fmtErrorKinds lists error counts by kind, in name order.
+func fmtErrorKinds(errs map[string]uint64) string {
+	keys := make([]string, 0, len(errs))
+	for k := range errs {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 	parts := make([]string, 0, len(keys))
 	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s %s", strings.ReplaceAll(k, "_", " "), fmtCount(s.Errors[k])))
+		parts = append(parts, fmt.Sprintf("%s %s", strings.ReplaceAll(k, "_", " "), fmtCount(errs[k])))
 	}
-	return fmt.Sprintf("%s (%.2f%% of requests): %s", fmtCount(s.ErrorTotal), s.ErrorRate*100, strings.Join(parts, ", "))
+	return strings.Join(parts, ", ")
 }
 
 // targetHost returns host:port of a URL, or the text itself.

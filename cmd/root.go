@@ -89,6 +89,7 @@ for coordinated omission, and reports, plots and gates on the results.
 	})
 	root.AddCommand(
 		newRunCmd(a),
+		newHoldCmd(a),
 		newTargetCmd(a),
 		newDemoCmd(a),
 		newCompareCmd(a),

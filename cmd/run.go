@@ -33,6 +33,10 @@ type runFlags struct {
 	stages         string
 	warmup         time.Duration
 	closed         bool
+	hold           bool          // nowait hold: the hold model
+	connectRate    float64       // hold: connects per second
+	every          time.Duration // hold: one request per connection this often
+	sourceIPs      string        // --source-ips
 	extraFDs       int // descriptors needed besides the connections (an in-process target's)
 
 	out           string   // --out DIR
@@ -98,6 +102,7 @@ is shown beside it.
 	fl.StringVar(&f.stages, "stages", "", "ramp as DURATION:TARGET,... (rate in the open model, connections with --closed)")
 	fl.BoolVar(&f.closed, "closed", false, "with --stages: ramp the connection count (closed model) instead of the rate")
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long first, excluded from the statistics")
+	fl.StringVar(&f.sourceIPs, "source-ips", "", "local addresses to connect from, round robin: a list or ranges such as 127.0.0.2-127.0.0.9")
 	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async (epoll reactor), sync (thread per connection) or goroutine (fasthttp)")
 	fl.StringVarP(&f.out, "out", "o", "", "write summary.json, latency.hlog, latency.hgrm, timeseries.csv and charts into this directory")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario key, such as --set load.rate=8000 (repeatable)")
@@ -147,9 +152,11 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if err := checkConnectionLimit(plan.Connections, extraFDs); err != nil {
 		return err
 	}
+	if err := checkPortRange(plan); err != nil {
+		return err
+	}
 	if !out.json {
-		fmt.Fprintf(a.stdout, "Running %s against %s: %d connections, %s, %s mode\n",
-			describeStop(plan), plan.Target, plan.Connections, describePipeline(plan), modeName(mode))
+		fmt.Fprintln(a.stdout, describeRun(plan, mode))
 	}
 	plan.Live = &stats.Live{}
 	prog := startProgress(a.stderr, plan.Live, plan.Warmup+plan.DurationOrDefault())
@@ -204,6 +211,24 @@ func modeName(mode string) string {
 		return "async"
 	}
 	return mode
+}
+
+// describeRun is the line printed as a run starts.
+func describeRun(p *engine.Plan, mode string) string {
+	if p.Model == engine.ModelHold {
+		rate := "as fast as possible"
+		if p.ConnectRate > 0 {
+			rate = fmt.Sprintf("at %s per second", fmtRate(p.ConnectRate))
+		}
+		every := "no requests"
+		if p.HoldEvery > 0 {
+			every = "one request each every " + p.HoldEvery.String()
+		}
+		return fmt.Sprintf("Holding %d connections to %s %s: connecting %s, %s, %s mode",
+			p.Connections, p.Target, describeStop(p), rate, every, modeName(mode))
+	}
+	return fmt.Sprintf("Running %s against %s: %d connections, %s, %s mode",
+		describeStop(p), p.Target, p.Connections, describePipeline(p), modeName(mode))
 }
 
 func describeStop(p *engine.Plan) string {

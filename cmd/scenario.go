@@ -29,6 +29,7 @@ var flagKeys = map[string]string{
 	"rate":            "load.rate",
 	"warmup":          "load.warmup",
 	"stages":          "load.stages",
+	"source-ips":      "load.source_ips",
 	"mode":            "mode",
 	"method":          "requests[0].method",
 	"body":            "requests[0].body",

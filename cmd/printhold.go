@@ -1,0 +1,59 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"text/tabwriter"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// printHoldSummary prints a hold run: what was established and when, the
+// connect times and errors, the sparse requests if any, and above all what
+// each held connection cost the generator.
+func printHoldSummary(w io.Writer, s stats.Summary) {
+	fmt.Fprintln(w)
+	head := fmt.Sprintf("%s mode, hold model, %s connections", s.Mode, fmtCount(uint64(s.Connections)))
+	if s.Loops > 0 {
+		head += fmt.Sprintf(", %d loops", s.Loops)
+	}
+	fmt.Fprintf(w, "%s against %s\n", head, s.Target)
+	if s.Interrupted {
+		fmt.Fprintln(w, "Interrupted: the results below cover the run up to the interruption.")
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  Duration\t%s\n", fmtSeconds(s.DurationSec))
+	established := "never all open at once"
+	if s.EstablishedSec > 0 {
+		established = "all open after " + fmtSeconds(s.EstablishedSec)
+	}
+	fmt.Fprintf(tw, "  Connections\t%s of %s open at the end, peak %s, %s; %s connects in all\n",
+		fmtCount(uint64(s.OpenConnsAtEnd)), fmtCount(uint64(s.Connections)), fmtCount(uint64(s.PeakOpenConns)),
+		established, fmtCount(s.Connects))
+	if s.Requests > 0 {
+		fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
+	}
+	tw.Flush()
+
+	fmt.Fprintln(w)
+	printLatencyTable(w, s)
+	fmt.Fprintln(w)
+	if s.Responses > 0 {
+		fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
+	}
+	fmt.Fprintf(w, "  Errors        %s\n", fmtHoldErrors(s))
+	g := s.Generator
+	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %d threads, %d goroutines at the peak\n",
+		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, g.PeakThreads, g.PeakGoroutines)
+	fmt.Fprintf(w, "  Memory        RSS %s at the start, %s at the peak: %s per held connection\n",
+		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), fmtBytes(s.RSSBytesPerConn))
+}
+
+// fmtHoldErrors lists the errors by kind; a hold run's are mostly
+// connect errors, so no rate per request is given.
+func fmtHoldErrors(s stats.Summary) string {
+	if len(s.Errors) == 0 {
+		return "none"
+	}
+	return fmtCount(s.ErrorTotal) + ": " + fmtErrorKinds(s.Errors)
+}
