@@ -29,12 +29,22 @@ type comparePanel struct {
 	value         func(s stats.Summary) float64
 }
 
-func comparePanels() []comparePanel {
+// comparePanels returns the panels for the cells' load model: throughput
+// and latency for runs that load the target, what holding cost for hold.
+func comparePanels(model string) []comparePanel {
+	if model == "hold" {
+		return []comparePanel{
+			{"Connections established", "connections (peak open)", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }},
+			{"Connect time p99", "ms", func(s stats.Summary) float64 { return s.Connect.P(99) }},
+			{"Generator threads", "threads (peak)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }},
+			{"Generator RSS added per connection", "KiB/connection", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }},
+		}
+	}
 	return []comparePanel{
 		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }},
 		{"p99 latency", "ms", func(s stats.Summary) float64 { return s.Latency.P(99) }},
 		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }},
-		{"Generator peak RSS per connection", "KiB/connection", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }},
+		{"Generator RSS added per connection", "KiB/connection", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }},
 	}
 }
 
@@ -70,7 +80,7 @@ func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
 		}
 	}
 	slices.Sort(conns)
-	panels := comparePanels()
+	panels := comparePanels(cells[0].Summary.Model)
 	ps := make([]*plot.Plot, len(panels))
 	for i, pn := range panels {
 		p := newPlot(pn.title, "Connections (log scale)", pn.yLabel)
