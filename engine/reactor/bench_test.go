@@ -32,7 +32,7 @@ func BenchmarkResponsePath(b *testing.B) {
 			}
 			cfg := loopConfig{plan: plan, mix: mx, addrs: []int{0}, budget: -1, open: new(atomic.Int64)}
 			if bc.open {
-				cfg.sched = newOpenFeed(engine.NewSchedule(1e9, nil), 1, 0) // one due every ns
+				cfg.sched = newOpenFeed(engine.NewSchedule(1e9, nil), 1, 0, -1) // one due every ns
 			}
 			l, err := newLoop(cfg)
 			if err != nil {

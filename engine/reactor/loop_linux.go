@@ -236,6 +236,8 @@ func (l *loop) finished() bool {
 		return true
 	case l.feed.exhausted() && l.outstanding == 0:
 		return true
+	case l.sched != nil && l.sched.spent() && l.outstanding == 0:
+		return true
 	case l.endNs != 0:
 		return false
 	case l.nOpen == 0 && l.now-l.lastConnectNs > l.connTimeoutNs:

@@ -11,16 +11,41 @@ type openFeed struct {
 	sched engine.Schedule
 	step  int64 // L, the number of loops
 	next  int64 // the first request of this loop not yet sent
+	limit int64 // the first global index not to send; < 0 means none
 	due   int64 // next's intended send time, ns from the clock's zero
 	more  bool  // next is in the schedule at all
 }
 
-// newOpenFeed returns loop k's feed of a schedule shared by loops loops.
-func newOpenFeed(sched engine.Schedule, loops, k int) *openFeed {
-	f := &openFeed{sched: sched, step: int64(max(loops, 1)), next: int64(k)}
-	f.due, f.more = f.sched.Due(f.next)
+// newOpenFeed returns loop k's feed of a schedule shared by loops loops,
+// ending before the global index limit (< 0: no limit).
+func newOpenFeed(sched engine.Schedule, loops, k int, limit int64) *openFeed {
+	f := &openFeed{sched: sched, step: int64(max(loops, 1)), next: int64(k), limit: limit}
+	f.load()
 	return f
 }
+
+// openLimit returns the global index the open model's feeds end at: the
+// warm-up's requests plus maxRequests, or -1 when maxRequests is 0 (the
+// schedule or the duration ends the run).
+func openLimit(sched *engine.Schedule, maxRequests, warmupNs int64) int64 {
+	if maxRequests <= 0 {
+		return -1
+	}
+	return engine.FirstAt(sched, warmupNs) + maxRequests
+}
+
+// load reads next's due time, or marks the feed done past its limit.
+func (f *openFeed) load() {
+	if f.limit >= 0 && f.next >= f.limit {
+		f.due, f.more = 0, false
+		return
+	}
+	f.due, f.more = f.sched.Due(f.next)
+}
+
+// spent reports whether this loop has taken its whole share of a request
+// limit: the run ends when those are answered, not at a time.
+func (f *openFeed) spent() bool { return f.limit >= 0 && f.next >= f.limit }
 
 // ready reports whether the next request is due at now.
 func (f *openFeed) ready(now int64) bool { return f.more && f.due <= now }
@@ -33,7 +58,7 @@ func (f *openFeed) nextDue() (int64, bool) { return f.due, f.more }
 func (f *openFeed) pop() int64 {
 	d := f.due
 	f.next += f.step
-	f.due, f.more = f.sched.Due(f.next)
+	f.load()
 	return d
 }
 

@@ -9,7 +9,7 @@ import (
 
 func TestOpenFeedTakesItsShareInOrder(t *testing.T) {
 	sched := engine.NewSchedule(1000, nil) // one request per ms
-	f := newOpenFeed(sched, 3, 1)          // requests 1, 4, 7, ...
+	f := newOpenFeed(sched, 3, 1, -1)      // requests 1, 4, 7, ...
 	// Due times are float solutions: within a nanosecond.
 	if f.ready(999_000) || !f.ready(1_000_001) {
 		t.Fatalf("request 1 due at %d", f.due)
@@ -30,7 +30,7 @@ func TestOpenFeedTakesItsShareInOrder(t *testing.T) {
 
 func TestOpenFeedEndsWithTheStages(t *testing.T) {
 	sched := engine.NewSchedule(0, []engine.Stage{{Duration: time.Second, Target: 2000}})
-	f := newOpenFeed(sched, 1, 0)
+	f := newOpenFeed(sched, 1, 0, -1)
 	n := f.dropAll(int64(2 * time.Second))
 	if n < 995 || n > 1001 {
 		t.Errorf("a 0 to 2000/s ramp over 1 s holds %d requests, want about 1000", n)
@@ -47,7 +47,7 @@ func TestOpenFeedsCoverEveryRequestOnce(t *testing.T) {
 		seen := make([]int, total+2)
 		var last int64 = -1
 		for k := range loops {
-			f := newOpenFeed(sched, loops, k)
+			f := newOpenFeed(sched, loops, k, -1)
 			for n := int64(k); ; n += int64(loops) {
 				d, ok := f.nextDue()
 				if !ok {
@@ -69,5 +69,28 @@ func TestOpenFeedsCoverEveryRequestOnce(t *testing.T) {
 		if last+1 < total-1 || last+1 > total+1 {
 			t.Errorf("%d loops: %d requests, schedule holds %d", loops, last+1, total)
 		}
+	}
+}
+
+func TestOpenFeedsStopAtTheLimit(t *testing.T) {
+	sched := engine.NewSchedule(1000, nil)
+	// 100 requests due in a 100 ms warm-up (0..99), then 250 more.
+	limit := openLimit(&sched, 250, int64(99500*time.Microsecond))
+	if limit != 350 {
+		t.Fatalf("limit %d, want 350", limit)
+	}
+	if got := openLimit(&sched, 0, 1e9); got != -1 {
+		t.Errorf("no request count gives limit %d, want -1", got)
+	}
+	var n uint64
+	for k := range 3 {
+		f := newOpenFeed(sched, 3, k, limit)
+		n += f.dropAll(1 << 62)
+		if !f.spent() {
+			t.Errorf("loop %d not spent after its share", k)
+		}
+	}
+	if n != 350 {
+		t.Errorf("three loops hold %d requests, want 350", n)
 	}
 }

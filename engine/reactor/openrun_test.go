@@ -120,3 +120,34 @@ func TestOpenWarmupIsPartOfTheSchedule(t *testing.T) {
 		t.Errorf("%d requests in 500 ms at 1000/s", n)
 	}
 }
+
+// TestOpenRequestCountIsExact: with a request count the open run sends the
+// warm-up's requests (due before its end) plus exactly that many, then
+// ends when they are answered, not at a duration. A request due in the
+// warm-up but sent just after it counts as measured, so the split between
+// the two may move by a request or two; the total may not.
+func TestOpenRequestCountIsExact(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	plan := openPlan(t, srv.Addr(), 10, 2000, 0)
+	plan.Loops, plan.MaxRequests, plan.Warmup = 2, 777, 100250*time.Microsecond // off the 0.5 ms grid
+	sched := engine.NewSchedule(plan.RatePerSec, nil)
+	want := uint64(engine.FirstAt(&sched, int64(plan.Warmup))) + 777 // 201 + 777
+	start := time.Now()
+	res := runPlan(t, context.Background(), plan)
+	took := time.Since(start)
+	served := settle(srv)
+	sent := res.WarmupCounters.Requests + res.Requests
+	t.Logf("warm-up %d, measured %d requests %d responses, served %d of %d, dropped %d, took %v",
+		res.WarmupCounters.Requests, res.Requests, res.Responses, served, want, res.Dropped, took)
+	if want != 978 || sent != want || served != want {
+		t.Errorf("sent %d, target served %d; want %d (201 in the warm-up + 777)", sent, served, want)
+	}
+	if res.Requests < 777 || res.Requests > 780 || res.Responses != res.Requests || res.InFlightAtEnd != 0 || res.Dropped != 0 {
+		t.Errorf("measured requests %d, responses %d, in flight %d, dropped %d; want 777 answered",
+			res.Requests, res.Responses, res.InFlightAtEnd, res.Dropped)
+	}
+	// 978 requests at 2000/s take about 0.49 s.
+	if took < 450*time.Millisecond || took > 3*time.Second {
+		t.Errorf("the run took %v", took)
+	}
+}

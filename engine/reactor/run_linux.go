@@ -27,6 +27,7 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 	var open atomic.Int64
 	openModel := plan.Model.OrDefault() == engine.ModelOpen
 	sched := engine.NewSchedule(plan.RatePerSec, plan.Stages)
+	limit := openLimit(&sched, plan.MaxRequests, int64(plan.Warmup))
 	loops := make([]*loop, 0, n)
 	defer func() {
 		for _, l := range loops {
@@ -43,7 +44,7 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 			open:   &open,
 		}
 		if openModel {
-			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i)
+			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i, limit)
 		}
 		l, err := newLoop(cfg)
 		if err != nil {
