@@ -326,20 +326,22 @@ func goroutines() int {
 // checkNoLeak waits up to 2 s for fds and goroutines to come back to what
 // they were before the cell and, for the sync mode, whose threads end with
 // their connections, threads to within the runtime's slack. (Other modes
-// leave the Go runtime's idle threads, which it keeps for reuse.)
-func checkNoLeak(t *testing.T, before usage, threads bool) {
+// leave the Go runtime's idle threads, which it keeps for reuse.) It
+// returns the usage it saw last.
+func checkNoLeak(t *testing.T, before usage, threads bool) usage {
 	t.Helper()
 	var now usage
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		now = snapshot()
 		if now.fds <= before.fds && now.goroutines <= before.goroutines && (!threads || now.threads <= before.threads+8) {
-			return
+			return now
 		}
 	}
 	buf := make([]byte, 1<<20)
 	buf = buf[:runtime.Stack(buf, true)]
 	t.Errorf("leak: fds %d -> %d, goroutines %d -> %d, threads %d -> %d\n%s",
 		before.fds, now.fds, before.goroutines, now.goroutines, before.threads, now.threads, buf)
+	return now
 }
 
 // TestCancel checks that every mode stops promptly when its context is
