@@ -227,6 +227,10 @@ func (l *loop) fill(c *conn) {
 	if c.state != stateOpen || c.woff < len(c.wbuf) {
 		return
 	}
+	if l.retired(c) {
+		l.retire(c) // the ramp went down: no new request, close once drained
+		return
+	}
 	if l.commit(c) {
 		l.flush(c)
 	}
@@ -354,7 +358,7 @@ func (l *loop) closeSocket(c *conn) {
 // reconnect opens c again, now or after a backoff, unless the run is
 // ending or the loop will start no more requests.
 func (l *loop) reconnect(c *conn, backoff bool) {
-	if l.stopping || l.feed.exhausted() {
+	if l.stopping || l.feed.exhausted() || l.retired(c) {
 		return
 	}
 	if backoff {

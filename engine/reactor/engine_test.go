@@ -267,11 +267,6 @@ func TestUnsupportedPlans(t *testing.T) {
 		t.Errorf("hold model: %v", err)
 	}
 	plan.Model = engine.ModelClosed
-	plan.Stages = []engine.Stage{{Duration: time.Second, Target: 10}}
-	if _, err := New().Run(context.Background(), plan); !errors.Is(err, engine.ErrUnsupported) {
-		t.Errorf("closed model with stages: %v", err)
-	}
-	plan.Stages = nil
 	plan.Connections = 0
 	if _, err := New().Run(context.Background(), plan); !errors.Is(err, engine.ErrInvalidPlan) {
 		t.Errorf("no connections: %v", err)

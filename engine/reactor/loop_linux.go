@@ -36,6 +36,10 @@ type loop struct {
 	poll  *poller
 
 	conns  []conn
+	want   int              // slots [0, want) are wanted; the rest retire (closed-model stages)
+	ramp   *engine.ConnRamp // the closed model's connection stages; nil without
+	index  int              // this loop's index, and the number of loops:
+	nloops int              // connection j of the plan is slot j/nloops of loop j%nloops
 	events []unix.EpollEvent
 	rbuf   []byte // shared by this loop's connections: parsed in place, never kept
 
@@ -54,7 +58,7 @@ type loop struct {
 
 	timeoutNs, connTimeoutNs, sweepNs int64
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
-	nextSweep, nextTick               int64
+	nextSweep, nextTick, nextRamp     int64
 	inWarmup, stopping                bool
 	backlog                           bool // open model: requests are due and no connection was free
 	cursor                            int  // open model: the next connection pump offers requests to
@@ -76,7 +80,10 @@ type loopConfig struct {
 	addrs  []int // address index of each connection slot
 	budget int64 // requests this loop may start; < 0 for no limit
 	open   *atomic.Int64
-	sched  *openFeed // the open model's share of the schedule; nil for closed
+	sched  *openFeed        // the open model's share of the schedule; nil for closed
+	ramp   *engine.ConnRamp // closed-model connection stages; nil for none
+	index  int              // the loop's index among nloops loops
+	nloops int
 }
 
 // newLoop builds a loop and its poller. The loop owns the poller's epoll
@@ -92,6 +99,10 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		rec:           stats.NewRecorder(),
 		live:          p.Live,
 		conns:         make([]conn, len(cfg.addrs)),
+		want:          len(cfg.addrs),
+		ramp:          cfg.ramp,
+		index:         cfg.index,
+		nloops:        max(cfg.nloops, 1),
 		events:        make([]unix.EpollEvent, min(len(cfg.addrs)+1, maxEvents)),
 		rbuf:          make([]byte, max(readBufBytes, 2*p.MaxHeaderBytesOrDefault()+4096)),
 		open:          cfg.open,
@@ -152,8 +163,12 @@ func (l *loop) run() error {
 	if !l.inWarmup {
 		l.nextTick += tickNs
 	}
+	if l.ramp != nil {
+		l.want = l.wantAt(l.ramp.At(time.Duration(l.now)))
+		l.nextRamp = l.now + rampStepNs
+	}
 	if !l.feed.exhausted() {
-		for i := range l.conns {
+		for i := range l.conns[:l.want] {
 			l.connect(&l.conns[i])
 		}
 	}
@@ -255,6 +270,9 @@ func (l *loop) waitMs() int {
 	if l.endNs > 0 {
 		next = min(next, l.endNs)
 	}
+	if l.ramp != nil {
+		next = min(next, l.nextRamp)
+	}
 	if l.sched != nil && !l.backlog {
 		if due, ok := l.sched.nextDue(); ok {
 			next = min(next, due)
@@ -284,6 +302,10 @@ func (l *loop) timers() {
 		l.live.AddOpen(int64(l.nOpen - l.liveOpen))
 		l.liveOpen = l.nOpen
 	}
+	if l.ramp != nil && now >= l.nextRamp {
+		l.followRamp()
+		l.nextRamp = now + rampStepNs
+	}
 	if now >= l.nextSweep {
 		l.sweep()
 		l.nextSweep = now + l.sweepNs
@@ -309,7 +331,7 @@ func (l *loop) sweep() {
 				l.fail(c, stats.ErrTimeout, nil)
 			}
 		case stateBackoff:
-			if l.now >= c.dueNs && !l.stopping && !l.feed.exhausted() {
+			if l.now >= c.dueNs && !l.stopping && !l.feed.exhausted() && !l.retired(c) {
 				l.connect(c)
 			}
 		}

@@ -28,6 +28,12 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 	openModel := plan.Model.OrDefault() == engine.ModelOpen
 	sched := engine.NewSchedule(plan.RatePerSec, plan.Stages)
 	limit := openLimit(&sched, plan.MaxRequests, int64(plan.Warmup))
+	conns := plan.Connections
+	var ramp *engine.ConnRamp
+	if !openModel && len(plan.Stages) > 0 {
+		r := engine.NewConnRamp(plan.Connections, plan.Stages)
+		ramp, conns = &r, max(r.Max(), 1)
+	}
 	loops := make([]*loop, 0, n)
 	defer func() {
 		for _, l := range loops {
@@ -39,9 +45,12 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 			plan:   plan,
 			clock:  clock,
 			mix:    mx,
-			addrs:  slotAddrs(plan.Connections, len(plan.Addrs), n, i),
+			addrs:  slotAddrs(conns, len(plan.Addrs), n, i),
 			budget: share(plan.MaxRequests, n, i),
 			open:   &open,
+			ramp:   ramp,
+			index:  i,
+			nloops: n,
 		}
 		if openModel {
 			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i, limit)
@@ -72,8 +81,6 @@ func check(plan *engine.Plan) error {
 	case m == engine.ModelOpen:
 	case m != engine.ModelClosed:
 		return fmt.Errorf("%w: the %s model is not in async mode yet", engine.ErrUnsupported, m)
-	case len(plan.Stages) > 0:
-		return fmt.Errorf("%w: closed-model stages are not in async mode yet", engine.ErrUnsupported)
 	}
 	return nil
 }
