@@ -233,7 +233,8 @@ func newServer(cfg Config) *Server {
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	if d := s.cfg.Delay + jitter(s.cfg.Jitter); d > 0 {
-		time.Sleep(d)
+		// Cut short by Close, which waits for every handler to end.
+		s.sleepUntil(time.Now().Add(d))
 	}
 	if left := windowLeft(time.Since(s.start), s.cfg.StallEvery, s.cfg.Stall); left > 0 {
 		s.stalled.Add(1)

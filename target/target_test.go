@@ -122,22 +122,24 @@ func TestCloseAfter(t *testing.T) {
 	}
 }
 
-// TestCloseEndsEverything closes the target while a hang and a drip are
-// in progress: Close must end them promptly.
+// TestCloseEndsEverything closes the target while a hang, a drip and a
+// long delay are in progress: Close must end them promptly.
 func TestCloseEndsEverything(t *testing.T) {
 	s := start(t, Config{Faults: []Fault{{FaultHang, 100}}})
 	d := start(t, Config{Faults: []Fault{{FaultDrip, 100}}, DripEvery: 50 * time.Millisecond})
+	w := start(t, Config{Delay: 10 * time.Second})
 	var conns []net.Conn
-	for _, srv := range []*Server{s, d} {
+	for _, srv := range []*Server{s, d, w} {
 		c := dial(t, srv, 3*time.Second)
 		if _, err := io.WriteString(c, reqKeepAlive); err != nil {
 			t.Fatal(err)
 		}
 		conns = append(conns, c)
 	}
-	waitFor(t, func() bool { return s.OpenConns() == 1 && d.OpenConns() == 1 })
+	waitFor(t, func() bool { return s.OpenConns() == 1 && d.OpenConns() == 1 && w.OpenConns() == 1 })
+	time.Sleep(20 * time.Millisecond) // the delayed request reaches its handler
 	t0 := time.Now()
-	for _, srv := range []*Server{s, d} {
+	for _, srv := range []*Server{s, d, w} {
 		if err := srv.Close(); err != nil {
 			t.Fatal(err)
 		}
