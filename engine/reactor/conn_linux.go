@@ -75,10 +75,14 @@ func (l *loop) connect(c *conn) {
 		return
 	}
 	if len(l.src) > 0 {
-		sa := l.src[l.srcNext]
-		l.srcNext = (l.srcNext + 1) % len(l.src)
-		if err := unix.Bind(fd, sa); err != nil {
-			l.fail(c, connectKind(err), os.NewSyscallError("bind", err))
+		// Let connect pick the port, per destination, rather than bind: a
+		// source address then serves more than one ephemeral range's worth
+		// of connections. A kernel without the option binds a port now.
+		_ = unix.SetsockoptInt(fd, unix.IPPROTO_IP, unix.IP_BIND_ADDRESS_NO_PORT, 1)
+		if err := unix.Bind(fd, l.src[l.global(c)%len(l.src)]); err != nil {
+			// The address is not this host's, is of the other family, or
+			// has no port left: all say the source cannot be used.
+			l.fail(c, stats.ErrAddrNotAvail, os.NewSyscallError("bind", err))
 			return
 		}
 	}
@@ -114,7 +118,7 @@ func (l *loop) onWritable(c *conn) {
 		}
 		l.rec.RecordConnect(l.now - c.dueNs)
 		c.state, c.fails = stateOpen, 0
-		l.opened()
+		l.opened(c)
 		l.fill(c)
 	case stateOpen:
 		if c.woff < len(c.wbuf) && l.flush(c) && c.woff == len(c.wbuf) {
@@ -224,8 +228,8 @@ func (l *loop) eof(c *conn) {
 // fill asks the load model how many requests to start on c and writes
 // them as one batch, stamped with l.now.
 func (l *loop) fill(c *conn) {
-	if c.state != stateOpen || c.woff < len(c.wbuf) {
-		return
+	if c.state != stateOpen || c.woff < len(c.wbuf) || l.hold != nil {
+		return // the hold model sends only on its timers
 	}
 	if l.retired(c) {
 		l.retire(c) // the ramp went down: no new request, close once drained
@@ -341,6 +345,9 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 func (l *loop) closeSocket(c *conn) {
 	if c.state == stateOpen {
 		l.closed()
+		if l.hold != nil && l.hold.everyNs > 0 {
+			l.hold.timers.remove(c.slot)
+		}
 	}
 	if c.fd >= 0 {
 		_ = unix.Close(c.fd) // the fd is released whatever close returns

@@ -262,9 +262,9 @@ func TestUnsupportedPlans(t *testing.T) {
 		t.Errorf("https: %v", err)
 	}
 	plan.Scheme = "http"
-	plan.Model = engine.ModelHold
+	plan.Model = "bursty"
 	if _, err := New().Run(context.Background(), plan); !errors.Is(err, engine.ErrUnsupported) {
-		t.Errorf("hold model: %v", err)
+		t.Errorf("unknown model: %v", err)
 	}
 	plan.Model = engine.ModelClosed
 	plan.Connections = 0

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
@@ -112,4 +114,30 @@ func goroutines() int {
 		}
 	}
 	return n
+}
+
+// raiseNoFile raises the process's open-file limit to its hard limit: a
+// test holding thousands of connections, with the accepting side in the
+// same process, needs two descriptors for each.
+func raiseNoFile(t testing.TB) uint64 {
+	t.Helper()
+	var lim unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return lim.Cur
+}
+
+// holdPlan returns a hold-model plan of c connections on two loops for d.
+func holdPlan(t testing.TB, addr string, c int, d time.Duration) *engine.Plan {
+	t.Helper()
+	plan := newPlan(t, addr, c, 2)
+	plan.Model, plan.Duration = engine.ModelHold, d
+	return plan
 }

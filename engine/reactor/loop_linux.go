@@ -30,6 +30,7 @@ type loop struct {
 	mix   *mix
 	feed  closedFeed
 	sched *openFeed // the open model's schedule; nil in the closed model
+	hold  *hold     // the hold model's connects and timers; nil in the others
 	rec   *stats.Recorder
 	tl    engine.Timeline // warm-up end and interval ticks of rec
 	live  *stats.Live     // the live progress line's totals; may be nil
@@ -47,7 +48,6 @@ type loop struct {
 	family   []int
 	addrText []string
 	src      []unix.Sockaddr
-	srcNext  int
 
 	now         int64 // clock at the last epoll_wait return or read
 	pos         int   // next position in the mix's rotation
@@ -84,6 +84,7 @@ type loopConfig struct {
 	ramp   *engine.ConnRamp // closed-model connection stages; nil for none
 	index  int              // the loop's index among nloops loops
 	nloops int
+	hold   *hold // the hold model's state; nil for the others
 }
 
 // newLoop builds a loop and its poller. The loop owns the poller's epoll
@@ -96,6 +97,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		mix:           cfg.mix,
 		feed:          newClosedFeed(depth, cfg.budget),
 		sched:         cfg.sched,
+		hold:          cfg.hold,
 		rec:           stats.NewRecorder(),
 		live:          p.Live,
 		conns:         make([]conn, len(cfg.addrs)),
@@ -167,7 +169,9 @@ func (l *loop) run() error {
 		l.want = l.wantAt(l.ramp.At(time.Duration(l.now)))
 		l.nextRamp = l.now + rampStepNs
 	}
-	if !l.feed.exhausted() {
+	if l.hold != nil {
+		l.loadNext()
+	} else if !l.feed.exhausted() {
 		for i := range l.conns[:l.want] {
 			l.connect(&l.conns[i])
 		}
@@ -273,6 +277,9 @@ func (l *loop) waitMs() int {
 	if l.ramp != nil {
 		next = min(next, l.nextRamp)
 	}
+	if l.hold != nil {
+		next = min(next, l.holdNextNs())
+	}
 	if l.sched != nil && !l.backlog {
 		if due, ok := l.sched.nextDue(); ok {
 			next = min(next, due)
@@ -305,6 +312,9 @@ func (l *loop) timers() {
 	if l.ramp != nil && now >= l.nextRamp {
 		l.followRamp()
 		l.nextRamp = now + rampStepNs
+	}
+	if l.hold != nil && !l.stopping {
+		l.holdTimers()
 	}
 	if now >= l.nextSweep {
 		l.sweep()
@@ -348,11 +358,15 @@ func (e errConnectTimeout) Error() string {
 // opened and closed keep the open-connection counts. The shared counter
 // gives the exact peak across loops; it is touched per connect, not per
 // request.
-func (l *loop) opened() {
+func (l *loop) opened(c *conn) {
 	l.nOpen++
 	l.lastConnectNs = l.now
-	if v := l.open.Add(1); v > l.peak {
+	v := l.open.Add(1)
+	if v > l.peak {
 		l.peak = v
+	}
+	if l.hold != nil {
+		l.holdOpened(c, v)
 	}
 }
 

@@ -24,7 +24,8 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 	}
 	n := plan.LoopsOrDefault()
 	clock := engine.NewClock()
-	var open atomic.Int64
+	var open, allOpen atomic.Int64
+	holdModel := plan.Model.OrDefault() == engine.ModelHold
 	openModel := plan.Model.OrDefault() == engine.ModelOpen
 	sched := engine.NewSchedule(plan.RatePerSec, plan.Stages)
 	limit := openLimit(&sched, plan.MaxRequests, int64(plan.Warmup))
@@ -55,6 +56,9 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 		if openModel {
 			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i, limit)
 		}
+		if holdModel {
+			cfg.budget, cfg.hold = -1, newHold(plan, len(cfg.addrs), &allOpen)
+		}
 		l, err := newLoop(cfg)
 		if err != nil {
 			return nil, err
@@ -66,6 +70,7 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 	if openModel {
 		res.Saturation = engine.OpenSaturation(plan, &sched, res)
 	}
+	res.EstablishedIn = time.Duration(allOpen.Load())
 	return res, err
 }
 
@@ -77,10 +82,10 @@ func check(plan *engine.Plan) error {
 	if err := plan.Validate(); err != nil {
 		return err
 	}
-	switch m := plan.Model.OrDefault(); {
-	case m == engine.ModelOpen:
-	case m != engine.ModelClosed:
-		return fmt.Errorf("%w: the %s model is not in async mode yet", engine.ErrUnsupported, m)
+	switch m := plan.Model.OrDefault(); m {
+	case engine.ModelOpen, engine.ModelHold, engine.ModelClosed:
+	default:
+		return fmt.Errorf("%w: the %s model is not in async mode", engine.ErrUnsupported, m)
 	}
 	return nil
 }

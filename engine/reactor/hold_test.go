@@ -1,0 +1,228 @@
+package reactor
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+func TestHoldEstablishesAll(t *testing.T) {
+	const n = 2000
+	raiseNoFile(t)
+	srv := startTarget(t, target.Config{})
+	start := time.Now()
+	s := sampleOpen(srv, start)
+	res := runPlan(t, context.Background(), holdPlan(t, srv.Addr(), n, 1500*time.Millisecond))
+	s.end()
+	_, held := s.within(0, time.Hour)
+	st := srv.Stats()
+	t.Logf("connects %d, peak %d, at end %d, established in %v, connect p50 %d µs p99 %d µs, target accepted %d held %d, errors %v",
+		res.Connects, res.PeakOpenConns, res.OpenConnsAtEnd, res.EstablishedIn,
+		res.Connect.ValueAtQuantile(50), res.Connect.ValueAtQuantile(99), st.Accepted, held, res.Errors)
+	if res.Connects != n || res.PeakOpenConns != n || res.OpenConnsAtEnd != n || res.ErrorTotal() != 0 {
+		t.Errorf("connects %d, peak %d, at end %d, errors %v; want %d each and none", res.Connects, res.PeakOpenConns, res.OpenConnsAtEnd, res.Errors, n)
+	}
+	if st.Accepted != n || held != n {
+		t.Errorf("the target accepted %d and held at most %d, want %d", st.Accepted, held, n)
+	}
+	if res.EstablishedIn <= 0 || res.EstablishedIn > time.Second {
+		t.Errorf("established in %v", res.EstablishedIn)
+	}
+	if res.Requests != 0 || st.Served != 0 {
+		t.Errorf("%d requests sent, %d served, with no interval", res.Requests, st.Served)
+	}
+	if len(res.Intervals) == 0 || res.Intervals[0].OpenConns != n {
+		t.Errorf("intervals %d, first with %d open", len(res.Intervals), res.Intervals[0].OpenConns)
+	}
+}
+
+// TestHoldEverySendsRequests: 100 connections each send one request every
+// 200 ms from their connect on, for 1 s: 4 each (the fifth is due after
+// the end), answered with a 2 ms delay, latency counted from the due time.
+func TestHoldEverySendsRequests(t *testing.T) {
+	srv := startTarget(t, target.Config{Delay: 2 * time.Millisecond})
+	plan := holdPlan(t, srv.Addr(), 100, time.Second)
+	plan.HoldEvery = 200 * time.Millisecond
+	res := runPlan(t, context.Background(), plan)
+	served := settle(srv)
+	p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
+	t.Logf("send lag p50 %d µs, service p50 %d µs", res.SendLag.ValueAtQuantile(50), res.Service.ValueAtQuantile(50))
+	t.Logf("requests %d, responses %d, in flight %d, served %d, dropped %d, latency p50 %v p99 %v, errors %v",
+		res.Requests, res.Responses, res.InFlightAtEnd, served, res.Dropped, p50,
+		time.Duration(res.Latency.ValueAtQuantile(99))*time.Microsecond, res.Errors)
+	if res.Requests < 390 || res.Requests > 400 || res.Dropped != 0 {
+		t.Errorf("%d requests, %d dropped; want 400 (100 connections × 4)", res.Requests, res.Dropped)
+	}
+	if served != res.Responses+res.InFlightAtEnd || res.ErrorTotal() != 0 {
+		t.Errorf("target served %d, client counted %d + %d in flight, errors %v", served, res.Responses, res.InFlightAtEnd, res.Errors)
+	}
+	if p50 < 2*time.Millisecond || p50 > 20*time.Millisecond {
+		t.Errorf("latency p50 %v with a 2 ms delay", p50)
+	}
+	if res.Connects != 100 || res.OpenConnsAtEnd != 100 {
+		t.Errorf("connects %d, open at end %d", res.Connects, res.OpenConnsAtEnd)
+	}
+}
+
+func TestHoldConnectRate(t *testing.T) {
+	const n = 2000
+	raiseNoFile(t)
+	srv := startTarget(t, target.Config{})
+	plan := holdPlan(t, srv.Addr(), n, 2500*time.Millisecond)
+	plan.ConnectRate = 1000
+	res := runPlan(t, context.Background(), plan)
+	var ivOpen []int
+	for _, iv := range res.Intervals {
+		ivOpen = append(ivOpen, iv.OpenConns)
+	}
+	t.Logf("established in %v, connects %d, intervals' open conns %v, connect p50 %d µs p99 %d µs",
+		res.EstablishedIn, res.Connects, ivOpen, res.Connect.ValueAtQuantile(50), res.Connect.ValueAtQuantile(99))
+	if res.EstablishedIn < 1900*time.Millisecond || res.EstablishedIn > 2500*time.Millisecond {
+		t.Errorf("2000 connects at 1000/s established in %v", res.EstablishedIn)
+	}
+	if len(ivOpen) < 2 || ivOpen[0] < 950 || ivOpen[0] > 1050 || ivOpen[1] != n {
+		t.Errorf("intervals' open connections %v, want about 1000 then 2000", ivOpen)
+	}
+	if res.Connects != n || res.ErrorTotal() != 0 {
+		t.Errorf("connects %d, errors %v", res.Connects, res.Errors)
+	}
+}
+
+// acceptor is a listener of the test's own that records the source
+// address of each connection, and closes the first drop of them at once.
+type acceptor struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	from  map[netip.Addr]int
+	drop  int
+	conns []net.Conn
+	done  chan struct{}
+}
+
+func startAcceptor(t *testing.T, drop int) *acceptor {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &acceptor{ln: ln, from: map[netip.Addr]int{}, drop: drop, done: make(chan struct{})}
+	go func() {
+		defer close(a.done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			ap := c.RemoteAddr().(*net.TCPAddr).AddrPort()
+			a.mu.Lock()
+			a.from[ap.Addr().Unmap()]++
+			if a.drop > 0 {
+				a.drop--
+				_ = c.Close()
+			} else {
+				a.conns = append(a.conns, c)
+			}
+			a.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-a.done
+		for _, c := range a.conns {
+			_ = c.Close()
+		}
+	})
+	return a
+}
+
+func (a *acceptor) count(addr string) int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.from[netip.MustParseAddr(addr)]
+}
+
+func TestHoldBindsSourceAddresses(t *testing.T) {
+	a := startAcceptor(t, 0)
+	plan := holdPlan(t, a.ln.Addr().String(), 10, 300*time.Millisecond)
+	plan.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")}
+	res := runPlan(t, context.Background(), plan)
+	if !eventually(func() bool { return a.count("127.0.0.2")+a.count("127.0.0.3") == 10 }) || a.count("127.0.0.2") != 5 {
+		t.Errorf("the server saw %d from 127.0.0.2 and %d from 127.0.0.3, want 5 each", a.count("127.0.0.2"), a.count("127.0.0.3"))
+	}
+	if res.Connects != 10 || res.ErrorTotal() != 0 {
+		t.Errorf("connects %d, errors %v", res.Connects, res.Errors)
+	}
+}
+
+func TestHoldReconnectsWhatTheServerDrops(t *testing.T) {
+	a := startAcceptor(t, 10)
+	res := runPlan(t, context.Background(), holdPlan(t, a.ln.Addr().String(), 10, 500*time.Millisecond))
+	t.Logf("connects %d, open at end %d, errors %v", res.Connects, res.OpenConnsAtEnd, res.Errors)
+	if res.Connects != 20 || res.OpenConnsAtEnd != 10 || res.ErrorTotal() != 0 {
+		t.Errorf("connects %d, open at end %d, errors %v; want 10 dropped and reconnected", res.Connects, res.OpenConnsAtEnd, res.Errors)
+	}
+}
+
+func TestHoldCountsConnectFailuresByKind(t *testing.T) {
+	t.Run("refused", func(t *testing.T) {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := ln.Addr().String()
+		_ = ln.Close()
+		res := runPlan(t, context.Background(), holdPlan(t, addr, 20, 300*time.Millisecond))
+		if res.Errors[stats.ErrConnectRefused] < 20 || res.Connects != 0 || res.FirstConnectErr == "" {
+			t.Errorf("errors %v, connects %d, first error %q", res.Errors, res.Connects, res.FirstConnectErr)
+		}
+	})
+	t.Run("bind", func(t *testing.T) {
+		a := startAcceptor(t, 0)
+		plan := holdPlan(t, a.ln.Addr().String(), 20, 300*time.Millisecond)
+		plan.SourceAddrs = []netip.Addr{netip.MustParseAddr("::1")} // the other family: bind fails
+		res := runPlan(t, context.Background(), plan)
+		t.Logf("errors %v, first %q", res.Errors, res.FirstConnectErr)
+		if res.Errors[stats.ErrAddrNotAvail] < 20 || res.Connects != 0 {
+			t.Errorf("errors %v, connects %d", res.Errors, res.Connects)
+		}
+	})
+	t.Run("too many files", func(t *testing.T) {
+		// A listener that never accepts: the kernel completes the
+		// handshakes into its backlog, so this process spends no fd on the
+		// accepting side.
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = ln.Close() }()
+		var lim, low unix.Rlimit
+		if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+			t.Fatal(err)
+		}
+		low = lim
+		low.Cur = uint64(countFDs(t) + 40)
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &low); err != nil {
+			t.Fatal(err)
+		}
+		plan := holdPlan(t, ln.Addr().String(), 100, 300*time.Millisecond)
+		res, err := New().Run(context.Background(), plan)
+		if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
+			t.Fatal(err)
+		}
+		if err != nil {
+			t.Fatalf("Run: %v", err)
+		}
+		t.Logf("connects %d, peak %d, errors %v", res.Connects, res.PeakOpenConns, res.Errors)
+		if res.Errors[stats.ErrTooManyFiles] == 0 || res.PeakOpenConns < 20 || res.PeakOpenConns >= 100 {
+			t.Errorf("errors %v, peak %d open", res.Errors, res.PeakOpenConns)
+		}
+	})
+}
