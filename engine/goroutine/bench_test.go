@@ -2,6 +2,7 @@ package goroutine
 
 import (
 	"bytes"
+	"context"
 	"net"
 	"testing"
 	"time"
@@ -59,22 +60,55 @@ func BenchmarkRoundTrip(b *testing.B) {
 	r := &run{
 		plan: p, clock: engine.NewClock(), timeout: p.TimeoutOrDefault(), depth: 1,
 		stopCh: make(chan struct{}), budget: engine.NewBudget(0), idleLimit: time.Second,
+		dialCtx: context.Background(),
 	}
 	s := newSlot(r, 0, engine.NewRecorderGroup(0, nil))
-	w := newWorker(r, s, true, []int{0}, 0)
+	w := newWorker(r, s, []int{0}, 0)
 	defer s.shutdown()
 	now := r.clock.Now()
 	backoff := backoffMin
-	now, _ = w.once(now, &backoff) // dial outside the loop
+	now, _ = w.once(now, now, &backoff) // dial outside the loop
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {
-		now, _ = w.once(now, &backoff)
+		now, _ = w.once(now, now, &backoff)
 	}
 	b.StopTimer()
 	rec := s.g.Lock(now)
 	defer s.g.Unlock()
 	if rec.ErrorTotal() != 0 || rec.Responses != uint64(b.N)+1 {
 		b.Fatalf("errors %d responses %d", rec.ErrorTotal(), rec.Responses)
+	}
+}
+
+// BenchmarkOpenRoundTrip measures the open model's step: a ticket, the
+// wait for its due time (already passed here, as at full rate) and the
+// round trip with its latency, service time and send lag recorded.
+func BenchmarkOpenRoundTrip(b *testing.B) {
+	addr := cannedServer(b)
+	p := testPlanAddr(addr)
+	p.Connections, p.Model, p.RatePerSec = 1, engine.ModelOpen, 1e9
+	r := newRun(New(), p)
+	r.dialCtx, r.clock = context.Background(), engine.NewClock()
+	s := newSlot(r, 0, engine.NewRecorderGroup(0, nil))
+	w := newWorker(r, s, []int{0}, 0)
+	defer s.shutdown()
+	backoff := backoffMin
+	step := func() {
+		_, due, _ := r.tickets.Take()
+		w.waitUntil(due)
+		w.once(due, r.clock.Now(), &backoff)
+	}
+	step() // dial outside the loop
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		step()
+	}
+	b.StopTimer()
+	rec := s.g.Lock(r.clock.Now())
+	defer s.g.Unlock()
+	if rec.ErrorTotal() != 0 || rec.Responses != uint64(b.N)+1 || rec.SendLag.TotalCount() != int64(b.N)+1 {
+		b.Fatalf("errors %d responses %d send lags %d", rec.ErrorTotal(), rec.Responses, rec.SendLag.TotalCount())
 	}
 }

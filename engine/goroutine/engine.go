@@ -43,20 +43,20 @@ type run struct {
 	warmupNs  int64 // run-clock end of the warm-up
 	depth     int
 	stop      atomic.Bool
-	stopCh    chan struct{}   // closed on stop, wakes backoff sleeps
+	stopCh    chan struct{}   // closed on stop, wakes sleeps
+	endNs     atomic.Int64    // the run's end on the run clock, set before stop
 	dialCtx   context.Context // cancelled on stop, ends dials and handshakes
 	budget    *engine.Budget
+	tickets   *engine.Tickets // open model; nil otherwise
 	open      engine.Gauge
+	allOpenNs atomic.Int64 // when plan.Connections were first all open
 	firstErr  atomic.Pointer[string]
 	idleLimit time.Duration
+	bufs      sync.Pool // hold model: *[]byte read buffers
 }
 
-// Run drives the plan's load with one goroutine per connection (per
-// request in flight when pipelining) and returns what it measured.
-func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
-	if err := check(plan); err != nil {
-		return nil, err
-	}
+// newRun prepares the shared state of a run of plan.
+func newRun(e *Engine, plan *engine.Plan) *run {
 	r := &run{
 		plan:     plan,
 		timeout:  plan.TimeoutOrDefault(),
@@ -69,42 +69,83 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 		// bounds how long its goroutines outlive the run.
 		idleLimit: 500 * time.Millisecond,
 	}
+	if plan.Model.OrDefault() == engine.ModelOpen {
+		sched := engine.NewSchedule(plan.RatePerSec, plan.Stages)
+		r.tickets = engine.NewTickets(sched, plan.MaxRequests, r.warmupNs)
+		r.idleLimit = openIdleLimit(plan)
+	}
 	if plan.Scheme == "https" {
 		r.tls = tlsConfig(e.TLSConfig, plan)
 	}
+	size := max(plan.MaxHeaderBytesOrDefault(), 4096) + 4096
+	r.bufs.New = func() any { b := make([]byte, size); return &b }
+	return r
+}
+
+// Run drives the plan's load with one goroutine per connection (per
+// request in flight when pipelining) and returns what it measured.
+func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
+	if err := check(plan); err != nil {
+		return nil, err
+	}
+	r := newRun(e, plan)
 	var cancelDials context.CancelFunc
 	r.dialCtx, cancelDials = context.WithCancel(context.Background())
 	defer cancelDials()
+	model := plan.Model.OrDefault()
+	nSlots := plan.Connections
+	var ramp *engine.ConnRamp
+	if model == engine.ModelClosed && len(plan.Stages) > 0 {
+		cr := engine.NewConnRamp(plan.Connections, plan.Stages)
+		ramp, nSlots = &cr, max(cr.Max(), 1)
+	}
 	order := weightedOrder(plan.Requests)
-	groups := make([]*engine.RecorderGroup, engine.GroupCount(plan.Connections))
+	groups := make([]*engine.RecorderGroup, engine.GroupCount(nSlots))
 	for i := range groups {
 		groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.Live)
 	}
-	slots := make([]*slot, plan.Connections)
-	var workers []*worker
+	slots := make([]*slot, nSlots)
+	var tasks []func()
+	var (
+		workers []*worker
+		holders []*holder
+	)
 	for i := range slots {
 		slots[i] = newSlot(r, i, groups[i%len(groups)])
+		if model == engine.ModelHold {
+			h := newHolder(r, slots[i], order)
+			holders = append(holders, h)
+			tasks = append(tasks, h.loop)
+			continue
+		}
 		for k := range r.depth {
-			workers = append(workers, newWorker(r, slots[i], k == 0, order, i*r.depth+k))
+			w := newWorker(r, slots[i], order, i*r.depth+k)
+			workers = append(workers, w)
+			tasks = append(tasks, w.loop)
 		}
 	}
-	r.clock = engine.NewClock()
-	var wg sync.WaitGroup
-	allDone := make(chan struct{})
-	for _, w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w.loop()
-		}()
+	rampAt := 0
+	if ramp != nil {
+		rampAt = activateRamp(*ramp, slots)
 	}
-	go func() { // owned by Run: ends when every worker has ended
+	r.clock = engine.NewClock()
+	var wg, side sync.WaitGroup
+	allDone := make(chan struct{})
+	for _, task := range tasks {
+		wg.Go(task)
+	}
+	go func() { // owned by Run: ends when every task has ended
 		wg.Wait()
 		close(allDone)
 	}()
+	side.Go(func() { r.tickLoop(groups) })
+	if ramp != nil {
+		side.Go(func() { r.rampLoop(*ramp, slots, rampAt) })
+	}
 
 	engine.AwaitEnd(ctx, plan, allDone)
 	endNs := r.clock.Now()
+	r.endNs.Store(endNs)
 	for _, g := range groups {
 		g.End(endNs)
 	}
@@ -123,21 +164,31 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 		s.closeConn()
 	}
 	<-allDone
+	side.Wait()
 	for _, s := range slots {
 		s.shutdown()
 	}
-	res := r.result(groups, open, workers, endNs)
+	var inFlight uint64
+	for _, w := range workers {
+		inFlight += uint64(w.inFlightAtEnd)
+	}
+	for _, h := range holders {
+		if h.inFlightAtEnd {
+			inFlight++
+		}
+	}
+	res := r.result(groups, open, slots, endNs)
 	res.OpenConnsAtEnd = openAtEnd
+	res.InFlightAtEnd = inFlight
 	return res, nil
 }
 
 // check refuses what this mode cannot do.
 func check(plan *engine.Plan) error {
-	if m := plan.Model.OrDefault(); m != engine.ModelClosed {
-		return fmt.Errorf("%w: goroutine mode runs the closed model only, not %q; use --mode async", engine.ErrUnsupported, m)
-	}
-	if len(plan.Stages) > 0 {
-		return fmt.Errorf("%w: goroutine mode does not ramp connections in stages; use --mode async", engine.ErrUnsupported)
+	switch m := plan.Model.OrDefault(); m {
+	case engine.ModelClosed, engine.ModelOpen, engine.ModelHold:
+	default:
+		return fmt.Errorf("%w: goroutine mode does not know the %q model", engine.ErrUnsupported, m)
 	}
 	return plan.Validate()
 }
@@ -166,18 +217,20 @@ func weightedOrder(reqs []engine.Request) []int {
 	return order
 }
 
-// result merges the groups' recorders once every worker has ended, with
+// result merges the groups' recorders once every task has ended, with
 // open[i] connections of group i open at endNs.
-func (r *run) result(groups []*engine.RecorderGroup, open []int, workers []*worker, endNs int64) *stats.Result {
+func (r *run) result(groups []*engine.RecorderGroup, open []int, slots []*slot, endNs int64) *stats.Result {
 	res := stats.NewResult()
 	res.Mode = Mode
 	res.Start = r.clock.Start().Add(r.plan.Warmup)
-	for _, w := range workers {
-		if w.drains { // the bytes of the last exchanges
-			w.drain(w.slot.g.Lock(endNs))
-			w.slot.g.Unlock()
-		}
-		res.InFlightAtEnd += uint64(w.inFlightAtEnd)
+	for _, s := range slots { // the bytes of the last exchanges
+		s.drain(s.g.Lock(endNs))
+		s.g.Unlock()
+	}
+	if r.tickets != nil {
+		// Requests due before the end that no worker was free to take.
+		groups[0].Lock(endNs).Dropped += uint64(r.tickets.Untaken(endNs))
+		groups[0].Unlock()
 	}
 	for i, g := range groups {
 		// Every recorder closes the same intervals, so they merge by index.
@@ -185,8 +238,14 @@ func (r *run) result(groups []*engine.RecorderGroup, open []int, workers []*work
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.PeakOpenConns = int(r.open.Peak())
+	if ns := r.allOpenNs.Load(); ns > 0 {
+		res.EstablishedIn = time.Duration(ns)
+	}
 	if p := r.firstErr.Load(); p != nil {
 		res.FirstConnectErr = *p
+	}
+	if r.tickets != nil {
+		res.Saturation = engine.OpenSaturation(r.plan, r.tickets.Schedule(), res)
 	}
 	return res
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,10 +38,17 @@ type slot struct {
 	pipe *fasthttp.PipelineClient // pipeline depth > 1
 
 	bytesIn, bytesOut atomic.Uint64 // raw bytes read and written, TLS included
+	recIn, recOut     uint64        // bytes already moved into g; under g's lock
 	opened            atomic.Bool   // a connection is open
 	dialFails         atomic.Uint64 // failed connects so far
 
-	mu   sync.Mutex // guards conn
+	// Closed-model stages: whether the slot is in use now, and a channel
+	// closed (then replaced) when it becomes so. Both change under mu.
+	active atomic.Bool
+	wake   chan struct{}
+	idle   atomic.Int32 // workers of the slot waiting for it to be active
+
+	mu   sync.Mutex // guards conn, and the writes of active and wake
 	conn *countingConn
 }
 
@@ -53,9 +61,13 @@ func (e *dialError) Unwrap() error { return e.err }
 
 func newSlot(r *run, id int, g *engine.RecorderGroup) *slot {
 	p := r.plan
-	s := &slot{r: r, id: id, g: g, addr: p.Addrs[id%len(p.Addrs)]}
+	s := &slot{r: r, id: id, g: g, addr: p.Addrs[id%len(p.Addrs)], wake: make(chan struct{})}
+	s.active.Store(true)
 	if len(p.SourceAddrs) > 0 {
 		s.src = p.SourceAddrs[id%len(p.SourceAddrs)]
+	}
+	if p.Model.OrDefault() == engine.ModelHold {
+		return s // the holder speaks HTTP on the connection itself
 	}
 	rbuf := max(p.MaxHeaderBytesOrDefault(), 4096)
 	if r.depth == 1 {
@@ -140,8 +152,20 @@ func (s *slot) dial(string) (net.Conn, error) {
 	s.g.Unlock()
 	s.opened.Store(true)
 	r.open.Add(1)
+	if r.open.Load() >= int64(r.plan.Connections) {
+		r.allOpenNs.CompareAndSwap(0, max(now, 1))
+	}
 	r.plan.Live.AddOpen(1)
 	return conn, nil
+}
+
+// drain moves the slot's byte counts into rec; the caller holds the
+// group's lock.
+func (s *slot) drain(rec *stats.Recorder) {
+	in, out := s.bytesIn.Load(), s.bytesOut.Load()
+	rec.RecordReceived(int(in - s.recIn))
+	rec.BytesOut += out - s.recOut
+	s.recIn, s.recOut = in, out
 }
 
 // dialFailed queues a failed connect for the owner and wraps its error.
@@ -174,6 +198,57 @@ func (s *slot) shutdown() {
 	if s.host != nil {
 		s.host.CloseIdleConnections()
 	}
+}
+
+// setActive marks the slot in use or not (closed-model stages); becoming
+// active wakes its waiting workers.
+func (s *slot) setActive(on bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.active.Load() == on {
+		return
+	}
+	s.active.Store(on)
+	if on {
+		close(s.wake)
+		s.wake = make(chan struct{})
+	}
+}
+
+// awaitActive returns at once while the slot is active. Otherwise the
+// last of its workers to notice closes the connection, and each waits
+// until the slot is active again; false means the run stopped first.
+func (s *slot) awaitActive() bool {
+	if s.active.Load() {
+		return true
+	}
+	if s.idle.Add(1) == int32(s.r.depth) {
+		s.release()
+	}
+	defer s.idle.Add(-1)
+	for {
+		s.mu.Lock()
+		if s.active.Load() {
+			s.mu.Unlock()
+			return true
+		}
+		ch := s.wake
+		s.mu.Unlock()
+		select {
+		case <-ch:
+		case <-s.r.stopCh:
+			return false
+		}
+	}
+}
+
+// release closes the slot's connection while no request is on it.
+func (s *slot) release() {
+	if s.host != nil {
+		s.host.CloseIdleConnections() // the connection is back in the idle pool
+		return
+	}
+	s.closeConn() // every worker of the pipeline is idle
 }
 
 // countingConn counts the raw bytes of a connection and tells the slot
@@ -226,14 +301,18 @@ func hostname(host string) string {
 
 // connectKind classifies a failed connect (or TLS handshake).
 func connectKind(err error) stats.ErrorKind {
-	var ne net.Error
+	var (
+		ne  net.Error
+		sys *os.SyscallError
+	)
 	switch {
+	case errors.As(err, &sys) && sys.Syscall == "bind", errors.Is(err, syscall.EADDRNOTAVAIL):
+		// The source address cannot be used (not local, or no port left).
+		return stats.ErrAddrNotAvail
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return stats.ErrConnectRefused
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return stats.ErrConnectTimeout
-	case errors.Is(err, syscall.EADDRNOTAVAIL):
-		return stats.ErrAddrNotAvail
 	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
 		return stats.ErrTooManyFiles
 	}

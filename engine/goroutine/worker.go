@@ -23,24 +23,21 @@ const (
 
 // worker is one goroutine sending requests one after another: one per
 // connection, or one per request in flight on a pipelined connection. It
-// records into its slot's recorder group; the first worker of a slot also
-// records the slot's bytes.
+// records into its slot's recorder group, with the slot's bytes.
 type worker struct {
-	r      *run
-	slot   *slot
-	drains bool                // the slot's first worker: records its bytes
-	reqs   []*fasthttp.Request // one per plan request, built once
-	resp   fasthttp.Response
-	order  []int
-	next   int
-	in     uint64 // slot bytes already recorded
-	out    uint64
+	r     *run
+	slot  *slot
+	reqs  []*fasthttp.Request // one per plan request, built once
+	resp  fasthttp.Response
+	order []int
+	next  int
+	timer *time.Timer // open model: waits for the next due time
 
 	inFlightAtEnd int // set when the worker ends
 }
 
-func newWorker(r *run, s *slot, drains bool, order []int, seq int) *worker {
-	w := &worker{r: r, slot: s, drains: drains, order: order, next: seq % len(order)}
+func newWorker(r *run, s *slot, order []int, seq int) *worker {
+	w := &worker{r: r, slot: s, order: order, next: seq % len(order)}
 	for i := range r.plan.Requests {
 		w.reqs = append(w.reqs, buildRequest(r.plan.Scheme, &r.plan.Requests[i]))
 	}
@@ -66,60 +63,81 @@ func buildRequest(scheme string, pr *engine.Request) *fasthttp.Request {
 	return req
 }
 
-// loop sends requests until the run stops or the budget is spent.
+// loop runs the worker in the plan's model until the run stops or there
+// is nothing left to send.
 func (w *worker) loop() {
-	now := w.r.clock.Now()
+	if w.r.tickets != nil {
+		w.openLoop()
+		return
+	}
+	w.closedLoop()
+}
+
+// closedLoop sends requests back to back until the run stops or the
+// budget is spent. In the closed model a request is due when the response
+// before it completed, so one clock reading ends one latency and starts
+// the next. With stages, the worker sends only while its slot is active.
+func (w *worker) closedLoop() {
+	r := w.r
+	now := r.clock.Now()
 	backoff := backoffMin
-	for !w.r.stop.Load() {
+	for !r.stop.Load() {
+		if !w.slot.active.Load() {
+			if !w.slot.awaitActive() {
+				return
+			}
+			now = r.clock.Now()
+		}
+		if !r.budget.Take(now < r.warmupNs) {
+			return
+		}
 		var ok bool
-		if now, ok = w.once(now, &backoff); !ok {
+		if now, ok = w.once(now, now, &backoff); !ok {
 			return
 		}
 	}
 }
 
-// once sends one request due at now and records its outcome. It returns
-// the time the outcome was known, when the next request is due, and false
-// when the worker must end. In the closed model a request is due when the
-// response before it completed, so one clock reading ends one latency and
-// starts the next.
-func (w *worker) once(now int64, backoff *time.Duration) (int64, bool) {
+// once sends one request due at dueNs, written from writeNs on, and
+// records its outcome. It returns the time the outcome was known (or the
+// end of a backoff after a failed connect), and false when the worker
+// must end.
+func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool) {
 	r := w.r
-	if !r.budget.Take(now < r.warmupNs) {
-		return now, false
-	}
 	idx := w.order[w.next]
 	if w.next++; w.next == len(w.order) {
 		w.next = 0
 	}
-	due := now
 	fails := w.slot.dialFails.Load()
 	err := w.do(w.reqs[idx])
-	now = r.clock.Now()
-	var de *dialError
-	dialFailed := err != nil && (errors.As(err, &de) || errors.Is(err, errStopped) ||
+	now := r.clock.Now()
+	dialFailed := err != nil && (isDialError(err) || errors.Is(err, errStopped) ||
 		// PipelineClient dials on its own goroutine and its callers see
 		// only a timeout: a connect failed during the request.
 		w.slot.dialFails.Load() != fails)
 	stopped := err != nil && r.stop.Load()
 
 	rec := w.slot.g.Lock(now)
-	if w.drains {
-		w.drain(rec)
-	}
+	w.slot.drain(rec)
 	switch {
 	case err == nil:
 		rec.RecordSent(1, 0)
-		lat := now - due
-		rec.RecordResponse(w.resp.StatusCode(), lat, lat)
+		rec.RecordResponse(w.resp.StatusCode(), now-dueNs, now-writeNs)
 	case dialFailed:
-		// Counted by the dialer.
+		// The connect failure is counted by the dialer; an open-model
+		// request that never went out is dropped.
+		if r.tickets != nil && !stopped {
+			rec.Dropped++
+		}
 	case stopped:
 		rec.RecordSent(1, 0)
 		w.inFlightAtEnd = 1
 	default:
 		rec.RecordSent(1, 0)
 		rec.RecordError(requestKind(err))
+	}
+	if r.tickets != nil && !dialFailed {
+		rec.RecordSendLag(writeNs - dueNs)
 	}
 	w.slot.g.Unlock()
 
@@ -138,21 +156,20 @@ func (w *worker) once(now int64, backoff *time.Duration) (int64, bool) {
 	return now, true
 }
 
+// isDialError reports whether err comes from the dialer. It is apart
+// from once because errors.As makes its target escape: here only a
+// failed request pays that allocation.
+func isDialError(err error) bool {
+	var de *dialError
+	return errors.As(err, &de)
+}
+
 // do sends one request and reads its response.
 func (w *worker) do(req *fasthttp.Request) error {
 	if w.slot.host != nil {
 		return w.slot.host.DoTimeout(req, &w.resp, w.r.timeout)
 	}
 	return w.slot.pipe.DoTimeout(req, &w.resp, w.r.timeout)
-}
-
-// drain moves the slot's byte counts into rec, locked by the caller.
-func (w *worker) drain(rec *stats.Recorder) {
-	s := w.slot
-	in, out := s.bytesIn.Load(), s.bytesOut.Load()
-	rec.RecordReceived(int(in - w.in))
-	rec.BytesOut += out - w.out
-	w.in, w.out = in, out
 }
 
 // sleep waits d or until the run stops, and reports whether it may go on.

@@ -1,0 +1,268 @@
+package goroutine
+
+import (
+	"errors"
+	"io"
+	"net"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/stats"
+)
+
+// The hold model in goroutine mode: one holder goroutine per slot owns
+// exactly one TCP connection (TLS when https) and keeps it open for the
+// run. fasthttp is not used here: its pool closes idle connections, and a
+// held connection must stay one connection. The holder speaks HTTP itself
+// on the sparse requests, with the plan's pre-encoded bytes and the wire
+// parser.
+//
+//	connect k due at NewSchedule(ConnectRate).Due(k) (at once if 0)
+//	  |-- HoldEvery --|-- HoldEvery --|...   a request at each tick,
+//	  connected      req 1           req 2   latency from the tick
+//
+// Between requests the holder sits in one Read with the next tick as its
+// deadline: the deadline means "send now", EOF or a reset means the server
+// dropped the connection, which is counted (read_error or reset) and
+// replaced.
+
+// holder keeps one slot's connection open and sends its sparse requests.
+type holder struct {
+	r      *run
+	slot   *slot
+	order  []int
+	next   int
+	parser wire.Parser
+	one    [1]byte // what an idle Read reads into: nothing should come
+	timer  *time.Timer
+
+	inFlightAtEnd bool // a request was on the wire when the run stopped
+}
+
+func newHolder(r *run, s *slot, order []int) *holder {
+	h := &holder{r: r, slot: s, order: order, next: s.id % len(order)}
+	h.parser.SetMaxHeaderBytes(r.plan.MaxHeaderBytesOrDefault())
+	return h
+}
+
+// loop connects when the slot's connect is due, then holds the connection
+// and replaces it whenever it ends, until the run stops.
+func (h *holder) loop() {
+	r := h.r
+	if r.plan.ConnectRate > 0 {
+		sched := engine.NewSchedule(r.plan.ConnectRate, nil)
+		due, _ := sched.Due(int64(h.slot.id))
+		if !h.waitUntil(due) {
+			return
+		}
+	}
+	backoff := backoffMin
+	for !r.stop.Load() {
+		conn, err := h.slot.dial("")
+		if err != nil { // counted by the dialer
+			if r.stop.Load() || !h.waitUntil(r.clock.Now()+int64(backoff)) {
+				return
+			}
+			backoff = min(2*backoff, backoffMax)
+			continue
+		}
+		backoff = backoffMin
+		more := h.hold(conn, r.clock.Now())
+		_ = conn.Close() // ended, dropped or stopped: its close error tells nothing new
+		if !more {
+			return
+		}
+	}
+}
+
+// hold keeps conn, connected at connNs, until it ends; it reports false
+// when the holder must end (the run stopped, or the budget is spent in a
+// run that ends by its count).
+func (h *holder) hold(conn net.Conn, connNs int64) bool {
+	r := h.r
+	every := int64(r.plan.HoldEvery)
+	dueNs := connNs + every
+	h.parser.Reset()
+	for {
+		var deadline time.Time
+		if every > 0 {
+			deadline = r.clock.Start().Add(time.Duration(dueNs))
+		}
+		if err := conn.SetReadDeadline(deadline); err != nil {
+			return !r.stop.Load() // closed under us: by the stopper, or dropped
+		}
+		n, err := conn.Read(h.one[:])
+		switch {
+		case r.stop.Load():
+			return false
+		case n > 0:
+			h.record(stats.ErrBadResponse) // bytes nobody asked for
+			return true
+		case every > 0 && isTimeout(err):
+			if !r.budget.Take(dueNs < r.warmupNs) {
+				if r.plan.DurationOrDefault() == 0 {
+					return false // the run ends when its requests are spent
+				}
+				every = 0 // hold on, silent, until the end
+				continue
+			}
+			if !h.request(conn, dueNs) {
+				return !r.stop.Load()
+			}
+			dueNs += every
+		default:
+			h.record(dropKind(err)) // the server dropped the connection
+			return true
+		}
+	}
+}
+
+// request sends the next plan request, due at dueNs, on conn and reads
+// its response; it reports whether the connection may carry another.
+func (h *holder) request(conn net.Conn, dueNs int64) bool {
+	r := h.r
+	req := &r.plan.Requests[h.order[h.next]]
+	if h.next++; h.next == len(h.order) {
+		h.next = 0
+	}
+	writeNs := r.clock.Now()
+	if err := conn.SetDeadline(r.clock.Start().Add(time.Duration(writeNs) + r.timeout)); err != nil {
+		return false
+	}
+	_, err := conn.Write(req.Raw)
+	if err != nil {
+		if r.stop.Load() {
+			return false
+		}
+		h.recordSent(dueNs, writeNs, stats.ErrWrite, 0)
+		return false
+	}
+	bp := r.bufs.Get().(*[]byte)
+	defer r.bufs.Put(bp)
+	status, keep, err := h.readResponse(conn, *bp, req.Head())
+	if err != nil && r.stop.Load() {
+		h.inFlightAtEnd = true
+		h.recordSent(dueNs, writeNs, stats.NumErrorKinds, 0)
+		return false
+	}
+	kind := stats.NumErrorKinds // none
+	if err != nil {
+		kind = responseKind(err)
+	}
+	h.recordSent(dueNs, writeNs, kind, status)
+	return err == nil && keep
+}
+
+// readResponse reads one response into buf with the wire parser and
+// returns its status and whether the connection stays open.
+func (h *holder) readResponse(conn net.Conn, buf []byte, head bool) (int, bool, error) {
+	p := &h.parser
+	kept := 0
+	for {
+		n, err := conn.Read(buf[kept:])
+		if n > 0 {
+			data := buf[:kept+n]
+			used, done, perr := p.Parse(data, head)
+			if perr != nil {
+				return 0, false, perr
+			}
+			if done {
+				// Bytes after the response were not asked for.
+				return p.Status(), p.KeepAlive() && used == len(data), nil
+			}
+			kept = copy(buf, data[used:])
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				return 0, false, err
+			}
+			done, eerr := p.EOF()
+			if done {
+				return p.Status(), false, nil // a body delimited by the close
+			}
+			if eerr == nil {
+				eerr = wire.ErrIncomplete // closed before the response began
+			}
+			return 0, false, eerr
+		}
+	}
+}
+
+// recordSent records one request written at writeNs for dueNs, with its
+// failure kind or, when kind is NumErrorKinds and status > 0, its
+// response.
+func (h *holder) recordSent(dueNs, writeNs int64, kind stats.ErrorKind, status int) {
+	now := h.r.clock.Now()
+	rec := h.slot.g.Lock(now)
+	h.slot.drain(rec)
+	rec.RecordSent(1, 0)
+	rec.RecordSendLag(writeNs - dueNs)
+	switch {
+	case kind < stats.NumErrorKinds:
+		rec.RecordError(kind)
+	case status > 0:
+		rec.RecordResponse(status, now-dueNs, now-writeNs)
+	}
+	h.slot.g.Unlock()
+}
+
+// record counts a failure of the held connection itself.
+func (h *holder) record(kind stats.ErrorKind) {
+	rec := h.slot.g.Lock(h.r.clock.Now())
+	h.slot.drain(rec)
+	rec.RecordError(kind)
+	h.slot.g.Unlock()
+}
+
+// waitUntil sleeps until dueNs on the run clock, and reports false when
+// the run stopped first.
+func (h *holder) waitUntil(dueNs int64) bool {
+	r := h.r
+	d := time.Duration(dueNs - r.clock.Now())
+	if d > 0 {
+		if h.timer == nil {
+			h.timer = time.NewTimer(d)
+		} else {
+			h.timer.Reset(d)
+		}
+		select {
+		case <-h.timer.C:
+		case <-r.stopCh:
+			h.timer.Stop()
+			return false
+		}
+	}
+	return !r.stop.Load()
+}
+
+// isTimeout reports whether err is a passed deadline.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// dropKind classifies the end of an idle held connection.
+func dropKind(err error) stats.ErrorKind {
+	if errors.Is(err, syscall.ECONNRESET) {
+		return stats.ErrReset
+	}
+	return stats.ErrRead
+}
+
+// responseKind classifies a failed sparse request after its write.
+func responseKind(err error) stats.ErrorKind {
+	switch {
+	case isTimeout(err):
+		return stats.ErrTimeout
+	case errors.Is(err, wire.ErrHeaderTooLarge):
+		return stats.ErrHeaderTooLarge
+	case errors.Is(err, wire.ErrBadResponse):
+		return stats.ErrBadResponse
+	case errors.Is(err, syscall.ECONNRESET):
+		return stats.ErrReset
+	}
+	return stats.ErrRead
+}
