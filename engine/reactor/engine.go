@@ -7,6 +7,7 @@ package reactor
 
 import (
 	"context"
+	"runtime"
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/stats"
@@ -26,5 +27,17 @@ func New() *Engine { return &Engine{} }
 // counted in the Result; Run returns an error only when the run could not
 // be carried out (an unsupported plan, the OS refusing an epoll fd).
 func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
+	reserveProcs(plan.LoopsOrDefault())
 	return run(ctx, plan)
+}
+
+// reserveProcs makes GOMAXPROCS at least loops + 1: a loop holds its P
+// even while blocked in epoll_wait (see poller_linux.go), and one P more
+// serves everything else (the end-of-run timer, Ctrl-C, the progress
+// line, an in-process target). It only ever raises the setting, so runs
+// at once in one process cannot lower it under each other.
+func reserveProcs(loops int) {
+	if runtime.GOMAXPROCS(0) < loops+1 {
+		runtime.GOMAXPROCS(loops + 1)
+	}
 }
