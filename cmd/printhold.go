@@ -42,6 +42,9 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	}
 	fmt.Fprintf(w, "  Errors        %s\n", fmtHoldErrors(s))
+	if s.InFlightAtEnd > 0 {
+		fmt.Fprintf(w, "  In flight     %s requests were unanswered when the run stopped (not counted as errors)\n", fmtCount(s.InFlightAtEnd))
+	}
 	g := s.Generator
 	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %d threads, %d goroutines at the peak\n",
 		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, g.PeakThreads, g.PeakGoroutines)
