@@ -28,6 +28,11 @@ import (
 // DefaultBodySize is the size of a response body when none is asked for.
 const DefaultBodySize = 13
 
+// MaxConns is how many connections at once the target is built and
+// tested to hold, given enough open files (two per connection when the
+// client is in the same process).
+const MaxConns = 15000
+
 // Config sets how the target answers. The zero value answers every request
 // at once with a small body.
 type Config struct {
@@ -175,9 +180,15 @@ func Start(addr string, cfg Config) (*Server, error) {
 		NoDefaultDate:                 true,
 		NoDefaultContentType:          true,
 		DisableHeaderNamesNormalizing: true,
-		Concurrency:                   1 << 20,
-		MaxConnsPerIP:                 0,
-		ReadBufferSize:                16 << 10,
+		// Hold MaxConns connections: no cap on connections served at
+		// once or per client IP (load comes from one IP), and no buffers
+		// kept on an idle connection: 1 KiB of heap each instead of 24
+		// (measured at 3000 idle connections), with no measurable cost
+		// in CPU per request.
+		Concurrency:       1 << 20,
+		MaxConnsPerIP:     0,
+		ReadBufferSize:    16 << 10,
+		ReduceMemoryUsage: true,
 	}
 	s.start = time.Now()
 	s.loops.Add(1)
