@@ -28,21 +28,37 @@ func execute(t *testing.T, p *engine.Plan) *stats.Result {
 }
 
 func TestOpenRate(t *testing.T) {
-	srv := startTarget(t, target.Config{})
-	res := execute(t, openPlan(t, srv.Addr(), 2000, 3*time.Second))
-	served := srv.Served()
-	t.Logf("served %d, responses %d, dropped %d, in flight %d, send lag p99 %d µs, saturation %+v",
-		served, res.Responses, res.Dropped, res.InFlightAtEnd, res.SendLag.ValueAtQuantile(99), res.Saturation)
-	if served < 5940 || served > 6060 {
-		t.Fatalf("target served %d, want 6000 ± 1%%", served)
+	// Under -race the client and the target in this process cost about
+	// 1-2 CPU seconds a second at 2000 req/s; when other tests hold the
+	// shared 2 cores the generator falls behind, says so (saturated), and
+	// the run gets a second try. Every try must account for each request
+	// due: sent or dropped.
+	for try := range 2 {
+		srv := startTarget(t, target.Config{})
+		res := execute(t, openPlan(t, srv.Addr(), 2000, 3*time.Second))
+		served := srv.Served()
+		t.Logf("try %d: cpu %.2fs; served %d, responses %d, dropped %d, in flight %d, send lag p99 %d µs, saturation %+v",
+			try, res.Generator.CPUSec(), served, res.Responses, res.Dropped, res.InFlightAtEnd,
+			res.SendLag.ValueAtQuantile(99), res.Saturation)
+		if res.Responses+res.InFlightAtEnd+res.ErrorTotal() != res.Requests || res.Responses > served {
+			t.Fatalf("requests %d, responses %d, in flight %d, errors %d, served %d",
+				res.Requests, res.Responses, res.InFlightAtEnd, res.ErrorTotal(), served)
+		}
+		due := 2000*res.Elapsed.Seconds() + 1
+		if d := float64(res.Requests+res.Dropped) - due; d < -5 || d > 5 {
+			t.Fatalf("sent %d + dropped %d, but %.0f were due in %s", res.Requests, res.Dropped, due, res.Elapsed)
+		}
+		if res.Model != string(engine.ModelOpen) || res.SendLag.TotalCount() != int64(res.Requests) {
+			t.Fatalf("model %q, send lags %d for %d requests", res.Model, res.SendLag.TotalCount(), res.Requests)
+		}
+		if served >= 5940 && served <= 6060 {
+			return
+		}
+		if !res.Saturation.Saturated {
+			t.Fatalf("target served %d, want 6000 ± 1%%, and the run does not say it fell behind", served)
+		}
 	}
-	if res.Responses+res.InFlightAtEnd+uint64(res.ErrorTotal()) != res.Requests || res.Responses > served {
-		t.Fatalf("requests %d, responses %d, in flight %d, errors %d, served %d",
-			res.Requests, res.Responses, res.InFlightAtEnd, res.ErrorTotal(), served)
-	}
-	if res.Model != string(engine.ModelOpen) || res.SendLag.TotalCount() != int64(res.Requests) {
-		t.Fatalf("model %q, send lags %d for %d requests", res.Model, res.SendLag.TotalCount(), res.Requests)
-	}
+	t.Fatal("the generator fell behind -R 2000 in every try")
 }
 
 func TestOpenCoordinatedOmission(t *testing.T) {

@@ -1,0 +1,200 @@
+package goroutine
+
+import (
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+func holdPlan(t *testing.T, addr string, conns int, d time.Duration) *engine.Plan {
+	t.Helper()
+	p := testPlan(t, addr)
+	p.Model, p.Connections, p.Duration = engine.ModelHold, conns, d
+	return p
+}
+
+func TestHoldConnections(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	const conns = 2000
+	p := holdPlan(t, srv.Addr(), conns, 3*time.Second)
+	start := time.Now()
+	done := runAsync(t, p)
+	// Every connection is established and stays open at the target. Under
+	// -race on a busy machine the target may take a second or two to
+	// accept them all.
+	var seen int64
+	for time.Since(start) < 2700*time.Millisecond {
+		seen = max(seen, srv.OpenConns())
+		if seen == conns {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	still := srv.OpenConns()
+	res := <-done
+	st := srv.Stats()
+	t.Logf("target saw %d open (then %d), accepted %d; connects %d, peak %d, at end %d, established in %s, connect p50 %d p99 %d µs",
+		seen, still, st.Accepted, res.Connects, res.PeakOpenConns, res.OpenConnsAtEnd, res.EstablishedIn,
+		res.Connect.ValueAtQuantile(50), res.Connect.ValueAtQuantile(99))
+	if seen != conns || still != conns || st.Accepted != conns {
+		t.Fatalf("target had %d then %d open and accepted %d; want %d held", seen, still, st.Accepted, conns)
+	}
+	if res.Connects != conns || res.PeakOpenConns != conns || res.OpenConnsAtEnd != conns || res.ErrorTotal() != 0 {
+		t.Fatalf("connects %d peak %d at end %d errors %v", res.Connects, res.PeakOpenConns, res.OpenConnsAtEnd, res.Errors)
+	}
+	if res.EstablishedIn <= 0 || res.EstablishedIn > 2700*time.Millisecond || res.Requests != 0 {
+		t.Fatalf("established in %s, requests %d", res.EstablishedIn, res.Requests)
+	}
+	if last := res.Intervals[len(res.Intervals)-1]; last.OpenConns != conns {
+		t.Fatalf("last interval has %d open", last.OpenConns)
+	}
+}
+
+func TestHoldEvery(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	const conns = 100
+	p := holdPlan(t, srv.Addr(), conns, 1100*time.Millisecond)
+	p.HoldEvery = 200 * time.Millisecond
+	res := execute(t, p)
+	// Each connection sends at 0.2, 0.4, 0.6, 0.8 and 1.0 s after it connected.
+	served := srv.Served()
+	t.Logf("served %d, responses %d, connects %d, latency p50 %d p99 %d µs, send lag p99 %d µs",
+		served, res.Responses, res.Connects, res.Latency.ValueAtQuantile(50), res.Latency.ValueAtQuantile(99),
+		res.SendLag.ValueAtQuantile(99))
+	if served < 475 || served > 505 {
+		t.Fatalf("target served %d, want about %d connections x 5", served, conns)
+	}
+	if res.Responses > served || res.Responses+res.InFlightAtEnd < served || res.Status[200] != res.Responses {
+		t.Fatalf("responses %d (+%d in flight), served %d", res.Responses, res.InFlightAtEnd, served)
+	}
+	// The requests go on the held connections: no reconnect.
+	if res.Connects != conns || srv.Stats().Accepted != conns || res.ErrorTotal() != 0 {
+		t.Fatalf("connects %d accepted %d errors %v", res.Connects, srv.Stats().Accepted, res.Errors)
+	}
+	if res.BytesOut != res.Requests*uint64(len(p.Requests[0].Raw)) || res.BytesIn == 0 {
+		t.Fatalf("bytes out %d for %d requests, in %d", res.BytesOut, res.Requests, res.BytesIn)
+	}
+}
+
+func TestHoldConnectRate(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	const conns = 2000
+	p := holdPlan(t, srv.Addr(), conns, 2500*time.Millisecond)
+	p.ConnectRate = 1000
+	res := execute(t, p)
+	var open []int
+	for _, iv := range res.Intervals {
+		open = append(open, iv.OpenConns)
+	}
+	t.Logf("established in %s, open per interval %v, connects %d", res.EstablishedIn, open, res.Connects)
+	// Connect k is due at k ms: the last at 1.999 s.
+	if res.EstablishedIn < 1900*time.Millisecond || res.EstablishedIn > 2400*time.Millisecond {
+		t.Fatalf("established in %s, want about 2 s", res.EstablishedIn)
+	}
+	if res.Connects != conns || res.PeakOpenConns != conns || srv.Stats().Accepted != conns {
+		t.Fatalf("connects %d peak %d accepted %d", res.Connects, res.PeakOpenConns, srv.Stats().Accepted)
+	}
+	if len(open) < 3 || absDiff(open[0], 1000) > 100 || open[1] < conns-50 || open[2] != conns {
+		t.Fatalf("open per interval %v, want about 1000 then 2000", open)
+	}
+}
+
+// peerListener accepts connections on 127.0.0.1 and counts them by the
+// remote address they came from, holding each open (or closing it after
+// dropAfter, when set) until the test ends.
+type peerListener struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	peers map[netip.Addr]int
+	conns []net.Conn
+	wg    sync.WaitGroup
+}
+
+func listenPeers(t *testing.T, dropAfter time.Duration) *peerListener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl := &peerListener{ln: ln, peers: map[netip.Addr]int{}}
+	pl.wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			ap := c.RemoteAddr().(*net.TCPAddr).AddrPort()
+			pl.mu.Lock()
+			pl.peers[ap.Addr().Unmap()]++
+			pl.conns = append(pl.conns, c)
+			pl.mu.Unlock()
+			if dropAfter > 0 {
+				time.AfterFunc(dropAfter, func() { c.Close() })
+			}
+		}
+	})
+	t.Cleanup(func() {
+		ln.Close()
+		pl.wg.Wait()
+		pl.mu.Lock()
+		defer pl.mu.Unlock()
+		for _, c := range pl.conns {
+			c.Close()
+		}
+	})
+	return pl
+}
+
+func (pl *peerListener) count() map[netip.Addr]int {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	m := map[netip.Addr]int{}
+	for k, v := range pl.peers {
+		m[k] = v
+	}
+	return m
+}
+
+func TestHoldSourceAddrs(t *testing.T) {
+	pl := listenPeers(t, 0)
+	p := holdPlan(t, pl.ln.Addr().String(), 6, 300*time.Millisecond)
+	a2, a3 := netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")
+	p.SourceAddrs = []netip.Addr{a2, a3}
+	res := execute(t, p)
+	peers := pl.count()
+	t.Logf("peers %v, connects %d, errors %v", peers, res.Connects, res.Errors)
+	if peers[a2] != 3 || peers[a3] != 3 || len(peers) != 2 || res.Connects != 6 {
+		t.Fatalf("the server saw %v and the client counted %d connects; want 3 from each source", peers, res.Connects)
+	}
+}
+
+func TestSourceAddrNotLocal(t *testing.T) {
+	pl := listenPeers(t, 0)
+	p := holdPlan(t, pl.ln.Addr().String(), 2, 200*time.Millisecond)
+	// 192.0.2.1 (TEST-NET-1) is on no interface here: bind fails before
+	// any packet leaves, so nothing is sent outside loopback.
+	p.SourceAddrs = []netip.Addr{netip.MustParseAddr("192.0.2.1")}
+	res := execute(t, p)
+	if res.Errors[stats.ErrAddrNotAvail] == 0 || res.Connects != 0 || len(pl.count()) != 0 {
+		t.Fatalf("errors %v connects %d peers %v; want addr_not_available only", res.Errors, res.Connects, pl.count())
+	}
+}
+
+func TestHoldReconnectsDropped(t *testing.T) {
+	pl := listenPeers(t, 100*time.Millisecond)
+	p := holdPlan(t, pl.ln.Addr().String(), 4, 450*time.Millisecond)
+	res := execute(t, p)
+	dropped := res.Errors[stats.ErrRead] + res.Errors[stats.ErrReset]
+	t.Logf("connects %d, dropped %d, peak %d, errors %v", res.Connects, dropped, res.PeakOpenConns, res.Errors)
+	// Dropped at about 0.1, 0.2, 0.3 and 0.4 s: each one counted and replaced.
+	if dropped < 8 || res.Connects != 4+dropped || res.PeakOpenConns != 4 {
+		t.Fatalf("connects %d, dropped %d, peak %d; want every drop counted and replaced", res.Connects, dropped, res.PeakOpenConns)
+	}
+}
