@@ -58,21 +58,23 @@ func (p *poller) add(fd, slot int, gen int32) error {
 }
 
 // wait returns the events ready, waiting up to ms milliseconds when none
-// is.
+// is. An interrupted wait returns no event rather than waiting ms again:
+// the runtime preempts a goroutine that runs (as a raw call looks to it)
+// for 10 ms with a signal, so a restarted wait of more than 10 ms would
+// never end, and the loop's deadlines (the end of the run, backoffs,
+// timers) would be missed. The loop recomputes the time left.
 func (p *poller) wait(events []unix.EpollEvent, ms int) (int, error) {
-	for {
-		n, err := epollWait(p.epfd, events, ms)
-		if err == unix.EINTR {
-			// A signal, maybe the runtime's preemption: the raw call was
-			// not a safe point, so give the scheduler one.
-			runtime.Gosched()
-			continue
-		}
-		if err != nil {
-			return 0, fmt.Errorf("%w: %w", ErrPoller, os.NewSyscallError("epoll_wait", err))
-		}
-		return n, nil
+	n, err := epollWait(p.epfd, events, ms)
+	if err == unix.EINTR {
+		// The raw call was not a safe point: give the scheduler one, so
+		// that a GC can stop the loop.
+		runtime.Gosched()
+		return 0, nil
 	}
+	if err != nil {
+		return 0, fmt.Errorf("%w: %w", ErrPoller, os.NewSyscallError("epoll_wait", err))
+	}
+	return n, nil
 }
 
 // wake makes the loop's epoll_wait return. Safe from any goroutine while
