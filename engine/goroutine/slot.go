@@ -242,13 +242,14 @@ func (s *slot) awaitActive() bool {
 	}
 }
 
-// release closes the slot's connection while no request is on it.
+// release closes the slot's connection while no request is on it. A
+// pipelined slot's connection is left idle instead: closing it under
+// fasthttp's PipelineClient fails the requests of its next use, and the
+// client closes it itself after idleLimit.
 func (s *slot) release() {
 	if s.host != nil {
 		s.host.CloseIdleConnections() // the connection is back in the idle pool
-		return
 	}
-	s.closeConn() // every worker of the pipeline is idle
 }
 
 // countingConn counts the raw bytes of a connection and tells the slot

@@ -75,3 +75,26 @@ func TestHTTPSVerifiesByDefault(t *testing.T) {
 		t.Fatalf("first connect error %q does not name the certificate", res.FirstConnectErr)
 	}
 }
+
+func TestHoldHTTPS(t *testing.T) {
+	srv, served := tlsTarget(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	p := httpsPlan(t, srv)
+	p.Model, p.Connections, p.HoldEvery, p.Duration = engine.ModelHold, 20, 100*time.Millisecond, 800*time.Millisecond
+	e := &Engine{TLSConfig: &tls.Config{RootCAs: roots}}
+	res, err := engine.Execute(context.Background(), e, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Handshakes under -race take a while: each connection sends every
+	// 100 ms from its connect on: at least 2 each.
+	t.Logf("served %d, responses %d, connects %d, errors %v, established in %s",
+		served.Load(), res.Responses, res.Connects, res.Errors, res.EstablishedIn)
+	if res.Connects != 20 || res.ErrorTotal() != 0 || res.Responses < 40 || res.Responses > served.Load() {
+		t.Fatalf("connects %d errors %v responses %d served %d", res.Connects, res.Errors, res.Responses, served.Load())
+	}
+	if res.BytesOut <= res.Requests*uint64(len(p.Requests[0].Raw)) {
+		t.Fatalf("bytes out %d for %d requests: not TLS records", res.BytesOut, res.Requests)
+	}
+}
