@@ -28,37 +28,46 @@ func execute(t *testing.T, p *engine.Plan) *stats.Result {
 }
 
 func TestOpenRate(t *testing.T) {
-	// Under -race the client and the target in this process cost about
-	// 1-2 CPU seconds a second at 2000 req/s; when other tests hold the
-	// shared 2 cores the generator falls behind, says so (saturated), and
-	// the run gets a second try. Every try must account for each request
-	// due: sent or dropped.
+	// -R 2000 for 3 s costs the client and the in-process target about
+	// 0.6 CPU s; under -race about 2 CPU s, more than this shared 2-core
+	// machine gives one process when other tests run (seen: 1.5 CPU s in
+	// 3 s, service p50 53 ms for a target with no delay). So -race checks
+	// the same at 500/s; the plain run checks 2000/s. When the generator
+	// still falls behind it says so (saturated), and the run gets a second
+	// try. Every try must account for each request due: sent or dropped.
+	rate := 2000.0
+	if raceOn {
+		rate = 500
+	}
+	want := rate * 3
 	for try := range 2 {
 		srv := startTarget(t, target.Config{})
-		res := execute(t, openPlan(t, srv.Addr(), 2000, 3*time.Second))
+		p := openPlan(t, srv.Addr(), rate, 3*time.Second)
+		p.Connections = 50
+		res := execute(t, p)
 		served := srv.Served()
-		t.Logf("try %d: cpu %.2fs; served %d, responses %d, dropped %d, in flight %d, send lag p99 %d µs, saturation %+v",
-			try, res.Generator.CPUSec(), served, res.Responses, res.Dropped, res.InFlightAtEnd,
-			res.SendLag.ValueAtQuantile(99), res.Saturation)
+		t.Logf("try %d at %.0f/s: cpu %.2fs; served %d, responses %d, dropped %d, in flight %d, send lag p99 %d µs, service p50 %d µs, saturation %+v",
+			try, rate, res.Generator.CPUSec(), served, res.Responses, res.Dropped, res.InFlightAtEnd,
+			res.SendLag.ValueAtQuantile(99), res.Service.ValueAtQuantile(50), res.Saturation)
 		if res.Responses+res.InFlightAtEnd+res.ErrorTotal() != res.Requests || res.Responses > served {
 			t.Fatalf("requests %d, responses %d, in flight %d, errors %d, served %d",
 				res.Requests, res.Responses, res.InFlightAtEnd, res.ErrorTotal(), served)
 		}
-		due := 2000*res.Elapsed.Seconds() + 1
+		due := rate*res.Elapsed.Seconds() + 1
 		if d := float64(res.Requests+res.Dropped) - due; d < -5 || d > 5 {
 			t.Fatalf("sent %d + dropped %d, but %.0f were due in %s", res.Requests, res.Dropped, due, res.Elapsed)
 		}
 		if res.Model != string(engine.ModelOpen) || res.SendLag.TotalCount() != int64(res.Requests) {
 			t.Fatalf("model %q, send lags %d for %d requests", res.Model, res.SendLag.TotalCount(), res.Requests)
 		}
-		if served >= 5940 && served <= 6060 {
+		if d := float64(served) - want; d >= -want/100 && d <= want/100 {
 			return
 		}
 		if !res.Saturation.Saturated {
-			t.Fatalf("target served %d, want 6000 ± 1%%, and the run does not say it fell behind", served)
+			t.Fatalf("target served %d, want %.0f ± 1%%, and the run does not say it fell behind", served, want)
 		}
 	}
-	t.Fatal("the generator fell behind -R 2000 in every try")
+	t.Fatalf("the generator fell behind -R %.0f in every try", rate)
 }
 
 func TestOpenCoordinatedOmission(t *testing.T) {
@@ -96,19 +105,21 @@ func TestOpenSaturation(t *testing.T) {
 func TestOpenEasyRateNotSaturated(t *testing.T) {
 	easy := startTarget(t, target.Config{})
 	// Send lag is timer and scheduler delay: on this shared 2-core machine
-	// another package's tests can hold both cores for tens of ms, which
-	// rightly flags a run. A generator that keeps an easy schedule keeps
-	// it in at least one of three tries.
+	// other packages' tests can hold both cores for tens of ms, which
+	// rightly flags a run (seen at load 6: send lag p99 13-40 ms in three
+	// tries under -race, p50 0.7 ms). A generator that keeps an easy
+	// schedule keeps it in at least one of three plain tries; under -race
+	// the verdict is only logged, and must not blame the connections.
 	for try := range 3 {
 		p := openPlan(t, easy.Addr(), 200, time.Second)
 		p.Connections = 10
 		res := execute(t, p)
 		t.Logf("try %d: saturation %+v, responses %d, dropped %d, send lag p50 %d p99 %d µs", try,
 			res.Saturation, res.Responses, res.Dropped, res.SendLag.ValueAtQuantile(50), res.SendLag.ValueAtQuantile(99))
-		if strings.Contains(res.Saturation.Reason, "too few connections") || res.Dropped > 2 {
+		if strings.Contains(res.Saturation.Reason, "too few connections") || res.Dropped > 2 || res.Responses < 195 {
 			t.Fatalf("an easy rate judged short of connections or dropping: %+v, dropped %d", res.Saturation, res.Dropped)
 		}
-		if !res.Saturation.Saturated {
+		if !res.Saturation.Saturated || raceOn {
 			return
 		}
 	}
