@@ -5,6 +5,8 @@ import (
 	"net"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nowait/nowait/engine"
 )
 
@@ -57,11 +59,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 			addr := cannedServer(b)
 			p := benchPlan(addr)
 			p.Pipeline = depth
-			r := &run{
-				plan: p, clock: engine.NewClock(), order: []int{0}, depth: depth,
-				timeoutNs: int64(p.TimeoutOrDefault()), bufSize: p.MaxHeaderBytesOrDefault() + 32<<10,
-				stopCh: make(chan struct{}), budget: engine.NewBudget(0),
-			}
+			r := benchRun(b, p)
+			r.depth = depth
 			c := newConn(r, 0, engine.NewRecorderGroup(0, nil))
 			if !c.connect() {
 				b.Fatal("connect failed")
@@ -83,6 +82,47 @@ func BenchmarkRoundTrip(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkOpenRoundTrip measures one request of the open model on an
+// open connection, through serveOpen itself: take a ticket (due at once:
+// the rate is 1e9/s), write, blocking read, parse, record with the send
+// lag and service time.
+func BenchmarkOpenRoundTrip(b *testing.B) {
+	p := benchPlan(cannedServer(b))
+	p.Model, p.RatePerSec = engine.ModelOpen, 1e9
+	r := benchRun(b, p)
+	r.paced = true
+	r.tickets = engine.NewTickets(engine.NewSchedule(p.RatePerSec, nil), int64(b.N), 0)
+	c := newConn(r, 0, engine.NewRecorderGroup(0, nil))
+	if !c.connect() {
+		b.Fatal("connect failed")
+	}
+	defer c.close()
+	b.ReportAllocs()
+	b.ResetTimer()
+	if !c.serveOpen() {
+		b.Fatal("serveOpen failed")
+	}
+	b.StopTimer()
+	if rec := c.lock(r.clock.Now()); rec.Responses != uint64(b.N) || rec.SendLag.TotalCount() != int64(b.N) {
+		b.Fatalf("responses %d, send lags %d; want %d", rec.Responses, rec.SendLag.TotalCount(), b.N)
+	}
+	c.unlock()
+}
+
+// benchRun returns a run of p as Run would prepare it, on a started clock.
+func benchRun(b *testing.B, p *engine.Plan) *run {
+	b.Helper()
+	r := newRun(p)
+	r.clock = engine.NewClock()
+	fd, err := newStopFd()
+	if err != nil {
+		b.Fatal(err)
+	}
+	r.stopFd = fd
+	b.Cleanup(func() { unix.Close(fd) })
+	return r
 }
 
 func benchPlan(addr string) *engine.Plan {

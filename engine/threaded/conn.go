@@ -34,11 +34,23 @@ type conn struct {
 	next   int    // position in r.order of the next request to send
 
 	// In-flight requests, oldest first, in a ring of r.depth slots: when
-	// each was due and which request it is.
-	dueNs  []int64
-	reqIdx []int
-	head   int
-	n      int
+	// each was due, when it was written and which request it is. The last
+	// queued of the n are not written yet (see enqueue and flush).
+	dueNs   []int64
+	wroteNs []int64
+	reqIdx  []int
+	head    int
+	n       int
+	queued  int
+	out     []byte // the queued requests' bytes: a request's Raw, or wbuf
+
+	// Open model: a ticket taken and not yet queued, and when it is due.
+	pending bool
+	pendDue int64
+
+	// sleepUntil's ppoll arguments, kept here so a sleep allocates nothing.
+	pollFd [1]unix.PollFd
+	pollTs unix.Timespec
 
 	// Requests written and not yet recorded: recorded with the next
 	// response, under the same lock.
@@ -50,18 +62,20 @@ type conn struct {
 	// Set by the thread when it ends, read after the join.
 	openAtEnd     int
 	inFlightAtEnd int
+	unsentAtEnd   int // queued, never written: the open model counts them dropped
 }
 
 func newConn(r *run, id int, g *engine.RecorderGroup) *conn {
 	c := &conn{
-		r:      r,
-		id:     id,
-		g:      g,
-		buf:    make([]byte, r.bufSize),
-		dueNs:  make([]int64, r.depth),
-		reqIdx: make([]int, r.depth),
-		next:   id % len(r.order),
-		fd:     -1,
+		r:       r,
+		id:      id,
+		g:       g,
+		buf:     make([]byte, r.bufSize),
+		dueNs:   make([]int64, r.depth),
+		wroteNs: make([]int64, r.depth),
+		reqIdx:  make([]int, r.depth),
+		next:    id % len(r.order),
+		fd:      -1,
 	}
 	c.parser.SetMaxHeaderBytes(r.plan.MaxHeaderBytesOrDefault())
 	if r.depth > 1 {
@@ -87,12 +101,18 @@ func (c *conn) lock(now int64) *stats.Recorder {
 
 func (c *conn) unlock() { c.g.Unlock() }
 
-// loop is the thread's life, on a goroutine locked to its thread:
-// connect, serve requests until the connection fails or the run ends,
-// reconnect after a failure.
+// loop is the thread's life, on a goroutine locked to its thread: wait
+// for its turn (a ramp, a paced connect), connect, serve requests (or hold
+// the connection) until it fails or the run ends, reconnect after a
+// failure.
 func (c *conn) loop() {
 	backoff := backoffMin
+	first := true
 	for !c.r.stop.Load() && !c.r.budget.Exhausted() {
+		if !c.awaitTurn(first) {
+			break
+		}
+		first = false
 		if !c.connect() {
 			if !c.sleep(backoff) {
 				break
@@ -101,13 +121,14 @@ func (c *conn) loop() {
 			continue
 		}
 		backoff = backoffMin
-		if c.serve() {
+		if c.drive() {
 			break
 		}
 		c.close()
 	}
 	if c.r.stop.Load() {
-		c.inFlightAtEnd = c.n
+		c.inFlightAtEnd = c.n - c.queued
+		c.unsentAtEnd = c.queued
 	}
 	c.lock(c.r.clock.Now()) // records the requests written since the last lock
 	c.unlock()
@@ -117,16 +138,35 @@ func (c *conn) loop() {
 	}
 }
 
+// awaitTurn waits until the connection should connect: at once, except
+// when a ramp does not want it yet, or for a hold's first, paced connect.
+// It reports false when the run stopped, or will never want it.
+func (c *conn) awaitTurn(first bool) bool {
+	switch {
+	case c.r.ramp != nil:
+		return c.awaitWanted()
+	case first && c.r.model == engine.ModelHold && c.r.plan.ConnectRate > 0:
+		due, ok := c.r.connects.Due(int64(c.id))
+		return ok && c.sleepUntil(due)
+	}
+	return true
+}
+
+// drive runs the open connection in the plan's model; it returns what
+// serve does.
+func (c *conn) drive() bool {
+	switch c.r.model {
+	case engine.ModelOpen:
+		return c.serveOpen()
+	case engine.ModelHold:
+		return c.hold()
+	}
+	return c.serve()
+}
+
 // sleep waits d or until the run stops, and reports whether it may go on.
 func (c *conn) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-c.r.stopCh:
-		return false
-	}
+	return c.sleepUntil(c.r.clock.Now() + int64(d))
 }
 
 // connect opens a blocking socket to the connection's target address and
@@ -175,6 +215,9 @@ func (c *conn) connect() bool {
 	c.g.AddOpen(1)
 	c.unlock()
 	c.r.open.Add(1)
+	if c.r.nOpen.Add(1) == int64(p.Connections) {
+		c.r.allOpen.CompareAndSwap(0, max(now, 1))
+	}
 	p.Live.AddOpen(1)
 	return true
 }
@@ -205,10 +248,12 @@ func (c *conn) close() {
 	c.g.AddOpen(-1)
 	c.unlock()
 	c.r.open.Add(-1)
+	c.r.nOpen.Add(-1)
 	c.r.plan.Live.AddOpen(-1)
 	c.parser.Reset()
 	c.kept = 0
-	c.head, c.n = 0, 0
+	c.head, c.n, c.queued = 0, 0, 0
+	c.out, c.wbuf = nil, c.wbuf[:0]
 }
 
 // wake shuts down the socket, if any, so that a thread blocked on it
@@ -237,8 +282,12 @@ func (c *conn) failLocked(rec *stats.Recorder, k stats.ErrorKind) {
 	if c.r.stop.Load() {
 		return
 	}
-	for range c.n {
+	written := c.n - c.queued
+	for i := range c.n {
+		if c.r.paced && i < written {
+			c.recordLag(rec, c.slot(i))
+		}
 		rec.RecordError(k)
 	}
-	c.n = 0
+	c.n, c.queued = 0, 0
 }

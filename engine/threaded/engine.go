@@ -15,6 +15,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/stats"
 )
@@ -45,37 +47,48 @@ type run struct {
 	warmupNs  int64 // run-clock end of the warm-up
 	bufSize   int
 
+	model    engine.Model
+	paced    bool             // requests have intended send times (open, hold): record the send lag
+	tickets  *engine.Tickets  // open model: the schedule, handed out; nil otherwise
+	ramp     *engine.ConnRamp // closed model with stages: connections wanted over time; nil otherwise
+	connects engine.Schedule  // hold: when connect k is due
+	everyNs  int64            // hold: one request per connection this often; 0 means none
+	endNs    int64            // run-clock end of the planned run; 0 when it ends by count
+
 	stop     atomic.Bool
-	stopCh   chan struct{} // closed on stop, wakes backoff sleeps
+	stopCh   chan struct{} // closed on stop
+	stopFd   int           // eventfd made readable on stop: wakes threads sleeping in ppoll
 	budget   *engine.Budget
 	open     engine.Gauge
+	nOpen    atomic.Int64 // connections open now, to see all of them open at once
+	allOpen  atomic.Int64 // run-clock time all plan.Connections were first open at once; 0 if never
 	firstErr atomic.Pointer[string]
 }
 
 // Run drives the plan's load with one OS thread per connection and returns
-// what it measured. It fails before starting when the plan asks for TLS or
-// a load model other than closed, or when the OS would not give it a
-// thread per connection (ErrThreadLimit).
+// what it measured: the closed model (with or without connection stages),
+// the open model (a rate, or rate stages) and the hold model. It fails
+// before starting when the plan asks for TLS, or when the OS would not give
+// it a thread per connection (ErrThreadLimit).
 func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 	if err := check(plan); err != nil {
 		return nil, err
 	}
+	r := newRun(plan)
+	var err error
+	if r.stopFd, err = newStopFd(); err != nil {
+		return nil, err
+	}
+	defer func() { _ = unix.Close(r.stopFd) }() // once every thread has ended; nothing to do if it fails
 	n := plan.Connections
+	if r.ramp != nil {
+		n = max(r.ramp.Max(), 1) // a thread for every connection the ramp ever wants
+	}
 	if err := threadsAvailable(n + threadMargin); err != nil {
 		return nil, err
 	}
 	raiseMaxThreads(n + threadMargin)
 
-	r := &run{
-		plan:      plan,
-		order:     weightedOrder(plan.Requests),
-		depth:     plan.PipelineOrDefault(),
-		timeoutNs: int64(plan.TimeoutOrDefault()),
-		warmupNs:  int64(plan.Warmup),
-		bufSize:   plan.MaxHeaderBytesOrDefault() + 32<<10,
-		stopCh:    make(chan struct{}),
-		budget:    engine.NewBudget(plan.MaxRequests),
-	}
 	groups := make([]*engine.RecorderGroup, engine.GroupCount(n))
 	for i := range groups {
 		groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.Live)
@@ -113,31 +126,96 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 		wg.Wait()
 		close(allDone)
 	}()
+	ticked := make(chan struct{})
+	go func() { // owned by Run: ends on stop
+		defer close(ticked)
+		r.tick(groups)
+	}()
 
 	engine.AwaitEnd(ctx, plan, allDone)
 	endNs := r.clock.Now()
+	if r.endNs > 0 {
+		endNs = min(endNs, r.endNs) // the intervals end where the plan does
+	}
 	for _, g := range groups {
 		g.End(endNs)
 	}
 	r.stop.Store(true)
 	close(r.stopCh)
+	signalStop(r.stopFd)
 	for _, c := range conns {
 		c.wake()
 	}
 	<-allDone
-	return r.result(groups, conns, endNs), nil
+	<-ticked
+	res := r.result(groups, conns, endNs)
+	if r.tickets != nil {
+		res.Saturation = engine.OpenSaturation(plan, r.tickets.Schedule(), res)
+	}
+	return res, nil
+}
+
+// newRun prepares what the connections of a run share, for the plan's
+// load model.
+func newRun(plan *engine.Plan) *run {
+	r := &run{
+		plan:      plan,
+		order:     weightedOrder(plan.Requests),
+		depth:     plan.PipelineOrDefault(),
+		timeoutNs: int64(plan.TimeoutOrDefault()),
+		warmupNs:  int64(plan.Warmup),
+		bufSize:   plan.MaxHeaderBytesOrDefault() + 32<<10,
+		stopCh:    make(chan struct{}),
+		budget:    engine.NewBudget(plan.MaxRequests),
+		model:     plan.Model.OrDefault(),
+	}
+	r.paced = r.model != engine.ModelClosed
+	if d := plan.DurationOrDefault(); d > 0 {
+		r.endNs = int64(plan.Warmup + d)
+	}
+	switch r.model {
+	case engine.ModelOpen:
+		sched := engine.NewSchedule(plan.RatePerSec, plan.Stages)
+		r.tickets = engine.NewTickets(sched, plan.MaxRequests, r.warmupNs)
+		r.budget = engine.NewBudget(0) // the tickets hold the request count
+	case engine.ModelHold:
+		r.connects = engine.NewSchedule(plan.ConnectRate, nil)
+		r.everyNs = int64(plan.HoldEvery)
+	default:
+		if len(plan.Stages) > 0 {
+			ramp := engine.NewConnRamp(plan.Connections, plan.Stages)
+			r.ramp = &ramp
+		}
+	}
+	return r
+}
+
+// tick closes every group's intervals on time, a millisecond after each
+// second of the measured run, so that an interval's open connections are
+// those of its end even when no member records anything (held connections,
+// idle ramp threads). It returns on stop.
+func (r *run) tick(groups []*engine.RecorderGroup) {
+	t := time.NewTimer(time.Hour)
+	defer t.Stop()
+	for next := r.warmupNs + int64(time.Millisecond); ; next += engine.IntervalNs {
+		t.Reset(time.Duration(next - r.clock.Now()))
+		select {
+		case <-r.stopCh:
+			return
+		case <-t.C:
+		}
+		now := r.clock.Now()
+		for _, g := range groups {
+			g.Lock(now)
+			g.Unlock()
+		}
+	}
 }
 
 // check refuses what this mode cannot do.
 func check(plan *engine.Plan) error {
 	if plan.Scheme == "https" {
 		return fmt.Errorf("%w: TLS is not in sync mode yet; use --mode goroutine for https", engine.ErrUnsupported)
-	}
-	if m := plan.Model.OrDefault(); m != engine.ModelClosed {
-		return fmt.Errorf("%w: sync mode runs the closed model only, not %q; use --mode async", engine.ErrUnsupported, m)
-	}
-	if len(plan.Stages) > 0 {
-		return fmt.Errorf("%w: sync mode does not ramp connections in stages; use --mode async", engine.ErrUnsupported)
 	}
 	return plan.Validate()
 }
@@ -170,10 +248,21 @@ func (r *run) result(groups []*engine.RecorderGroup, conns []*conn, endNs int64)
 	res.Mode = Mode
 	res.Start = r.clock.Start().Add(r.plan.Warmup)
 	open := make([]int, len(groups))
+	var dropped uint64
 	for i, c := range conns {
 		res.OpenConnsAtEnd += c.openAtEnd
 		res.InFlightAtEnd += uint64(c.inFlightAtEnd)
 		open[i%len(groups)] += c.openAtEnd
+		dropped += uint64(c.unsentAtEnd) // taken, due, never written
+		if c.pending && c.pendDue < endNs {
+			dropped++ // taken, due before the end, never queued
+		}
+	}
+	if r.tickets != nil {
+		// Due before the end and never taken: every connection was busy.
+		dropped += uint64(r.tickets.Untaken(endNs))
+		groups[0].Lock(endNs).Dropped += dropped
+		groups[0].Unlock()
 	}
 	for i, g := range groups {
 		// Every recorder closes the same intervals, so they merge by index.
@@ -181,6 +270,7 @@ func (r *run) result(groups []*engine.RecorderGroup, conns []*conn, endNs int64)
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.PeakOpenConns = int(r.open.Peak())
+	res.EstablishedIn = time.Duration(r.allOpen.Load())
 	if p := r.firstErr.Load(); p != nil {
 		res.FirstConnectErr = *p
 	}

@@ -21,6 +21,10 @@ import (
 func (c *conn) serve() bool {
 	now := c.r.clock.Now()
 	for {
+		if !c.wanted(now) {
+			c.drain() // the ramp closes this connection: read what is in flight first
+			return c.r.stop.Load()
+		}
 		if !c.send(now) {
 			return c.r.stop.Load()
 		}
@@ -42,32 +46,54 @@ func (c *conn) send(now int64) bool {
 	if r.stop.Load() {
 		return false
 	}
-	var out []byte
-	sent := 0
 	for c.n < r.depth && r.budget.Take(now < r.warmupNs) {
-		idx := r.order[c.next]
-		if c.next++; c.next == len(r.order) {
-			c.next = 0
-		}
-		slot := c.head + c.n
-		if slot >= r.depth {
-			slot -= r.depth
-		}
-		c.dueNs[slot] = now
-		c.reqIdx[slot] = idx
-		c.n++
-		sent++
-		raw := r.plan.Requests[idx].Raw
-		if r.depth == 1 {
-			out = raw
-		} else {
-			c.wbuf = append(c.wbuf, raw...)
-			out = c.wbuf
-		}
+		c.enqueue(now)
 	}
-	if sent == 0 {
+	return c.flush(now)
+}
+
+// enqueue adds the next request of the mix, due at dueNs, to the
+// pipeline, to be written by flush; the caller checked c.n < depth.
+func (c *conn) enqueue(dueNs int64) {
+	r := c.r
+	idx := r.order[c.next]
+	if c.next++; c.next == len(r.order) {
+		c.next = 0
+	}
+	slot := c.slot(c.n)
+	c.dueNs[slot] = dueNs
+	c.reqIdx[slot] = idx
+	c.n++
+	c.queued++
+	raw := r.plan.Requests[idx].Raw
+	if r.depth == 1 {
+		c.out = raw
+	} else {
+		c.wbuf = append(c.wbuf, raw...)
+		c.out = c.wbuf
+	}
+}
+
+// slot returns the ring slot of the i-th oldest in-flight request.
+func (c *conn) slot(i int) int {
+	s := c.head + i
+	if s >= c.r.depth {
+		s -= c.r.depth
+	}
+	return s
+}
+
+// flush writes the queued requests in one blocking write, stamped as
+// written at nowNs. It reports false when the write fails (counted).
+func (c *conn) flush(nowNs int64) bool {
+	if c.queued == 0 {
 		return true
 	}
+	for i := c.n - c.queued; i < c.n; i++ {
+		c.wroteNs[c.slot(i)] = nowNs
+	}
+	sent, out := c.queued, c.out
+	c.queued, c.out = 0, nil
 	err := writeAll(c.fd, out)
 	c.wbuf = c.wbuf[:0]
 	if err != nil {
@@ -109,7 +135,7 @@ func (c *conn) receive() (int64, bool) {
 		case err == unix.EAGAIN:
 			// SO_RCVTIMEO expired; with bytes trickling in it restarts on
 			// each read, so the oldest request's own deadline decides.
-			if now-c.dueNs[c.head] < r.timeoutNs {
+			if now-c.wroteNs[c.head] < r.timeoutNs {
 				continue
 			}
 			c.failInFlight(stats.ErrTimeout)
@@ -131,7 +157,7 @@ func (c *conn) receive() (int64, bool) {
 		if got > 0 {
 			return now, true
 		}
-		if now-c.dueNs[c.head] >= r.timeoutNs {
+		if now-c.wroteNs[c.head] >= r.timeoutNs {
 			c.failInFlight(stats.ErrTimeout)
 			return now, false
 		}
@@ -190,14 +216,22 @@ func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 }
 
 // complete records the response to the oldest in-flight request, into
-// rec, locked by the caller.
+// rec, locked by the caller: its latency from when it was due, its
+// service time from when it was written, and, when paced, its send lag.
 func (c *conn) complete(rec *stats.Recorder, now int64) {
-	lat := now - c.dueNs[c.head]
-	rec.RecordResponse(c.parser.Status(), lat, lat)
+	rec.RecordResponse(c.parser.Status(), now-c.dueNs[c.head], now-c.wroteNs[c.head])
+	if c.r.paced {
+		c.recordLag(rec, c.head)
+	}
 	if c.head++; c.head == c.r.depth {
 		c.head = 0
 	}
 	c.n--
+}
+
+// recordLag records how late the request in ring slot s was written.
+func (c *conn) recordLag(rec *stats.Recorder, s int) {
+	rec.RecordSendLag(c.wroteNs[s] - c.dueNs[s])
 }
 
 // parseKind classifies a parser error.

@@ -2,6 +2,7 @@ package threaded
 
 import (
 	"errors"
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -34,7 +35,7 @@ func newSocket(family int, src netip.Addr) (int, error) {
 		sa, _ := sockaddr(netip.AddrPortFrom(src, 0))
 		if err := unix.Bind(fd, sa); err != nil {
 			_ = unix.Close(fd) // as above
-			return -1, err
+			return -1, fmt.Errorf("%w %s: %w", ErrBind, src, err)
 		}
 	}
 	return fd, nil
@@ -81,6 +82,8 @@ func connect(fd int, sa unix.Sockaddr, timeout time.Duration) error {
 // connectKind classifies a failure to open a connection.
 func connectKind(err error) stats.ErrorKind {
 	switch {
+	case errors.Is(err, ErrBind):
+		return stats.ErrAddrNotAvail // the source address cannot be used, whatever the errno
 	case errors.Is(err, unix.ECONNREFUSED):
 		return stats.ErrConnectRefused
 	case errors.Is(err, unix.ETIMEDOUT):

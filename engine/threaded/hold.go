@@ -1,0 +1,74 @@
+package threaded
+
+import (
+	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// The hold model in sync mode: each thread opens its connection when its
+// paced connect is due (see awaitTurn), then keeps it. Without HoldEvery
+// the thread blocks in read, which returns only when the server drops the
+// connection (counted, then reconnected) or the run stops (the stopper
+// shuts the socket down). With HoldEvery it sleeps between requests, one
+// every HoldEvery from the connect, each due at its own slot:
+//
+//	connect ── every ──> req 1 ── every ──> req 2 ── every ──> ...
+//	          (due)                (due, even if req 1 was slow)
+//
+// so a slow answer shows in the next request's latency rather than
+// pushing the schedule back.
+
+// hold keeps the open connection. It returns true when the thread may end
+// (the run stopped) and false when the connection was lost and must be
+// closed and reconnected; every loss is counted before it returns.
+func (c *conn) hold() bool {
+	r := c.r
+	if r.everyNs == 0 {
+		return c.idle()
+	}
+	due := r.clock.Now()
+	for {
+		due += r.everyNs
+		if r.endNs > 0 && due >= r.endNs {
+			return c.idle() // due after the end: hold until the stop
+		}
+		if !c.sleepUntil(due) {
+			return true
+		}
+		if !r.budget.Take(due < r.warmupNs) {
+			return c.idle() // the request count is spent: just hold
+		}
+		c.enqueue(due)
+		if !c.drain() {
+			return r.stop.Load()
+		}
+	}
+}
+
+// idle blocks in read on a connection with nothing in flight until the
+// server closes it or the run stops (true). A close, a reset or bytes
+// nobody asked for are counted, and it returns false.
+func (c *conn) idle() bool {
+	r := c.r
+	for {
+		k, err := unix.Read(c.fd, c.buf)
+		if r.stop.Load() {
+			return true
+		}
+		var kind stats.ErrorKind
+		switch {
+		case err == unix.EINTR, err == unix.EAGAIN:
+			continue // a signal, or SO_RCVTIMEO: keep holding
+		case err != nil:
+			kind = ioKind(err, false)
+		case k == 0:
+			kind = stats.ErrRead // the server closed the connection
+		default:
+			kind = stats.ErrBadResponse // bytes nobody asked for
+		}
+		c.lock(r.clock.Now()).RecordError(kind)
+		c.unlock()
+		return false
+	}
+}

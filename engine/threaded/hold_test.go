@@ -1,0 +1,237 @@
+package threaded
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+func holdPlan(t *testing.T, addr string, conns int, d time.Duration) *engine.Plan {
+	t.Helper()
+	p := testPlan(t, addr)
+	p.Model = engine.ModelHold
+	p.Connections = conns
+	p.Duration = d
+	return p
+}
+
+// waitFor polls cond every 10 ms until it holds or limit passes.
+func waitFor(limit time.Duration, cond func() bool) bool {
+	for end := time.Now().Add(limit); time.Now().Before(end); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return true
+		}
+	}
+	return cond()
+}
+
+// TestHold2000: 2000 held connections are all established, and the
+// target counts them all open at once. The run ends as soon as it does.
+func TestHold2000(t *testing.T) {
+	const conns = 2000
+	srv := startTarget(t, target.Config{})
+	p := holdPlan(t, srv.Addr(), conns, 8*time.Second)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var peakTarget int64
+	done := make(chan struct{})
+	go func() { // owned by the test: ends when the target saw them all, or the run ended
+		defer close(done)
+		for peakTarget < conns && ctx.Err() == nil {
+			time.Sleep(10 * time.Millisecond)
+			peakTarget = max(peakTarget, srv.OpenConns())
+		}
+		cancel()
+	}()
+	start := time.Now()
+	res, err := engine.Execute(ctx, New(), p)
+	cancel()
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("target saw %d open after %s; client connects %d, peak %d, at end %d, established in %s, connect p50 %d µs p99 %d µs, threads %d",
+		peakTarget, time.Since(start), res.Connects, res.PeakOpenConns, res.OpenConnsAtEnd, res.EstablishedIn,
+		res.Connect.ValueAtQuantile(50), res.Connect.ValueAtQuantile(99), res.Generator.PeakThreads)
+	if peakTarget != conns || res.Connects != conns || res.PeakOpenConns != conns || res.OpenConnsAtEnd != conns {
+		t.Fatalf("target saw %d open, client connected %d, peak %d, at end %d; want %d", peakTarget, res.Connects, res.PeakOpenConns, res.OpenConnsAtEnd, conns)
+	}
+	if res.EstablishedIn <= 0 || res.ErrorTotal() != 0 || res.Generator.PeakThreads < conns {
+		t.Fatalf("established in %s, errors %d, threads %d", res.EstablishedIn, res.ErrorTotal(), res.Generator.PeakThreads)
+	}
+}
+
+// TestHoldEvery: 2000 held connections, opened at 2000 a second, each
+// send one request every second from their connect, and the target serves
+// them all.
+func TestHoldEvery(t *testing.T) {
+	const conns = 2000
+	srv := startTarget(t, target.Config{})
+	p := holdPlan(t, srv.Addr(), conns, 3500*time.Millisecond)
+	p.ConnectRate = 2000
+	p.HoldEvery = time.Second
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	served := srv.Served()
+	t.Logf("served %d, client responses %d (%d in flight), connects %d, established in %s, latency p50 %d µs p99 %d µs, send lag p99 %d µs",
+		served, res.Responses, res.InFlightAtEnd, res.Connects, res.EstablishedIn,
+		res.Latency.ValueAtQuantile(50), res.Latency.ValueAtQuantile(99), res.SendLag.ValueAtQuantile(99))
+	// Connection k connects at k/2000 s and sends at 1, 2 and 3 s after
+	// that while before 3.5 s: 3 requests for the first half, 2 for the
+	// others, 5000 in all; a connect or a wake-up a loaded machine delays
+	// by more than half a second costs one.
+	if served < 2*conns || served > 5*conns/2 || res.ErrorTotal() != 0 {
+		t.Fatalf("target served %d, want %d to %d; errors %d", served, 2*conns, 5*conns/2, res.ErrorTotal())
+	}
+	if res.Responses > served || res.Responses+res.InFlightAtEnd < served {
+		t.Fatalf("client counted %d responses and %d in flight, target served %d", res.Responses, res.InFlightAtEnd, served)
+	}
+}
+
+// TestHoldConnectRate: 2000 connects at 1000 per second take 2 s, not less.
+func TestHoldConnectRate(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	p := holdPlan(t, srv.Addr(), 2000, 2500*time.Millisecond)
+	p.ConnectRate = 1000
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var perSec []int
+	for _, iv := range res.Intervals {
+		perSec = append(perSec, iv.OpenConns)
+	}
+	t.Logf("established in %s, open per second %v, connects %d", res.EstablishedIn, perSec, res.Connects)
+	if res.EstablishedIn < 1900*time.Millisecond || res.EstablishedIn > 3*time.Second {
+		t.Fatalf("established in %s, want about 2 s", res.EstablishedIn)
+	}
+	// An interval closes at the first event after its end: the last
+	// connects (due at 1.999 s) may land just after it.
+	if len(perSec) != 3 || perSec[0] < 900 || perSec[0] > 1100 || perSec[1] < 1990 || res.Connects != 2000 {
+		t.Fatalf("open at each second %v, connects %d; want [~1000 2000 2000], 2000", perSec, res.Connects)
+	}
+}
+
+// acceptor is a tiny listener for the tests: it keeps every connection it
+// accepts, and counts them by the client's address; with drop set, it
+// closes each client's first connection at once.
+type acceptor struct {
+	ln   net.Listener
+	drop bool
+	mu   sync.Mutex
+	from map[netip.Addr]int
+	kept []net.Conn
+	done chan struct{}
+}
+
+func startAcceptor(t *testing.T, drop bool) *acceptor {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := &acceptor{ln: ln, drop: drop, from: map[netip.Addr]int{}, done: make(chan struct{})}
+	go func() { // owned by the test: ends when the listener closes
+		defer close(a.done)
+		for n := 0; ; n++ {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			from := c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr()
+			a.mu.Lock()
+			a.from[from]++
+			if a.drop && n%2 == 0 {
+				c.Close()
+			} else {
+				a.kept = append(a.kept, c)
+			}
+			a.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		<-a.done
+		for _, c := range a.kept {
+			c.Close()
+		}
+	})
+	return a
+}
+
+func (a *acceptor) counts() map[netip.Addr]int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	m := map[netip.Addr]int{}
+	for k, v := range a.from {
+		m[k] = v
+	}
+	return m
+}
+
+// TestHoldSourceAddrs: connections bound round robin to 127.0.0.2 and
+// 127.0.0.3 arrive from both.
+func TestHoldSourceAddrs(t *testing.T) {
+	a := startAcceptor(t, false)
+	p := holdPlan(t, a.ln.Addr().String(), 10, 300*time.Millisecond)
+	two, three := netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")
+	p.SourceAddrs = []netip.Addr{two, three}
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := a.counts()
+	if got[two] != 5 || got[three] != 5 || len(got) != 2 || res.Connects != 10 || res.ErrorTotal() != 0 {
+		t.Fatalf("server saw %v, client connects %d errors %d; want 5 from each", got, res.Connects, res.ErrorTotal())
+	}
+}
+
+// TestSourceAddrBindFails: a source address that cannot be bound (IPv6
+// for an IPv4 target) is counted as addr_not_available, in any model.
+func TestSourceAddrBindFails(t *testing.T) {
+	a := startAcceptor(t, false)
+	for _, m := range []engine.Model{engine.ModelHold, engine.ModelClosed, engine.ModelOpen} {
+		p := holdPlan(t, a.ln.Addr().String(), 2, 200*time.Millisecond)
+		p.Model, p.RatePerSec = m, 100
+		p.SourceAddrs = []netip.Addr{netip.MustParseAddr("::1")}
+		res, err := engine.Execute(context.Background(), New(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Errors[stats.ErrAddrNotAvail] == 0 || res.Connects != 0 || res.FirstConnectErr == "" {
+			t.Fatalf("%s: addr_not_available %d, connects %d, first error %q", m, res.Errors[stats.ErrAddrNotAvail], res.Connects, res.FirstConnectErr)
+		}
+	}
+	if n := len(a.counts()); n != 0 {
+		t.Fatalf("server saw connections from %d addresses", n)
+	}
+}
+
+// TestHoldReconnects: connections the server drops are counted and opened
+// again.
+func TestHoldReconnects(t *testing.T) {
+	a := startAcceptor(t, true)
+	p := holdPlan(t, a.ln.Addr().String(), 10, 500*time.Millisecond)
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, n := range a.counts() {
+		total += n
+	}
+	lost := res.Errors[stats.ErrRead] + res.Errors[stats.ErrReset]
+	t.Logf("accepted %d, connects %d, lost %d, open at end %d", total, res.Connects, lost, res.OpenConnsAtEnd)
+	if res.OpenConnsAtEnd != 10 || lost == 0 || res.Connects != 10+lost || uint64(total) != res.Connects {
+		t.Fatalf("accepted %d, connects %d, lost %d, open at end %d; want all 10 open at the end and every loss reconnected", total, res.Connects, lost, res.OpenConnsAtEnd)
+	}
+}

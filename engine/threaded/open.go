@@ -1,0 +1,76 @@
+package threaded
+
+// The open model in sync mode. Every thread blocks on its own socket, so
+// the schedule cannot be split ahead of time the way the reactor splits it
+// between loops: a connection that is free takes the next request of the
+// run's one schedule (engine.Tickets, one atomic add), sleeps until it is
+// due, writes it, and blocks for the response. A request due while every
+// connection is busy waits untaken; whoever is free next takes it late,
+// and its latency still counts from when it was due:
+//
+//	due ──── send lag ──── write ──── service time ──── response
+//	└──────────────── corrected latency ────────────────┘
+//
+// Requests due before the end that no connection took are counted as
+// Dropped when the run ends.
+
+// serveOpen drives the open model on the open connection: it takes
+// tickets while the connection has room in its pipeline, writes each when
+// due and reads the responses. It returns true when the schedule is used
+// up and every response is in (the thread may end), and false when the
+// connection must be closed (the caller closes it and reconnects, unless
+// the run stopped). Every failure is counted before it returns.
+//
+// With a pipeline deeper than 1 a connection with requests in flight may
+// take a ticket not yet due; being blocked in read, it writes it after the
+// next response. With depth 1 (the default) a ticket is only ever taken
+// by an idle connection.
+func (c *conn) serveOpen() bool {
+	r := c.r
+	for {
+		if r.stop.Load() {
+			return true
+		}
+		if c.n < r.depth {
+			if !c.pending {
+				_, due, ok := r.tickets.Take()
+				if !ok || (r.endNs > 0 && due >= r.endNs) {
+					return c.drain() // the schedule or the request count is used up
+				}
+				c.pending, c.pendDue = true, due
+			}
+			if c.n == 0 && !c.sleepUntil(c.pendDue) {
+				return true // stopped while waiting: the ticket is dropped at the end if it was due
+			}
+			if c.pendDue <= r.clock.Now() {
+				c.enqueue(c.pendDue)
+				c.pending = false
+				continue // the next ticket may be due already: write both at once
+			}
+		}
+		if c.n == 0 {
+			continue // woken a hair before the due time
+		}
+		if !c.flush(r.clock.Now()) {
+			return r.stop.Load()
+		}
+		if _, ok := c.receive(); !ok {
+			return r.stop.Load()
+		}
+	}
+}
+
+// drain writes what is queued and reads every response still in flight.
+// It reports true when all arrived, false when the connection failed
+// (counted) or the run stopped.
+func (c *conn) drain() bool {
+	if !c.flush(c.r.clock.Now()) {
+		return c.r.stop.Load()
+	}
+	for c.n > 0 {
+		if _, ok := c.receive(); !ok {
+			return c.r.stop.Load()
+		}
+	}
+	return true
+}
