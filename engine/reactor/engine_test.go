@@ -305,13 +305,16 @@ func TestPipelinedRequestsCutByConnectionClose(t *testing.T) {
 	served := settle(srv)
 	// The response that says "Connection: close" leaves the requests
 	// pipelined behind it unanswered: each fails once, as a read error.
-	lost := res.Errors[stats.ErrRead]
+	// The server closes with those requests unread, so its kernel may send
+	// a reset, which can overtake the last response: then they fail as
+	// resets, and the response the target counted is lost with them.
+	lost := res.Errors[stats.ErrRead] + res.Errors[stats.ErrReset]
 	if res.Requests != 2000 || res.Responses+lost != 2000 || res.ErrorTotal() != lost {
-		t.Errorf("requests %d, responses %d, errors %v; want responses + read errors = 2000",
+		t.Errorf("requests %d, responses %d, errors %v; want responses + read errors + resets = 2000",
 			res.Requests, res.Responses, res.Errors)
 	}
-	if served != res.Responses {
-		t.Errorf("target served %d, client counted %d", served, res.Responses)
+	if served < res.Responses || served > res.Responses+res.Errors[stats.ErrReset] {
+		t.Errorf("target served %d, client counted %d, resets %d", served, res.Responses, res.Errors[stats.ErrReset])
 	}
 	if lost == 0 || res.Connects < res.Responses/5 {
 		t.Errorf("read errors %d, connects %d for %d responses", lost, res.Connects, res.Responses)

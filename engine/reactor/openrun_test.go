@@ -125,7 +125,8 @@ func TestOpenWarmupIsPartOfTheSchedule(t *testing.T) {
 // warm-up's requests (due before its end) plus exactly that many, then
 // ends when they are answered, not at a duration. A request due in the
 // warm-up but sent just after it counts as measured, so the split between
-// the two may move by a request or two; the total may not.
+// the two moves with the loop's lateness (a few ms under -race); the
+// total may not.
 func TestOpenRequestCountIsExact(t *testing.T) {
 	srv := startTarget(t, target.Config{})
 	plan := openPlan(t, srv.Addr(), 10, 2000, 0)
@@ -142,9 +143,11 @@ func TestOpenRequestCountIsExact(t *testing.T) {
 	if want != 978 || sent != want || served != want {
 		t.Errorf("sent %d, target served %d; want %d (201 in the warm-up + 777)", sent, served, want)
 	}
-	if res.Requests < 777 || res.Requests > 780 || res.Responses != res.Requests || res.InFlightAtEnd != 0 || res.Dropped != 0 {
-		t.Errorf("measured requests %d, responses %d, in flight %d, dropped %d; want 777 answered",
-			res.Requests, res.Responses, res.InFlightAtEnd, res.Dropped)
+	// Likewise a warm-up request's response may arrive after the warm-up.
+	answered := res.WarmupCounters.Responses + res.Responses
+	if res.Requests < 777 || res.Requests > 830 || answered != want || res.InFlightAtEnd != 0 || res.Dropped != 0 {
+		t.Errorf("measured requests %d, responses %d + %d in the warm-up, in flight %d, dropped %d; want all %d answered",
+			res.Requests, res.Responses, res.WarmupCounters.Responses, res.InFlightAtEnd, res.Dropped, want)
 	}
 	// 978 requests at 2000/s take about 0.49 s.
 	if took < 450*time.Millisecond || took > 3*time.Second {
