@@ -52,7 +52,7 @@ type run struct {
 	allOpenNs atomic.Int64 // when plan.Connections were first all open
 	firstErr  atomic.Pointer[string]
 	idleLimit time.Duration
-	bufs      sync.Pool // hold model: *[]byte read buffers
+	bufs      sync.Pool // hold model: *[]byte read buffers of holdReadBuf bytes
 }
 
 // newRun prepares the shared state of a run of plan.
@@ -77,8 +77,7 @@ func newRun(e *Engine, plan *engine.Plan) *run {
 	if plan.Scheme == "https" {
 		r.tls = tlsConfig(e.TLSConfig, plan)
 	}
-	size := max(plan.MaxHeaderBytesOrDefault(), 4096) + 4096
-	r.bufs.New = func() any { b := make([]byte, size); return &b }
+	r.bufs.New = func() any { b := make([]byte, holdReadBuf); return &b }
 	return r
 }
 

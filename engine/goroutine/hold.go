@@ -29,6 +29,11 @@ import (
 // dropped the connection, which is counted (read_error or reset) and
 // replaced.
 
+// holdReadBuf is the size of the read buffer a holder borrows for one
+// response. The parser keeps at most one partial line between reads; a
+// line that does not fit moves the read to a buffer of the header cap.
+const holdReadBuf = 4096
+
 // holder keeps one slot's connection open and sends its sparse requests.
 type holder struct {
 	r      *run
@@ -142,7 +147,7 @@ func (h *holder) request(conn net.Conn, dueNs int64) bool {
 	}
 	bp := r.bufs.Get().(*[]byte)
 	defer r.bufs.Put(bp)
-	status, keep, err := h.readResponse(conn, *bp, req.Head())
+	status, keep, err := h.readResponse(conn, *bp, req.Head(), r.plan.MaxHeaderBytesOrDefault())
 	if err != nil && r.stop.Load() {
 		h.inFlightAtEnd = true
 		h.recordSent(dueNs, writeNs, stats.NumErrorKinds, 0)
@@ -157,11 +162,15 @@ func (h *holder) request(conn net.Conn, dueNs int64) bool {
 }
 
 // readResponse reads one response into buf with the wire parser and
-// returns its status and whether the connection stays open.
-func (h *holder) readResponse(conn net.Conn, buf []byte, head bool) (int, bool, error) {
+// returns its status and whether the connection stays open. When a
+// partial line fills buf, it goes on in a buffer of maxHeader more bytes.
+func (h *holder) readResponse(conn net.Conn, buf []byte, head bool, maxHeader int) (int, bool, error) {
 	p := &h.parser
 	kept := 0
 	for {
+		if kept == len(buf) { // rare: a header line longer than buf
+			buf = append(buf, make([]byte, maxHeader)...)
+		}
 		n, err := conn.Read(buf[kept:])
 		if n > 0 {
 			data := buf[:kept+n]

@@ -198,3 +198,29 @@ func TestHoldReconnectsDropped(t *testing.T) {
 		t.Fatalf("connects %d, dropped %d, peak %d; want every drop counted and replaced", res.Connects, dropped, res.PeakOpenConns)
 	}
 }
+
+func TestHoldLongHeaders(t *testing.T) {
+	for _, tc := range []struct {
+		size     int
+		tooLarge bool
+	}{{8000, false}, {40000, true}} {
+		srv := startTarget(t, target.Config{
+			Faults:     []target.Fault{{Kind: target.FaultBigHeader, Percent: 100}},
+			HeaderSize: tc.size,
+		})
+		p := holdPlan(t, srv.Addr(), 2, 300*time.Millisecond)
+		p.HoldEvery = 50 * time.Millisecond
+		res := execute(t, p)
+		t.Logf("header %d B: responses %d, errors %v, connects %d", tc.size, res.Responses, res.Errors, res.Connects)
+		if tc.tooLarge {
+			if res.Errors[stats.ErrHeaderTooLarge] == 0 || res.Responses != 0 {
+				t.Fatalf("header of %d B: errors %v responses %d; want header_too_large", tc.size, res.Errors, res.Responses)
+			}
+			continue
+		}
+		// A header line longer than the 4 KB read buffer still parses.
+		if res.Responses < 8 || res.ErrorTotal() != 0 || res.Connects != 2 {
+			t.Fatalf("header of %d B: responses %d errors %v connects %d", tc.size, res.Responses, res.Errors, res.Connects)
+		}
+	}
+}
