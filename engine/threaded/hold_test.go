@@ -235,3 +235,23 @@ func TestHoldReconnects(t *testing.T) {
 		t.Fatalf("accepted %d, connects %d, lost %d, open at end %d; want all 10 open at the end and every loss reconnected", total, res.Connects, lost, res.OpenConnsAtEnd)
 	}
 }
+
+// TestHoldCancel: cancelling a hold run ends it at once, whether threads
+// are blocked in read or asleep until their next request.
+func TestHoldCancel(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	for _, every := range []time.Duration{0, 5 * time.Second} {
+		p := holdPlan(t, srv.Addr(), 100, 10*time.Second)
+		p.HoldEvery = every
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		start := time.Now()
+		res, err := engine.Execute(ctx, New(), p)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if took := time.Since(start); took > 2*time.Second || !res.Interrupted || res.OpenConnsAtEnd != 100 {
+			t.Fatalf("every %s: took %s, interrupted %v, open at end %d", every, took, res.Interrupted, res.OpenConnsAtEnd)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
@@ -148,5 +149,60 @@ func TestOpenStages(t *testing.T) {
 	}
 	if len(res.Intervals) != 2 || res.Intervals[0].Requests > 1100 || res.Intervals[1].Requests < 1900 {
 		t.Fatalf("intervals %d; want 2, about 1000 then 2000 requests", len(res.Intervals))
+	}
+}
+
+// TestOpenTimeout: a request unanswered within the timeout counts as a
+// timeout, and its connection is closed and replaced.
+func TestOpenTimeout(t *testing.T) {
+	srv := startTarget(t, target.Config{Delay: time.Second})
+	p := openPlan(t, srv.Addr(), 20, 600*time.Millisecond, 2)
+	p.Timeout = 50 * time.Millisecond
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("timeouts %d, connects %d, requests %d, responses %d", res.Errors[stats.ErrTimeout], res.Connects, res.Requests, res.Responses)
+	if res.Errors[stats.ErrTimeout] < 4 || res.Responses != 0 || res.Connects < res.Errors[stats.ErrTimeout] {
+		t.Fatalf("timeouts %d, responses %d, connects %d; want timeouts, each on a fresh connection", res.Errors[stats.ErrTimeout], res.Responses, res.Connects)
+	}
+}
+
+// TestOpenWarmup: requests due in the warm-up are counted apart, and the
+// measured part holds the rest of the schedule.
+func TestOpenWarmup(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	p := openPlan(t, srv.Addr(), 1000, time.Second, 8)
+	p.Warmup = 500 * time.Millisecond
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, measured := res.WarmupCounters.Requests, res.Requests
+	t.Logf("warm-up %d requests, measured %d, dropped %d, elapsed %s, intervals %d", warm, measured, res.Dropped, res.Elapsed, len(res.Intervals))
+	if warm < 480 || warm > 520 || measured+res.Dropped < 980 || measured > 1020 || res.Elapsed != time.Second || len(res.Intervals) != 1 {
+		t.Fatalf("warm-up %d (want ~500), measured %d + dropped %d (want ~1000), elapsed %s, intervals %d", warm, measured, res.Dropped, res.Elapsed, len(res.Intervals))
+	}
+	if srv.Served() != warm+measured {
+		t.Fatalf("target served %d, client sent %d + %d", srv.Served(), warm, measured)
+	}
+}
+
+// TestOpenPipeline: with a pipeline, requests due while a connection
+// waits for a response go out together after it; none is lost.
+func TestOpenPipeline(t *testing.T) {
+	srv := startTarget(t, target.Config{Delay: time.Millisecond})
+	p := openPlan(t, srv.Addr(), 500, time.Second, 1)
+	p.Pipeline = 4
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("served %d, responses %d, in flight %d, dropped %d, errors %d", srv.Served(), res.Responses, res.InFlightAtEnd, res.Dropped, res.ErrorTotal())
+	if got := res.Requests + res.Dropped; got < 500 || got > 501 || res.ErrorTotal() != 0 || res.Dropped > 10 {
+		t.Fatalf("requests %d + dropped %d, errors %d; want 500, a few dropped at most, no error", res.Requests, res.Dropped, res.ErrorTotal())
+	}
+	if res.Responses+res.InFlightAtEnd != res.Requests || res.Responses > srv.Served() {
+		t.Fatalf("requests %d, responses %d, in flight %d, served %d", res.Requests, res.Responses, res.InFlightAtEnd, srv.Served())
 	}
 }
