@@ -156,3 +156,54 @@ func TestOpenTimeoutReplacesConnection(t *testing.T) {
 			res.Connects, srv.Stats().Accepted)
 	}
 }
+
+func TestOpenRateStages(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	p := openPlan(t, srv.Addr(), 0, 0)
+	// 0 -> 1000/s over 1 s, then 1000/s for 0.5 s: 500 + 500 requests.
+	p.Stages = []engine.Stage{{Duration: time.Second, Target: 1000}, {Duration: 500 * time.Millisecond, Target: 1000}}
+	res := execute(t, p)
+	var perIv []uint64
+	for _, iv := range res.Intervals {
+		perIv = append(perIv, iv.Responses)
+	}
+	t.Logf("served %d, responses per interval %v, dropped %d, elapsed %s", srv.Served(), perIv, res.Dropped, res.Elapsed)
+	if s := srv.Served(); s < 990 || s > 1010 {
+		t.Fatalf("served %d, want 1000 ± 1%%", s)
+	}
+	// The first second ramps up (500), the last half second runs flat (500).
+	if len(perIv) != 2 || absDiff(int(perIv[0]), 500) > 25 || absDiff(int(perIv[1]), 500) > 25 {
+		t.Fatalf("responses per interval %v, want about [500 500]", perIv)
+	}
+}
+
+func TestOpenWarmup(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	p := openPlan(t, srv.Addr(), 1000, time.Second)
+	p.Warmup = 300 * time.Millisecond
+	res := execute(t, p)
+	t.Logf("warm-up responses %d, measured %d, served %d", res.WarmupCounters.Responses, res.Responses, srv.Served())
+	// Requests due in the first 300 ms are warm-up, the next 1000 measured;
+	// one answered just after the boundary may land on the other side.
+	if absDiff(int(res.WarmupCounters.Responses), 300) > 10 || absDiff(int(res.Responses), 1000) > 10 {
+		t.Fatalf("warm-up %d, measured %d; want 300 and 1000", res.WarmupCounters.Responses, res.Responses)
+	}
+	if res.Elapsed < time.Second || res.Elapsed > 1100*time.Millisecond {
+		t.Fatalf("elapsed %s, want the 1 s after the warm-up", res.Elapsed)
+	}
+}
+
+func TestOpenRefusedDrops(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	addr := srv.Addr()
+	srv.Close() // nothing listens there now: every connect is refused
+	p := openPlan(t, addr, 500, 500*time.Millisecond)
+	p.Connections = 4
+	res := execute(t, p)
+	t.Logf("requests %d, dropped %d, errors %v", res.Requests, res.Dropped, res.Errors)
+	// Each of the 250 requests due is dropped: by the worker whose connect
+	// failed, or untaken while the workers backed off.
+	if res.Requests != 0 || res.Errors[stats.ErrConnectRefused] == 0 || absDiff(int(res.Dropped), 250) > 3 {
+		t.Fatalf("requests %d, dropped %d, errors %v; want 250 dropped and refusals", res.Requests, res.Dropped, res.Errors)
+	}
+}
