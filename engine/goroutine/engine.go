@@ -81,6 +81,52 @@ func newRun(e *Engine, plan *engine.Plan) *run {
 	return r
 }
 
+// crew is what a run starts: the slots (connections) with their recorder
+// groups, and one task per goroutine: workers (closed and open models)
+// or holders (hold model).
+type crew struct {
+	groups  []*engine.RecorderGroup
+	slots   []*slot
+	workers []*worker
+	holders []*holder
+	tasks   []func()
+	ramp    *engine.ConnRamp // closed model with stages; nil otherwise
+}
+
+// newCrew prepares the slots and their goroutines' tasks for r's plan.
+func newCrew(r *run) *crew {
+	plan := r.plan
+	model := plan.Model.OrDefault()
+	c := &crew{}
+	nSlots := plan.Connections
+	if model == engine.ModelClosed && len(plan.Stages) > 0 {
+		cr := engine.NewConnRamp(plan.Connections, plan.Stages)
+		c.ramp, nSlots = &cr, max(cr.Max(), 1)
+	}
+	order := weightedOrder(plan.Requests)
+	c.groups = make([]*engine.RecorderGroup, engine.GroupCount(nSlots))
+	for i := range c.groups {
+		c.groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.Live)
+	}
+	c.slots = make([]*slot, nSlots)
+	for i := range c.slots {
+		s := newSlot(r, i, c.groups[i%len(c.groups)])
+		c.slots[i] = s
+		if model == engine.ModelHold {
+			h := newHolder(r, s, order)
+			c.holders = append(c.holders, h)
+			c.tasks = append(c.tasks, h.loop)
+			continue
+		}
+		for k := range r.depth {
+			w := newWorker(r, s, order, i*r.depth+k)
+			c.workers = append(c.workers, w)
+			c.tasks = append(c.tasks, w.loop)
+		}
+	}
+	return c
+}
+
 // Run drives the plan's load with one goroutine per connection (per
 // request in flight when pipelining) and returns what it measured.
 func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
@@ -91,95 +137,59 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	var cancelDials context.CancelFunc
 	r.dialCtx, cancelDials = context.WithCancel(context.Background())
 	defer cancelDials()
-	model := plan.Model.OrDefault()
-	nSlots := plan.Connections
-	var ramp *engine.ConnRamp
-	if model == engine.ModelClosed && len(plan.Stages) > 0 {
-		cr := engine.NewConnRamp(plan.Connections, plan.Stages)
-		ramp, nSlots = &cr, max(cr.Max(), 1)
-	}
-	order := weightedOrder(plan.Requests)
-	groups := make([]*engine.RecorderGroup, engine.GroupCount(nSlots))
-	for i := range groups {
-		groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.Live)
-	}
-	slots := make([]*slot, nSlots)
-	var tasks []func()
-	var (
-		workers []*worker
-		holders []*holder
-	)
-	for i := range slots {
-		slots[i] = newSlot(r, i, groups[i%len(groups)])
-		if model == engine.ModelHold {
-			h := newHolder(r, slots[i], order)
-			holders = append(holders, h)
-			tasks = append(tasks, h.loop)
-			continue
-		}
-		for k := range r.depth {
-			w := newWorker(r, slots[i], order, i*r.depth+k)
-			workers = append(workers, w)
-			tasks = append(tasks, w.loop)
-		}
-	}
+	c := newCrew(r)
 	rampAt := 0
-	if ramp != nil {
-		rampAt = activateRamp(*ramp, slots)
+	if c.ramp != nil {
+		rampAt = activateRamp(*c.ramp, c.slots)
 	}
 	r.clock = engine.NewClock()
 	var wg, side sync.WaitGroup
 	allDone := make(chan struct{})
-	for _, task := range tasks {
+	for _, task := range c.tasks {
 		wg.Go(task)
 	}
 	go func() { // owned by Run: ends when every task has ended
 		wg.Wait()
 		close(allDone)
 	}()
-	side.Go(func() { r.tickLoop(groups) })
-	if ramp != nil {
-		side.Go(func() { r.rampLoop(*ramp, slots, rampAt) })
+	side.Go(func() { r.tickLoop(c.groups) })
+	if c.ramp != nil {
+		side.Go(func() { r.rampLoop(*c.ramp, c.slots, rampAt) })
 	}
 
 	engine.AwaitEnd(ctx, plan, allDone)
 	endNs := r.clock.Now()
 	r.endNs.Store(endNs)
-	for _, g := range groups {
+	for _, g := range c.groups {
 		g.End(endNs)
 	}
-	open := make([]int, len(groups))
-	openAtEnd := 0
-	for i, s := range slots {
-		if s.opened.Load() {
-			open[i%len(groups)]++
-			openAtEnd++
-		}
-	}
+	open := c.openNow()
+	// Why this order: the flag first, so that no dial opens a connection
+	// the closing below would miss; then wake the sleepers and end the
+	// dials; then close what is open, which unblocks every request.
 	r.stop.Store(true)
 	close(r.stopCh)
 	cancelDials()
-	for _, s := range slots {
+	for _, s := range c.slots {
 		s.closeConn()
 	}
 	<-allDone
 	side.Wait()
-	for _, s := range slots {
+	for _, s := range c.slots {
 		s.shutdown()
 	}
-	var inFlight uint64
-	for _, w := range workers {
-		inFlight += uint64(w.inFlightAtEnd)
-	}
-	for _, h := range holders {
-		if h.inFlightAtEnd {
-			inFlight++
+	return r.result(c, open, endNs), nil
+}
+
+// openNow counts the open connections of each recorder group.
+func (c *crew) openNow() []int {
+	open := make([]int, len(c.groups))
+	for i, s := range c.slots {
+		if s.opened.Load() {
+			open[i%len(c.groups)]++
 		}
 	}
-	res := r.result(groups, open, slots, endNs)
-	res.OpenConnsAtEnd = openAtEnd
-	res.InFlightAtEnd = inFlight
-	return res, nil
+	return open
 }
 
 // check refuses what this mode cannot do.
@@ -218,22 +228,31 @@ func weightedOrder(reqs []engine.Request) []int {
 
 // result merges the groups' recorders once every task has ended, with
 // open[i] connections of group i open at endNs.
-func (r *run) result(groups []*engine.RecorderGroup, open []int, slots []*slot, endNs int64) *stats.Result {
+func (r *run) result(c *crew, open []int, endNs int64) *stats.Result {
 	res := stats.NewResult()
 	res.Mode = Mode
 	res.Start = r.clock.Start().Add(r.plan.Warmup)
-	for _, s := range slots { // the bytes of the last exchanges
+	for _, s := range c.slots { // the bytes of the last exchanges
 		s.drain(s.g.Lock(endNs))
 		s.g.Unlock()
 	}
 	if r.tickets != nil {
 		// Requests due before the end that no worker was free to take.
-		groups[0].Lock(endNs).Dropped += uint64(r.tickets.Untaken(endNs))
-		groups[0].Unlock()
+		c.groups[0].Lock(endNs).Dropped += uint64(r.tickets.Untaken(endNs))
+		c.groups[0].Unlock()
 	}
-	for i, g := range groups {
+	for i, g := range c.groups {
 		// Every recorder closes the same intervals, so they merge by index.
 		res.AddRecorder(g.Finish(endNs, open[i]))
+		res.OpenConnsAtEnd += open[i]
+	}
+	for _, w := range c.workers {
+		res.InFlightAtEnd += uint64(w.inFlightAtEnd)
+	}
+	for _, h := range c.holders {
+		if h.inFlightAtEnd {
+			res.InFlightAtEnd++
+		}
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.PeakOpenConns = int(r.open.Peak())
