@@ -34,6 +34,10 @@ import (
 // line that does not fit moves the read to a buffer of the header cap.
 const holdReadBuf = 4096
 
+// heldLong is how long a held connection must have lasted for its
+// replacement to be dialled without a backoff.
+const heldLong = time.Second
+
 // holder keeps one slot's connection open and sends its sparse requests.
 type holder struct {
 	r      *run
@@ -67,19 +71,25 @@ func (h *holder) loop() {
 	backoff := backoffMin
 	for !r.stop.Load() {
 		conn, err := h.slot.dial("")
-		if err != nil { // counted by the dialer
-			if r.stop.Load() || !h.waitUntil(r.clock.Now()+int64(backoff)) {
+		if err == nil {
+			connNs := r.clock.Now()
+			more := h.hold(conn, connNs)
+			_ = conn.Close() // ended, dropped or stopped: its close error tells nothing new
+			if !more {
 				return
 			}
-			backoff = min(2*backoff, backoffMax)
-			continue
+			if r.clock.Now()-connNs >= int64(heldLong) {
+				backoff = backoffMin
+				continue // a long-held connection is replaced at once
+			}
 		}
-		backoff = backoffMin
-		more := h.hold(conn, r.clock.Now())
-		_ = conn.Close() // ended, dropped or stopped: its close error tells nothing new
-		if !more {
+		// A failed connect (counted by the dialer), or a connection the
+		// server dropped soon: wait before the next, longer each time, so
+		// a server that closes every connection gets no connect storm.
+		if r.stop.Load() || !h.waitUntil(r.clock.Now()+int64(backoff)) {
 			return
 		}
+		backoff = min(2*backoff, backoffMax)
 	}
 }
 

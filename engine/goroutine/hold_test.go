@@ -193,9 +193,23 @@ func TestHoldReconnectsDropped(t *testing.T) {
 	res := execute(t, p)
 	dropped := res.Errors[stats.ErrRead] + res.Errors[stats.ErrReset]
 	t.Logf("connects %d, dropped %d, peak %d, errors %v", res.Connects, dropped, res.PeakOpenConns, res.Errors)
-	// Dropped at about 0.1, 0.2, 0.3 and 0.4 s: each one counted and replaced.
-	if dropped < 8 || res.Connects != 4+dropped || res.PeakOpenConns != 4 {
+	// Dropped at about 0.1, 0.2, 0.3 and 0.4 s: each one counted and
+	// replaced, but for those whose replacement was still backing off at
+	// the end.
+	if dropped < 8 || res.Connects < dropped || res.Connects > 4+dropped || res.PeakOpenConns != 4 {
 		t.Fatalf("connects %d, dropped %d, peak %d; want every drop counted and replaced", res.Connects, dropped, res.PeakOpenConns)
+	}
+}
+
+func TestHoldBacksOffFromClosingServer(t *testing.T) {
+	pl := listenPeers(t, time.Microsecond) // closes every connection at once
+	p := holdPlan(t, pl.ln.Addr().String(), 2, 400*time.Millisecond)
+	res := execute(t, p)
+	t.Logf("connects %d, errors %v", res.Connects, res.Errors)
+	// Backoffs of 5, 10, 20, ... 200 ms: about 7 connects per slot in
+	// 400 ms, not thousands.
+	if res.Connects < 4 || res.Connects > 20 {
+		t.Fatalf("connects %d in 400 ms on 2 slots, want a handful", res.Connects)
 	}
 }
 
