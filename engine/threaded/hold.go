@@ -43,6 +43,13 @@ func (c *conn) hold() bool {
 		if !c.drain() {
 			return r.stop.Load()
 		}
+		// Slots that came due while this request was in flight are
+		// dropped, as the reactor drops them: the next goes out on time.
+		if missed := (r.clock.Now() - due - 1) / r.everyNs; missed > 0 {
+			due += missed * r.everyNs
+			c.lock(r.clock.Now()).Dropped += uint64(missed)
+			c.unlock()
+		}
 	}
 }
 

@@ -255,3 +255,25 @@ func TestHoldCancel(t *testing.T) {
 		}
 	}
 }
+
+// TestHoldEverySlow: with answers slower than the interval, the slots that
+// come due while a request is in flight are dropped, and the next request
+// goes out on its own slot.
+func TestHoldEverySlow(t *testing.T) {
+	srv := startTarget(t, target.Config{Delay: 250 * time.Millisecond})
+	p := holdPlan(t, srv.Addr(), 5, 1200*time.Millisecond)
+	p.HoldEvery = 100 * time.Millisecond
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("requests %d, responses %d, dropped %d, in flight %d, latency p50 %d µs", res.Requests, res.Responses, res.Dropped, res.InFlightAtEnd, res.Latency.ValueAtQuantile(50))
+	// Each connection sends at 0.1, 0.4, 0.7 and 1.0 s after its connect
+	// (each answered 250 ms later) and drops the 6 slots between.
+	if res.Requests < 15 || res.Requests > 20 || res.Dropped < 25 || res.Dropped > 30 || res.ErrorTotal() != 0 {
+		t.Fatalf("requests %d, dropped %d, errors %d; want 20 and 30 (a connect late by a slot costs one)", res.Requests, res.Dropped, res.ErrorTotal())
+	}
+	if p50 := res.Latency.ValueAtQuantile(50); p50 < 250_000 || p50 > 300_000 {
+		t.Fatalf("latency p50 %d µs, want about 250 ms", p50)
+	}
+}

@@ -92,33 +92,38 @@ func (c *conn) flush(nowNs int64) bool {
 	for i := c.n - c.queued; i < c.n; i++ {
 		c.wroteNs[c.slot(i)] = nowNs
 	}
-	sent, out := c.queued, c.out
+	// The requests count as sent once handed to write, as the reactor
+	// counts them, so a failed write fails requests that were counted:
+	// requests = responses + failures + in flight. Bytes count as written.
+	c.sent += c.queued
+	out := c.out
 	c.queued, c.out = 0, nil
-	err := writeAll(c.fd, out)
+	n, err := writeAll(c.fd, out)
+	c.sentBytes += n
 	c.wbuf = c.wbuf[:0]
 	if err != nil {
 		c.failInFlight(ioKind(err, true))
 		return false
 	}
-	c.sent += sent
-	c.sentBytes += len(out)
 	return true
 }
 
-// writeAll writes b whole on the blocking socket fd. SO_SNDTIMEO bounds a
-// write that cannot progress (EAGAIN).
-func writeAll(fd int, b []byte) error {
+// writeAll writes b whole on the blocking socket fd and returns the bytes
+// written. SO_SNDTIMEO bounds a write that cannot progress (EAGAIN).
+func writeAll(fd int, b []byte) (int, error) {
+	total := 0
 	for len(b) > 0 {
 		n, err := unix.Write(fd, b)
 		if err != nil {
 			if err == unix.EINTR {
 				continue
 			}
-			return err
+			return total, err
 		}
+		total += n
 		b = b[n:]
 	}
-	return nil
+	return total, nil
 }
 
 // receive reads until at least one response completes. It returns the

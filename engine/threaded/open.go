@@ -35,7 +35,8 @@ func (c *conn) serveOpen() bool {
 			if !c.pending {
 				_, due, ok := r.tickets.Take()
 				if !ok || (r.endNs > 0 && due >= r.endNs) {
-					return c.drain() // the schedule or the request count is used up
+					c.drain() // the schedule or the request count is used up
+					return true
 				}
 				c.pending, c.pendDue = true, due
 			}
@@ -65,11 +66,11 @@ func (c *conn) serveOpen() bool {
 // (counted) or the run stopped.
 func (c *conn) drain() bool {
 	if !c.flush(c.r.clock.Now()) {
-		return c.r.stop.Load()
+		return false
 	}
 	for c.n > 0 {
 		if _, ok := c.receive(); !ok {
-			return c.r.stop.Load()
+			return false
 		}
 	}
 	return true
