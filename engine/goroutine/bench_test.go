@@ -112,3 +112,34 @@ func BenchmarkOpenRoundTrip(b *testing.B) {
 		b.Fatalf("errors %d responses %d send lags %d", rec.ErrorTotal(), rec.Responses, rec.SendLag.TotalCount())
 	}
 }
+
+// BenchmarkHoldRequest measures one sparse request of the hold model on
+// a held connection: deadlines, the write, the parse, the recording.
+func BenchmarkHoldRequest(b *testing.B) {
+	addr := cannedServer(b)
+	p := testPlanAddr(addr)
+	p.Connections, p.Model = 1, engine.ModelHold
+	r := newRun(New(), p)
+	r.dialCtx, r.clock = context.Background(), engine.NewClock()
+	s := newSlot(r, 0, engine.NewRecorderGroup(0, nil))
+	h := newHolder(r, s, []int{0})
+	conn, err := s.dial("")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	h.parser.Reset()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if !h.request(conn, r.clock.Now()) {
+			b.Fatal("the connection ended")
+		}
+	}
+	b.StopTimer()
+	rec := s.g.Lock(r.clock.Now())
+	defer s.g.Unlock()
+	if rec.ErrorTotal() != 0 || rec.Responses != uint64(b.N) {
+		b.Fatalf("errors %d responses %d", rec.ErrorTotal(), rec.Responses)
+	}
+}
