@@ -16,8 +16,9 @@ import (
 //	connect ── every ──> req 1 ── every ──> req 2 ── every ──> ...
 //	          (due)                (due, even if req 1 was slow)
 //
-// so a slow answer shows in the next request's latency rather than
-// pushing the schedule back.
+// so a slow answer never pushes the schedule back: a slot that comes due
+// while the previous request is still in flight is counted as Dropped, as
+// the reactor counts it, and the next request goes out on its own slot.
 
 // hold keeps the open connection. It returns true when the thread may end
 // (the run stopped) and false when the connection was lost and must be
