@@ -238,3 +238,17 @@ func TestHoldLongHeaders(t *testing.T) {
 		}
 	}
 }
+
+func TestHoldMaxRequests(t *testing.T) {
+	srv := startTarget(t, target.Config{})
+	p := holdPlan(t, srv.Addr(), 10, 0)
+	p.HoldEvery, p.MaxRequests = 50*time.Millisecond, 30
+	start := time.Now()
+	res := execute(t, p)
+	took := time.Since(start)
+	t.Logf("responses %d, served %d, took %s", res.Responses, srv.Served(), took)
+	// 10 connections send at 50, 100 and 150 ms, then the run ends.
+	if res.Responses != 30 || srv.Served() != 30 || took > 2*time.Second {
+		t.Fatalf("responses %d served %d took %s; want 30, then the end", res.Responses, srv.Served(), took)
+	}
+}
