@@ -116,7 +116,9 @@ func TestHoldConnectRate(t *testing.T) {
 	}
 	// An interval closes at the first event after its end: the last
 	// connects (due at 1.999 s) may land just after it.
-	if len(perSec) != 3 || perSec[0] < 900 || perSec[0] > 1100 || perSec[1] < 1990 || res.Connects != 2000 {
+	// Never ahead of the schedule (1000 due before 1 s, the 1001st at
+	// 1 s); behind it only as much as a loaded machine delays threads.
+	if len(perSec) != 3 || perSec[0] < 700 || perSec[0] > 1001 || perSec[1] < 1990 || res.Connects != 2000 {
 		t.Fatalf("open at each second %v, connects %d; want [~1000 2000 2000], 2000", perSec, res.Connects)
 	}
 }
