@@ -1,8 +1,10 @@
 // Package goroutine is nowait's goroutine mode, the idiomatic Go client:
 // fasthttp's HostClient over Go's netpoller, one goroutine per connection
 // (PipelineClient, with one goroutine per request in flight, when the plan
-// pipelines). It is the mode that speaks TLS. It takes the same Plan and
-// produces the same Result as the other modes.
+// pipelines). It is the mode that speaks TLS. It runs the closed model
+// (with connection stages), the open model (open.go) and the hold model
+// (hold.go), takes the same Plan and produces the same Result as the other
+// modes.
 package goroutine
 
 import (
