@@ -253,8 +253,20 @@ func TestOpenModelRunsAtTheRate(t *testing.T) {
 	if s.Model != "open" || s.Responses < 950 || s.Responses > 1010 || s.SendLag.Count == 0 {
 		t.Fatalf("open model at 1000/s for 1 s: model %q responses %d send lag count %d", s.Model, s.Responses, s.SendLag.Count)
 	}
-	_, stderr, code = runBin(t, "run", srv.URL(), "-R", "1000", "-d", "1s", "--mode", "sync")
-	if code != ExitUsage || !strings.Contains(stderr, "use --mode async") {
-		t.Fatalf("open model in sync mode: exit %d stderr %q", code, stderr)
+	for _, mode := range []string{"sync", "goroutine"} {
+		served := srv.Served()
+		stdout, stderr, code = runBin(t, "run", srv.URL(), "-R", "1000", "-c", "10", "-d", "1s", "--mode", mode, "--json")
+		if code != ExitOK {
+			t.Fatalf("open model in %s mode: exit %d\n%s", mode, code, stderr)
+		}
+		var s stats.Summary
+		if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+			t.Fatal(err)
+		}
+		got := srv.Served() - served
+		if s.Model != "open" || s.Mode != mode || got < 950 || got > 1010 || s.Responses+s.InFlightAtEnd != got {
+			t.Fatalf("open model in %s mode at 1000/s for 1 s: model %q, target served %d, client counted %d + %d in flight",
+				mode, s.Model, got, s.Responses, s.InFlightAtEnd)
+		}
 	}
 }
