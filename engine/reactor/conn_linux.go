@@ -32,28 +32,62 @@ type sent struct {
 }
 
 // conn is one connection slot of a loop, preallocated and reused across
-// reconnects: it is its own state machine. Its memory is small and fixed
-// (the ring of send times is a slice of the loop's slab) except carry,
-// which grows once to the longest incomplete header seen.
+// reconnects: it is its own state machine. It is small and fixed (104
+// bytes; the ring of send times is a slice of the loop's slab, sized by
+// the pipeline): what only a response on its way needs, the parser and a
+// partial line, is in an rx the connection holds only while requests are
+// in flight, so an idle connection owns no buffer.
 type conn struct {
-	fd       int
+	fd       int32
 	slot     int32
 	gen      int32 // bumped on every close: tags epoll events of this socket
 	addr     int32 // index into the loop's addresses
 	fails    int32 // consecutive failures before an answer; sets the backoff
-	state    connState
-	answered bool  // a response arrived on this socket
+	head     int32 // the oldest request in flight, in ring
+	inflight int32 // requests committed to this socket, not yet answered
+	woff     int32 // bytes of wbuf written
 	dueNs    int64 // connecting: when connect began; backoff: when to retry
 
-	ring     []sent // depth entries, oldest in flight at head
-	head     int
-	inflight int // requests committed to this socket, not yet answered
-
+	ring []sent // depth entries, oldest in flight at head
 	wbuf []byte // the batch being written (a slice of the mix), written up to woff
-	woff int
+	rx   *rx    // the response side while requests are in flight; nil when idle
 
+	state    connState
+	answered bool // a response arrived on this socket
+}
+
+// rx is what a connection needs only while responses are on their way:
+// the parser's state and the bytes of an incomplete header or chunk line
+// it left (grown once to the longest seen, kept in the pool). A loop keeps
+// a pool of them: a connection takes one with its first request in flight
+// and gives it back once all are answered.
+type rx struct {
 	p     wire.Parser
-	carry []byte // an incomplete header line or chunk line the parser left
+	carry []byte
+}
+
+// writing reports whether part of a batch is still to be written.
+func (c *conn) writing() bool { return int(c.woff) < len(c.wbuf) }
+
+// takeRx gives c an rx from the loop's pool; it allocates only while the
+// pool grows to the most connections ever busy at once.
+func (l *loop) takeRx(c *conn) {
+	if n := len(l.rxFree); n > 0 {
+		c.rx = l.rxFree[n-1]
+		l.rxFree = l.rxFree[:n-1]
+		return
+	}
+	c.rx = &rx{}
+	c.rx.p.SetMaxHeaderBytes(l.maxHdr)
+}
+
+// putRx returns c's rx, reset, to the pool.
+func (l *loop) putRx(c *conn) {
+	r := c.rx
+	c.rx = nil
+	r.p.Reset()
+	r.carry = r.carry[:0]
+	l.rxFree = append(l.rxFree, r)
 }
 
 // errStray explains a connection closed because bytes came that no request
@@ -69,7 +103,7 @@ func (l *loop) connect(c *conn) {
 		l.fail(c, connectKind(err), os.NewSyscallError("socket", err))
 		return
 	}
-	c.fd, c.state, c.dueNs, c.answered = fd, stateConnecting, l.now, false
+	c.fd, c.state, c.dueNs, c.answered = int32(fd), stateConnecting, l.now, false
 	if err := unix.SetsockoptInt(fd, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1); err != nil {
 		l.fail(c, stats.ErrConnect, os.NewSyscallError("setsockopt TCP_NODELAY", err))
 		return
@@ -97,7 +131,7 @@ func (l *loop) connect(c *conn) {
 
 // onError handles EPOLLERR: the socket is unusable.
 func (l *loop) onError(c *conn) {
-	errno := soError(c.fd)
+	errno := soError(int(c.fd))
 	if errno == 0 {
 		errno = unix.EIO // EPOLLERR with no error pending: still unusable
 	}
@@ -112,7 +146,7 @@ func (l *loop) onError(c *conn) {
 func (l *loop) onWritable(c *conn) {
 	switch c.state {
 	case stateConnecting:
-		if errno := soError(c.fd); errno != 0 {
+		if errno := soError(int(c.fd)); errno != 0 {
 			l.fail(c, connectKind(errno), errno)
 			return
 		}
@@ -121,7 +155,7 @@ func (l *loop) onWritable(c *conn) {
 		l.opened(c)
 		l.fill(c)
 	case stateOpen:
-		if c.woff < len(c.wbuf) && l.flush(c) && c.woff == len(c.wbuf) {
+		if c.writing() && l.flush(c) && !c.writing() {
 			l.fill(c) // responses may have been read while the write was stuck
 		}
 	}
@@ -134,9 +168,12 @@ func (l *loop) onWritable(c *conn) {
 // It returns false when the connection was closed.
 func (l *loop) onReadable(c *conn, drain bool) bool {
 	for {
-		keep := copy(l.rbuf, c.carry)
+		keep := 0
+		if c.rx != nil {
+			keep = copy(l.rbuf, c.rx.carry)
+		}
 		space := l.rbuf[keep:]
-		n, err := readFd(c.fd, space)
+		n, err := readFd(int(c.fd), space)
 		if err != nil {
 			if err == unix.EAGAIN {
 				break
@@ -155,7 +192,9 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 			return false
 		}
 		l.rec.RecordReceived(n)
-		c.carry = c.carry[:0]
+		if c.rx != nil {
+			c.rx.carry = c.rx.carry[:0]
+		}
 		if !l.parse(c, l.rbuf[:keep+n]) {
 			return false
 		}
@@ -164,6 +203,9 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 		}
 	}
 	l.fill(c)
+	if c.inflight == 0 && c.rx != nil {
+		l.putRx(c) // idle: nothing partial is left once all are answered
+	}
 	return true
 }
 
@@ -176,20 +218,20 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 			return false
 		}
 		s := &c.ring[c.head]
-		n, done, err := c.p.Parse(buf, l.mix.head[s.req])
+		n, done, err := c.rx.p.Parse(buf, l.mix.head[s.req])
 		if err != nil {
 			l.fail(c, parseKind(err), err)
 			return false
 		}
 		if !done {
 			if n < len(buf) {
-				c.carry = append(c.carry[:0], buf[n:]...)
+				c.rx.carry = append(c.rx.carry[:0], buf[n:]...)
 			}
 			return true
 		}
 		buf = buf[n:]
 		l.answer(c)
-		if !c.p.KeepAlive() {
+		if !c.rx.p.KeepAlive() {
 			l.release(c)
 			return false
 		}
@@ -200,9 +242,8 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 // answer records the response to the oldest request in flight.
 func (l *loop) answer(c *conn) {
 	s := &c.ring[c.head]
-	l.rec.RecordResponse(c.p.Status(), l.now-s.due, l.now-s.ns)
-	c.head++
-	if c.head == len(c.ring) {
+	l.rec.RecordResponse(c.rx.p.Status(), l.now-s.due, l.now-s.ns)
+	if c.head++; int(c.head) == len(c.ring) {
 		c.head = 0
 	}
 	c.inflight--
@@ -214,7 +255,11 @@ func (l *loop) answer(c *conn) {
 // eof handles the peer's close: it may complete a body delimited by the
 // close; requests still in flight then fail.
 func (l *loop) eof(c *conn) {
-	done, err := c.p.EOF()
+	if c.rx == nil {
+		l.release(c) // idle: a clean close between responses
+		return
+	}
+	done, err := c.rx.p.EOF()
 	if err != nil {
 		l.fail(c, stats.ErrRead, err)
 		return
@@ -228,7 +273,7 @@ func (l *loop) eof(c *conn) {
 // fill asks the load model how many requests to start on c and writes
 // them as one batch, stamped with l.now.
 func (l *loop) fill(c *conn) {
-	if c.state != stateOpen || c.woff < len(c.wbuf) || l.hold != nil {
+	if c.state != stateOpen || c.writing() || l.hold != nil {
 		return // the hold model sends only on its timers
 	}
 	if l.retired(c) {
@@ -246,11 +291,11 @@ func (l *loop) fill(c *conn) {
 // by now, in order, as many as c has room for, and records how late each
 // is sent.
 func (l *loop) commit(c *conn) bool {
-	tail := c.head + c.inflight
+	tail := int(c.head + c.inflight)
 	k := 0
 	if l.sched != nil {
 		until := l.dueLimit()
-		for room := len(c.ring) - c.inflight; k < room && l.sched.ready(until); k++ {
+		for room := len(c.ring) - int(c.inflight); k < room && l.sched.ready(until); k++ {
 			if tail >= len(c.ring) {
 				tail -= len(c.ring)
 			}
@@ -263,7 +308,7 @@ func (l *loop) commit(c *conn) bool {
 			l.backlog = false
 		}
 	} else {
-		k = l.feed.take(c.inflight, l.inWarmup)
+		k = l.feed.take(int(c.inflight), l.inWarmup)
 		for i := range k {
 			if tail >= len(c.ring) {
 				tail -= len(c.ring)
@@ -277,7 +322,10 @@ func (l *loop) commit(c *conn) bool {
 	}
 	b, next := l.mix.batch(l.pos, k)
 	l.pos = next
-	c.inflight += k
+	if c.rx == nil {
+		l.takeRx(c)
+	}
+	c.inflight += int32(k)
 	l.outstanding += k
 	l.rec.RecordSent(k, 0)
 	c.wbuf, c.woff = b, 0
@@ -288,10 +336,10 @@ func (l *loop) commit(c *conn) bool {
 // connection failed. A partial write loops to EAGAIN, after which
 // EPOLLOUT resumes it.
 func (l *loop) flush(c *conn) bool {
-	for c.woff < len(c.wbuf) {
-		n, err := writeFd(c.fd, c.wbuf[c.woff:])
+	for c.writing() {
+		n, err := writeFd(int(c.fd), c.wbuf[c.woff:])
 		if n > 0 {
-			c.woff += n
+			c.woff += int32(n)
 			l.rec.RecordSent(0, n)
 		}
 		if err != nil {
@@ -334,7 +382,7 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 		}
 	} else {
 		l.rec.Errors[kind] += uint64(max(c.inflight, 1))
-		l.outstanding -= c.inflight
+		l.outstanding -= int(c.inflight)
 	}
 	backoff := !c.answered
 	l.closeSocket(c)
@@ -350,14 +398,15 @@ func (l *loop) closeSocket(c *conn) {
 		}
 	}
 	if c.fd >= 0 {
-		_ = unix.Close(c.fd) // the fd is released whatever close returns
+		_ = unix.Close(int(c.fd)) // the fd is released whatever close returns
 		c.fd = -1
 	}
 	c.gen++
 	c.head, c.inflight = 0, 0
 	c.wbuf, c.woff = nil, 0
-	c.p.Reset()
-	c.carry = c.carry[:0]
+	if c.rx != nil {
+		l.putRx(c)
+	}
 	c.answered = false
 	c.state = stateIdle
 }

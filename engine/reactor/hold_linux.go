@@ -94,7 +94,7 @@ func (l *loop) holdTimers() {
 		if c.state != stateOpen {
 			continue // closeSocket removes a closed one's deadline; be safe
 		}
-		if c.inflight < len(c.ring) && c.woff >= len(c.wbuf) {
+		if int(c.inflight) < len(c.ring) && !c.writing() {
 			l.holdSend(c, d.ns)
 		} else {
 			l.rec.Dropped++ // the previous requests still hold the connection
@@ -119,7 +119,14 @@ func (l *loop) holdOpened(c *conn, open int64) {
 
 // holdSend writes one request due at due on c.
 func (l *loop) holdSend(c *conn, due int64) {
-	tail := c.head + c.inflight
+	l.holdCommit(c, due)
+	l.flush(c)
+}
+
+// holdCommit makes one request due at due c's pending write, stamped with
+// l.now; c must have room in its ring.
+func (l *loop) holdCommit(c *conn, due int64) {
+	tail := int(c.head + c.inflight)
 	if tail >= len(c.ring) {
 		tail -= len(c.ring)
 	}
@@ -127,9 +134,11 @@ func (l *loop) holdSend(c *conn, due int64) {
 	c.ring[tail] = sent{ns: l.now, due: due, req: l.mix.seq[l.pos]}
 	b, next := l.mix.batch(l.pos, 1)
 	l.pos = next
+	if c.rx == nil {
+		l.takeRx(c)
+	}
 	c.inflight++
 	l.outstanding++
 	l.rec.RecordSent(1, 0)
 	c.wbuf, c.woff = b, 0
-	l.flush(c)
 }

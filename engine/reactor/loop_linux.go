@@ -43,6 +43,8 @@ type loop struct {
 	nloops int              // connection j of the plan is slot j/nloops of loop j%nloops
 	events []unix.EpollEvent
 	rbuf   []byte // shared by this loop's connections: parsed in place, never kept
+	rxFree []*rx  // the pool of response sides not held by a connection
+	maxHdr int    // the response header cap each parser gets
 
 	addrs    []unix.Sockaddr // per loop: connect writes into them
 	family   []int
@@ -127,12 +129,12 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		l.src = append(l.src, sa)
 	}
 	slab := make([]sent, len(cfg.addrs)*depth)
-	maxHdr := p.MaxHeaderBytesOrDefault()
+	l.maxHdr = p.MaxHeaderBytesOrDefault()
+	l.rxFree = make([]*rx, 0, len(cfg.addrs)) // never grows: at most one rx per connection
 	for i := range l.conns {
 		c := &l.conns[i]
 		c.fd, c.slot, c.addr = -1, int32(i), int32(cfg.addrs[i])
 		c.ring = slab[i*depth : (i+1)*depth : (i+1)*depth]
-		c.p.SetMaxHeaderBytes(maxHdr)
 	}
 	poll, err := newPoller()
 	if err != nil {

@@ -64,7 +64,7 @@ func (l *loop) retire(c *conn) {
 	case stateConnecting, stateBackoff:
 		l.closeSocket(c)
 	case stateOpen:
-		if c.inflight == 0 && c.woff >= len(c.wbuf) {
+		if c.inflight == 0 && !c.writing() {
 			l.closeSocket(c)
 		}
 	}
