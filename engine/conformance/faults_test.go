@@ -234,14 +234,18 @@ func engineBug(cell string) string {
 	case "async/closed/hang_all":
 		return reactorEINTRBug
 	case "goroutine/open/open_hang_reset":
-		return "goroutine open model sends requests due after the planned end: openLoop " +
-			"(engine/goroutine/open.go) takes tickets of an unbounded constant-rate schedule and sends " +
-			"each whose due time passes before Run sets r.stop (AwaitEnd returns late on a loaded " +
-			"machine), and Untaken counts to that late stop, so requests + dropped exceed the " +
-			"requests due in the duration (by 1 to 42 of 1401); the reactor stops at the planned end"
+		return goroutineOpenEndBug
 	}
 	return ""
 }
+
+// goroutineOpenEndBug is why the goroutine mode's open-model cells are
+// skipped for now.
+const goroutineOpenEndBug = "goroutine open model sends requests due after the planned end: openLoop " +
+	"(engine/goroutine/open.go) takes tickets of an unbounded constant-rate schedule and sends " +
+	"each whose due time passes before Run sets r.stop (AwaitEnd returns late on a loaded " +
+	"machine), and result() counts Untaken up to that late stop, so requests + dropped exceed " +
+	"the requests due in the duration (1401 due: 1402 to 1443); the reactor and sync stop at the planned end"
 
 func runFaultCell(t *testing.T, c matrixCell) {
 	if bug := engineBug(c.name()); bug != "" {
