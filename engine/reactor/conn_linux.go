@@ -56,39 +56,8 @@ type conn struct {
 	answered bool // a response arrived on this socket
 }
 
-// rx is what a connection needs only while responses are on their way:
-// the parser's state and the bytes of an incomplete header or chunk line
-// it left (grown once to the longest seen, kept in the pool). A loop keeps
-// a pool of them: a connection takes one with its first request in flight
-// and gives it back once all are answered.
-type rx struct {
-	p     wire.Parser
-	carry []byte
-}
-
 // writing reports whether part of a batch is still to be written.
 func (c *conn) writing() bool { return int(c.woff) < len(c.wbuf) }
-
-// takeRx gives c an rx from the loop's pool; it allocates only while the
-// pool grows to the most connections ever busy at once.
-func (l *loop) takeRx(c *conn) {
-	if n := len(l.rxFree); n > 0 {
-		c.rx = l.rxFree[n-1]
-		l.rxFree = l.rxFree[:n-1]
-		return
-	}
-	c.rx = &rx{}
-	c.rx.p.SetMaxHeaderBytes(l.maxHdr)
-}
-
-// putRx returns c's rx, reset, to the pool.
-func (l *loop) putRx(c *conn) {
-	r := c.rx
-	c.rx = nil
-	r.p.Reset()
-	r.carry = r.carry[:0]
-	l.rxFree = append(l.rxFree, r)
-}
 
 // errStray explains a connection closed because bytes came that no request
 // asked for.
@@ -364,8 +333,11 @@ func (l *loop) release(c *conn) {
 		l.fail(c, stats.ErrRead, nil)
 		return
 	}
+	// A held connection the server drops at once (a server at its
+	// limit) is retried after a backoff, not in a tight loop.
+	short := l.hold != nil && l.now-c.dueNs < holdShortNs
 	l.closeSocket(c)
-	l.reconnect(c, false)
+	l.reconnect(c, short)
 }
 
 // fail is the one path of every failure: it counts the failure by kind (a

@@ -4,8 +4,9 @@ package reactor
 // keeps up to depth requests in flight and is refilled once it has drained
 // to the low-water mark, so that at high connection counts a pipelined
 // connection still writes several requests at once instead of one per
-// response. The loop decides how to send (conn_linux.go); the open and hold
-// models will plug in beside this type. It holds no clock and no goroutine.
+// response. The loop decides how to send (conn_linux.go); the open model's
+// feed (open.go) and the hold model's timers (hold_linux.go) sit beside
+// this type. It holds no clock and no goroutine.
 type closedFeed struct {
 	depth    int   // requests in flight per connection
 	lowWater int   // refill when in flight <= lowWater
