@@ -127,12 +127,28 @@ func (h *holder) hold(conn net.Conn, connNs int64) bool {
 			if !h.request(conn, dueNs) {
 				return !r.stop.Load()
 			}
-			dueNs += every
+			dueNs = h.skipMissed(dueNs, every)
 		default:
 			h.record(dropKind(err)) // the server dropped the connection
 			return true
 		}
 	}
+}
+
+// skipMissed returns the tick after dueNs that is still ahead, counting
+// the ticks that came due while the request was in flight as Dropped, as
+// the other modes do: one request at a time per held connection.
+func (h *holder) skipMissed(dueNs, every int64) int64 {
+	dueNs += every
+	now := h.r.clock.Now()
+	if dueNs > now {
+		return dueNs
+	}
+	missed := (now-dueNs)/every + 1
+	rec := h.slot.g.Lock(now)
+	rec.Dropped += uint64(missed)
+	h.slot.g.Unlock()
+	return dueNs + missed*every
 }
 
 // request sends the next plan request, due at dueNs, on conn and reads

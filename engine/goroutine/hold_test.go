@@ -252,3 +252,19 @@ func TestHoldMaxRequests(t *testing.T) {
 		t.Fatalf("responses %d served %d took %s; want 30, then the end", res.Responses, srv.Served(), took)
 	}
 }
+
+func TestHoldSlowResponsesDropTicks(t *testing.T) {
+	srv := startTarget(t, target.Config{Delay: 120 * time.Millisecond})
+	p := holdPlan(t, srv.Addr(), 2, 700*time.Millisecond)
+	p.HoldEvery = 50 * time.Millisecond
+	res := execute(t, p)
+	t.Logf("requests %d, responses %d, dropped %d, in flight %d", res.Requests, res.Responses, res.Dropped, res.InFlightAtEnd)
+	// A request takes 120 ms, so of the ticks every 50 ms each connection
+	// sends about one in three; the others came due while it waited.
+	if res.Responses < 6 || res.Dropped < res.Responses || res.ErrorTotal() != 0 {
+		t.Fatalf("responses %d dropped %d errors %v", res.Responses, res.Dropped, res.Errors)
+	}
+	if ticks := res.Requests + res.Dropped; ticks < 20 || ticks > 28 {
+		t.Fatalf("sent %d + dropped %d ticks, want about 2 x 13", res.Requests, res.Dropped)
+	}
+}

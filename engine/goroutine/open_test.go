@@ -183,10 +183,15 @@ func TestOpenWarmup(t *testing.T) {
 	p.Warmup = 300 * time.Millisecond
 	res := execute(t, p)
 	t.Logf("warm-up responses %d, measured %d, served %d", res.WarmupCounters.Responses, res.Responses, srv.Served())
-	// Requests due in the first 300 ms are warm-up, the next 1000 measured;
-	// one answered just after the boundary may land on the other side.
-	if absDiff(int(res.WarmupCounters.Responses), 300) > 10 || absDiff(int(res.Responses), 1000) > 10 {
-		t.Fatalf("warm-up %d, measured %d; want 300 and 1000", res.WarmupCounters.Responses, res.Responses)
+	// Requests due in the first 300 ms are warm-up, the next 1000 measured.
+	// The split is made when a response is recorded, so one due just
+	// before the boundary and answered after it counts as measured (9 seen
+	// at load 9 under -race); the total is exact.
+	warm, measured := res.WarmupCounters.Responses, res.Responses
+	if absDiff(int(warm), 300) > 30 || absDiff(int(measured), 1000) > 30 ||
+		warm+measured > srv.Served() || warm+measured+res.InFlightAtEnd < srv.Served() {
+		t.Fatalf("warm-up %d + measured %d (+%d in flight), served %d; want about 300 + 1000",
+			warm, measured, res.InFlightAtEnd, srv.Served())
 	}
 	if res.Elapsed < time.Second || res.Elapsed > 1100*time.Millisecond {
 		t.Fatalf("elapsed %s, want the 1 s after the warm-up", res.Elapsed)
