@@ -204,9 +204,9 @@ func TestIdleHoldMemory(t *testing.T) {
 		// on a loaded machine.
 		per, res := idleRSS(t, startAcceptorProcess(t), n, 1500*time.Millisecond+time.Duration(n)*100*time.Microsecond)
 		g := res.Generator
-		t.Logf("%5d idle: %4.0f B/conn sampled, %4.0f B/conn by the meter (peak %d - start %d), established in %v, connect p50 %d µs p99 %d µs, errors %v",
+		t.Logf("%5d idle: %4.0f B/conn sampled, %4.0f B/conn by the meter (peak %d - start %d), established in %v, connect p50 %d µs p99 %d µs, CPU user %.2f s sys %.2f s in %v, errors %v",
 			n, per, float64(g.PeakRSSBytes-g.StartRSSBytes)/float64(n), g.PeakRSSBytes, g.StartRSSBytes,
-			res.EstablishedIn, res.Connect.ValueAtQuantile(50), res.Connect.ValueAtQuantile(99), res.Errors)
+			res.EstablishedIn, res.Connect.ValueAtQuantile(50), res.Connect.ValueAtQuantile(99), g.CPUUserSec, g.CPUSysSec, res.Elapsed, res.Errors)
 		rss := per * float64(n)
 		if lastN > 0 {
 			marginal := (rss - lastRSS) / float64(n-lastN)
