@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -200,10 +201,24 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 }
 
 func noConnectionError(res *stats.Result) error {
+	host := targetHost(res.Target)
 	if res.FirstConnectErr != "" {
-		return fmt.Errorf("no connection could be made to %s: %s", targetHost(res.Target), res.FirstConnectErr)
+		return fmt.Errorf("no connection could be made to %s: %s", host, connectCause(res.FirstConnectErr, host))
 	}
-	return fmt.Errorf("no connection could be made to %s", targetHost(res.Target))
+	return fmt.Errorf("no connection could be made to %s", host)
+}
+
+// connectCause trims what the line already says from an engine's connect
+// error: its "connect ADDR: " prefix and, from Go's dialer, the "dial tcp
+// ADDR: connect: " chain, leaving the cause ("connection refused").
+func connectCause(text, host string) string {
+	text = strings.TrimPrefix(text, "connect "+host+": ")
+	if strings.HasPrefix(text, "dial ") {
+		if i := strings.LastIndex(text, ": "); i >= 0 {
+			text = text[i+2:]
+		}
+	}
+	return text
 }
 
 func modeName(mode string) string {
