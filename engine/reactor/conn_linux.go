@@ -353,7 +353,10 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 			l.firstErrNs = l.now
 		}
 	} else {
-		l.rec.Errors[kind] += uint64(max(c.inflight, 1))
+		// Each request in flight failed; a connection that fails with
+		// none in flight (an idle one the server dropped) failed no
+		// request, and shows as a reconnect.
+		l.rec.Errors[kind] += uint64(c.inflight)
 		l.outstanding -= int(c.inflight)
 	}
 	backoff := !c.answered

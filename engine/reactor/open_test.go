@@ -94,3 +94,20 @@ func TestOpenFeedsStopAtTheLimit(t *testing.T) {
 		t.Errorf("three loops hold %d requests, want 350", n)
 	}
 }
+
+func TestOpenFeedDropsAnAbsurdRateAtOnce(t *testing.T) {
+	// 1e12/s over 300 ms is 3e11 requests: counted, not popped one by one.
+	sched := engine.NewSchedule(1e12, nil)
+	total := uint64(0)
+	for k := range 3 {
+		f := newOpenFeed(sched, 3, k, -1)
+		f.pop() // one of each loop's was sent
+		total += f.dropAll(int64(300 * time.Millisecond))
+		if d, ok := f.nextDue(); !ok || d < int64(300*time.Millisecond) {
+			t.Errorf("loop %d: next due %d %v, want at or after the end", k, d, ok)
+		}
+	}
+	if want := uint64(engine.FirstAt(&sched, int64(300*time.Millisecond))) - 3; total != want {
+		t.Errorf("dropped %d, want %d", total, want)
+	}
+}
