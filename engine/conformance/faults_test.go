@@ -186,23 +186,37 @@ var openRefuseRow = faultRow{
 	also:    []stats.ErrorKind{stats.ErrConnect, stats.ErrReset, stats.ErrRead},
 }
 
-// matrixCell is one fault in one mode, closed or open model.
+// holdRow is the hold-model row: connections held, each sending one
+// request every holdEvery, while the target hangs, resets, closes, fails
+// and refuses.
+var holdRow = faultRow{
+	name: "hold_faults",
+	target: target.Config{
+		Faults: []target.Fault{pct(target.FaultHang, 10), pct(target.FaultReset, 10),
+			pct(target.FaultClose, 10), pct(target.Fault503, 10)},
+		Refuse: 100 * time.Millisecond, RefuseEvery: 300 * time.Millisecond,
+	},
+	want: []stats.ErrorKind{stats.ErrTimeout, stats.ErrReset, stats.ErrRead},
+	also: []stats.ErrorKind{stats.ErrConnectRefused, stats.ErrConnect},
+}
+
+// holdEvery is how often each held connection sends a request.
+const holdEvery = 20 * time.Millisecond
+
+// matrixCell is one fault in one mode and load model.
 type matrixCell struct {
-	mode mode
-	row  faultRow
-	open bool
+	mode  mode
+	row   faultRow
+	model engine.Model // "" is the closed model
 }
 
 func (c matrixCell) name() string {
-	model := "closed"
-	if c.open {
-		model = "open"
-	}
-	return c.mode.name + "/" + model + "/" + c.row.name
+	return c.mode.name + "/" + string(c.model.OrDefault()) + "/" + c.row.name
 }
 
 // TestFaultMatrix runs every mode against every fault of the target,
-// closed model, plus one open-model row per mode, and checks each run:
+// closed model, plus two open-model rows and a hold-model row per mode,
+// and checks each run:
 // it ends on time, counts every failure under its kind, replaces the
 // connections faults close, and its counts balance exactly:
 //
@@ -216,8 +230,9 @@ func TestFaultMatrix(t *testing.T) {
 		for _, r := range faultRows {
 			cells = append(cells, matrixCell{mode: m, row: r})
 		}
-		cells = append(cells, matrixCell{mode: m, row: openRow, open: true},
-			matrixCell{mode: m, row: openRefuseRow, open: true})
+		cells = append(cells, matrixCell{mode: m, row: openRow, model: engine.ModelOpen},
+			matrixCell{mode: m, row: openRefuseRow, model: engine.ModelOpen},
+			matrixCell{mode: m, row: holdRow, model: engine.ModelHold})
 	}
 	for _, c := range cells {
 		t.Run(c.name(), func(t *testing.T) {
@@ -281,8 +296,11 @@ func runFaultCell(t *testing.T, c matrixCell) {
 	if c.row.timeout > 0 {
 		p.Timeout = c.row.timeout
 	}
-	if c.open {
-		p.Model, p.RatePerSec = engine.ModelOpen, openRate
+	switch p.Model = c.model; c.model {
+	case engine.ModelOpen:
+		p.RatePerSec = openRate
+	case engine.ModelHold:
+		p.HoldEvery = holdEvery
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -308,7 +326,7 @@ func runFaultCell(t *testing.T, c matrixCell) {
 	balanced := checkBalance(t, res)
 	checkKinds(t, c.row, res)
 	checkCommon(t, c, res, served)
-	if c.open {
+	if c.model == engine.ModelOpen {
 		checkOpen(t, p, res)
 	}
 	if c.row.check != nil {
