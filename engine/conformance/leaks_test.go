@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"errors"
 	"runtime"
 	"testing"
 	"time"
@@ -15,15 +16,19 @@ import (
 const leakSettle = time.Second
 
 // leakRuns are the faulty runs after which nothing may be left: every
-// fault mixed with refusals, and a target that never answers, so that
-// every connection has a request in flight when the run stops.
+// fault mixed with refusals, in each load model, and a target that never
+// answers, so that every connection has a request in flight when the run
+// stops.
 var leakRuns = []struct {
 	name    string
+	model   engine.Model
 	target  target.Config
 	timeout time.Duration
 }{
-	{"mix", rowTarget("mix"), cellTimeout},
-	{"all_hang", target.Config{Faults: []target.Fault{pct(target.FaultHang, 100)}}, 5 * time.Second},
+	{"mix", engine.ModelClosed, rowTarget("mix"), cellTimeout},
+	{"all_hang", engine.ModelClosed, target.Config{Faults: []target.Fault{pct(target.FaultHang, 100)}}, 5 * time.Second},
+	{"open_mix", engine.ModelOpen, rowTarget("mix"), cellTimeout},
+	{"hold_mix", engine.ModelHold, rowTarget("mix"), cellTimeout},
 }
 
 // TestNoLeakAfterFaults checks, for every mode, that a faulty run leaves
@@ -43,11 +48,21 @@ func TestNoLeakAfterFaults(t *testing.T) {
 				}
 				p := basePlan(srv.Addr())
 				p.Connections, p.Duration, p.Timeout, p.ConnectTimeout = 16, 500*time.Millisecond, lr.timeout, time.Second
+				p.Model, p.RatePerSec = lr.model, 0
+				switch lr.model {
+				case engine.ModelOpen:
+					p.RatePerSec = openRate
+				case engine.ModelHold:
+					p.HoldEvery = holdEvery
+				}
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				res, err := engine.Execute(ctx, m.new(), p)
 				if cerr := srv.Close(); cerr != nil {
 					t.Errorf("target close: %v", cerr)
+				}
+				if errors.Is(err, engine.ErrUnsupported) {
+					t.Skipf("%s mode: %v", m.name, err)
 				}
 				if err != nil {
 					t.Fatalf("run: %v", err)
