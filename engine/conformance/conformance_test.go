@@ -385,7 +385,7 @@ func TestStopWhileConnecting(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			if m.name == "async" {
-				t.Skip("engine bug: " + reactorEINTRBug)
+				skipBug(t, reactorEINTRBug)
 			}
 			fd, addr := fullListener(t)
 			defer unix.Close(fd)

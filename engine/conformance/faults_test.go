@@ -15,6 +15,17 @@ import (
 	"github.com/nowait/nowait/target"
 )
 
+// runBugs runs the cells skipped for known engine bugs, to check a fix.
+var runBugs = flag.Bool("engine.bugs", false, "run the cells skipped for known engine bugs")
+
+// skipBug skips the test for a known engine bug, unless -engine.bugs.
+func skipBug(t *testing.T, bug string) {
+	t.Helper()
+	if !*runBugs {
+		t.Skip("engine bug: " + bug)
+	}
+}
+
 // serialMatrix runs the fault matrix one cell at a time and checks each
 // cell for leaks (fds, goroutines) on its own; by default cells run in
 // parallel and the leak check is TestNoLeakAfterFaults'.
@@ -281,7 +292,7 @@ const goroutineOpenEndBug = "goroutine open model sends requests due after the p
 
 func runFaultCell(t *testing.T, c matrixCell) {
 	if bug := engineBug(c.name()); bug != "" {
-		t.Skip("engine bug: " + bug)
+		skipBug(t, bug)
 	}
 	var before usage
 	if *serialMatrix {
