@@ -28,7 +28,7 @@ const idleConns = 3000
 // first connection as well as the last.
 func TestHoldsIdleConnections(t *testing.T) {
 	needFiles(t, 2*idleConns+256)
-	s := start(t, Config{})
+	s := start(t, Config{LowMemory: true})
 	var ms0 runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms0)
