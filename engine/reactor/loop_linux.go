@@ -180,7 +180,7 @@ func (l *loop) run() error {
 	}
 	for !l.finished() {
 		// 1. Wait for events or the nearest deadline.
-		n, err := l.poll.wait(l.events, l.waitMs())
+		n, err := l.poll.wait(l.events, l.waitNs())
 		if err != nil {
 			return err
 		}
@@ -269,9 +269,8 @@ func (l *loop) finished() bool {
 	return false
 }
 
-// waitMs returns epoll_wait's timeout: until the nearest deadline, rounded
-// up to a millisecond.
-func (l *loop) waitMs() int {
+// waitNs returns epoll_wait's timeout: until the nearest deadline.
+func (l *loop) waitNs() int64 {
 	next := min(l.nextSweep, l.nextTick)
 	if l.endNs > 0 {
 		next = min(next, l.endNs)
@@ -287,11 +286,7 @@ func (l *loop) waitMs() int {
 			next = min(next, due)
 		}
 	}
-	d := next - l.clock.Now()
-	if d <= 0 {
-		return 0
-	}
-	return int((d + 999_999) / 1_000_000)
+	return max(next-l.clock.Now(), 0)
 }
 
 // timers runs what is due: the end of the warm-up, the one-second

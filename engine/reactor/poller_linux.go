@@ -24,6 +24,8 @@ type poller struct {
 	epfd   int
 	wakefd int
 	ev     unix.EpollEvent // scratch for epoll_ctl, so the call does not allocate
+	ts     unix.Timespec   // scratch for epoll_pwait2's timeout
+	coarse bool            // no epoll_pwait2 (Linux < 5.11): millisecond timeouts
 }
 
 // newPoller creates an epoll fd and an eventfd registered in it.
@@ -57,14 +59,28 @@ func (p *poller) add(fd, slot int, gen int32) error {
 	return nil
 }
 
-// wait returns the events ready, waiting up to ms milliseconds when none
-// is. An interrupted wait returns no event rather than waiting ms again:
-// the runtime preempts a goroutine that runs (as a raw call looks to it)
-// for 10 ms with a signal, so a restarted wait of more than 10 ms would
-// never end, and the loop's deadlines (the end of the run, backoffs,
-// timers) would be missed. The loop recomputes the time left.
-func (p *poller) wait(events []unix.EpollEvent, ms int) (int, error) {
-	n, err := epollWait(p.epfd, events, ms)
+// wait returns the events ready, waiting up to ns nanoseconds when none
+// is: epoll_pwait2 takes the timeout to the nanosecond, so an open-model
+// request due in 100 µs is not sent a millisecond late; without it (Linux
+// before 5.11) the wait rounds up to a millisecond. An interrupted wait
+// returns no event rather than waiting again: the runtime preempts a
+// goroutine that runs (as a raw call looks to it) for 10 ms with a
+// signal, so a restarted wait of more than 10 ms would never end, and the
+// loop's deadlines (the end of the run, backoffs, timers) would be missed.
+// The loop recomputes the time left.
+func (p *poller) wait(events []unix.EpollEvent, ns int64) (int, error) {
+	ns = max(ns, 0)
+	var n int
+	var err error
+	if !p.coarse {
+		p.ts = unix.NsecToTimespec(ns)
+		if n, err = epollWait2(p.epfd, events, &p.ts); err == unix.ENOSYS {
+			p.coarse = true
+		}
+	}
+	if p.coarse {
+		n, err = epollWait(p.epfd, events, int((ns+999_999)/1_000_000))
+	}
 	if err == unix.EINTR {
 		// The raw call was not a safe point: give the scheduler one, so
 		// that a GC can stop the loop.
@@ -141,6 +157,16 @@ func epollWait(epfd int, events []unix.EpollEvent, ms int) (int, error) {
 	return int(r), nil
 }
 
+// epollWait2 is epoll_pwait2 as a raw system call: a timespec timeout,
+// no signal mask.
+func epollWait2(epfd int, events []unix.EpollEvent, ts *unix.Timespec) (int, error) {
+	r, _, e := unix.RawSyscall6(unix.SYS_EPOLL_PWAIT2, uintptr(epfd), uintptr(unsafe.Pointer(unsafe.SliceData(events))), uintptr(len(events)), uintptr(unsafe.Pointer(ts)), 0, 0)
+	if e != 0 {
+		return 0, errnoErr(e)
+	}
+	return int(r), nil
+}
+
 // errnoErr returns e as an error; the common ones are compared by value.
 func errnoErr(e unix.Errno) error {
 	switch e {
@@ -148,6 +174,8 @@ func errnoErr(e unix.Errno) error {
 		return unix.EAGAIN
 	case unix.EINTR:
 		return unix.EINTR
+	case unix.ENOSYS:
+		return unix.ENOSYS
 	}
 	return e
 }
