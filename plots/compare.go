@@ -27,6 +27,7 @@ type CompareCell struct {
 type comparePanel struct {
 	title, yLabel string
 	value         func(s stats.Summary) float64
+	logY          bool // the modes differ by orders of magnitude
 }
 
 // comparePanels returns the panels for the cells' load model: throughput
@@ -34,17 +35,17 @@ type comparePanel struct {
 func comparePanels(model string) []comparePanel {
 	if model == "hold" {
 		return []comparePanel{
-			{"Connections established", "connections (peak open)", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }},
-			{"Connect time p99", "ms", func(s stats.Summary) float64 { return s.Connect.P(99) }},
-			{"Generator threads", "threads (peak)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }},
-			{"Generator RSS added per connection", "KiB/connection", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }},
+			{"Connections established", "connections (peak open)", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, false},
+			{"Connect time p99", "ms (log)", func(s stats.Summary) float64 { return s.Connect.P(99) }, true},
+			{"Generator threads", "threads (log)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }, true},
+			{"Generator RSS added per connection", "KiB/conn (log)", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }, true},
 		}
 	}
 	return []comparePanel{
-		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }},
-		{"p99 latency", "ms", func(s stats.Summary) float64 { return s.Latency.P(99) }},
-		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }},
-		{"Generator RSS added per connection", "KiB/connection", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }},
+		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }, false},
+		{"p99 latency", "ms (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, true},
+		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, false},
+		{"Generator RSS added per connection", "KiB/conn (log)", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }, true},
 	}
 }
 
@@ -89,14 +90,18 @@ func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
 		p.X.Min, p.X.Max = float64(max(conns[0], 1))/1.3, float64(max(conns[len(conns)-1], 1))*1.3
 		p.X.Tick.Marker = connTicks(conns)
 		p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
-		yMax := 0.0
+		yMax, yMin := 0.0, math.Inf(1)
 		for m, mode := range modes {
 			cs := byMode[mode]
 			slices.SortFunc(cs, func(a, b CompareCell) int { return cmp.Compare(a.Connections, b.Connections) })
 			pts := make(plotter.XYs, len(cs))
 			for j, c := range cs {
-				pts[j] = plotter.XY{X: float64(max(c.Connections, 1)), Y: pn.value(c.Summary)}
-				yMax = max(yMax, pts[j].Y)
+				y := pn.value(c.Summary)
+				if pn.logY {
+					y = max(y, logFloor) // a log axis has no 0
+				}
+				pts[j] = plotter.XY{X: float64(max(c.Connections, 1)), Y: y}
+				yMax, yMin = max(yMax, y), min(yMin, y)
 			}
 			l, s, err := plotter.NewLinePoints(pts)
 			if err != nil {
@@ -111,6 +116,11 @@ func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
 		}
 		p.Y.Min = 0
 		p.Y.Max = math.Max(yMax*1.15, 1e-9)
+		if pn.logY {
+			p.Y.Scale = plot.LogScale{}
+			p.Y.Tick.Marker = plot.TickerFunc(decadeTicks)
+			p.Y.Min, p.Y.Max = yMin/2, math.Max(yMax*2, yMin*10)
+		}
 		if i == 0 {
 			p.Legend.Top = true
 			p.Legend.XOffs = -vg.Points(4)
@@ -119,6 +129,23 @@ func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
 		ps[i] = p
 	}
 	return [][]*plot.Plot{{ps[0], ps[1]}, {ps[2], ps[3]}}, modes, nil
+}
+
+// logFloor stands in for 0 on a log axis.
+const logFloor = 1e-3
+
+// decadeTicks marks a log axis at 1, 2 and 5 times powers of ten and
+// labels only the powers: a small panel stays readable over many decades.
+func decadeTicks(min, max float64) []plot.Tick {
+	ticks := logTicks(min, max)
+	for i := range ticks {
+		if e := math.Log10(ticks[i].Value); math.Abs(e-math.Round(e)) > 1e-9 {
+			ticks[i].Label = ""
+		} else {
+			ticks[i].Label = formatNum(roundSig(ticks[i].Value))
+		}
+	}
+	return ticks
 }
 
 // markerShape gives each mode its own point shape as well as its colour.
