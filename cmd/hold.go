@@ -39,6 +39,9 @@ several local addresses to go past one address's ephemeral ports.
   nowait compare http://127.0.0.1:8080/ --model hold --connections 1000,5000,15000`,
 		Args: exactArgs(1, "a URL to hold connections to, such as http://127.0.0.1:8080/"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := explicitZeros(c); err != nil {
+				return err
+			}
 			return a.runURL(c.Context(), args[0], f)
 		},
 	}

@@ -91,6 +91,9 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 // valid port.
 func parseTargetURL(rawURL string) (*url.URL, error) {
 	const want = "want a URL such as http://127.0.0.1:8080/path"
+	if strings.ContainsAny(rawURL, " \t\r\n") {
+		return nil, usageErr("malformed URL %q: it contains white space; encode a space in the path as %%20", rawURL)
+	}
 	if !strings.Contains(rawURL, "://") {
 		return nil, usageErr("URL %q has no scheme; %s", rawURL, want)
 	}

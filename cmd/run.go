@@ -76,6 +76,9 @@ is shown beside it.
   nowait run examples/checkout.yaml --junit report.xml --baseline results/main/summary.json --max-regression 10%`,
 		Args: exactArgs(1, "a URL to load, such as http://127.0.0.1:8080/, or a scenario file"),
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := explicitZeros(c); err != nil {
+				return err
+			}
 			if isScenarioFile(args[0]) {
 				return a.runScenario(c, args[0], f)
 			}
@@ -111,6 +114,21 @@ is shown beside it.
 	fl.StringVar(&f.baseline, "baseline", "", "compare with a saved summary.json and fail (exit 4) on a regression")
 	fl.StringVar(&f.maxRegression, "max-regression", "10%", "regression allowed against --baseline")
 	return c
+}
+
+// explicitZeros refuses -n 0 and -d 0 given on the command line: a zero
+// there means the default, which is surely not what was asked.
+func explicitZeros(c *cobra.Command) error {
+	for _, name := range []string{"requests", "duration"} {
+		fl := c.Flags().Lookup(name)
+		if fl == nil || !fl.Changed {
+			continue
+		}
+		if v := fl.Value.String(); v == "0" || v == "0s" {
+			return usageErr("-%s/--%s must be positive, got %s; leave it out for the default", fl.Shorthand, name, v)
+		}
+	}
+	return nil
 }
 
 // exactArgs is cobra.ExactArgs with a message that says what is wanted.

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"fmt"
+	"net"
 	"strconv"
 	"strings"
 
@@ -52,6 +53,9 @@ open connections stay). Both first strike one period after the start.`,
 			cfg.Faults = fs
 			if err := cfg.Validate(); err != nil {
 				return usageErr("%v", err)
+			}
+			if err := checkListen(listen); err != nil {
+				return err
 			}
 			srv, err := target.Start(listen, cfg)
 			if err != nil {
@@ -131,4 +135,16 @@ func printTargetStats(a *app, st target.Stats) {
 	if st.Stalled > 0 || st.Refusals > 0 {
 		fmt.Fprintf(a.stdout, "stalled %d responses; refused connections %d times\n", st.Stalled, st.Refusals)
 	}
+}
+
+// checkListen checks --listen is HOST:PORT with a port from 0 to 65535.
+func checkListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return usageErr("--listen %q: want HOST:PORT, such as 127.0.0.1:8080", addr)
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		return usageErr("--listen %q: port %s is out of range; want 0 to 65535 (0 picks a free port)", addr, port)
+	}
+	return nil
 }
