@@ -38,7 +38,7 @@ type runFlags struct {
 	connectRate    float64       // hold: connects per second
 	every          time.Duration // hold: one request per connection this often
 	sourceIPs      string        // --source-ips
-	extraFDs       int // descriptors needed besides the connections (an in-process target's)
+	extraFDs       int           // descriptors needed besides the connections (an in-process target's)
 
 	out           string   // --out DIR
 	sets          []string // --set key=value (scenario files)
