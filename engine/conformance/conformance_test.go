@@ -139,7 +139,7 @@ var cells = []cell{
 	},
 	{
 		name:   "timeout_counted",
-		target: target.Config{Delay: time.Second},
+		target: target.Config{Delay: 300 * time.Millisecond},
 		plan: func(p *engine.Plan) {
 			p.Connections, p.Duration, p.Timeout = 4, 600*time.Millisecond, 50*time.Millisecond
 		},
@@ -384,9 +384,6 @@ func TestCancel(t *testing.T) {
 func TestStopWhileConnecting(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
-			if m.name == "async" {
-				skipBug(t, reactorEINTRBug)
-			}
 			fd, addr := fullListener(t)
 			defer unix.Close(fd)
 			p := basePlan(addr)
@@ -407,13 +404,6 @@ func TestStopWhileConnecting(t *testing.T) {
 		})
 	}
 }
-
-// reactorEINTRBug is why cells whose sockets stay silent skip the async
-// mode for now.
-const reactorEINTRBug = "the reactor's raw epoll_pwait (engine/reactor/poller_linux.go, poller.wait) " +
-	"retries EINTR with the same timeout; sysmon preempts a goroutine running 10 ms, and a " +
-	"raw syscall counts as running, so with no socket event a wait of 10-25 ms is cut every " +
-	"10 ms and restarted, and the loop never reaches its timers: runs end 0.5-18 s late"
 
 // fullListener returns a listening socket that never accepts, with its
 // accept queue already full.

@@ -47,7 +47,7 @@ func TestNoLeakAfterFaults(t *testing.T) {
 					t.Fatal(err)
 				}
 				p := basePlan(srv.Addr())
-				p.Connections, p.Duration, p.Timeout, p.ConnectTimeout = 16, 500*time.Millisecond, lr.timeout, time.Second
+				p.Connections, p.Duration, p.Timeout, p.ConnectTimeout = 16, 300*time.Millisecond, lr.timeout, time.Second
 				p.Model, p.RatePerSec = lr.model, 0
 				switch lr.model {
 				case engine.ModelOpen:

@@ -8,6 +8,7 @@ import (
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/stats"
+	"golang.org/x/sys/unix"
 )
 
 // TestOpenModelDeadTarget runs the open model against an address nothing
@@ -20,15 +21,6 @@ func TestOpenModelDeadTarget(t *testing.T) {
 		for _, rate := range []float64{2000, 1e9} {
 			name := m.name + "/" + map[bool]string{true: "rate_1e9", false: "rate_2000"}[rate > 1e6]
 			t.Run(name, func(t *testing.T) {
-				if m.name == "async" && rate > 1e6 {
-					skipBug(t, "the reactor counts the requests never sent one at a time at the "+
-						"end of a run (openFeed.dropAll, engine/reactor/open.go, called from loop.closeAll): "+
-						"at -R 1e12 that is 1e12 Schedule.Due calls, so the run never ends and ignores Ctrl-C/SIGTERM; "+
-						"count them as FirstAt(end) - next, divided by the loop count, instead")
-				}
-				if m.name == "goroutine" {
-					skipBug(t, goroutineOpenEndBug)
-				}
 				p := basePlan(closedAddr(t))
 				p.Model, p.RatePerSec, p.Duration, p.Connections = engine.ModelOpen, rate, d, 2
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -57,5 +49,41 @@ func TestOpenModelDeadTarget(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestOpenModelConnectsHang runs the open model while every connect hangs
+// (the target's accept queue is full): the run ends on time and every
+// request due is dropped, including those whose connect the stop cut.
+func TestOpenModelConnectsHang(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			if bug := engineBug(m.name + "/open/connects_hang"); bug != "" {
+				t.Skip("engine bug: " + bug)
+			}
+			fd, addr := fullListener(t)
+			defer unix.Close(fd)
+			p := basePlan(addr)
+			p.Model, p.RatePerSec = engine.ModelOpen, openRate
+			p.Connections, p.Duration, p.ConnectTimeout = 8, 300*time.Millisecond, 20*time.Second
+			start := time.Now()
+			res, err := engine.Execute(context.Background(), m.new(), p)
+			took := time.Since(start)
+			if errors.Is(err, engine.ErrUnsupported) {
+				t.Skipf("%s mode: %v", m.name, err)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			sched := engine.NewSchedule(p.RatePerSec, nil)
+			due := uint64(engine.FirstAt(&sched, int64(p.Duration)))
+			t.Logf("took %s, requests %d, dropped %d of %d due", took, res.Requests, res.Dropped, due)
+			if took > p.Duration+cellSlack {
+				t.Errorf("took %s for a %s run", took, p.Duration)
+			}
+			if res.Requests != 0 || res.Dropped != due {
+				t.Errorf("requests %d, dropped %d; want 0 and all %d due", res.Requests, res.Dropped, due)
+			}
+		})
 	}
 }
