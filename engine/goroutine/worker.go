@@ -125,8 +125,9 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 		rec.RecordResponse(w.resp.StatusCode(), now-dueNs, now-writeNs)
 	case dialFailed:
 		// The connect failure is counted by the dialer; an open-model
-		// request that never went out is dropped.
-		if r.tickets != nil && !stopped {
+		// request that never went out is dropped, also when the stop cut
+		// its dial short, if it was due before the end.
+		if r.tickets != nil && (!stopped || dueNs < r.untakenEnd(r.endNs.Load())) {
 			rec.Dropped++
 		}
 	case stopped:
