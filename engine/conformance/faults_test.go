@@ -253,24 +253,7 @@ func warmNetpoller() {
 	}
 }
 
-// engineBug returns why a cell is skipped: a known engine bug, found by
-// this matrix and reported to the engine's owner; "" for none.
-func engineBug(cell string) string {
-	switch cell {
-	case "goroutine/open/open_refuse", "goroutine/open/connects_hang":
-		return "an open-model request whose connect fails as the run stops is neither sent nor " +
-			"dropped: worker.once (engine/goroutine/worker.go) counts Dropped for a failed dial only " +
-			"when !stopped, so a ticket taken before the end and caught dialling at the stop is lost " +
-			"(open_refuse: 999 of 1001 due, once; connects_hang: 593 of 601 every run, one per " +
-			"connection); drop it whenever it was due before the planned end"
-	}
-	return ""
-}
-
 func runFaultCell(t *testing.T, c matrixCell) {
-	if bug := engineBug(c.name()); bug != "" {
-		t.Skip("engine bug: " + bug)
-	}
 	var before usage
 	if *serialMatrix {
 		before = snapshot()

@@ -58,9 +58,6 @@ func TestOpenModelDeadTarget(t *testing.T) {
 func TestOpenModelConnectsHang(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
-			if bug := engineBug(m.name + "/open/connects_hang"); bug != "" {
-				t.Skip("engine bug: " + bug)
-			}
 			fd, addr := fullListener(t)
 			defer unix.Close(fd)
 			p := basePlan(addr)
