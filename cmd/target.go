@@ -57,6 +57,11 @@ open connections stay). Both first strike one period after the start.`,
 			if err := checkListen(listen); err != nil {
 				return err
 			}
+			// Each held connection is an open file: take all the OS allows.
+			if limit, err := raiseFileLimit(); err == nil && limit < target.MaxConns+fdReserve {
+				fmt.Fprintf(a.stderr, "note: this process may open %d files, so it holds at most about %d connections (ulimit -n raises it)\n",
+					limit, int(limit)-fdReserve)
+			}
 			srv, err := target.Start(listen, cfg)
 			if err != nil {
 				return runErr(err)
