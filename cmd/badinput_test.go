@@ -57,6 +57,7 @@ func badInputs(bodyDir string) []badInput {
 		{name: "duration without unit", args: []string{"run", u, "--timeout", "5"}, code: ExitUsage, want: []string{"--timeout", `"5"`}},
 
 		// Rates below zero.
+		{name: "zero rate", args: []string{"run", u, "-R", "0"}, code: ExitUsage, want: []string{"--rate", "got 0"}},
 		{name: "negative rate", args: []string{"run", u, "-R", "-5"}, code: ExitUsage, want: []string{"--rate", "-5"}},
 		{name: "negative fractional rate", args: []string{"run", u, "-R", "-0.5"}, code: ExitUsage, want: []string{"--rate", "-0.5"}},
 		{name: "negative stage target", args: []string{"run", u, "--stages", "1s:-5"}, code: ExitUsage, want: []string{"--stages", "1s:-5"}},

@@ -116,16 +116,18 @@ is shown beside it.
 	return c
 }
 
-// explicitZeros refuses -n 0 and -d 0 given on the command line: a zero
-// there means the default, which is surely not what was asked.
+// explicitZeros refuses -n 0, -d 0 and -R 0 given on the command line: a
+// zero there means the default (no limit, 10 s, the closed model), which
+// is surely not what was asked.
 func explicitZeros(c *cobra.Command) error {
-	for _, name := range []string{"requests", "duration"} {
+	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model"}
+	for _, name := range []string{"requests", "duration", "rate"} {
 		fl := c.Flags().Lookup(name)
 		if fl == nil || !fl.Changed {
 			continue
 		}
 		if v := fl.Value.String(); v == "0" || v == "0s" {
-			return usageErr("-%s/--%s must be positive, got %s; leave it out for the default", fl.Shorthand, name, v)
+			return usageErr("-%s/--%s must be positive, got %s; leave it out for %s", fl.Shorthand, name, v, defaults[name])
 		}
 	}
 	return nil
