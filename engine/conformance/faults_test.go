@@ -357,7 +357,11 @@ func checkCommon(t *testing.T, c matrixCell, res *stats.Result, served uint64) {
 	if res.Responses == 0 && !c.row.silent {
 		t.Error("no response at all")
 	}
-	if !c.row.keepsConns && res.Connects <= cellConns {
+	// A connection can only be replaced once its fault has run its
+	// course: when every one was still inside a slow fault at the stop
+	// (a drip on a loaded machine), none may have been yet.
+	allStuck := res.InFlightAtEnd == cellConns
+	if !c.row.keepsConns && res.Connects <= cellConns && !allStuck {
 		t.Errorf("connects %d: the fault closes connections, want them replaced (more than %d)", res.Connects, cellConns)
 	}
 	if res.Responses > served {
