@@ -12,7 +12,7 @@ import (
 )
 
 func newTargetCmd(a *app) *cobra.Command {
-	var listen string
+	var listen, delayDist string
 	var faults []string
 	var cfg target.Config
 	c := &cobra.Command{
@@ -41,6 +41,7 @@ request arriving during a stall waits until it ends); --refuse D
 open connections stay). Both first strike one period after the start.`,
 		Example: `  nowait target --listen 127.0.0.1:8080
   nowait target --listen 127.0.0.1:8080 --delay 2ms --jitter 1ms --body-size 512
+  nowait target --listen 127.0.0.1:8080 --delay 5ms --delay-dist exponential
   nowait target --listen 127.0.0.1:8080 --stall 300ms --stall-every 2s
   nowait target --listen 127.0.0.1:8080 --fault reset:5,503:10 --fault hang:1
   nowait target --listen 127.0.0.1:8080 --refuse 500ms --refuse-every 3s --close-after 100`,
@@ -51,6 +52,9 @@ open connections stay). Both first strike one period after the start.`,
 				return usageErr("--fault: %v", err)
 			}
 			cfg.Faults = fs
+			if cfg.DelayDist, err = target.ParseDelayDist(delayDist); err != nil {
+				return usageErr("--delay-dist %q: want fixed, uniform or exponential", delayDist)
+			}
 			if err := cfg.Validate(); err != nil {
 				return usageErr("%v", err)
 			}
@@ -81,6 +85,7 @@ open connections stay). Both first strike one period after the start.`,
 	fl.BoolVar(&cfg.LowMemory, "low-memory", false, "release idle connections' buffers (1 KiB per idle connection instead of ~24) at the cost of pipelined throughput")
 	fl.DurationVar(&cfg.Delay, "delay", 0, "fixed delay before each response")
 	fl.DurationVar(&cfg.Jitter, "jitter", 0, "extra random delay, uniform in [0, jitter)")
+	fl.StringVar(&delayDist, "delay-dist", "fixed", "how each --delay is drawn, with --delay as the mean: fixed, uniform (0 to 2x) or exponential")
 	fl.IntVar(&cfg.CloseAfter, "close-after", 0, "close each connection after this many responses (0: never)")
 	fl.StringSliceVar(&faults, "fault", nil, "KIND[:PERCENT] of requests to give a fault ("+target.FaultKindNames()+"); repeatable")
 	fl.IntVar(&cfg.HeaderSize, "header-size", target.DefaultHeaderSize, "bytes of the header the big-header fault sends")

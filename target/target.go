@@ -39,6 +39,7 @@ type Config struct {
 	BodySize   int           // bytes of body in each 200 response; 0 means DefaultBodySize
 	Delay      time.Duration // fixed delay before each response
 	Jitter     time.Duration // extra uniform random delay in [0, Jitter)
+	DelayDist  DelayDist     // how each delay is drawn around Delay; "" means fixed
 	CloseAfter int           // close each connection after this many responses; 0 means never
 
 	// Faults lists per-request faults by percentage, at most one entry per
@@ -73,6 +74,8 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: body size must not be negative, got %d", ErrConfig, c.BodySize)
 	case c.Delay < 0 || c.Jitter < 0:
 		return fmt.Errorf("%w: delay and jitter must not be negative", ErrConfig)
+	case c.DelayDist != "" && c.DelayDist != DelayFixed && c.DelayDist != DelayUniform && c.DelayDist != DelayExponential:
+		return fmt.Errorf("%w: delay distribution %q; want fixed, uniform or exponential", ErrConfig, c.DelayDist)
 	case c.CloseAfter < 0:
 		return fmt.Errorf("%w: close-after must not be negative, got %d", ErrConfig, c.CloseAfter)
 	case c.HeaderSize < 0:
@@ -247,7 +250,7 @@ func newServer(cfg Config) *Server {
 }
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
-	if d := s.cfg.Delay + jitter(s.cfg.Jitter); d > 0 {
+	if d := s.cfg.DelayDist.draw(s.cfg.Delay) + jitter(s.cfg.Jitter); d > 0 {
 		// Cut short by Close, which waits for every handler to end.
 		s.sleepUntil(time.Now().Add(d))
 	}
