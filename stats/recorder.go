@@ -157,6 +157,17 @@ func (r *Recorder) RecordResponse(status int, latencyNs, serviceNs int64) {
 	recordNs(r.Service, serviceNs)
 }
 
+// RecordWarmupResponse counts a response that arrived after the warm-up
+// ended to a request written during it (and counted there): it joins the
+// warm-up's counts, and its latency is left out of the measured part.
+func (r *Recorder) RecordWarmupResponse(status int) {
+	r.Warmup.Responses++
+	if status < 0 || status >= MaxStatus {
+		status = MaxStatus - 1
+	}
+	r.Warmup.Status[status]++
+}
+
 // RecordError counts one failure of the given kind.
 func (r *Recorder) RecordError(k ErrorKind) {
 	r.Errors[k]++

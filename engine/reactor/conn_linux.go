@@ -211,7 +211,12 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 // answer records the response to the oldest request in flight.
 func (l *loop) answer(c *conn) {
 	s := &c.ring[c.head]
-	l.rec.RecordResponse(c.rx.p.Status(), l.now-s.due, l.now-s.ns)
+	if s.ns <= l.warmEndNs {
+		// Written in the warm-up, counted there: answered in it too.
+		l.rec.RecordWarmupResponse(c.rx.p.Status())
+	} else {
+		l.rec.RecordResponse(c.rx.p.Status(), l.now-s.due, l.now-s.ns)
+	}
 	if c.head++; int(c.head) == len(c.ring) {
 		c.head = 0
 	}

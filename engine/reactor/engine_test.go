@@ -226,6 +226,13 @@ func TestWarmupIsExcluded(t *testing.T) {
 	if res.Elapsed < 300*time.Millisecond || res.Elapsed > 450*time.Millisecond {
 		t.Errorf("measured %v, want about 300ms", res.Elapsed)
 	}
+	// Each part answers its own requests: one written in the warm-up and
+	// answered after it stays in the warm-up's counts.
+	w := res.WarmupCounters
+	if w.Requests != w.Responses || res.Requests != res.Responses+res.InFlightAtEnd {
+		t.Errorf("warm-up %d sent, %d answered; measured %d sent, %d answered + %d in flight",
+			w.Requests, w.Responses, res.Requests, res.Responses, res.InFlightAtEnd)
+	}
 }
 
 func TestNoLeaks(t *testing.T) {

@@ -62,8 +62,9 @@ type loop struct {
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
 	nextSweep, nextTick, nextRamp     int64
 	inWarmup, stopping                bool
-	backlog                           bool // open model: requests are due and no connection was free
-	cursor                            int  // open model: the next connection pump offers requests to
+	warmEndNs                         int64 // when the warm-up ended here; -1 before
+	backlog                           bool  // open model: requests are due and no connection was free
+	cursor                            int   // open model: the next connection pump offers requests to
 	lastConnectNs, lastAnswerNs       int64
 	liveOpen                          int // open connections last told to live
 
@@ -114,6 +115,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		connTimeoutNs: int64(p.ConnectTimeoutOrDefault()),
 		measuredNs:    int64(p.Warmup),
 		inWarmup:      p.Warmup > 0,
+		warmEndNs:     -1,
 	}
 	l.tl = engine.NewTimeline(l.rec, p.Warmup, p.Live)
 	l.sweepNs = min(max(min(l.timeoutNs, l.connTimeoutNs)/20, minSweepNs), maxSweepNs)
@@ -299,7 +301,14 @@ func (l *loop) timers() {
 		// The timeline ends the warm-up and closes the intervals due, at
 		// their exact boundaries, so every loop's intervals align.
 		l.tl.Advance(now, l.nOpen)
+		wasWarm := l.inWarmup
 		l.inWarmup = l.tl.Warm()
+		if wasWarm && !l.inWarmup {
+			// Requests written up to now were counted in the warm-up;
+			// stamp later writes after it, so answer can tell them apart.
+			l.warmEndNs = now
+			l.now++
+		}
 		for l.nextTick <= now {
 			l.nextTick += tickNs
 		}
