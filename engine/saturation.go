@@ -45,6 +45,7 @@ type SatInput struct {
 	SendLagP99  float64 // ms
 	SendLagMax  float64 // ms
 	LatencyP50  float64 // service time p50, ms
+	ConnectP99  float64 // connect time p99, ms
 	Connections int
 	Pipeline    int
 }
@@ -58,7 +59,8 @@ const (
 
 // Saturation says whether an open run kept its schedule and, when not,
 // names the likely cause: too few connections for the target's latency,
-// or else a generator (or target) too slow to send on time. QueuePeak is
+// connections slow to open (a connect storm), or else a generator (or
+// target) too slow to send on time. QueuePeak is
 // the requests that were due and waiting at the worst moment, estimated as
 // the longest send lag times the scheduled rate.
 func Saturation(in SatInput) stats.Saturation {
@@ -73,6 +75,11 @@ func Saturation(in SatInput) stats.Saturation {
 				"too few connections for the latency: %d connections × pipeline %d at p50 %.1f ms hold at most %.0f req/s (scheduled %.0f req/s)",
 				in.Connections, in.Pipeline, in.LatencyP50, capacity, in.Rate)}
 		}
+	}
+	if in.ConnectP99 > maxSendLagP99 && in.ConnectP99 >= in.SendLagP99/2 {
+		return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
+			"connections were slow to open (connect p99 %.0f ms) and requests due meanwhile waited for them (send lag p99 %.0f ms): use a --warmup longer than the connects, or fewer connections",
+			in.ConnectP99, in.SendLagP99)}
 	}
 	return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
 		"generator CPU or target too slow: sends lagged the schedule by p99 %.1f ms (achieved %.0f of %.0f req/s)",
@@ -96,6 +103,7 @@ func OpenSaturation(plan *Plan, sched *Schedule, res *stats.Result) stats.Satura
 		SendLagP99:  float64(res.SendLag.ValueAtQuantile(99)) / 1e3,
 		SendLagMax:  float64(res.SendLag.Max()) / 1e3,
 		LatencyP50:  float64(res.Service.ValueAtQuantile(50)) / 1e3,
+		ConnectP99:  float64(res.Connect.ValueAtQuantile(99)) / 1e3,
 		Connections: plan.Connections,
 		Pipeline:    plan.PipelineOrDefault(),
 	})
