@@ -267,3 +267,35 @@ func TestOpenModelRunsAtTheRate(t *testing.T) {
 		}
 	}
 }
+
+// TestStallsShowInTheOpenModelOnly is coordinated omission end to end: a
+// target that stalls 300 ms every second, loaded at a fixed rate, shows
+// the stalls in the corrected latency while the service time stays small;
+// the same target in the closed model is reported as closed, with one
+// response-time row and no corrected figure claimed.
+func TestStallsShowInTheOpenModelOnly(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	stdout, stderr, code := runBin(t, "run", srv.URL(), "-R", "1000", "-c", "50", "-d", "2s", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var s stats.Summary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	if p99, svc := s.Latency.P(99), s.Service.P(50); p99 < 250 || svc >= 50 {
+		t.Errorf("open model: corrected p99 %.1f ms (want >= 250), service p50 %.1f ms (want < 50)", p99, svc)
+	}
+	stdout, stderr, code = runBin(t, "run", srv.URL(), "-c", "10", "-d", "1500ms")
+	if code != ExitOK {
+		t.Fatalf("closed run: exit %d\n%s", code, stderr)
+	}
+	if !strings.Contains(stdout, "closed model") || !strings.Contains(stdout, "response time") ||
+		strings.Contains(stdout, "from intended send") || strings.Contains(stdout, "service time") {
+		t.Errorf("closed run should show one response-time row and no corrected figure:\n%s", stdout)
+	}
+}
