@@ -143,6 +143,25 @@ func (p *Plan) DurationOrDefault() time.Duration {
 	return DefaultDuration
 }
 
+// EndNs returns when the planned run ends on the run clock (warm-up plus
+// duration), or 0 when it ends only by its request count.
+func (p *Plan) EndNs() int64 {
+	if d := p.DurationOrDefault(); d > 0 {
+		return int64(p.Warmup + d)
+	}
+	return 0
+}
+
+// ClampEnd returns endNs, or the planned end when that came first: a run
+// that noticed its end a little late (a loaded machine) still measures,
+// sends and drops up to the planned end and no further, in every mode.
+func (p *Plan) ClampEnd(endNs int64) int64 {
+	if e := p.EndNs(); e > 0 {
+		return min(endNs, e)
+	}
+	return endNs
+}
+
 func orDuration(d, def time.Duration) time.Duration {
 	if d > 0 {
 		return d

@@ -71,3 +71,17 @@ func TestPlanDefaults(t *testing.T) {
 		t.Fatal("more loops than connections")
 	}
 }
+
+func TestPlanEndClampsALateStop(t *testing.T) {
+	p := &Plan{Warmup: time.Second, Duration: 2 * time.Second}
+	if got := p.ClampEnd(int64(3*time.Second + 5*time.Millisecond)); got != int64(3*time.Second) {
+		t.Errorf("a stop 5 ms late clamps to %d, want the planned end 3 s", got)
+	}
+	if got := p.ClampEnd(int64(time.Second)); got != int64(time.Second) {
+		t.Errorf("an early stop (Ctrl-C) stays %d", got)
+	}
+	byCount := &Plan{MaxRequests: 10}
+	if byCount.EndNs() != 0 || byCount.ClampEnd(42) != 42 {
+		t.Errorf("a run ended by count has no planned end: %d, %d", byCount.EndNs(), byCount.ClampEnd(42))
+	}
+}

@@ -160,7 +160,7 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	}
 
 	engine.AwaitEnd(ctx, plan, allDone)
-	endNs := r.clock.Now()
+	endNs := plan.ClampEnd(r.clock.Now()) // the intervals end where the plan does
 	r.endNs.Store(endNs)
 	for _, g := range c.groups {
 		g.End(endNs)
@@ -240,7 +240,7 @@ func (r *run) result(c *crew, open []int, endNs int64) *stats.Result {
 	}
 	if r.tickets != nil {
 		// Requests due before the end that no worker was free to take.
-		c.groups[0].Lock(endNs).Dropped += uint64(r.tickets.Untaken(r.untakenEnd(endNs)))
+		c.groups[0].Lock(endNs).Dropped += uint64(r.tickets.Untaken(endNs))
 		c.groups[0].Unlock()
 	}
 	for i, g := range c.groups {

@@ -42,20 +42,11 @@ func (w *worker) openLoop() {
 }
 
 // pastPlannedEnd reports whether a request due at dueNs falls at or after
-// the plan's end (warm-up plus duration): it is not the run's to send,
-// even when the run notices its end a little late on a loaded machine.
+// the plan's end: it is not the run's to send, even when the run notices
+// its end a little late on a loaded machine.
 func (r *run) pastPlannedEnd(dueNs int64) bool {
-	d := r.plan.DurationOrDefault()
-	return d > 0 && dueNs >= int64(r.plan.Warmup+d)
-}
-
-// untakenEnd is where the requests no worker took stop counting as
-// dropped: the run's end, or the planned end when that came first.
-func (r *run) untakenEnd(endNs int64) int64 {
-	if d := r.plan.DurationOrDefault(); d > 0 {
-		return min(endNs, int64(r.plan.Warmup+d))
-	}
-	return endNs
+	e := r.plan.EndNs()
+	return e > 0 && dueNs >= e
 }
 
 // waitUntil sleeps until dueNs on the run clock, and reports false when
@@ -83,10 +74,7 @@ func (w *worker) waitUntil(dueNs int64) bool {
 // was due before the run's end.
 func (w *worker) dropIfDue(dueNs int64) {
 	end := w.r.endNs.Load()
-	if end == 0 {
-		return
-	}
-	if end = w.r.untakenEnd(end); dueNs >= end {
+	if end == 0 || dueNs >= end {
 		return
 	}
 	rec := w.slot.g.Lock(end)

@@ -127,7 +127,7 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 		// The connect failure is counted by the dialer; an open-model
 		// request that never went out is dropped, also when the stop cut
 		// its dial short, if it was due before the end.
-		if r.tickets != nil && (!stopped || dueNs < r.untakenEnd(r.endNs.Load())) {
+		if r.tickets != nil && (!stopped || dueNs < r.endNs.Load()) {
 			rec.Dropped++
 		}
 	case stopped:

@@ -125,10 +125,7 @@ func merge(plan *engine.Plan, clock engine.Clock, loops []*loop) *stats.Result {
 	}
 	// Every loop closes its intervals up to the same end, so they merge by
 	// index: the planned end when the loops stopped just after it.
-	endNs := stopNs
-	if d := plan.DurationOrDefault(); d > 0 {
-		endNs = min(endNs, int64(plan.Warmup+d))
-	}
+	endNs := plan.ClampEnd(stopNs)
 	for _, l := range loops {
 		l.tl.Finish(endNs, l.openAtEnd)
 		res.AddRecorder(l.rec)

@@ -133,10 +133,7 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	}()
 
 	engine.AwaitEnd(ctx, plan, allDone)
-	endNs := r.clock.Now()
-	if r.endNs > 0 {
-		endNs = min(endNs, r.endNs) // the intervals end where the plan does
-	}
+	endNs := plan.ClampEnd(r.clock.Now()) // the intervals end where the plan does
 	for _, g := range groups {
 		g.End(endNs)
 	}
@@ -168,11 +165,9 @@ func newRun(plan *engine.Plan) *run {
 		stopCh:    make(chan struct{}),
 		budget:    engine.NewBudget(plan.MaxRequests),
 		model:     plan.Model.OrDefault(),
+		endNs:     plan.EndNs(),
 	}
 	r.paced = r.model != engine.ModelClosed
-	if d := plan.DurationOrDefault(); d > 0 {
-		r.endNs = int64(plan.Warmup + d)
-	}
 	switch r.model {
 	case engine.ModelOpen:
 		sched := engine.NewSchedule(plan.RatePerSec, plan.Stages)
