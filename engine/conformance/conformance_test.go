@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/engine/goroutine"
 	"github.com/nowait/nowait/engine/reactor"
 	"github.com/nowait/nowait/engine/threaded"
@@ -34,7 +35,7 @@ type mode struct {
 var modes = []mode{
 	{"async", func() engine.Engine { return reactor.New() }, true, true},
 	{"sync", func() engine.Engine { return threaded.New() }, true, true},
-	{"goroutine", func() engine.Engine { return goroutine.New() }, true, false},
+	{"goroutine", func() engine.Engine { return goroutine.New() }, true, true},
 }
 
 // cell is one plan run against a fresh target, with what to check.
@@ -233,7 +234,7 @@ func runCell(t *testing.T, m mode, c cell) {
 	if c.closed {
 		addr = closedAddr(t)
 	}
-	p := basePlan(addr)
+	p := enginetest.Plan(addr)
 	c.plan(p)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -257,21 +258,6 @@ func runCell(t *testing.T, m mode, c cell) {
 		t.Errorf("cell took %s", took)
 	}
 	checkNoLeak(t, before, m.name == "sync")
-}
-
-// basePlan is one GET / against addr, four connections.
-func basePlan(addr string) *engine.Plan {
-	ap := netip.MustParseAddrPort(addr)
-	return &engine.Plan{
-		Target: "http://" + addr + "/",
-		Scheme: "http",
-		Addrs:  []netip.AddrPort{ap},
-		Requests: []engine.Request{{
-			Method: "GET", URI: "/", Host: addr,
-			Raw: wire.EncodeRequest("GET", "/", addr, nil, nil),
-		}},
-		Connections: 4,
-	}
 }
 
 // closedAddr returns a loopback address on which nothing listens.
@@ -355,7 +341,7 @@ func TestCancel(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := basePlan(srv.Addr())
+			p := enginetest.Plan(srv.Addr())
 			p.Connections, p.Duration = 8, 10*time.Second
 			ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 			defer cancel()
@@ -386,7 +372,7 @@ func TestStopWhileConnecting(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			fd, addr := fullListener(t)
 			defer unix.Close(fd)
-			p := basePlan(addr)
+			p := enginetest.Plan(addr)
 			p.Connections, p.Duration, p.ConnectTimeout = 8, 300*time.Millisecond, 20*time.Second
 			start := time.Now()
 			res, err := engine.Execute(context.Background(), m.new(), p)

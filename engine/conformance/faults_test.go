@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -262,7 +263,7 @@ func runFaultCell(t *testing.T, c matrixCell) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := basePlan(srv.Addr())
+	p := enginetest.Plan(srv.Addr())
 	p.Connections, p.Duration, p.Timeout, p.ConnectTimeout = cellConns, cellDuration, cellTimeout, time.Second
 	if c.row.timeout > 0 {
 		p.Timeout = c.row.timeout

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/target"
 )
 
@@ -46,7 +47,7 @@ func TestNoLeakAfterFaults(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				p := basePlan(srv.Addr())
+				p := enginetest.Plan(srv.Addr())
 				p.Connections, p.Duration, p.Timeout, p.ConnectTimeout = 16, 300*time.Millisecond, lr.timeout, time.Second
 				p.Model, p.RatePerSec = lr.model, 0
 				switch lr.model {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"golang.org/x/sys/unix"
 )
@@ -21,7 +22,7 @@ func TestOpenModelDeadTarget(t *testing.T) {
 		for _, rate := range []float64{2000, 1e9} {
 			name := m.name + "/" + map[bool]string{true: "rate_1e9", false: "rate_2000"}[rate > 1e6]
 			t.Run(name, func(t *testing.T) {
-				p := basePlan(closedAddr(t))
+				p := enginetest.Plan(closedAddr(t))
 				p.Model, p.RatePerSec, p.Duration, p.Connections = engine.ModelOpen, rate, d, 2
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
@@ -60,7 +61,7 @@ func TestOpenModelConnectsHang(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			fd, addr := fullListener(t)
 			defer unix.Close(fd)
-			p := basePlan(addr)
+			p := enginetest.Plan(addr)
 			p.Model, p.RatePerSec = engine.ModelOpen, openRate
 			p.Connections, p.Duration, p.ConnectTimeout = 8, 300*time.Millisecond, 20*time.Second
 			start := time.Now()

@@ -1,61 +1,19 @@
 package goroutine
 
 import (
-	"bytes"
 	"context"
-	"net"
 	"testing"
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 )
-
-const cannedResponse = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!"
-
-// cannedServer answers every request it reads (counted by their blank
-// line) with cannedResponse, allocating nothing per request, so that a
-// benchmark's allocations are the client's.
-func cannedServer(b *testing.B) string {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 64<<10)
-				out := make([]byte, 0, 64<<10)
-				for {
-					n, err := c.Read(buf)
-					if err != nil {
-						return
-					}
-					out = out[:0]
-					for range bytes.Count(buf[:n], []byte("\r\n\r\n")) {
-						out = append(out, cannedResponse...)
-					}
-					if _, err := c.Write(out); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
 
 // BenchmarkRoundTrip measures one request and its response through the
 // worker's own step: fasthttp's HostClient call, then recording.
 func BenchmarkRoundTrip(b *testing.B) {
-	addr := cannedServer(b)
-	p := testPlanAddr(addr)
+	addr := enginetest.CannedServer(b)
+	p := enginetest.Plan(addr)
 	p.Connections = 1
 	r := &run{
 		plan: p, clock: engine.NewClock(), timeout: p.TimeoutOrDefault(), depth: 1,
@@ -85,8 +43,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 // wait for its due time (already passed here, as at full rate) and the
 // round trip with its latency, service time and send lag recorded.
 func BenchmarkOpenRoundTrip(b *testing.B) {
-	addr := cannedServer(b)
-	p := testPlanAddr(addr)
+	addr := enginetest.CannedServer(b)
+	p := enginetest.Plan(addr)
 	p.Connections, p.Model, p.RatePerSec = 1, engine.ModelOpen, 1e9
 	r := newRun(New(), p)
 	r.dialCtx, r.clock = context.Background(), engine.NewClock()
@@ -116,8 +74,8 @@ func BenchmarkOpenRoundTrip(b *testing.B) {
 // BenchmarkHoldRequest measures one sparse request of the hold model on
 // a held connection: deadlines, the write, the parse, the recording.
 func BenchmarkHoldRequest(b *testing.B) {
-	addr := cannedServer(b)
-	p := testPlanAddr(addr)
+	addr := enginetest.CannedServer(b)
+	p := enginetest.Plan(addr)
 	p.Connections, p.Model = 1, engine.ModelHold
 	r := newRun(New(), p)
 	r.dialCtx, r.clock = context.Background(), engine.NewClock()

@@ -1,26 +1,25 @@
 package goroutine
 
 import (
-	"net"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
 func holdPlan(t *testing.T, addr string, conns int, d time.Duration) *engine.Plan {
 	t.Helper()
-	p := testPlan(t, addr)
+	p := enginetest.Plan(addr)
 	p.Model, p.Connections, p.Duration = engine.ModelHold, conns, d
 	return p
 }
 
 func TestHoldConnections(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	const conns = 2000
 	p := holdPlan(t, srv.Addr(), conns, 3*time.Second)
 	start := time.Now()
@@ -58,7 +57,7 @@ func TestHoldConnections(t *testing.T) {
 }
 
 func TestHoldEvery(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	const conns = 100
 	p := holdPlan(t, srv.Addr(), conns, 1100*time.Millisecond)
 	p.HoldEvery = 200 * time.Millisecond
@@ -84,7 +83,7 @@ func TestHoldEvery(t *testing.T) {
 }
 
 func TestHoldConnectRate(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	const conns = 2000
 	p := holdPlan(t, srv.Addr(), conns, 2500*time.Millisecond)
 	p.ConnectRate = 1000
@@ -106,90 +105,34 @@ func TestHoldConnectRate(t *testing.T) {
 	}
 }
 
-// peerListener accepts connections on 127.0.0.1 and counts them by the
-// remote address they came from, holding each open (or closing it after
-// dropAfter, when set) until the test ends.
-type peerListener struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	peers map[netip.Addr]int
-	conns []net.Conn
-	wg    sync.WaitGroup
-}
-
-func listenPeers(t *testing.T, dropAfter time.Duration) *peerListener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl := &peerListener{ln: ln, peers: map[netip.Addr]int{}}
-	pl.wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			ap := c.RemoteAddr().(*net.TCPAddr).AddrPort()
-			pl.mu.Lock()
-			pl.peers[ap.Addr().Unmap()]++
-			pl.conns = append(pl.conns, c)
-			pl.mu.Unlock()
-			if dropAfter > 0 {
-				time.AfterFunc(dropAfter, func() { c.Close() })
-			}
-		}
-	})
-	t.Cleanup(func() {
-		ln.Close()
-		pl.wg.Wait()
-		pl.mu.Lock()
-		defer pl.mu.Unlock()
-		for _, c := range pl.conns {
-			c.Close()
-		}
-	})
-	return pl
-}
-
-func (pl *peerListener) count() map[netip.Addr]int {
-	pl.mu.Lock()
-	defer pl.mu.Unlock()
-	m := map[netip.Addr]int{}
-	for k, v := range pl.peers {
-		m[k] = v
-	}
-	return m
-}
-
 func TestHoldSourceAddrs(t *testing.T) {
-	pl := listenPeers(t, 0)
-	p := holdPlan(t, pl.ln.Addr().String(), 6, 300*time.Millisecond)
-	a2, a3 := netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")
-	p.SourceAddrs = []netip.Addr{a2, a3}
+	pl := enginetest.ListenPeers(t, nil)
+	p := holdPlan(t, pl.Addr(), 6, 300*time.Millisecond)
+	p.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")}
 	res := execute(t, p)
-	peers := pl.count()
-	t.Logf("peers %v, connects %d, errors %v", peers, res.Connects, res.Errors)
-	if peers[a2] != 3 || peers[a3] != 3 || len(peers) != 2 || res.Connects != 6 {
-		t.Fatalf("the server saw %v and the client counted %d connects; want 3 from each source", peers, res.Connects)
+	a2, a3 := pl.From("127.0.0.2"), pl.From("127.0.0.3")
+	t.Logf("peers .2: %d, .3: %d, all %d, connects %d, errors %v", a2, a3, pl.Total(), res.Connects, res.Errors)
+	if a2 != 3 || a3 != 3 || pl.Total() != 6 || res.Connects != 6 {
+		t.Fatalf("the server saw %d from .2, %d from .3, %d in all, and the client counted %d connects; want 3 from each source",
+			a2, a3, pl.Total(), res.Connects)
 	}
 }
 
 func TestSourceAddrNotLocal(t *testing.T) {
-	pl := listenPeers(t, 0)
-	p := holdPlan(t, pl.ln.Addr().String(), 2, 200*time.Millisecond)
+	pl := enginetest.ListenPeers(t, nil)
+	p := holdPlan(t, pl.Addr(), 2, 200*time.Millisecond)
 	// 192.0.2.1 (TEST-NET-1) is on no interface here: bind fails before
 	// any packet leaves, so nothing is sent outside loopback.
 	p.SourceAddrs = []netip.Addr{netip.MustParseAddr("192.0.2.1")}
 	res := execute(t, p)
-	if res.Errors[stats.ErrAddrNotAvail] == 0 || res.Connects != 0 || len(pl.count()) != 0 {
-		t.Fatalf("errors %v connects %d peers %v; want addr_not_available only", res.Errors, res.Connects, pl.count())
+	if res.Errors[stats.ErrAddrNotAvail] == 0 || res.Connects != 0 || pl.Total() != 0 {
+		t.Fatalf("errors %v connects %d peers %d; want addr_not_available only", res.Errors, res.Connects, pl.Total())
 	}
 }
 
 func TestHoldReconnectsDropped(t *testing.T) {
-	pl := listenPeers(t, 100*time.Millisecond)
-	p := holdPlan(t, pl.ln.Addr().String(), 4, 450*time.Millisecond)
+	pl := enginetest.ListenPeers(t, func(int) time.Duration { return 100 * time.Millisecond })
+	p := holdPlan(t, pl.Addr(), 4, 450*time.Millisecond)
 	res := execute(t, p)
 	dropped := res.Errors[stats.ErrRead] + res.Errors[stats.ErrReset]
 	t.Logf("connects %d, dropped %d, peak %d, errors %v", res.Connects, dropped, res.PeakOpenConns, res.Errors)
@@ -202,8 +145,8 @@ func TestHoldReconnectsDropped(t *testing.T) {
 }
 
 func TestHoldBacksOffFromClosingServer(t *testing.T) {
-	pl := listenPeers(t, time.Microsecond) // closes every connection at once
-	p := holdPlan(t, pl.ln.Addr().String(), 2, 400*time.Millisecond)
+	pl := enginetest.ListenPeers(t, func(int) time.Duration { return time.Microsecond }) // closes every connection at once
+	p := holdPlan(t, pl.Addr(), 2, 400*time.Millisecond)
 	res := execute(t, p)
 	t.Logf("connects %d, errors %v", res.Connects, res.Errors)
 	// Backoffs of 5, 10, 20, ... 200 ms: about 7 connects per slot in
@@ -218,7 +161,7 @@ func TestHoldLongHeaders(t *testing.T) {
 		size     int
 		tooLarge bool
 	}{{8000, false}, {40000, true}} {
-		srv := startTarget(t, target.Config{
+		srv := enginetest.StartTarget(t, target.Config{
 			Faults:     []target.Fault{{Kind: target.FaultBigHeader, Percent: 100}},
 			HeaderSize: tc.size,
 		})
@@ -240,7 +183,7 @@ func TestHoldLongHeaders(t *testing.T) {
 }
 
 func TestHoldMaxRequests(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := holdPlan(t, srv.Addr(), 10, 0)
 	p.HoldEvery, p.MaxRequests = 50*time.Millisecond, 30
 	start := time.Now()
@@ -254,7 +197,7 @@ func TestHoldMaxRequests(t *testing.T) {
 }
 
 func TestHoldSlowResponsesDropTicks(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 120 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: 120 * time.Millisecond})
 	p := holdPlan(t, srv.Addr(), 2, 700*time.Millisecond)
 	p.HoldEvery = 50 * time.Millisecond
 	res := execute(t, p)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/target"
 )
 
@@ -31,7 +32,7 @@ func TestNoGoroutineLeft(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := testPlan(t, srv.Addr())
+			p := enginetest.Plan(srv.Addr())
 			p.Connections, p.Duration = 8, 400*time.Millisecond
 			m.plan(p)
 			res := execute(t, p)

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
 func openPlan(t *testing.T, addr string, rate float64, d time.Duration) *engine.Plan {
 	t.Helper()
-	p := testPlan(t, addr)
+	p := enginetest.Plan(addr)
 	p.Model, p.RatePerSec, p.Duration, p.Connections = engine.ModelOpen, rate, d, 20
 	return p
 }
@@ -41,7 +42,7 @@ func TestOpenRate(t *testing.T) {
 	}
 	want := rate * 3
 	for try := range 2 {
-		srv := startTarget(t, target.Config{})
+		srv := enginetest.StartTarget(t, target.Config{})
 		p := openPlan(t, srv.Addr(), rate, 3*time.Second)
 		p.Connections = 50
 		res := execute(t, p)
@@ -71,7 +72,7 @@ func TestOpenRate(t *testing.T) {
 }
 
 func TestOpenCoordinatedOmission(t *testing.T) {
-	srv := startTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
+	srv := enginetest.StartTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
 	p := openPlan(t, srv.Addr(), 1000, 2500*time.Millisecond)
 	p.Connections = 50
 	res := execute(t, p)
@@ -88,7 +89,7 @@ func TestOpenCoordinatedOmission(t *testing.T) {
 }
 
 func TestOpenSaturation(t *testing.T) {
-	slow := startTarget(t, target.Config{Delay: 50 * time.Millisecond})
+	slow := enginetest.StartTarget(t, target.Config{Delay: 50 * time.Millisecond})
 	p := openPlan(t, slow.Addr(), 10000, 1500*time.Millisecond)
 	p.Connections = 10
 	res := execute(t, p)
@@ -103,7 +104,7 @@ func TestOpenSaturation(t *testing.T) {
 }
 
 func TestOpenEasyRateNotSaturated(t *testing.T) {
-	easy := startTarget(t, target.Config{})
+	easy := enginetest.StartTarget(t, target.Config{})
 	// Send lag is timer and scheduler delay: on this shared 2-core machine
 	// other packages' tests can hold both cores for tens of ms, which
 	// rightly flags a run (seen at load 6: send lag p99 13-40 ms in three
@@ -127,7 +128,7 @@ func TestOpenEasyRateNotSaturated(t *testing.T) {
 }
 
 func TestOpenMaxRequests(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := openPlan(t, srv.Addr(), 1000, 0)
 	p.MaxRequests = 300
 	start := time.Now()
@@ -143,7 +144,7 @@ func TestOpenMaxRequests(t *testing.T) {
 }
 
 func TestOpenTimeoutReplacesConnection(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 300 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: 300 * time.Millisecond})
 	p := openPlan(t, srv.Addr(), 20, 600*time.Millisecond)
 	p.Connections, p.Timeout = 4, 50*time.Millisecond
 	res := execute(t, p)
@@ -158,7 +159,7 @@ func TestOpenTimeoutReplacesConnection(t *testing.T) {
 }
 
 func TestOpenRateStages(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := openPlan(t, srv.Addr(), 0, 0)
 	// 0 -> 1000/s over 1 s, then 1000/s for 0.5 s: 500 + 500 requests.
 	p.Stages = []engine.Stage{{Duration: time.Second, Target: 1000}, {Duration: 500 * time.Millisecond, Target: 1000}}
@@ -178,7 +179,7 @@ func TestOpenRateStages(t *testing.T) {
 }
 
 func TestOpenWarmup(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := openPlan(t, srv.Addr(), 1000, time.Second)
 	p.Warmup = 300 * time.Millisecond
 	res := execute(t, p)
@@ -199,7 +200,7 @@ func TestOpenWarmup(t *testing.T) {
 }
 
 func TestOpenRefusedDrops(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	addr := srv.Addr()
 	srv.Close() // nothing listens there now: every connect is refused
 	p := openPlan(t, addr, 500, 500*time.Millisecond)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -28,8 +29,8 @@ func runAsync(t *testing.T, p *engine.Plan) <-chan *stats.Result {
 func absDiff(a, b int) int { return max(a-b, b-a) }
 
 func TestClosedStagesFollowRamp(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: time.Millisecond})
-	p := testPlan(t, srv.Addr())
+	srv := enginetest.StartTarget(t, target.Config{Delay: time.Millisecond})
+	p := enginetest.Plan(srv.Addr())
 	p.Connections = 2
 	p.Stages = []engine.Stage{
 		{Duration: time.Second, Target: 12},           // 2 -> 12

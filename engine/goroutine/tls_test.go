@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -33,7 +34,7 @@ func tlsTarget(t *testing.T) (*httptest.Server, *atomic.Uint64) {
 }
 
 func httpsPlan(t *testing.T, srv *httptest.Server) *engine.Plan {
-	p := testPlanAddr(strings.TrimPrefix(srv.URL, "https://"))
+	p := enginetest.Plan(strings.TrimPrefix(srv.URL, "https://"))
 	p.Scheme = "https"
 	p.Target = srv.URL + "/"
 	return p

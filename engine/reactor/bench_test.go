@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/target"
 )
 
@@ -108,7 +109,7 @@ func BenchmarkHoldRequest(b *testing.B) {
 // target for b.N requests. Allocations include the target's (fasthttp), so
 // BenchmarkResponsePath is the proof of the client's 0 allocs/op.
 func BenchmarkRun(b *testing.B) {
-	srv := startTarget(b, target.Config{})
+	srv := enginetest.StartTarget(b, target.Config{})
 	plan := newPlan(b, srv.Addr(), 50, 1)
 	plan.MaxRequests = int64(b.N)
 	b.ReportAllocs()

@@ -10,13 +10,14 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
 func TestDurationRunCountsWhatTargetServed(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := newPlan(t, srv.Addr(), 50, 2)
 	plan.Duration = time.Second
 	res := runPlan(t, context.Background(), plan)
@@ -59,7 +60,7 @@ func TestDurationRunCountsWhatTargetServed(t *testing.T) {
 
 func TestRequestCountRunIsExact(t *testing.T) {
 	for _, depth := range []int{1, 8} {
-		srv := startTarget(t, target.Config{})
+		srv := enginetest.StartTarget(t, target.Config{})
 		plan := newPlan(t, srv.Addr(), 50, 2)
 		plan.MaxRequests = 20000
 		plan.Pipeline = depth
@@ -76,7 +77,7 @@ func TestRequestCountRunIsExact(t *testing.T) {
 }
 
 func TestPipelinedDurationRunCountsMatch(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := newPlan(t, srv.Addr(), 20, 1)
 	plan.Pipeline = 8
 	plan.Duration = 500 * time.Millisecond
@@ -94,7 +95,7 @@ func TestPipelinedDurationRunCountsMatch(t *testing.T) {
 }
 
 func TestDelayShowsInMedian(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 5 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
 	plan := newPlan(t, srv.Addr(), 10, 1)
 	plan.Duration = time.Second
 	res := runPlan(t, context.Background(), plan)
@@ -108,7 +109,7 @@ func TestDelayShowsInMedian(t *testing.T) {
 }
 
 func TestServerClosingEveryResponse(t *testing.T) {
-	srv := startTarget(t, target.Config{CloseAfter: 1})
+	srv := enginetest.StartTarget(t, target.Config{CloseAfter: 1})
 	plan := newPlan(t, srv.Addr(), 20, 2)
 	plan.MaxRequests = 2000
 	res := runPlan(t, context.Background(), plan)
@@ -121,7 +122,7 @@ func TestServerClosingEveryResponse(t *testing.T) {
 }
 
 func TestWeightedMixIsExact(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := newPlan(t, srv.Addr(), 8, 2)
 	plan.Requests = []engine.Request{
 		request("GET", "/a", srv.Addr(), 3),
@@ -183,7 +184,7 @@ func TestNothingListening(t *testing.T) {
 }
 
 func TestRequestTimeout(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 300 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: 300 * time.Millisecond})
 	plan := newPlan(t, srv.Addr(), 4, 1)
 	plan.Timeout = 50 * time.Millisecond
 	plan.Duration = 200 * time.Millisecond
@@ -194,7 +195,7 @@ func TestRequestTimeout(t *testing.T) {
 }
 
 func TestCancelReturnsPartialResult(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := newPlan(t, srv.Addr(), 20, 2)
 	plan.Duration = 10 * time.Second
 	ctx, cancel := context.WithCancel(context.Background())
@@ -210,7 +211,7 @@ func TestCancelReturnsPartialResult(t *testing.T) {
 }
 
 func TestWarmupIsExcluded(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := newPlan(t, srv.Addr(), 10, 1)
 	plan.Warmup = 200 * time.Millisecond
 	plan.Duration = 300 * time.Millisecond
@@ -282,7 +283,7 @@ func TestUnsupportedPlans(t *testing.T) {
 
 func TestLargeBodiesBothWays(t *testing.T) {
 	const respBody = 300_000
-	srv := startTarget(t, target.Config{BodySize: respBody})
+	srv := enginetest.StartTarget(t, target.Config{BodySize: respBody})
 	plan := newPlan(t, srv.Addr(), 4, 1)
 	body := make([]byte, 1<<20)
 	req := request("POST", "/upload", srv.Addr(), 0)
@@ -304,7 +305,7 @@ func TestLargeBodiesBothWays(t *testing.T) {
 }
 
 func TestPipelinedRequestsCutByConnectionClose(t *testing.T) {
-	srv := startTarget(t, target.Config{CloseAfter: 5})
+	srv := enginetest.StartTarget(t, target.Config{CloseAfter: 5})
 	plan := newPlan(t, srv.Addr(), 10, 1)
 	plan.Pipeline = 4
 	plan.MaxRequests = 2000

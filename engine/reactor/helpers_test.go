@@ -2,7 +2,6 @@ package reactor
 
 import (
 	"context"
-	"net/netip"
 	"os"
 	"runtime"
 	"strings"
@@ -12,21 +11,11 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
-
-// startTarget starts the built-in target on loopback for one test.
-func startTarget(t testing.TB, cfg target.Config) *target.Server {
-	t.Helper()
-	srv, err := target.Start("127.0.0.1:0", cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = srv.Close() })
-	return srv
-}
 
 // request returns a plan request for method and uri on host, encoded.
 func request(method, uri, host string, weight int) engine.Request {
@@ -40,18 +29,9 @@ func request(method, uri, host string, weight int) engine.Request {
 // loops; the test sets the stop condition.
 func newPlan(t testing.TB, addr string, c, loops int) *engine.Plan {
 	t.Helper()
-	ap, err := netip.ParseAddrPort(addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &engine.Plan{
-		Target:      "http://" + addr + "/",
-		Scheme:      "http",
-		Addrs:       []netip.AddrPort{ap},
-		Requests:    []engine.Request{request("GET", "/", addr, 0)},
-		Connections: c,
-		Loops:       loops,
-	}
+	p := enginetest.Plan(addr)
+	p.Connections, p.Loops = c, loops
+	return p
 }
 
 // runPlan runs plan on a fresh engine and fails the test on an error.

@@ -6,12 +6,12 @@ import (
 	"context"
 	"net"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -19,7 +19,7 @@ import (
 func TestHoldEstablishesAll(t *testing.T) {
 	const n = 2000
 	raiseNoFile(t)
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	start := time.Now()
 	s := sampleOpen(srv, start)
 	res := runPlan(t, context.Background(), holdPlan(t, srv.Addr(), n, 1500*time.Millisecond))
@@ -50,7 +50,7 @@ func TestHoldEstablishesAll(t *testing.T) {
 // 200 ms from their connect on, for 1 s: 4 each (the fifth is due after
 // the end), answered with a 2 ms delay, latency counted from the due time.
 func TestHoldEverySendsRequests(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 2 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: 2 * time.Millisecond})
 	plan := holdPlan(t, srv.Addr(), 100, time.Second)
 	plan.HoldEvery = 200 * time.Millisecond
 	res := runPlan(t, context.Background(), plan)
@@ -77,7 +77,7 @@ func TestHoldEverySendsRequests(t *testing.T) {
 func TestHoldConnectRate(t *testing.T) {
 	const n = 2000
 	raiseNoFile(t)
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := holdPlan(t, srv.Addr(), n, 2500*time.Millisecond)
 	plan.ConnectRate = 1000
 	res := runPlan(t, context.Background(), plan)
@@ -100,66 +100,13 @@ func TestHoldConnectRate(t *testing.T) {
 	}
 }
 
-// acceptor is a listener of the test's own that records the source
-// address of each connection, and closes the first drop of them at once.
-type acceptor struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	from  map[netip.Addr]int
-	drop  int
-	conns []net.Conn
-	done  chan struct{}
-}
-
-func startAcceptor(t *testing.T, drop int) *acceptor {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &acceptor{ln: ln, from: map[netip.Addr]int{}, drop: drop, done: make(chan struct{})}
-	go func() {
-		defer close(a.done)
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			ap := c.RemoteAddr().(*net.TCPAddr).AddrPort()
-			a.mu.Lock()
-			a.from[ap.Addr().Unmap()]++
-			if a.drop > 0 {
-				a.drop--
-				_ = c.Close()
-			} else {
-				a.conns = append(a.conns, c)
-			}
-			a.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		_ = ln.Close()
-		<-a.done
-		for _, c := range a.conns {
-			_ = c.Close()
-		}
-	})
-	return a
-}
-
-func (a *acceptor) count(addr string) int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.from[netip.MustParseAddr(addr)]
-}
-
 func TestHoldBindsSourceAddresses(t *testing.T) {
-	a := startAcceptor(t, 0)
-	plan := holdPlan(t, a.ln.Addr().String(), 10, 300*time.Millisecond)
+	a := enginetest.ListenPeers(t, nil)
+	plan := holdPlan(t, a.Addr(), 10, 300*time.Millisecond)
 	plan.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")}
 	res := runPlan(t, context.Background(), plan)
-	if !eventually(func() bool { return a.count("127.0.0.2")+a.count("127.0.0.3") == 10 }) || a.count("127.0.0.2") != 5 {
-		t.Errorf("the server saw %d from 127.0.0.2 and %d from 127.0.0.3, want 5 each", a.count("127.0.0.2"), a.count("127.0.0.3"))
+	if !eventually(func() bool { return a.From("127.0.0.2")+a.From("127.0.0.3") == 10 }) || a.From("127.0.0.2") != 5 {
+		t.Errorf("the server saw %d from 127.0.0.2 and %d from 127.0.0.3, want 5 each", a.From("127.0.0.2"), a.From("127.0.0.3"))
 	}
 	if res.Connects != 10 || res.ErrorTotal() != 0 {
 		t.Errorf("connects %d, errors %v", res.Connects, res.Errors)
@@ -167,8 +114,13 @@ func TestHoldBindsSourceAddresses(t *testing.T) {
 }
 
 func TestHoldReconnectsWhatTheServerDrops(t *testing.T) {
-	a := startAcceptor(t, 10)
-	res := runPlan(t, context.Background(), holdPlan(t, a.ln.Addr().String(), 10, 500*time.Millisecond))
+	a := enginetest.ListenPeers(t, func(n int) time.Duration { // drops the first 10 at once
+		if n < 10 {
+			return 0
+		}
+		return enginetest.Keep
+	})
+	res := runPlan(t, context.Background(), holdPlan(t, a.Addr(), 10, 500*time.Millisecond))
 	t.Logf("connects %d, open at end %d, errors %v", res.Connects, res.OpenConnsAtEnd, res.Errors)
 	if res.Connects != 20 || res.OpenConnsAtEnd != 10 || res.ErrorTotal() != 0 {
 		t.Errorf("connects %d, open at end %d, errors %v; want 10 dropped and reconnected", res.Connects, res.OpenConnsAtEnd, res.Errors)
@@ -189,8 +141,8 @@ func TestHoldCountsConnectFailuresByKind(t *testing.T) {
 		}
 	})
 	t.Run("bind", func(t *testing.T) {
-		a := startAcceptor(t, 0)
-		plan := holdPlan(t, a.ln.Addr().String(), 20, 300*time.Millisecond)
+		a := enginetest.ListenPeers(t, nil)
+		plan := holdPlan(t, a.Addr(), 20, 300*time.Millisecond)
 		plan.SourceAddrs = []netip.Addr{netip.MustParseAddr("::1")} // the other family: bind fails
 		res := runPlan(t, context.Background(), plan)
 		t.Logf("errors %v, first %q", res.Errors, res.FirstConnectErr)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/target"
 )
 
@@ -22,7 +23,7 @@ func openPlan(t testing.TB, addr string, c int, rate float64, d time.Duration) *
 func ms(us int64) float64 { return float64(us) / 1e3 }
 
 func TestOpenRateIsKept(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := openPlan(t, srv.Addr(), 20, 2000, time.Second)
 	plan.Loops = 2
 	res := runPlan(t, context.Background(), plan)
@@ -47,7 +48,7 @@ func TestOpenRateIsKept(t *testing.T) {
 }
 
 func TestOpenLatencyOfADelay(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 5 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
 	res := runPlan(t, context.Background(), openPlan(t, srv.Addr(), 20, 1000, time.Second))
 	p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
 	t.Logf("latency p50 %v, service p50 %v, responses %d, saturation %+v", p50,
@@ -61,7 +62,7 @@ func TestOpenLatencyOfADelay(t *testing.T) {
 // response for 300 ms; the requests due meanwhile wait for a connection
 // and their latency counts from when they were due.
 func TestOpenShowsStalls(t *testing.T) {
-	srv := startTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: 500 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: 500 * time.Millisecond})
 	res := runPlan(t, context.Background(), openPlan(t, srv.Addr(), 50, 1000, 1500*time.Millisecond))
 	p99, svc50 := ms(res.Latency.ValueAtQuantile(99)), ms(res.Service.ValueAtQuantile(50))
 	t.Logf("corrected p99 %.1f ms, service p50 %.2f ms p99 %.1f ms, send lag p99 %.1f ms, responses %d, dropped %d, saturation %+v",
@@ -75,7 +76,7 @@ func TestOpenShowsStalls(t *testing.T) {
 }
 
 func TestOpenTooFewConnections(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 10 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: 10 * time.Millisecond})
 	plan := openPlan(t, srv.Addr(), 1, 1000, time.Second)
 	plan.Pipeline = 1
 	res := runPlan(t, context.Background(), plan)
@@ -97,7 +98,7 @@ func TestOpenTooFewConnections(t *testing.T) {
 }
 
 func TestOpenStagesRamp(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := openPlan(t, srv.Addr(), 20, 0, 0)
 	plan.Stages = []engine.Stage{{Duration: time.Second, Target: 2000}}
 	res := runPlan(t, context.Background(), plan)
@@ -108,7 +109,7 @@ func TestOpenStagesRamp(t *testing.T) {
 }
 
 func TestOpenWarmupIsPartOfTheSchedule(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := openPlan(t, srv.Addr(), 10, 1000, 500*time.Millisecond)
 	plan.Warmup = 300 * time.Millisecond
 	res := runPlan(t, context.Background(), plan)
@@ -128,7 +129,7 @@ func TestOpenWarmupIsPartOfTheSchedule(t *testing.T) {
 // the two moves with the loop's lateness (a few ms under -race); the
 // total may not.
 func TestOpenRequestCountIsExact(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	plan := openPlan(t, srv.Addr(), 10, 2000, 0)
 	plan.Loops, plan.MaxRequests, plan.Warmup = 2, 777, 100250*time.Microsecond // off the 0.5 ms grid
 	sched := engine.NewSchedule(plan.RatePerSec, nil)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/target"
 )
 
@@ -79,7 +80,7 @@ func (s *sampler) within(from, to time.Duration) (lo, hi int64) {
 // intervals' open connections and what the target holds follow, and going
 // down loses no request (each connection closes once answered).
 func TestClosedStagesFollowTheRamp(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: time.Millisecond})
 	plan := newPlan(t, srv.Addr(), 10, 2)
 	plan.Stages = []engine.Stage{
 		{Duration: 500 * time.Millisecond, Target: 40},

@@ -1,62 +1,20 @@
 package threaded
 
 import (
-	"bytes"
-	"net"
 	"testing"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 )
-
-const cannedResponse = "HTTP/1.1 200 OK\r\nContent-Length: 13\r\n\r\nHello, World!"
-
-// cannedServer answers every request it reads (counted by their blank
-// line) with cannedResponse, allocating nothing per request, so that a
-// benchmark's allocations are the client's.
-func cannedServer(b *testing.B) string {
-	b.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() {
-				defer c.Close()
-				buf := make([]byte, 64<<10)
-				out := make([]byte, 0, 64<<10)
-				for {
-					n, err := c.Read(buf)
-					if err != nil {
-						return
-					}
-					out = out[:0]
-					for range bytes.Count(buf[:n], []byte("\r\n\r\n")) {
-						out = append(out, cannedResponse...)
-					}
-					if _, err := c.Write(out); err != nil {
-						return
-					}
-				}
-			}()
-		}
-	}()
-	return ln.Addr().String()
-}
 
 // BenchmarkRoundTrip measures one request and its response on an open
 // connection: send, blocking read, parse, record.
 func BenchmarkRoundTrip(b *testing.B) {
 	for _, depth := range []int{1, 4} {
 		b.Run("pipeline"+string(rune('0'+depth)), func(b *testing.B) {
-			addr := cannedServer(b)
+			addr := enginetest.CannedServer(b)
 			p := benchPlan(addr)
 			p.Pipeline = depth
 			r := benchRun(b, p)
@@ -89,7 +47,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 // the rate is 1e9/s), write, blocking read, parse, record with the send
 // lag and service time.
 func BenchmarkOpenRoundTrip(b *testing.B) {
-	p := benchPlan(cannedServer(b))
+	p := benchPlan(enginetest.CannedServer(b))
 	p.Model, p.RatePerSec = engine.ModelOpen, 1e9
 	r := benchRun(b, p)
 	r.paced = true
@@ -126,7 +84,7 @@ func benchRun(b *testing.B, p *engine.Plan) *run {
 }
 
 func benchPlan(addr string) *engine.Plan {
-	p := testPlanAddr(addr)
+	p := enginetest.Plan(addr)
 	p.Connections = 1
 	return p
 }

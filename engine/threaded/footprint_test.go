@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -24,8 +25,8 @@ func TestHoldFootprint(t *testing.T) {
 		t.Skip("set NOWAIT_FOOTPRINT=1000,5000 to measure")
 	}
 	for _, f := range splitInts(t, spec) {
-		a := startAcceptor(t, false)
-		p := holdPlan(t, a.ln.Addr().String(), f, 20*time.Second)
+		a := enginetest.ListenPeers(t, nil)
+		p := holdPlan(t, a.Addr(), f, 20*time.Second)
 		p.Live = &stats.Live{}
 		ctx, cancel := context.WithCancel(context.Background())
 		before, threadsBefore := stats.RSSBytes(), stats.ThreadCount()

@@ -2,20 +2,19 @@ package threaded
 
 import (
 	"context"
-	"net"
 	"net/netip"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
 func holdPlan(t *testing.T, addr string, conns int, d time.Duration) *engine.Plan {
 	t.Helper()
-	p := testPlan(t, addr)
+	p := enginetest.Plan(addr)
 	p.Model = engine.ModelHold
 	p.Connections = conns
 	p.Duration = d
@@ -36,7 +35,7 @@ func waitFor(limit time.Duration, cond func() bool) bool {
 // target counts them all open at once. The run ends as soon as it does.
 func TestHold2000(t *testing.T) {
 	const conns = 2000
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := holdPlan(t, srv.Addr(), conns, 8*time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -73,7 +72,7 @@ func TestHold2000(t *testing.T) {
 // them all.
 func TestHoldEvery(t *testing.T) {
 	const conns = 2000
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := holdPlan(t, srv.Addr(), conns, 3500*time.Millisecond)
 	p.ConnectRate = 2000
 	p.HoldEvery = time.Second
@@ -99,7 +98,7 @@ func TestHoldEvery(t *testing.T) {
 
 // TestHoldConnectRate: 2000 connects at 1000 per second take 2 s, not less.
 func TestHoldConnectRate(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := holdPlan(t, srv.Addr(), 2000, 2500*time.Millisecond)
 	p.ConnectRate = 1000
 	res, err := engine.Execute(context.Background(), New(), p)
@@ -123,86 +122,29 @@ func TestHoldConnectRate(t *testing.T) {
 	}
 }
 
-// acceptor is a tiny listener for the tests: it keeps every connection it
-// accepts, and counts them by the client's address; with drop set, it
-// closes each client's first connection at once.
-type acceptor struct {
-	ln   net.Listener
-	drop bool
-	mu   sync.Mutex
-	from map[netip.Addr]int
-	kept []net.Conn
-	done chan struct{}
-}
-
-func startAcceptor(t *testing.T, drop bool) *acceptor {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := &acceptor{ln: ln, drop: drop, from: map[netip.Addr]int{}, done: make(chan struct{})}
-	go func() { // owned by the test: ends when the listener closes
-		defer close(a.done)
-		for n := 0; ; n++ {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			from := c.RemoteAddr().(*net.TCPAddr).AddrPort().Addr()
-			a.mu.Lock()
-			a.from[from]++
-			if a.drop && n%2 == 0 {
-				c.Close()
-			} else {
-				a.kept = append(a.kept, c)
-			}
-			a.mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		ln.Close()
-		<-a.done
-		for _, c := range a.kept {
-			c.Close()
-		}
-	})
-	return a
-}
-
-func (a *acceptor) counts() map[netip.Addr]int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	m := map[netip.Addr]int{}
-	for k, v := range a.from {
-		m[k] = v
-	}
-	return m
-}
-
 // TestHoldSourceAddrs: connections bound round robin to 127.0.0.2 and
 // 127.0.0.3 arrive from both.
 func TestHoldSourceAddrs(t *testing.T) {
-	a := startAcceptor(t, false)
-	p := holdPlan(t, a.ln.Addr().String(), 10, 300*time.Millisecond)
-	two, three := netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")
-	p.SourceAddrs = []netip.Addr{two, three}
+	a := enginetest.ListenPeers(t, nil)
+	p := holdPlan(t, a.Addr(), 10, 300*time.Millisecond)
+	p.SourceAddrs = []netip.Addr{netip.MustParseAddr("127.0.0.2"), netip.MustParseAddr("127.0.0.3")}
 	res, err := engine.Execute(context.Background(), New(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := a.counts()
-	if got[two] != 5 || got[three] != 5 || len(got) != 2 || res.Connects != 10 || res.ErrorTotal() != 0 {
-		t.Fatalf("server saw %v, client connects %d errors %d; want 5 from each", got, res.Connects, res.ErrorTotal())
+	two, three := a.From("127.0.0.2"), a.From("127.0.0.3")
+	if two != 5 || three != 5 || a.Total() != 10 || res.Connects != 10 || res.ErrorTotal() != 0 {
+		t.Fatalf("server saw %d from .2, %d from .3, %d in all; client connects %d errors %d; want 5 from each",
+			two, three, a.Total(), res.Connects, res.ErrorTotal())
 	}
 }
 
 // TestSourceAddrBindFails: a source address that cannot be bound (IPv6
 // for an IPv4 target) is counted as addr_not_available, in any model.
 func TestSourceAddrBindFails(t *testing.T) {
-	a := startAcceptor(t, false)
+	a := enginetest.ListenPeers(t, nil)
 	for _, m := range []engine.Model{engine.ModelHold, engine.ModelClosed, engine.ModelOpen} {
-		p := holdPlan(t, a.ln.Addr().String(), 2, 200*time.Millisecond)
+		p := holdPlan(t, a.Addr(), 2, 200*time.Millisecond)
 		p.Model, p.RatePerSec = m, 100
 		p.SourceAddrs = []netip.Addr{netip.MustParseAddr("::1")}
 		res, err := engine.Execute(context.Background(), New(), p)
@@ -213,24 +155,26 @@ func TestSourceAddrBindFails(t *testing.T) {
 			t.Fatalf("%s: addr_not_available %d, connects %d, first error %q", m, res.Errors[stats.ErrAddrNotAvail], res.Connects, res.FirstConnectErr)
 		}
 	}
-	if n := len(a.counts()); n != 0 {
-		t.Fatalf("server saw connections from %d addresses", n)
+	if n := a.Total(); n != 0 {
+		t.Fatalf("server saw %d connections", n)
 	}
 }
 
 // TestHoldReconnects: connections the server drops are counted and opened
 // again.
 func TestHoldReconnects(t *testing.T) {
-	a := startAcceptor(t, true)
-	p := holdPlan(t, a.ln.Addr().String(), 10, 500*time.Millisecond)
+	a := enginetest.ListenPeers(t, func(n int) time.Duration { // drops every other at once
+		if n%2 == 0 {
+			return 0
+		}
+		return enginetest.Keep
+	})
+	p := holdPlan(t, a.Addr(), 10, 500*time.Millisecond)
 	res, err := engine.Execute(context.Background(), New(), p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	total := 0
-	for _, n := range a.counts() {
-		total += n
-	}
+	total := a.Total()
 	lost := res.Errors[stats.ErrRead] + res.Errors[stats.ErrReset]
 	t.Logf("accepted %d, connects %d, lost %d, open at end %d", total, res.Connects, lost, res.OpenConnsAtEnd)
 	if res.OpenConnsAtEnd != 10 || lost == 0 || res.Connects != 10+lost || uint64(total) != res.Connects {
@@ -241,7 +185,7 @@ func TestHoldReconnects(t *testing.T) {
 // TestHoldCancel: cancelling a hold run ends it at once, whether threads
 // are blocked in read or asleep until their next request.
 func TestHoldCancel(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	for _, every := range []time.Duration{0, 5 * time.Second} {
 		p := holdPlan(t, srv.Addr(), 100, 10*time.Second)
 		p.HoldEvery = every
@@ -262,7 +206,7 @@ func TestHoldCancel(t *testing.T) {
 // come due while a request is in flight are dropped, and the next request
 // goes out on its own slot.
 func TestHoldEverySlow(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 250 * time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: 250 * time.Millisecond})
 	p := holdPlan(t, srv.Addr(), 5, 1200*time.Millisecond)
 	p.HoldEvery = 100 * time.Millisecond
 	res, err := engine.Execute(context.Background(), New(), p)

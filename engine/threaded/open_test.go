@@ -6,13 +6,14 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
 func openPlan(t *testing.T, addr string, rate float64, d time.Duration, conns int) *engine.Plan {
 	t.Helper()
-	p := testPlan(t, addr)
+	p := enginetest.Plan(addr)
 	p.Model = engine.ModelOpen
 	p.RatePerSec = rate
 	p.Duration = d
@@ -23,7 +24,7 @@ func openPlan(t *testing.T, addr string, rate float64, d time.Duration, conns in
 // TestOpenRate: -R 2000 for 3 s is 6000 requests due, and the target
 // serves them all, within 1%.
 func TestOpenRate(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := openPlan(t, srv.Addr(), 2000, 3*time.Second, 20)
 	probe := startNoiseProbe()
 	res, err := engine.Execute(context.Background(), New(), p)
@@ -57,7 +58,7 @@ func TestOpenRate(t *testing.T) {
 // shows in the corrected latency (measured from the due time), not in the
 // service time of most requests.
 func TestOpenCoordinatedOmission(t *testing.T) {
-	srv := startTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
+	srv := enginetest.StartTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
 	p := openPlan(t, srv.Addr(), 1000, 2500*time.Millisecond, 50)
 	res, err := engine.Execute(context.Background(), New(), p)
 	if err != nil {
@@ -78,7 +79,7 @@ func TestOpenCoordinatedOmission(t *testing.T) {
 // TestOpenSaturation: 10 connections at 50 ms hold 200 req/s at most, so
 // 10000 req/s is flagged, with the reason; an easy rate is not.
 func TestOpenSaturation(t *testing.T) {
-	slow := startTarget(t, target.Config{Delay: 50 * time.Millisecond})
+	slow := enginetest.StartTarget(t, target.Config{Delay: 50 * time.Millisecond})
 	res, err := engine.Execute(context.Background(), New(), openPlan(t, slow.Addr(), 10000, time.Second, 10))
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +95,7 @@ func TestOpenSaturation(t *testing.T) {
 	// An easy rate: 200 req/s on 10 connections. The verdict also reads
 	// the send lag's p99 (10 ms at most), which a machine shared with
 	// other test runs can push past that by itself (the probe tells).
-	fast := startTarget(t, target.Config{})
+	fast := enginetest.StartTarget(t, target.Config{})
 	probe := startNoiseProbe()
 	res, err = engine.Execute(context.Background(), New(), openPlan(t, fast.Addr(), 200, 1500*time.Millisecond, 10))
 	noise := probe.p99()
@@ -114,7 +115,7 @@ func TestOpenSaturation(t *testing.T) {
 
 // TestOpenMaxRequests: the request count ends an open run, exactly.
 func TestOpenMaxRequests(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := openPlan(t, srv.Addr(), 1000, 0, 8)
 	p.MaxRequests = 300
 	start := time.Now()
@@ -135,7 +136,7 @@ func TestOpenMaxRequests(t *testing.T) {
 // TestOpenStages: a rate ramp 0 -> 2000 req/s over 1 s then 1 s at 2000
 // holds 1000 + 2000 requests.
 func TestOpenStages(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := openPlan(t, srv.Addr(), 0, 0, 10)
 	p.Stages = []engine.Stage{{Duration: time.Second, Target: 2000}, {Duration: time.Second, Target: 2000}}
 	res, err := engine.Execute(context.Background(), New(), p)
@@ -155,7 +156,7 @@ func TestOpenStages(t *testing.T) {
 // TestOpenTimeout: a request unanswered within the timeout counts as a
 // timeout, and its connection is closed and replaced.
 func TestOpenTimeout(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: time.Second})
+	srv := enginetest.StartTarget(t, target.Config{Delay: time.Second})
 	p := openPlan(t, srv.Addr(), 20, 600*time.Millisecond, 2)
 	p.Timeout = 50 * time.Millisecond
 	res, err := engine.Execute(context.Background(), New(), p)
@@ -171,7 +172,7 @@ func TestOpenTimeout(t *testing.T) {
 // TestOpenWarmup: requests due in the warm-up are counted apart, and the
 // measured part holds the rest of the schedule.
 func TestOpenWarmup(t *testing.T) {
-	srv := startTarget(t, target.Config{})
+	srv := enginetest.StartTarget(t, target.Config{})
 	p := openPlan(t, srv.Addr(), 1000, time.Second, 8)
 	p.Warmup = 500 * time.Millisecond
 	res, err := engine.Execute(context.Background(), New(), p)
@@ -191,7 +192,7 @@ func TestOpenWarmup(t *testing.T) {
 // TestOpenPipeline: with a pipeline, requests due while a connection
 // waits for a response go out together after it; none is lost.
 func TestOpenPipeline(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: time.Millisecond})
+	srv := enginetest.StartTarget(t, target.Config{Delay: time.Millisecond})
 	p := openPlan(t, srv.Addr(), 500, time.Second, 1)
 	p.Pipeline = 4
 	res, err := engine.Execute(context.Background(), New(), p)

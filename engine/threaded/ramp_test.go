@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/target"
 )
 
@@ -50,8 +51,8 @@ func TestWantedFrom(t *testing.T) {
 // 1 s, 10 -> 2 over 1 s: as the target sees them, as the intervals
 // count them, and at the peak.
 func TestClosedRamp(t *testing.T) {
-	srv := startTarget(t, target.Config{Delay: 2 * time.Millisecond})
-	p := testPlan(t, srv.Addr())
+	srv := enginetest.StartTarget(t, target.Config{Delay: 2 * time.Millisecond})
+	p := enginetest.Plan(srv.Addr())
 	p.Connections = 2
 	p.Stages = []engine.Stage{{Duration: time.Second, Target: 10}, {Duration: time.Second, Target: 10}, {Duration: time.Second, Target: 2}}
 	type sample struct {
