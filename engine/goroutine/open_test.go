@@ -71,38 +71,6 @@ func TestOpenRate(t *testing.T) {
 	t.Fatalf("the generator fell behind -R %.0f in every try", rate)
 }
 
-func TestOpenCoordinatedOmission(t *testing.T) {
-	srv := enginetest.StartTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
-	p := openPlan(t, srv.Addr(), 1000, 2500*time.Millisecond)
-	p.Connections = 50
-	res := execute(t, p)
-	p99 := time.Duration(res.Latency.ValueAtQuantile(99)) * time.Microsecond
-	svc50 := time.Duration(res.Service.ValueAtQuantile(50)) * time.Microsecond
-	t.Logf("corrected p99 %s, service p50 %s, p99 %s; responses %d, stalled %d",
-		p99, svc50, time.Duration(res.Service.ValueAtQuantile(99))*time.Microsecond, res.Responses, srv.Stats().Stalled)
-	if p99 < 250*time.Millisecond {
-		t.Fatalf("corrected p99 %s, want >= 250ms: the stalls are hidden", p99)
-	}
-	if svc50 >= 50*time.Millisecond {
-		t.Fatalf("service p50 %s, want < 50ms", svc50)
-	}
-}
-
-func TestOpenSaturation(t *testing.T) {
-	slow := enginetest.StartTarget(t, target.Config{Delay: 50 * time.Millisecond})
-	p := openPlan(t, slow.Addr(), 10000, 1500*time.Millisecond)
-	p.Connections = 10
-	res := execute(t, p)
-	t.Logf("saturation %+v, responses %d, dropped %d", res.Saturation, res.Responses, res.Dropped)
-	if !res.Saturation.Saturated || !strings.Contains(res.Saturation.Reason, "too few connections") {
-		t.Fatalf("saturation %+v; want saturated by too few connections", res.Saturation)
-	}
-	if res.Dropped < 10000 {
-		t.Fatalf("dropped %d, want most of the 15000 scheduled", res.Dropped)
-	}
-
-}
-
 func TestOpenEasyRateNotSaturated(t *testing.T) {
 	easy := enginetest.StartTarget(t, target.Config{})
 	// Send lag is timer and scheduler delay: on this shared 2-core machine

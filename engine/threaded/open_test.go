@@ -54,50 +54,16 @@ func TestOpenRate(t *testing.T) {
 	}
 }
 
-// TestOpenCoordinatedOmission: a target that stalls 300 ms every second
-// shows in the corrected latency (measured from the due time), not in the
-// service time of most requests.
-func TestOpenCoordinatedOmission(t *testing.T) {
-	srv := enginetest.StartTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
-	p := openPlan(t, srv.Addr(), 1000, 2500*time.Millisecond, 50)
-	res, err := engine.Execute(context.Background(), New(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p99 := time.Duration(res.Latency.ValueAtQuantile(99)) * time.Microsecond
-	svc50 := time.Duration(res.Service.ValueAtQuantile(50)) * time.Microsecond
-	t.Logf("corrected p99 %s, service p50 %s, service p99 %s, responses %d, stalled %d",
-		p99, svc50, time.Duration(res.Service.ValueAtQuantile(99))*time.Microsecond, res.Responses, srv.Stats().Stalled)
-	if p99 < 250*time.Millisecond {
-		t.Fatalf("corrected p99 %s, want at least 250ms", p99)
-	}
-	if svc50 >= 50*time.Millisecond {
-		t.Fatalf("service p50 %s, want under 50ms", svc50)
-	}
-}
-
-// TestOpenSaturation: 10 connections at 50 ms hold 200 req/s at most, so
-// 10000 req/s is flagged, with the reason; an easy rate is not.
-func TestOpenSaturation(t *testing.T) {
-	slow := enginetest.StartTarget(t, target.Config{Delay: 50 * time.Millisecond})
-	res, err := engine.Execute(context.Background(), New(), openPlan(t, slow.Addr(), 10000, time.Second, 10))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("saturation %+v, dropped %d", res.Saturation, res.Dropped)
-	if !res.Saturation.Saturated || res.Saturation.Reason == "" {
-		t.Fatalf("10 connections at 50 ms for 10000 req/s not flagged: %+v", res.Saturation)
-	}
-	if res.Dropped < 9000 {
-		t.Fatalf("dropped %d, want most of the 10000", res.Dropped)
-	}
-
+// TestOpenEasyRateNotSaturated: 200 req/s on 10 connections is not
+// flagged (conformance's TestOpenTooFewConnections checks 10000 req/s
+// is).
+func TestOpenEasyRateNotSaturated(t *testing.T) {
 	// An easy rate: 200 req/s on 10 connections. The verdict also reads
 	// the send lag's p99 (10 ms at most), which a machine shared with
 	// other test runs can push past that by itself (the probe tells).
 	fast := enginetest.StartTarget(t, target.Config{})
 	probe := startNoiseProbe()
-	res, err = engine.Execute(context.Background(), New(), openPlan(t, fast.Addr(), 200, 1500*time.Millisecond, 10))
+	res, err := engine.Execute(context.Background(), New(), openPlan(t, fast.Addr(), 200, 1500*time.Millisecond, 10))
 	noise := probe.p99()
 	if err != nil {
 		t.Fatal(err)
