@@ -50,9 +50,7 @@ type run struct {
 	dialCtx   context.Context // cancelled on stop, ends dials and handshakes
 	budget    *engine.Budget
 	tickets   *engine.Tickets // open model; nil otherwise
-	open      engine.Gauge
-	allOpenNs atomic.Int64 // when plan.Connections were first all open
-	firstErr  atomic.Pointer[string]
+	conns     engine.ConnTally
 	idleLimit time.Duration
 	bufs      sync.Pool // hold model: *[]byte read buffers of holdReadBuf bytes
 }
@@ -257,13 +255,7 @@ func (r *run) result(c *crew, open []int, endNs int64) *stats.Result {
 		}
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
-	res.PeakOpenConns = int(r.open.Peak())
-	if ns := r.allOpenNs.Load(); ns > 0 {
-		res.EstablishedIn = time.Duration(ns)
-	}
-	if p := r.firstErr.Load(); p != nil {
-		res.FirstConnectErr = *p
-	}
+	r.conns.Fill(res)
 	if r.tickets != nil {
 		res.Saturation = engine.OpenSaturation(r.plan, r.tickets.Schedule(), res)
 	}

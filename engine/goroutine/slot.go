@@ -151,10 +151,7 @@ func (s *slot) dial(string) (net.Conn, error) {
 	s.g.AddOpen(1)
 	s.g.Unlock()
 	s.opened.Store(true)
-	r.open.Add(1)
-	if r.open.Load() >= int64(r.plan.Connections) {
-		r.allOpenNs.CompareAndSwap(0, max(now, 1))
-	}
+	r.conns.Opened(now, r.plan.Connections)
 	r.plan.Live.AddOpen(1)
 	return conn, nil
 }
@@ -176,8 +173,7 @@ func (s *slot) dialFailed(err error) error {
 	s.dialFails.Add(1)
 	s.g.Lock(s.r.clock.Now()).RecordError(connectKind(err))
 	s.g.Unlock()
-	msg := "connect " + s.addr.String() + ": " + err.Error()
-	s.r.firstErr.CompareAndSwap(nil, &msg)
+	s.r.conns.ConnectFailed("connect " + s.addr.String() + ": " + err.Error())
 	return &dialError{err}
 }
 
@@ -287,7 +283,7 @@ func (c *countingConn) Close() error {
 	s.g.Lock(s.r.clock.Now())
 	s.g.AddOpen(-1)
 	s.g.Unlock()
-	s.r.open.Add(-1)
+	s.r.conns.Closed()
 	s.r.plan.Live.AddOpen(-1)
 	return err
 }

@@ -214,10 +214,7 @@ func (c *conn) connect() bool {
 	rec.RecordConnect(now - start)
 	c.g.AddOpen(1)
 	c.unlock()
-	c.r.open.Add(1)
-	if c.r.nOpen.Add(1) == int64(p.Connections) {
-		c.r.allOpen.CompareAndSwap(0, max(now, 1))
-	}
+	c.r.conns.Opened(now, p.Connections)
 	p.Live.AddOpen(1)
 	return true
 }
@@ -225,8 +222,7 @@ func (c *conn) connect() bool {
 func (c *conn) connectFailed(err error) {
 	c.lock(c.r.clock.Now()).RecordError(connectKind(err))
 	c.unlock()
-	msg := "connect " + c.r.plan.Addrs[c.id%len(c.r.plan.Addrs)].String() + ": " + err.Error()
-	c.r.firstErr.CompareAndSwap(nil, &msg)
+	c.r.conns.ConnectFailed("connect " + c.r.plan.Addrs[c.id%len(c.r.plan.Addrs)].String() + ": " + err.Error())
 }
 
 // closeFd closes the socket, taking it from the stopper's view first.
@@ -247,8 +243,7 @@ func (c *conn) close() {
 	c.lock(c.r.clock.Now())
 	c.g.AddOpen(-1)
 	c.unlock()
-	c.r.open.Add(-1)
-	c.r.nOpen.Add(-1)
+	c.r.conns.Closed()
 	c.r.plan.Live.AddOpen(-1)
 	c.parser.Reset()
 	c.kept = 0

@@ -55,14 +55,11 @@ type run struct {
 	everyNs  int64            // hold: one request per connection this often; 0 means none
 	endNs    int64            // run-clock end of the planned run; 0 when it ends by count
 
-	stop     atomic.Bool
-	stopCh   chan struct{} // closed on stop
-	stopFd   int           // eventfd made readable on stop: wakes threads sleeping in ppoll
-	budget   *engine.Budget
-	open     engine.Gauge
-	nOpen    atomic.Int64 // connections open now, to see all of them open at once
-	allOpen  atomic.Int64 // run-clock time all plan.Connections were first open at once; 0 if never
-	firstErr atomic.Pointer[string]
+	stop   atomic.Bool
+	stopCh chan struct{} // closed on stop
+	stopFd int           // eventfd made readable on stop: wakes threads sleeping in ppoll
+	budget *engine.Budget
+	conns  engine.ConnTally
 }
 
 // Run drives the plan's load with one OS thread per connection and returns
@@ -264,10 +261,6 @@ func (r *run) result(groups []*engine.RecorderGroup, conns []*conn, endNs int64)
 		res.AddRecorder(g.Finish(endNs, open[i]))
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
-	res.PeakOpenConns = int(r.open.Peak())
-	res.EstablishedIn = time.Duration(r.allOpen.Load())
-	if p := r.firstErr.Load(); p != nil {
-		res.FirstConnectErr = *p
-	}
+	r.conns.Fill(res)
 	return res
 }
