@@ -96,16 +96,26 @@ func secondsToDuration(sec float64) time.Duration {
 	return time.Duration(math.Round(sec * 1e9))
 }
 
-// readHistLog reads the tagged whole-run histograms into res.
-func readHistLog(path string, res *Result) error {
+// readHlogFile reads the histogram log at path; a file missing or
+// unreadable is ErrCorrupt, as the result directory is incomplete.
+func readHlogFile(path string) ([]*hdrhistogram.Histogram, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
 	defer f.Close()
 	hs, err := ReadHlog(f)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return hs, nil
+}
+
+// readHistLog reads the tagged whole-run histograms into res.
+func readHistLog(path string, res *Result) error {
+	hs, err := readHlogFile(path)
+	if err != nil {
+		return err
 	}
 	dst := map[string]**hdrhistogram.Histogram{
 		TagLatency: &res.Latency, TagService: &res.Service, TagConnect: &res.Connect, TagSendLag: &res.SendLag,
@@ -136,14 +146,9 @@ func readHistLog(path string, res *Result) error {
 // matched row by row.
 func readIntervals(dir string, res *Result) error {
 	path := filepath.Join(dir, LatencyLogFile)
-	f, err := os.Open(path)
+	hs, err := readHlogFile(path)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
-	}
-	defer f.Close()
-	hs, err := ReadHlog(f)
-	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	ivs, err := intervalsFromHlog(hs, res.Start)
 	if err != nil {

@@ -148,10 +148,7 @@ func NewRecorder() *Recorder {
 // In the closed model the two are equal.
 func (r *Recorder) RecordResponse(status int, latencyNs, serviceNs int64) {
 	r.Responses++
-	if status < 0 || status >= MaxStatus {
-		status = MaxStatus - 1
-	}
-	r.Status[status]++
+	r.Status[statusSlot(status)]++
 	recordNs(r.Latency, latencyNs)
 	recordNs(r.ivLatency, latencyNs)
 	recordNs(r.Service, serviceNs)
@@ -162,10 +159,16 @@ func (r *Recorder) RecordResponse(status int, latencyNs, serviceNs int64) {
 // warm-up's counts, and its latency is left out of the measured part.
 func (r *Recorder) RecordWarmupResponse(status int) {
 	r.Warmup.Responses++
+	r.Warmup.Status[statusSlot(status)]++
+}
+
+// statusSlot is where status is counted: codes out of range share the
+// last slot.
+func statusSlot(status int) int {
 	if status < 0 || status >= MaxStatus {
-		status = MaxStatus - 1
+		return MaxStatus - 1
 	}
-	r.Warmup.Status[status]++
+	return status
 }
 
 // RecordError counts one failure of the given kind.
