@@ -228,17 +228,11 @@ func noConnectionError(res *stats.Result) error {
 	return fmt.Errorf("no connection could be made to %s", host)
 }
 
-// connectCause trims what the line already says from an engine's connect
-// error: its "connect ADDR: " prefix and, from Go's dialer, the "dial tcp
-// ADDR: connect: " chain, leaving the cause ("connection refused").
+// connectCause trims the "connect ADDR: " prefix of an engine's connect
+// error when ADDR is what the line already names, leaving the cause
+// ("connection refused").
 func connectCause(text, host string) string {
-	text = strings.TrimPrefix(text, "connect "+host+": ")
-	if strings.HasPrefix(text, "dial ") {
-		if i := strings.LastIndex(text, ": "); i >= 0 {
-			text = text[i+2:]
-		}
-	}
-	return text
+	return strings.TrimPrefix(text, "connect "+host+": ")
 }
 
 func modeName(mode string) string {

@@ -186,8 +186,8 @@ var cells = []cell{
 				t.Errorf("responses %d connects %d refused %d; want 0, 0 and at least 5",
 					res.Responses, res.Connects, res.Errors[stats.ErrConnectRefused])
 			}
-			if res.FirstConnectErr == "" {
-				t.Error("no FirstConnectErr")
+			if want := "connect " + p.Addrs[0].String() + ": connection refused"; res.FirstConnectErr != want {
+				t.Errorf("FirstConnectErr %q, want %q: every mode says it alike", res.FirstConnectErr, want)
 			}
 		},
 	},

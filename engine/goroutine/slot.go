@@ -173,8 +173,23 @@ func (s *slot) dialFailed(err error) error {
 	s.dialFails.Add(1)
 	s.g.Lock(s.r.clock.Now()).RecordError(connectKind(err))
 	s.g.Unlock()
-	s.r.conns.ConnectFailed("connect " + s.addr.String() + ": " + err.Error())
+	s.r.conns.ConnectFailed("connect " + s.addr.String() + ": " + dialCause(err).Error())
 	return &dialError{err}
+}
+
+// dialCause strips Go's dialer chain ("dial tcp ADDR: connect: ") from a
+// connect error, leaving the cause the other modes report ("connection
+// refused"); other errors (a TLS handshake's) are kept whole.
+func dialCause(err error) error {
+	var op *net.OpError
+	if !errors.As(err, &op) || op.Err == nil {
+		return err
+	}
+	var sys *os.SyscallError
+	if errors.As(op.Err, &sys) {
+		return sys.Err
+	}
+	return op.Err
 }
 
 // closeConn closes the slot's connection, if any, so that a worker blocked
