@@ -211,7 +211,7 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 // answer records the response to the oldest request in flight.
 func (l *loop) answer(c *conn) {
 	s := &c.ring[c.head]
-	if s.ns <= l.warmEndNs {
+	if s.ns < l.warmEndNs {
 		// Written in the warm-up, counted there: answered in it too.
 		l.rec.RecordWarmupResponse(c.rx.p.Status())
 	} else {
@@ -265,6 +265,7 @@ func (l *loop) fill(c *conn) {
 // by now, in order, as many as c has room for, and records how late each
 // is sent.
 func (l *loop) commit(c *conn) bool {
+	l.tick() // a boundary passed since the loop last looked: this batch is after it
 	tail := int(c.head + c.inflight)
 	k := 0
 	if l.sched != nil {

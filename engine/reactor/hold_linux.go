@@ -131,6 +131,7 @@ func (l *loop) holdSend(c *conn, due int64) {
 // holdCommit makes one request due at due c's pending write, stamped with
 // l.now; c must have room in its ring.
 func (l *loop) holdCommit(c *conn, due int64) {
+	l.tick() // as commit
 	tail := int(c.head + c.inflight)
 	if tail >= len(c.ring) {
 		tail -= len(c.ring)

@@ -62,7 +62,7 @@ type loop struct {
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
 	nextSweep, nextTick, nextRamp     int64
 	inWarmup, stopping                bool
-	warmEndNs                         int64 // when the warm-up ended here; -1 before
+	warmEndNs                         int64 // when the warm-up ended here; -1 before (see tick)
 	backlog                           bool  // open model: requests are due and no connection was free
 	cursor                            int   // open model: the next connection pump offers requests to
 	lastConnectNs, lastAnswerNs       int64
@@ -187,6 +187,7 @@ func (l *loop) run() error {
 			return err
 		}
 		l.now = l.clock.Now()
+		l.tick()
 		// 2. Dispatch each event to its connection.
 		woken := false
 		for i := range l.events[:n] {
@@ -291,30 +292,34 @@ func (l *loop) waitNs() int64 {
 	return max(next-l.clock.Now(), 0)
 }
 
+// tick ends the warm-up and closes the intervals due once their boundary
+// has passed, at the boundaries themselves, so every loop's intervals
+// align. The loop ticks as soon as it reads a clock past a boundary and
+// before it writes a batch, so a request belongs to the part it was
+// written in, and its response to the same part.
+func (l *loop) tick() {
+	if l.now < l.nextTick {
+		return
+	}
+	l.tl.Advance(l.now, l.nOpen)
+	if l.inWarmup && !l.tl.Warm() {
+		l.inWarmup = false
+		l.warmEndNs = l.now // every request written before now was the warm-up's
+	}
+	for l.nextTick <= l.now {
+		l.nextTick += tickNs
+	}
+	l.live.AddOpen(int64(l.nOpen - l.liveOpen))
+	l.liveOpen = l.nOpen
+}
+
 // timers runs what is due: the end of the warm-up, the one-second
 // interval ticks, the sweep for timeouts and reconnects, the end of the
 // run. The sweep walks the connections (no per-request timer to insert or
 // cancel): a request times out at most one sweep period late.
 func (l *loop) timers() {
 	now := l.now
-	if now >= l.nextTick {
-		// The timeline ends the warm-up and closes the intervals due, at
-		// their exact boundaries, so every loop's intervals align.
-		l.tl.Advance(now, l.nOpen)
-		wasWarm := l.inWarmup
-		l.inWarmup = l.tl.Warm()
-		if wasWarm && !l.inWarmup {
-			// Requests written up to now were counted in the warm-up;
-			// stamp later writes after it, so answer can tell them apart.
-			l.warmEndNs = now
-			l.now++
-		}
-		for l.nextTick <= now {
-			l.nextTick += tickNs
-		}
-		l.live.AddOpen(int64(l.nOpen - l.liveOpen))
-		l.liveOpen = l.nOpen
-	}
+	l.tick()
 	if l.ramp != nil && now >= l.nextRamp {
 		l.followRamp()
 		l.nextRamp = now + rampStepNs
