@@ -65,6 +65,10 @@ func (p *Parser) parseHeader(line []byte) error {
 		}
 	case len("transfer-encoding"):
 		if equalFold(name, "transfer-encoding") {
+			if p.http10 {
+				// RFC 9112 6.1: the framing of such a message is faulty.
+				return fmt.Errorf("%w: Transfer-Encoding in an HTTP/1.0 response", ErrBadResponse)
+			}
 			p.onTransferEncoding(value)
 		}
 	case len("connection"):

@@ -53,6 +53,7 @@ func parseCases() []parseCase {
 		{name: "http/1.1 close-delimited", in: crlf("HTTP/1.1 200 OK||abc"), eof: true, want: []resp{{200, 3, false}}},
 		{name: "close-delimited empty", in: crlf("HTTP/1.1 200 OK||"), eof: true, want: []resp{{200, 0, false}}},
 		{name: "http/1.0 with length closes", in: crlf("HTTP/1.0 200 OK|Content-Length: 2||ok"), want: []resp{{200, 2, false}}},
+		{name: "http/1.0 with transfer-encoding is faulty", in: crlf("HTTP/1.0 200 OK|Transfer-Encoding: chunked||0||"), err: ErrBadResponse},
 		{name: "http/1.0 keep-alive", in: crlf("HTTP/1.0 200 OK|Connection: Keep-Alive|Content-Length: 2||ok"), want: []resp{{200, 2, true}}},
 		{name: "connection close", in: crlf("HTTP/1.1 200 OK|Connection: keep-alive, CLOSE|Content-Length: 2||ok"), want: []resp{{200, 2, false}}},
 		{name: "connection close on chunked", in: crlf("HTTP/1.1 200 OK|Connection: close|Transfer-Encoding: chunked||0||"), want: []resp{{200, 0, false}}},
