@@ -95,7 +95,11 @@ func (f *feeder) eof(call bool) outcome {
 
 // feed runs a new parser over chunks and returns what happened.
 func feed(chunks [][]byte, head bool, maxHeader int, eof bool) (outcome, error) {
-	p := &Parser{}
+	return feedWith(&Parser{}, chunks, head, maxHeader, eof)
+}
+
+// feedWith is feed with a given new parser (one with its memo off, say).
+func feedWith(p *Parser, chunks [][]byte, head bool, maxHeader int, eof bool) (outcome, error) {
 	p.SetMaxHeaderBytes(maxHeader)
 	f := &feeder{p: p, head: head, maxKept: p.max()}
 	for _, c := range chunks {

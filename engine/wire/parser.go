@@ -46,26 +46,34 @@ type Parser struct {
 	state     state
 
 	// The response in progress.
-	interim       bool // a 1xx response was skipped for the response in progress
-	head          bool // the response answers a HEAD request
-	http10        bool
-	connClose     bool
-	connKeepAlive bool
-	hasTE         bool // a Transfer-Encoding header was seen
-	chunked       bool // the last transfer coding is chunked
-	status        int  // of the response in progress
-	hasCL         bool // a Content-Length header was seen
-	contentLength int64
-	remaining     int64 // bytes left in the body or the chunk
-	bodyLen       int64 // body bytes consumed so far
-	tokenBytes    int   // bytes of the header block, trailer section or chunk line so far
-	scan          int   // bytes at the start of the next buf already scanned for LF
-	kept          int   // bytes the caller was told to keep
+	interim bool // a 1xx response was skipped for the response in progress
+	head    bool // the response answers a HEAD request
+	headFields
+	remaining  int64 // bytes left in the body or the chunk
+	bodyLen    int64 // body bytes consumed so far
+	tokenBytes int   // bytes of the header block, trailer section or chunk line so far
+	scan       int   // bytes at the start of the next buf already scanned for LF
+	kept       int   // bytes the caller was told to keep
 
 	// The last completed response.
 	lastStatus    int
 	lastKeepAlive bool
 	lastBodyLen   int64
+
+	memo memo // the last header block parsed line by line (memo.go)
+}
+
+// headFields is what a header block (status line and headers) says about
+// its response.
+type headFields struct {
+	status        int // of the response in progress
+	contentLength int64
+	http10        bool
+	connClose     bool
+	connKeepAlive bool
+	hasTE         bool // a Transfer-Encoding header was seen
+	chunked       bool // the last transfer coding is chunked
+	hasCL         bool // a Content-Length header was seen
 }
 
 // SetMaxHeaderBytes sets the longest header block or trailer section
@@ -87,14 +95,7 @@ func (p *Parser) Reset() {
 
 // clearResponse forgets the headers of the response in progress.
 func (p *Parser) clearResponse() {
-	p.http10 = false
-	p.connClose = false
-	p.connKeepAlive = false
-	p.hasTE = false
-	p.chunked = false
-	p.status = 0
-	p.hasCL = false
-	p.contentLength = 0
+	p.headFields = headFields{}
 	p.remaining = 0
 	p.bodyLen = 0
 	p.tokenBytes = 0
@@ -144,9 +145,20 @@ func (p *Parser) Parse(buf []byte, head bool) (n int, done bool, err error) {
 	}
 	p.kept = 0
 	i := 0
+	block := -1 // where the header block in progress began, if in buf
 	for {
 		switch p.state {
 		case stStatus, stHeaders, stChunkSize, stTrailers:
+			if p.state == stStatus && p.tokenBytes == 0 {
+				if k := p.memo.match(buf[i:], p.max()); k > 0 {
+					i += k
+					if p.recalled(k, head) {
+						return i, true, nil
+					}
+					continue
+				}
+				block = i
+			}
 			from := i
 			if p.scan > 0 {
 				from = p.skipScanned(buf, i)
@@ -172,6 +184,9 @@ func (p *Parser) Parse(buf []byte, head bool) (n int, done bool, err error) {
 			if p.state == stHeaders && len(line) > 0 {
 				err = p.parseHeader(line) // the common line, directly
 			} else {
+				if p.state == stHeaders && block >= 0 {
+					p.memo.remember(buf[block:i], p.headFields)
+				}
 				done, err = p.onLine(line, head)
 			}
 			if err != nil {

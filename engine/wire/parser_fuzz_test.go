@@ -29,6 +29,19 @@ func FuzzParser(f *testing.F) {
 		if err := agreeWithNetHTTP(whole.resps, data, head); err != nil {
 			t.Fatal(err)
 		}
+		// The memo must never change an outcome: twice the stream (so that
+		// its header blocks repeat), with the memo on and off.
+		twice := append(append([]byte(nil), data...), data...)
+		for name, chunks := range fuzzSplits(twice, seed) {
+			on, broken := feed(chunks, head, fuzzMaxHeader, true)
+			off, broken2 := feedWith(&Parser{memo: memo{off: true}}, chunks, head, fuzzMaxHeader, true)
+			if broken != nil || broken2 != nil {
+				t.Fatalf("twice %s: %v / %v", name, broken, broken2)
+			}
+			if err := sameOutcome(on, off); err != nil {
+				t.Fatalf("twice %s: memo on and off differ: %v", name, err)
+			}
+		}
 		for name, chunks := range fuzzSplits(data, seed) {
 			got, broken := feed(chunks, head, fuzzMaxHeader, true)
 			if broken != nil {
