@@ -118,7 +118,6 @@ func (c *Counters) StatusClass(cls int) uint64 {
 type Recorder struct {
 	Counters
 	Latency *hdrhistogram.Histogram // from intended send time (corrected)
-	Service *hdrhistogram.Histogram // from the actual write (service time)
 	Connect *hdrhistogram.Histogram // connect time
 	SendLag *hdrhistogram.Histogram // open model: actual send minus intended send
 
@@ -127,7 +126,13 @@ type Recorder struct {
 	// Intervals are the closed per-second intervals, oldest first.
 	Intervals []Interval
 
-	ivLatency *hdrhistogram.Histogram
+	// service holds the service times once one differed from its latency
+	// (the open model); until then they are the latencies (the closed
+	// model), kept once. See Service.
+	service     *hdrhistogram.Histogram
+	serviceSame bool
+
+	ivPrev    []int64 // Latency's counts at the last interval's end; nil for none
 	ivBase    Counters
 	ivStartNs int64
 }
@@ -135,12 +140,22 @@ type Recorder struct {
 // NewRecorder returns an empty recorder.
 func NewRecorder() *Recorder {
 	return &Recorder{
-		Latency:   NewHistogram(),
-		Service:   NewHistogram(),
-		Connect:   NewHistogram(),
-		SendLag:   NewHistogram(),
-		ivLatency: NewHistogram(),
+		Latency:     NewHistogram(),
+		Connect:     NewHistogram(),
+		SendLag:     NewHistogram(),
+		service:     NewHistogram(),
+		serviceSame: true,
 	}
+}
+
+// Service returns the service times (from the actual write) recorded so
+// far, for reading: the latency histogram itself while every service time
+// equalled its latency.
+func (r *Recorder) Service() *hdrhistogram.Histogram {
+	if r.serviceSame {
+		return r.Latency
+	}
+	return r.service
 }
 
 // RecordResponse counts one complete response with its status, its latency
@@ -149,9 +164,21 @@ func NewRecorder() *Recorder {
 func (r *Recorder) RecordResponse(status int, latencyNs, serviceNs int64) {
 	r.Responses++
 	r.Status[statusSlot(status)]++
+	if serviceNs != latencyNs || !r.serviceSame {
+		r.recordService(serviceNs)
+	}
 	recordNs(r.Latency, latencyNs)
-	recordNs(r.ivLatency, latencyNs)
-	recordNs(r.Service, serviceNs)
+}
+
+// recordService records a service time into its own histogram, which
+// starts as a copy of the latencies recorded so far when this is the
+// first service time to differ from its latency.
+func (r *Recorder) recordService(ns int64) {
+	if r.serviceSame {
+		r.service.Merge(r.Latency)
+		r.serviceSame = false
+	}
+	recordNs(r.service, ns)
 }
 
 // RecordWarmupResponse counts a response that arrived after the warm-up
@@ -205,10 +232,11 @@ func (r *Recorder) EndWarmup(nowNs int64) {
 	r.Warmup.Add(&r.Counters)
 	r.Counters = Counters{}
 	r.Latency.Reset()
-	r.Service.Reset()
+	r.service.Reset()
+	r.serviceSame = true
 	r.Connect.Reset()
 	r.SendLag.Reset()
-	r.ivLatency.Reset()
+	r.ivPrev = nil
 	r.ivBase = Counters{}
 	r.Intervals = r.Intervals[:0]
 	r.ivStartNs = nowNs
@@ -222,14 +250,27 @@ func (r *Recorder) CloseInterval(endNs int64, openConns int) {
 	iv := Interval{
 		StartNs:   r.ivStartNs,
 		EndNs:     endNs,
-		Latency:   r.ivLatency,
+		Latency:   r.intervalLatency(),
 		Counters:  r.Counters.Minus(&r.ivBase),
 		OpenConns: openConns,
 	}
 	r.Intervals = append(r.Intervals, iv)
-	r.ivLatency = NewHistogram()
 	r.ivBase = r.Counters
 	r.ivStartNs = endNs
+}
+
+// intervalLatency returns the latencies recorded since the last interval
+// ended: Latency less its counts then. A response is recorded once, into
+// Latency; each interval's histogram is this difference.
+func (r *Recorder) intervalLatency() *hdrhistogram.Histogram {
+	s := r.Latency.Export()
+	if r.ivPrev == nil {
+		r.ivPrev = make([]int64, len(s.Counts))
+	}
+	for i, c := range s.Counts {
+		s.Counts[i], r.ivPrev[i] = c-r.ivPrev[i], c
+	}
+	return hdrhistogram.Import(s)
 }
 
 // Interval is what one loop, or the merged run, counted in one interval

@@ -22,7 +22,7 @@ func TestRecorderCountsAndPercentiles(t *testing.T) {
 	if got := Quantile(r.Latency, 50); got < 499_000 || got > 501_000 {
 		t.Fatalf("p50 = %d µs, want about 500000", got)
 	}
-	if got := Quantile(r.Service, 50); got < 249_000 || got > 251_000 {
+	if got := Quantile(r.Service(), 50); got < 249_000 || got > 251_000 {
 		t.Fatalf("service p50 = %d µs, want about 250000", got)
 	}
 	if r.ErrorTotal() != 1 || r.RequestErrors() != 1 {
@@ -149,5 +149,61 @@ func BenchmarkRecordResponse(b *testing.B) {
 	b.ReportAllocs()
 	for i := 0; b.Loop(); i++ {
 		r.RecordResponse(200, int64(i%5000)*1000, int64(i%5000)*1000)
+	}
+}
+
+// TestServiceKeptOnceUntilItDiffers: while every service time equals its
+// latency (the closed model) the recorder keeps them once; from the first
+// that differs (the open model) service times have their own histogram,
+// holding the earlier ones too. A warm-up's end starts both afresh.
+func TestServiceKeptOnceUntilItDiffers(t *testing.T) {
+	r := NewRecorder()
+	ms := int64(time.Millisecond)
+	for range 3 {
+		r.RecordResponse(200, 10*ms, 10*ms)
+	}
+	if r.Service() != r.Latency || r.Service().TotalCount() != 3 {
+		t.Fatalf("equal times: service %d values, kept apart %v", r.Service().TotalCount(), r.Service() != r.Latency)
+	}
+	r.RecordResponse(200, 40*ms, 20*ms)
+	r.RecordResponse(200, 10*ms, 10*ms)
+	s, l := r.Service(), r.Latency
+	if s == l || s.TotalCount() != 5 || l.TotalCount() != 5 {
+		t.Fatalf("after a difference: service %d values, latency %d", s.TotalCount(), l.TotalCount())
+	}
+	if s.Max()/1000 != 20 || l.Max()/1000 != 40 || Quantile(s, 50)/1000 != 10 {
+		t.Fatalf("service max %d µs p50 %d µs, latency max %d µs", s.Max(), Quantile(s, 50), l.Max())
+	}
+	r.EndWarmup(int64(time.Second))
+	r.RecordResponse(200, 5*ms, 5*ms)
+	if r.Service() != r.Latency || r.Service().TotalCount() != 1 {
+		t.Fatalf("after the warm-up: service %d values", r.Service().TotalCount())
+	}
+}
+
+// TestIntervalLatencyIsTheDifference: each interval's histogram holds
+// exactly the responses recorded in it, and the run's all of them.
+func TestIntervalLatencyIsTheDifference(t *testing.T) {
+	r := NewRecorder()
+	ms := int64(time.Millisecond)
+	for i := range 100 {
+		r.RecordResponse(200, int64(i+1)*ms, int64(i+1)*ms)
+	}
+	r.CloseInterval(int64(time.Second), 1)
+	r.CloseInterval(int64(2*time.Second), 1) // nothing in this one
+	for range 7 {
+		r.RecordResponse(200, 500*ms, 500*ms)
+	}
+	r.CloseInterval(int64(3*time.Second), 1)
+	want := []struct{ n, min, max int64 }{{100, 1, 100}, {0, 0, 0}, {7, 500, 500}}
+	for i, w := range want {
+		h := r.Intervals[i].Latency
+		near := func(v, ms int64) bool { return w.n == 0 || h.ValuesAreEquivalent(v, ms*1000) }
+		if h.TotalCount() != w.n || !near(h.Min(), w.min) || !near(h.Max(), w.max) {
+			t.Errorf("interval %d: %d values in [%d, %d] ms, want %d in [%d, %d]", i, h.TotalCount(), h.Min()/1000, h.Max()/1000, w.n, w.min, w.max)
+		}
+	}
+	if r.Latency.TotalCount() != 107 {
+		t.Fatalf("run: %d values, want 107", r.Latency.TotalCount())
 	}
 }

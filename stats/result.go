@@ -66,7 +66,7 @@ func (r *Result) AddRecorder(rec *Recorder) {
 	r.Counters.Add(&rec.Counters)
 	r.WarmupCounters.Add(&rec.Warmup)
 	r.Latency.Merge(rec.Latency)
-	r.Service.Merge(rec.Service)
+	r.Service.Merge(rec.Service())
 	r.Connect.Merge(rec.Connect)
 	r.SendLag.Merge(rec.SendLag)
 	r.Intervals = MergeIntervals(r.Intervals, rec.Intervals)
