@@ -217,6 +217,7 @@ func (l *loop) answer(c *conn) {
 	} else {
 		l.rec.RecordResponse(c.rx.p.Status(), l.now-s.due, l.now-s.ns)
 	}
+	l.nap.observe(l.now - s.ns)
 	if c.head++; int(c.head) == len(c.ring) {
 		c.head = 0
 	}

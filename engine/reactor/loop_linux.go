@@ -35,6 +35,7 @@ type loop struct {
 	tl    engine.Timeline // warm-up end and interval ticks of rec
 	live  *stats.Live     // the live progress line's totals; may be nil
 	poll  *poller
+	nap   napper // the closed model's wake-up batching
 
 	conns  []conn
 	want   int              // slots [0, want) are wanted; the rest retire (closed-model stages)
@@ -116,6 +117,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		measuredNs:    int64(p.Warmup),
 		inWarmup:      p.Warmup > 0,
 		warmEndNs:     -1,
+		nap:           napper{on: cfg.sched == nil && cfg.hold == nil, batch: napBatch},
 	}
 	l.tl = engine.NewTimeline(l.rec, p.Warmup, p.Live)
 	l.sweepNs = min(max(min(l.timeoutNs, l.connTimeoutNs)/20, minSweepNs), maxSweepNs)
@@ -181,11 +183,18 @@ func (l *loop) run() error {
 		}
 	}
 	for !l.finished() {
-		// 1. Wait for events or the nearest deadline.
-		n, err := l.poll.wait(l.events, l.waitNs())
+		// 1. Wait for events or the nearest deadline, after a nap when
+		// the target has enough to do meanwhile (nap_linux.go).
+		wait := l.waitNs()
+		if d := l.nap.length(l.outstanding); d > 0 && wait > 0 {
+			l.nap.sleep(min(d, wait))
+			wait = 0
+		}
+		n, err := l.poll.wait(l.events, wait)
 		if err != nil {
 			return err
 		}
+		l.nap.events = n
 		l.now = l.clock.Now()
 		l.tick()
 		// 2. Dispatch each event to its connection.

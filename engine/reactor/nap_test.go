@@ -1,0 +1,126 @@
+//go:build linux
+
+package reactor
+
+import (
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+func TestNapLength(t *testing.T) {
+	us := int64(time.Microsecond)
+	for _, tc := range []struct {
+		name     string
+		off      bool
+		rtt      int64 // ns; 0: no response yet
+		events   int
+		inflight int
+		want     int64
+	}{
+		// 100 connections pipelining 16 deep, 2.7 ms round trips: 1/16 of it.
+		{name: "pipelined", rtt: 2700 * us, events: 3, inflight: 1600, want: 2700 * us / napShare},
+		{name: "long round trips are capped", rtt: 20_000 * us, events: 0, inflight: 5000, want: maxNapNs},
+		{name: "the last wait found plenty", rtt: 2700 * us, events: napBatch, inflight: 1600},
+		{name: "open or hold model", off: true, rtt: 2700 * us, events: 3, inflight: 1600},
+		{name: "no response yet", events: 0, inflight: 1600},
+		// 10 connections against a 5 ms delay: under one response per nap.
+		{name: "slow target, few connections", rtt: 5000 * us, events: 1, inflight: 10},
+		// 1000 connections, 20 ms: 15 responses per 300 µs, under a batch.
+		{name: "too few responses per nap", rtt: 20_000 * us, events: 1, inflight: 1000},
+		// fast round trips: a nap would be shorter than a timer is worth.
+		{name: "too short to take", rtt: 400 * us, events: 1, inflight: 10_000},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			n := napper{on: !tc.off, batch: napBatch, rtt: tc.rtt, events: tc.events}
+			if got := n.length(tc.inflight); got != tc.want {
+				t.Fatalf("length(%d) = %v, want %v", tc.inflight, time.Duration(got), time.Duration(tc.want))
+			}
+		})
+	}
+}
+
+func TestNapAverageFollowsResponseTimes(t *testing.T) {
+	var n napper
+	n.observe(1000)
+	if n.rtt != 1000 {
+		t.Fatalf("first response: average %d, want 1000", n.rtt)
+	}
+	for range 200 {
+		n.observe(5000)
+	}
+	if n.rtt < 4900 || n.rtt > 5000 {
+		t.Fatalf("after 200 responses of 5000 ns: average %d", n.rtt)
+	}
+}
+
+// runLoop runs one loop of plan to its end and returns it.
+func runLoop(t *testing.T, plan *engine.Plan, batch int) *loop {
+	t.Helper()
+	mx, err := newMix(plan.Requests, plan.PipelineOrDefault())
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := newLoop(loopConfig{
+		plan: plan, clock: engine.NewClock(), mix: mx, addrs: slotAddrs(plan.Connections, 1, 1, 0),
+		budget: -1, open: new(atomic.Int64), nloops: 1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.poll.close()
+	l.nap.batch = batch
+	if err := l.run(); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestNappingLoopCountsExactly: a loop that naps (with the batch lowered
+// so that it does on a slow machine too) still counts what the target
+// served, ends on time and fails nothing.
+func TestNappingLoopCountsExactly(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{Delay: time.Millisecond})
+	plan := newPlan(t, srv.Addr(), 50, 1)
+	plan.Pipeline = 8
+	plan.Duration = 700 * time.Millisecond
+	start := time.Now()
+	l := runLoop(t, plan, 2)
+	took := time.Since(start)
+	served := settle(srv)
+	got := l.rec.Responses
+	if l.nap.naps == 0 {
+		t.Fatalf("no nap in %d responses (average response time %v)", got, time.Duration(l.nap.rtt))
+	}
+	if got == 0 || l.rec.ErrorTotal() != 0 {
+		t.Fatalf("responses %d, errors %v", got, l.rec.Errors)
+	}
+	if served < got || served > got+uint64(l.inFlightAtEnd) {
+		t.Errorf("target served %d, loop counted %d with %d in flight", served, got, l.inFlightAtEnd)
+	}
+	if took > plan.Duration+500*time.Millisecond {
+		t.Errorf("a 700 ms run took %v", took)
+	}
+	t.Logf("%d naps, %d responses", l.nap.naps, got)
+}
+
+// TestNoNapsForAFewSlowConnections: a loop waiting on a slow target with
+// few requests in flight never naps, so the latency it measures is the
+// target's delay.
+func TestNoNapsForAFewSlowConnections(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
+	plan := newPlan(t, srv.Addr(), 4, 1)
+	plan.Duration = 500 * time.Millisecond
+	l := runLoop(t, plan, napBatch)
+	if l.nap.naps != 0 {
+		t.Fatalf("%d naps with 4 connections on a 5 ms target", l.nap.naps)
+	}
+	if p50 := stats.Quantile(l.rec.Latency, 50); p50 < 5000 || p50 > 6500 {
+		t.Fatalf("p50 %d µs, want 5000..6500", p50)
+	}
+}
