@@ -2,20 +2,19 @@ package target
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/internal/testchild"
 )
 
 // idleConns is how many idle connections the capacity test holds; each
@@ -160,30 +159,8 @@ func TestHoldsMaxConns(t *testing.T) {
 		t.Skip("holds 15000 connections: not in -short or -race runs")
 	}
 	needFiles(t, MaxConns+256)
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestChildTarget$", "-test.count=1")
-	cmd.Env = append(os.Environ(), childEnv+"=1")
-	cmd.Stderr = os.Stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stdin.Close() // the child closes its target and exits
-		if err := cmd.Wait(); err != nil {
-			t.Errorf("child: %v", err)
-		}
-	}()
-	child := bufio.NewScanner(stdout)
-	addr := childLine(t, child, "addr ")
+	stdin, child := testchild.Start(t, "TestChildTarget", childEnv, 20*time.Second)
+	addr := testchild.Line(t, child, "addr ")
 
 	conns := make([]net.Conn, MaxConns)
 	defer func() {
@@ -194,7 +171,7 @@ func TestHoldsMaxConns(t *testing.T) {
 		}
 	}()
 	t0 := time.Now()
-	err = forEach(conns, func(i int) error {
+	err := forEach(conns, func(i int) error {
 		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
 		if err != nil {
 			return err
@@ -211,7 +188,7 @@ func TestHoldsMaxConns(t *testing.T) {
 		if _, err := io.WriteString(stdin, "count\n"); err != nil {
 			t.Fatal(err)
 		}
-		open, _ = strconv.Atoi(childLine(t, child, "open "))
+		open, _ = strconv.Atoi(testchild.Line(t, child, "open "))
 	}
 	t.Logf("%d connections opened and answered in %s; the target holds %d", MaxConns, opened.Round(time.Millisecond), open)
 	if open != MaxConns {
@@ -219,24 +196,11 @@ func TestHoldsMaxConns(t *testing.T) {
 	}
 }
 
-// childLine returns the rest of the child's next line that starts with
-// prefix, skipping others.
-func childLine(t *testing.T, sc *bufio.Scanner, prefix string) string {
-	t.Helper()
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), prefix); ok {
-			return rest
-		}
-	}
-	t.Fatalf("child ended before a line %q: %v", prefix, sc.Err())
-	return ""
-}
-
 // TestChildTarget is the child of TestHoldsMaxConns: it serves a target,
 // prints "addr ADDR", answers each "count" line on stdin with "open N",
 // and closes the target at the end of stdin.
 func TestChildTarget(t *testing.T) {
-	if os.Getenv(childEnv) == "" {
+	if !testchild.Enabled(childEnv) {
 		t.Skip("runs only as the child of TestHoldsMaxConns")
 	}
 	needFiles(t, MaxConns+256)

@@ -1,13 +1,11 @@
 package goroutine
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/metrics"
 	"strconv"
@@ -16,6 +14,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/internal/testchild"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -32,7 +31,7 @@ const (
 // on 127.0.0.1, prints its address, and accepts and holds every connection
 // (no goroutine per connection) until its stdin closes.
 func TestHelperHoldServer(t *testing.T) {
-	if os.Getenv(envServer) == "" {
+	if !testchild.Enabled(envServer) {
 		t.Skip("the child process of TestMeasureHold")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -74,35 +73,17 @@ func TestMeasureHold(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		measureHold(t, conns)
+		t.Run(f, func(t *testing.T) { measureHold(t, conns) }) // each with its own child
 	}
 }
 
 func measureHold(t *testing.T, conns int) {
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperHoldServer$")
-	cmd.Env = append(os.Environ(), envServer+"=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		stdin.Close()
-		_ = cmd.Wait() // the child ends when its stdin closes
-	}()
-	addr, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := holdPlan(t, strings.TrimSpace(addr), conns, time.Minute)
+	_, out := testchild.Start(t, "TestHelperHoldServer", envServer, 5*time.Minute)
+	addr := testchild.Line(t, out, "")
+	p := holdPlan(t, addr, conns, time.Minute)
 	p.Live = &stats.Live{}
 	if v := os.Getenv(envMeasure + "_RATE"); v != "" { // connects per second
+		var err error
 		if p.ConnectRate, err = strconv.ParseFloat(v, 64); err != nil {
 			t.Fatal(err)
 		}

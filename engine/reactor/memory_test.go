@@ -7,7 +7,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -20,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/internal/testchild"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -35,7 +35,7 @@ const acceptorEnv = "NOWAIT_REACTOR_ACCEPTOR"
 // closes. Holding connections in another process keeps the accepting
 // side's memory and descriptors out of the measured process.
 func TestAcceptorProcess(t *testing.T) {
-	if os.Getenv(acceptorEnv) != "1" {
+	if !testchild.Enabled(acceptorEnv) {
 		t.Skip("only as a child process of TestIdleHoldMemory")
 	}
 	raiseNoFile(t)
@@ -73,36 +73,8 @@ func TestAcceptorProcess(t *testing.T) {
 // returns its address; it ends with the test.
 func startAcceptorProcess(t *testing.T) string {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestAcceptorProcess$")
-	cmd.Env = append(os.Environ(), acceptorEnv+"=1")
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = os.Stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = stdin.Close()
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-	})
-	line, err := bufio.NewReader(stdout).ReadString('\n')
-	if err != nil {
-		t.Fatalf("acceptor: %v", err)
-	}
-	return strings.TrimSpace(line)
+	_, out := testchild.Start(t, "TestAcceptorProcess", acceptorEnv, 2*time.Minute)
+	return testchild.Line(t, out, "")
 }
 
 // rssPeak samples the process's RSS every 10 ms until stopped and keeps
