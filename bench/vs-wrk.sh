@@ -6,6 +6,9 @@
 #   PAIRS=5 DURATION=10 bench/vs-wrk.sh
 #   PIPELINE=16 CONNS=100 bench/vs-wrk.sh   # pipelining: wrk with a depth-16 Lua script
 #
+# Besides the ratio of the medians it prints the ratio of each pair (the
+# two runs of a pair are adjacent in time) and their median.
+#
 # The target runs on core 0, the generators on core 1, each with one
 # thread/loop. Traffic goes only to 127.0.0.1. The machine is noisy (about
 # ±30% run to run): read the ratio of the medians, not one run.
@@ -67,7 +70,7 @@ median() { sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a
 
 printf '%-8s %6s %4s %12s %14s %10s\n' tool conns pair "req/s" "req/CPU-s" "RSS(KB)"
 for c in $CONNS; do
-	: >"$work/wrk.rps"; : >"$work/wrk.eff"; : >"$work/nw.rps"; : >"$work/nw.eff"
+	: >"$work/wrk.rps"; : >"$work/wrk.eff"; : >"$work/nw.rps"; : >"$work/nw.eff"; : >"$work/pair.ratio"
 	for p in $(seq "$PAIRS"); do
 		for tool in wrk nowait; do
 			read -r req cpu rss < <(run_tool "$tool" "$c")
@@ -78,9 +81,14 @@ for c in $CONNS; do
 			echo "$rps" >>"$work/$key.rps"; echo "$eff" >>"$work/$key.eff"
 			sleep 1
 		done
+		# The two runs of a pair are adjacent in time, so they share the
+		# machine's mood: their ratio is steadier than either figure.
+		calc "$(tail -1 "$work/nw.eff") / $(tail -1 "$work/wrk.eff")" >>"$work/pair.ratio"
 	done
 	wr=$(median <"$work/wrk.rps"); we=$(median <"$work/wrk.eff")
 	nr=$(median <"$work/nw.rps"); ne=$(median <"$work/nw.eff")
 	printf 'c=%s pipeline=%s medians: wrk %.0f req/s %.0f req/CPU-s | nowait %.0f req/s %.0f req/CPU-s | ratio nowait/wrk: %.2fx req/s, %.2fx req/CPU-s\n' \
 		"$c" "$PIPELINE" "$wr" "$we" "$nr" "$ne" "$(calc "$nr / $wr")" "$(calc "$ne / $we")"
+	printf 'c=%s pipeline=%s req/CPU-s ratio of each pair: %s; median %.2fx\n' \
+		"$c" "$PIPELINE" "$(xargs printf '%.2f ' <"$work/pair.ratio")" "$(median <"$work/pair.ratio")"
 done
