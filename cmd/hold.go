@@ -18,7 +18,10 @@ func newHoldCmd(a *app) *cobra.Command {
 		Use:   "hold URL",
 		Short: "Open many connections, keep them open, and measure what they cost",
 		Long: `Open -c connections at --connect-rate (a connect storm when unlimited), keep
-them open for the duration, and reconnect what the server drops. With
+them open for the duration, and reconnect what the server drops. The rate
+bounds every connect: replacements take the connect slots after the first
+connects', so a server that drops many at once gets them back at the rate,
+not in a storm. With
 --every, each connection sends one request that often (a chat-like load),
 and its latency is measured from the intended time.
 

@@ -97,6 +97,7 @@ type Peers struct {
 	mu    sync.Mutex
 	from  map[netip.Addr]int
 	conns []net.Conn
+	at    []time.Time // when each connection was accepted, in order
 	done  chan struct{}
 }
 
@@ -126,6 +127,7 @@ func ListenPeers(tb testing.TB, drop func(n int) time.Duration) *Peers {
 			p.mu.Lock()
 			p.from[from]++
 			p.conns = append(p.conns, c) // closed at the end, again if dropped: harmless
+			p.at = append(p.at, time.Now())
 			p.mu.Unlock()
 			switch {
 			case after == 0:
@@ -156,6 +158,13 @@ func (p *Peers) From(addr string) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.from[netip.MustParseAddr(addr)]
+}
+
+// AcceptedAt returns when each connection was accepted, in order.
+func (p *Peers) AcceptedAt() []time.Time {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]time.Time(nil), p.at...)
 }
 
 // Total returns how many connections were accepted.

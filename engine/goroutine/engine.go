@@ -50,6 +50,7 @@ type run struct {
 	dialCtx   context.Context // cancelled on stop, ends dials and handshakes
 	budget    *engine.Budget
 	tickets   *engine.Tickets // open model; nil otherwise
+	replace   *engine.Pacer   // hold model: the replacements' connect slots; nil without a connect rate
 	conns     engine.ConnTally
 	idleLimit time.Duration
 	bufs      sync.Pool // hold model: *[]byte read buffers of holdReadBuf bytes
@@ -68,6 +69,9 @@ func newRun(e *Engine, plan *engine.Plan) *run {
 		// looks and ends only when it wakes with no connection left: it
 		// bounds how long its goroutines outlive the run.
 		idleLimit: 500 * time.Millisecond,
+	}
+	if plan.Model.OrDefault() == engine.ModelHold {
+		r.replace = engine.NewPacer(plan.ConnectRate, plan.Connections)
 	}
 	if plan.Model.OrDefault() == engine.ModelOpen {
 		sched := engine.NewSchedule(plan.RatePerSec, plan.Stages)

@@ -69,7 +69,12 @@ func (h *holder) loop() {
 		}
 	}
 	backoff := backoffMin
-	for !r.stop.Load() {
+	for first := true; !r.stop.Load(); first = false {
+		// A replacement takes the next free connect slot (none without a
+		// connect rate): the rate bounds every connect.
+		if !first && !h.waitUntil(r.replace.Reserve(r.clock.Now())) {
+			return
+		}
 		conn, err := h.slot.dial("")
 		if err == nil {
 			connNs := r.clock.Now()

@@ -77,7 +77,7 @@ func BenchmarkHoldRequest(b *testing.B) {
 		b.Fatal(err)
 	}
 	var allOpen atomic.Int64
-	cfg := loopConfig{plan: plan, mix: mx, addrs: []int{0}, budget: -1, open: new(atomic.Int64), hold: newHold(plan, 1, &allOpen)}
+	cfg := loopConfig{plan: plan, mix: mx, addrs: []int{0}, budget: -1, open: new(atomic.Int64), hold: newHold(plan, 1, &allOpen, nil)}
 	l, err := newLoop(cfg)
 	if err != nil {
 		b.Fatal(err)

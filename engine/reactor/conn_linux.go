@@ -399,12 +399,19 @@ func (l *loop) reconnect(c *conn, backoff bool) {
 	if l.stopping || l.feed.exhausted() || l.retired(c) {
 		return
 	}
+	due := l.now
 	if backoff {
 		c.fails++
-		c.state, c.dueNs = stateBackoff, l.now+backoffNs(c.fails)
-		return
+		due += backoffNs(c.fails)
 	}
-	l.connect(c)
+	switch {
+	case l.hold != nil && l.hold.replace != nil:
+		l.holdReplace(c, due) // on the next free connect slot
+	case backoff:
+		c.state, c.dueNs = stateBackoff, due
+	default:
+		l.connect(c)
+	}
 }
 
 // backoffNs is the wait before the n-th consecutive retry: 10 ms doubling

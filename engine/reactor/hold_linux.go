@@ -19,10 +19,15 @@ const holdShortNs = int64(time.Second)
 // interval, due from its connect on, latency counted from the due time.
 //
 // The first connect of plan connection j (loop j mod L, slot j div L) is
-// due at schedule.Due(j); the deadlines heap holds each open connection's
-// next request. No goroutine and no timer per connection.
+// due at schedule.Due(j); with a connect rate, a replacement waits for the
+// next free slot of a pacer shared by the loops, in a queue ordered by
+// slot. The deadlines heap holds each open connection's next request. No
+// goroutine and no timer per connection.
 type hold struct {
 	sched   engine.Schedule // connect j of the plan is due at sched.Due(j)
+	replace *engine.Pacer   // the replacements' connect slots; nil without a connect rate
+	waiting []replacement   // replacements waiting for their slots, earliest first
+	waitAt  int             // the first of waiting still waiting
 	asap    bool            // no connect rate: connect every slot at once
 	next    int             // the next slot to connect for the first time
 	nextDue int64           // its due time, ns on the run clock
@@ -32,11 +37,19 @@ type hold struct {
 	allOpen *atomic.Int64   // shared: when all were first open at once (ns, >= 1); 0 not yet
 }
 
-// newHold returns the hold state of a loop with n slots.
-func newHold(p *engine.Plan, n int, allOpen *atomic.Int64) *hold {
+// replacement is a connection waiting to be opened again at due.
+type replacement struct {
+	due  int64
+	slot int32
+}
+
+// newHold returns the hold state of a loop with n slots; replace paces
+// the replacements of all loops (nil: none).
+func newHold(p *engine.Plan, n int, allOpen *atomic.Int64, replace *engine.Pacer) *hold {
 	h := &hold{
 		asap:    p.ConnectRate <= 0,
 		sched:   engine.NewSchedule(p.ConnectRate, nil),
+		replace: replace,
 		everyNs: int64(p.HoldEvery),
 		total:   int64(p.Connections),
 		allOpen: allOpen,
@@ -71,7 +84,37 @@ func (l *loop) holdNextNs() int64 {
 	if d, ok := h.timers.next(); ok && h.everyNs > 0 {
 		next = min(next, d.ns)
 	}
+	if h.waitAt < len(h.waiting) {
+		next = min(next, h.waiting[h.waitAt].due)
+	}
 	return next
+}
+
+// holdReplace makes c wait for the next free connect slot at or after
+// earliest. The sweep would open it too once due; the queue opens it on
+// time.
+func (l *loop) holdReplace(c *conn, earliest int64) {
+	h := l.hold
+	due := h.replace.Reserve(earliest)
+	c.state, c.dueNs = stateBackoff, due
+	if h.waitAt == len(h.waiting) {
+		h.waiting, h.waitAt = h.waiting[:0], 0
+	}
+	h.waiting = append(h.waiting, replacement{due: due, slot: c.slot})
+}
+
+// holdReplaceDue opens the waiting replacements whose slots have come.
+// Slots rise in the order they are taken, so the queue stays ordered; an
+// entry whose connection was opened meanwhile (by the sweep) is skipped.
+func (l *loop) holdReplaceDue() {
+	h := l.hold
+	for h.waitAt < len(h.waiting) && h.waiting[h.waitAt].due <= l.now {
+		w := h.waiting[h.waitAt]
+		h.waitAt++
+		if c := &l.conns[w.slot]; c.state == stateBackoff && c.dueNs == w.due {
+			l.connect(c)
+		}
+	}
 }
 
 // holdTimers makes the first connects due and sends the requests due,
@@ -87,6 +130,7 @@ func (l *loop) holdTimers() {
 		h.next++
 		l.loadNext()
 	}
+	l.holdReplaceDue()
 	if h.everyNs == 0 {
 		return
 	}

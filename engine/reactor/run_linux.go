@@ -35,6 +35,10 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 		r := engine.NewConnRamp(plan.Connections, plan.Stages)
 		ramp, conns = &r, max(r.Max(), 1)
 	}
+	var replace *engine.Pacer // the hold model's replacements, paced across loops
+	if holdModel {
+		replace = engine.NewPacer(plan.ConnectRate, plan.Connections)
+	}
 	loops := make([]*loop, 0, n)
 	defer func() {
 		for _, l := range loops {
@@ -57,7 +61,7 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i, limit)
 		}
 		if holdModel {
-			cfg.budget, cfg.hold = -1, newHold(plan, len(cfg.addrs), &allOpen)
+			cfg.budget, cfg.hold = -1, newHold(plan, len(cfg.addrs), &allOpen, replace)
 		}
 		l, err := newLoop(cfg)
 		if err != nil {

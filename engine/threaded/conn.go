@@ -139,17 +139,20 @@ func (c *conn) loop() {
 }
 
 // awaitTurn waits until the connection should connect: at once, except
-// when a ramp does not want it yet, or for a hold's first, paced connect.
+// when a ramp does not want it yet, or for a hold's paced connects (the
+// first on the connect schedule, a replacement on the next free slot).
 // It reports false when the run stopped, or will never want it.
 func (c *conn) awaitTurn(first bool) bool {
 	switch {
 	case c.r.ramp != nil:
 		return c.awaitWanted()
-	case first && c.r.model == engine.ModelHold && c.r.plan.ConnectRate > 0:
+	case c.r.model != engine.ModelHold || c.r.plan.ConnectRate <= 0:
+		return true
+	case first:
 		due, ok := c.r.connects.Due(int64(c.id))
 		return ok && c.sleepUntil(due)
 	}
-	return true
+	return c.sleepUntil(c.r.replace.Reserve(c.r.clock.Now()))
 }
 
 // drive runs the open connection in the plan's model; it returns what

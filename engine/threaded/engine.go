@@ -52,6 +52,7 @@ type run struct {
 	tickets  *engine.Tickets  // open model: the schedule, handed out; nil otherwise
 	ramp     *engine.ConnRamp // closed model with stages: connections wanted over time; nil otherwise
 	connects engine.Schedule  // hold: when connect k is due
+	replace  *engine.Pacer    // hold: the replacements' connect slots; nil without a connect rate
 	everyNs  int64            // hold: one request per connection this often; 0 means none
 	endNs    int64            // run-clock end of the planned run; 0 when it ends by count
 
@@ -172,6 +173,7 @@ func newRun(plan *engine.Plan) *run {
 		r.budget = engine.NewBudget(0) // the tickets hold the request count
 	case engine.ModelHold:
 		r.connects = engine.NewSchedule(plan.ConnectRate, nil)
+		r.replace = engine.NewPacer(plan.ConnectRate, plan.Connections)
 		r.everyNs = int64(plan.HoldEvery)
 	default:
 		if len(plan.Stages) > 0 {
