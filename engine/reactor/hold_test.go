@@ -182,3 +182,30 @@ func TestHoldCountsConnectFailuresByKind(t *testing.T) {
 		}
 	})
 }
+
+// TestLiveCountsConnectionsAsTheyOpen: the progress line's open count
+// follows the connects, not the once-a-second interval ticks, and returns
+// to 0 when the run ends.
+func TestLiveCountsConnectionsAsTheyOpen(t *testing.T) {
+	const n = 200
+	srv := enginetest.StartTarget(t, target.Config{})
+	plan := holdPlan(t, srv.Addr(), n, 1500*time.Millisecond)
+	plan.Live = &stats.Live{}
+	start := time.Now()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		runPlan(t, context.Background(), plan)
+	}()
+	for plan.Live.Read().OpenConns < n && time.Since(start) < 3*time.Second {
+		time.Sleep(5 * time.Millisecond)
+	}
+	seen := time.Since(start)
+	<-done
+	if seen > 800*time.Millisecond {
+		t.Errorf("the live count reached %d after %v, want it within 800 ms (before the first tick)", n, seen)
+	}
+	if open := plan.Live.Read().OpenConns; open != 0 {
+		t.Errorf("live open count %d after the run, want 0", open)
+	}
+}

@@ -67,7 +67,6 @@ type loop struct {
 	backlog                           bool  // open model: requests are due and no connection was free
 	cursor                            int   // open model: the next connection pump offers requests to
 	lastConnectNs, lastAnswerNs       int64
-	liveOpen                          int // open connections last told to live
 
 	firstErr      string // first connect failure, for FirstConnectErr
 	firstErrNs    int64
@@ -318,8 +317,6 @@ func (l *loop) tick() {
 	for l.nextTick <= l.now {
 		l.nextTick += tickNs
 	}
-	l.live.AddOpen(int64(l.nOpen - l.liveOpen))
-	l.liveOpen = l.nOpen
 }
 
 // timers runs what is due: the end of the warm-up, the one-second
@@ -375,12 +372,14 @@ func (e errConnectTimeout) Error() string {
 	return fmt.Sprintf("no answer within %v", time.Duration(e))
 }
 
-// opened and closed keep the open-connection counts. The shared counter
-// gives the exact peak across loops; it is touched per connect, not per
-// request.
+// opened and closed keep the open-connection counts: the loop's, the
+// shared counter that gives the exact peak across loops, and the live
+// progress line's, so it shows connections as they open. Each is touched
+// per connect, not per request.
 func (l *loop) opened(c *conn) {
 	l.nOpen++
 	l.lastConnectNs = l.now
+	l.live.AddOpen(1)
 	v := l.open.Add(1)
 	if v > l.peak {
 		l.peak = v
@@ -393,6 +392,7 @@ func (l *loop) opened(c *conn) {
 func (l *loop) closed() {
 	l.nOpen--
 	l.open.Add(-1)
+	l.live.AddOpen(-1)
 }
 
 // closeAll ends the loop: it closes every socket, leaving the counts of
@@ -413,8 +413,6 @@ func (l *loop) closeAll() {
 	for i := range l.conns {
 		l.closeSocket(&l.conns[i])
 	}
-	l.live.AddOpen(int64(-l.liveOpen))
-	l.liveOpen = 0
 }
 
 // pump offers the requests due to the free connections, round robin from
