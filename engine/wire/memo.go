@@ -13,12 +13,16 @@ const memoBytes = 512
 // reading the block again: one comparison instead of a scan per line and a
 // check per header name. A block that differs is read line by line, and
 // remembered in its turn.
+//
+// The block's buffer is allocated when the first block is remembered, so a
+// parser that never reads a response (a held, idle connection's) costs
+// nothing for it.
 type memo struct {
 	n      int // length of the remembered block; 0 for none
 	fields headFields
-	off    bool // tests: parse every block line by line
-	hits   int  // tests: blocks recalled
-	block  [memoBytes]byte
+	off    bool   // tests: parse every block line by line
+	hits   int    // tests: blocks recalled
+	block  []byte // memoBytes once allocated
 }
 
 // match returns the length of the remembered block when b starts with it,
@@ -38,7 +42,10 @@ func (m *memo) remember(block []byte, f headFields) {
 		m.n = 0
 		return
 	}
-	m.n = copy(m.block[:], block)
+	if m.block == nil {
+		m.block = make([]byte, memoBytes) // once per parser: the hot path does not allocate
+	}
+	m.n = copy(m.block, block)
 	m.fields = f
 }
 
