@@ -221,24 +221,14 @@ func (r *reader) headers(req *Request, n ast.Node, key string) {
 		}
 		return
 	}
-	items, ok := r.sequence(n)
-	if !ok {
-		r.fail(n, key, "must be a mapping of Name: value or a list of \"Name: value\", got "+kindOf(n))
-		return
-	}
-	for i, it := range items {
-		ik := key + "[" + strconv.Itoa(i) + "]"
-		t, ok := r.text(it, ik, wantHeader)
-		if !ok {
-			continue
-		}
+	r.textList(n, key, `a mapping of Name: value or a list of "Name: value"`, wantHeader, func(it ast.Node, ik, t string) {
 		h, msg := parseHeaderLine(t)
 		if msg != "" {
 			r.fail(it, ik, msg)
-			continue
+			return
 		}
 		req.Headers = append(req.Headers, h)
-	}
+	})
 }
 
 func (r *reader) stages(n ast.Node, key string) {
@@ -281,43 +271,42 @@ func (r *reader) stages(n ast.Node, key string) {
 }
 
 func (r *reader) sourceIPs(n ast.Node, key string) {
-	items, ok := r.sequence(n)
-	if !ok {
-		r.fail(n, key, "must be a list of IP addresses, got "+kindOf(n))
-		return
-	}
-	for i, it := range items {
-		ik := key + "[" + strconv.Itoa(i) + "]"
-		t, ok := r.text(it, ik, wantIP)
-		if !ok {
-			continue
-		}
+	r.textList(n, key, "a list of IP addresses", wantIP, func(it ast.Node, ik, t string) {
 		ips, msg := parseIPs(t)
 		if msg != "" {
 			r.fail(it, ik, msg)
-			continue
+			return
 		}
 		r.s.Load.SourceIPs = append(r.s.Load.SourceIPs, ips...)
-	}
+	})
 }
 
 func (r *reader) thresholds(n ast.Node) {
-	items, ok := r.sequence(n)
-	if !ok {
-		r.fail(n, "thresholds", `must be a list of expressions such as "p99 < 50ms", got `+kindOf(n))
-		return
-	}
-	for i, it := range items {
-		ik := "thresholds[" + strconv.Itoa(i) + "]"
-		r.mark(it, ik)
-		t, ok := r.text(it, ik, `an expression such as "p99 < 50ms"`)
-		if !ok {
-			continue
-		}
+	const want = `an expression such as "p99 < 50ms"`
+	r.textList(n, "thresholds", "a list of expressions such as \"p99 < 50ms\"", want, func(it ast.Node, ik, t string) {
 		if _, err := ParseThreshold(t); err != nil {
 			r.fail(it, ik, err.Error())
 		}
 		r.s.Thresholds = append(r.s.Thresholds, t)
+	})
+}
+
+// textList reads n as a list of scalars and hands each element's text to
+// each, with its node and key (key[i]); what is not a list, or an element
+// that is not a scalar, fails with what was wanted. Each element's line is
+// marked, for messages that point back at it (a breached threshold).
+func (r *reader) textList(n ast.Node, key, wantList, wantElem string, each func(it ast.Node, ik, text string)) {
+	items, ok := r.sequence(n)
+	if !ok {
+		r.fail(n, key, "must be "+wantList+", got "+kindOf(n))
+		return
+	}
+	for i, it := range items {
+		ik := key + "[" + strconv.Itoa(i) + "]"
+		r.mark(it, ik)
+		if t, ok := r.text(it, ik, wantElem); ok {
+			each(it, ik, t)
+		}
 	}
 }
 
