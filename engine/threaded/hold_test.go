@@ -86,10 +86,13 @@ func TestHoldEvery(t *testing.T) {
 		res.Latency.ValueAtQuantile(50), res.Latency.ValueAtQuantile(99), res.SendLag.ValueAtQuantile(99))
 	// Connection k connects at k/2000 s and sends at 1, 2 and 3 s after
 	// that while before 3.5 s: 3 requests for the first half, 2 for the
-	// others, 5000 in all; a connect or a wake-up a loaded machine delays
-	// by more than half a second costs one.
-	if served < 2*conns || served > 5*conns/2 || res.ErrorTotal() != 0 {
-		t.Fatalf("target served %d, want %d to %d; errors %d", served, 2*conns, 5*conns/2, res.ErrorTotal())
+	// others, 5000 in all. A connect or a wake-up that a loaded machine
+	// delays by more than half a second costs one: with 2000 threads under
+	// -race beside the other packages' tests, CI once saw wake-ups 0.6 s
+	// late and 3742 served. More than one request per connection still
+	// shows the repeat; more than 5000 would be requests off the schedule.
+	if served < 3*conns/2 || served > 5*conns/2 || res.ErrorTotal() != 0 {
+		t.Fatalf("target served %d, want %d to %d; errors %d", served, 3*conns/2, 5*conns/2, res.ErrorTotal())
 	}
 	if res.Responses > served || res.Responses+res.InFlightAtEnd < served {
 		t.Fatalf("client counted %d responses and %d in flight, target served %d", res.Responses, res.InFlightAtEnd, served)
