@@ -39,12 +39,15 @@ func TestHoldReconnectsKeepConnectRate(t *testing.T) {
 			}
 			first := at[conns-1].Sub(at[0])
 			again := at[2*conns-1].Sub(at[conns])
-			t.Logf("first %d connects over %v; the %d replacements over %v, starting %v after the drop",
-				conns, first, conns, again, at[conns].Sub(dropAt))
-			// 99 slots of 1 ms: allow the machine's jitter below, none of
-			// a storm's (all within a few ms).
-			if want := time.Duration(float64(conns-1)/rate*float64(time.Second)) * 8 / 10; again < want {
-				t.Errorf("the replacements came over %v, want >= %v: faster than the connect rate", again, want)
+			last := at[2*conns-1].Sub(dropAt)
+			t.Logf("first %d connects over %v; the %d replacements over %v, starting %v after the drop, the last %v after it",
+				conns, first, conns, again, at[conns].Sub(dropAt), last)
+			// The last replacement's slot is 99 ms after the first's, which
+			// is at or after the drop: it cannot be accepted sooner, however
+			// late a loaded machine wakes (a late wake-up only delays it). A
+			// storm is over within a few ms of the drop. 20% for the clock.
+			if want := time.Duration(float64(conns-1)/rate*float64(time.Second)) * 8 / 10; last < want {
+				t.Errorf("the last replacement came %v after the drop, want >= %v: faster than the connect rate", last, want)
 			}
 		})
 	}
