@@ -54,7 +54,7 @@ func BenchmarkOpenRoundTrip(b *testing.B) {
 	backoff := backoffMin
 	step := func() {
 		_, due, _ := r.tickets.Take()
-		w.waitUntil(due)
+		w.r.waitUntil(&w.timer, due)
 		w.once(due, r.clock.Now(), &backoff)
 	}
 	step() // dial outside the loop

@@ -64,7 +64,7 @@ func (h *holder) loop() {
 	if r.plan.ConnectRate > 0 {
 		sched := engine.NewSchedule(r.plan.ConnectRate, nil)
 		due, _ := sched.Due(int64(h.slot.id))
-		if !h.waitUntil(due) {
+		if !r.waitUntil(&h.timer, due) {
 			return
 		}
 	}
@@ -72,7 +72,7 @@ func (h *holder) loop() {
 	for first := true; !r.stop.Load(); first = false {
 		// A replacement takes the next free connect slot (none without a
 		// connect rate): the rate bounds every connect.
-		if !first && !h.waitUntil(r.replace.Reserve(r.clock.Now())) {
+		if !first && !r.waitUntil(&h.timer, r.replace.Reserve(r.clock.Now())) {
 			return
 		}
 		conn, err := h.slot.dial("")
@@ -91,7 +91,7 @@ func (h *holder) loop() {
 		// A failed connect (counted by the dialer), or a connection the
 		// server dropped soon: wait before the next, longer each time, so
 		// a server that closes every connection gets no connect storm.
-		if r.stop.Load() || !h.waitUntil(r.clock.Now()+int64(backoff)) {
+		if r.stop.Load() || !r.waitUntil(&h.timer, r.clock.Now()+int64(backoff)) {
 			return
 		}
 		backoff = min(2*backoff, backoffMax)
@@ -255,27 +255,6 @@ func (h *holder) record(kind stats.ErrorKind) {
 	h.slot.drain(rec)
 	rec.RecordError(kind)
 	h.slot.g.Unlock()
-}
-
-// waitUntil sleeps until dueNs on the run clock, and reports false when
-// the run stopped first.
-func (h *holder) waitUntil(dueNs int64) bool {
-	r := h.r
-	d := time.Duration(dueNs - r.clock.Now())
-	if d > 0 {
-		if h.timer == nil {
-			h.timer = time.NewTimer(d)
-		} else {
-			h.timer.Reset(d)
-		}
-		select {
-		case <-h.timer.C:
-		case <-r.stopCh:
-			h.timer.Stop()
-			return false
-		}
-	}
-	return !r.stop.Load()
 }
 
 // isTimeout reports whether err is a passed deadline.

@@ -31,7 +31,7 @@ func (w *worker) openLoop() {
 		if !ok || r.pastPlannedEnd(due) {
 			return
 		}
-		if !w.waitUntil(due) {
+		if !w.r.waitUntil(&w.timer, due) {
 			w.dropIfDue(due)
 			return
 		}
@@ -50,20 +50,20 @@ func (r *run) pastPlannedEnd(dueNs int64) bool {
 }
 
 // waitUntil sleeps until dueNs on the run clock, and reports false when
-// the run stopped first. It reuses the worker's timer: no allocation.
-func (w *worker) waitUntil(dueNs int64) bool {
-	r := w.r
+// the run stopped first. *t is the caller's timer, made on its first wait
+// and reused after: no allocation per wait.
+func (r *run) waitUntil(t **time.Timer, dueNs int64) bool {
 	d := time.Duration(dueNs - r.clock.Now())
 	if d > 0 {
-		if w.timer == nil {
-			w.timer = time.NewTimer(d)
+		if *t == nil {
+			*t = time.NewTimer(d)
 		} else {
-			w.timer.Reset(d) // since Go 1.23 Reset drops a stale tick
+			(*t).Reset(d) // since Go 1.23 Reset drops a stale tick
 		}
 		select {
-		case <-w.timer.C:
+		case <-(*t).C:
 		case <-r.stopCh:
-			w.timer.Stop()
+			(*t).Stop()
 			return false
 		}
 	}
