@@ -5,7 +5,6 @@ import (
 	"io"
 	"net"
 	"os"
-	"syscall"
 	"time"
 
 	"github.com/nowait/nowait/engine"
@@ -134,7 +133,7 @@ func (h *holder) hold(conn net.Conn, connNs int64) bool {
 			}
 			dueNs = h.skipMissed(dueNs, every)
 		default:
-			h.record(dropKind(err)) // the server dropped the connection
+			h.record(engine.IOKind(err, false)) // the server dropped the connection
 			return true
 		}
 	}
@@ -263,14 +262,6 @@ func isTimeout(err error) bool {
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
-// dropKind classifies the end of an idle held connection.
-func dropKind(err error) stats.ErrorKind {
-	if errors.Is(err, syscall.ECONNRESET) {
-		return stats.ErrReset
-	}
-	return stats.ErrRead
-}
-
 // responseKind classifies a failed sparse request after its write.
 func responseKind(err error) stats.ErrorKind {
 	switch {
@@ -280,7 +271,7 @@ func responseKind(err error) stats.ErrorKind {
 		return stats.ErrHeaderTooLarge
 	case errors.Is(err, wire.ErrBadResponse):
 		return stats.ErrBadResponse
-	case errors.Is(err, syscall.ECONNRESET):
+	case engine.IsReset(err):
 		return stats.ErrReset
 	}
 	return stats.ErrRead

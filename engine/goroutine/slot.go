@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 
 	"github.com/valyala/fasthttp"
 
@@ -318,15 +317,11 @@ func connectKind(err error) stats.ErrorKind {
 		sys *os.SyscallError
 	)
 	switch {
-	case errors.As(err, &sys) && sys.Syscall == "bind", errors.Is(err, syscall.EADDRNOTAVAIL):
+	case errors.As(err, &sys) && sys.Syscall == "bind":
 		// The source address cannot be used (not local, or no port left).
 		return stats.ErrAddrNotAvail
-	case errors.Is(err, syscall.ECONNREFUSED):
-		return stats.ErrConnectRefused
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
 		return stats.ErrConnectTimeout
-	case errors.Is(err, syscall.EMFILE), errors.Is(err, syscall.ENFILE):
-		return stats.ErrTooManyFiles
 	}
-	return stats.ErrConnect
+	return engine.ConnectKind(err)
 }

@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -196,7 +195,7 @@ func requestKind(err error) stats.ErrorKind {
 	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.As(err, &ne) && ne.Timeout():
 		return stats.ErrTimeout
-	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE), errors.Is(err, syscall.ECONNABORTED):
+	case engine.IsReset(err):
 		return stats.ErrReset
 	case errors.As(err, &small), errors.Is(err, fasthttp.ErrSmallReadBuffer):
 		return stats.ErrHeaderTooLarge

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 )
@@ -69,7 +70,7 @@ func (l *loop) connect(c *conn) {
 	fd, err := unix.Socket(l.family[c.addr], unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		c.state = stateConnecting
-		l.fail(c, connectKind(err), os.NewSyscallError("socket", err))
+		l.fail(c, engine.ConnectKind(err), os.NewSyscallError("socket", err))
 		return
 	}
 	c.fd, c.state, c.dueNs, c.answered = int32(fd), stateConnecting, l.now, false
@@ -90,7 +91,7 @@ func (l *loop) connect(c *conn) {
 		}
 	}
 	if err := unix.Connect(fd, l.addrs[c.addr]); err != nil && err != unix.EINPROGRESS {
-		l.fail(c, connectKind(err), err)
+		l.fail(c, engine.ConnectKind(err), err)
 		return
 	}
 	if err := l.poll.add(fd, int(c.slot), c.gen); err != nil {
@@ -105,10 +106,10 @@ func (l *loop) onError(c *conn) {
 		errno = unix.EIO // EPOLLERR with no error pending: still unusable
 	}
 	if c.state == stateConnecting {
-		l.fail(c, connectKind(errno), errno)
+		l.fail(c, engine.ConnectKind(errno), errno)
 		return
 	}
-	l.fail(c, readKind(errno), nil)
+	l.fail(c, engine.IOKind(errno, false), nil)
 }
 
 // onWritable completes a connect, or resumes a partial write.
@@ -116,7 +117,7 @@ func (l *loop) onWritable(c *conn) {
 	switch c.state {
 	case stateConnecting:
 		if errno := soError(int(c.fd)); errno != 0 {
-			l.fail(c, connectKind(errno), errno)
+			l.fail(c, engine.ConnectKind(errno), errno)
 			return
 		}
 		l.rec.RecordConnect(l.now - c.dueNs)
@@ -150,7 +151,7 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 			if err == unix.EINTR {
 				continue
 			}
-			l.fail(c, readKind(err), nil)
+			l.fail(c, engine.IOKind(err, false), nil)
 			return false
 		}
 		// One clock read per read(): the end time of the responses parsed
@@ -325,7 +326,7 @@ func (l *loop) flush(c *conn) bool {
 			if err == unix.EINTR {
 				continue
 			}
-			l.fail(c, writeKind(err), nil)
+			l.fail(c, engine.IOKind(err, true), nil)
 			return false
 		}
 	}
@@ -434,39 +435,6 @@ func soError(fd int) unix.Errno {
 		return unix.EIO
 	}
 	return unix.Errno(v)
-}
-
-// connectKind classifies a failure to connect.
-func connectKind(err error) stats.ErrorKind {
-	switch err {
-	case unix.ECONNREFUSED:
-		return stats.ErrConnectRefused
-	case unix.ETIMEDOUT:
-		return stats.ErrConnectTimeout
-	case unix.EADDRNOTAVAIL:
-		return stats.ErrAddrNotAvail
-	case unix.EMFILE, unix.ENFILE:
-		return stats.ErrTooManyFiles
-	}
-	return stats.ErrConnect
-}
-
-// readKind classifies a failure of an open connection seen on read.
-func readKind(err error) stats.ErrorKind {
-	switch err {
-	case unix.ECONNRESET, unix.EPIPE:
-		return stats.ErrReset
-	}
-	return stats.ErrRead
-}
-
-// writeKind classifies a failed write.
-func writeKind(err error) stats.ErrorKind {
-	switch err {
-	case unix.ECONNRESET, unix.EPIPE:
-		return stats.ErrReset
-	}
-	return stats.ErrWrite
 }
 
 // parseKind classifies a parser error.

@@ -7,29 +7,17 @@ import (
 	"fmt"
 	"testing"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 )
 
-func TestErrorKinds(t *testing.T) {
+func TestParseKinds(t *testing.T) {
 	tests := []struct {
 		name string
 		fn   func(error) stats.ErrorKind
 		err  error
 		want stats.ErrorKind
 	}{
-		{"connect", connectKind, unix.ECONNREFUSED, stats.ErrConnectRefused},
-		{"connect", connectKind, unix.ETIMEDOUT, stats.ErrConnectTimeout},
-		{"connect", connectKind, unix.EADDRNOTAVAIL, stats.ErrAddrNotAvail},
-		{"connect", connectKind, unix.EMFILE, stats.ErrTooManyFiles},
-		{"connect", connectKind, unix.ENFILE, stats.ErrTooManyFiles},
-		{"connect", connectKind, unix.ENETUNREACH, stats.ErrConnect},
-		{"read", readKind, unix.ECONNRESET, stats.ErrReset},
-		{"read", readKind, unix.EIO, stats.ErrRead},
-		{"write", writeKind, unix.EPIPE, stats.ErrReset},
-		{"write", writeKind, unix.ENOBUFS, stats.ErrWrite},
 		{"parse", parseKind, fmt.Errorf("x: %w", wire.ErrHeaderTooLarge), stats.ErrHeaderTooLarge},
 		{"parse", parseKind, wire.ErrBadResponse, stats.ErrBadResponse},
 		{"parse", parseKind, errors.New("other"), stats.ErrBadResponse},

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -81,30 +82,17 @@ func connect(fd int, sa unix.Sockaddr, timeout time.Duration) error {
 
 // connectKind classifies a failure to open a connection.
 func connectKind(err error) stats.ErrorKind {
-	switch {
-	case errors.Is(err, ErrBind):
+	if errors.Is(err, ErrBind) {
 		return stats.ErrAddrNotAvail // the source address cannot be used, whatever the errno
-	case errors.Is(err, unix.ECONNREFUSED):
-		return stats.ErrConnectRefused
-	case errors.Is(err, unix.ETIMEDOUT):
-		return stats.ErrConnectTimeout
-	case errors.Is(err, unix.EADDRNOTAVAIL):
-		return stats.ErrAddrNotAvail
-	case errors.Is(err, unix.EMFILE), errors.Is(err, unix.ENFILE):
-		return stats.ErrTooManyFiles
 	}
-	return stats.ErrConnect
+	return engine.ConnectKind(err)
 }
 
-// ioKind classifies a failed read or write on an open connection.
+// ioKind classifies a failed read or write on an open connection; a
+// socket timeout (SO_RCVTIMEO, SO_SNDTIMEO) is a timeout.
 func ioKind(err error, write bool) stats.ErrorKind {
-	switch {
-	case errors.Is(err, unix.ECONNRESET), errors.Is(err, unix.EPIPE), errors.Is(err, unix.ECONNABORTED):
-		return stats.ErrReset
-	case errors.Is(err, unix.EAGAIN), errors.Is(err, unix.ETIMEDOUT):
+	if errors.Is(err, unix.EAGAIN) || errors.Is(err, unix.ETIMEDOUT) {
 		return stats.ErrTimeout
-	case write:
-		return stats.ErrWrite
 	}
-	return stats.ErrRead
+	return engine.IOKind(err, write)
 }
