@@ -30,19 +30,11 @@ func BenchmarkResponsePath(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			plan := newPlan(b, "127.0.0.1:1", 1, 1)
 			plan.Pipeline = depth
-			mx, err := newMix(plan.Requests, depth)
-			if err != nil {
-				b.Fatal(err)
-			}
-			cfg := loopConfig{plan: plan, mix: mx, addrs: []int{0}, budget: -1, open: new(atomic.Int64)}
-			if bc.open {
-				cfg.sched = newOpenFeed(engine.NewSchedule(1e9, nil), 1, 0, -1) // one due every ns
-			}
-			l, err := newLoop(cfg)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer l.poll.close()
+			l := testLoop(b, plan, []int{0}, func(cfg *loopConfig) {
+				if bc.open {
+					cfg.sched = newOpenFeed(engine.NewSchedule(1e9, nil), 1, 0, -1) // one due every ns
+				}
+			})
 			c := &l.conns[0]
 			c.state = stateOpen
 			resp := []byte(benchResponse)
@@ -72,17 +64,8 @@ func BenchmarkResponsePath(b *testing.B) {
 func BenchmarkHoldRequest(b *testing.B) {
 	plan := newPlan(b, "127.0.0.1:1", 1, 1)
 	plan.Model, plan.HoldEvery = engine.ModelHold, time.Second
-	mx, err := newMix(plan.Requests, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
 	var allOpen atomic.Int64
-	cfg := loopConfig{plan: plan, mix: mx, addrs: []int{0}, budget: -1, open: new(atomic.Int64), hold: newHold(plan, 1, &allOpen, nil)}
-	l, err := newLoop(cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer l.poll.close()
+	l := testLoop(b, plan, []int{0}, func(cfg *loopConfig) { cfg.hold = newHold(plan, 1, &allOpen, nil) })
 	c := &l.conns[0]
 	c.state = stateOpen
 	resp := []byte(benchResponse)

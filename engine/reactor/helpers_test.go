@@ -5,6 +5,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -32,6 +33,27 @@ func newPlan(t testing.TB, addr string, c, loops int) *engine.Plan {
 	p := enginetest.Plan(addr)
 	p.Connections, p.Loops = c, loops
 	return p
+}
+
+// testLoop builds one loop of plan over connections to the given address
+// indexes, with no request budget, and closes its poller when the test
+// ends; edit, when not nil, changes the configuration first.
+func testLoop(tb testing.TB, plan *engine.Plan, addrs []int, edit func(*loopConfig)) *loop {
+	tb.Helper()
+	mx, err := newMix(plan.Requests, plan.PipelineOrDefault())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	cfg := loopConfig{plan: plan, clock: engine.NewClock(), mix: mx, addrs: addrs, budget: -1, open: new(atomic.Int64), nloops: 1}
+	if edit != nil {
+		edit(&cfg)
+	}
+	l, err := newLoop(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(l.poll.close)
+	return l
 }
 
 // runPlan runs plan on a fresh engine and fails the test on an error.

@@ -3,7 +3,6 @@
 package reactor
 
 import (
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,21 +58,11 @@ func TestNapAverageFollowsResponseTimes(t *testing.T) {
 	}
 }
 
-// runLoop runs one loop of plan to its end and returns it.
+// runLoop runs one loop of plan to its end, with naps at batch, and
+// returns it.
 func runLoop(t *testing.T, plan *engine.Plan, batch int) *loop {
 	t.Helper()
-	mx, err := newMix(plan.Requests, plan.PipelineOrDefault())
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := newLoop(loopConfig{
-		plan: plan, clock: engine.NewClock(), mix: mx, addrs: slotAddrs(plan.Connections, 1, 1, 0),
-		budget: -1, open: new(atomic.Int64), nloops: 1,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.poll.close()
+	l := testLoop(t, plan, slotAddrs(plan.Connections, 1, 1, 0), nil)
 	l.nap.batch = batch
 	if err := l.run(); err != nil {
 		t.Fatal(err)
