@@ -25,14 +25,7 @@ const rampTick = 10 * time.Millisecond
 // rampLoop applies ramp to slots every rampTick until the run stops,
 // from cur slots active. It is owned by Run, which waits for it.
 func (r *run) rampLoop(ramp engine.ConnRamp, slots []*slot, cur int) {
-	t := time.NewTicker(rampTick)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-		case <-r.stopCh:
-			return
-		}
+	r.every(rampTick, func() {
 		want := min(ramp.At(time.Duration(r.clock.Now())), len(slots))
 		for ; cur < want; cur++ {
 			slots[cur].setActive(true)
@@ -40,7 +33,7 @@ func (r *run) rampLoop(ramp engine.ConnRamp, slots []*slot, cur int) {
 		for ; cur > want; cur-- {
 			slots[cur-1].setActive(false)
 		}
-	}
+	})
 }
 
 // activateRamp marks the slots wanted at the start of the run, before any
@@ -57,18 +50,25 @@ func activateRamp(ramp engine.ConnRamp, slots []*slot) int {
 // member records anything (every connection held idle or stalled), so the
 // intervals and the live line follow the clock. It is owned by Run.
 func (r *run) tickLoop(groups []*engine.RecorderGroup) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-t.C:
-		case <-r.stopCh:
-			return
-		}
+	r.every(time.Second, func() {
 		now := r.clock.Now()
 		for _, g := range groups {
 			g.Lock(now)
 			g.Unlock()
+		}
+	})
+}
+
+// every calls f each period until the run stops.
+func (r *run) every(period time.Duration, f func()) {
+	t := time.NewTicker(period)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+			f()
+		case <-r.stopCh:
+			return
 		}
 	}
 }
