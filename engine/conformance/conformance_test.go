@@ -245,11 +245,7 @@ func runCell(t *testing.T, m mode, c cell) {
 		srv.Close()
 		t.Fatalf("run: %v", err)
 	}
-	settle(srv)
-	served := srv.Served()
-	if err := srv.Close(); err != nil {
-		t.Errorf("target close: %v", err)
-	}
+	served := closeTarget(t, srv)
 	if res.Mode != m.name {
 		t.Errorf("mode %q, want %q", res.Mode, m.name)
 	}
@@ -273,6 +269,18 @@ func closedAddr(t *testing.T) string {
 
 // settle waits until the target has no connection left, so that what it
 // served is final.
+// closeTarget waits for srv to see the client's connections closed, then
+// closes it and returns how many requests it served.
+func closeTarget(t *testing.T, srv *target.Server) uint64 {
+	t.Helper()
+	settle(srv)
+	served := srv.Served()
+	if err := srv.Close(); err != nil {
+		t.Errorf("target close: %v", err)
+	}
+	return served
+}
+
 func settle(srv *target.Server) {
 	for deadline := time.Now().Add(2 * time.Second); srv.OpenConns() > 0 && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)

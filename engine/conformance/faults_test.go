@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"slices"
@@ -201,6 +200,18 @@ var holdRow = faultRow{
 	also: []stats.ErrorKind{stats.ErrConnectRefused, stats.ErrConnect},
 }
 
+// setModel puts p in model m, at the rate (open) or request interval
+// (hold) the matrix and the leak checks run each model at.
+func setModel(p *engine.Plan, m engine.Model) {
+	p.Model, p.RatePerSec, p.HoldEvery = m, 0, 0
+	switch m {
+	case engine.ModelOpen:
+		p.RatePerSec = openRate
+	case engine.ModelHold:
+		p.HoldEvery = holdEvery
+	}
+}
+
 // holdEvery is how often each held connection sends a request.
 const holdEvery = 20 * time.Millisecond
 
@@ -268,30 +279,17 @@ func runFaultCell(t *testing.T, c matrixCell) {
 	if c.row.timeout > 0 {
 		p.Timeout = c.row.timeout
 	}
-	switch p.Model = c.model; c.model {
-	case engine.ModelOpen:
-		p.RatePerSec = openRate
-	case engine.ModelHold:
-		p.HoldEvery = holdEvery
-	}
+	setModel(p, c.model)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	start := time.Now()
 	res, err := engine.Execute(ctx, c.mode.new(), p)
 	took := time.Since(start)
-	if errors.Is(err, engine.ErrUnsupported) {
-		srv.Close()
-		t.Skipf("%s mode: %v", c.mode.name, err)
-	}
 	if err != nil {
 		srv.Close()
 		t.Fatalf("run: %v", err)
 	}
-	settle(srv)
-	served := srv.Served()
-	if err := srv.Close(); err != nil {
-		t.Errorf("target close: %v", err)
-	}
+	served := closeTarget(t, srv)
 	if bound := cellDuration + min(p.Timeout, cellTimeout) + cellSlack; took > bound {
 		t.Errorf("run took %s, more than its duration and timeout (bound %s)", took, bound)
 	}

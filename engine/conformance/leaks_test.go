@@ -2,7 +2,6 @@ package conformance
 
 import (
 	"context"
-	"errors"
 	"runtime"
 	"testing"
 	"time"
@@ -49,21 +48,12 @@ func TestNoLeakAfterFaults(t *testing.T) {
 				}
 				p := enginetest.Plan(srv.Addr())
 				p.Connections, p.Duration, p.Timeout, p.ConnectTimeout = 16, 300*time.Millisecond, lr.timeout, time.Second
-				p.Model, p.RatePerSec = lr.model, 0
-				switch lr.model {
-				case engine.ModelOpen:
-					p.RatePerSec = openRate
-				case engine.ModelHold:
-					p.HoldEvery = holdEvery
-				}
+				setModel(p, lr.model)
 				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 				defer cancel()
 				res, err := engine.Execute(ctx, m.new(), p)
 				if cerr := srv.Close(); cerr != nil {
 					t.Errorf("target close: %v", cerr)
-				}
-				if errors.Is(err, engine.ErrUnsupported) {
-					t.Skipf("%s mode: %v", m.name, err)
 				}
 				if err != nil {
 					t.Fatalf("run: %v", err)
