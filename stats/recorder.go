@@ -23,16 +23,16 @@ func NewHistogram() *hdrhistogram.Histogram {
 	return hdrhistogram.New(LowestUs, HighestUs, SigFigs)
 }
 
-// recordNs records a duration given in nanoseconds, clamped into range, so
-// it never fails and never allocates.
-func recordNs(h *hdrhistogram.Histogram, ns int64) {
+// recordNs records n durations given in nanoseconds, clamped into range,
+// so it never fails and never allocates.
+func recordNs(h *hdrhistogram.Histogram, ns int64, n int) {
 	us := ns / 1000
 	if us < LowestUs {
 		us = LowestUs
 	} else if us > HighestUs {
 		us = HighestUs
 	}
-	_ = h.RecordValue(us) // cannot fail: us is in range
+	_ = h.RecordValues(us, int64(n)) // cannot fail: us is in range
 }
 
 // Counters are the plain counts of a run or of one interval.
@@ -162,23 +162,30 @@ func (r *Recorder) Service() *hdrhistogram.Histogram {
 // from the intended send time and its service time from the actual write.
 // In the closed model the two are equal.
 func (r *Recorder) RecordResponse(status int, latencyNs, serviceNs int64) {
-	r.Responses++
-	r.Status[statusSlot(status)]++
-	if serviceNs != latencyNs || !r.serviceSame {
-		r.recordService(serviceNs)
-	}
-	recordNs(r.Latency, latencyNs)
+	r.RecordResponses(status, latencyNs, serviceNs, 1)
 }
 
-// recordService records a service time into its own histogram, which
+// RecordResponses counts n complete responses with the same status,
+// latency and service time, at the cost of one: pipelined responses read
+// at once to requests written at once are such a run.
+func (r *Recorder) RecordResponses(status int, latencyNs, serviceNs int64, n int) {
+	r.Responses += uint64(n)
+	r.Status[statusSlot(status)] += uint64(n)
+	if serviceNs != latencyNs || !r.serviceSame {
+		r.recordService(serviceNs, n)
+	}
+	recordNs(r.Latency, latencyNs, n)
+}
+
+// recordService records n service times into their own histogram, which
 // starts as a copy of the latencies recorded so far when this is the
 // first service time to differ from its latency.
-func (r *Recorder) recordService(ns int64) {
+func (r *Recorder) recordService(ns int64, n int) {
 	if r.serviceSame {
 		r.service.Merge(r.Latency)
 		r.serviceSame = false
 	}
-	recordNs(r.service, ns)
+	recordNs(r.service, ns, n)
 }
 
 // RecordWarmupResponse counts a response that arrived after the warm-up
@@ -206,13 +213,13 @@ func (r *Recorder) RecordError(k ErrorKind) {
 // RecordConnect counts an established connection and its connect time.
 func (r *Recorder) RecordConnect(ns int64) {
 	r.Connects++
-	recordNs(r.Connect, ns)
+	recordNs(r.Connect, ns, 1)
 }
 
 // RecordSendLag records how late a request was written against its
 // intended send time.
 func (r *Recorder) RecordSendLag(ns int64) {
-	recordNs(r.SendLag, ns)
+	recordNs(r.SendLag, ns, 1)
 }
 
 // RecordSent counts n requests written in a total of bytes.

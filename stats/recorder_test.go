@@ -207,3 +207,30 @@ func TestIntervalLatencyIsTheDifference(t *testing.T) {
 		t.Fatalf("run: %d values, want 107", r.Latency.TotalCount())
 	}
 }
+
+// TestRecordResponsesCountsARun: a run of n equal responses counts as n
+// responses of its status, with n latencies and, once they differ, n
+// service times: what n single records would have made.
+func TestRecordResponsesCountsARun(t *testing.T) {
+	run, one := NewRecorder(), NewRecorder()
+	ms := int64(time.Millisecond)
+	for _, c := range []struct {
+		status           int
+		latency, service int64
+		n                int
+	}{{200, 3 * ms, 3 * ms, 16}, {503, 7 * ms, 7 * ms, 5}, {200, 9 * ms, 2 * ms, 16}, {200, 4 * ms, 4 * ms, 1}} {
+		run.RecordResponses(c.status, c.latency, c.service, c.n)
+		for range c.n {
+			one.RecordResponse(c.status, c.latency, c.service)
+		}
+	}
+	if run.Responses != 38 || run.Status[200] != 33 || run.Status[503] != 5 || run.Counters != one.Counters {
+		t.Fatalf("run: %d responses, %d 200s, %d 503s; single records: %d", run.Responses, run.Status[200], run.Status[503], one.Responses)
+	}
+	if !run.Latency.Equals(one.Latency) || !run.Service().Equals(one.Service()) || run.Service().TotalCount() != 38 {
+		t.Fatalf("histograms differ: latency %d/%d values, service %d/%d", run.Latency.TotalCount(), one.Latency.TotalCount(), run.Service().TotalCount(), one.Service().TotalCount())
+	}
+	if got := Quantile(run.Service(), 50) / 1000; got != 3 {
+		t.Fatalf("service p50 %d ms, want 3", got)
+	}
+}

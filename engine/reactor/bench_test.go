@@ -4,6 +4,7 @@ package reactor
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,13 +20,19 @@ const benchResponse = "HTTP/1.1 200 OK\r\nServer: nowait-target\r\nContent-Lengt
 // the system calls: commit the next requests into a connection's ring
 // (as a refill does), then parse and record one response. One op is one
 // request and its response. The open variants take the requests from a
-// schedule always ahead of the clock, recording each one's send lag.
+// schedule always ahead of the clock, recording each one's send lag. The
+// batch variant is a pipelined connection's round: 16 requests committed
+// at once and their 16 responses parsed from one read.
 func BenchmarkResponsePath(b *testing.B) {
 	for _, bc := range []struct {
 		name  string
 		depth int
 		open  bool
-	}{{"pipeline1", 1, false}, {"pipeline8", 8, false}, {"open/pipeline1", 1, true}, {"open/pipeline8", 8, true}} {
+		batch int
+	}{
+		{"pipeline1", 1, false, 1}, {"pipeline8", 8, false, 1}, {"open/pipeline1", 1, true, 1}, {"open/pipeline8", 8, true, 1},
+		{"batch16", 16, false, 16},
+	} {
 		depth := bc.depth
 		b.Run(bc.name, func(b *testing.B) {
 			plan := newPlan(b, "127.0.0.1:1", 1, 1)
@@ -37,10 +44,11 @@ func BenchmarkResponsePath(b *testing.B) {
 			})
 			c := &l.conns[0]
 			c.state = stateOpen
-			resp := []byte(benchResponse)
+			resp := []byte(strings.Repeat(benchResponse, bc.batch))
+			rounds := (b.N + bc.batch - 1) / bc.batch
 			b.ReportAllocs()
 			b.ResetTimer()
-			for i := range b.N {
+			for i := range rounds {
 				l.now = int64(i) * 1000
 				if l.commit(c) {
 					c.woff = int32(len(c.wbuf)) // as if written
@@ -50,8 +58,8 @@ func BenchmarkResponsePath(b *testing.B) {
 				}
 			}
 			b.StopTimer()
-			if l.rec.Responses != uint64(b.N) {
-				b.Fatalf("%d responses recorded for %d", l.rec.Responses, b.N)
+			if l.rec.Responses != uint64(rounds*bc.batch) {
+				b.Fatalf("%d responses recorded for %d", l.rec.Responses, rounds*bc.batch)
 			}
 		})
 	}

@@ -184,12 +184,14 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 func (l *loop) parse(c *conn, buf []byte) bool {
 	for len(buf) > 0 {
 		if c.inflight == 0 {
+			l.flushAnswers()
 			l.fail(c, stats.ErrBadResponse, errStray)
 			return false
 		}
 		s := &c.ring[c.head]
 		n, done, err := c.rx.p.Parse(buf, l.mix.head[s.req])
 		if err != nil {
+			l.flushAnswers()
 			l.fail(c, parseKind(err), err)
 			return false
 		}
@@ -197,35 +199,18 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 			if n < len(buf) {
 				c.rx.carry = append(c.rx.carry[:0], buf[n:]...)
 			}
-			return true
+			break
 		}
 		buf = buf[n:]
 		l.answer(c)
 		if !c.rx.p.KeepAlive() {
+			l.flushAnswers()
 			l.release(c)
 			return false
 		}
 	}
+	l.flushAnswers()
 	return true
-}
-
-// answer records the response to the oldest request in flight.
-func (l *loop) answer(c *conn) {
-	s := &c.ring[c.head]
-	if s.ns < l.warmEndNs {
-		// Written in the warm-up, counted there: answered in it too.
-		l.rec.RecordWarmupResponse(c.rx.p.Status())
-	} else {
-		l.rec.RecordResponse(c.rx.p.Status(), l.now-s.due, l.now-s.ns)
-	}
-	l.nap.observe(l.now - s.ns)
-	if c.head++; int(c.head) == len(c.ring) {
-		c.head = 0
-	}
-	c.inflight--
-	l.outstanding--
-	c.answered = true
-	l.lastAnswerNs = l.now
 }
 
 // eof handles the peer's close: it may complete a body delimited by the
@@ -242,6 +227,7 @@ func (l *loop) eof(c *conn) {
 	}
 	if done && c.inflight > 0 {
 		l.answer(c)
+		l.flushAnswers()
 	}
 	l.release(c)
 }

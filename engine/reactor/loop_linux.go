@@ -67,6 +67,7 @@ type loop struct {
 	backlog                           bool  // open model: requests are due and no connection was free
 	cursor                            int   // open model: the next connection pump offers requests to
 	lastConnectNs, lastAnswerNs       int64
+	answers                           answerRun // responses answered and not yet recorded
 
 	firstErr      string // first connect failure, for FirstConnectErr
 	firstErrNs    int64

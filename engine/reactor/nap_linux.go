@@ -30,7 +30,7 @@ const (
 	napShare = 16       // a nap lasts at most this fraction of the response time
 	maxNapNs = 300_000  // the longest nap
 	minNapNs = 50_000   // shorter naps are not worth a timer
-	rttShift = 4        // the response-time average weighs the last 2^4 responses most
+	rttShift = 4        // the response-time average weighs the last 2^4 runs of answers most
 	noRTT    = int64(0) // no response seen yet
 )
 

@@ -1,0 +1,49 @@
+package reactor
+
+// answerRun is a run of responses the loop answered in one read with the
+// same status to requests written in one batch: their latencies are equal,
+// so the run is recorded once (one histogram record for the 16 responses
+// of a pipelined round instead of 16).
+type answerRun struct {
+	status  int
+	due, ns int64 // the requests' intended and actual send times
+	n       int   // responses in the run; 0 for none
+}
+
+// answer takes the response to the oldest request in flight off c's ring
+// and adds it to the loop's run of answers. The run is recorded by
+// flushAnswers, which every path that answers calls before l.now moves on.
+func (l *loop) answer(c *conn) {
+	s := &c.ring[c.head]
+	status := c.rx.p.Status()
+	switch r := &l.answers; {
+	case s.ns < l.warmEndNs:
+		// Written in the warm-up, counted there: answered in it too.
+		l.rec.RecordWarmupResponse(status)
+		l.nap.observe(l.now - s.ns)
+	case r.n > 0 && r.ns == s.ns && r.due == s.due && r.status == status:
+		r.n++
+	default:
+		l.flushAnswers()
+		*r = answerRun{status: status, due: s.due, ns: s.ns, n: 1}
+	}
+	if c.head++; int(c.head) == len(c.ring) {
+		c.head = 0
+	}
+	c.inflight--
+	l.outstanding--
+	c.answered = true
+	l.lastAnswerNs = l.now
+}
+
+// flushAnswers records the run of answers, ended at l.now, and feeds its
+// response time to the napper.
+func (l *loop) flushAnswers() {
+	r := &l.answers
+	if r.n == 0 {
+		return
+	}
+	l.rec.RecordResponses(r.status, l.now-r.due, l.now-r.ns, r.n)
+	l.nap.observe(l.now - r.ns)
+	r.n = 0
+}
