@@ -165,8 +165,12 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 		if c.rx != nil {
 			c.rx.carry = c.rx.carry[:0]
 		}
+		before := c.inflight
 		if !l.parse(c, l.rbuf[:keep+n]) {
 			return false
+		}
+		if k := before - c.inflight; k > 0 {
+			l.nap.read(int(k))
 		}
 		if n < len(space) && !drain {
 			break

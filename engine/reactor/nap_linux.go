@@ -25,24 +25,36 @@ import (
 // response time. A connection waiting on a slow target (few requests in
 // flight, a long delay) never naps; neither does the open model, whose
 // send times are the schedule's, nor the hold model.
+//
+// A nap must also expect at least napEvents sockets to be ready when it
+// ends, not just responses: pipelined responses come a batch to a read, so
+// 16 responses may be one socket, and a wake-up for one socket is what
+// epoll_wait gives without a nap. Against a server that answers 2 ms
+// late, 25 connections pipelining 16 deep found 1.6 sockets per nap, and
+// napping cost 40% more CPU than blocking in epoll_wait (whose wake-ups
+// the server's bursts already batched) and 0.1 ms of latency.
 const (
-	napBatch = 16       // events worth waking for; responses a nap must expect
-	napShare = 16       // a nap lasts at most this fraction of the response time
-	maxNapNs = 300_000  // the longest nap
-	minNapNs = 50_000   // shorter naps are not worth a timer
-	rttShift = 4        // the response-time average weighs the last 2^4 runs of answers most
-	noRTT    = int64(0) // no response seen yet
+	napBatch  = 16       // events worth waking for; responses a nap must expect
+	napEvents = 4        // ready sockets a nap must expect
+	napShare  = 16       // a nap lasts at most this fraction of the response time
+	maxNapNs  = 300_000  // the longest nap
+	minNapNs  = 50_000   // shorter naps are not worth a timer
+	rttShift  = 4        // the averages weigh the last 2^4 observations most
+	noRTT     = int64(0) // no response seen yet
+	readScale = 16       // perRead is fixed-point: responses per read times readScale
 )
 
 // napper decides the loop's naps. It holds a moving average of the
 // response time and what the last wait found; the loop feeds it both.
 type napper struct {
-	on     bool          // the closed model: naps are allowed
-	batch  int           // napBatch; tests lower it
-	rtt    int64         // moving average of the response time, ns
-	events int           // events the last wait returned
-	naps   int64         // naps taken, for tests and profiling
-	ts     unix.Timespec // scratch for nanosleep, so a nap does not allocate
+	on      bool          // the closed model: naps are allowed
+	batch   int           // napBatch; tests lower it
+	ready   int           // napEvents; tests lower it
+	rtt     int64         // moving average of the response time, ns
+	perRead int64         // moving average of the responses a read completes, times readScale; 0 before the first
+	events  int           // events the last wait returned
+	naps    int64         // naps taken, for tests and profiling
+	ts      unix.Timespec // scratch for nanosleep, so a nap does not allocate
 }
 
 // observe adds one response time to the average.
@@ -54,16 +66,32 @@ func (n *napper) observe(rttNs int64) {
 	n.rtt += (rttNs - n.rtt) >> rttShift
 }
 
+// read adds to the average of responses per read the k responses one
+// read completed.
+func (n *napper) read(k int) {
+	v := int64(k) * readScale
+	if n.perRead == 0 {
+		n.perRead = v
+		return
+	}
+	n.perRead += (v - n.perRead) >> rttShift
+}
+
 // length returns how long to nap before the next wait, or 0 for no nap,
 // given the requests in flight. By Little's law the loop receives about
 // inflight/rtt responses per nanosecond, so a nap of d expects
-// inflight*d/rtt of them.
+// inflight*d/rtt of them, and that many divided by the responses per read
+// ready sockets.
 func (n *napper) length(inflight int) int64 {
 	if !n.on || n.events >= n.batch || n.rtt <= 0 {
 		return 0
 	}
 	d := min(n.rtt/napShare, maxNapNs)
-	if d < minNapNs || int64(inflight)*d < int64(n.batch)*n.rtt {
+	if d < minNapNs {
+		return 0
+	}
+	arrivals := int64(inflight) * d // responses expected during the nap, times rtt
+	if arrivals < int64(n.batch)*n.rtt || arrivals*readScale < int64(n.ready)*max(n.perRead, readScale)*n.rtt {
 		return 0
 	}
 	return d

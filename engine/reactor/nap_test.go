@@ -18,12 +18,18 @@ func TestNapLength(t *testing.T) {
 		name     string
 		off      bool
 		rtt      int64 // ns; 0: no response yet
+		perRead  int64 // responses per read; 0: no read yet
 		events   int
 		inflight int
 		want     int64
 	}{
 		// 100 connections pipelining 16 deep, 2.7 ms round trips: 1/16 of it.
-		{name: "pipelined", rtt: 2700 * us, events: 3, inflight: 1600, want: 2700 * us / napShare},
+		// (6 sockets expected ready).
+		{name: "pipelined", rtt: 2700 * us, perRead: 16, events: 3, inflight: 1600, want: 2700 * us / napShare},
+		// 25 connections pipelining 16 deep on a 2.5 ms server: 25
+		// responses per nap, but from 1.6 sockets.
+		{name: "pipelined, too few sockets per nap", rtt: 2500 * us, perRead: 16, events: 1, inflight: 400},
+		{name: "one response per read", rtt: 2500 * us, perRead: 1, events: 1, inflight: 400, want: 2500 * us / napShare},
 		{name: "long round trips are capped", rtt: 20_000 * us, events: 0, inflight: 5000, want: maxNapNs},
 		{name: "the last wait found plenty", rtt: 2700 * us, events: napBatch, inflight: 1600},
 		{name: "open or hold model", off: true, rtt: 2700 * us, events: 3, inflight: 1600},
@@ -36,7 +42,7 @@ func TestNapLength(t *testing.T) {
 		{name: "too short to take", rtt: 400 * us, events: 1, inflight: 10_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n := napper{on: !tc.off, batch: napBatch, rtt: tc.rtt, events: tc.events}
+			n := napper{on: !tc.off, batch: napBatch, ready: napEvents, rtt: tc.rtt, perRead: tc.perRead * readScale, events: tc.events}
 			if got := n.length(tc.inflight); got != tc.want {
 				t.Fatalf("length(%d) = %v, want %v", tc.inflight, time.Duration(got), time.Duration(tc.want))
 			}
@@ -58,12 +64,12 @@ func TestNapAverageFollowsResponseTimes(t *testing.T) {
 	}
 }
 
-// runLoop runs one loop of plan to its end, with naps at batch, and
-// returns it.
-func runLoop(t *testing.T, plan *engine.Plan, batch int) *loop {
+// runLoop runs one loop of plan to its end, with naps at batch responses
+// and ready sockets, and returns it.
+func runLoop(t *testing.T, plan *engine.Plan, batch, ready int) *loop {
 	t.Helper()
 	l := testLoop(t, plan, slotAddrs(plan.Connections, 1, 1, 0), nil)
-	l.nap.batch = batch
+	l.nap.batch, l.nap.ready = batch, ready
 	if err := l.run(); err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +87,7 @@ func TestNappingLoopCountsExactly(t *testing.T) {
 	plan.Pipeline = 8
 	plan.Duration = 700 * time.Millisecond
 	start := time.Now()
-	l := runLoop(t, plan, 2)
+	l := runLoop(t, plan, 2, 1)
 	took := time.Since(start)
 	served := settle(srv)
 	got := l.rec.Responses
@@ -107,11 +113,25 @@ func TestNoNapsForAFewSlowConnections(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
 	plan := newPlan(t, srv.Addr(), 4, 1)
 	plan.Duration = 500 * time.Millisecond
-	l := runLoop(t, plan, napBatch)
+	l := runLoop(t, plan, napBatch, napEvents)
 	if l.nap.naps != 0 {
 		t.Fatalf("%d naps with 4 connections on a 5 ms target", l.nap.naps)
 	}
 	if p50 := stats.Quantile(l.rec.Latency, 50); p50 < 5000 || p50 > 7000 {
 		t.Fatalf("p50 %d µs, want 5000..7000 (as TestDelayShowsInMedian)", p50)
+	}
+}
+
+func TestNapReadAverageFollowsResponsesPerRead(t *testing.T) {
+	var n napper
+	n.read(16)
+	if n.perRead != 16*readScale {
+		t.Fatalf("first read: average %d, want %d", n.perRead, 16*readScale)
+	}
+	for range 200 {
+		n.read(1)
+	}
+	if n.perRead < readScale || n.perRead > readScale+readScale/8 {
+		t.Fatalf("after 200 reads of one response: average %d/%d", n.perRead, readScale)
 	}
 }
