@@ -124,6 +124,20 @@ func TestTargetDownSaysSoPlainly(t *testing.T) {
 		}
 		checkOneLine(t, tc)
 	})
+	t.Run("errors line", func(t *testing.T) {
+		// Only connects failed: the summary counts them, and gives no
+		// share of requests (none was sent).
+		stdout, _, _ := runBin(t, "run", "http://"+addr+"/", "-c", "2", "-d", "300ms")
+		line := ""
+		for _, l := range strings.Split(stdout, "\n") {
+			if strings.Contains(l, "Errors") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, "connect refused") || strings.Contains(line, "%") {
+			t.Fatalf("errors line %q, want connect refused counted with no percentage\n%s", line, stdout)
+		}
+	})
 }
 
 // checkOneLine runs one case and checks its exit code and its one line.

@@ -187,6 +187,10 @@ func fmtErrors(s stats.Summary) string {
 	if len(s.Errors) == 0 {
 		return "none"
 	}
+	if s.ErrorRate == 0 {
+		// Only connects failed: no request did, so no share of them.
+		return fmt.Sprintf("%s: %s", fmtCount(s.ErrorTotal), fmtErrorKinds(s.Errors))
+	}
 	return fmt.Sprintf("%s (%.2f%% of requests): %s", fmtCount(s.ErrorTotal), s.ErrorRate*100, fmtErrorKinds(s.Errors))
 }
 
