@@ -162,6 +162,8 @@ type Server struct {
 	acceptErrs  atomic.Uint64
 	connErrs    atomic.Uint64
 
+	delay *delayer // holds delayed responses; nil without a delay or jitter
+
 	open connSet // connections fasthttp serves
 	raw  connSet // connections hijacked by a raw fault
 
@@ -182,6 +184,12 @@ func Start(addr string, cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("%w on %s: %w", ErrListen, addr, err)
 	}
 	s := newServer(cfg)
+	if cfg.Delay > 0 || cfg.Jitter > 0 {
+		if s.delay, err = newDelayer(s.closing); err != nil {
+			_ = ln.Close()
+			return nil, err
+		}
+	}
 	s.ln = newListener(ln)
 	s.srv = &fasthttp.Server{
 		Handler:                       s.handle,
@@ -252,7 +260,7 @@ func newServer(cfg Config) *Server {
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	if d := s.cfg.DelayDist.draw(s.cfg.Delay) + jitter(s.cfg.Jitter); d > 0 {
 		// Cut short by Close, which waits for every handler to end.
-		s.sleepUntil(time.Now().Add(d))
+		s.delay.sleep(int64(d))
 	}
 	if left := windowLeft(time.Since(s.start), s.cfg.StallEvery, s.cfg.Stall); left > 0 {
 		s.stalled.Add(1)
@@ -350,7 +358,10 @@ func (s *Server) OpenConns() int64 { return s.open.n.Load() + s.raw.n.Load() }
 // ended. Calling it again returns the first result.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
-		close(s.closing) // ends stalls, drips, the refusal and accept loops
+		close(s.closing) // ends stalls, drips, delays, the refusal and accept loops
+		if s.delay != nil {
+			s.delay.close()
+		}
 		s.closeErr = s.ln.Close()
 		s.loops.Wait()
 		// Served connections first: a handler may still hijack one for
