@@ -3,7 +3,9 @@ package target
 import (
 	"errors"
 	"math"
+	"net"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -105,4 +107,42 @@ func roundTrips(t *testing.T, s *Server, conns, n int) []time.Duration {
 	}
 	slices.Sort(took)
 	return took
+}
+
+// TestCloseDuringDelays closes targets while requests keep arriving and
+// being delayed: requests that reach a handler after Close began must not
+// set the closed timer (its number may be reused), and Close must end.
+func TestCloseDuringDelays(t *testing.T) {
+	for range 10 {
+		s, err := Start("127.0.0.1:0", Config{Delay: 200 * time.Microsecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var clients sync.WaitGroup
+		for range 16 {
+			c, err := net.Dial("tcp", s.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			clients.Add(1)
+			go func() {
+				defer clients.Done()
+				defer c.Close()
+				_ = c.SetDeadline(time.Now().Add(5 * time.Second))
+				for {
+					if _, err := c.Write([]byte(reqKeepAlive)); err != nil {
+						return
+					}
+					if _, _, err := readResponse(c); err != nil {
+						return // closed by the target
+					}
+				}
+			}()
+		}
+		time.Sleep(30 * time.Millisecond)
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		clients.Wait()
+	}
 }

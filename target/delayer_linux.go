@@ -26,6 +26,7 @@ type delayer struct {
 	waiting waitHeap
 	armedNs int64 // the due time the timerfd is set to; 0: unset
 	free    []*waiter
+	closed  bool // the timerfd is closed: nothing sets it again
 }
 
 // waiter is one response waiting for its due time.
@@ -58,6 +59,10 @@ func monoNs() int64 {
 func (d *delayer) sleep(ns int64) bool {
 	due := monoNs() + ns
 	d.mu.Lock()
+	if d.closed {
+		d.mu.Unlock()
+		return false
+	}
 	w := d.take()
 	w.due = due
 	heap.Push(&d.waiting, w)
@@ -86,7 +91,7 @@ func (d *delayer) take() *waiter {
 	return &waiter{done: make(chan struct{}, 1)}
 }
 
-// arm sets the timerfd to ring at due. d.mu is held.
+// arm sets the timerfd to ring at due. d.mu is held and d is not closed.
 func (d *delayer) arm(due int64) {
 	spec := unix.ItimerSpec{Value: unix.NsecToTimespec(due)}
 	if err := unix.TimerfdSettime(d.fd, unix.TFD_TIMER_ABSTIME, &spec, nil); err != nil {
@@ -109,15 +114,21 @@ func (d *delayer) run() {
 			heap.Pop(&d.waiting).(*waiter).done <- struct{}{}
 		}
 		d.armedNs = 0
-		if len(d.waiting) > 0 {
+		if len(d.waiting) > 0 && !d.closed {
 			d.arm(d.waiting[0].due)
 		}
 		d.mu.Unlock()
 	}
 }
 
-// close stops the releasing goroutine.
-func (d *delayer) close() { _ = d.tfd.Close() }
+// close stops the releasing goroutine. Under d.mu, so that no sleep sets
+// the timerfd once it is closed (its number may be another file's by then).
+func (d *delayer) close() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.closed = true
+	_ = d.tfd.Close()
+}
 
 // waitHeap orders waiters by due time, earliest first.
 type waitHeap []*waiter
