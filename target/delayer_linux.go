@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -21,6 +22,8 @@ type delayer struct {
 	tfd     *os.File // the timerfd, non-blocking, in Go's netpoller
 	fd      int
 	closing <-chan struct{}
+	base    time.Time // monoNs is baseNs plus the time since base
+	baseNs  int64
 
 	mu      sync.Mutex
 	waiting waitHeap
@@ -42,22 +45,24 @@ func newDelayer(closing <-chan struct{}) (*delayer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("target: delay timer: %w", os.NewSyscallError("timerfd_create", err))
 	}
-	d := &delayer{tfd: os.NewFile(uintptr(fd), "timerfd"), fd: fd, closing: closing}
+	d := &delayer{tfd: os.NewFile(uintptr(fd), "timerfd"), fd: fd, closing: closing, base: time.Now()}
+	// Go's monotonic clock is CLOCK_MONOTONIC, read without a system
+	// call; only its origin differs. base is read first, so monoNs runs a
+	// little ahead, never behind: a response is never released early.
+	var ts unix.Timespec
+	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) // cannot fail for this clock
+	d.baseNs = ts.Nano()
 	go d.run()
 	return d, nil
 }
 
-// monoNs reads the clock the timerfd runs on.
-func monoNs() int64 {
-	var ts unix.Timespec
-	_ = unix.ClockGettime(unix.CLOCK_MONOTONIC, &ts) // cannot fail for this clock
-	return ts.Nano()
-}
+// monoNs reads the clock the timerfd runs on (CLOCK_MONOTONIC).
+func (d *delayer) monoNs() int64 { return d.baseNs + int64(time.Since(d.base)) }
 
 // sleep waits ns nanoseconds from now and reports false if the server
 // closed first.
 func (d *delayer) sleep(ns int64) bool {
-	due := monoNs() + ns
+	due := d.monoNs() + ns
 	d.mu.Lock()
 	if d.closed {
 		d.mu.Unlock()
@@ -108,7 +113,7 @@ func (d *delayer) run() {
 		if _, err := d.tfd.Read(expirations[:]); err != nil {
 			return // closed
 		}
-		now := monoNs()
+		now := d.monoNs()
 		d.mu.Lock()
 		for len(d.waiting) > 0 && d.waiting[0].due <= now {
 			heap.Pop(&d.waiting).(*waiter).done <- struct{}{}
