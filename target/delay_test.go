@@ -55,23 +55,31 @@ func TestParseDelayDist(t *testing.T) {
 // TestDelayIsOnTime: a delayed response is never early, and late by well
 // under a millisecond. On Go's timers, which wake an idle process on the
 // millisecond, a 2 ms delay came out as 2.5 ms at the median. 10
-// connections make 30 requests each, one after another; the best median
-// of three rounds counts, so that a loaded machine does not fail it.
-// Measured: 125-175 µs late (232-323 µs under -race); on Go's timers
-// 493-649 µs (842-959 µs).
+// connections make 30 requests each, one after another, to a target with
+// the delay and to one without: the lateness is the difference of the
+// medians less the delay, so that what a loaded machine adds to every
+// round trip cancels out. The best of up to 10 rounds counts. On an idle
+// machine it was 20-165 µs, and 320-825 µs on Go's timers; but beside
+// other packages' tests the delayer's went past 300 µs (700 µs under the
+// race detector), as any timer's does when the CPU is taken, so the bound
+// here catches a gross error only.
 func TestDelayIsOnTime(t *testing.T) {
 	const delay = 2 * time.Millisecond
-	s := start(t, Config{Delay: delay})
+	plain, delayed := start(t, Config{}), start(t, Config{Delay: delay})
 	best := time.Hour
-	for range 3 {
-		took := roundTrips(t, s, 10, 30)
+	for range 10 {
+		base := roundTrips(t, plain, 10, 30)
+		took := roundTrips(t, delayed, 10, 30)
 		if took[0] < delay {
 			t.Fatalf("a response came %v after its request, before its %v delay", took[0], delay)
 		}
-		best = min(best, took[len(took)/2]-delay)
+		best = min(best, took[len(took)/2]-base[len(base)/2]-delay)
+		if best < lateBound {
+			break
+		}
 	}
-	t.Logf("median lateness, best of 3 rounds: %v", best)
-	if best > lateBound {
+	t.Logf("median lateness past a plain round trip, best round: %v", best)
+	if best >= lateBound {
 		t.Fatalf("median response %v late, want under %v", best, lateBound)
 	}
 }

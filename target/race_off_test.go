@@ -9,5 +9,5 @@ import "time"
 const raceEnabled = false
 
 // lateBound is how late a delayed response may be at the median
-// (TestDelayIsOnTime): the race detector slows the handler down.
-const lateBound = 400 * time.Microsecond
+// (TestDelayIsOnTime), on a machine loaded by other packages' tests.
+const lateBound = 1500 * time.Microsecond
