@@ -18,14 +18,7 @@ func newDelayer(closing <-chan struct{}) (*delayer, error) {
 
 // sleep waits ns nanoseconds and reports false if the server closed first.
 func (d *delayer) sleep(ns int64) bool {
-	tm := time.NewTimer(time.Duration(ns))
-	defer tm.Stop()
-	select {
-	case <-tm.C:
-		return true
-	case <-d.closing:
-		return false
-	}
+	return sleepUntil(d.closing, time.Now().Add(time.Duration(ns)))
 }
 
 // close releases nothing: there is no goroutine to stop.

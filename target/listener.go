@@ -163,11 +163,14 @@ func (s *Server) refuseLoop() {
 }
 
 // sleepUntil waits until t and reports false if the server closed first.
-func (s *Server) sleepUntil(t time.Time) bool {
+func (s *Server) sleepUntil(t time.Time) bool { return sleepUntil(s.closing, t) }
+
+// sleepUntil waits until t and reports false if closing was closed first.
+func sleepUntil(closing <-chan struct{}, t time.Time) bool {
 	d := time.Until(t)
 	if d <= 0 {
 		select {
-		case <-s.closing:
+		case <-closing:
 			return false
 		default:
 			return true
@@ -178,7 +181,7 @@ func (s *Server) sleepUntil(t time.Time) bool {
 	select {
 	case <-tm.C:
 		return true
-	case <-s.closing:
+	case <-closing:
 		return false
 	}
 }
