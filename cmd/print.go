@@ -52,6 +52,9 @@ func printSummary(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(w, "  Schedule      target %s req/s; sends lagged the schedule by p50 %s, p99 %s, max %s (about %s requests waiting at the worst); %s requests dropped (due, never sent)\n",
 			fmtRate(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), fmtCount(uint64(s.Saturation.QueuePeak)), fmtCount(s.Dropped))
 	}
+	if s.Resent > 0 {
+		fmt.Fprintf(w, "  Resent        %s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)\n", fmtCount(s.Resent))
+	}
 	if s.InFlightAtEnd > 0 {
 		fmt.Fprintf(w, "  In flight     %s requests were unanswered when the run stopped (not counted as errors)\n", fmtCount(s.InFlightAtEnd))
 	}

@@ -61,7 +61,7 @@ func resultFromSummary(s Summary) (*Result, error) {
 	r.Elapsed = secondsToDuration(s.DurationSec)
 	r.Warmup = secondsToDuration(s.WarmupSec)
 	r.Interrupted = s.Interrupted
-	r.Requests, r.Responses, r.Dropped = s.Requests, s.Responses, s.Dropped
+	r.Requests, r.Responses, r.Dropped, r.Resent = s.Requests, s.Responses, s.Dropped, s.Resent
 	r.BytesIn, r.BytesOut, r.Connects = s.BytesIn, s.BytesOut, s.Connects
 	for code, n := range s.Status {
 		c, err := strconv.Atoi(code)

@@ -51,6 +51,7 @@ func synthResult(seed uint64, secs int, baseUs int64) *Result {
 				rec.RecordResponse(status, us*1000, us*1000*3/4)
 				rec.RecordSendLag(int64(rng.IntN(200)) * 1000)
 			}
+			rec.Resent += 7 // pipelined requests a Connection: close left, sent again
 			if s%3 == 0 {
 				rec.RecordError(ErrReset)
 				rec.RecordConnect(int64(200+rng.IntN(100)) * 1000)

@@ -45,6 +45,7 @@ type Counters struct {
 	Connects  uint64                // connections established
 	Errors    [NumErrorKinds]uint64 // failures by kind
 	Dropped   uint64                // open model: requests never sent (run ended first)
+	Resent    uint64                // requests in flight when a response said Connection: close, sent again
 }
 
 // Add adds o into c.
@@ -61,6 +62,7 @@ func (c *Counters) Add(o *Counters) {
 		c.Errors[i] += o.Errors[i]
 	}
 	c.Dropped += o.Dropped
+	c.Resent += o.Resent
 }
 
 // Minus returns c - o, field by field. o must be an earlier state of c.
@@ -78,6 +80,7 @@ func (c *Counters) Minus(o *Counters) Counters {
 		d.Errors[i] -= o.Errors[i]
 	}
 	d.Dropped -= o.Dropped
+	d.Resent -= o.Resent
 	return d
 }
 

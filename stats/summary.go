@@ -76,6 +76,7 @@ type Summary struct {
 	Requests          uint64            `json:"requests"`
 	Responses         uint64            `json:"responses"`
 	Dropped           uint64            `json:"dropped,omitempty"`
+	Resent            uint64            `json:"resent,omitempty"` // pipelined requests a Connection: close left unanswered, sent again
 	RequestsPerSec    float64           `json:"requests_per_s"`
 	BytesIn           uint64            `json:"bytes_in"`
 	BytesOut          uint64            `json:"bytes_out"`
@@ -129,6 +130,7 @@ func Summarize(r *Result) Summary {
 		Requests:          r.Requests,
 		Responses:         r.Responses,
 		Dropped:           r.Dropped,
+		Resent:            r.Resent,
 		BytesIn:           r.BytesIn,
 		BytesOut:          r.BytesOut,
 		Connects:          r.Connects,

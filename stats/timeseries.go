@@ -14,7 +14,7 @@ func timeseriesHeader() []string {
 	h := []string{
 		"second", "requests", "responses", "errors", "requests_per_s",
 		"p50_ms", "p90_ms", "p99_ms", "max_ms", "open_connections",
-		"bytes_in", "bytes_out", "connects", "dropped", "start_ns", "end_ns",
+		"bytes_in", "bytes_out", "connects", "dropped", "resent", "start_ns", "end_ns",
 	}
 	for k := ErrorKind(0); k < NumErrorKinds; k++ {
 		h = append(h, k.String())
@@ -25,7 +25,7 @@ func timeseriesHeader() []string {
 // WriteTimeseries writes one CSV row per interval of res: its end in
 // seconds since the measured run began, the counts within it, responses
 // per second, the corrected latency p50, p90, p99 and max in ms, the
-// connections open at its end, bytes, connects, dropped requests, its
+// connections open at its end, bytes, connects, dropped and resent requests, its
 // exact start and end in ns since the measured run began, and the errors
 // by kind.
 func WriteTimeseries(w io.Writer, res *Result) error {
@@ -49,7 +49,7 @@ func WriteTimeseries(w io.Writer, res *Result) error {
 		row := []string{
 			f(float64(iv.EndNs)/1e9, 3), u(iv.Requests), u(iv.Responses), u(iv.ErrorTotal()), f(rate, 1),
 			ms(Quantile(h, 50)), ms(Quantile(h, 90)), ms(Quantile(h, 99)), ms(h.Max()), strconv.Itoa(iv.OpenConns),
-			u(iv.BytesIn), u(iv.BytesOut), u(iv.Connects), u(iv.Dropped),
+			u(iv.BytesIn), u(iv.BytesOut), u(iv.Connects), u(iv.Dropped), u(iv.Resent),
 			strconv.FormatInt(iv.StartNs, 10), strconv.FormatInt(iv.EndNs, 10),
 		}
 		for _, e := range iv.Errors {
@@ -106,6 +106,7 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 		iv.BytesOut = get("bytes_out")
 		iv.Connects = get("connects")
 		iv.Dropped = get("dropped")
+		iv.Resent = get("resent")
 		iv.StartNs = int64(get("start_ns"))
 		iv.EndNs = int64(get("end_ns"))
 		for k := ErrorKind(0); k < NumErrorKinds; k++ {

@@ -47,3 +47,37 @@ func (l *loop) flushAnswers() {
 	l.nap.observe(l.now - r.ns)
 	r.n = 0
 }
+
+// giveBack returns the requests still in flight on c to the load model
+// after a response that said Connection: close. The server processes no
+// request after that one (RFC 9112, 9.6), so they did not fail: they
+// count as not sent, and go again on the next connection (the closed
+// model's budget gets them back; the open model's feed keeps their
+// intended send times). Bytes written stay counted.
+func (l *loop) giveBack(c *conn) {
+	k := int(c.inflight)
+	if k == 0 {
+		return
+	}
+	for range k {
+		s := &c.ring[c.head]
+		switch {
+		case l.sched != nil:
+			l.sched.giveBack(s.due)
+			l.rec.Requests--
+		case l.inWarmup:
+			l.rec.Requests-- // the warm-up's: the budget never had it
+		case s.ns < l.warmEndNs:
+			l.rec.Warmup.Requests--
+		default:
+			l.rec.Requests--
+			l.feed.giveBack(1)
+		}
+		if c.head++; int(c.head) == len(c.ring) {
+			c.head = 0
+		}
+	}
+	c.inflight = 0
+	l.outstanding -= k
+	l.rec.Resent += uint64(k)
+}

@@ -209,6 +209,7 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 		l.answer(c)
 		if !c.rx.p.KeepAlive() {
 			l.flushAnswers()
+			l.giveBack(c)
 			l.release(c)
 			return false
 		}

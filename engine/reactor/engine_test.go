@@ -312,19 +312,22 @@ func TestPipelinedRequestsCutByConnectionClose(t *testing.T) {
 	res := runPlan(t, context.Background(), plan)
 	served := settle(srv)
 	// The response that says "Connection: close" leaves the requests
-	// pipelined behind it unanswered: each fails once, as a read error.
-	// The server closes with those requests unread, so its kernel may send
-	// a reset, which can overtake the last response: then they fail as
+	// pipelined behind it unanswered, and the server did not process them
+	// (RFC 9112, 9.6): they are not failures, and go again on the next
+	// connection, so the budget is answered in full. The server closes
+	// with those requests unread, so its kernel may send a reset, which
+	// can overtake the last response: then the requests in flight fail as
 	// resets, and the response the target counted is lost with them.
-	lost := res.Errors[stats.ErrRead] + res.Errors[stats.ErrReset]
-	if res.Requests != 2000 || res.Responses+lost != 2000 || res.ErrorTotal() != lost {
-		t.Errorf("requests %d, responses %d, errors %v; want responses + read errors + resets = 2000",
+	resets := res.Errors[stats.ErrReset]
+	if res.Requests != 2000 || res.Responses+resets != 2000 || res.ErrorTotal() != resets {
+		t.Errorf("requests %d, responses %d, errors %v; want responses + resets = 2000 and no other error",
 			res.Requests, res.Responses, res.Errors)
 	}
-	if served < res.Responses || served > res.Responses+res.Errors[stats.ErrReset] {
-		t.Errorf("target served %d, client counted %d, resets %d", served, res.Responses, res.Errors[stats.ErrReset])
+	if served < res.Responses || served > res.Responses+resets {
+		t.Errorf("target served %d, client counted %d, resets %d", served, res.Responses, resets)
 	}
-	if lost == 0 || res.Connects < res.Responses/5 {
-		t.Errorf("read errors %d, connects %d for %d responses", lost, res.Connects, res.Responses)
+	if res.Resent == 0 || res.Connects < res.Responses/5 {
+		t.Errorf("resent %d, connects %d for %d responses", res.Resent, res.Connects, res.Responses)
 	}
+	t.Logf("responses %d, resent %d, resets %d, connects %d", res.Responses, res.Resent, resets, res.Connects)
 }

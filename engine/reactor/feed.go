@@ -37,6 +37,14 @@ func (f *closedFeed) take(inflight int, warm bool) int {
 	return k
 }
 
+// giveBack returns k requests to the budget: they were written and the
+// server will not answer them (see loop.giveBack).
+func (f *closedFeed) giveBack(k int) {
+	if f.budget >= 0 {
+		f.budget += int64(k)
+	}
+}
+
 // exhausted reports whether the budget is spent: no request will start
 // again.
 func (f *closedFeed) exhausted() bool { return f.budget == 0 }

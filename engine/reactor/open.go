@@ -1,6 +1,10 @@
 package reactor
 
-import "github.com/nowait/nowait/engine"
+import (
+	"slices"
+
+	"github.com/nowait/nowait/engine"
+)
 
 // openFeed is the open model's answer to "when to send": loop k of L takes
 // requests k, k+L, k+2L, ... of the plan's global schedule, in order. The
@@ -9,11 +13,12 @@ import "github.com/nowait/nowait/engine"
 // per request. It holds no clock and no goroutine.
 type openFeed struct {
 	sched engine.Schedule
-	step  int64 // L, the number of loops
-	next  int64 // the first request of this loop not yet sent
-	limit int64 // the first global index not to send; < 0 means none
-	due   int64 // next's intended send time, ns from the clock's zero
-	more  bool  // next is in the schedule at all
+	step  int64   // L, the number of loops
+	next  int64   // the first request of this loop not yet sent
+	limit int64   // the first global index not to send; < 0 means none
+	due   int64   // next's intended send time, ns from the clock's zero
+	more  bool    // next is in the schedule at all
+	again []int64 // due times of requests given back to be sent again, earliest first
 }
 
 // newOpenFeed returns loop k's feed of a schedule shared by loops loops,
@@ -45,40 +50,70 @@ func (f *openFeed) load() {
 
 // spent reports whether this loop has taken its whole share of a request
 // limit: the run ends when those are answered, not at a time.
-func (f *openFeed) spent() bool { return f.limit >= 0 && f.next >= f.limit }
+func (f *openFeed) spent() bool { return f.limit >= 0 && f.next >= f.limit && len(f.again) == 0 }
 
 // ready reports whether the next request is due at now.
-func (f *openFeed) ready(now int64) bool { return f.more && f.due <= now }
+func (f *openFeed) ready(now int64) bool {
+	return len(f.again) > 0 && f.again[0] <= now || f.more && f.due <= now
+}
 
 // nextDue returns the next request's due time, and false when the
 // schedule has no more for this loop.
-func (f *openFeed) nextDue() (int64, bool) { return f.due, f.more }
+func (f *openFeed) nextDue() (int64, bool) {
+	if len(f.again) > 0 && (!f.more || f.again[0] < f.due) {
+		return f.again[0], true
+	}
+	return f.due, f.more
+}
 
 // pop takes the next request and returns its intended send time.
 func (f *openFeed) pop() int64 {
+	if len(f.again) > 0 && (!f.more || f.again[0] <= f.due) {
+		d := f.again[0]
+		f.again = f.again[:copy(f.again, f.again[1:])]
+		return d
+	}
 	d := f.due
 	f.next += f.step
 	f.load()
 	return d
 }
 
+// giveBack queues a request that was written and will not be answered
+// (the server closed the connection first, saying so) to be sent again
+// with its intended send time: its latency still runs from then. Until it
+// is, it counts as never sent, and as dropped if the run ends first.
+func (f *openFeed) giveBack(due int64) {
+	i := len(f.again)
+	for i > 0 && f.again[i-1] > due {
+		i--
+	}
+	f.again = slices.Insert(f.again, i, due)
+}
+
 // dropAll counts and takes the requests due before end that were never
-// sent: the run ended before a connection was free for them. It counts
+// sent (or given back and not sent again): the run ended before a
+// connection was free for them. It counts
 // them from the schedule, not one by one, so an absurd rate (-R 1e12)
 // ends on time.
 func (f *openFeed) dropAll(end int64) uint64 {
+	var given uint64
+	for len(f.again) > 0 && f.again[0] < end {
+		f.again = f.again[1:]
+		given++
+	}
 	if !f.more || f.due >= end {
-		return 0
+		return given
 	}
 	last := engine.FirstAt(&f.sched, end) // requests due before end, all loops
 	if f.limit >= 0 {
 		last = min(last, f.limit)
 	}
 	if last <= f.next {
-		return 0
+		return given
 	}
 	n := (last - f.next + f.step - 1) / f.step // this loop's: next, next+L, ... < last
 	f.next += n * f.step
 	f.load()
-	return uint64(n)
+	return given + uint64(n)
 }

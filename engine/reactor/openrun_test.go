@@ -8,6 +8,7 @@ import (
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/enginetest"
+	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
@@ -153,5 +154,36 @@ func TestOpenRequestCountIsExact(t *testing.T) {
 	// 978 requests at 2000/s take about 0.49 s.
 	if took < 450*time.Millisecond || took > 3*time.Second {
 		t.Errorf("the run took %v", took)
+	}
+}
+
+// TestOpenResendsWhatConnectionCloseLeft: pipelined requests left in
+// flight behind a "Connection: close" response are sent again with their
+// intended send times, not failed: every request due in the second is
+// answered, in flight at the end, dropped, or failed by a reset that
+// overtook the closing response (see TestPipelinedRequestsCutByConnectionClose).
+func TestOpenResendsWhatConnectionCloseLeft(t *testing.T) {
+	// 750 req/s per connection against 1 ms a response, served one after
+	// another: requests queue behind one another on a connection, so some
+	// are in flight behind each closing response.
+	srv := enginetest.StartTarget(t, target.Config{CloseAfter: 5, Delay: time.Millisecond})
+	plan := openPlan(t, srv.Addr(), 4, 3000, time.Second)
+	plan.Pipeline = 8
+	res := runPlan(t, context.Background(), plan)
+	served := settle(srv)
+	resets := res.Errors[stats.ErrReset]
+	t.Logf("requests %d, responses %d, resent %d, resets %d, in flight %d, dropped %d, served %d",
+		res.Requests, res.Responses, res.Resent, resets, res.InFlightAtEnd, res.Dropped, served)
+	if res.ErrorTotal() != resets || res.Resent == 0 {
+		t.Errorf("errors %v, resent %d; want only resets and some resent", res.Errors, res.Resent)
+	}
+	if res.Requests != res.Responses+res.InFlightAtEnd+resets {
+		t.Errorf("requests %d, responses %d, in flight %d, resets %d", res.Requests, res.Responses, res.InFlightAtEnd, resets)
+	}
+	if got := res.Requests + res.Dropped; got < 2990 || got > 3003 {
+		t.Errorf("sent %d + dropped %d, want the 3000 due", res.Requests, res.Dropped)
+	}
+	if served < res.Responses || served > res.Responses+res.InFlightAtEnd+resets {
+		t.Errorf("target served %d, client counted %d + %d in flight + %d resets", served, res.Responses, res.InFlightAtEnd, resets)
 	}
 }

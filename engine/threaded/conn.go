@@ -108,7 +108,7 @@ func (c *conn) unlock() { c.g.Unlock() }
 func (c *conn) loop() {
 	backoff := backoffMin
 	first := true
-	for !c.r.stop.Load() && !c.r.budget.Exhausted() {
+	for !c.r.stop.Load() && (!c.r.budget.Exhausted() || c.n > 0) {
 		if !c.awaitTurn(first) {
 			break
 		}
@@ -250,6 +250,9 @@ func (c *conn) close() {
 	c.r.plan.Live.AddOpen(-1)
 	c.parser.Reset()
 	c.kept = 0
+	if c.n > 0 && c.queued == c.n {
+		return // given back (giveBack): written again on the next connection
+	}
 	c.head, c.n, c.queued = 0, 0, 0
 	c.out, c.wbuf = nil, c.wbuf[:0]
 }

@@ -90,7 +90,11 @@ func (c *conn) flush(nowNs int64) bool {
 		return true
 	}
 	for i := c.n - c.queued; i < c.n; i++ {
-		c.wroteNs[c.slot(i)] = nowNs
+		s := c.slot(i)
+		c.wroteNs[s] = nowNs
+		if !c.r.paced {
+			c.dueNs[s] = nowNs // the closed model: due when written, written again too
+		}
 	}
 	// The requests count as sent once handed to write, as the reactor
 	// counts them, so a failed write fails requests that were counted:
@@ -205,9 +209,10 @@ func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 		c.complete(rec, now)
 		got++
 		if !c.parser.KeepAlive() {
-			// The server closes after this response: requests pipelined
-			// behind it will not be answered on this connection.
-			c.failLocked(rec, stats.ErrRead)
+			// The server closes after this response and processes none
+			// of the requests pipelined behind it (RFC 9112, 9.6): they
+			// go again on the next connection.
+			c.giveBack(rec, now)
 			return got, false
 		}
 	}
@@ -248,4 +253,30 @@ func parseKind(err error) stats.ErrorKind {
 		return stats.ErrRead
 	}
 	return stats.ErrBadResponse
+}
+
+// giveBack queues the requests in flight again, to be written on the next
+// connection, after a response that said Connection: close: the server
+// processes no request after it, so they did not fail. They count as not
+// sent until written again (the open model keeps when each was due).
+// The caller holds the group's lock (rec).
+func (c *conn) giveBack(rec *stats.Recorder, now int64) {
+	written := c.n - c.queued
+	if written == 0 {
+		return
+	}
+	c.wbuf = c.wbuf[:0]
+	for i := range c.n {
+		s := c.slot(i)
+		if i < written {
+			if c.wroteNs[s] < c.r.warmupNs && now >= c.r.warmupNs {
+				rec.Warmup.Requests-- // counted in the warm-up, which has ended
+			} else {
+				rec.Requests--
+			}
+		}
+		c.wbuf = append(c.wbuf, c.r.plan.Requests[c.reqIdx[s]].Raw...)
+	}
+	c.queued, c.out = c.n, c.wbuf
+	rec.Resent += uint64(written)
 }
