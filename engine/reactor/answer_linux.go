@@ -61,17 +61,16 @@ func (l *loop) giveBack(c *conn) {
 	}
 	for range k {
 		s := &c.ring[c.head]
-		switch {
-		case l.sched != nil:
+		measured := !l.inWarmup && s.ns >= l.warmEndNs
+		if !l.inWarmup && !measured {
+			l.rec.Warmup.Requests-- // written in the warm-up, which has ended
+		} else {
+			l.rec.Requests--
+		}
+		if l.sched != nil {
 			l.sched.giveBack(s.due)
-			l.rec.Requests--
-		case l.inWarmup:
-			l.rec.Requests-- // the warm-up's: the budget never had it
-		case s.ns < l.warmEndNs:
-			l.rec.Warmup.Requests--
-		default:
-			l.rec.Requests--
-			l.feed.giveBack(1)
+		} else if measured {
+			l.feed.giveBack(1) // the budget had it; the warm-up's never did
 		}
 		if c.head++; int(c.head) == len(c.ring) {
 			c.head = 0

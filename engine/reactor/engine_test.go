@@ -331,3 +331,30 @@ func TestPipelinedRequestsCutByConnectionClose(t *testing.T) {
 	}
 	t.Logf("responses %d, resent %d, resets %d, connects %d", res.Responses, res.Resent, resets, res.Connects)
 }
+
+// TestResentAcrossTheWarmup: requests given back after the warm-up ended,
+// though written in it, are taken off the warm-up's count, not the
+// measured part's (which would undercount, or wrap below zero).
+func TestResentAcrossTheWarmup(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{CloseAfter: 5})
+	plan := newPlan(t, srv.Addr(), 10, 1)
+	plan.Pipeline = 4
+	plan.Warmup = 200 * time.Millisecond
+	plan.Duration = 400 * time.Millisecond
+	res := runPlan(t, context.Background(), plan)
+	resets := res.Errors[stats.ErrReset]
+	t.Logf("requests %d (warm-up %d), responses %d, resent %d, resets %d, in flight %d",
+		res.Requests, res.WarmupCounters.Requests, res.Responses, res.Resent, resets, res.InFlightAtEnd)
+	if res.Requests > 1<<40 || res.WarmupCounters.Requests > 1<<40 {
+		t.Fatalf("requests %d, warm-up requests %d: a count wrapped below zero", res.Requests, res.WarmupCounters.Requests)
+	}
+	if res.ErrorTotal() != resets || res.Resent == 0 || res.Responses == 0 {
+		t.Errorf("errors %v, resent %d, responses %d", res.Errors, res.Resent, res.Responses)
+	}
+	// The measured part's requests are exactly its responses, what was in
+	// flight at the end and what failed: a warm-up request given back
+	// after the warm-up taken off the measured count would break it.
+	if res.Requests != res.Responses+res.InFlightAtEnd+resets {
+		t.Errorf("requests %d, responses %d, in flight %d, resets %d", res.Requests, res.Responses, res.InFlightAtEnd, resets)
+	}
+}

@@ -269,9 +269,12 @@ func (c *conn) giveBack(rec *stats.Recorder, now int64) {
 	for i := range c.n {
 		s := c.slot(i)
 		if i < written {
-			if c.wroteNs[s] < c.r.warmupNs && now >= c.r.warmupNs {
-				rec.Warmup.Requests-- // counted in the warm-up, which has ended
-			} else {
+			// Sends count when the next lock records them, so one
+			// written in the warm-up may count on either side of its end.
+			switch {
+			case now >= c.r.warmupNs && c.wroteNs[s] < c.r.warmupNs && rec.Warmup.Requests > 0:
+				rec.Warmup.Requests--
+			case rec.Requests > 0:
 				rec.Requests--
 			}
 		}
