@@ -97,11 +97,12 @@ func (f *openFeed) giveBack(due int64) {
 // them from the schedule, not one by one, so an absurd rate (-R 1e12)
 // ends on time.
 func (f *openFeed) dropAll(end int64) uint64 {
-	var given uint64
-	for len(f.again) > 0 && f.again[0] < end {
-		f.again = f.again[1:]
-		given++
+	k := 0
+	for k < len(f.again) && f.again[k] < end {
+		k++
 	}
+	f.again = f.again[:copy(f.again, f.again[k:])]
+	given := uint64(k)
 	if !f.more || f.due >= end {
 		return given
 	}

@@ -65,8 +65,13 @@ func (c *conn) enqueue(dueNs int64) {
 	c.reqIdx[slot] = idx
 	c.n++
 	c.queued++
-	raw := r.plan.Requests[idx].Raw
-	if r.depth == 1 {
+	c.queueBytes(idx)
+}
+
+// queueBytes adds request idx's bytes to what flush writes next.
+func (c *conn) queueBytes(idx int) {
+	raw := c.r.plan.Requests[idx].Raw
+	if c.r.depth == 1 {
 		c.out = raw
 	} else {
 		c.wbuf = append(c.wbuf, raw...)
@@ -265,7 +270,7 @@ func (c *conn) giveBack(rec *stats.Recorder, now int64) {
 	if written == 0 {
 		return
 	}
-	c.wbuf = c.wbuf[:0]
+	c.wbuf, c.out = c.wbuf[:0], nil
 	for i := range c.n {
 		s := c.slot(i)
 		if i < written {
@@ -278,8 +283,8 @@ func (c *conn) giveBack(rec *stats.Recorder, now int64) {
 				rec.Requests--
 			}
 		}
-		c.wbuf = append(c.wbuf, c.r.plan.Requests[c.reqIdx[s]].Raw...)
+		c.queueBytes(c.reqIdx[s])
 	}
-	c.queued, c.out = c.n, c.wbuf
+	c.queued = c.n
 	rec.Resent += uint64(written)
 }
