@@ -101,30 +101,38 @@ func TestHoldEvery(t *testing.T) {
 	}
 }
 
-// TestHoldConnectRate: 2000 connects at 1000 per second take 2 s, not less.
+// TestHoldConnectRate: 2000 connects at 1000 per second take 2 s, not
+// less. Ahead of the schedule fails at once. Behind it is what a loaded
+// machine does to 2000 sleeping threads (a fresh-clone CI run under -race
+// saw [547 2000 2000]: the first second's wake-ups half a second late),
+// so the schedule must be kept in one try of three.
 func TestHoldConnectRate(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	p := holdPlan(t, srv.Addr(), 2000, 2500*time.Millisecond)
-	p.ConnectRate = 1000
-	res, err := engine.Execute(context.Background(), New(), p)
-	if err != nil {
-		t.Fatal(err)
+	for try := range 3 {
+		p := holdPlan(t, srv.Addr(), 2000, 2500*time.Millisecond)
+		p.ConnectRate = 1000
+		res, err := engine.Execute(context.Background(), New(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var perSec []int
+		for _, iv := range res.Intervals {
+			perSec = append(perSec, iv.OpenConns)
+		}
+		t.Logf("try %d: established in %s, open per second %v, connects %d", try, res.EstablishedIn, perSec, res.Connects)
+		// Never ahead: 1000 are due before 1 s, the 1001st at 1 s, the
+		// last at 1.999 s.
+		if res.EstablishedIn < 1900*time.Millisecond || len(perSec) == 0 || perSec[0] > 1001 || res.Connects != 2000 {
+			t.Fatalf("established in %s, open at each second %v, connects %d: ahead of 1000 a second, or not all 2000",
+				res.EstablishedIn, perSec, res.Connects)
+		}
+		// An interval closes at the first event after its end: the last
+		// connects may land just after it.
+		if len(perSec) == 3 && perSec[0] >= 700 && perSec[1] >= 1990 && res.EstablishedIn <= 3*time.Second {
+			return
+		}
 	}
-	var perSec []int
-	for _, iv := range res.Intervals {
-		perSec = append(perSec, iv.OpenConns)
-	}
-	t.Logf("established in %s, open per second %v, connects %d", res.EstablishedIn, perSec, res.Connects)
-	if res.EstablishedIn < 1900*time.Millisecond || res.EstablishedIn > 3*time.Second {
-		t.Fatalf("established in %s, want about 2 s", res.EstablishedIn)
-	}
-	// An interval closes at the first event after its end: the last
-	// connects (due at 1.999 s) may land just after it.
-	// Never ahead of the schedule (1000 due before 1 s, the 1001st at
-	// 1 s); behind it only as much as a loaded machine delays threads.
-	if len(perSec) != 3 || perSec[0] < 700 || perSec[0] > 1001 || perSec[1] < 1990 || res.Connects != 2000 {
-		t.Fatalf("open at each second %v, connects %d; want [~1000 2000 2000], 2000", perSec, res.Connects)
-	}
+	t.Fatal("behind the connect schedule in all three tries (logged above); want [~1000 2000 2000] established in about 2 s")
 }
 
 // TestHoldSourceAddrs: connections bound round robin to 127.0.0.2 and
