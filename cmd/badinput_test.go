@@ -51,6 +51,7 @@ func badInputs(bodyDir string) []badInput {
 		{name: "zero connect timeout", args: []string{"run", u, "--connect-timeout", "0s"}, code: ExitUsage, want: []string{"--connect-timeout", "0s"}},
 		{name: "negative warmup", args: []string{"run", u, "--warmup", "-1s"}, code: ExitUsage, want: []string{"--warmup", "-1s"}},
 		{name: "negative loops", args: []string{"run", u, "--loops", "-1"}, code: ExitUsage, want: []string{"--loops", "-1"}},
+		{name: "loops in sync mode", args: []string{"run", u, "-t", "4", "--mode", "sync"}, code: ExitUsage, want: []string{"-t/--loops 4", "sync mode has none"}},
 		{name: "negative pipeline", args: []string{"run", u, "--pipeline", "-2"}, code: ExitUsage, want: []string{"--pipeline", "-2"}},
 		{name: "hold negative every", args: []string{"hold", u, "--every", "-1s"}, code: ExitUsage, want: []string{"--every", "-1s"}},
 		{name: "hold negative connect rate", args: []string{"hold", u, "--connect-rate", "-1"}, code: ExitUsage, want: []string{"--connect-rate", "-1"}},

@@ -152,11 +152,11 @@ func TestRunPostWithHeadersPrintsSummary(t *testing.T) {
 		t.Fatal(err)
 	}
 	stdout, stderr, code := runBin(t, "run", srv.URL()+"login", "-m", "POST", "-H", "Content-Type: application/json",
-		"--body-file", body, "-n", "500", "-c", "5", "--latency")
+		"--body-file", body, "-n", "500", "-c", "5", "-t", "1", "--latency")
 	if code != ExitOK {
 		t.Fatalf("exit code %d\nstderr: %s", code, stderr)
 	}
-	for _, want := range []string{"500 answered", "200: 500", "Errors        none", "p99.9", "Latency distribution", "99.999%"} {
+	for _, want := range []string{"5 connections, 1 loop against", "500 answered", "200: 500", "Errors        none", "p99.9", "Latency distribution", "99.999%"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}

@@ -70,7 +70,7 @@ the built-in target, started as a child process.`,
 	fl.StringVar(&f.connections, "connections", "10,100,1000", "comma-separated connection counts")
 	fl.DurationVarP(&f.run.duration, "duration", "d", 3*time.Second, "how long each cell runs")
 	fl.IntVar(&f.run.pipeline, "pipeline", 1, "requests in flight per connection")
-	fl.IntVar(&f.run.loops, "loops", 0, "event loops in async mode (default: number of CPUs)")
+	fl.IntVarP(&f.run.loops, "loops", "t", 0, "event loops in async mode, as wrk's -t threads (default: number of CPUs)")
 	fl.DurationVar(&f.pause, "pause", time.Second, "pause between cells, so sockets in TIME_WAIT do not skew the next")
 	fl.StringVar(&f.model, "model", "closed", "load model of every cell: closed (requests as fast as answered) or hold (open the connections and keep them)")
 	fl.DurationVar(&f.run.every, "every", 0, "hold: each connection sends one request this often")
@@ -248,7 +248,7 @@ func runCellProcess(ctx context.Context, exe, url, mode string, conns int, f *co
 		args = []string{"hold", url, "--json", "--mode", mode, "-c", strconv.Itoa(conns), "-d", f.run.duration.String(),
 			"--every", f.run.every.String(), "--connect-rate", strconv.FormatFloat(f.run.connectRate, 'g', -1, 64)}
 	}
-	if f.run.loops > 0 {
+	if f.run.loops > 0 && mode == "async" { // the other modes have no loops
 		args = append(args, "--loops", strconv.Itoa(f.run.loops))
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)

@@ -29,6 +29,9 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 	if _, err := newEngine(f.mode); err != nil {
 		return nil, err
 	}
+	if f.loops > 0 && modeName(f.mode) != "async" {
+		return nil, usageErr("-t/--loops %d: event loops are async mode's; %s mode has none (drop -t, or use --mode async)", f.loops, f.mode)
+	}
 	if u.Scheme == "https" && f.mode != "goroutine" {
 		return nil, usageErr("%s: TLS is not in %s mode yet; use --mode goroutine for https", rawURL, modeName(f.mode))
 	}
@@ -164,7 +167,7 @@ func validateRunFlags(f *runFlags) error {
 	case f.requests < 0:
 		return usageErr("-n/--requests must be positive, got %d", f.requests)
 	case f.loops < 0:
-		return usageErr("--loops must be at least 1, got %d", f.loops)
+		return usageErr("-t/--loops must be at least 1, got %d", f.loops)
 	case f.pipeline < 1:
 		return usageErr("--pipeline must be at least 1, got %d", f.pipeline)
 	case f.timeout <= 0:

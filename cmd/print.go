@@ -22,7 +22,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
 	head := fmt.Sprintf("%s mode, %s model, %d connections", s.Mode, s.Model, s.Connections)
 	if s.Loops > 0 {
-		head += fmt.Sprintf(", %d loops", s.Loops)
+		head += ", " + count(s.Loops, "loop")
 	}
 	if s.Pipeline > 1 {
 		head += fmt.Sprintf(", pipeline %d", s.Pipeline)
@@ -217,4 +217,12 @@ func targetHost(raw string) string {
 		return u.Host
 	}
 	return raw
+}
+
+// count writes n and a noun, plural unless n is 1: "1 loop", "2 loops".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -15,7 +15,7 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
 	head := fmt.Sprintf("%s mode, hold model, %s connections", s.Mode, fmtCount(uint64(s.Connections)))
 	if s.Loops > 0 {
-		head += fmt.Sprintf(", %d loops", s.Loops)
+		head += ", " + count(s.Loops, "loop")
 	}
 	fmt.Fprintf(w, "%s against %s\n", head, s.Target)
 	if s.Interrupted {

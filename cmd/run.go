@@ -92,7 +92,7 @@ is shown beside it.
 	fl.IntVarP(&f.connections, "connections", "c", engine.DefaultConnections, "connections to keep open")
 	fl.DurationVarP(&f.duration, "duration", "d", 0, "how long to run (default 10s, or until -n requests are done)")
 	fl.Int64VarP(&f.requests, "requests", "n", 0, "stop after this many requests (default: no limit)")
-	fl.IntVar(&f.loops, "loops", 0, "event loops in async mode (default: number of CPUs)")
+	fl.IntVarP(&f.loops, "loops", "t", 0, "event loops in async mode, as wrk's -t threads (default: number of CPUs)")
 	fl.IntVar(&f.pipeline, "pipeline", engine.DefaultPipeline, "requests in flight per connection")
 	fl.StringVarP(&f.method, "method", "m", "GET", "HTTP method")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "request header 'Name: value' (repeatable)")

@@ -64,6 +64,10 @@ func (v *validator) target() {
 	}
 }
 
+// perConnection names what carries each connection in the modes without
+// event loops.
+var perConnection = map[string]string{ModeSync: "thread", ModeGoroutine: "goroutine"}
+
 func (v *validator) load() {
 	l := &v.s.Load
 	if l.Model != "" {
@@ -74,6 +78,9 @@ func (v *validator) load() {
 	v.intAtLeast0("load.connections", int64(l.Connections))
 	v.intAtLeast0("load.requests", l.Requests)
 	v.intAtLeast0("load.loops", int64(l.Loops))
+	if mode := v.s.ModeOrDefault(); l.Loops > 0 && mode != ModeAsync {
+		v.add("load.loops", "event loops are async mode's; "+mode+" mode has none (one "+perConnection[mode]+" per connection): drop load.loops, or use mode: async")
+	}
 	v.intAtLeast0("load.pipeline", int64(l.Pipeline))
 	v.numAtLeast0("load.rate", l.Rate)
 	v.numAtLeast0("load.connect_rate", l.ConnectRate)

@@ -20,6 +20,10 @@ func TestValidateBuiltInCode(t *testing.T) {
 		{"ok", Scenario{Target: "http://127.0.0.1:8080/"}, ""},
 		{"https goroutine ok", Scenario{Target: "https://127.0.0.1/", Mode: ModeGoroutine}, ""},
 		{"https sync", Scenario{Target: "https://127.0.0.1/", Mode: ModeSync}, "target: TLS is not in sync mode yet; use mode: goroutine"},
+		{"loops in sync mode", Scenario{Target: "http://h/", Mode: ModeSync, Load: LoadSpec{Loops: 2}},
+			"load.loops: event loops are async mode's; sync mode has none (one thread per connection): drop load.loops, or use mode: async"},
+		{"loops in goroutine mode", Scenario{Target: "http://h/", Mode: ModeGoroutine, Load: LoadSpec{Loops: 2}},
+			"load.loops: event loops are async mode's; goroutine mode has none (one goroutine per connection): drop load.loops, or use mode: async"},
 		{"no target", Scenario{}, "target: missing; want a URL such as http://127.0.0.1:8080/"},
 		{"negative everything", Scenario{Target: "http://h/", Load: LoadSpec{
 			Connections: -1, Requests: -2, Rate: -3, Duration: -time.Second, Warmup: -time.Second, Pipeline: -1, Loops: -1,
