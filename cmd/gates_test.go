@@ -3,6 +3,7 @@ package cmd
 import (
 	"encoding/json"
 	"encoding/xml"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -239,7 +241,9 @@ func TestCompareWritesOneCellPerModeAndCount(t *testing.T) {
 // TestOpenModelRunsAtTheRate is issue 4's rate test through the built
 // binary (not built with -race, so the rate is the generator's, not the
 // race detector's): -R 2000 for 3 s sends 6000 requests, within 1%, in
-// every mode, and the target served what the client counted.
+// every mode, and the target served what the client counted. More than
+// 6000 fails at once; fewer (the in-process target, under -race, slowed
+// by a loaded machine) must be avoided in one try of three.
 func TestOpenModelRunsAtTheRate(t *testing.T) {
 	srv, err := target.Start("127.0.0.1:0", target.Config{})
 	if err != nil {
@@ -247,24 +251,30 @@ func TestOpenModelRunsAtTheRate(t *testing.T) {
 	}
 	defer srv.Close()
 	for _, mode := range []string{"async", "sync", "goroutine"} {
-		served := srv.Served()
-		stdout, stderr, code := runBin(t, "run", srv.URL(), "-R", "2000", "-c", "20", "-d", "3s", "--mode", mode, "--json")
-		if code != ExitOK {
-			t.Fatalf("open model in %s mode: exit %d\n%s", mode, code, stderr)
-		}
-		var s stats.Summary
-		if err := json.Unmarshal([]byte(stdout), &s); err != nil {
-			t.Fatal(err)
-		}
-		got := srv.Served() - served
-		t.Logf("%s: sent %d, dropped %d, served %d, send lag p99 %.2f ms", mode, s.Requests, s.Dropped, got, s.SendLag.P(99))
-		if s.Model != "open" || s.Mode != mode || s.Requests < 5940 || s.Requests > 6060 || s.SendLag.Count == 0 {
-			t.Errorf("%s mode at 2000/s for 3 s: model %q, sent %d (want 6000 ± 1%%), send lag count %d",
-				mode, s.Model, s.Requests, s.SendLag.Count)
-		}
-		if s.Responses+s.InFlightAtEnd != got {
-			t.Errorf("%s mode: target served %d, client counted %d + %d in flight", mode, got, s.Responses, s.InFlightAtEnd)
-		}
+		enginetest.Tries(t, 3, func(int) string {
+			served := srv.Served()
+			stdout, stderr, code := runBin(t, "run", srv.URL(), "-R", "2000", "-c", "20", "-d", "3s", "--mode", mode, "--json")
+			if code != ExitOK {
+				t.Fatalf("open model in %s mode: exit %d\n%s", mode, code, stderr)
+			}
+			var s stats.Summary
+			if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+				t.Fatal(err)
+			}
+			got := srv.Served() - served
+			t.Logf("%s: sent %d, dropped %d, served %d, send lag p99 %.2f ms", mode, s.Requests, s.Dropped, got, s.SendLag.P(99))
+			if s.Model != "open" || s.Mode != mode || s.Requests > 6060 || s.SendLag.Count == 0 {
+				t.Fatalf("%s mode at 2000/s for 3 s: model %q, sent %d (want 6000 ± 1%%), send lag count %d",
+					mode, s.Model, s.Requests, s.SendLag.Count)
+			}
+			if s.Responses+s.InFlightAtEnd != got {
+				t.Fatalf("%s mode: target served %d, client counted %d + %d in flight", mode, got, s.Responses, s.InFlightAtEnd)
+			}
+			if s.Requests < 5940 {
+				return fmt.Sprintf("%s mode at 2000/s for 3 s sent %d; want 6000 ± 1%%", mode, s.Requests)
+			}
+			return ""
+		})
 	}
 }
 

@@ -1,6 +1,7 @@
 package goroutine
 
 import (
+	"fmt"
 	"net/netip"
 	"testing"
 	"time"
@@ -82,27 +83,34 @@ func TestHoldEvery(t *testing.T) {
 	}
 }
 
+// TestHoldConnectRate: 2000 connects at 1000 per second take 2 s, not
+// less. Ahead of the schedule fails at once; behind it (dials a loaded
+// machine delays) must be avoided in one try of three.
 func TestHoldConnectRate(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
 	const conns = 2000
-	p := holdPlan(t, srv.Addr(), conns, 2500*time.Millisecond)
-	p.ConnectRate = 1000
-	res := execute(t, p)
-	var open []int
-	for _, iv := range res.Intervals {
-		open = append(open, iv.OpenConns)
-	}
-	t.Logf("established in %s, open per interval %v, connects %d", res.EstablishedIn, open, res.Connects)
-	// Connect k is due at k ms: the last at 1.999 s.
-	if res.EstablishedIn < 1900*time.Millisecond || res.EstablishedIn > 2400*time.Millisecond {
-		t.Fatalf("established in %s, want about 2 s", res.EstablishedIn)
-	}
-	if res.Connects != conns || res.PeakOpenConns != conns || srv.Stats().Accepted != conns {
-		t.Fatalf("connects %d peak %d accepted %d", res.Connects, res.PeakOpenConns, srv.Stats().Accepted)
-	}
-	if len(open) < 3 || absDiff(open[0], 1000) > 100 || open[1] < conns-50 || open[2] != conns {
-		t.Fatalf("open per interval %v, want about 1000 then 2000", open)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		accepted := srv.Stats().Accepted
+		p := holdPlan(t, srv.Addr(), conns, 2500*time.Millisecond)
+		p.ConnectRate = 1000
+		res := execute(t, p)
+		var open []int
+		for _, iv := range res.Intervals {
+			open = append(open, iv.OpenConns)
+		}
+		t.Logf("established in %s, open per interval %v, connects %d", res.EstablishedIn, open, res.Connects)
+		// Connect k is due at k ms: the last at 1.999 s.
+		if res.EstablishedIn < 1900*time.Millisecond || len(open) == 0 || open[0] > 1100 {
+			t.Fatalf("established in %s, open per interval %v: ahead of the schedule", res.EstablishedIn, open)
+		}
+		if res.Connects != conns || res.PeakOpenConns != conns || srv.Stats().Accepted-accepted != conns {
+			t.Fatalf("connects %d peak %d accepted %d", res.Connects, res.PeakOpenConns, srv.Stats().Accepted-accepted)
+		}
+		if len(open) < 3 || open[0] < 900 || open[1] < conns-50 || open[2] != conns || res.EstablishedIn > 2400*time.Millisecond {
+			return fmt.Sprintf("open per interval %v, established in %s; want about 1000 then 2000, in about 2 s", open, res.EstablishedIn)
+		}
+		return ""
+	})
 }
 
 func TestHoldSourceAddrs(t *testing.T) {

@@ -4,6 +4,7 @@ package reactor
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"testing"
@@ -74,30 +75,37 @@ func TestHoldEverySendsRequests(t *testing.T) {
 	}
 }
 
+// TestHoldConnectRate: 2000 connects at 1000 per second take 2 s, not
+// less. Ahead of the schedule fails at once; behind it (a loaded machine
+// stalling the loop around a second's end) must be avoided in one try of
+// three.
 func TestHoldConnectRate(t *testing.T) {
 	const n = 2000
 	raiseNoFile(t)
 	srv := enginetest.StartTarget(t, target.Config{})
-	plan := holdPlan(t, srv.Addr(), n, 2500*time.Millisecond)
-	plan.ConnectRate = 1000
-	res := runPlan(t, context.Background(), plan)
-	var ivOpen []int
-	for _, iv := range res.Intervals {
-		ivOpen = append(ivOpen, iv.OpenConns)
-	}
-	t.Logf("established in %v, connects %d, intervals' open conns %v, connect p50 %d µs p99 %d µs",
-		res.EstablishedIn, res.Connects, ivOpen, res.Connect.ValueAtQuantile(50), res.Connect.ValueAtQuantile(99))
-	if res.EstablishedIn < 1900*time.Millisecond || res.EstablishedIn > 2500*time.Millisecond {
-		t.Errorf("2000 connects at 1000/s established in %v", res.EstablishedIn)
-	}
-	// The last connect is due at 1.999 s: it may complete after the
-	// second interval closes.
-	if len(ivOpen) != 3 || ivOpen[0] < 950 || ivOpen[0] > 1050 || ivOpen[1] < n-20 || ivOpen[2] != n {
-		t.Errorf("intervals' open connections %v, want about 1000, then 2000", ivOpen)
-	}
-	if res.Connects != n || res.ErrorTotal() != 0 {
-		t.Errorf("connects %d, errors %v", res.Connects, res.Errors)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		plan := holdPlan(t, srv.Addr(), n, 2500*time.Millisecond)
+		plan.ConnectRate = 1000
+		res := runPlan(t, context.Background(), plan)
+		var ivOpen []int
+		for _, iv := range res.Intervals {
+			ivOpen = append(ivOpen, iv.OpenConns)
+		}
+		t.Logf("established in %v, connects %d, intervals' open conns %v, connect p50 %d µs p99 %d µs",
+			res.EstablishedIn, res.Connects, ivOpen, res.Connect.ValueAtQuantile(50), res.Connect.ValueAtQuantile(99))
+		if res.EstablishedIn < 1900*time.Millisecond || len(ivOpen) == 0 || ivOpen[0] > 1050 {
+			t.Fatalf("2000 connects at 1000/s established in %v, intervals' open connections %v: ahead of the schedule", res.EstablishedIn, ivOpen)
+		}
+		if res.Connects != n || res.ErrorTotal() != 0 {
+			t.Fatalf("connects %d, errors %v", res.Connects, res.Errors)
+		}
+		// The last connect is due at 1.999 s: it may complete after the
+		// second interval closes.
+		if len(ivOpen) != 3 || ivOpen[0] < 950 || ivOpen[1] < n-20 || ivOpen[2] != n || res.EstablishedIn > 2500*time.Millisecond {
+			return fmt.Sprintf("intervals' open connections %v, established in %v; want about 1000, then 2000, in about 2 s", ivOpen, res.EstablishedIn)
+		}
+		return ""
+	})
 }
 
 func TestHoldBindsSourceAddresses(t *testing.T) {

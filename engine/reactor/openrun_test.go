@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -23,29 +24,37 @@ func openPlan(t testing.TB, addr string, c int, rate float64, d time.Duration) *
 
 func ms(us int64) float64 { return float64(us) / 1e3 }
 
+// TestOpenRateIsKept: 2000 req/s for 1 s over 20 connections sends the
+// 2000 due, and the target serves what the client counted. The counts
+// must agree in every try; the rate (which a loaded machine's slow target
+// and late loop miss) in one of three.
 func TestOpenRateIsKept(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	plan := openPlan(t, srv.Addr(), 20, 2000, time.Second)
-	plan.Loops = 2
-	res := runPlan(t, context.Background(), plan)
-	served := settle(srv)
-	t.Logf("responses %d, in flight %d, served %d, dropped %d, send lag p99 %.2f ms, latency p50 %.2f ms, saturation %+v",
-		res.Responses, res.InFlightAtEnd, served, res.Dropped, ms(res.SendLag.ValueAtQuantile(99)),
-		ms(res.Latency.ValueAtQuantile(50)), res.Saturation)
-	if res.Responses < 1960 || res.Responses > 2040 {
-		t.Errorf("%d responses at 2000/s for 1 s", res.Responses)
-	}
-	if served != res.Responses+res.InFlightAtEnd || res.ErrorTotal() != 0 {
-		t.Errorf("target served %d, client counted %d + %d in flight, errors %v", served, res.Responses, res.InFlightAtEnd, res.Errors)
-	}
-	if res.Requests != res.Responses+res.InFlightAtEnd {
-		t.Errorf("requests %d, responses %d, in flight %d", res.Requests, res.Responses, res.InFlightAtEnd)
-	}
-	// Every request due in the second was sent or, if the run ended first
-	// (a loaded machine, -race), dropped.
-	if got := res.Requests + res.Dropped; got < 1995 || got > 2002 || res.Dropped > 20 {
-		t.Errorf("sent %d + dropped %d, want 2000 with few dropped", res.Requests, res.Dropped)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		before := srv.Served()
+		plan := openPlan(t, srv.Addr(), 20, 2000, time.Second)
+		plan.Loops = 2
+		res := runPlan(t, context.Background(), plan)
+		served := settle(srv) - before
+		t.Logf("responses %d, in flight %d, served %d, dropped %d, send lag p99 %.2f ms, latency p50 %.2f ms, saturation %+v",
+			res.Responses, res.InFlightAtEnd, served, res.Dropped, ms(res.SendLag.ValueAtQuantile(99)),
+			ms(res.Latency.ValueAtQuantile(50)), res.Saturation)
+		if served != res.Responses+res.InFlightAtEnd || res.ErrorTotal() != 0 {
+			t.Fatalf("target served %d, client counted %d + %d in flight, errors %v", served, res.Responses, res.InFlightAtEnd, res.Errors)
+		}
+		if res.Requests != res.Responses+res.InFlightAtEnd {
+			t.Fatalf("requests %d, responses %d, in flight %d", res.Requests, res.Responses, res.InFlightAtEnd)
+		}
+		// Every request due in the second was sent or, if the run ended
+		// first, dropped: never more.
+		if got := res.Requests + res.Dropped; got < 1995 || got > 2002 || res.Responses > 2040 {
+			t.Fatalf("sent %d + dropped %d, responses %d; want the 2000 due", res.Requests, res.Dropped, res.Responses)
+		}
+		if res.Responses < 1960 || res.Dropped > 20 {
+			return fmt.Sprintf("%d responses, %d dropped at 2000/s for 1 s; want 1960 or more, 20 or fewer", res.Responses, res.Dropped)
+		}
+		return ""
+	})
 }
 
 func TestOpenLatencyOfADelay(t *testing.T) {

@@ -2,6 +2,7 @@ package threaded
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -109,23 +110,34 @@ func TestOpenMaxRequests(t *testing.T) {
 }
 
 // TestOpenStages: a rate ramp 0 -> 2000 req/s over 1 s then 1 s at 2000
-// holds 1000 + 2000 requests.
+// holds 1000 + 2000 requests. More fails at once; fewer (threads a loaded
+// machine wakes late) must be avoided in one try of three.
 func TestOpenStages(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	p := openPlan(t, srv.Addr(), 0, 0, 10)
-	p.Stages = []engine.Stage{{Duration: time.Second, Target: 2000}, {Duration: time.Second, Target: 2000}}
-	res, err := engine.Execute(context.Background(), New(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// 3000, or 3001 when float rounding puts request 3000 a hair
-	// before the end.
-	if s := srv.Served(); s < 2970 || s > 3001 {
-		t.Fatalf("served %d, want 3000 (-1%%)", s)
-	}
-	if len(res.Intervals) != 2 || res.Intervals[0].Requests > 1100 || res.Intervals[1].Requests < 1900 {
-		t.Fatalf("intervals %d; want 2, about 1000 then 2000 requests", len(res.Intervals))
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		before := srv.Served()
+		p := openPlan(t, srv.Addr(), 0, 0, 10)
+		p.Stages = []engine.Stage{{Duration: time.Second, Target: 2000}, {Duration: time.Second, Target: 2000}}
+		res, err := engine.Execute(context.Background(), New(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var perIv []uint64
+		for _, iv := range res.Intervals {
+			perIv = append(perIv, iv.Requests)
+		}
+		s := srv.Served() - before
+		t.Logf("served %d, requests per interval %v, dropped %d", s, perIv, res.Dropped)
+		// 3000, or 3001 when float rounding puts request 3000 a hair
+		// before the end.
+		if s > 3001 || len(perIv) == 0 || perIv[0] > 1100 {
+			t.Fatalf("served %d, requests per interval %v: ahead of the ramp", s, perIv)
+		}
+		if s < 2970 || len(perIv) != 2 || perIv[1] < 1900 {
+			return fmt.Sprintf("served %d, requests per interval %v; want 3000 (-1%%), about 1000 then 2000", s, perIv)
+		}
+		return ""
+	})
 }
 
 // TestOpenTimeout: a request unanswered within the timeout counts as a
