@@ -2,6 +2,7 @@ package goroutine
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -126,45 +127,56 @@ func TestOpenTimeoutReplacesConnection(t *testing.T) {
 	}
 }
 
+// TestOpenRateStages: 0 -> 1000/s over 1 s, then 1000/s for 0.5 s, send
+// 500 + 500 requests: never more; fewer served, or a split off by a
+// loaded machine's late goroutines, in at most two tries of three.
 func TestOpenRateStages(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	p := openPlan(t, srv.Addr(), 0, 0)
-	// 0 -> 1000/s over 1 s, then 1000/s for 0.5 s: 500 + 500 requests.
-	p.Stages = []engine.Stage{{Duration: time.Second, Target: 1000}, {Duration: 500 * time.Millisecond, Target: 1000}}
-	res := execute(t, p)
-	var perIv []uint64
-	for _, iv := range res.Intervals {
-		perIv = append(perIv, iv.Responses)
-	}
-	t.Logf("served %d, responses per interval %v, dropped %d, elapsed %s", srv.Served(), perIv, res.Dropped, res.Elapsed)
-	if s := srv.Served(); s < 990 || s > 1010 {
-		t.Fatalf("served %d, want 1000 ± 1%%", s)
-	}
-	// The first second ramps up (500), the last half second runs flat (500).
-	if len(perIv) != 2 || absDiff(int(perIv[0]), 500) > 25 || absDiff(int(perIv[1]), 500) > 25 {
-		t.Fatalf("responses per interval %v, want about [500 500]", perIv)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		before := srv.Served()
+		p := openPlan(t, srv.Addr(), 0, 0)
+		p.Stages = []engine.Stage{{Duration: time.Second, Target: 1000}, {Duration: 500 * time.Millisecond, Target: 1000}}
+		res := execute(t, p)
+		var perIv []uint64
+		for _, iv := range res.Intervals {
+			perIv = append(perIv, iv.Responses)
+		}
+		s := srv.Served() - before
+		t.Logf("served %d, responses per interval %v, dropped %d, elapsed %s", s, perIv, res.Dropped, res.Elapsed)
+		if s > 1010 {
+			t.Fatalf("served %d, want 1000 ± 1%%", s)
+		}
+		// The first second ramps up (500), the last half second runs flat (500).
+		if s < 990 || len(perIv) != 2 || absDiff(int(perIv[0]), 500) > 25 || absDiff(int(perIv[1]), 500) > 25 {
+			return fmt.Sprintf("served %d, responses per interval %v; want 1000 ± 1%%, about [500 500]", s, perIv)
+		}
+		return ""
+	})
 }
 
+// TestOpenWarmup: requests due in the first 300 ms are warm-up, the next
+// 1000 measured. The split is made when a response is recorded, so one
+// due just before the boundary and answered after it counts as measured
+// (9 seen at load 9 under -race): the total must hold in every try, the
+// split in one of three.
 func TestOpenWarmup(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	p := openPlan(t, srv.Addr(), 1000, time.Second)
-	p.Warmup = 300 * time.Millisecond
-	res := execute(t, p)
-	t.Logf("warm-up responses %d, measured %d, served %d", res.WarmupCounters.Responses, res.Responses, srv.Served())
-	// Requests due in the first 300 ms are warm-up, the next 1000 measured.
-	// The split is made when a response is recorded, so one due just
-	// before the boundary and answered after it counts as measured (9 seen
-	// at load 9 under -race); the total is exact.
-	warm, measured := res.WarmupCounters.Responses, res.Responses
-	if absDiff(int(warm), 300) > 30 || absDiff(int(measured), 1000) > 30 ||
-		warm+measured > srv.Served() || warm+measured+res.InFlightAtEnd < srv.Served() {
-		t.Fatalf("warm-up %d + measured %d (+%d in flight), served %d; want about 300 + 1000",
-			warm, measured, res.InFlightAtEnd, srv.Served())
-	}
-	if res.Elapsed < time.Second || res.Elapsed > 1100*time.Millisecond {
-		t.Fatalf("elapsed %s, want the 1 s after the warm-up", res.Elapsed)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		before := srv.Served()
+		p := openPlan(t, srv.Addr(), 1000, time.Second)
+		p.Warmup = 300 * time.Millisecond
+		res := execute(t, p)
+		served := srv.Served() - before
+		warm, measured := res.WarmupCounters.Responses, res.Responses
+		t.Logf("warm-up responses %d, measured %d, served %d, elapsed %s", warm, measured, served, res.Elapsed)
+		if warm+measured > served || warm+measured+res.InFlightAtEnd < served || res.Elapsed < time.Second {
+			t.Fatalf("warm-up %d + measured %d (+%d in flight), served %d, elapsed %s", warm, measured, res.InFlightAtEnd, served, res.Elapsed)
+		}
+		if absDiff(int(warm), 300) > 30 || absDiff(int(measured), 1000) > 30 || res.Elapsed > 1100*time.Millisecond {
+			return fmt.Sprintf("warm-up %d + measured %d, elapsed %s; want about 300 + 1000 in the 1 s after the warm-up", warm, measured, res.Elapsed)
+		}
+		return ""
+	})
 }
 
 func TestOpenRefusedDrops(t *testing.T) {

@@ -107,29 +107,46 @@ func TestOpenTooFewConnections(t *testing.T) {
 	}
 }
 
+// TestOpenStagesRamp: a ramp from 0 to 2000 req/s over 1 s holds 1000
+// requests: never more; fewer answered (a loaded machine's slow target)
+// in at most two tries of three.
 func TestOpenStagesRamp(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	plan := openPlan(t, srv.Addr(), 20, 0, 0)
-	plan.Stages = []engine.Stage{{Duration: time.Second, Target: 2000}}
-	res := runPlan(t, context.Background(), plan)
-	t.Logf("responses %d, in flight %d, dropped %d, elapsed %v, saturation %+v", res.Responses, res.InFlightAtEnd, res.Dropped, res.Elapsed, res.Saturation)
-	if res.Responses < 970 || res.Responses > 1010 {
-		t.Errorf("%d responses over a 0 to 2000/s ramp in 1 s", res.Responses)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		plan := openPlan(t, srv.Addr(), 20, 0, 0)
+		plan.Stages = []engine.Stage{{Duration: time.Second, Target: 2000}}
+		res := runPlan(t, context.Background(), plan)
+		t.Logf("responses %d, in flight %d, dropped %d, elapsed %v, saturation %+v", res.Responses, res.InFlightAtEnd, res.Dropped, res.Elapsed, res.Saturation)
+		if got := res.Requests + res.Dropped; got < 995 || got > 1002 || res.Responses > 1010 {
+			t.Fatalf("sent %d + dropped %d, responses %d over a 0 to 2000/s ramp in 1 s; want the 1000 due", res.Requests, res.Dropped, res.Responses)
+		}
+		if res.Responses < 970 {
+			return fmt.Sprintf("%d responses over a 0 to 2000/s ramp in 1 s; want 970 or more", res.Responses)
+		}
+		return ""
+	})
 }
 
+// TestOpenWarmupIsPartOfTheSchedule: 300 ms of warm-up then 500 ms at
+// 1000/s send 300 + 500 requests. The total must hold in every try; the
+// split moves with a loop a loaded machine makes late, and must hold in
+// one try of three.
 func TestOpenWarmupIsPartOfTheSchedule(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	plan := openPlan(t, srv.Addr(), 10, 1000, 500*time.Millisecond)
-	plan.Warmup = 300 * time.Millisecond
-	res := runPlan(t, context.Background(), plan)
-	t.Logf("warm-up requests %d, measured requests %d", res.WarmupCounters.Requests, res.Requests)
-	if w := res.WarmupCounters.Requests; w < 290 || w > 310 {
-		t.Errorf("%d requests in a 300 ms warm-up at 1000/s", w)
-	}
-	if n := res.Requests; n < 490 || n > 510 {
-		t.Errorf("%d requests in 500 ms at 1000/s", n)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		plan := openPlan(t, srv.Addr(), 10, 1000, 500*time.Millisecond)
+		plan.Warmup = 300 * time.Millisecond
+		res := runPlan(t, context.Background(), plan)
+		w, n := res.WarmupCounters.Requests, res.Requests
+		t.Logf("warm-up requests %d, measured requests %d, dropped %d", w, n, res.Dropped)
+		if all := w + n + res.Dropped; all < 795 || all > 802 {
+			t.Fatalf("%d + %d requests sent and %d dropped in 800 ms at 1000/s", w, n, res.Dropped)
+		}
+		if w < 290 || w > 310 || n < 490 || n > 510 {
+			return fmt.Sprintf("%d requests in a 300 ms warm-up and %d in 500 ms at 1000/s; want 300 and 500 (±10)", w, n)
+		}
+		return ""
+	})
 }
 
 // TestOpenRequestCountIsExact: with a request count the open run sends the
@@ -156,7 +173,9 @@ func TestOpenRequestCountIsExact(t *testing.T) {
 	}
 	// Likewise a warm-up request's response may arrive after the warm-up.
 	answered := res.WarmupCounters.Responses + res.Responses
-	if res.Requests < 777 || res.Requests > 830 || answered != want || res.InFlightAtEnd != 0 || res.Dropped != 0 {
+	// The measured part holds the 777 and the warm-up's last few: 900
+	// would be the warm-up's last 60 ms, not a late loop's few ms.
+	if res.Requests < 777 || res.Requests > 900 || answered != want || res.InFlightAtEnd != 0 || res.Dropped != 0 {
 		t.Errorf("measured requests %d, responses %d + %d in the warm-up, in flight %d, dropped %d; want all %d answered",
 			res.Requests, res.Responses, res.WarmupCounters.Responses, res.InFlightAtEnd, res.Dropped, want)
 	}

