@@ -95,9 +95,9 @@ var cells = []cell{
 		plan:   func(p *engine.Plan) { p.Connections, p.MaxRequests = 10, 1000 },
 		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
 			exact(t, res, served, 1000)
-			p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
-			if p50 < 5*time.Millisecond || p50 > 7*time.Millisecond {
-				t.Errorf("p50 %s, want in [5ms, 7ms]", p50)
+			// Never under the delay; how close above it, TestDelayInTheMedian.
+			if p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond; p50 < 5*time.Millisecond {
+				t.Errorf("p50 %s under the 5 ms delay", p50)
 			}
 		},
 	},

@@ -3,6 +3,7 @@ package reactor
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"runtime"
 	"strings"
@@ -94,18 +95,25 @@ func TestPipelinedDurationRunCountsMatch(t *testing.T) {
 	}
 }
 
+// TestDelayShowsInMedian: with a 5 ms delay the median latency lies
+// between 5 and 7 ms. Under it fails at once; over it (a loaded machine's
+// late timers: a fresh-clone CI run saw 7.3 ms) in at most two tries of
+// three.
 func TestDelayShowsInMedian(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
-	plan := newPlan(t, srv.Addr(), 10, 1)
-	plan.Duration = time.Second
-	res := runPlan(t, context.Background(), plan)
-	p50 := stats.Quantile(res.Latency, 50)
-	if p50 < 5000 || p50 > 7000 {
-		t.Errorf("p50 %d µs, want 5000..7000", p50)
-	}
-	if min := res.Latency.Min(); min < 5000 {
-		t.Errorf("min latency %d µs is below the 5 ms delay", min)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		plan := newPlan(t, srv.Addr(), 10, 1)
+		plan.Duration = time.Second
+		res := runPlan(t, context.Background(), plan)
+		p50 := stats.Quantile(res.Latency, 50)
+		if min := res.Latency.Min(); min < 5000 || p50 < 5000 {
+			t.Fatalf("min latency %d µs, p50 %d µs: below the 5 ms delay", min, p50)
+		}
+		if p50 > 7000 {
+			return fmt.Sprintf("p50 %d µs, want 5000..7000", p50)
+		}
+		return ""
+	})
 }
 
 func TestServerClosingEveryResponse(t *testing.T) {

@@ -3,6 +3,7 @@
 package reactor
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -110,18 +111,26 @@ func TestNappingLoopCountsExactly(t *testing.T) {
 
 // TestNoNapsForAFewSlowConnections: a loop waiting on a slow target with
 // few requests in flight never naps, so the latency it measures is the
-// target's delay.
+// target's delay (within 2 ms in one try of three, as in
+// TestDelayShowsInMedian; naps fail in any try).
 func TestNoNapsForAFewSlowConnections(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
-	plan := newPlan(t, srv.Addr(), 4, 1)
-	plan.Duration = 500 * time.Millisecond
-	l := runLoop(t, plan, napBatch, napEvents)
-	if l.nap.naps != 0 {
-		t.Fatalf("%d naps with 4 connections on a 5 ms target", l.nap.naps)
-	}
-	if p50 := stats.Quantile(l.rec.Latency, 50); p50 < 5000 || p50 > 7000 {
-		t.Fatalf("p50 %d µs, want 5000..7000 (as TestDelayShowsInMedian)", p50)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		plan := newPlan(t, srv.Addr(), 4, 1)
+		plan.Duration = 500 * time.Millisecond
+		l := runLoop(t, plan, napBatch, napEvents)
+		if l.nap.naps != 0 {
+			t.Fatalf("%d naps with 4 connections on a 5 ms target", l.nap.naps)
+		}
+		p50 := stats.Quantile(l.rec.Latency, 50)
+		if p50 < 5000 {
+			t.Fatalf("p50 %d µs, below the 5 ms delay", p50)
+		}
+		if p50 > 7000 {
+			return fmt.Sprintf("p50 %d µs, want 5000..7000", p50)
+		}
+		return ""
+	})
 }
 
 func TestNapReadAverageFollowsResponsesPerRead(t *testing.T) {

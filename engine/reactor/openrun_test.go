@@ -57,15 +57,24 @@ func TestOpenRateIsKept(t *testing.T) {
 	})
 }
 
+// TestOpenLatencyOfADelay: at 1000 req/s against a 5 ms delay the median
+// latency lies between 5 and 10 ms: under fails at once, over (a loaded
+// machine's sleep overshoot) in at most two tries of three.
 func TestOpenLatencyOfADelay(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
-	res := runPlan(t, context.Background(), openPlan(t, srv.Addr(), 20, 1000, time.Second))
-	p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
-	t.Logf("latency p50 %v, service p50 %v, responses %d, saturation %+v", p50,
-		time.Duration(res.Service.ValueAtQuantile(50))*time.Microsecond, res.Responses, res.Saturation)
-	if p50 < 5*time.Millisecond || p50 > 10*time.Millisecond { // sleep overshoot on a loaded machine
-		t.Errorf("latency p50 %v with a 5 ms delay", p50)
-	}
+	enginetest.Tries(t, 3, func(int) string {
+		res := runPlan(t, context.Background(), openPlan(t, srv.Addr(), 20, 1000, time.Second))
+		p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
+		t.Logf("latency p50 %v, service p50 %v, responses %d, saturation %+v", p50,
+			time.Duration(res.Service.ValueAtQuantile(50))*time.Microsecond, res.Responses, res.Saturation)
+		if p50 < 5*time.Millisecond {
+			t.Fatalf("latency p50 %v under the 5 ms delay", p50)
+		}
+		if p50 > 10*time.Millisecond {
+			return fmt.Sprintf("latency p50 %v with a 5 ms delay, want under 10 ms", p50)
+		}
+		return ""
+	})
 }
 
 // TestOpenShowsStalls is coordinated omission: a stall holds every
