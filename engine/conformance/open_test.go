@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -33,18 +34,23 @@ func TestOpenCoordinatedOmission(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			t.Parallel()
-			srv := enginetest.StartTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
-			res := runOpen(t, m, srv, 1000, 2500*time.Millisecond, 50)
-			p99 := time.Duration(res.Latency.ValueAtQuantile(99)) * time.Microsecond
-			svc50 := time.Duration(res.Service.ValueAtQuantile(50)) * time.Microsecond
-			t.Logf("corrected p99 %s, service p50 %s, p99 %s; responses %d, stalled %d", p99, svc50,
-				time.Duration(res.Service.ValueAtQuantile(99))*time.Microsecond, res.Responses, srv.Stats().Stalled)
-			if p99 < 250*time.Millisecond {
-				t.Errorf("corrected p99 %s, want >= 250ms: the stalls are hidden", p99)
-			}
-			if svc50 >= 50*time.Millisecond {
-				t.Errorf("service p50 %s, want < 50ms", svc50)
-			}
+			// The stalls must show in every try; the small service p50,
+			// which a loaded machine's slow target can spoil, in one of three.
+			enginetest.Tries(t, 3, func(int) string {
+				srv := enginetest.StartTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
+				res := runOpen(t, m, srv, 1000, 2500*time.Millisecond, 50)
+				p99 := time.Duration(res.Latency.ValueAtQuantile(99)) * time.Microsecond
+				svc50 := time.Duration(res.Service.ValueAtQuantile(50)) * time.Microsecond
+				t.Logf("corrected p99 %s, service p50 %s, p99 %s; responses %d, stalled %d", p99, svc50,
+					time.Duration(res.Service.ValueAtQuantile(99))*time.Microsecond, res.Responses, srv.Stats().Stalled)
+				if p99 < 250*time.Millisecond {
+					t.Fatalf("corrected p99 %s, want >= 250ms: the stalls are hidden", p99)
+				}
+				if svc50 >= 50*time.Millisecond {
+					return fmt.Sprintf("service p50 %s, want < 50ms", svc50)
+				}
+				return ""
+			})
 		})
 	}
 }
