@@ -290,25 +290,36 @@ func runFaultCell(t *testing.T, c matrixCell) {
 		t.Fatalf("run: %v", err)
 	}
 	served := closeTarget(t, srv)
+	given, ran := faultsRun(srv.Stats())
+	slowFaults := given > 0 && ran < 2 // see checkCommon
 	if bound := cellDuration + min(p.Timeout, cellTimeout) + cellSlack; took > bound {
 		t.Errorf("run took %s, more than its duration and timeout (bound %s)", took, bound)
 	}
 	balanced := checkBalance(t, res)
 	checkKinds(t, c.row, res)
-	checkCommon(t, c, res, served)
+	checkCommon(t, c, res, served, slowFaults)
 	if c.model == engine.ModelOpen {
 		checkOpen(t, p, res)
 	}
 	if c.row.check != nil {
 		c.row.check(t, res)
 	}
-	line := fmt.Sprintf("%-40s requests %5d responses %5d failures %-44s connects %4d in flight %d balanced %v",
-		c.name(), res.Requests, res.Responses, kindsText(res), res.Connects, res.InFlightAtEnd, yesNo(balanced))
+	line := fmt.Sprintf("%-40s requests %5d responses %5d failures %-44s connects %4d in flight %d faults run %d of %d balanced %v",
+		c.name(), res.Requests, res.Responses, kindsText(res), res.Connects, res.InFlightAtEnd, ran, given, yesNo(balanced))
 	if *serialMatrix {
 		after := checkNoLeak(t, before, c.mode.name == "sync")
 		line += fmt.Sprintf(" fds %d->%d goroutines %d->%d", before.fds, after.fds, before.goroutines, after.goroutines)
 	}
 	t.Log(line)
+}
+
+// faultsRun counts the faults the target gave, and those of them that ran
+// their course, not cut short by the client's close or the target's.
+func faultsRun(st target.Stats) (given, ran uint64) {
+	for _, n := range st.Faults {
+		given += n
+	}
+	return given, given - min(st.Aborted, given)
 }
 
 // checkBalance checks that every request sent is accounted for once.
@@ -351,16 +362,19 @@ func checkKinds(t *testing.T, row faultRow, res *stats.Result) {
 // checkCommon checks what every faulty run must show: answers, replaced
 // connections, no more in flight or open than the plan allows, and no
 // response the target did not send.
-func checkCommon(t *testing.T, c matrixCell, res *stats.Result, served uint64) {
+func checkCommon(t *testing.T, c matrixCell, res *stats.Result, served uint64, slowFaults bool) {
 	t.Helper()
 	if res.Responses == 0 && !c.row.silent {
 		t.Error("no response at all")
 	}
 	// A connection can only be replaced once its fault has run its
-	// course: when every one was still inside a slow fault at the stop
-	// (a drip on a loaded machine), none may have been yet.
+	// course. When every connection was still inside a slow fault at the
+	// stop (a drip on a loaded machine), none may have been yet; nor when
+	// the target's faults ran their course fewer than twice (the last may
+	// end at the stop): a fresh-clone CI run saw 155 requests, 7 drips in
+	// flight at the stop and one timed out at it, and 8 connects.
 	allStuck := res.InFlightAtEnd == cellConns
-	if !c.row.keepsConns && res.Connects <= cellConns && !allStuck {
+	if !c.row.keepsConns && res.Connects <= cellConns && !allStuck && !slowFaults {
 		t.Errorf("connects %d: the fault closes connections, want them replaced (more than %d)", res.Connects, cellConns)
 	}
 	if res.Responses > served {
