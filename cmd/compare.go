@@ -203,6 +203,11 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 // process's peak RSS never goes down, and a mode's threads would linger).
 func (a *app) compareCell(ctx context.Context, url, mode string, conns int, f *compareFlags) CompareCell {
 	cell := CompareCell{Mode: mode, Connections: conns}
+	if mode != "async" { // --loops is the async cells'; the other modes refuse it
+		own := *f
+		own.run.loops = 0
+		f = &own
+	}
 	if exe, err := a.selfExe(); err == nil {
 		s, err := runCellProcess(ctx, exe, url, mode, conns, f)
 		if err != nil {
@@ -248,7 +253,7 @@ func runCellProcess(ctx context.Context, exe, url, mode string, conns int, f *co
 		args = []string{"hold", url, "--json", "--mode", mode, "-c", strconv.Itoa(conns), "-d", f.run.duration.String(),
 			"--every", f.run.every.String(), "--connect-rate", strconv.FormatFloat(f.run.connectRate, 'g', -1, 64)}
 	}
-	if f.run.loops > 0 && mode == "async" { // the other modes have no loops
+	if f.run.loops > 0 {
 		args = append(args, "--loops", strconv.Itoa(f.run.loops))
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)

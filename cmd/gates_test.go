@@ -1,8 +1,11 @@
 package cmd
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -201,7 +204,7 @@ func TestCompareWritesOneCellPerModeAndCount(t *testing.T) {
 	defer srv.Close()
 	out := filepath.Join(t.TempDir(), "cmp")
 	stdout, stderr, code := runBin(t, "compare", srv.URL(), "--modes", "async,sync,goroutine",
-		"--connections", "2,8", "-d", "300ms", "--pause", "50ms", "--out", out)
+		"--connections", "2,8", "-d", "300ms", "--pause", "50ms", "-t", "1", "--out", out)
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
@@ -220,6 +223,9 @@ func TestCompareWritesOneCellPerModeAndCount(t *testing.T) {
 	for _, c := range r.Cells {
 		if c.Error != "" || c.Summary == nil || c.Summary.Responses == 0 || c.Summary.Mode != c.Mode || c.Summary.Connections != c.Connections {
 			t.Fatalf("cell %s/%d: error %q summary %+v", c.Mode, c.Connections, c.Error, c.Summary)
+		}
+		if (c.Mode == "async") != (c.Summary.Loops == 1) { // -t is the async cells' only
+			t.Fatalf("cell %s/%d ran %d loops", c.Mode, c.Connections, c.Summary.Loops)
 		}
 		answered += c.Summary.Responses
 	}
@@ -307,5 +313,40 @@ func TestStallsShowInTheOpenModelOnly(t *testing.T) {
 	if !strings.Contains(stdout, "closed model") || !strings.Contains(stdout, "response time") ||
 		strings.Contains(stdout, "from intended send") || strings.Contains(stdout, "service time") {
 		t.Errorf("closed run should show one response-time row and no corrected figure:\n%s", stdout)
+	}
+}
+
+// TestCompareInProcessGivesLoopsToAsyncOnly: when compare cannot start
+// itself as a child, it runs each cell in process; -t goes to the async
+// cells only, and the sync cell runs, not refused for it.
+func TestCompareInProcessGivesLoopsToAsyncOnly(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	out := filepath.Join(t.TempDir(), "cmp")
+	var stdout, stderr bytes.Buffer
+	a := &app{stdout: &stdout, stderr: &stderr, selfExe: func() (string, error) { return "", errors.New("no executable") }}
+	root := newRootCmd(a)
+	root.SetArgs([]string{"compare", srv.URL(), "--modes", "async,sync", "--connections", "2", "-d", "200ms", "--pause", "10ms", "-t", "1", "--out", out})
+	if err := root.ExecuteContext(context.Background()); err != nil {
+		t.Fatalf("compare: %v\n%s", err, stderr.String())
+	}
+	data, err := os.ReadFile(filepath.Join(out, "compare.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r CompareReport
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Cells) != 2 {
+		t.Fatalf("%d cells, want 2", len(r.Cells))
+	}
+	for _, c := range r.Cells {
+		if c.Error != "" || c.Summary == nil || c.Summary.Responses == 0 || (c.Mode == "async") != (c.Summary.Loops == 1) {
+			t.Fatalf("cell %s: error %q summary %+v", c.Mode, c.Error, c.Summary)
+		}
 	}
 }
