@@ -78,7 +78,7 @@ func (v *validator) load() {
 	v.intAtLeast0("load.connections", int64(l.Connections))
 	v.intAtLeast0("load.requests", l.Requests)
 	v.intAtLeast0("load.loops", int64(l.Loops))
-	if mode := v.s.ModeOrDefault(); l.Loops > 0 && mode != ModeAsync {
+	if mode := v.s.ModeOrDefault(); l.Loops > 0 && perConnection[mode] != "" {
 		v.add("load.loops", "event loops are async mode's; "+mode+" mode has none (one "+perConnection[mode]+" per connection): drop load.loops, or use mode: async")
 	}
 	v.intAtLeast0("load.pipeline", int64(l.Pipeline))

@@ -67,13 +67,7 @@ func TestOpenLatencyOfADelay(t *testing.T) {
 		p50 := time.Duration(res.Latency.ValueAtQuantile(50)) * time.Microsecond
 		t.Logf("latency p50 %v, service p50 %v, responses %d, saturation %+v", p50,
 			time.Duration(res.Service.ValueAtQuantile(50))*time.Microsecond, res.Responses, res.Saturation)
-		if p50 < 5*time.Millisecond {
-			t.Fatalf("latency p50 %v under the 5 ms delay", p50)
-		}
-		if p50 > 10*time.Millisecond {
-			return fmt.Sprintf("latency p50 %v with a 5 ms delay, want under 10 ms", p50)
-		}
-		return ""
+		return enginetest.DelayMiss(t, p50, 5*time.Millisecond, 5*time.Millisecond)
 	})
 }
 
