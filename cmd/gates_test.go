@@ -208,14 +208,7 @@ func TestCompareWritesOneCellPerModeAndCount(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
 	}
-	data, err := os.ReadFile(filepath.Join(out, "compare.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r CompareReport
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readCompare(t, out)
 	if len(r.Cells) != 6 {
 		t.Fatalf("%d cells, want 6 (3 modes x 2 counts)", len(r.Cells))
 	}
@@ -333,14 +326,7 @@ func TestCompareInProcessGivesLoopsToAsyncOnly(t *testing.T) {
 	if err := root.ExecuteContext(context.Background()); err != nil {
 		t.Fatalf("compare: %v\n%s", err, stderr.String())
 	}
-	data, err := os.ReadFile(filepath.Join(out, "compare.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var r CompareReport
-	if err := json.Unmarshal(data, &r); err != nil {
-		t.Fatal(err)
-	}
+	r := readCompare(t, out)
 	if len(r.Cells) != 2 {
 		t.Fatalf("%d cells, want 2", len(r.Cells))
 	}
@@ -349,4 +335,18 @@ func TestCompareInProcessGivesLoopsToAsyncOnly(t *testing.T) {
 			t.Fatalf("cell %s: error %q summary %+v", c.Mode, c.Error, c.Summary)
 		}
 	}
+}
+
+// readCompare reads the compare.json that compare wrote into dir.
+func readCompare(t *testing.T, dir string) CompareReport {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, "compare.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var r CompareReport
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
 }
