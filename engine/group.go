@@ -32,11 +32,19 @@ func GroupCount(n int) int {
 }
 
 // NewRecorderGroup returns a group whose measured part starts after
-// warmup on the run clock; each closed interval is added to live, which
-// may be nil.
-func NewRecorderGroup(warmup time.Duration, live *stats.Live) *RecorderGroup {
+// warmup on the run clock and that ends by plannedEndNs (run clock; 0 when
+// the run has no planned end); each closed interval is added to live,
+// which may be nil.
+//
+// Events after the planned end count as at it even before End is called:
+// on a loaded machine the goroutine that calls End may run a second or
+// more after the end, and a member (or the stats ticker) must not close
+// an interval past it meanwhile, or the groups' intervals would no longer
+// merge by index.
+func NewRecorderGroup(warmup time.Duration, plannedEndNs int64, live *stats.Live) *RecorderGroup {
 	g := &RecorderGroup{rec: stats.NewRecorder()}
 	g.tl = NewTimeline(g.rec, warmup, live)
+	g.endNs.Store(plannedEndNs)
 	return g
 }
 
@@ -59,8 +67,9 @@ func (g *RecorderGroup) Unlock() { g.mu.Unlock() }
 // holds the lock.
 func (g *RecorderGroup) AddOpen(d int) { g.open += d }
 
-// End tells the group the run ended at endNs (run clock): events recorded
-// later count as at endNs, so no member closes an interval past the end.
+// End tells the group the run ended at endNs (run clock, at or before the
+// planned end): events recorded later count as at endNs, so no member
+// closes an interval past the end.
 func (g *RecorderGroup) End(endNs int64) { g.endNs.Store(endNs) }
 
 // Finish closes the group's last intervals at endNs (run clock), with

@@ -59,7 +59,7 @@ func TestTimeline(t *testing.T) {
 }
 
 func TestRecorderGroupClampsLateEvents(t *testing.T) {
-	g := NewRecorderGroup(0, nil)
+	g := NewRecorderGroup(0, 0, nil)
 	g.Lock(10).RecordResponse(200, 1000, 1000)
 	g.Unlock()
 	g.End(IntervalNs / 2)
@@ -68,6 +68,35 @@ func TestRecorderGroupClampsLateEvents(t *testing.T) {
 	rec := g.Finish(IntervalNs/2, 0)
 	if len(rec.Intervals) != 1 || rec.Intervals[0].Responses != 2 {
 		t.Fatalf("intervals %d; want one holding both responses", len(rec.Intervals))
+	}
+}
+
+// The goroutine that ends a run may run a second or more after its planned
+// end on a loaded machine; a member or the stats ticker that records
+// meanwhile must not close an interval past the planned end, or the
+// groups' intervals stop merging by index (the last interval of a 2000-
+// connection hold run once showed one group's 250 connections open).
+func TestRecorderGroupsAgreeWhenTheEndIsNoticedLate(t *testing.T) {
+	const planned = 3 * IntervalNs
+	early, late := NewRecorderGroup(0, planned, nil), NewRecorderGroup(0, planned, nil)
+	for _, g := range []*RecorderGroup{early, late} {
+		g.Lock(10)
+		g.AddOpen(5)
+		g.Unlock()
+	}
+	late.Lock(4*IntervalNs + IntervalNs/2) // the ticker, 1.5 s after the planned end, before End
+	late.Unlock()
+	var recs []*stats.Recorder
+	for _, g := range []*RecorderGroup{early, late} {
+		g.End(planned)
+		recs = append(recs, g.Finish(planned, 5))
+	}
+	for i, rec := range recs {
+		n := len(rec.Intervals)
+		if last := rec.Intervals[n-1]; n != 3 || last.EndNs != planned || last.OpenConns != 5 {
+			t.Fatalf("group %d: %d intervals, the last ending at %d with %d open; want 3, the last ending at %d with 5 open",
+				i, n, last.EndNs, last.OpenConns, planned)
+		}
 	}
 }
 

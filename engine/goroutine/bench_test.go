@@ -20,7 +20,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		stopCh: make(chan struct{}), budget: engine.NewBudget(0), idleLimit: time.Second,
 		dialCtx: context.Background(),
 	}
-	s := newSlot(r, 0, engine.NewRecorderGroup(0, nil))
+	s := newSlot(r, 0, engine.NewRecorderGroup(0, 0, nil))
 	w := newWorker(r, s, []int{0}, 0)
 	defer s.shutdown()
 	now := r.clock.Now()
@@ -48,7 +48,7 @@ func BenchmarkOpenRoundTrip(b *testing.B) {
 	p.Connections, p.Model, p.RatePerSec = 1, engine.ModelOpen, 1e9
 	r := newRun(New(), p)
 	r.dialCtx, r.clock = context.Background(), engine.NewClock()
-	s := newSlot(r, 0, engine.NewRecorderGroup(0, nil))
+	s := newSlot(r, 0, engine.NewRecorderGroup(0, 0, nil))
 	w := newWorker(r, s, []int{0}, 0)
 	defer s.shutdown()
 	backoff := backoffMin
@@ -79,7 +79,7 @@ func BenchmarkHoldRequest(b *testing.B) {
 	p.Connections, p.Model = 1, engine.ModelHold
 	r := newRun(New(), p)
 	r.dialCtx, r.clock = context.Background(), engine.NewClock()
-	s := newSlot(r, 0, engine.NewRecorderGroup(0, nil))
+	s := newSlot(r, 0, engine.NewRecorderGroup(0, 0, nil))
 	h := newHolder(r, s, []int{0})
 	conn, err := s.dial("")
 	if err != nil {

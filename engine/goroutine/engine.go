@@ -110,7 +110,7 @@ func newCrew(r *run) *crew {
 	order := weightedOrder(plan.Requests)
 	c.groups = make([]*engine.RecorderGroup, engine.GroupCount(nSlots))
 	for i := range c.groups {
-		c.groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.Live)
+		c.groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.EndNs(), plan.Live)
 	}
 	c.slots = make([]*slot, nSlots)
 	for i := range c.slots {

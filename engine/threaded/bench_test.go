@@ -19,7 +19,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 			p.Pipeline = depth
 			r := benchRun(b, p)
 			r.depth = depth
-			c := newConn(r, 0, engine.NewRecorderGroup(0, nil))
+			c := newConn(r, 0, engine.NewRecorderGroup(0, 0, nil))
 			if !c.connect() {
 				b.Fatal("connect failed")
 			}
@@ -52,7 +52,7 @@ func BenchmarkOpenRoundTrip(b *testing.B) {
 	r := benchRun(b, p)
 	r.paced = true
 	r.tickets = engine.NewTickets(engine.NewSchedule(p.RatePerSec, nil), int64(b.N), 0)
-	c := newConn(r, 0, engine.NewRecorderGroup(0, nil))
+	c := newConn(r, 0, engine.NewRecorderGroup(0, 0, nil))
 	if !c.connect() {
 		b.Fatal("connect failed")
 	}
@@ -94,7 +94,7 @@ func benchPlan(addr string) *engine.Plan {
 // nothing.
 func BenchmarkSleepUntil(b *testing.B) {
 	r := benchRun(b, benchPlan("127.0.0.1:9"))
-	c := newConn(r, 0, engine.NewRecorderGroup(0, nil))
+	c := newConn(r, 0, engine.NewRecorderGroup(0, 0, nil))
 	b.ReportAllocs()
 	b.ResetTimer()
 	for range b.N {

@@ -89,7 +89,7 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 
 	groups := make([]*engine.RecorderGroup, engine.GroupCount(n))
 	for i := range groups {
-		groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.Live)
+		groups[i] = engine.NewRecorderGroup(plan.Warmup, plan.EndNs(), plan.Live)
 	}
 	conns := make([]*conn, n)
 	for i := range conns {
