@@ -1,6 +1,8 @@
 package reactor
 
 import (
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,5 +99,57 @@ func TestParseRepeatNeedsACleanStart(t *testing.T) {
 	feed(t, l, c, []byte(tail+responseOK))
 	if l.rec.Responses != 2 || l.rec.ErrorTotal() != 0 || c.inflight != 0 {
 		t.Fatalf("%d responses, errors %v, %d in flight; want 2, none, 0", l.rec.Responses, l.rec.Errors, c.inflight)
+	}
+}
+
+// Random runs of responses, many of them repeats, split into reads at
+// random points: every response is answered with its own status.
+func TestParseRepeatsInRandomReads(t *testing.T) {
+	gets := []struct {
+		text   string
+		status int
+	}{
+		{responseOK, 200}, {notFound, 404},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHello\r\n0\r\n\r\n", 200},
+		{"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n", 503},
+	}
+	heads := []struct {
+		text   string
+		status int
+	}{{headerOK, 200}, {"HTTP/1.1 404 Not Found\r\nContent-Length: 13\r\n\r\n", 404}}
+	plan := newPlan(t, "127.0.0.1:1", 1, 1)
+	plan.Pipeline = 16
+	plan.Requests = []engine.Request{request("GET", "/", "127.0.0.1:1", 3), request("HEAD", "/", "127.0.0.1:1", 1)}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := range 300 {
+		l, c := openConn(t, plan)
+		var b strings.Builder
+		want := map[int]uint64{}
+		pick := 0
+		for i := range int(c.inflight) {
+			if rng.IntN(3) == 0 { // mostly repeats of the one before
+				pick = rng.IntN(4)
+			}
+			r := gets[pick%len(gets)]
+			if l.mix.head[c.ring[(int(c.head)+i)%len(c.ring)].req] {
+				r = heads[pick%len(heads)]
+			}
+			b.WriteString(r.text)
+			want[r.status]++
+		}
+		all := []byte(b.String())
+		cuts := []int{rng.IntN(len(all) + 1), rng.IntN(len(all) + 1)}
+		slices.Sort(cuts)
+		feed(t, l, c, all[:cuts[0]])
+		feed(t, l, c, all[cuts[0]:cuts[1]])
+		feed(t, l, c, all[cuts[1]:])
+		if l.rec.Responses != 16 || c.inflight != 0 || l.rec.ErrorTotal() != 0 {
+			t.Fatalf("round %d, cuts %v: %d responses, %d in flight, errors %v", round, cuts, l.rec.Responses, c.inflight, l.rec.Errors)
+		}
+		for status, n := range want {
+			if l.rec.Status[status] != n {
+				t.Fatalf("round %d, cuts %v: %d responses %d, want %d", round, cuts, l.rec.Status[status], status, n)
+			}
+		}
 	}
 }
