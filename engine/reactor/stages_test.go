@@ -117,3 +117,20 @@ func TestClosedStagesFollowTheRamp(t *testing.T) {
 		t.Errorf("elapsed %v, want the stages' 3 s", res.Elapsed)
 	}
 }
+
+// A loop that wakes more than a second after the end of the run closes no
+// interval past the end, so its intervals merge by index with those of
+// the loops that stopped on time.
+func TestLateLoopClosesNoIntervalPastTheEnd(t *testing.T) {
+	plan := newPlan(t, "127.0.0.1:1", 1, 1)
+	plan.Duration = 3 * time.Second
+	l := testLoop(t, plan, []int{0}, nil)
+	l.nextTick = tickNs
+	l.now = int64(4500 * time.Millisecond)
+	l.tick()
+	l.tl.Finish(int64(plan.Duration), 0)
+	n := len(l.rec.Intervals)
+	if n != 3 || l.rec.Intervals[n-1].EndNs != int64(plan.Duration) {
+		t.Fatalf("%d intervals, the last ending at %d; want 3, the last ending at %d", n, l.rec.Intervals[n-1].EndNs, int64(plan.Duration))
+	}
+}
