@@ -33,18 +33,11 @@ func GroupCount(n int) int {
 
 // NewRecorderGroup returns a group whose measured part starts after
 // warmup on the run clock and that ends by plannedEndNs (run clock; 0 when
-// the run has no planned end); each closed interval is added to live,
-// which may be nil.
-//
-// Events after the planned end count as at it even before End is called:
-// on a loaded machine the goroutine that calls End may run a second or
-// more after the end, and a member (or the stats ticker) must not close
-// an interval past it meanwhile, or the groups' intervals would no longer
-// merge by index.
+// the run has no planned end, see NewTimeline); each closed interval is
+// added to live, which may be nil.
 func NewRecorderGroup(warmup time.Duration, plannedEndNs int64, live *stats.Live) *RecorderGroup {
 	g := &RecorderGroup{rec: stats.NewRecorder()}
-	g.tl = NewTimeline(g.rec, warmup, live)
-	g.endNs.Store(plannedEndNs)
+	g.tl = NewTimeline(g.rec, warmup, plannedEndNs, live)
 	return g
 }
 

@@ -25,15 +25,21 @@ type Timeline struct {
 	rec      *stats.Recorder
 	live     *stats.Live // receives each closed interval; may be nil
 	warmupNs int64       // run-clock time the measured part starts
+	endNs    int64       // run-clock planned end; 0 for none
 	warm     bool        // still in the warm-up
 	nextNs   int64       // measured-clock end of the interval in progress
 }
 
 // NewTimeline returns a timeline for rec whose measured part starts after
-// warmup on the run clock; each closed interval is also added to live,
-// which may be nil.
-func NewTimeline(rec *stats.Recorder, warmup time.Duration, live *stats.Live) Timeline {
-	return Timeline{rec: rec, live: live, warmupNs: int64(warmup), warm: warmup > 0, nextNs: IntervalNs}
+// warmup on the run clock and that ends by plannedEndNs (run clock; 0 when
+// the run has no planned end); each closed interval is also added to
+// live, which may be nil.
+//
+// No interval closes past the planned end: an owner that looks at the
+// clock late, a second or more after the end on a loaded machine, must
+// not close one that the other recorders of the run never have.
+func NewTimeline(rec *stats.Recorder, warmup time.Duration, plannedEndNs int64, live *stats.Live) Timeline {
+	return Timeline{rec: rec, live: live, warmupNs: int64(warmup), endNs: plannedEndNs, warm: warmup > 0, nextNs: IntervalNs}
 }
 
 // Warm reports whether the run is still in its warm-up, as of the last
@@ -41,9 +47,13 @@ func NewTimeline(rec *stats.Recorder, warmup time.Duration, live *stats.Live) Ti
 func (t *Timeline) Warm() bool { return t.warm }
 
 // Advance ends the warm-up and closes every interval that ended by nowNs
-// (run clock), with openConns as the connections the owner has open. It is
-// one comparison unless a second has passed.
+// (run clock, no later than the planned end), with openConns as the
+// connections the owner has open. It is one comparison unless a second has
+// passed.
 func (t *Timeline) Advance(nowNs int64, openConns int) {
+	if t.endNs > 0 {
+		nowNs = min(nowNs, t.endNs)
+	}
 	if t.warm {
 		if nowNs < t.warmupNs {
 			return

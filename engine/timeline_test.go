@@ -29,7 +29,7 @@ func TestTimeline(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			rec := stats.NewRecorder()
 			live := &stats.Live{}
-			tl := NewTimeline(rec, tt.warmup, live)
+			tl := NewTimeline(rec, tt.warmup, 0, live)
 			for _, ev := range tt.events {
 				tl.Advance(ev, 1)
 				rec.RecordResponse(200, 1000, 1000)

@@ -119,7 +119,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		warmEndNs:     -1,
 		nap:           napper{on: cfg.sched == nil && cfg.hold == nil, batch: napBatch, ready: napEvents},
 	}
-	l.tl = engine.NewTimeline(l.rec, p.Warmup, p.Live)
+	l.tl = engine.NewTimeline(l.rec, p.Warmup, p.EndNs(), p.Live)
 	l.sweepNs = min(max(min(l.timeoutNs, l.connTimeoutNs)/20, minSweepNs), maxSweepNs)
 	if d := p.DurationOrDefault(); d > 0 {
 		l.endNs = l.measuredNs + int64(d)
@@ -305,18 +305,12 @@ func (l *loop) waitNs() int64 {
 // has passed, at the boundaries themselves, so every loop's intervals
 // align. The loop ticks as soon as it reads a clock past a boundary and
 // before it writes a batch, so a request belongs to the part it was
-// written in, and its response to the same part. A loop that wakes late,
-// past the end of the run, closes no interval after the end: the others
-// stopped at it, and the loops' intervals merge by index.
+// written in, and its response to the same part.
 func (l *loop) tick() {
 	if l.now < l.nextTick {
 		return
 	}
-	now := l.now
-	if l.endNs > 0 {
-		now = min(now, l.endNs)
-	}
-	l.tl.Advance(now, l.nOpen)
+	l.tl.Advance(l.now, l.nOpen)
 	if l.inWarmup && !l.tl.Warm() {
 		l.inWarmup = false
 		l.warmEndNs = l.now // every request written before now was the warm-up's
