@@ -313,11 +313,7 @@ func TestStallsShowInTheOpenModelOnly(t *testing.T) {
 // itself as a child, it runs each cell in process; -t goes to the async
 // cells only, and the sync cell runs, not refused for it.
 func TestCompareInProcessGivesLoopsToAsyncOnly(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	out := filepath.Join(t.TempDir(), "cmp")
 	var stdout, stderr bytes.Buffer
 	a := &app{stdout: &stdout, stderr: &stderr, selfExe: func() (string, error) { return "", errors.New("no executable") }}
