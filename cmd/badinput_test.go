@@ -55,7 +55,16 @@ func badInputs(bodyDir string) []badInput {
 		{name: "negative pipeline", args: []string{"run", u, "--pipeline", "-2"}, code: ExitUsage, want: []string{"--pipeline", "-2"}},
 		{name: "hold negative every", args: []string{"hold", u, "--every", "-1s"}, code: ExitUsage, want: []string{"--every", "-1s"}},
 		{name: "hold negative connect rate", args: []string{"hold", u, "--connect-rate", "-1"}, code: ExitUsage, want: []string{"--connect-rate", "-1"}},
-		{name: "duration without unit", args: []string{"run", u, "--timeout", "5"}, code: ExitUsage, want: []string{"--timeout", `"5"`}},
+		{name: "duration without unit", args: []string{"run", u, "--timeout", "5"}, code: ExitUsage, want: []string{"--timeout", `"5" has no unit`, "5s"}},
+
+		// Values that do not parse: the flag and the kind of value wanted, not strconv's words.
+		{name: "connections not a number", args: []string{"run", u, "-c", "abc"}, code: ExitUsage, want: []string{"-c/--connections", `"abc" is not a whole number`}},
+		{name: "requests a fraction", args: []string{"run", u, "-n", "1.5"}, code: ExitUsage, want: []string{"-n/--requests", `"1.5" is not a whole number`}},
+		{name: "rate not a number", args: []string{"run", u, "-R", "abc"}, code: ExitUsage, want: []string{"-R/--rate", `"abc" is not a number`}},
+		{name: "duration not a duration", args: []string{"run", u, "-d", "abc"}, code: ExitUsage, want: []string{"-d/--duration", `"abc" is not a duration`, "10s"}},
+		{name: "demo connections not a number", args: []string{"demo", "-c", "x"}, code: ExitUsage, want: []string{"-c/--connections", `"x" is not a whole number`}},
+		{name: "empty port", args: []string{"run", "http://127.0.0.1:/"}, code: ExitUsage, want: []string{"empty port", ":8080"}},
+		{name: "header name with a space", args: []string{"run", u, "-H", "Bad Name: v"}, code: ExitUsage, want: []string{`"Bad Name"`, "white space"}},
 
 		// Rates below zero.
 		{name: "zero rate", args: []string{"run", u, "-R", "0"}, code: ExitUsage, want: []string{"--rate", "got 0"}},

@@ -114,6 +114,9 @@ func parseTargetURL(rawURL string) (*url.URL, error) {
 	if u.Hostname() == "" {
 		return nil, usageErr("URL %q has no host; %s", rawURL, want)
 	}
+	if strings.HasSuffix(u.Host, ":") {
+		return nil, usageErr("URL %q has an empty port after the colon; give one such as :8080, or leave the colon out for the scheme's default", rawURL)
+	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
@@ -146,7 +149,10 @@ func parseHeaders(hs []string) ([]wire.Header, error) {
 	for _, h := range hs {
 		name, value, ok := strings.Cut(h, ":")
 		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " \t\r\n") {
+		if ok && name != "" && strings.ContainsAny(name, " \t\r\n") {
+			return nil, usageErr("-H %q: the header name %q contains white space; want 'Name: value' with a name such as X-Request-Id", h, name)
+		}
+		if !ok || name == "" {
 			return nil, usageErr("-H %q: want a header as 'Name: value'", h)
 		}
 		if strings.ContainsAny(value, "\r\n") {

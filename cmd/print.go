@@ -20,7 +20,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 		return
 	}
 	fmt.Fprintln(w)
-	head := fmt.Sprintf("%s mode, %s model, %d connections", s.Mode, s.Model, s.Connections)
+	head := fmt.Sprintf("%s mode, %s model, %s", s.Mode, s.Model, count(s.Connections, "connection"))
 	if s.Loops > 0 {
 		head += ", " + count(s.Loops, "loop")
 	}
@@ -39,7 +39,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
 	fmt.Fprintf(tw, "  Transfer\t%s in (%s/s), %s out\n", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
-	fmt.Fprintf(tw, "  Connections\t%s opened, %d open at the end\n", fmtCount(s.Connects), s.OpenConnsAtEnd)
+	fmt.Fprintf(tw, "  Connections\t%s opened, %s open at the end\n", fmtCount(s.Connects), fmtCount(uint64(s.OpenConnsAtEnd)))
 	tw.Flush()
 
 	fmt.Fprintln(w)
@@ -49,14 +49,14 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
 	if s.Model == "open" {
-		fmt.Fprintf(w, "  Schedule      target %s req/s; sends lagged the schedule by p50 %s, p99 %s, max %s (about %s requests waiting at the worst); %s requests dropped (due, never sent)\n",
-			fmtRate(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), fmtCount(uint64(s.Saturation.QueuePeak)), fmtCount(s.Dropped))
+		fmt.Fprintf(w, "  Schedule      target %s req/s; sends lagged the schedule by p50 %s, p99 %s, max %s (about %s waiting at the worst); %s dropped (due, never sent)\n",
+			fmtRate(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), count(s.Saturation.QueuePeak, "request"), count(s.Dropped, "request"))
 	}
 	if s.Resent > 0 {
 		fmt.Fprintf(w, "  Resent        %s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)\n", fmtCount(s.Resent))
 	}
 	if s.InFlightAtEnd > 0 {
-		fmt.Fprintf(w, "  In flight     %s requests were unanswered when the run stopped (not counted as errors)\n", fmtCount(s.InFlightAtEnd))
+		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
 	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %.1f µs CPU per request, peak RSS %s\n",
@@ -134,8 +134,19 @@ func fmtMs(ms float64) string {
 	return fmt.Sprintf("%.2fs", ms/1000)
 }
 
+// fmtSeconds prints a duration with about three significant digits, so
+// that a short run's duration agrees with its rate: 55.5ms, 2.03s, 10.01s.
 func fmtSeconds(s float64) string {
-	return time.Duration(s * float64(time.Second)).Round(10 * time.Millisecond).String()
+	d := time.Duration(s * float64(time.Second))
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	case d < 10*time.Second:
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(100 * time.Millisecond).String()
 }
 
 func fmtCount(n uint64) string {
@@ -220,9 +231,11 @@ func targetHost(raw string) string {
 }
 
 // count writes n and a noun, plural unless n is 1: "1 loop", "2 loops".
-func count(n int, noun string) string {
+// count says n of noun, in the plural unless n is 1, with thousands
+// separators: "1 loop", "2,000 connections".
+func count[N int | int64 | uint64](n N, noun string) string {
 	if n == 1 {
 		return "1 " + noun
 	}
-	return fmt.Sprintf("%d %ss", n, noun)
+	return fmtCount(uint64(n)) + " " + noun + "s"
 }

@@ -13,7 +13,7 @@ import (
 // each held connection cost the generator.
 func printHoldSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
-	head := fmt.Sprintf("%s mode, hold model, %s connections", s.Mode, fmtCount(uint64(s.Connections)))
+	head := fmt.Sprintf("%s mode, hold model, %s", s.Mode, count(s.Connections, "connection"))
 	if s.Loops > 0 {
 		head += ", " + count(s.Loops, "loop")
 	}
@@ -43,7 +43,7 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 	}
 	fmt.Fprintf(w, "  Errors        %s\n", fmtHoldErrors(s))
 	if s.InFlightAtEnd > 0 {
-		fmt.Fprintf(w, "  In flight     %s requests were unanswered when the run stopped (not counted as errors)\n", fmtCount(s.InFlightAtEnd))
+		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
 	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %d threads, %d goroutines at the peak\n",

@@ -137,7 +137,7 @@ func explicitZeros(c *cobra.Command) error {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageErr("%s takes %s, got %d arguments (see '%s --help')", c.Name(), what, len(args), c.CommandPath())
+			return usageErr("%s takes %s, got %s (see '%s --help')", c.Name(), what, count(len(args), "argument"), c.CommandPath())
 		}
 		return nil
 	}
@@ -253,20 +253,20 @@ func describeRun(p *engine.Plan, mode string) string {
 		if p.HoldEvery > 0 {
 			every = "one request each every " + p.HoldEvery.String()
 		}
-		return fmt.Sprintf("Holding %d connections to %s %s: connecting %s, %s, %s mode",
-			p.Connections, p.Target, describeStop(p), rate, every, modeName(mode))
+		return fmt.Sprintf("Holding %s to %s %s: connecting %s, %s, %s mode",
+			count(p.Connections, "connection"), p.Target, describeStop(p), rate, every, modeName(mode))
 	}
-	return fmt.Sprintf("Running %s against %s: %d connections, %s, %s mode",
-		describeStop(p), p.Target, p.Connections, describePipeline(p), modeName(mode))
+	return fmt.Sprintf("Running %s against %s: %s, %s, %s mode",
+		describeStop(p), p.Target, count(p.Connections, "connection"), describePipeline(p), modeName(mode))
 }
 
 func describeStop(p *engine.Plan) string {
 	d := p.DurationOrDefault()
 	switch {
 	case p.MaxRequests > 0 && d > 0:
-		return fmt.Sprintf("%d requests or %s", p.MaxRequests, d)
+		return fmt.Sprintf("%s or %s", count(p.MaxRequests, "request"), d)
 	case p.MaxRequests > 0:
-		return fmt.Sprintf("%d requests", p.MaxRequests)
+		return count(p.MaxRequests, "request")
 	}
 	return "for " + d.String()
 }

@@ -239,6 +239,9 @@ func checkURL(t string) string {
 	if u.Hostname() == "" {
 		return fmt.Sprintf("%q has no host; want %s", t, wantURL)
 	}
+	if strings.HasSuffix(u.Host, ":") {
+		return fmt.Sprintf("%q has an empty port after the colon; give one such as :8080, or leave the colon out for the scheme's default", t)
+	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {

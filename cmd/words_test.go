@@ -1,0 +1,45 @@
+package cmd
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// TestDurationsKeepThreeDigits: a short run's duration is printed with
+// enough digits to agree with its rate (55.5 ms, not 60 ms or 0s).
+func TestDurationsKeepThreeDigits(t *testing.T) {
+	for _, tc := range []struct {
+		sec  float64
+		want string
+	}{
+		{0, "0s"}, {0.0005554, "555µs"}, {0.05554, "55.5ms"}, {0.0032, "3.2ms"},
+		{2.0345, "2.03s"}, {30.14, "30.1s"}, {600, "10m0s"},
+	} {
+		if got := fmtSeconds(tc.sec); got != tc.want {
+			t.Errorf("fmtSeconds(%v) = %q, want %q", tc.sec, got, tc.want)
+		}
+	}
+}
+
+// TestSummaryWordsAgreeWithCounts: one of a thing is singular, and every
+// count has thousands separators.
+func TestSummaryWordsAgreeWithCounts(t *testing.T) {
+	s := stats.Summary{Mode: "async", Model: "open", Connections: 1, Loops: 1, Target: "http://127.0.0.1:1/",
+		Requests: 5, Responses: 4, InFlightAtEnd: 1, Dropped: 1, OpenConnsAtEnd: 5000, DurationSec: 0.0555}
+	var b bytes.Buffer
+	printSummary(&b, s)
+	out := b.String()
+	for _, want := range []string{"1 connection, 1 loop against", "5,000 open at the end", "1 request unanswered", "1 request dropped", "Duration     55.5ms"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"1 connections", "1 requests", "5000"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("summary says %q:\n%s", bad, out)
+		}
+	}
+}
