@@ -63,6 +63,8 @@ func badInputs(bodyDir string) []badInput {
 		{name: "rate not a number", args: []string{"run", u, "-R", "abc"}, code: ExitUsage, want: []string{"-R/--rate", `"abc" is not a number`}},
 		{name: "duration not a duration", args: []string{"run", u, "-d", "abc"}, code: ExitUsage, want: []string{"-d/--duration", `"abc" is not a duration`, "10s"}},
 		{name: "demo connections not a number", args: []string{"demo", "-c", "x"}, code: ExitUsage, want: []string{"-c/--connections", `"x" is not a whole number`}},
+		{name: "zero loops", args: []string{"run", u, "-t", "0"}, code: ExitUsage, want: []string{"-t/--loops", "got 0", "one per CPU"}},
+		{name: "empty stages", args: []string{"run", u, "--stages", ""}, code: ExitUsage, want: []string{"--stages is empty", "10s:1000"}},
 		{name: "empty port", args: []string{"run", "http://127.0.0.1:/"}, code: ExitUsage, want: []string{"empty port", ":8080"}},
 		{name: "header name with a space", args: []string{"run", u, "-H", "Bad Name: v"}, code: ExitUsage, want: []string{`"Bad Name"`, "white space"}},
 

@@ -35,7 +35,7 @@ ephemeral port: nowait raises its open-file limit to the hard limit and
 checks both before it starts. --source-ips spreads the connections over
 several local addresses to go past one address's ephemeral ports.
 
-` + exitCodeHelp,
+` + holdExitCodeHelp,
 		Example: `  nowait hold http://127.0.0.1:8080/ -c 15000 --connect-rate 5000 -d 30s
   nowait hold http://127.0.0.1:8080/ -c 15000 --every 5s -d 60s
   nowait hold http://127.0.0.1:8080/ -c 15000 --source-ips 127.0.0.2-127.0.0.9 --mode sync

@@ -59,8 +59,12 @@ func printSummary(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
-	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %.1f µs CPU per request, peak RSS %s\n",
-		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, s.CPUMicrosPerReq, fmtBytes(float64(g.PeakRSSBytes)))
+	perReq := "no request answered"
+	if s.CPUMicrosPerReq > 0 {
+		perReq = fmt.Sprintf("%.1f µs CPU per request", s.CPUMicrosPerReq)
+	}
+	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %s, peak RSS %s\n",
+		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, perReq, fmtBytes(float64(g.PeakRSSBytes)))
 	if s.Saturation.Saturated {
 		fmt.Fprintf(w, "  WARNING       the generator was saturated: %s\n", s.Saturation.Reason)
 	}

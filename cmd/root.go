@@ -31,6 +31,13 @@ const exitCodeHelp = `Exit codes:
   3  one or more thresholds were breached
   4  the run regressed against --baseline by more than --max-regression`
 
+// holdExitCodeHelp is exitCodeHelp for hold, which has no thresholds and
+// no baseline.
+const holdExitCodeHelp = `Exit codes:
+  0  the run completed
+  1  the run failed: no connection could be made, or a runtime error
+  2  usage error: bad flags or arguments`
+
 // app is what every command shares: its I/O and the signal context.
 type app struct {
 	stdout io.Writer

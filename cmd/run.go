@@ -120,15 +120,18 @@ is shown beside it.
 // zero there means the default (no limit, 10 s, the closed model), which
 // is surely not what was asked.
 func explicitZeros(c *cobra.Command) error {
-	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model"}
-	for _, name := range []string{"requests", "duration", "rate"} {
+	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU"}
+	for _, name := range []string{"requests", "duration", "rate", "loops"} {
 		fl := c.Flags().Lookup(name)
 		if fl == nil || !fl.Changed {
 			continue
 		}
 		if v := fl.Value.String(); v == "0" || v == "0s" {
-			return usageErr("-%s/--%s must be positive, got %s; leave it out for %s", fl.Shorthand, name, v, defaults[name])
+			return usageErr("%s must be positive, got %s; leave it out for %s", flagName(fl), v, defaults[name])
 		}
+	}
+	if fl := c.Flags().Lookup("stages"); fl != nil && fl.Changed && strings.TrimSpace(fl.Value.String()) == "" {
+		return usageErr("--stages is empty; want DURATION:TARGET,... such as 10s:1000,20s:5000, or leave it out")
 	}
 	return nil
 }
@@ -247,7 +250,7 @@ func describeRun(p *engine.Plan, mode string) string {
 	if p.Model == engine.ModelHold {
 		rate := "as fast as possible"
 		if p.ConnectRate > 0 {
-			rate = fmt.Sprintf("at %s per second", fmtRate(p.ConnectRate))
+			rate = fmt.Sprintf("at %g per second", p.ConnectRate)
 		}
 		every := "no requests"
 		if p.HoldEvery > 0 {

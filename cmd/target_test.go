@@ -70,7 +70,7 @@ func TestTargetBadFlags(t *testing.T) {
 		{[]string{"--refuse-every", "1s"}, "refuse and refuse-every must both be positive"},
 		{[]string{"--header-size", "-1"}, "header size must not be negative, got -1"},
 		{[]string{"--drip-every", "-1ms"}, "drip interval must not be negative"},
-		{[]string{"--stall", "soon"}, `invalid argument "soon" for "--stall" flag`},
+		{[]string{"--stall", "soon"}, `--stall: "soon" is not a duration`},
 		{[]string{"--body-size", "-3"}, "body size must not be negative, got -3"},
 	} {
 		var out, errb bytes.Buffer
