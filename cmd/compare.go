@@ -187,7 +187,7 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 		}
 	}
 	if f.out != "" {
-		if err := writeCompare(f.out, report); err != nil {
+		if err := writeCompare(f.out, report, a.stderr); err != nil {
 			return runErr(err)
 		}
 		if !f.run.jsonOut {
@@ -293,7 +293,9 @@ func compareOutcome(r CompareReport) error {
 	return runErr(fmt.Errorf("the comparison was interrupted before its first cell"))
 }
 
-func writeCompare(dir string, r CompareReport) error {
+// writeCompare writes compare.json and the comparison chart into dir,
+// saying on notes when an old chart was removed.
+func writeCompare(dir string, r CompareReport, notes io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -308,7 +310,7 @@ func writeCompare(dir string, r CompareReport) error {
 	if err := os.Rename(tmp, filepath.Join(dir, "compare.json")); err != nil {
 		return err
 	}
-	return drawCompareChart(dir, r)
+	return drawCompareChart(dir, r, notes)
 }
 
 // compareTable prints the cells as they complete, in fixed-width columns

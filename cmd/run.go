@@ -201,7 +201,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		printChecks(a.stdout, checks)
 	}
 	if out.dir != "" {
-		if err := writeResults(out.dir, res); err != nil {
+		if err := writeResults(out.dir, res, a.stderr); err != nil {
 			return err
 		}
 		if !out.json {
