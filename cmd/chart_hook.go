@@ -12,13 +12,13 @@ import (
 // drawCompareChart draws the comparison chart of r into dir as
 // compare.png and compare.svg: throughput, p99, CPU per request and RSS
 // per connection against the connection count, one line per mode. Cells
-// that failed are left out; with none left there is no
+// that failed or were cut short are left out; with none left there is no
 // chart, and an old one in dir is removed (said on notes), so it cannot
 // contradict compare.json.
 func drawCompareChart(dir string, r CompareReport, notes io.Writer) error {
 	var cells []plots.CompareCell
 	for _, c := range r.Cells {
-		if c.Summary != nil && c.Error == "" {
+		if c.Summary != nil && c.Error == "" && !c.Interrupted {
 			cells = append(cells, plots.CompareCell{Mode: c.Mode, Connections: c.Connections, Summary: *c.Summary})
 		}
 	}

@@ -127,7 +127,11 @@ func explicitZeros(c *cobra.Command) error {
 			continue
 		}
 		if v := fl.Value.String(); v == "0" || v == "0s" {
-			return usageErr("-%s/--%s must be positive, got %s; leave it out for %s", fl.Shorthand, name, v, defaults[name])
+			def := defaults[name]
+			if fl.DefValue != "0" && fl.DefValue != "0s" { // demo's and compare's own default
+				def = "the default " + fl.DefValue
+			}
+			return usageErr("-%s/--%s must be positive, got %s; leave it out for %s", fl.Shorthand, name, v, def)
 		}
 	}
 	return nil
@@ -137,7 +141,11 @@ func explicitZeros(c *cobra.Command) error {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageErr("%s takes %s, got %d arguments (see '%s --help')", c.Name(), what, len(args), c.CommandPath())
+			got := fmt.Sprintf("%d arguments", len(args))
+			if len(args) == 1 {
+				got = "1 argument"
+			}
+			return usageErr("%s takes %s, got %s (see '%s --help')", c.Name(), what, got, c.CommandPath())
 		}
 		return nil
 	}
