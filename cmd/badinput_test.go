@@ -82,7 +82,7 @@ func badInputs(bodyDir string) []badInput {
 		{name: "hold unknown mode", args: []string{"hold", u, "--mode", "bogus"}, code: ExitUsage, want: []string{`unknown mode "bogus"`}},
 		{name: "target unknown fault", args: []string{"target", "--fault", "bogus"}, code: ExitUsage, want: []string{"--fault", `"bogus"`}},
 		{name: "target fault over 100%", args: []string{"target", "--fault", "reset:200"}, code: ExitUsage, want: []string{"--fault", `"200"`}},
-		{name: "target negative body size", args: []string{"target", "--body-size", "-1"}, code: ExitUsage, want: []string{"body size", "-1"}},
+		{name: "target negative body size", args: []string{"target", "--body-size", "-1"}, code: ExitUsage, want: []string{"--body-size", "-1"}},
 
 		// Conflicting flags.
 		{name: "requests with stages", args: []string{"run", u, "-n", "100", "--stages", "1s:100"}, code: ExitUsage, want: []string{"--requests", "--stages"}},

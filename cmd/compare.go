@@ -7,11 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -33,18 +36,24 @@ type compareFlags struct {
 // CompareCell is one cell of the modes × connections matrix, as written to
 // compare.json.
 type CompareCell struct {
-	Mode        string         `json:"mode"`
-	Connections int            `json:"connections"`
+	Mode        string `json:"mode"`
+	Connections int    `json:"connections"`
+	// Interrupted says the cell was cut short by Ctrl-C: its summary
+	// covers only the time it ran.
+	Interrupted bool           `json:"interrupted,omitempty"`
 	Error       string         `json:"error,omitempty"`
 	Summary     *stats.Summary `json:"summary,omitempty"`
 }
 
 // CompareReport is the body of compare.json.
 type CompareReport struct {
-	Schema   int           `json:"schema_version"`
-	Target   string        `json:"target"`
-	Duration float64       `json:"duration_s"`
-	Cells    []CompareCell `json:"cells"`
+	Schema   int     `json:"schema_version"`
+	Target   string  `json:"target"`
+	Duration float64 `json:"duration_s"`
+	// Interrupted says Ctrl-C stopped the comparison: the last cell may
+	// have been cut short and the cells after it never ran.
+	Interrupted bool          `json:"interrupted"`
+	Cells       []CompareCell `json:"cells"`
 }
 
 func newCompareCmd(a *app) *cobra.Command {
@@ -60,8 +69,17 @@ the built-in target, started as a child process.`,
   nowait compare http://127.0.0.1:8080/ --model hold --connections 1000,5000,15000 --modes async,sync,goroutine
   go run . compare
   nowait compare http://127.0.0.1:8080/ --connections 100,1000 --out results/compare`,
-		Args: cobra.MaximumNArgs(1),
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usageErr("compare takes at most one URL (none: the built-in target), got %d arguments: %s (see '%s --help')",
+					len(args), strings.Join(args, " "), c.CommandPath())
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, args []string) error {
+			if err := explicitZeros(c); err != nil {
+				return err
+			}
 			return a.compare(c.Context(), args, f)
 		},
 	}
@@ -92,6 +110,9 @@ func parseModes(s string) ([]string, error) {
 		if _, err := newEngine(m); err != nil {
 			return nil, err
 		}
+		if slices.Contains(out, m) {
+			return nil, usageErr("--modes lists %s twice; give each mode once, such as %s", m, strings.Join(modes, ","))
+		}
 		out = append(out, m)
 	}
 	if len(out) == 0 {
@@ -112,6 +133,9 @@ func parseCounts(flag, s string) ([]int, error) {
 		if err != nil || n < 1 {
 			return nil, usageErr("%s: %q is not a connection count; want whole numbers of at least 1, such as 10,100,1000", flag, part)
 		}
+		if slices.Contains(out, n) {
+			return nil, usageErr("%s lists %d twice; give each count once, such as 10,100,1000", flag, n)
+		}
 		out = append(out, n)
 	}
 	if len(out) == 0 {
@@ -120,40 +144,97 @@ func parseCounts(flag, s string) ([]int, error) {
 	return out, nil
 }
 
-func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error {
-	ms, err := parseModes(f.modes)
-	if err != nil {
-		return err
+// compareMatrix is what compare runs: the checked flags, modes and counts.
+type compareMatrix struct {
+	modes  []string
+	counts []int
+}
+
+// checkCompare checks every flag and the URL before anything starts, with
+// the checks run makes: each mode's plan is built for the largest count
+// (against a stand-in address when the built-in target is to be started).
+func checkCompare(ctx context.Context, args []string, f *compareFlags) (compareMatrix, error) {
+	var m compareMatrix
+	var err error
+	if m.modes, err = parseModes(f.modes); err != nil {
+		return m, err
 	}
 	switch f.model {
 	case "closed":
 		if f.run.every > 0 || f.run.connectRate > 0 {
-			return usageErr("--every and --connect-rate apply to --model hold only")
+			return m, usageErr("--every and --connect-rate apply to --model hold only")
 		}
 	case "hold":
 		f.run.hold = true
-		if err := holdModel(&f.run); err != nil {
-			return err
-		}
 	default:
-		return usageErr("--model %q is not a model compare runs; want closed or hold", f.model)
+		return m, usageErr("--model %q is not a model compare runs; want closed or hold", f.model)
 	}
-	counts, err := parseCounts("--connections", f.connections)
-	if err != nil {
-		return err
+	if m.counts, err = parseCounts("--connections", f.connections); err != nil {
+		return m, err
 	}
-	biggest := 0
-	for _, n := range counts {
-		biggest = max(biggest, n)
+	switch {
+	case f.pause < 0:
+		return m, usageErr("--pause must be 0 or more, such as 1s, got %s", f.pause)
+	case f.run.loops < 0:
+		return m, usageErr("-t/--loops must be at least 1, got %d", f.run.loops)
+	}
+	url := "http://127.0.0.1/" // a stand-in for the built-in target's address
+	if len(args) == 1 {
+		url = args[0]
+	}
+	biggest := slices.Max(m.counts)
+	for _, mode := range m.modes {
+		rf := cellFlags(f, mode, biggest)
+		if _, err := planFromFlags(ctx, url, &rf); err != nil {
+			return m, err
+		}
 	}
 	if err := checkConnectionLimit(biggest, 0); err != nil {
+		return m, err
+	}
+	if f.out != "" {
+		if err := makeOutDir(f.out); err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// cellFlags are the run flags of one cell.
+func cellFlags(f *compareFlags, mode string, conns int) runFlags {
+	rf := f.run
+	rf.mode, rf.connections = mode, conns
+	if mode != "async" { // --loops is the async cells'; the other modes refuse it
+		rf.loops = 0
+	}
+	return rf
+}
+
+// makeOutDir creates --out before any load, so a path that cannot be a
+// result directory is found before the matrix runs, not after.
+func makeOutDir(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return usageErr("--out %s is a file; want a directory (it is created if missing)", dir)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+			return usageErr("--out %s: part of the path is a file; want a directory (%w)", dir, unwrapPathErr(err))
+		}
+		return runErr(fmt.Errorf("--out: %w", err))
+	}
+	return nil
+}
+
+func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error {
+	m, err := checkCompare(ctx, args, f)
+	if err != nil {
 		return err
 	}
 	var url string
 	if len(args) == 1 {
 		url = args[0]
 	} else {
-		addr, stop, err := a.startDemoTarget(ctx)
+		addr, stop, err := a.startDemoTarget()
 		if err != nil {
 			return runErr(err)
 		}
@@ -163,14 +244,21 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 	}
 	report := CompareReport{Schema: stats.SchemaVersion, Target: url, Duration: f.run.duration.Seconds()}
 	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold)
-	for _, n := range counts {
-		for _, mode := range ms {
+	var noConnection error
+cells:
+	for _, n := range m.counts {
+		for _, mode := range m.modes {
 			if ctx.Err() != nil {
-				break
+				break cells
 			}
 			cell := a.compareCell(ctx, url, mode, n, f)
 			report.Cells = append(report.Cells, cell)
 			tw.row(cell)
+			if len(report.Cells) == 1 && cell.madeNoConnection() {
+				// Nothing could connect: the other cells would only say so again.
+				noConnection = fmt.Errorf("%s; stopped after the first cell", cell.Error)
+				break cells
+			}
 			if f.pause > 0 && ctx.Err() == nil {
 				select {
 				case <-time.After(f.pause):
@@ -178,6 +266,10 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 				}
 			}
 		}
+	}
+	report.Interrupted = ctx.Err() != nil && noConnection == nil
+	if report.Interrupted {
+		tw.interrupted(len(report.Cells), len(m.modes)*len(m.counts))
 	}
 	if f.run.jsonOut {
 		enc := json.NewEncoder(a.stdout)
@@ -187,14 +279,22 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 		}
 	}
 	if f.out != "" {
-		if err := writeCompare(f.out, report); err != nil {
+		if err := writeCompare(f.out, report, a.stderr); err != nil {
 			return runErr(err)
 		}
 		if !f.run.jsonOut {
 			fmt.Fprintf(a.stdout, "\nWrote %s\n", filepath.Join(f.out, "compare.json"))
 		}
 	}
+	if noConnection != nil {
+		return runErr(noConnection)
+	}
 	return compareOutcome(report)
+}
+
+// madeNoConnection says the cell ran and not one connect succeeded.
+func (c CompareCell) madeNoConnection() bool {
+	return !c.Interrupted && c.Summary != nil && c.Summary.Connects == 0 && c.Summary.Responses == 0
 }
 
 // compareCell runs one cell and never fails the whole comparison: a cell's
@@ -203,21 +303,16 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 // process's peak RSS never goes down, and a mode's threads would linger).
 func (a *app) compareCell(ctx context.Context, url, mode string, conns int, f *compareFlags) CompareCell {
 	cell := CompareCell{Mode: mode, Connections: conns}
-	if mode != "async" { // --loops is the async cells'; the other modes refuse it
-		own := *f
-		own.run.loops = 0
-		f = &own
-	}
+	rf := cellFlags(f, mode, conns)
 	if exe, err := a.selfExe(); err == nil {
-		s, err := runCellProcess(ctx, exe, url, mode, conns, f)
-		if err != nil {
+		s, err := runCellProcess(ctx, exe, url, &rf)
+		cell.Summary = s
+		cell.Interrupted = s != nil && s.Interrupted
+		if err != nil && !cell.Interrupted { // an interrupted cell's error only says it was interrupted
 			cell.Error = err.Error()
 		}
-		cell.Summary = s
 		return cell
 	}
-	rf := f.run
-	rf.mode, rf.connections = mode, conns
 	plan, err := planFromFlags(ctx, url, &rf)
 	if err != nil {
 		cell.Error = err.Error()
@@ -238,50 +333,64 @@ func (a *app) compareCell(ctx context.Context, url, mode string, conns int, f *c
 	}
 	s := stats.Summarize(res)
 	cell.Summary = &s
-	if res.Connects == 0 && res.Responses == 0 {
+	cell.Interrupted = res.Interrupted
+	if res.Connects == 0 && res.Responses == 0 && !res.Interrupted {
 		cell.Error = noConnectionError(res).Error()
 	}
 	return cell
 }
 
-// runCellProcess runs `nowait run --json` for one cell and returns its
-// summary. A run that fails still returns its summary when it printed one.
-func runCellProcess(ctx context.Context, exe, url, mode string, conns int, f *compareFlags) (*stats.Summary, error) {
-	args := []string{"run", url, "--json", "--mode", mode,
-		"-c", strconv.Itoa(conns), "-d", f.run.duration.String(), "--pipeline", strconv.Itoa(f.run.pipeline)}
-	if f.run.hold {
-		args = []string{"hold", url, "--json", "--mode", mode, "-c", strconv.Itoa(conns), "-d", f.run.duration.String(),
-			"--every", f.run.every.String(), "--connect-rate", strconv.FormatFloat(f.run.connectRate, 'g', -1, 64)}
+// runCellProcess runs `nowait run --json` (or `hold`) for one cell as a
+// childProcess and returns its summary. A run that fails still returns its
+// summary when it printed one. On Ctrl-C, which only nowait receives (the
+// cell has a process group of its own), the cell is interrupted in turn
+// and reports what it measured.
+func runCellProcess(ctx context.Context, exe, url string, rf *runFlags) (*stats.Summary, error) {
+	conns, dur := strconv.Itoa(rf.connections), rf.duration.String()
+	args := []string{"run", url, "--json", "--mode", rf.mode, "-c", conns, "-d", dur, "--pipeline", strconv.Itoa(rf.pipeline)}
+	if rf.hold {
+		args = []string{"hold", url, "--json", "--mode", rf.mode, "-c", conns, "-d", dur,
+			"--every", rf.every.String(), "--connect-rate", strconv.FormatFloat(rf.connectRate, 'g', -1, 64)}
 	}
-	if f.run.loops > 0 {
-		args = append(args, "--loops", strconv.Itoa(f.run.loops))
+	if rf.loops > 0 {
+		args = append(args, "--loops", strconv.Itoa(rf.loops))
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // let the child report what it measured
 	cmd.WaitDelay = 10 * time.Second
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	runErr := cmd.Run()
+	child, err := startChild(cmd)
+	if err != nil {
+		return nil, fmt.Errorf("starting the cell: %w", err)
+	}
+	waitErr := child.wait()
+	message := func() string {
+		return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "nowait: "))
+	}
 	var s stats.Summary
 	if jerr := json.Unmarshal(stdout.Bytes(), &s); jerr != nil {
-		msg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "nowait: "))
-		if msg == "" && runErr != nil {
-			msg = runErr.Error()
+		msg := message()
+		if msg == "" && waitErr != nil {
+			msg = waitErr.Error()
 		}
 		if msg == "" {
 			msg = "the cell printed no summary"
 		}
 		return nil, errors.New(msg)
 	}
-	if runErr != nil {
-		msg := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(stderr.String()), "nowait: "))
-		return &s, errors.New(msg)
+	if waitErr != nil {
+		return &s, errors.New(message())
 	}
 	return &s, nil
 }
 
-// compareOutcome fails the command when no cell produced a result.
+// compareOutcome fails the command when it was interrupted or when no
+// cell produced a result.
 func compareOutcome(r CompareReport) error {
+	if r.Interrupted {
+		return runErr(errors.New("interrupted: the table covers the cells that ran; the last one may have been cut short"))
+	}
 	for _, c := range r.Cells {
 		if c.Error == "" {
 			return nil
@@ -293,7 +402,9 @@ func compareOutcome(r CompareReport) error {
 	return runErr(fmt.Errorf("the comparison was interrupted before its first cell"))
 }
 
-func writeCompare(dir string, r CompareReport) error {
+// writeCompare writes compare.json and the comparison chart into dir,
+// saying on notes when there is no chart to draw.
+func writeCompare(dir string, r CompareReport, notes io.Writer) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
@@ -308,55 +419,5 @@ func writeCompare(dir string, r CompareReport) error {
 	if err := os.Rename(tmp, filepath.Join(dir, "compare.json")); err != nil {
 		return err
 	}
-	return drawCompareChart(dir, r)
-}
-
-// compareTable prints the cells as they complete, in fixed-width columns
-// so each row can be printed as soon as its cell ends.
-type compareTable struct {
-	w       io.Writer
-	enabled bool
-	hold    bool // the hold table's columns
-}
-
-const compareRow = "%-9s %6s %9s %8s %8s %8s %11s %9s %9s %7s %7s\n"
-
-// holdRow is the hold model's row: what holding cost, not throughput.
-const holdRow = "%-9s %6s %11s %9s %9s %9s %9s %9s %7s %7s %7s\n"
-
-func newCompareTable(w io.Writer, enabled, hold bool) *compareTable {
-	t := &compareTable{w: w, enabled: enabled, hold: hold}
-	if enabled && hold {
-		fmt.Fprintf(w, holdRow, "mode", "conns", "established", "all open", "connect50", "connect99", "RSS", "RSS/conn", "threads", "CPU s", "errors")
-	} else if enabled {
-		// "µ" is two bytes and one column: pad its header by one more.
-		fmt.Fprintf(w, compareRow, "mode", "conns", "req/s", "p50", "p99", "p99.9", " CPU µs/req", "RSS", "RSS/conn", "threads", "errors")
-	}
-	return t
-}
-
-func (t *compareTable) row(c CompareCell) {
-	if !t.enabled {
-		return
-	}
-	if c.Summary == nil {
-		fmt.Fprintf(t.w, "%-9s %6d  failed: %s\n", c.Mode, c.Connections, c.Error)
-		return
-	}
-	s := c.Summary
-	if t.hold {
-		allOpen := "never"
-		if s.EstablishedSec > 0 {
-			allOpen = fmtSeconds(s.EstablishedSec)
-		}
-		fmt.Fprintf(t.w, holdRow, c.Mode, strconv.Itoa(c.Connections), fmtCount(uint64(s.PeakOpenConns)), allOpen,
-			fmtMs(s.Connect.P(50)), fmtMs(s.Connect.P(99)), fmtBytes(float64(s.Generator.PeakRSSBytes)),
-			fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads),
-			strconv.FormatFloat(s.Generator.CPUSec(), 'f', 2, 64), fmtCount(s.ErrorTotal))
-		return
-	}
-	fmt.Fprintf(t.w, compareRow, c.Mode, strconv.Itoa(c.Connections), fmtRate(s.RequestsPerSec),
-		fmtMs(s.Latency.P(50)), fmtMs(s.Latency.P(99)), fmtMs(s.Latency.P(99.9)),
-		strconv.FormatFloat(s.CPUMicrosPerReq, 'f', 1, 64), fmtBytes(float64(s.Generator.PeakRSSBytes)),
-		fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads), fmtCount(s.ErrorTotal))
+	return drawCompareChart(dir, r, notes)
 }

@@ -24,7 +24,13 @@ generator's CPU figures are its own) and run nowait against it.`,
   nowait demo -c 200 -d 5s --latency`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
-			addr, stop, err := a.startDemoTarget(c.Context())
+			if err := explicitZeros(c); err != nil {
+				return err
+			}
+			if err := checkDemoFlags(c.Context(), f); err != nil {
+				return err
+			}
+			addr, stop, err := a.startDemoTarget()
 			if err != nil {
 				return runErr(err)
 			}
@@ -43,24 +49,27 @@ generator's CPU figures are its own) and run nowait against it.`,
 	return c
 }
 
+// checkDemoFlags checks demo's flags as run would, before the target
+// starts: the plan is built against a stand-in address (the target's is
+// known only once it listens), so every usage error is found first.
+func checkDemoFlags(ctx context.Context, f *runFlags) error {
+	plan, err := planFromFlags(ctx, "http://127.0.0.1/", f)
+	if err != nil {
+		return err
+	}
+	return checkConnectionLimit(plan.Connections, f.extraFDs)
+}
+
 // startDemoTarget starts the target as a child process of this binary and
 // returns its address and a function that stops it. If the child cannot be
 // started it falls back to an in-process target.
-func (a *app) startDemoTarget(ctx context.Context) (string, func(), error) {
+func (a *app) startDemoTarget() (string, func(), error) {
 	if exe, err := a.selfExe(); err == nil {
-		cctx, cancel := context.WithCancel(context.Background())
-		cmd := exec.CommandContext(cctx, exe, "target", "--listen", "127.0.0.1:0")
-		out, err := cmd.StdoutPipe()
-		if err == nil && cmd.Start() == nil {
-			line, err := readFirstLine(out, 5*time.Second)
-			if addr, ok := strings.CutPrefix(line, "listening on "); err == nil && ok {
-				return addr, func() { cancel(); _ = cmd.Wait() }, nil
-			}
-			cancel()
-			_ = cmd.Wait()
-		} else {
-			cancel()
+		addr, stop, err := startTargetChild(exe)
+		if err == nil {
+			return addr, stop, nil
 		}
+		fmt.Fprintf(a.stderr, "note: the target could not run as a child process (%v)\n", err)
 	}
 	srv, err := target.Start("127.0.0.1:0", target.Config{})
 	if err != nil {
@@ -68,6 +77,34 @@ func (a *app) startDemoTarget(ctx context.Context) (string, func(), error) {
 	}
 	fmt.Fprintln(a.stderr, "note: the target runs in this process, so the generator's CPU figures include it")
 	return srv.Addr(), func() { _ = srv.Close() }, nil
+}
+
+// startTargetChild runs `exe target` on a free loopback port as a
+// childProcess and returns its address and a function that stops it.
+// A Ctrl-C does not reach the target: it serves until the caller stops it,
+// after the client has finished, so an interrupted run reports only what
+// the target did.
+func startTargetChild(exe string) (string, func(), error) {
+	cmd := exec.Command(exe, "target", "--listen", "127.0.0.1:0")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", nil, fmt.Errorf("starting the target: %w", err)
+	}
+	child, err := startChild(cmd)
+	if err != nil {
+		return "", nil, fmt.Errorf("starting the target: %w", err)
+	}
+	line, err := readFirstLine(out, 5*time.Second)
+	if err != nil {
+		child.kill()
+		return "", nil, err
+	}
+	addr, ok := strings.CutPrefix(line, "listening on ")
+	if !ok {
+		child.kill()
+		return "", nil, fmt.Errorf("the target said %q, not where it listens", line)
+	}
+	return addr, child.kill, nil
 }
 
 // readFirstLine reads one line from r, giving up after timeout.

@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nowait/nowait/engine"
 )
@@ -31,6 +32,21 @@ func TestHoldRefusesWhatDoesNotApply(t *testing.T) {
 				t.Fatalf("exit %d, stderr %q; want exit %d and one line with %q", code, stderr, ExitUsage, tc.want)
 			}
 		})
+	}
+}
+
+// TestSourceAddressesMustBeThisHosts: a --source-ips address the host
+// does not have (192.0.2.0/24 is for documentation) is one line and exit
+// 2 at once, not a full run of "address not available" connects.
+func TestSourceAddressesMustBeThisHosts(t *testing.T) {
+	for _, cmd := range []string{"hold", "run"} {
+		start := time.Now()
+		stdout, stderr, code := runBin(t, cmd, "http://127.0.0.1:1/", "-c", "4", "-d", "3s", "--source-ips", "127.0.0.2,192.0.2.7")
+		want := "nowait: --source-ips: 192.0.2.7 is not an address of this host; give addresses it has, such as 127.0.0.2-127.0.0.9\n"
+		if code != ExitUsage || stderr != want || stdout != "" || time.Since(start) > 2*time.Second {
+			t.Fatalf("%s: exit %d after %s, stdout %q, stderr %q; want exit %d at once and %q",
+				cmd, code, time.Since(start).Round(time.Millisecond), stdout, stderr, ExitUsage, want)
+		}
 	}
 }
 

@@ -68,7 +68,7 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 		}
 		merged.Merge(res)
 	}
-	if err := writeResults(f.out, merged); err != nil {
+	if err := writeResults(f.out, merged, a.stderr); err != nil {
 		return err
 	}
 	if err := a.printResult(merged, stats.Summarize(merged), f.jsonOut, false); err != nil {

@@ -2,11 +2,15 @@ package cmd
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/nowait/nowait/engine"
@@ -87,7 +91,29 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 	if err != nil {
 		return nil, scenarioErr(err)
 	}
+	if err := checkSourcesBind(plan.SourceAddrs); err != nil {
+		return nil, err
+	}
 	return plan, nil
+}
+
+// checkSourcesBind binds a socket to each --source-ips address on port 0,
+// so an address this host does not have is one line before the run, not
+// a run of nothing but "address not available" connects.
+func checkSourcesBind(sources []netip.Addr) error {
+	for _, ip := range sources {
+		ln, err := net.Listen("tcp", netip.AddrPortFrom(ip, 0).String())
+		if err != nil {
+			if errors.Is(err, syscall.EADDRNOTAVAIL) {
+				return usageErr("--source-ips: %s is not an address of this host; give addresses it has, such as 127.0.0.2-127.0.0.9", ip)
+			}
+			return usageErr("--source-ips: cannot bind to %s: %w", ip, err)
+		}
+		if err := ln.Close(); err != nil {
+			return runErr(fmt.Errorf("--source-ips: closing the test socket on %s: %w", ip, err))
+		}
+	}
+	return nil
 }
 
 // parseTargetURL checks that rawURL is an http(s) URL with a host and a

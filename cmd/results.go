@@ -3,6 +3,9 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
+	"os"
 	"path/filepath"
 
 	"github.com/nowait/nowait/plots"
@@ -17,9 +20,11 @@ const (
 
 // writeResults writes the result directory of res: the data files of
 // stats.WriteDir, then the spectrum and timeline charts as PNG and SVG.
-// A chart with nothing to draw (no responses, no intervals) is skipped;
-// the data files are written whatever happens to the charts.
-func writeResults(dir string, res *stats.Result) error {
+// A chart with nothing to draw (no responses, no intervals) is not drawn,
+// and one left in dir by an earlier run is removed, so it cannot
+// contradict the new data; notes says so. The data files are written
+// whatever happens to the charts.
+func writeResults(dir string, res *stats.Result, notes io.Writer) error {
 	if err := stats.WriteDir(dir, res); err != nil {
 		return resultsErr(err)
 	}
@@ -27,15 +32,50 @@ func writeResults(dir string, res *stats.Result) error {
 	if name == "" {
 		name = filepath.Base(dir)
 	}
+	charts := []struct {
+		name, why string
+		draw      func(path string) error
+	}{
+		{spectrumChart, "no latency was recorded", func(path string) error {
+			return plots.Spectrum([]plots.Series{plots.SeriesOf(name, res)}, path, plots.Size{})
+		}},
+		{timelineChart, "no interval was recorded", func(path string) error {
+			return plots.Timeline(res, path, plots.Size{})
+		}},
+	}
+	for _, c := range charts {
+		for _, ext := range []string{".png", ".svg"} {
+			err := c.draw(filepath.Join(dir, c.name+ext))
+			if errors.Is(err, plots.ErrNoData) {
+				if err := removeUndrawnChart(dir, c.name, c.why, notes); err != nil {
+					return err
+				}
+				break
+			}
+			if err != nil {
+				return runErr(fmt.Errorf("drawing the %s: %w", c.name, err))
+			}
+		}
+	}
+	return nil
+}
+
+// removeUndrawnChart removes the PNG and SVG of a chart that had nothing
+// to draw, left in dir by an earlier run, and says so on notes (when
+// there was none, there is nothing to say).
+func removeUndrawnChart(dir, chart, why string, notes io.Writer) error {
+	removed := false
 	for _, ext := range []string{".png", ".svg"} {
-		err := plots.Spectrum([]plots.Series{plots.SeriesOf(name, res)}, filepath.Join(dir, spectrumChart+ext), plots.Size{})
-		if err != nil && !errors.Is(err, plots.ErrNoData) {
-			return runErr(fmt.Errorf("drawing the spectrum: %w", err))
+		err := os.Remove(filepath.Join(dir, chart+ext))
+		switch {
+		case err == nil:
+			removed = true
+		case !errors.Is(err, fs.ErrNotExist):
+			return runErr(fmt.Errorf("removing the old %s chart: %w", chart, err))
 		}
-		err = plots.Timeline(res, filepath.Join(dir, timelineChart+ext), plots.Size{})
-		if err != nil && !errors.Is(err, plots.ErrNoData) {
-			return runErr(fmt.Errorf("drawing the timeline: %w", err))
-		}
+	}
+	if removed {
+		fmt.Fprintf(notes, "note: no %s chart (%s); removed the old %s.png/.svg from %s\n", chart, why, chart, dir)
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"image/png"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -123,7 +124,7 @@ func TestSavedRunReportsWhatTheTargetServed(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "run")
-	if err := writeResults(dir, res); err != nil {
+	if err := writeResults(dir, res, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{"summary.json", "latency.hlog", "histograms.hlog", "latency.hgrm", "timeseries.csv", "spectrum.png", "spectrum.svg"} {
@@ -267,11 +268,11 @@ func TestCompareChartHook(t *testing.T) {
 		{Mode: "sync", Connections: 10, Summary: &s},
 		{Mode: "sync", Connections: 100, Error: "refused"},
 	}}
-	if err := drawCompareChart(dir, r); err != nil {
+	if err := drawCompareChart(dir, r, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	requirePNG(t, filepath.Join(dir, "compare.png"))
-	if err := drawCompareChart(t.TempDir(), CompareReport{}); err != nil {
+	if err := drawCompareChart(t.TempDir(), CompareReport{}, io.Discard); err != nil {
 		t.Fatalf("no cells: %v, want no chart and no error", err)
 	}
 }
@@ -307,5 +308,53 @@ func TestBinaryResultCommands(t *testing.T) {
 	requirePNG(t, png)
 	if _, stderr, code := runBin(t, "plot", t.TempDir()); code != ExitUsage || !strings.Contains(stderr, "no nowait results") {
 		t.Fatalf("plot of an empty dir: exit %d: %s", code, stderr)
+	}
+}
+
+// TestUndrawableChartsAreRemoved reuses a result directory holding charts
+// of an earlier run: a run with no responses and a comparison with no
+// completed cell have nothing to draw, so the old charts, which would
+// contradict the new data, are removed, and a note says so.
+func TestUndrawableChartsAreRemoved(t *testing.T) {
+	old := func(dir string, names ...string) {
+		t.Helper()
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if err := os.WriteFile(filepath.Join(dir, n), []byte("an old chart"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "stale")
+	old(dir, "spectrum.png", "spectrum.svg")
+	_, stderr, code := runBin(t, "run", "http://"+closedPort(t)+"/", "-c", "2", "-d", "300ms", "--out", dir)
+	if code != ExitRunFailed {
+		t.Fatalf("exit %d, want %d: %s", code, ExitRunFailed, stderr)
+	}
+	for _, n := range []string{"spectrum.png", "spectrum.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, n)); err == nil {
+			t.Errorf("the old %s is still there beside a summary of 0 responses", n)
+		}
+	}
+	if !strings.Contains(stderr, "note: no spectrum chart (no latency was recorded); removed the old spectrum.png/.svg from "+dir) {
+		t.Errorf("stderr does not say the old spectrum was removed: %q", stderr)
+	}
+
+	cmp := filepath.Join(t.TempDir(), "cmp")
+	old(cmp, "compare.png", "compare.svg")
+	var notes bytes.Buffer
+	r := CompareReport{Cells: []CompareCell{{Mode: "async", Connections: 10, Error: "refused"}}}
+	if err := drawCompareChart(cmp, r, &notes); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range []string{"compare.png", "compare.svg"} {
+		if _, err := os.Stat(filepath.Join(cmp, n)); err == nil {
+			t.Errorf("the old %s is still there though no cell completed", n)
+		}
+	}
+	if !strings.Contains(notes.String(), "removed the old compare.png/.svg") {
+		t.Errorf("notes %q do not say the old chart was removed", notes.String())
 	}
 }

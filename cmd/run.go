@@ -127,7 +127,11 @@ func explicitZeros(c *cobra.Command) error {
 			continue
 		}
 		if v := fl.Value.String(); v == "0" || v == "0s" {
-			return usageErr("%s must be positive, got %s; leave it out for %s", flagName(fl), v, defaults[name])
+			def := defaults[name]
+			if fl.DefValue != "0" && fl.DefValue != "0s" { // demo's and compare's own default
+				def = "the default " + fl.DefValue
+			}
+			return usageErr("%s must be positive, got %s; leave it out for %s", flagName(fl), v, def)
 		}
 	}
 	if fl := c.Flags().Lookup("stages"); fl != nil && fl.Changed && strings.TrimSpace(fl.Value.String()) == "" {
@@ -204,7 +208,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		printChecks(a.stdout, checks)
 	}
 	if out.dir != "" {
-		if err := writeResults(out.dir, res); err != nil {
+		if err := writeResults(out.dir, res, a.stderr); err != nil {
 			return err
 		}
 		if !out.json {

@@ -20,8 +20,10 @@ func newTargetCmd(a *app) *cobra.Command {
 		Short: "Serve the built-in HTTP/1.1 target, with latency and fault knobs",
 		Long: `Serve the built-in HTTP/1.1 target until interrupted.
 
-Every path answers 200 with a body of --body-size bytes, except /status/N,
-which answers with status N. The first line printed is "listening on ADDR".
+Every path answers 200 with a body of --body-size bytes (0: no body),
+except /status/N, which answers with status N for N from 200 to 599 (any
+other N gets 400 and a line saying so). The first line printed is
+"listening on ADDR".
 
 --fault KIND[:PERCENT] gives that share of requests a fault (100% if no
 percent is given); repeat it or separate faults by commas to mix them,
@@ -52,6 +54,9 @@ open connections stay). Both first strike one period after the start.`,
 				return usageErr("--fault: %v", err)
 			}
 			cfg.Faults = fs
+			if err := targetZeros(c, &cfg); err != nil {
+				return err
+			}
 			if cfg.DelayDist, err = target.ParseDelayDist(delayDist); err != nil {
 				return usageErr("--delay-dist %q: want fixed, uniform or exponential", delayDist)
 			}
@@ -81,7 +86,7 @@ open connections stay). Both first strike one period after the start.`,
 	}
 	fl := c.Flags()
 	fl.StringVar(&listen, "listen", "127.0.0.1:8080", "address to listen on (port 0 picks a free port)")
-	fl.IntVar(&cfg.BodySize, "body-size", target.DefaultBodySize, "bytes of body in each response")
+	fl.IntVar(&cfg.BodySize, "body-size", target.DefaultBodySize, "bytes of body in each 200 response (0: no body)")
 	fl.BoolVar(&cfg.LowMemory, "low-memory", false, "release idle connections' buffers (1 KiB per idle connection instead of ~24) at the cost of pipelined throughput")
 	fl.DurationVar(&cfg.Delay, "delay", 0, "fixed delay before each response")
 	fl.DurationVar(&cfg.Jitter, "jitter", 0, "extra random delay, uniform in [0, jitter)")
@@ -95,6 +100,23 @@ open connections stay). Both first strike one period after the start.`,
 	fl.DurationVar(&cfg.Refuse, "refuse", 0, "stop listening for this long once every --refuse-every")
 	fl.DurationVar(&cfg.RefuseEvery, "refuse-every", 0, "period of the refusals")
 	return c
+}
+
+// targetZeros reads the zeros given on the command line, which the
+// target.Config fields would take as their defaults: --body-size 0 is an
+// empty body, and --header-size 0 and --drip-every 0 mean nothing a fault
+// can do, so they are refused.
+func targetZeros(c *cobra.Command, cfg *target.Config) error {
+	given := func(name string) bool { return c.Flags().Changed(name) }
+	switch {
+	case given("header-size") && cfg.HeaderSize == 0:
+		return usageErr("--header-size must be at least 1 byte, got 0; leave it out for the default %d", target.DefaultHeaderSize)
+	case given("drip-every") && cfg.DripEvery == 0:
+		return usageErr("--drip-every must be positive, got 0s; leave it out for the default %s", target.DefaultDripEvery)
+	case given("body-size") && cfg.BodySize == 0:
+		cfg.EmptyBody = true
+	}
+	return nil
 }
 
 // parseFaults reads --fault values, each KIND or KIND:PERCENT (a trailing

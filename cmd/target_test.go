@@ -65,13 +65,18 @@ func TestTargetBadFlags(t *testing.T) {
 		{[]string{"--fault", "boom"}, `nowait: --fault: unknown kind "boom"; want one of reset, close,`},
 		{[]string{"--fault", "reset:abc"}, `nowait: --fault: bad percent "abc" in "reset:abc"`},
 		{[]string{"--fault", "reset:60,drip:60"}, `nowait: --fault: percentages add up to 120; at most 100`},
-		{[]string{"--stall", "300ms"}, "stall and stall-every must both be positive, got 300ms and 0s"},
-		{[]string{"--stall", "2s", "--stall-every", "1s"}, "stall 2s must be shorter than stall-every 1s"},
-		{[]string{"--refuse-every", "1s"}, "refuse and refuse-every must both be positive"},
-		{[]string{"--header-size", "-1"}, "header size must not be negative, got -1"},
-		{[]string{"--drip-every", "-1ms"}, "drip interval must not be negative"},
+		{[]string{"--stall", "300ms"}, "--stall and --stall-every must both be positive, got 300ms and 0s"},
+		{[]string{"--stall", "2s", "--stall-every", "1s"}, "--stall 2s must be shorter than --stall-every 1s"},
+		{[]string{"--refuse-every", "1s"}, "--refuse and --refuse-every must both be positive"},
+		{[]string{"--header-size", "-1"}, "--header-size must be 1 to 16777216 bytes (16 MiB), got -1"},
+		{[]string{"--header-size", "0"}, "--header-size must be at least 1 byte, got 0; leave it out for the default 65536"},
+		{[]string{"--drip-every", "-1ms"}, "--drip-every must be positive, got -1ms"},
+		{[]string{"--drip-every", "0"}, "--drip-every must be positive, got 0s; leave it out for the default 5ms"},
 		{[]string{"--stall", "soon"}, `--stall: "soon" is not a duration`},
-		{[]string{"--body-size", "-3"}, "body size must not be negative, got -3"},
+		{[]string{"--body-size", "-3"}, "--body-size must be 0 to 67108864 bytes (64 MiB), got -3"},
+		{[]string{"--body-size", "99999999999"}, "--body-size must be 0 to 67108864 bytes (64 MiB), got 99999999999"},
+		{[]string{"--delay", "-1ms"}, "--delay must not be negative, got -1ms"},
+		{[]string{"--jitter", "-1ms"}, "--jitter must not be negative, got -1ms"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(&app{stdout: &out, stderr: &errb}, append([]string{"target", "--listen", "127.0.0.1:0"}, tc.args...))
@@ -101,26 +106,62 @@ func (b *syncBuffer) String() string {
 	return b.buf.String()
 }
 
-// TestTargetServesFaults runs the command with fault flags, checks a
-// client sees the fault, stops it and reads its closing counts.
-func TestTargetServesFaults(t *testing.T) {
+// TestTargetBodySizeZeroIsEmpty: --body-size 0 is an empty body, not the
+// default 13 bytes.
+func TestTargetBodySizeZeroIsEmpty(t *testing.T) {
+	addr, _, stop := startTargetCmd(t, "--body-size", "0")
+	defer stop()
+	resp, err := http.Get("http://" + addr + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || resp.ContentLength != 0 || len(b) != 0 {
+		t.Fatalf("status %d, Content-Length %d, body %q, %v; want 200 and no body", resp.StatusCode, resp.ContentLength, b, err)
+	}
+}
+
+// startTargetCmd runs `nowait target --listen 127.0.0.1:0 args...` in
+// process and returns its address, its stdout and a function that stops
+// it and fails the test if it does not stop or fails.
+func startTargetCmd(t *testing.T, args ...string) (string, *syncBuffer, func()) {
+	t.Helper()
 	var out, errb syncBuffer
 	root := newRootCmd(&app{stdout: &out, stderr: &errb})
-	root.SetArgs([]string{"target", "--listen", "127.0.0.1:0", "--fault", "503:100", "--stall", "1ms", "--stall-every", "1h"})
+	root.SetArgs(append([]string{"target", "--listen", "127.0.0.1:0"}, args...))
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	done := make(chan error, 1)
 	go func() { done <- root.ExecuteContext(ctx) }()
-
+	stop := func() {
+		t.Helper()
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("target command did not stop after cancel")
+		}
+	}
 	var addr string
 	for deadline := time.Now().Add(5 * time.Second); addr == ""; time.Sleep(5 * time.Millisecond) {
 		if time.Now().After(deadline) {
+			cancel()
 			t.Fatalf("no listening line; stdout %q, stderr %q", out.String(), errb.String())
 		}
 		if line, _, ok := strings.Cut(out.String(), "\n"); ok {
 			addr = strings.TrimPrefix(line, "listening on ")
 		}
 	}
+	return addr, &out, stop
+}
+
+// TestTargetServesFaults runs the command with fault flags, checks a
+// client sees the fault, stops it and reads its closing counts.
+func TestTargetServesFaults(t *testing.T) {
+	addr, out, stop := startTargetCmd(t, "--fault", "503:100", "--stall", "1ms", "--stall-every", "1h")
 	cl := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
 	for range 3 {
 		resp, err := cl.Get("http://" + addr + "/")
@@ -133,15 +174,7 @@ func TestTargetServesFaults(t *testing.T) {
 			t.Fatalf("status %d; want 503", resp.StatusCode)
 		}
 	}
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatal(err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("target command did not stop after cancel")
-	}
+	stop()
 	want := "listening on " + addr + "\nserved 3 responses on 3 connections\nfaults: 503 3\n"
 	if got := out.String(); got != want {
 		t.Fatalf("stdout %q; want %q", got, want)

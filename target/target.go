@@ -28,6 +28,22 @@ import (
 // DefaultBodySize is the size of a response body when none is asked for.
 const DefaultBodySize = 13
 
+// MaxBodySize is the largest response body the target serves: the body is
+// built in memory once (twice with the raw faults), so a size beyond any
+// reasonable benchmark would only exhaust memory.
+const MaxBodySize = 64 << 20
+
+// MaxHeaderSize is the largest header the big-header fault sends, far
+// past any client's header limit, for the same reason.
+const MaxHeaderSize = 16 << 20
+
+// Status codes /status/N answers with: N from MinStatus to MaxStatus.
+// 1xx are interim responses, not answers, and 600 and above are not HTTP.
+const (
+	MinStatus = 200
+	MaxStatus = 599
+)
+
 // MaxConns is how many connections at once the target is built and
 // tested to hold, given enough open files (two per connection when the
 // client is in the same process).
@@ -35,8 +51,12 @@ const MaxConns = 15000
 
 // Config sets how the target answers. The zero value answers every request
 // at once with a small body.
+//
+// Validate's messages name the knobs as `nowait target` spells its flags
+// (--body-size, --delay, ...), the way most users meet them.
 type Config struct {
 	BodySize   int           // bytes of body in each 200 response; 0 means DefaultBodySize
+	EmptyBody  bool          // answer 200s with no body at all (BodySize must then be 0)
 	Delay      time.Duration // fixed delay before each response
 	Jitter     time.Duration // extra uniform random delay in [0, Jitter)
 	DelayDist  DelayDist     // how each delay is drawn around Delay; "" means fixed
@@ -70,18 +90,22 @@ type Config struct {
 // Validate checks the config without changing it.
 func (c Config) Validate() error {
 	switch {
-	case c.BodySize < 0:
-		return fmt.Errorf("%w: body size must not be negative, got %d", ErrConfig, c.BodySize)
-	case c.Delay < 0 || c.Jitter < 0:
-		return fmt.Errorf("%w: delay and jitter must not be negative", ErrConfig)
+	case c.BodySize < 0 || c.BodySize > MaxBodySize:
+		return fmt.Errorf("%w: --body-size must be 0 to %d bytes (64 MiB), got %d", ErrConfig, MaxBodySize, c.BodySize)
+	case c.EmptyBody && c.BodySize != 0:
+		return fmt.Errorf("%w: an empty body and --body-size %d conflict", ErrConfig, c.BodySize)
+	case c.Delay < 0:
+		return fmt.Errorf("%w: --delay must not be negative, got %s", ErrConfig, c.Delay)
+	case c.Jitter < 0:
+		return fmt.Errorf("%w: --jitter must not be negative, got %s", ErrConfig, c.Jitter)
 	case c.DelayDist != "" && c.DelayDist != DelayFixed && c.DelayDist != DelayUniform && c.DelayDist != DelayExponential:
-		return fmt.Errorf("%w: delay distribution %q; want fixed, uniform or exponential", ErrConfig, c.DelayDist)
+		return fmt.Errorf("%w: --delay-dist %q; want fixed, uniform or exponential", ErrConfig, c.DelayDist)
 	case c.CloseAfter < 0:
-		return fmt.Errorf("%w: close-after must not be negative, got %d", ErrConfig, c.CloseAfter)
-	case c.HeaderSize < 0:
-		return fmt.Errorf("%w: header size must not be negative, got %d", ErrConfig, c.HeaderSize)
+		return fmt.Errorf("%w: --close-after must not be negative, got %d", ErrConfig, c.CloseAfter)
+	case c.HeaderSize < 0 || c.HeaderSize > MaxHeaderSize:
+		return fmt.Errorf("%w: --header-size must be 1 to %d bytes (16 MiB), got %d", ErrConfig, MaxHeaderSize, c.HeaderSize)
 	case c.DripEvery < 0:
-		return fmt.Errorf("%w: drip interval must not be negative, got %s", ErrConfig, c.DripEvery)
+		return fmt.Errorf("%w: --drip-every must be positive, got %s", ErrConfig, c.DripEvery)
 	}
 	if err := validPeriod("stall", c.Stall, c.StallEvery); err != nil {
 		return err
@@ -99,6 +123,8 @@ func (c Config) Validate() error {
 			return fmt.Errorf("%w: fault %s: percent must be in (0, 100], got %g", ErrConfig, f.Kind, f.Percent)
 		case seen[f.Kind]:
 			return fmt.Errorf("%w: fault %s given twice", ErrConfig, f.Kind)
+		case f.Kind == FaultShortBody && c.EmptyBody:
+			return fmt.Errorf("%w: fault short-body needs a body to cut short; give --body-size 2 or more", ErrConfig)
 		}
 		seen[f.Kind] = true
 		total += f.Percent
@@ -115,9 +141,9 @@ func validPeriod(name string, length, every time.Duration) error {
 	case length == 0 && every == 0:
 		return nil
 	case length <= 0 || every <= 0:
-		return fmt.Errorf("%w: %s and %s-every must both be positive, got %s and %s", ErrConfig, name, name, length, every)
+		return fmt.Errorf("%w: --%s and --%s-every must both be positive, got %s and %s", ErrConfig, name, name, length, every)
 	case length >= every:
-		return fmt.Errorf("%w: %s %s must be shorter than %s-every %s", ErrConfig, name, length, name, every)
+		return fmt.Errorf("%w: --%s %s must be shorter than --%s-every %s", ErrConfig, name, length, name, every)
 	}
 	return nil
 }
@@ -144,6 +170,7 @@ type Server struct {
 	start     time.Time
 	body      []byte
 	errBody   []byte
+	badStatus []byte // the body of a 400 for /status/N with a bad N
 	bigName   []byte
 	bigValue  []byte
 	rawResp   []byte // a whole 200 response with "Connection: close", for raw faults
@@ -225,12 +252,16 @@ func newServer(cfg Config) *Server {
 		cfg:       cfg,
 		body:      bytes.Repeat([]byte("x"), size),
 		errBody:   []byte("nowait target: fault\n"),
+		badStatus: []byte(fmt.Sprintf("nowait target: /status/N answers with status N, for N from %d to %d\n", MinStatus, MaxStatus)),
 		bigName:   []byte("X-Nowait-Padding"),
 		dripEvery: cfg.DripEvery,
 		closing:   make(chan struct{}),
 	}
 	s.cfg.Faults = slices.Clone(cfg.Faults) // the caller may reuse its slice
-	if cfg.BodySize == 0 {
+	switch {
+	case cfg.EmptyBody:
+		s.body = nil
+	case cfg.BodySize == 0:
 		s.body = []byte("Hello, World!")[:size]
 	}
 	if s.dripEvery == 0 {
@@ -284,9 +315,12 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 			return
 		}
 	} else if p := ctx.Path(); bytes.HasPrefix(p, []byte("/status/")) {
-		if n, err := strconv.Atoi(string(p[len("/status/"):])); err == nil && n >= 200 && n <= 599 {
-			status = n
+		n, err := strconv.Atoi(string(p[len("/status/"):]))
+		if err != nil || n < MinStatus || n > MaxStatus {
+			n = fasthttp.StatusBadRequest
+			ctx.SetBody(s.badStatus)
 		}
+		status = n
 	}
 	ctx.SetStatusCode(status)
 	switch {

@@ -18,16 +18,21 @@ func TestValidate(t *testing.T) {
 		cfg  Config
 		want string
 	}{
-		{"negative body", Config{BodySize: -1}, "body size"},
-		{"negative delay", Config{Delay: -1}, "delay"},
-		{"negative close-after", Config{CloseAfter: -1}, "close-after"},
-		{"negative header size", Config{HeaderSize: -1}, "header size"},
-		{"negative drip", Config{DripEvery: -1}, "drip"},
-		{"stall alone", Config{Stall: time.Second}, "stall and stall-every must both be positive"},
-		{"stall-every alone", Config{StallEvery: time.Second}, "stall and stall-every"},
-		{"stall too long", Config{Stall: time.Second, StallEvery: time.Second}, "stall 1s must be shorter than stall-every 1s"},
-		{"refuse alone", Config{Refuse: time.Second}, "refuse and refuse-every"},
-		{"refuse too long", Config{Refuse: 2 * time.Second, RefuseEvery: time.Second}, "shorter than refuse-every"},
+		{"negative body", Config{BodySize: -1}, "--body-size must be 0 to 67108864 bytes (64 MiB), got -1"},
+		{"huge body", Config{BodySize: 99999999999}, "--body-size must be 0 to 67108864 bytes (64 MiB), got 99999999999"},
+		{"empty body with a size", Config{EmptyBody: true, BodySize: 5}, "an empty body and --body-size 5 conflict"},
+		{"empty body cut short", Config{EmptyBody: true, Faults: []Fault{{FaultShortBody, 10}}}, "short-body needs a body"},
+		{"negative delay", Config{Delay: -1}, "--delay must not be negative, got -1ns"},
+		{"negative jitter", Config{Jitter: -time.Millisecond}, "--jitter must not be negative, got -1ms"},
+		{"negative close-after", Config{CloseAfter: -1}, "--close-after must not be negative"},
+		{"negative header size", Config{HeaderSize: -1}, "--header-size must be 1 to 16777216 bytes (16 MiB), got -1"},
+		{"huge header size", Config{HeaderSize: MaxHeaderSize + 1}, "--header-size must be 1 to 16777216 bytes"},
+		{"negative drip", Config{DripEvery: -1}, "--drip-every must be positive"},
+		{"stall alone", Config{Stall: time.Second}, "--stall and --stall-every must both be positive"},
+		{"stall-every alone", Config{StallEvery: time.Second}, "--stall and --stall-every"},
+		{"stall too long", Config{Stall: time.Second, StallEvery: time.Second}, "--stall 1s must be shorter than --stall-every 1s"},
+		{"refuse alone", Config{Refuse: time.Second}, "--refuse and --refuse-every"},
+		{"refuse too long", Config{Refuse: 2 * time.Second, RefuseEvery: time.Second}, "shorter than --refuse-every"},
 		{"unknown kind", Config{Faults: []Fault{{Kind: 200, Percent: 1}}}, "unknown fault kind 200; want one of reset, close,"},
 		{"zero percent", Config{Faults: []Fault{{FaultReset, 0}}}, "fault reset: percent must be in (0, 100], got 0"},
 		{"over 100 percent", Config{Faults: []Fault{{FaultHang, 101}}}, "got 101"},
@@ -102,6 +107,54 @@ func TestServesPlain(t *testing.T) {
 		t.Fatalf("stats %+v; want 20 served on 1 connection, no faults", st)
 	}
 	cl.CloseIdleConnections()
+}
+
+// TestEmptyBody: EmptyBody answers 200 with Content-Length 0 and nothing
+// after the headers (0 in BodySize is the default body, 13 bytes).
+func TestEmptyBody(t *testing.T) {
+	s := start(t, Config{EmptyBody: true})
+	c := dial(t, s, 2*time.Second)
+	if _, err := io.WriteString(c, reqKeepAlive); err != nil {
+		t.Fatal(err)
+	}
+	data, headLen, err := readResponse(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, n := statusOf(data[:headLen]), contentLength(data[:headLen]); st != 200 || n != 0 || len(data) != headLen {
+		t.Fatalf("status %d, Content-Length %d, %d bytes after the head; want 200, 0, 0:\n%s", st, n, len(data)-headLen, data)
+	}
+	if st := s.Stats(); st.Served != 1 {
+		t.Fatalf("served %d; want 1", st.Served)
+	}
+}
+
+// TestStatusPath: /status/N answers N for N from 200 to 599; any other N,
+// or none, gets 400 with a line saying what is valid.
+func TestStatusPath(t *testing.T) {
+	s := start(t, Config{})
+	cl := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{}}
+	defer cl.CloseIdleConnections()
+	for _, tc := range []struct {
+		n    string
+		want int
+	}{
+		{"200", 200}, {"404", 404}, {"503", 503}, {"599", 599},
+		{"100", 400}, {"199", 400}, {"600", 400}, {"999", 400}, {"abc", 400}, {"", 400}, {"-200", 400},
+	} {
+		resp, err := cl.Get(s.URL() + "status/" + tc.n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != tc.want {
+			t.Fatalf("/status/%s: status %d, %v; want %d", tc.n, resp.StatusCode, err, tc.want)
+		}
+		if bad := tc.want == 400; bad != strings.Contains(string(b), "for N from 200 to 599") {
+			t.Fatalf("/status/%s: body %q", tc.n, b)
+		}
+	}
 }
 
 func TestCloseAfter(t *testing.T) {

@@ -1,0 +1,70 @@
+package cmd
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// compareTable prints the cells as they complete, in fixed-width columns
+// so each row can be printed as soon as its cell ends.
+type compareTable struct {
+	w       io.Writer
+	enabled bool
+	hold    bool // the hold table's columns
+}
+
+const compareRow = "%-9s %6s %9s %8s %8s %8s %11s %9s %9s %7s %7s\n"
+
+// holdRow is the hold model's row: what holding cost, not throughput.
+const holdRow = "%-9s %6s %11s %9s %9s %9s %9s %9s %7s %7s %7s\n"
+
+func newCompareTable(w io.Writer, enabled, hold bool) *compareTable {
+	t := &compareTable{w: w, enabled: enabled, hold: hold}
+	if enabled && hold {
+		fmt.Fprintf(w, holdRow, "mode", "conns", "established", "all open", "connect50", "connect99", "RSS", "RSS/conn", "threads", "CPU s", "errors")
+	} else if enabled {
+		// "µ" is two bytes and one column: pad its header by one more.
+		fmt.Fprintf(w, compareRow, "mode", "conns", "req/s", "p50", "p99", "p99.9", " CPU µs/req", "RSS", "RSS/conn", "threads", "errors")
+	}
+	return t
+}
+
+func (t *compareTable) row(c CompareCell) {
+	if !t.enabled {
+		return
+	}
+	if c.Summary == nil || c.Error != "" {
+		fmt.Fprintf(t.w, "%-9s %6d  failed: %s\n", c.Mode, c.Connections, c.Error)
+		return
+	}
+	mode := c.Mode
+	if c.Interrupted {
+		mode += "*" // marked, and explained under the table
+	}
+	s := c.Summary
+	if t.hold {
+		allOpen := "never"
+		if s.EstablishedSec > 0 {
+			allOpen = fmtSeconds(s.EstablishedSec)
+		}
+		fmt.Fprintf(t.w, holdRow, mode, strconv.Itoa(c.Connections), fmtCount(uint64(s.PeakOpenConns)), allOpen,
+			fmtMs(s.Connect.P(50)), fmtMs(s.Connect.P(99)), fmtBytes(float64(s.Generator.PeakRSSBytes)),
+			fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads),
+			strconv.FormatFloat(s.Generator.CPUSec(), 'f', 2, 64), fmtCount(s.ErrorTotal))
+		return
+	}
+	fmt.Fprintf(t.w, compareRow, mode, strconv.Itoa(c.Connections), fmtRate(s.RequestsPerSec),
+		fmtMs(s.Latency.P(50)), fmtMs(s.Latency.P(99)), fmtMs(s.Latency.P(99.9)),
+		strconv.FormatFloat(s.CPUMicrosPerReq, 'f', 1, 64), fmtBytes(float64(s.Generator.PeakRSSBytes)),
+		fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads), fmtCount(s.ErrorTotal))
+}
+
+// interrupted explains, under the table, that Ctrl-C stopped the
+// comparison after ran of planned cells.
+func (t *compareTable) interrupted(ran, planned int) {
+	if !t.enabled {
+		return
+	}
+	fmt.Fprintf(t.w, "\nInterrupted: %d of %d cells ran; * marks a cell cut short, its figures cover only the time it ran\n", ran, planned)
+}
