@@ -26,8 +26,9 @@ const (
 type worker struct {
 	r     *run
 	slot  *slot
-	reqs  []*fasthttp.Request // one per plan request, built once
+	reqs  []*fasthttp.Request // HostClient: one per plan request, built once
 	resp  fasthttp.Response
+	call  pipeCall // pipelined slot: this worker's request on the pipeline
 	order []int
 	next  int
 	timer *time.Timer // open model: waits for the next due time
@@ -37,8 +38,11 @@ type worker struct {
 
 func newWorker(r *run, s *slot, order []int, seq int) *worker {
 	w := &worker{r: r, slot: s, order: order, next: seq % len(order)}
-	for i := range r.plan.Requests {
-		w.reqs = append(w.reqs, buildRequest(r.plan.Scheme, &r.plan.Requests[i]))
+	w.call = pipeCall{resp: &w.resp, done: make(chan error, 1)}
+	if s.host != nil {
+		for i := range r.plan.Requests {
+			w.reqs = append(w.reqs, buildRequest(r.plan.Scheme, &r.plan.Requests[i]))
+		}
 	}
 	return w
 }
@@ -107,13 +111,19 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	if w.next++; w.next == len(w.order) {
 		w.next = 0
 	}
-	fails := w.slot.dialFails.Load()
-	err := w.do(w.reqs[idx])
+	err := w.do(idx)
+	for errors.Is(err, errResend) {
+		// A Connection: close response before it: the server never saw
+		// this request, so it goes again, on the next connection, with
+		// its latency still counted from when it was due.
+		rec := w.slot.g.Lock(r.clock.Now())
+		rec.Resent++
+		w.slot.g.Unlock()
+		writeNs = r.clock.Now()
+		err = w.do(idx)
+	}
 	now := r.clock.Now()
-	dialFailed := err != nil && (isDialError(err) || errors.Is(err, errStopped) ||
-		// PipelineClient dials on its own goroutine and its callers see
-		// only a timeout: a connect failed during the request.
-		w.slot.dialFails.Load() != fails)
+	dialFailed := err != nil && (isDialError(err) || errors.Is(err, errStopped))
 	stopped := err != nil && r.stop.Load()
 
 	rec := w.slot.g.Lock(now)
@@ -164,12 +174,14 @@ func isDialError(err error) bool {
 	return errors.As(err, &de)
 }
 
-// do sends one request and reads its response.
-func (w *worker) do(req *fasthttp.Request) error {
+// do sends the plan's request idx and reads its response into w.resp.
+func (w *worker) do(idx int) error {
 	if w.slot.host != nil {
-		return w.slot.host.DoTimeout(req, &w.resp, w.r.timeout)
+		return w.slot.host.DoTimeout(w.reqs[idx], &w.resp, w.r.timeout)
 	}
-	return w.slot.pipe.DoTimeout(req, &w.resp, w.r.timeout)
+	pr := &w.r.plan.Requests[idx]
+	w.call.head = pr.Head()
+	return w.slot.pipe.roundTrip(&w.call, pr.Raw, w.r.timeout)
 }
 
 // sleep waits d or until the run stops, and reports whether it may go on.
