@@ -1,10 +1,13 @@
 package goroutine
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"net"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -47,18 +50,34 @@ func newWorker(r *run, s *slot, order []int, seq int) *worker {
 	return w
 }
 
-// buildRequest turns a plan request into a fasthttp request, once.
+// buildRequest turns a plan request into a fasthttp request, once, that
+// HostClient writes as the plan's Raw bytes (wire.EncodeRequest), as the
+// other modes do: fasthttp's special headers are off, so it adds none of
+// its own (no default Content-Type, no Host of the URL's over the user's)
+// and writes the headers as given, in order and case: Host and
+// User-Agent unless the user gave them, the user's, then Content-Length.
 func buildRequest(scheme string, pr *engine.Request) *fasthttp.Request {
 	req := &fasthttp.Request{}
 	req.Header.DisableNormalizing()
-	req.SetRequestURI(scheme + "://" + pr.Host + pr.URI)
+	req.Header.DisableSpecialHeader()
+	req.UseHostHeader = true
+	req.SetRequestURI(scheme + "://" + pr.Host + cmp.Or(pr.URI, "/"))
 	req.Header.SetMethod(pr.Method)
+	has := func(name string) bool {
+		return slices.ContainsFunc(pr.Headers, func(h engine.Header) bool { return strings.EqualFold(h.Name, name) })
+	}
+	if !has("Host") {
+		req.Header.Add("Host", pr.Host)
+	}
+	if !has("User-Agent") {
+		req.Header.Add("User-Agent", "nowait")
+	}
 	for _, h := range pr.Headers {
-		if strings.EqualFold(h.Name, "Host") {
-			req.Header.SetHost(h.Value)
-			continue
-		}
 		req.Header.Add(h.Name, h.Value)
+	}
+	if !has("Content-Length") && !has("Transfer-Encoding") &&
+		(len(pr.Body) > 0 || pr.Method == "POST" || pr.Method == "PUT" || pr.Method == "PATCH") {
+		req.Header.Add("Content-Length", strconv.Itoa(len(pr.Body)))
 	}
 	if len(pr.Body) > 0 {
 		req.SetBody(pr.Body)
