@@ -10,6 +10,7 @@ import (
 	"net/netip"
 	"os"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -120,6 +121,20 @@ var cells = []cell{
 		},
 	},
 	{
+		// The target closes each connection after 10 responses: the
+		// requests pipelined behind the response that says so were never
+		// processed, and go again on the next connection, in every mode.
+		name:   "pipeline4_close_after_10",
+		target: target.Config{CloseAfter: 10},
+		plan:   func(p *engine.Plan) { p.Connections, p.MaxRequests, p.Pipeline = 10, 4000, 4 },
+		check: func(t *testing.T, m mode, p *engine.Plan, res *stats.Result, served uint64) {
+			exact(t, res, served, 4000)
+			if res.Resent == 0 || res.Connects < 400 {
+				t.Errorf("resent %d, connects %d; want requests sent again over 400 connections", res.Resent, res.Connects)
+			}
+		},
+	},
+	{
 		name: "post_body_headers_status",
 		plan: func(p *engine.Plan) {
 			p.Connections, p.MaxRequests = 5, 500
@@ -222,7 +237,7 @@ func TestConformance(t *testing.T) {
 }
 
 func runCell(t *testing.T, m mode, c cell) {
-	if c.name == "pipeline4" && !m.pipeline {
+	if strings.HasPrefix(c.name, "pipeline") && !m.pipeline {
 		t.Skipf("%s mode does not pipeline", m.name)
 	}
 	before := snapshot()

@@ -10,13 +10,23 @@ import (
 )
 
 // BenchmarkRoundTrip measures one request and its response through the
-// worker's own step: fasthttp's HostClient call, then recording.
+// worker's own step: fasthttp's HostClient call (depth 1) or the
+// pipeline's write and reader hand-over (depth 2, one worker), then
+// recording.
 func BenchmarkRoundTrip(b *testing.B) {
+	for _, depth := range []int{1, 2} {
+		b.Run(map[int]string{1: "host", 2: "pipeline"}[depth], func(b *testing.B) {
+			benchRoundTrip(b, depth)
+		})
+	}
+}
+
+func benchRoundTrip(b *testing.B, depth int) {
 	addr := enginetest.CannedServer(b)
 	p := enginetest.Plan(addr)
 	p.Connections = 1
 	r := &run{
-		plan: p, clock: engine.NewClock(), timeout: p.TimeoutOrDefault(), depth: 1,
+		plan: p, clock: engine.NewClock(), timeout: p.TimeoutOrDefault(), depth: depth,
 		stopCh: make(chan struct{}), budget: engine.NewBudget(0), idleLimit: time.Second,
 		dialCtx: context.Background(),
 	}

@@ -1,7 +1,8 @@
 // Package goroutine is nowait's goroutine mode, the idiomatic Go client:
-// fasthttp's HostClient over Go's netpoller, one goroutine per connection
-// (PipelineClient, with one goroutine per request in flight, when the plan
-// pipelines). It is the mode that speaks TLS. It runs the closed model
+// fasthttp's HostClient over Go's netpoller, one goroutine per connection.
+// When the plan pipelines, each connection is a pipeline (pipe.go): one
+// goroutine per request in flight writes on it and a reader goroutine
+// parses the responses with fasthttp. It is the mode that speaks TLS. It runs the closed model
 // (with connection stages), the open model (open.go) and the hold model
 // (hold.go), takes the same Plan and produces the same Result as the other
 // modes.

@@ -23,6 +23,10 @@ func TestNoGoroutineLeft(t *testing.T) {
 		{"ramp", func(p *engine.Plan) {
 			p.Stages = []engine.Stage{{Duration: 200 * time.Millisecond, Target: 8}, {Duration: 200 * time.Millisecond, Target: 1}}
 		}},
+		{"pipeline_ramp", func(p *engine.Plan) {
+			p.Pipeline = 4
+			p.Stages = []engine.Stage{{Duration: 200 * time.Millisecond, Target: 8}, {Duration: 200 * time.Millisecond, Target: 1}}
+		}},
 		{"hold", func(p *engine.Plan) { p.Model, p.HoldEvery, p.ConnectRate = engine.ModelHold, 50*time.Millisecond, 100 }},
 	}
 	for _, m := range models {

@@ -17,14 +17,14 @@ import (
 	"github.com/nowait/nowait/stats"
 )
 
-// slot is one connection of the run: its fasthttp client (which keeps at
-// most one connection), the connection itself for the stopper, and its
-// byte counts.
+// slot is one connection of the run: its client (fasthttp's HostClient,
+// which keeps at most one connection, or a pipeline), the connection
+// itself for the stopper, and its byte counts.
 //
-// fasthttp dials and does I/O on goroutines of its choosing (the caller's
-// for HostClient, its own for PipelineClient), so the dialer records
-// connects straight into the slot's recorder group, under its lock, and
-// bytes go through atomics that the slot's first worker moves into the
+// The dialer runs on the worker that needs a connection (HostClient's or
+// the pipeline's), and reads may run on the pipeline's reader, so the
+// dialer records connects straight into the slot's recorder group, under
+// its lock, and bytes go through atomics that the workers move into the
 // group after each request.
 type slot struct {
 	r    *run
@@ -33,13 +33,12 @@ type slot struct {
 	addr netip.AddrPort
 	src  netip.Addr // local address to bind, or the zero Addr
 
-	host *fasthttp.HostClient     // pipeline depth 1
-	pipe *fasthttp.PipelineClient // pipeline depth > 1
+	host *fasthttp.HostClient // pipeline depth 1
+	pipe *pipeline            // pipeline depth > 1
 
 	bytesIn, bytesOut atomic.Uint64 // raw bytes read and written, TLS included
 	recIn, recOut     uint64        // bytes already moved into g; under g's lock
 	opened            atomic.Bool   // a connection is open
-	dialFails         atomic.Uint64 // failed connects so far
 
 	// Closed-model stages: whether the slot is in use now, and a channel
 	// closed (then replaced) when it becomes so. Both change under mu.
@@ -85,29 +84,10 @@ func newSlot(r *run, id int, g *engine.RecorderGroup) *slot {
 			DisablePathNormalizing:        true,
 		}
 	} else {
-		s.pipe = &fasthttp.PipelineClient{
-			Addr:                          s.addr.String(),
-			Name:                          "nowait",
-			IsTLS:                         r.tls != nil,
-			TLSConfig:                     r.tls,
-			Dial:                          s.dial,
-			MaxConns:                      1,
-			MaxPendingRequests:            r.depth,
-			MaxIdleConnDuration:           r.idleLimit,
-			ReadBufferSize:                rbuf,
-			DisableHeaderNamesNormalizing: true,
-			DisablePathNormalizing:        true,
-			Logger:                        quietLogger{},
-		}
+		s.pipe = newPipeline(s, rbuf)
 	}
 	return s
 }
-
-// quietLogger drops PipelineClient's log lines: its failures reach the
-// callers as errors, which are counted.
-type quietLogger struct{}
-
-func (quietLogger) Printf(string, ...any) {}
 
 // dial opens the slot's connection, with the TLS handshake when the plan
 // is https, so that connect time and connect errors cover both.
@@ -169,7 +149,6 @@ func (s *slot) dialFailed(err error) error {
 	if s.r.stop.Load() {
 		return errStopped
 	}
-	s.dialFails.Add(1)
 	s.g.Lock(s.r.clock.Now()).RecordError(connectKind(err))
 	s.g.Unlock()
 	s.r.conns.ConnectFailed("connect " + s.addr.String() + ": " + dialCause(err).Error())
@@ -202,11 +181,15 @@ func (s *slot) closeConn() {
 	}
 }
 
-// shutdown releases the client's idle connection once the workers ended.
+// shutdown releases the client's idle connection once the workers ended,
+// and waits for the pipeline's reader to end.
 func (s *slot) shutdown() {
 	s.closeConn()
 	if s.host != nil {
 		s.host.CloseIdleConnections()
+	}
+	if s.pipe != nil {
+		s.pipe.readers.Wait()
 	}
 }
 
@@ -252,13 +235,13 @@ func (s *slot) awaitActive() bool {
 	}
 }
 
-// release closes the slot's connection while no request is on it. A
-// pipelined slot's connection is left idle instead: closing it under
-// fasthttp's PipelineClient fails the requests of its next use, and the
-// client closes it itself after idleLimit.
+// release closes the slot's connection while no request is on it.
 func (s *slot) release() {
 	if s.host != nil {
 		s.host.CloseIdleConnections() // the connection is back in the idle pool
+	}
+	if s.pipe != nil {
+		s.pipe.close()
 	}
 }
 

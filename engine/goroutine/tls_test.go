@@ -60,6 +60,27 @@ func TestHTTPS(t *testing.T) {
 	}
 }
 
+// TestHTTPSPipelined pipelines over TLS: the pipeline writes and reads
+// through the TLS connection and counts the raw bytes under it.
+func TestHTTPSPipelined(t *testing.T) {
+	srv, served := tlsTarget(t)
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	p := httpsPlan(t, srv)
+	p.MaxRequests, p.Pipeline = 400, 4
+	e := &Engine{TLSConfig: &tls.Config{RootCAs: roots}}
+	res, err := engine.Execute(context.Background(), e, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Responses != 400 || served.Load() != 400 || res.Status[200] != 400 || res.ErrorTotal() != 0 || res.Connects != 4 {
+		t.Fatalf("responses %d served %d connects %d errors %v", res.Responses, served.Load(), res.Connects, res.Errors)
+	}
+	if res.BytesOut <= 400*uint64(len(p.Requests[0].Raw)) {
+		t.Fatalf("bytes out %d for 400 requests: not TLS records", res.BytesOut)
+	}
+}
+
 func TestHTTPSVerifiesByDefault(t *testing.T) {
 	srv, served := tlsTarget(t)
 	p := httpsPlan(t, srv)

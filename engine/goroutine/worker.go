@@ -1,10 +1,13 @@
 package goroutine
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"net"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -26,8 +29,9 @@ const (
 type worker struct {
 	r     *run
 	slot  *slot
-	reqs  []*fasthttp.Request // one per plan request, built once
+	reqs  []*fasthttp.Request // HostClient: one per plan request, built once
 	resp  fasthttp.Response
+	call  pipeCall // pipelined slot: this worker's request on the pipeline
 	order []int
 	next  int
 	timer *time.Timer // open model: waits for the next due time
@@ -37,24 +41,43 @@ type worker struct {
 
 func newWorker(r *run, s *slot, order []int, seq int) *worker {
 	w := &worker{r: r, slot: s, order: order, next: seq % len(order)}
-	for i := range r.plan.Requests {
-		w.reqs = append(w.reqs, buildRequest(r.plan.Scheme, &r.plan.Requests[i]))
+	w.call = pipeCall{resp: &w.resp, done: make(chan error, 1)}
+	if s.host != nil {
+		for i := range r.plan.Requests {
+			w.reqs = append(w.reqs, buildRequest(r.plan.Scheme, &r.plan.Requests[i]))
+		}
 	}
 	return w
 }
 
-// buildRequest turns a plan request into a fasthttp request, once.
+// buildRequest turns a plan request into a fasthttp request, once, that
+// HostClient writes as the plan's Raw bytes (wire.EncodeRequest), as the
+// other modes do: fasthttp's special headers are off, so it adds none of
+// its own (no default Content-Type, no Host of the URL's over the user's)
+// and writes the headers as given, in order and case: Host and
+// User-Agent unless the user gave them, the user's, then Content-Length.
 func buildRequest(scheme string, pr *engine.Request) *fasthttp.Request {
 	req := &fasthttp.Request{}
 	req.Header.DisableNormalizing()
-	req.SetRequestURI(scheme + "://" + pr.Host + pr.URI)
+	req.Header.DisableSpecialHeader()
+	req.UseHostHeader = true
+	req.SetRequestURI(scheme + "://" + pr.Host + cmp.Or(pr.URI, "/"))
 	req.Header.SetMethod(pr.Method)
+	has := func(name string) bool {
+		return slices.ContainsFunc(pr.Headers, func(h engine.Header) bool { return strings.EqualFold(h.Name, name) })
+	}
+	if !has("Host") {
+		req.Header.Add("Host", pr.Host)
+	}
+	if !has("User-Agent") {
+		req.Header.Add("User-Agent", "nowait")
+	}
 	for _, h := range pr.Headers {
-		if strings.EqualFold(h.Name, "Host") {
-			req.Header.SetHost(h.Value)
-			continue
-		}
 		req.Header.Add(h.Name, h.Value)
+	}
+	if !has("Content-Length") && !has("Transfer-Encoding") &&
+		(len(pr.Body) > 0 || pr.Method == "POST" || pr.Method == "PUT" || pr.Method == "PATCH") {
+		req.Header.Add("Content-Length", strconv.Itoa(len(pr.Body)))
 	}
 	if len(pr.Body) > 0 {
 		req.SetBody(pr.Body)
@@ -107,13 +130,19 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	if w.next++; w.next == len(w.order) {
 		w.next = 0
 	}
-	fails := w.slot.dialFails.Load()
-	err := w.do(w.reqs[idx])
+	err := w.do(idx)
+	for errors.Is(err, errResend) {
+		// A Connection: close response before it: the server never saw
+		// this request, so it goes again, on the next connection, with
+		// its latency still counted from when it was due.
+		rec := w.slot.g.Lock(r.clock.Now())
+		rec.Resent++
+		w.slot.g.Unlock()
+		writeNs = r.clock.Now()
+		err = w.do(idx)
+	}
 	now := r.clock.Now()
-	dialFailed := err != nil && (isDialError(err) || errors.Is(err, errStopped) ||
-		// PipelineClient dials on its own goroutine and its callers see
-		// only a timeout: a connect failed during the request.
-		w.slot.dialFails.Load() != fails)
+	dialFailed := err != nil && (isDialError(err) || errors.Is(err, errStopped))
 	stopped := err != nil && r.stop.Load()
 
 	rec := w.slot.g.Lock(now)
@@ -164,12 +193,14 @@ func isDialError(err error) bool {
 	return errors.As(err, &de)
 }
 
-// do sends one request and reads its response.
-func (w *worker) do(req *fasthttp.Request) error {
+// do sends the plan's request idx and reads its response into w.resp.
+func (w *worker) do(idx int) error {
 	if w.slot.host != nil {
-		return w.slot.host.DoTimeout(req, &w.resp, w.r.timeout)
+		return w.slot.host.DoTimeout(w.reqs[idx], &w.resp, w.r.timeout)
 	}
-	return w.slot.pipe.DoTimeout(req, &w.resp, w.r.timeout)
+	pr := &w.r.plan.Requests[idx]
+	w.call.head = pr.Head()
+	return w.slot.pipe.roundTrip(&w.call, pr.Raw, w.r.timeout)
 }
 
 // sleep waits d or until the run stops, and reports whether it may go on.
