@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -90,7 +91,8 @@ func (s Size) Pixels() (w, h int) {
 }
 
 // render draws a chart with paint onto a canvas of the format that path's
-// extension names and writes it atomically.
+// extension names and writes it atomically, creating its directory if
+// need be.
 func render(path string, size Size, paint func(draw.Canvas)) error {
 	size = size.orDefault()
 	var c vg.CanvasWriterTo
@@ -107,6 +109,11 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
 	paint(dc)
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("%w: %s: cannot create its directory: %v", stats.ErrWriteFile, path, err)
+		}
+	}
 	return stats.WriteFileAtomic(path, func(w io.Writer) error {
 		_, err := c.WriteTo(w)
 		return err
