@@ -2,7 +2,11 @@ package cmd
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -11,8 +15,9 @@ import (
 
 // mergeFlags are the flags of `nowait merge`.
 type mergeFlags struct {
-	out     string
-	jsonOut bool
+	out          string
+	jsonOut      bool
+	mixedTargets bool
 }
 
 // newMergeCmd builds `nowait merge DIR DIR... --out DIR`.
@@ -23,11 +28,18 @@ func newMergeCmd(a *app) *cobra.Command {
 		Short: "Merge runs made on several machines at the same time into one result",
 		Long: `Merge result directories saved with --out into one, exactly: histograms
 merge bucket by bucket (so percentiles are those of all the requests
-together, not averages of percentiles), counters add, and the per-second
-intervals are merged second by second. Use it for one load spread over
-several machines at the same time. Runs must share nowait's result schema.`,
+together, not averages of percentiles), counters, connections and loops
+add, and the per-second intervals are merged on the wall clock: the merged
+run starts at the earliest start, and a run that started k seconds later
+(to the nearest second) has its first second merged into second k+1.
+
+Use it for one load spread over several machines at the same time. The
+runs must overlap in time and load the same target (--mixed-targets allows
+different targets, such as the nodes of one cluster); a directory may be
+given only once. Runs must share nowait's result schema.`,
 		Example: `  nowait merge results/host-a results/host-b --out results/all
-  nowait merge results/host-* --out results/all --json`,
+  nowait merge results/host-* --out results/all --json
+  nowait merge results/node-1 results/node-2 --mixed-targets --out results/cluster`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) < 2 {
 				return usageErr("merge takes two or more result directories, got %d (see '%s --help')", len(args), c.CommandPath())
@@ -40,6 +52,7 @@ several machines at the same time. Runs must share nowait's result schema.`,
 	}
 	c.Flags().StringVar(&f.out, "out", "", "write the merged result into this directory (required)")
 	c.Flags().BoolVar(&f.jsonOut, "json", false, "print the merged summary as JSON on stdout instead of text")
+	c.Flags().BoolVar(&f.mixedTargets, "mixed-targets", false, "merge runs against different targets (the merged target lists them all)")
 	return c
 }
 
@@ -48,25 +61,36 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 	if f.out == "" {
 		return usageErr("merge needs --out DIR for the merged result")
 	}
-	for _, d := range dirs {
-		if filepath.Clean(d) == filepath.Clean(f.out) {
-			return usageErr("--out %s is one of the runs to merge; choose a new directory", f.out)
-		}
-	}
-	merged, err := readResults(dirs[0])
-	if err != nil {
+	if err := checkDistinctDirs(dirs, f.out); err != nil {
 		return err
 	}
-	for _, d := range dirs[1:] {
+	runs := make([]*stats.Result, len(dirs))
+	for i, d := range dirs {
 		res, err := readResults(d)
 		if err != nil {
 			return err
 		}
+		runs[i] = res
+	}
+	if err := checkSameTime(dirs, runs); err != nil {
+		return err
+	}
+	targets, err := mergeTargets(dirs, runs, f.mixedTargets)
+	if err != nil {
+		return err
+	}
+	merged := runs[0]
+	for i, res := range runs[1:] {
+		d := dirs[i+1]
 		if res.Mode != merged.Mode || res.Model != merged.Model {
 			fmt.Fprintf(a.stderr, "nowait: note: %s ran %s/%s, %s ran %s/%s; merging anyway\n",
 				dirs[0], merged.Mode, merged.Model, d, res.Mode, res.Model)
 		}
 		merged.Merge(res)
+	}
+	if len(targets) > 1 {
+		merged.Target = strings.Join(targets, ", ")
+		fmt.Fprintf(a.stderr, "nowait: note: --mixed-targets: the runs loaded %d targets (%s); merged as one load\n", len(targets), merged.Target)
 	}
 	if err := writeResults(f.out, merged, a.stderr); err != nil {
 		return err
@@ -78,4 +102,72 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 		fmt.Fprintf(a.stdout, "\nMerged %d runs into %s\n", len(dirs), f.out)
 	}
 	return nil
+}
+
+// checkDistinctDirs refuses a directory given twice (by any path to it)
+// and an output directory that is one of the runs.
+func checkDistinctDirs(dirs []string, out string) error {
+	stat := func(d string) os.FileInfo {
+		fi, err := os.Stat(d)
+		if err != nil {
+			return nil // reading it says what is wrong
+		}
+		return fi
+	}
+	outInfo := stat(out)
+	for i, d := range dirs {
+		di := stat(d)
+		if filepath.Clean(d) == filepath.Clean(out) || (di != nil && outInfo != nil && os.SameFile(di, outInfo)) {
+			return usageErr("--out %s is one of the runs to merge; choose a new directory", out)
+		}
+		for _, e := range dirs[:i] {
+			ei := stat(e)
+			if filepath.Clean(d) == filepath.Clean(e) || (di != nil && ei != nil && os.SameFile(di, ei)) {
+				return usageErr("%s is given twice (as %s and %s); give each run once, or its counts would be doubled", d, e, d)
+			}
+		}
+	}
+	return nil
+}
+
+// checkSameTime refuses runs that did not all run at one time: the latest
+// start must come before the earliest end.
+func checkSameTime(dirs []string, runs []*stats.Result) error {
+	first, last := 0, 0 // the run that ended first, the run that started last
+	for i, r := range runs {
+		if r.Start.IsZero() {
+			return usageErr("%s has no start time; merge lines runs up by their start", dirs[i])
+		}
+		if r.Start.Add(r.Elapsed).Before(runs[first].Start.Add(runs[first].Elapsed)) {
+			first = i
+		}
+		if r.Start.After(runs[last].Start) {
+			last = i
+		}
+	}
+	end := runs[first].Start.Add(runs[first].Elapsed)
+	if runs[last].Start.Before(end) {
+		return nil
+	}
+	clock := func(t time.Time) string { return t.Local().Format("15:04:05.000") }
+	return usageErr("%s started at %s, %s after %s ended (%s to %s): merge combines runs made at the same time, and these do not overlap",
+		dirs[last], clock(runs[last].Start), runs[last].Start.Sub(end).Round(time.Millisecond), dirs[first],
+		clock(runs[first].Start), clock(end))
+}
+
+// mergeTargets returns the distinct targets of runs in order, refusing
+// more than one unless mixed allows it.
+func mergeTargets(dirs []string, runs []*stats.Result, mixed bool) ([]string, error) {
+	var targets []string
+	for i, r := range runs {
+		if slices.Contains(targets, r.Target) {
+			continue
+		}
+		targets = append(targets, r.Target)
+		if len(targets) > 1 && !mixed {
+			return nil, usageErr("%s loaded %s but %s loaded %s: merge combines one load of one target (add --mixed-targets to merge them anyway)",
+				dirs[0], runs[0].Target, dirs[i], r.Target)
+		}
+	}
+	return targets, nil
 }

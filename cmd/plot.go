@@ -30,8 +30,12 @@ the output file's extension: .png or .svg.
 
 Kinds:
   spectrum  latency by percentile, x axis in nines (90%, 99%, 99.9%, ...),
-            one line per directory: compare runs, modes or machines
+            one line per directory: compare runs, modes or machines; an
+            open-model run adds its service time (dashed); a run with no
+            responses is left out, with a note
   timeline  throughput and p50/p99/max latency over time, errors marked;
+            open connections for hold runs and changing connection
+            counts; the target rate and dropped/s for open-model runs;
             one directory
 
 Without -o the chart is written as KIND.png into the directory when there
@@ -52,7 +56,7 @@ is one, else into the current directory.`,
 	fl := c.Flags()
 	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum or timeline")
 	fl.StringVarP(&f.output, "output", "o", "", "chart file, .png or .svg (default KIND.png)")
-	fl.StringVar(&f.size, "size", "8x5", "chart size in inches, WIDTHxHEIGHT")
+	fl.StringVar(&f.size, "size", "8x5", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it)")
 	return c
 }
 
@@ -71,14 +75,9 @@ func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 	}
 	switch f.kind {
 	case "spectrum":
-		names := seriesNames(dirs)
-		series := make([]plots.Series, len(dirs))
-		for i, d := range dirs {
-			res, err := readResults(d)
-			if err != nil {
-				return err
-			}
-			series[i] = plots.SeriesOf(names[i], res)
+		series, perr := a.spectrumSeries(dirs)
+		if perr != nil {
+			return perr
 		}
 		err = plots.Spectrum(series, out, size)
 	case "timeline":
@@ -98,6 +97,36 @@ func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 	}
 	fmt.Fprintf(a.stdout, "Wrote %s\n", out)
 	return nil
+}
+
+// spectrumSeries reads dirs into the lines of a spectrum. A run with no
+// responses has no latency to draw: it is left out with a note on stderr
+// that says why, and when no run is left the error names them all.
+func (a *app) spectrumSeries(dirs []string) ([]plots.Series, error) {
+	names := seriesNames(dirs)
+	var series []plots.Series
+	var empty []string
+	for i, d := range dirs {
+		res, err := readResults(d)
+		if err != nil {
+			return nil, err
+		}
+		if res.Latency.TotalCount() == 0 {
+			empty = append(empty, fmt.Sprintf("%s (%s requests, %s errors)", d, fmtCount(res.Requests), fmtCount(res.ErrorTotal())))
+			continue
+		}
+		series = append(series, plots.SeriesOf(names[i], res))
+	}
+	switch {
+	case len(series) == 0 && len(empty) == 1:
+		return nil, runErr(fmt.Errorf("%w: %s has no responses, so no latency to draw", plots.ErrNoData, empty[0]))
+	case len(series) == 0:
+		return nil, runErr(fmt.Errorf("%w: none of the %d runs has responses: %s", plots.ErrNoData, len(empty), strings.Join(empty, ", ")))
+	}
+	for _, e := range empty {
+		fmt.Fprintf(a.stderr, "nowait: note: %s is left out of the spectrum: it has no responses, so no latency to draw\n", e)
+	}
+	return series, nil
 }
 
 // seriesNames names each directory's line by its base name, or by the
@@ -122,8 +151,9 @@ func parseSize(s string) (plots.Size, error) {
 	w, h, ok := strings.Cut(strings.ToLower(s), "x")
 	wi, werr := strconv.ParseFloat(w, 64)
 	hi, herr := strconv.ParseFloat(h, 64)
-	if !ok || werr != nil || herr != nil || wi < 2 || hi < 2 || wi > 40 || hi > 40 {
-		return plots.Size{}, usageErr("--size %q: want WIDTHxHEIGHT in inches, each 2 to 40, such as 8x5", s)
+	if !ok || werr != nil || herr != nil || wi < plots.MinWidthInches || hi < plots.MinHeightInches || wi > 40 || hi > 40 {
+		return plots.Size{}, usageErr("--size %q: want WIDTHxHEIGHT in inches, %d to 40 wide and %d to 40 high, such as 8x5",
+			s, plots.MinWidthInches, plots.MinHeightInches)
 	}
 	return plots.Size{W: vg.Length(wi) * vg.Inch, H: vg.Length(hi) * vg.Inch}, nil
 }

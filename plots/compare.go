@@ -9,7 +9,6 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
-	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/nowait/nowait/stats"
@@ -35,17 +34,17 @@ type comparePanel struct {
 func comparePanels(model string) []comparePanel {
 	if model == "hold" {
 		return []comparePanel{
-			{"Connections established", "connections (peak open)", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, false},
+			{"Connections established", "peak open", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, false},
 			{"Connect time p99", "ms (log)", func(s stats.Summary) float64 { return s.Connect.P(99) }, true},
 			{"Generator threads", "threads (log)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }, true},
-			{"Generator RSS added per connection", "KiB/conn (log)", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }, true},
+			{"RSS added per connection", "KB/conn (log)", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1000 }, true},
 		}
 	}
 	return []comparePanel{
 		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }, false},
 		{"p99 latency", "ms (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, true},
 		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, false},
-		{"Generator RSS added per connection", "KiB/conn (log)", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1024 }, true},
+		{"RSS added per connection", "KB/conn (log)", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1000 }, true},
 	}
 }
 
@@ -53,18 +52,22 @@ func comparePanels(model string) []comparePanel {
 // panels, throughput, p99 latency, generator CPU per request and peak RSS
 // per connection, each against the connection count (log scale), one line
 // per mode.
+//
+// Memory is in decimal units (1 KB = 1000 bytes), as the table of
+// `nowait compare` prints it.
 func Compare(cells []CompareCell, path string, size Size) error {
-	grid, modes, err := comparePlots(cells)
+	lk := lookFor(size)
+	grid, modes, err := comparePlots(lk, cells)
 	if err != nil {
 		return err
 	}
-	title := "nowait: " + strings.Join(modes, " vs ") + " by connection count"
-	return render(path, size, func(dc draw.Canvas) { drawGrid(dc, title, grid) })
+	h := header{title: "nowait: " + strings.Join(modes, " vs ") + " by connection count"}
+	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid) })
 }
 
 // comparePlots builds the 2x2 grid of panels and returns the modes in the
 // order they first appear in cells.
-func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
+func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error) {
 	if len(cells) == 0 {
 		return nil, nil, fmt.Errorf("%w: no runs to compare", ErrNoData)
 	}
@@ -84,8 +87,7 @@ func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
 	panels := comparePanels(cells[0].Summary.Model)
 	ps := make([]*plot.Plot, len(panels))
 	for i, pn := range panels {
-		p := newPlot(pn.title, "Connections (log scale)", pn.yLabel)
-		p.Title.TextStyle.Font = sans(labelPt+1, true)
+		p := newPlot(lk, pn.title, "Connections (log scale)", pn.yLabel)
 		p.X.Scale = plot.LogScale{}
 		p.X.Min, p.X.Max = float64(max(conns[0], 1))/1.3, float64(max(conns[len(conns)-1], 1))*1.3
 		p.X.Tick.Marker = connTicks(conns)
@@ -107,8 +109,8 @@ func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
 			if err != nil {
 				return nil, nil, err
 			}
-			l.Color, l.Width = seriesColor(m), vg.Points(2)
-			s.GlyphStyle = draw.GlyphStyle{Color: seriesColor(m), Radius: vg.Points(3), Shape: markerShape(m)}
+			l.Color, l.Width = seriesColor(m), lk.pt(2)
+			s.GlyphStyle = draw.GlyphStyle{Color: seriesColor(m), Radius: lk.pt(3), Shape: markerShape(m)}
 			p.Add(l, s)
 			if i == 0 {
 				p.Legend.Add(mode, l, s)
@@ -123,7 +125,7 @@ func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
 		}
 		if i == 0 {
 			p.Legend.Top = true
-			p.Legend.XOffs = -vg.Points(4)
+			p.Legend.XOffs = -lk.pt(8)
 			p.Y.Max = math.Max(yMax*(1.2+0.18*float64(len(modes))), 1e-9) // room for the legend
 		}
 		ps[i] = p
@@ -134,12 +136,15 @@ func comparePlots(cells []CompareCell) ([][]*plot.Plot, []string, error) {
 // logFloor stands in for 0 on a log axis.
 const logFloor = 1e-3
 
-// decadeTicks marks a log axis at 1, 2 and 5 times powers of ten and
-// labels only the powers: a small panel stays readable over many decades.
+// decadeTicks marks a log axis at 1, 2 and 5 times powers of ten. Over
+// more than two decades it labels only the powers, so a small panel stays
+// readable; over fewer it labels every mark, so the axis has at least two
+// labels.
 func decadeTicks(min, max float64) []plot.Tick {
 	ticks := logTicks(min, max)
+	wide := math.Log10(max)-math.Log10(min) > 2
 	for i := range ticks {
-		if e := math.Log10(ticks[i].Value); math.Abs(e-math.Round(e)) > 1e-9 {
+		if e := math.Log10(ticks[i].Value); wide && math.Abs(e-math.Round(e)) > 1e-9 {
 			ticks[i].Label = ""
 		} else {
 			ticks[i].Label = formatNum(roundSig(ticks[i].Value))

@@ -9,6 +9,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -38,13 +39,43 @@ const (
 	DPI           = 150
 )
 
-// Font sizes, in points, chosen to read at a glance at the default size.
+// Font sizes, in points, chosen to read at a glance at the default size;
+// a chart of another size scales them with its canvas (see look).
 const (
-	titlePt  = 15
-	labelPt  = 12
-	tickPt   = 11
-	legendPt = 11
+	titlePt    = 15
+	subtitlePt = 11
+	labelPt    = 12
+	tickPt     = 11
+	legendPt   = 11
 )
+
+// MinWidthInches and MinHeightInches are the smallest chart that draws
+// cleanly: below them titles, legends and tick labels no longer fit.
+const (
+	MinWidthInches  = 4
+	MinHeightInches = 3
+)
+
+// look is how one chart is drawn at its size: fonts and strokes scale with
+// the canvas, so a 4 x 3 inch chart keeps the proportions of an 8 x 5.
+type look struct {
+	scale vg.Length // 1 at the default size
+}
+
+// lookFor returns the look of a chart of size s: the scale is the smaller
+// of the width and height ratios to the default size, kept within 0.6 and 3
+// so that text stays legible.
+func lookFor(s Size) look {
+	s = s.orDefault()
+	k := min(s.W/DefaultWidth, s.H/DefaultHeight)
+	return look{scale: min(max(k, 0.6), 3)}
+}
+
+// font returns the chart's sans font at pt points at the default size.
+func (lk look) font(pt vg.Length, bold bool) font.Font { return sans(pt*lk.scale, bold) }
+
+// pt scales a length given in points at the default size.
+func (lk look) pt(v float64) vg.Length { return vg.Points(v) * lk.scale }
 
 func (s Size) orDefault() Size {
 	if s.W <= 0 || s.H <= 0 {
@@ -60,7 +91,8 @@ func (s Size) Pixels() (w, h int) {
 }
 
 // render draws a chart with paint onto a canvas of the format that path's
-// extension names and writes it atomically.
+// extension names and writes it atomically, creating its directory if
+// need be.
 func render(path string, size Size, paint func(draw.Canvas)) error {
 	size = size.orDefault()
 	var c vg.CanvasWriterTo
@@ -77,6 +109,11 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
 	paint(dc)
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("%w: %s: cannot create its directory: %v", stats.ErrWriteFile, path, err)
+		}
+	}
 	return stats.WriteFileAtomic(path, func(w io.Writer) error {
 		_, err := c.WriteTo(w)
 		return err
@@ -92,23 +129,24 @@ func sans(pt vg.Length, bold bool) font.Font {
 	return f
 }
 
-// newPlot returns a plot with nowait's fonts, a light grid, and the given
-// title and axis labels.
-func newPlot(title, xLabel, yLabel string) *plot.Plot {
+// newPlot returns a plot with nowait's fonts at lk's scale, a light grid,
+// and the given title and axis labels.
+func newPlot(lk look, title, xLabel, yLabel string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font = sans(titlePt, true)
-	p.Title.Padding = vg.Points(6)
+	p.Title.TextStyle.Font = lk.font(titlePt, true)
+	p.Title.Padding = lk.pt(6)
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
-		a.Label.TextStyle.Font = sans(labelPt, false)
-		a.Tick.Label.Font = sans(tickPt, false)
-		a.Padding = vg.Points(2)
+		a.Label.TextStyle.Font = lk.font(labelPt, false)
+		a.Tick.Label.Font = lk.font(tickPt, false)
+		a.Padding = lk.pt(2)
+		a.Tick.Length = lk.pt(8)
 	}
 	p.X.Label.Text = xLabel
 	p.Y.Label.Text = yLabel
-	p.Legend.TextStyle.Font = sans(legendPt, false)
-	p.Legend.ThumbnailWidth = vg.Points(24)
-	p.Legend.Padding = vg.Points(2)
+	p.Legend.TextStyle.Font = lk.font(legendPt, false)
+	p.Legend.ThumbnailWidth = lk.pt(24)
+	p.Legend.Padding = lk.pt(2)
 	g := plotter.NewGrid()
 	g.Vertical.Color = color.Gray{Y: 225}
 	g.Horizontal.Color = color.Gray{Y: 225}
@@ -134,9 +172,10 @@ func seriesColor(i int) color.Color {
 // errorColor is the colour of errors on every chart.
 func errorColor() color.Color { return color.RGBA{0xd5, 0x5e, 0x00, 0xff} } // vermilion
 
-// formatNum formats a tick value plainly: 0.002, 1, 250, 10000.
+// formatNum formats a tick value plainly, thousands as k: 0.002, 1, 250,
+// 2k, 10k, 1.5k.
 func formatNum(v float64) string {
-	if v >= 1e4 && math.Mod(v, 1000) == 0 {
+	if math.Abs(v) >= 1000 && math.Mod(v, 100) == 0 {
 		return strconv.FormatFloat(v/1000, 'f', -1, 64) + "k"
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
@@ -194,23 +233,32 @@ func logTicks(min, max float64) []plot.Tick {
 	return ticks
 }
 
-// timeTicks labels a time axis in seconds at a round step (1, 2, 5, 10,
-// 15, 30, 60 s, ...) that gives at most about ten labels.
+// timeTicks labels a time axis in seconds at a round step (0.01 to 0.5 s
+// for a run shorter than two seconds, else 1, 2, 5, 10, 15, 30, 60 s,
+// ...) that gives at most about ten labels.
 func timeTicks(min, max float64) []plot.Tick {
 	span := max - min
 	if span <= 0 {
 		return nil
 	}
+	steps := []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200}
+	if span < 2 {
+		steps = append([]float64{0.01, 0.02, 0.05, 0.1, 0.2, 0.5}, steps...)
+	}
 	step := 1.0
-	for _, s := range []float64{1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200} {
+	for _, s := range steps {
 		step = s
 		if span/s <= 10 {
 			break
 		}
 	}
 	var ticks []plot.Tick
-	for v := math.Ceil(min/step) * step; v <= max+1e-9; v += step {
-		ticks = append(ticks, plot.Tick{Value: v, Label: formatNum(v)})
+	for i := math.Ceil(min/step - 1e-9); i*step <= max+1e-9; i++ {
+		v := roundSig(i * step)
+		if v == 0 {
+			v = 0 // not -0
+		}
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'f', -1, 64)})
 	}
 	return ticks
 }

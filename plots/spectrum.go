@@ -4,26 +4,45 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/nowait/nowait/stats"
 )
 
-// Series is one line of a spectrum: a name for the legend and a latency
-// histogram in microseconds, as stats records it.
+// Series is one run of a spectrum: a name for the legend, its corrected
+// latency histogram in microseconds, as stats records it, and for an
+// open-model run its service time and whether the generator kept up.
 type Series struct {
 	Name    string
 	Latency *hdrhistogram.Histogram
+	// Service is the service time from the actual write (open model): drawn
+	// dashed beside Latency, which an open run measures from the intended
+	// send time. Nil or empty draws no second line.
+	Service *hdrhistogram.Histogram
+	// RatePerSec is the open model's target rate, 0 for other models.
+	RatePerSec float64
+	// Saturation says whether the generator fell behind its schedule.
+	Saturation stats.Saturation
 }
 
-// SeriesOf returns the corrected latency of r as a series named name.
+// SeriesOf returns the run r as a series named name: its corrected
+// latency, and for an open-model run its service time, rate and saturation.
 func SeriesOf(name string, r *stats.Result) Series {
-	return Series{Name: name, Latency: r.Latency}
+	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation}
+	if r.Model == "open" {
+		s.Service, s.RatePerSec = r.Service, r.RatePerSec
+	}
+	return s
 }
+
+// open reports whether s is an open-model run with a service time to draw.
+func (s Series) open() bool { return s.Service != nil && s.Service.TotalCount() > 0 }
 
 // nines maps a percentile p (0 to 100) to the spectrum's x axis:
 //
@@ -77,58 +96,128 @@ func ninesTicks(min, max float64) []plot.Tick {
 
 // Spectrum draws the latency percentile spectrum of one or more runs to
 // path (.png or .svg): x in nines from 0% to the last recorded value, y the
-// latency in ms on a log scale, one line per run with a legend.
+// latency in ms on a log scale, one line per run with a legend. An
+// open-model run also gets its service time as a dashed line of the same
+// colour, and a saturated generator a warning above the chart. Runs with
+// no latency are left out; with none left it returns ErrNoData.
 func Spectrum(runs []Series, path string, size Size) error {
-	p, err := spectrumPlot(runs)
+	lk := lookFor(size)
+	p, err := spectrumPlot(lk, runs)
 	if err != nil {
 		return err
 	}
-	return render(path, size, p.Draw)
+	h := spectrumHeader(runs)
+	return render(path, size, func(dc draw.Canvas) {
+		drawGrid(drawHeader(dc, lk, h), lk, [][]*plot.Plot{{p}})
+	})
 }
 
-func spectrumPlot(runs []Series) (*plot.Plot, error) {
-	p := newPlot("Latency by percentile", "Percentile (log scale of 1 / (1 - p))", "Latency (log scale)")
+// spectrumHeader says how to read the lines of an open-model run and
+// warns when a generator was saturated.
+func spectrumHeader(runs []Series) header {
+	h := header{title: "Latency by percentile"}
+	var open, saturated []string
+	for _, s := range runs {
+		if s.open() {
+			open = append(open, s.Name)
+		}
+		if s.Saturation.Saturated {
+			saturated = append(saturated, s.Name)
+		}
+	}
+	if len(open) > 0 {
+		h.subtitle = "open model: solid lines are latency from the intended send time (coordinated omission corrected), dashed lines the service time from the actual write"
+	}
+	if len(saturated) > 0 {
+		h.warning = saturationWarning(runs, saturated)
+	}
+	return h
+}
+
+// saturationWarning names the saturated runs and, for one, its reason.
+func saturationWarning(runs []Series, names []string) string {
+	w := "generator saturated (" + strings.Join(names, ", ") + "): latency includes the generator's own delay"
+	if len(runs) == 1 && runs[0].Saturation.Reason != "" {
+		w = "generator saturated: " + runs[0].Saturation.Reason
+	}
+	return w
+}
+
+// spectrumPlot draws the lines of every run that has latency.
+func spectrumPlot(lk look, runs []Series) (*plot.Plot, error) {
+	p := newPlot(lk, "", "Percentile (log scale of 1 / (1 - p))", "Latency (log scale)")
 	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs, p.Legend.YOffs = vg.Points(8), -vg.Points(8)
+	p.Legend.XOffs, p.Legend.YOffs = lk.pt(8), -lk.pt(8)
 	xMax, yLo, yHi := 0.0, math.Inf(1), 0.0
+	entries := 0
 	for i, s := range runs {
 		if s.Latency == nil || s.Latency.TotalCount() == 0 {
 			continue
 		}
-		pts := spectrumPoints(s.Latency)
-		l, err := plotter.NewLine(pts)
-		if err != nil {
-			return nil, err
+		hists := []*hdrhistogram.Histogram{s.Latency}
+		if s.open() {
+			hists = append(hists, s.Service)
 		}
-		l.Color = seriesColor(i)
-		l.Width = vg.Points(2)
-		if i >= 4 { // beyond four lines colour alone is not enough
-			l.Dashes = []vg.Length{vg.Points(6), vg.Points(3)}
-		}
-		p.Add(l)
-		p.Legend.Add(spectrumLegend(s), l)
-		xMax = max(xMax, pts[len(pts)-1].X)
-		for _, pt := range pts {
-			yLo, yHi = min(yLo, pt.Y), max(yHi, pt.Y)
+		for j, h := range hists {
+			pts := spectrumPoints(h)
+			l, err := plotter.NewLine(pts)
+			if err != nil {
+				return nil, err
+			}
+			l.Color = seriesColor(i)
+			l.Width = lk.pt(2)
+			if j == 1 || i >= 4 { // a service time, or beyond four lines where colour alone is not enough
+				l.Dashes = []vg.Length{lk.pt(6), lk.pt(3)}
+			}
+			p.Add(l)
+			p.Legend.Add(spectrumLegend(s, j == 1), l)
+			entries++
+			xMax = max(xMax, pts[len(pts)-1].X)
+			for _, pt := range pts {
+				yLo, yHi = min(yLo, pt.Y), max(yHi, pt.Y)
+			}
 		}
 	}
 	if yHi == 0 {
-		return nil, fmt.Errorf("%w: no latency recorded in %d runs", ErrNoData, len(runs))
+		return nil, fmt.Errorf("%w: %s", ErrNoData, noLatencyIn(runs))
 	}
 	p.X.Min, p.X.Max = 0, max(xMax, 1)
 	p.X.Tick.Marker = plot.TickerFunc(ninesTicks)
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Min, p.Y.Max = logRange(yLo, yHi)
-	p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, 0.04+0.055*float64(len(runs)))
+	p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, 0.04+0.055*float64(entries))
 	p.Y.Tick.Marker = plot.TickerFunc(latencyTicks)
 	return p, nil
 }
 
-// spectrumLegend names a line with its count and headline percentiles.
-func spectrumLegend(s Series) string {
-	h := s.Latency
-	return fmt.Sprintf("%s: p50 %s, p99 %s, max %s ms (%s responses)", s.Name,
-		fmtMs(msOf(stats.Quantile(h, 50))), fmtMs(msOf(stats.Quantile(h, 99))), fmtMs(msOf(h.Max())), groupDigits(h.TotalCount()))
+// noLatencyIn says which runs had no latency: "run rnone has no responses".
+func noLatencyIn(runs []Series) string {
+	names := make([]string, len(runs))
+	for i, s := range runs {
+		names[i] = s.Name
+	}
+	if len(runs) == 1 {
+		return "run " + names[0] + " has no responses, so no latency to plot"
+	}
+	return "none of the runs " + strings.Join(names, ", ") + " has responses, so no latency to plot"
+}
+
+// spectrumLegend names a line with its headline percentiles: the latency
+// with its count, or the service time of an open-model run.
+func spectrumLegend(s Series, service bool) string {
+	h, what := s.Latency, ""
+	if s.open() {
+		what = " from intended send"
+	}
+	if service {
+		h, what = s.Service, " service time"
+	}
+	l := fmt.Sprintf("%s%s: p50 %s, p99 %s, max %s ms", s.Name, what,
+		fmtMs(msOf(stats.Quantile(h, 50))), fmtMs(msOf(stats.Quantile(h, 99))), fmtMs(msOf(h.Max())))
+	if !service {
+		l += " (" + groupDigits(h.TotalCount()) + " responses)"
+	}
+	return l
 }
 
 // fmtMs formats milliseconds to about three significant digits: 0.123,

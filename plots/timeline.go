@@ -2,7 +2,9 @@ package plots
 
 import (
 	"fmt"
+	"image/color"
 	"math"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -12,124 +14,343 @@ import (
 	"github.com/nowait/nowait/stats"
 )
 
-// Timeline draws one run over time to path (.png or .svg), in two stacked
+// Timeline draws one run over time to path (.png or .svg), in stacked
 // panels sharing the time axis: throughput (responses/s) with errors/s
-// marked above, and the p50, p99 and max latency (ms, log scale) of each
-// interval below.
+// marked, and for an open-model run the target rate and dropped/s; the
+// connections open at the end of each second, for hold runs and runs whose
+// connection count changed; and the p50, p99 and max latency (ms, log
+// scale). Each second is drawn as a step over the interval it covers, so
+// the whole run is shown, however short.
 func Timeline(res *stats.Result, path string, size Size) error {
-	top, bottom, err := timelinePlots(res)
+	lk := lookFor(size)
+	grid, err := timelinePlots(lk, res)
 	if err != nil {
 		return err
 	}
-	title := "Throughput and latency over time"
-	if res.Target != "" {
-		title += ": " + res.Target
-	}
-	if res.Mode != "" {
-		title += " (" + res.Mode + ")"
-	}
-	return render(path, size, func(dc draw.Canvas) { drawGrid(dc, title, [][]*plot.Plot{{top}, {bottom}}) })
+	h := timelineHeader(res)
+	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid) })
 }
 
-func timelinePlots(res *stats.Result) (top, bottom *plot.Plot, err error) {
-	if len(res.Intervals) == 0 {
-		return nil, nil, fmt.Errorf("%w: the run has no intervals", ErrNoData)
+// timelineHeader titles the chart and says in the subtitle what was run:
+// the target (shortened to fit when drawn), mode and load model.
+func timelineHeader(res *stats.Result) header {
+	h := header{title: "Throughput and latency over time"}
+	if res.Model == "hold" {
+		h.title = "Connections, throughput and latency over time"
 	}
-	var rate, errs plotter.XYs
-	lat := make([]plotter.XYs, 3) // p50, p99, max
-	var nErrs uint64
-	yLo, yHi := math.Inf(1), 0.0
+	var what []string
+	if res.Mode != "" {
+		what = append(what, res.Mode)
+	}
+	switch {
+	case res.Model == "open" && res.RatePerSec > 0:
+		what = append(what, "open model at "+groupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
+	case res.Model != "":
+		what = append(what, res.Model+" model")
+	}
+	if res.Connections > 0 {
+		what = append(what, groupDigits(int64(res.Connections))+" connections")
+	}
+	h.subtitle = res.Target
+	if len(what) > 0 {
+		h.subtitle = strings.TrimPrefix(h.subtitle+" — "+strings.Join(what, ", "), " — ")
+	}
+	if res.Saturation.Saturated {
+		h.warning = "generator saturated: " + res.Saturation.Reason
+		if res.Saturation.Reason == "" {
+			h.warning = "generator saturated: it could not keep its schedule"
+		}
+	}
+	return h
+}
+
+// span is the time an interval covers, in seconds since the run began.
+type span struct{ lo, hi float64 }
+
+func (s span) mid() float64 { return (s.lo + s.hi) / 2 }
+
+// timelinePlots builds the panels of the timeline, top to bottom.
+func timelinePlots(lk look, res *stats.Result) ([][]*plot.Plot, error) {
+	var spans []span
+	var ivs []*stats.Interval
 	for i := range res.Intervals {
 		iv := &res.Intervals[i]
-		t := float64(iv.EndNs) / 1e9
-		sec := float64(iv.EndNs-iv.StartNs) / 1e9
-		if sec <= 0 {
-			continue
-		}
-		rate = append(rate, plotter.XY{X: t, Y: float64(iv.Responses) / sec})
-		if e := iv.ErrorTotal(); e > 0 {
-			errs = append(errs, plotter.XY{X: t, Y: float64(e) / sec})
-			nErrs += e
-		}
-		if iv.Latency == nil || iv.Latency.TotalCount() == 0 {
-			continue // no responses: a gap, not a zero, on a log axis
-		}
-		for j, us := range []int64{stats.Quantile(iv.Latency, 50), stats.Quantile(iv.Latency, 99), iv.Latency.Max()} {
-			ms := msOf(us)
-			lat[j] = append(lat[j], plotter.XY{X: t, Y: ms})
-			yLo, yHi = min(yLo, ms), max(yHi, ms)
+		if iv.EndNs > iv.StartNs {
+			spans = append(spans, span{float64(iv.StartNs) / 1e9, float64(iv.EndNs) / 1e9})
+			ivs = append(ivs, iv)
 		}
 	}
-	if len(rate) == 0 {
-		return nil, nil, fmt.Errorf("%w: the run's intervals are empty", ErrNoData)
+	if len(spans) == 0 {
+		return nil, fmt.Errorf("%w: the run has no intervals", ErrNoData)
 	}
-	top = newPlot("", "", "Responses/s")
-	top.Y.Tick.Marker = plot.TickerFunc(linearTicks)
-	top.Legend.Top = true
-	if err := addThroughput(top, rate, errs, nErrs); err != nil {
-		return nil, nil, err
+	top, err := throughputPlot(lk, res, spans, ivs)
+	if err != nil {
+		return nil, err
 	}
-	bottom = newPlot("", "Time since start (s)", "Latency")
-	bottom.Legend.Top, bottom.Legend.Left = true, true
-	bottom.Legend.XOffs = vg.Points(8)
-	names := []string{"p50", "p99", "max"}
-	for j, pts := range lat {
-		if len(pts) == 0 {
-			continue
-		}
-		l, err := plotter.NewLine(pts)
+	latency, err := latencyPlot(lk, spans, ivs, showConnections(res, ivs))
+	if err != nil {
+		return nil, err
+	}
+	panels := []*plot.Plot{top, latency}
+	if showConnections(res, ivs) {
+		conns, err := connectionsPlot(lk, res, spans, ivs)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		l.Color = seriesColor([]int{2, 1, 3}[j])
-		l.Width = vg.Points(1.75)
-		bottom.Add(l)
-		bottom.Legend.Add(names[j], l)
+		if res.Model == "hold" {
+			panels = []*plot.Plot{conns, top, latency}
+		} else {
+			panels = []*plot.Plot{top, conns, latency}
+		}
 	}
-	if yHi > 0 {
-		bottom.Y.Scale = plot.LogScale{}
-		bottom.Y.Min, bottom.Y.Max = logRange(yLo, yHi)
-		bottom.Y.Max = legendHeadroom(bottom.Y.Min, bottom.Y.Max, 0.3)
-		bottom.Y.Tick.Marker = plot.TickerFunc(latencyTicks)
-	}
-	// Both panels span the same time axis.
-	lo, hi := 0.0, rate[len(rate)-1].X
-	for _, p := range []*plot.Plot{top, bottom} {
-		p.X.Min, p.X.Max = lo, hi
+	end := spans[len(spans)-1].hi
+	grid := make([][]*plot.Plot, len(panels))
+	for i, p := range panels {
+		p.X.Min, p.X.Max = 0, end
 		p.X.Tick.Marker = plot.TickerFunc(timeTicks)
+		grid[i] = []*plot.Plot{p}
 	}
-	return top, bottom, nil
+	panels[len(panels)-1].X.Label.Text = "Time since start (s)"
+	return grid, nil
 }
 
-// addThroughput draws the responses/s line and the errors/s markers.
-func addThroughput(p *plot.Plot, rate, errs plotter.XYs, nErrs uint64) error {
-	l, err := plotter.NewLine(rate)
-	if err != nil {
-		return err
+// showConnections reports whether the open connections deserve a panel:
+// always for a hold run, whose main measure they are, and for any run in
+// which their count moved by more than a tenth (a ramp, or drops).
+func showConnections(res *stats.Result, ivs []*stats.Interval) bool {
+	if res.Model == "hold" {
+		return true
 	}
-	l.Color = seriesColor(0)
-	l.Width = vg.Points(2)
-	p.Add(l)
-	p.Legend.Add("responses/s", l)
-	p.Y.Min = 0
-	yMax := 0.0
-	for _, pt := range rate {
-		yMax = max(yMax, pt.Y)
+	lo, hi := math.MaxInt, 0
+	for _, iv := range ivs {
+		lo, hi = min(lo, iv.OpenConns), max(hi, iv.OpenConns)
 	}
-	if len(errs) == 0 {
-		p.Legend.Add("errors/s: none")
-	} else {
-		s, err := plotter.NewScatter(errs)
-		if err != nil {
-			return err
+	return hi > 0 && hi-lo > hi/10
+}
+
+// steps returns the lines of a step series: value i held over span i,
+// broken where ok is false.
+func steps(spans []span, value func(i int) (float64, bool)) []plotter.XYs {
+	var segs []plotter.XYs
+	var cur plotter.XYs
+	for i, s := range spans {
+		v, ok := value(i)
+		if !ok {
+			if len(cur) > 0 {
+				segs, cur = append(segs, cur), nil
+			}
+			continue
 		}
-		s.GlyphStyle = draw.GlyphStyle{Color: errorColor(), Radius: vg.Points(4), Shape: draw.PyramidGlyph{}}
-		p.Add(s)
-		p.Legend.Add(fmt.Sprintf("errors/s (%d in all)", nErrs), s)
-		for _, pt := range errs {
+		cur = append(cur, plotter.XY{X: s.lo, Y: v}, plotter.XY{X: s.hi, Y: v})
+	}
+	if len(cur) > 0 {
+		segs = append(segs, cur)
+	}
+	return segs
+}
+
+// addLines adds the segments of one series to p in style sty, with one
+// legend entry named name; it returns the largest y.
+func addLines(p *plot.Plot, segs []plotter.XYs, sty draw.LineStyle, name string) (float64, error) {
+	yMax := 0.0
+	for i, seg := range segs {
+		l, err := plotter.NewLine(seg)
+		if err != nil {
+			return 0, err
+		}
+		l.LineStyle = sty
+		p.Add(l)
+		if i == 0 && name != "" {
+			p.Legend.Add(name, l)
+		}
+		for _, pt := range seg {
 			yMax = max(yMax, pt.Y)
 		}
 	}
-	p.Y.Max = yMax * 1.4 // room for the legend above the line
-	return nil
+	return yMax, nil
+}
+
+// addMarkers marks count/s at the middle of every interval where count is
+// above zero, with a legend entry that gives the total, or says none.
+func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64, total uint64,
+	what string, glyph draw.GlyphStyle) (float64, error) {
+	var pts plotter.XYs
+	for i, s := range spans {
+		if n := count(i); n > 0 {
+			pts = append(pts, plotter.XY{X: s.mid(), Y: float64(n) / (s.hi - s.lo)})
+		}
+	}
+	if total == 0 {
+		p.Legend.Add(what + ": none")
+		return 0, nil
+	}
+	glyph.Radius = lk.pt(4)
+	label := fmt.Sprintf("%s/s (%s in all)", what, groupDigits(int64(total)))
+	if len(pts) == 0 {
+		p.Legend.Add(label)
+		return 0, nil
+	}
+	s, err := plotter.NewScatter(pts)
+	if err != nil {
+		return 0, err
+	}
+	s.GlyphStyle = glyph
+	p.Add(s)
+	p.Legend.Add(label, s)
+	yMax := 0.0
+	for _, pt := range pts {
+		yMax = max(yMax, pt.Y)
+	}
+	return yMax, nil
+}
+
+// throughputPlot draws responses/s, errors/s and, for an open-model run,
+// the rate asked for and dropped/s.
+func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
+	p := newPlot(lk, "", "", "Responses/s")
+	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
+	p.Legend.Top = true
+	p.Legend.XOffs = -lk.pt(8)
+	yMax, entries := 0.0, 2
+	if res.Model == "open" {
+		// Why first: the rate asked for is drawn under the responses, which
+		// often follow it exactly.
+		y, err := addSchedule(p, lk, res, spans, ivs)
+		if err != nil {
+			return nil, err
+		}
+		yMax = y
+	}
+	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
+	y, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
+	if err != nil {
+		return nil, err
+	}
+	yMax = max(yMax, y)
+	if res.Model == "open" {
+		var dropped uint64
+		for _, iv := range ivs {
+			dropped += iv.Dropped
+		}
+		y2, err := addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].Dropped }, max(res.Dropped, dropped),
+			"dropped", draw.GlyphStyle{Color: seriesColor(3), Shape: draw.CrossGlyph{}})
+		if err != nil {
+			return nil, err
+		}
+		yMax, entries = max(yMax, y2), entries+2
+	}
+	var errs uint64
+	for _, iv := range ivs {
+		errs += iv.ErrorTotal()
+	}
+	y, err = addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, errs,
+		"errors", draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
+	if err != nil {
+		return nil, err
+	}
+	p.Y.Min = 0
+	p.Y.Max = math.Max(max(yMax, y), 1) * (1.15 + 0.14*float64(entries)) // room for the legend above the lines
+	return p, nil
+}
+
+// addSchedule draws what an open-model run asked for: the target rate as a
+// dashed line, or, for a ramp (no single rate), the requests due in each
+// second (sent plus dropped).
+func addSchedule(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (float64, error) {
+	sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
+	if res.RatePerSec > 0 {
+		line := plotter.XYs{{X: 0, Y: res.RatePerSec}, {X: spans[len(spans)-1].hi, Y: res.RatePerSec}}
+		return addLines(p, []plotter.XYs{line}, sty, "target "+groupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
+	}
+	due := func(i int) (float64, bool) {
+		return float64(ivs[i].Requests+ivs[i].Dropped) / (spans[i].hi - spans[i].lo), true
+	}
+	return addLines(p, steps(spans, due), sty, "due/s (sent + dropped)")
+}
+
+// latencyPlot draws the p50, p99 and max latency of each interval; an
+// interval without responses is a gap, and a run without any says so.
+// A short panel (one of three) keeps more headroom for its legend.
+func latencyPlot(lk look, spans []span, ivs []*stats.Interval, short bool) (*plot.Plot, error) {
+	p := newPlot(lk, "", "", "Latency")
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs = lk.pt(8)
+	yLo, yHi := math.Inf(1), 0.0
+	for j, name := range []string{"p50", "p99", "max"} {
+		value := func(i int) (float64, bool) {
+			h := ivs[i].Latency
+			if h == nil || h.TotalCount() == 0 {
+				return 0, false // no responses: a gap, not a zero, on a log axis
+			}
+			us := [...]int64{stats.Quantile(h, 50), stats.Quantile(h, 99), h.Max()}[j]
+			return msOf(us), true
+		}
+		segs := steps(spans, value)
+		if _, err := addLines(p, segs, draw.LineStyle{Color: seriesColor([]int{2, 1, 3}[j]), Width: lk.pt(1.75)}, name); err != nil {
+			return nil, err
+		}
+		for _, seg := range segs {
+			for _, pt := range seg {
+				yLo, yHi = min(yLo, pt.Y), max(yHi, pt.Y)
+			}
+		}
+	}
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = plot.TickerFunc(latencyTicks)
+	if yHi == 0 {
+		p.Y.Min, p.Y.Max = 0.1, 10
+		note, err := plotter.NewLabels(plotter.XYLabels{
+			XYs: []plotter.XY{{X: spans[len(spans)-1].hi / 2, Y: 1}}, Labels: []string{"no responses: no latency to show"}})
+		if err != nil {
+			return nil, err
+		}
+		note.TextStyle[0].Font = lk.font(labelPt, false)
+		note.TextStyle[0].XAlign, note.TextStyle[0].YAlign = draw.XCenter, draw.YCenter
+		p.Add(note)
+		return p, nil
+	}
+	p.Y.Min, p.Y.Max = logRange(yLo, yHi)
+	headroom := 0.3
+	if short {
+		headroom = 0.45
+	}
+	p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, headroom)
+	return p, nil
+}
+
+// connectionsPlot draws the connections open at the end of each interval,
+// marked, and for a hold run the count asked for.
+func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
+	p := newPlot(lk, "", "", "Open connections")
+	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
+	p.Legend.Top, p.Legend.Left = true, true
+	p.Legend.XOffs = lk.pt(8)
+	var pts plotter.XYs
+	if res.Model == "hold" && spans[0].lo == 0 {
+		pts = append(pts, plotter.XY{X: 0, Y: 0}) // a hold run starts with no connection open
+	}
+	peak := 0
+	for i, s := range spans {
+		pts = append(pts, plotter.XY{X: s.hi, Y: float64(ivs[i].OpenConns)})
+		peak = max(peak, ivs[i].OpenConns)
+	}
+	l, sc, err := plotter.NewLinePoints(pts)
+	if err != nil {
+		return nil, err
+	}
+	l.Color, l.Width = seriesColor(4), lk.pt(2)
+	sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(4), Radius: lk.pt(3), Shape: draw.CircleGlyph{}}
+	p.Add(l, sc)
+	p.Legend.Add(fmt.Sprintf("open at the end of each second (peak %s)", groupDigits(int64(max(peak, res.PeakOpenConns)))), l, sc)
+	yMax := float64(peak)
+	if res.Model == "hold" && res.Connections > 0 {
+		asked := plotter.XYs{{X: 0, Y: float64(res.Connections)}, {X: spans[len(spans)-1].hi, Y: float64(res.Connections)}}
+		sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
+		if _, err := addLines(p, []plotter.XYs{asked}, sty, "asked for "+groupDigits(int64(res.Connections))); err != nil {
+			return nil, err
+		}
+		yMax = max(yMax, float64(res.Connections))
+	}
+	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 1)*1.6 // room for the legend above the line
+	return p, nil
 }

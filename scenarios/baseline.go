@@ -28,6 +28,10 @@ func ReadSummary(path string) (stats.Summary, error) {
 	if err := json.Unmarshal(data, &sum); err != nil {
 		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s is not a summary.json: %v", path, err)}
 	}
+	var keys map[string]json.RawMessage
+	if json.Unmarshal(data, &keys) == nil && keys["cells"] != nil && keys["responses"] == nil {
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s is a compare.json (a table of modes), not a run's summary.json; give the summary.json of one run", path)}
+	}
 	switch {
 	case sum.Schema == 0:
 		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s has no schema_version; is it a nowait summary.json?", path)}

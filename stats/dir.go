@@ -23,6 +23,10 @@ import (
 // errors by kind (summary.json keeps only their total, which comes back
 // under ErrConnect).
 func ReadDir(dir string) (*Result, error) {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("%w: %s is a file; give the result directory that holds it (%s)",
+			ErrNoResults, dir, filepath.Dir(dir))
+	}
 	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -30,9 +34,9 @@ func ReadDir(dir string) (*Result, error) {
 		}
 		return nil, fmt.Errorf("%w: %v", ErrNoResults, err)
 	}
-	var s Summary
-	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, filepath.Join(dir, SummaryFile), err)
+	s, err := parseSummary(filepath.Join(dir, SummaryFile), b)
+	if err != nil {
+		return nil, err
 	}
 	if s.Schema != SchemaVersion {
 		return nil, fmt.Errorf("%w: %s has schema %d, this nowait reads %d",
@@ -49,6 +53,27 @@ func ReadDir(dir string) (*Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// parseSummary reads summary.json's bytes b (from path): a JSON object
+// with a schema_version, or an error that says what the file holds instead.
+func parseSummary(path string, b []byte) (Summary, error) {
+	var s Summary
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			return s, fmt.Errorf("%w: %s holds a JSON %s, not a nowait summary (a JSON object)", ErrCorrupt, path, typeErr.Value)
+		}
+		return s, fmt.Errorf("%w: %s is not valid JSON: %v", ErrCorrupt, path, err)
+	}
+	if _, ok := fields["schema_version"]; !ok {
+		return s, fmt.Errorf("%w: %s is not a nowait summary: it has no schema_version (nowait writes %d)", ErrSchema, path, SchemaVersion)
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+	}
+	return s, nil
 }
 
 // resultFromSummary fills a Result with everything summary.json holds

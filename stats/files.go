@@ -81,7 +81,9 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	}
 	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrWriteFile, err)
+		// Why not err itself: it names the temporary file, which the user
+		// never asked for and which does not exist.
+		return fmt.Errorf("%w: %s: cannot create a file in %s: %v", ErrWriteFile, path, dir, pathErrCause(err))
 	}
 	defer func() {
 		if err != nil {
@@ -106,7 +108,21 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%w: %v", ErrWriteFile, err)
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, pathErrCause(err))
 	}
 	return nil
+}
+
+// pathErrCause returns the cause of a failed file operation without the
+// operation and path it names ("no such file or directory").
+func pathErrCause(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	var le *os.LinkError
+	if errors.As(err, &le) {
+		return le.Err
+	}
+	return err
 }

@@ -73,25 +73,44 @@ func (r *Result) AddRecorder(rec *Recorder) {
 }
 
 // Merge merges another result into r exactly: histograms merge, counters
-// add, intervals align by index and connection counts add. Used to combine
-// runs made on several machines at the same time.
+// add, connection counts and loops add, and the intervals line up on the
+// wall clock. Used to combine runs made on several machines at the same
+// time.
+//
+// The merged run starts at the earlier of the two starts and lasts until
+// the later end. Interval i of a run that started k seconds after the
+// other (k rounded to the nearest whole second) merges into interval i+k;
+// its times move by the exact offset, so a merged interval spans the
+// times of everything merged into it.
 func (r *Result) Merge(o *Result) {
+	offset := o.Start.Sub(r.Start) // how much later o started than r
+	if r.Start.IsZero() || o.Start.IsZero() {
+		offset = 0
+	}
+	src := o.Intervals
+	if offset >= 0 {
+		src = shiftIntervals(src, offset)
+	} else {
+		r.Intervals = shiftIntervals(r.Intervals, -offset)
+		r.Start = o.Start
+	}
+	// Both ends, measured from the merged start.
+	rEnd, oEnd := r.Elapsed-min(offset, 0), o.Elapsed+max(offset, 0)
+	r.Elapsed = max(rEnd, oEnd)
 	r.Counters.Add(&o.Counters)
 	r.WarmupCounters.Add(&o.WarmupCounters)
 	r.Latency.Merge(o.Latency)
 	r.Service.Merge(o.Service)
 	r.Connect.Merge(o.Connect)
 	r.SendLag.Merge(o.SendLag)
-	r.Intervals = MergeIntervals(r.Intervals, o.Intervals)
+	r.Intervals = MergeIntervals(r.Intervals, src)
 	r.Connections += o.Connections
+	r.Loops += o.Loops
 	r.OpenConnsAtEnd += o.OpenConnsAtEnd
 	r.InFlightAtEnd += o.InFlightAtEnd
 	r.PeakOpenConns += o.PeakOpenConns
 	r.EstablishedIn = max(r.EstablishedIn, o.EstablishedIn)
 	r.RatePerSec += o.RatePerSec
-	if o.Elapsed > r.Elapsed {
-		r.Elapsed = o.Elapsed
-	}
 	r.Generator.Add(o.Generator)
 	queue := r.Saturation.QueuePeak + o.Saturation.QueuePeak // merged runs ran side by side
 	if o.Saturation.Saturated && !r.Saturation.Saturated {
@@ -99,6 +118,27 @@ func (r *Result) Merge(o *Result) {
 	}
 	r.Saturation.QueuePeak = queue
 	r.Interrupted = r.Interrupted || o.Interrupted
+}
+
+// shiftIntervals returns the intervals of a run that started offset after
+// the merged run's start: led by as many empty one-second intervals as
+// whole seconds in offset (rounded), with their times moved by offset.
+// ivs is not modified.
+func shiftIntervals(ivs []Interval, offset time.Duration) []Interval {
+	if offset <= 0 || len(ivs) == 0 {
+		return ivs
+	}
+	lead := int(offset.Round(time.Second) / time.Second)
+	out := make([]Interval, 0, lead+len(ivs))
+	for i := range lead {
+		out = append(out, Interval{StartNs: int64(i) * 1e9, EndNs: int64(i+1) * 1e9, Latency: NewHistogram()})
+	}
+	for _, iv := range ivs {
+		iv.StartNs += int64(offset)
+		iv.EndNs += int64(offset)
+		out = append(out, iv)
+	}
+	return out
 }
 
 // MergeIntervals merges src into dst by index and returns dst.

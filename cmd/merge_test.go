@@ -1,0 +1,130 @@
+package cmd
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// mergeStart is when the runs of the merge tests began.
+var mergeStart = time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)
+
+// savedRunAt saves a run of secs seconds, 400 responses each, that began
+// at start against target, with 2 loops, and returns its directory.
+func savedRunAt(t *testing.T, name string, start time.Time, target string, secs int) string {
+	t.Helper()
+	rec := stats.NewRecorder()
+	rec.EndWarmup(0)
+	for s := 1; s <= secs; s++ {
+		for i := 0; i < 400; i++ {
+			rec.RecordSent(1, 100)
+			rec.RecordResponse(200, int64(500+i)*1000, int64(500+i)*1000)
+		}
+		rec.CloseInterval(int64(s)*1e9, 8)
+	}
+	res := stats.NewResult()
+	res.AddRecorder(rec)
+	res.Mode, res.Model, res.Target, res.Connections, res.Loops = "async", "closed", target, 8, 2
+	res.Start, res.Elapsed = start, time.Duration(secs)*time.Second
+	dir := filepath.Join(t.TempDir(), name)
+	if err := stats.WriteDir(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// merge refuses, with one line and exit 2, what cannot be one load: a
+// directory twice, runs that did not overlap, runs against different
+// targets (unless --mixed-targets).
+func TestMergeRefusesRunsThatCannotCombine(t *testing.T) {
+	const tgt = "http://127.0.0.1:1/"
+	a := savedRunAt(t, "a", mergeStart, tgt, 2)
+	b := savedRunAt(t, "b", mergeStart.Add(time.Second), tgt, 2)
+	late := savedRunAt(t, "late", mergeStart.Add(23*time.Second), tgt, 2)
+	other := savedRunAt(t, "other", mergeStart, "http://127.0.0.2:1/", 2)
+	out := func() string { return filepath.Join(t.TempDir(), "m") }
+	for _, tc := range []struct {
+		name string
+		args []string
+		want []string
+	}{
+		{"same directory twice", []string{"merge", a, b, a}, []string{a + " is given twice", "doubled"}},
+		{"same directory by two paths", []string{"merge", a, a + "/."}, []string{"is given twice"}},
+		{"runs 21 s apart", []string{"merge", a, late}, []string{late + " started at", "21s after " + a + " ended", "do not overlap"}},
+		{"runs 21 s apart, other order", []string{"merge", late, a}, []string{late + " started at", "21s after " + a + " ended"}},
+		{"different targets", []string{"merge", a, other}, []string{"http://127.0.0.2:1/", tgt, "--mixed-targets"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			stdout, stderr, code := runCLI(t, append(tc.args, "--out", out())...)
+			if code != ExitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Fatalf("exit %d (want %d), stderr %q, stdout %.200s", code, ExitUsage, stderr, stdout)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr %q lacks %q", stderr, w)
+				}
+			}
+		})
+	}
+	stdout, stderr, code := runCLI(t, "merge", a, other, "--mixed-targets", "--json", "--out", out())
+	var s stats.Summary
+	if code != ExitOK || json.Unmarshal([]byte(stdout), &s) != nil || !strings.Contains(stderr, "--mixed-targets") {
+		t.Fatalf("--mixed-targets: exit %d, stderr %q", code, stderr)
+	}
+	if s.Target != tgt+", http://127.0.0.2:1/" || s.Responses != 1600 {
+		t.Errorf("--mixed-targets merged target %q, %d responses", s.Target, s.Responses)
+	}
+}
+
+// merge lines runs up on the wall clock whatever the order they are
+// given in: the earliest start, seconds matched by time, loops summed.
+func TestMergeAlignsRunsOnTheWallClock(t *testing.T) {
+	const tgt = "http://127.0.0.1:1/"
+	a := savedRunAt(t, "a", mergeStart, tgt, 3)
+	b := savedRunAt(t, "b", mergeStart.Add(2*time.Second), tgt, 3)
+	var outs []string
+	var sums []stats.Summary
+	for _, args := range [][]string{{a, b}, {b, a}} {
+		out := filepath.Join(t.TempDir(), "m")
+		stdout, stderr, code := runCLI(t, "merge", args[0], args[1], "--json", "--out", out)
+		var s stats.Summary
+		if code != ExitOK || json.Unmarshal([]byte(stdout), &s) != nil {
+			t.Fatalf("merge %v: exit %d: %s", args, code, stderr)
+		}
+		outs, sums = append(outs, out), append(sums, s)
+	}
+	for i, s := range sums {
+		if !s.Start.Equal(mergeStart) || s.Target != tgt || s.Loops != 4 || s.Responses != 2400 || s.DurationSec != 5 {
+			t.Errorf("merge %d: start %v, target %q, loops %d, %d responses, %v s; want %v, %q, 4, 2400, 5 s",
+				i, s.Start, s.Target, s.Loops, s.Responses, s.DurationSec, mergeStart, tgt)
+		}
+		res, err := stats.ReadDir(outs[i])
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []uint64
+		for _, iv := range res.Intervals {
+			got = append(got, iv.Responses)
+		}
+		// a covers seconds 1-3, b seconds 3-5: only the third is shared.
+		if want := []uint64{400, 400, 800, 400, 400}; !equalCounts(got, want) {
+			t.Errorf("merge %d: responses per second %v, want %v", i, got, want)
+		}
+	}
+}
+
+func equalCounts(a, b []uint64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,113 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// savedFailedRun saves a run in which every request failed: no responses.
+func savedFailedRun(t *testing.T) string {
+	t.Helper()
+	rec := stats.NewRecorder()
+	rec.EndWarmup(0)
+	for range 14 {
+		rec.RecordError(stats.ErrConnectRefused)
+	}
+	rec.CloseInterval(1e9, 0)
+	res := stats.NewResult()
+	res.AddRecorder(rec)
+	res.Mode, res.Model, res.Target, res.Connections = "async", "closed", "http://127.0.0.1:1/", 2
+	res.Start, res.Elapsed = time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC), time.Second
+	dir := filepath.Join(t.TempDir(), "rnone")
+	if err := stats.WriteDir(dir, res); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// A run with no responses is left out of a spectrum with a note that
+// names it; alone, the error names it and says why.
+func TestPlotSaysWhichRunIsLeftOut(t *testing.T) {
+	none := savedFailedRun(t)
+	a, _ := savedRun(t, 21, "async", 2, 500)
+	out := filepath.Join(t.TempDir(), "x.svg")
+	_, stderr, code := runCLI(t, "plot", none, a, "-o", out)
+	if code != ExitOK || !strings.Contains(stderr, "note: "+none+" (0 requests, 14 errors) is left out of the spectrum: it has no responses") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	svg, err := os.ReadFile(out)
+	if err != nil || !strings.Contains(string(svg), "async: p50") || strings.Contains(string(svg), "rnone") {
+		t.Fatalf("chart: %v; has async %v, has rnone %v", err, strings.Contains(string(svg), "async: p50"), strings.Contains(string(svg), "rnone"))
+	}
+	_, stderr, code = runCLI(t, "plot", none, "-o", filepath.Join(t.TempDir(), "none.png"))
+	if code != ExitRunFailed || !strings.Contains(stderr, none+" (0 requests, 14 errors) has no responses") || strings.Contains(stderr, "1 runs") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	_, stderr, code = runCLI(t, "plot", none, none+"/.", "-o", filepath.Join(t.TempDir(), "none.png"))
+	if code != ExitRunFailed || !strings.Contains(stderr, "none of the 2 runs has responses") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// --size below what draws cleanly is refused, saying the range.
+func TestPlotSizeMinimum(t *testing.T) {
+	a, _ := savedRun(t, 22, "async", 2, 500)
+	_, stderr, code := runCLI(t, "plot", a, "--size", "3x3", "-o", filepath.Join(t.TempDir(), "x.png"))
+	if code != ExitUsage || !strings.Contains(stderr, "4 to 40 wide and 3 to 40 high") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if _, stderr, code := runCLI(t, "plot", a, "--size", "4x3", "-o", filepath.Join(t.TempDir(), "x.png")); code != ExitOK {
+		t.Fatalf("4x3: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// Messages about result files say what the path is and what to give
+// instead, and never name a temporary file.
+func TestResultFileMessages(t *testing.T) {
+	a, _ := savedRun(t, 23, "async", 2, 500)
+	bad := func(content string) string {
+		d := filepath.Join(t.TempDir(), "bad")
+		if err := os.CopyFS(d, os.DirFS(a)); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "summary.json"), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"report of summary.json", []string{"report", filepath.Join(a, "summary.json")}, ExitUsage,
+			filepath.Join(a, "summary.json") + " is a file; give the result directory that holds it (" + a + ")"},
+		{"empty object", []string{"report", bad("{}")}, ExitUsage, "is not a nowait summary: it has no schema_version (nowait writes 1)"},
+		{"array", []string{"report", bad("[1, 2]")}, ExitRunFailed, "holds a JSON array, not a nowait summary (a JSON object)"},
+		{"chart under a file", []string{"plot", a, "-o", filepath.Join(file, "x.png")}, ExitRunFailed, filepath.Join(file, "x.png") + ": cannot create its directory"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runCLI(t, tc.args...)
+			if code != tc.code || !strings.Contains(stderr, tc.want) || strings.Contains(stderr, ".tmp-") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Fatalf("exit %d (want %d), stderr %q lacks %q", code, tc.code, stderr, tc.want)
+			}
+		})
+	}
+	out := filepath.Join(t.TempDir(), "new", "dir", "x.png")
+	if _, stderr, code := runCLI(t, "plot", a, "-o", out); code != ExitOK {
+		t.Fatalf("plot into a new directory: exit %d, %s", code, stderr)
+	}
+	if _, err := os.Stat(out); err != nil {
+		t.Fatal(err)
+	}
+}

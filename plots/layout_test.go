@@ -1,0 +1,108 @@
+package plots
+
+import (
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// tickLabels joins the labels of ticks, leaving out unlabelled ones.
+func tickLabels(ticks []plot.Tick) string {
+	var l []string
+	for _, tk := range ticks {
+		if tk.Label != "" {
+			l = append(l, tk.Label)
+		}
+	}
+	return strings.Join(l, " ")
+}
+
+// Linear axes get four to seven labels in one unit; a log axis over less
+// than two decades gets more than one label.
+func TestAxisLabels(t *testing.T) {
+	for _, tc := range []struct {
+		got, want string
+	}{
+		{tickLabels(linearTicks(0, 30000)), "0 5k 10k 15k 20k 25k 30k"},
+		{tickLabels(linearTicks(0, 17500)), "0 5k 10k 15k"},
+		{tickLabels(linearTicks(0, 5000)), "0 1000 2000 3000 4000 5000"},
+		{tickLabels(linearTicks(0, 280)), "0 50 100 150 200 250"},
+		{tickLabels(decadeTicks(4, 22)), "5 10 20"},
+		{tickLabels(decadeTicks(0.5, 2000)), "1 10 100 1k"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("ticks %q, want %q", tc.got, tc.want)
+		}
+	}
+}
+
+// holdCells fakes a hold comparison of two modes at two counts.
+func holdCells() []CompareCell {
+	var cells []CompareCell
+	for m, mode := range []string{"async", "goroutine"} {
+		for _, c := range []int{50, 200} {
+			s := stats.Summary{Mode: mode, Model: "hold", Connections: c, PeakOpenConns: c}
+			s.Connect.Percentiles = map[string]float64{"99": float64(c) / 10 * float64(m+1)}
+			s.Generator.PeakThreads = 8 + 3*m
+			s.RSSBytesPerConn = float64(17000 + m*50000)
+			cells = append(cells, CompareCell{Mode: mode, Connections: c, Summary: s})
+		}
+	}
+	return cells
+}
+
+// The panel titles of a row sit at one height, whatever the panels' axes,
+// and memory is in the table's decimal KB.
+func TestComparePanelTitlesLineUp(t *testing.T) {
+	for name, cells := range map[string][]CompareCell{"closed": compareCells(), "hold": holdCells()} {
+		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(cells, p, s) }))
+		rows := [][2]string{{"Throughput", "p99 latency"}, {"Generator CPU per request", "RSS added per connection"}}
+		if name == "hold" {
+			rows = [][2]string{{"Connections established", "Connect time p99"}, {"Generator threads", "RSS added per connection"}}
+		}
+		for _, r := range rows {
+			y0, ok0 := texts[r[0]]
+			y1, ok1 := texts[r[1]]
+			if !ok0 || !ok1 || y0 != y1 {
+				t.Errorf("%s: title %q at y %v (%v), %q at y %v (%v)", name, r[0], y0, ok0, r[1], y1, ok1)
+			}
+		}
+		if _, ok := texts["KB/conn (log)"]; !ok {
+			t.Errorf("%s: no KB/conn axis", name)
+		}
+	}
+}
+
+// A 4 x 3 inch chart (the smallest allowed) scales its fonts so that the
+// legend fits inside the data area and the 0% and 50% ticks do not touch.
+func TestSmallChartFits(t *testing.T) {
+	size := Size{W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}
+	lk := lookFor(size)
+	series := []Series{SeriesOf("async", synthRun(17, "async", 5, 2000, 800))}
+	p, err := spectrumPlot(lk, series)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dc := draw.New(vgimg.NewWith(vgimg.UseWH(size.W, size.H), vgimg.UseDPI(DPI)))
+	data := p.DataCanvas(drawHeader(dc, lk, spectrumHeader(series)))
+	width := data.Max.X - data.Min.X
+	legend := p.Legend.TextStyle.Width(spectrumLegend(series[0], false)) + p.Legend.ThumbnailWidth + p.Legend.XOffs
+	if legend > width {
+		t.Errorf("legend is %v wide in a data area of %v", legend, width)
+	}
+	sty := p.X.Tick.Label
+	gap := width*vg.Length(nines(50)/p.X.Max) - (sty.Width("0%")+sty.Width("50%"))/2
+	if gap < vg.Points(2) {
+		t.Errorf("0%% and 50%% labels are %v apart", gap)
+	}
+	title := textStyle(titlePt, true, nil, lk)
+	if w := title.Width("Throughput and latency over time"); w > size.W {
+		t.Errorf("timeline title is %v wide on a %v chart", w, size.W)
+	}
+}

@@ -1,0 +1,239 @@
+package plots
+
+import (
+	"html"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot/vg"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// drawSVG draws a chart into a temporary SVG and returns its text.
+func drawSVG(t *testing.T, size Size, draw func(path string, size Size) error) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chart.svg")
+	if err := draw(path, size); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// svgTexts returns every text element of svg, unescaped, with its y.
+func svgTexts(svg string) map[string]float64 {
+	re := regexp.MustCompile(`<text x="[-0-9.]+" y="([-0-9.]+)"[^>]*\n?[^>]*>([^<]*)</text>`)
+	texts := map[string]float64{}
+	for _, m := range re.FindAllStringSubmatch(svg, -1) {
+		y, _ := strconv.ParseFloat(m[1], 64)
+		texts[html.UnescapeString(m[2])] = y
+	}
+	return texts
+}
+
+// holdRun is a hold run of 100 connections opened over three seconds.
+func holdRun() *stats.Result {
+	res := synthRun(11, "async", 4, 100, 800)
+	res.Model, res.Connections = "hold", 100
+	for i, n := range []int{40, 80, 100, 100} {
+		res.Intervals[i].OpenConns = n
+	}
+	res.PeakOpenConns = 100
+	return res
+}
+
+// A hold run's timeline charts its main measure, the connections open,
+// through every second (one point per second and the start).
+func TestTimelineOfHoldRunChartsOpenConnections(t *testing.T) {
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(holdRun(), p, s) })
+	texts := svgTexts(svg)
+	for _, want := range []string{"Open connections", "open at the end of each second (peak 100)", "asked for 100"} {
+		if _, ok := texts[want]; !ok {
+			t.Errorf("timeline lacks %q", want)
+		}
+	}
+	if !hasLine([]byte(svg), line{"#56B4E9", 5}) {
+		t.Error("no open-connections line of 5 points (the start and 4 seconds)")
+	}
+	// A closed run at a steady connection count has no such panel.
+	closed := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(synthRun(12, "async", 4, 100, 800), p, s) })
+	if _, ok := svgTexts(closed)["Open connections"]; ok {
+		t.Error("a closed run at 64 steady connections got an open-connections panel")
+	}
+}
+
+// pathXRange returns the x range, in SVG points, of the paths of svg
+// stroked in stroke; vertical only keeps vertical ones (grid lines).
+func pathXRange(svg, stroke string, vertical bool) (lo, hi float64, n int) {
+	lo, hi = 1e18, -1e18
+	num := regexp.MustCompile(`([ML])([-0-9.]+),([-0-9.]+)`)
+	for _, el := range strings.Split(svg, "<path ")[1:] {
+		el, _, _ = strings.Cut(el, "/>")
+		if !strings.Contains(el, "stroke:"+stroke+";") {
+			continue
+		}
+		pts := num.FindAllStringSubmatch(el, -1)
+		if vertical && (len(pts) != 2 || pts[0][2] != pts[1][2]) {
+			continue
+		}
+		for _, m := range pts {
+			x, _ := strconv.ParseFloat(m[2], 64)
+			lo, hi, n = min(lo, x), max(hi, x), n+1
+		}
+	}
+	return lo, hi, n
+}
+
+// Every interval is drawn over the time it covers: the throughput and
+// latency lines run from 0 to the end, also for a run shorter than one
+// second, which still gets sub-second time ticks.
+func TestTimelineCoversTheWholeRun(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		res  *stats.Result
+		end  float64
+	}{
+		{"two seconds", synthRun(13, "async", 2, 500, 800), 2},
+		{"70 ms", func() *stats.Result {
+			r := synthRun(14, "async", 1, 500, 800)
+			r.Intervals[0].EndNs = 70e6
+			return r
+		}(), 0.07},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			grid, err := timelinePlots(lookFor(Size{}), tc.res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, row := range grid {
+				p := row[0]
+				lo, hi := math.Inf(1), math.Inf(-1)
+				for _, b := range p.GlyphBoxes(p) { // a box per point of every line, x from 0 (axis start) to 1 (end)
+					lo, hi = min(lo, b.X), max(hi, b.X)
+				}
+				if lo != 0 || hi != 1 || p.X.Min != 0 || p.X.Max != tc.end {
+					t.Errorf("panel %d: points from %v to %v of an axis over [%v, %v], want 0 to 1 of [0, %v]", i, lo, hi, p.X.Min, p.X.Max, tc.end)
+				}
+			}
+			svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(tc.res, p, s) })
+			for _, stroke := range []string{"#0072B2", "#009E73"} { // responses/s, p50
+				if _, _, n := pathXRange(svg, stroke, false); n < 4 { // the legend's sample and the line
+					t.Errorf("no line stroked %s drawn", stroke)
+				}
+			}
+			if tc.end < 1 {
+				if _, ok := svgTexts(svg)["0.05"]; !ok {
+					t.Error("a 70 ms run has no 0.05 s tick")
+				}
+			}
+		})
+	}
+}
+
+// A long URL does not push the title off the chart: the title is short,
+// and the target goes in a subtitle shortened in the middle to fit.
+func TestTimelineLongTargetIsShortenedToFit(t *testing.T) {
+	res := synthRun(15, "async", 2, 500, 800)
+	res.Target = "http://127.0.0.1:8080/api/v1/customers/orders/search?status=open&limit=100&sort=created_at&page=1&fields=id,name,total,status,items"
+	for _, size := range []Size{{}, {W: 4 * vg.Inch, H: 3 * vg.Inch}} {
+		texts := svgTexts(drawSVG(t, size, func(p string, s Size) error { return Timeline(res, p, s) }))
+		if _, ok := texts["Throughput and latency over time"]; !ok {
+			t.Errorf("size %v: no title", size)
+		}
+		found := false
+		for s := range texts {
+			if strings.Contains(s, res.Target) {
+				t.Errorf("size %v: the whole URL is drawn: %q", size, s)
+			}
+			if strings.HasPrefix(s, "http://127.0.0.1:8080/") && strings.Contains(s, "…") {
+				found = true
+				if w := lookFor(size).font(subtitlePt, false); textStyle(subtitlePt, false, nil, lookFor(size)).Width(s) > size.orDefault().W {
+					t.Errorf("size %v: subtitle %q in %v is wider than the chart", size, s, w)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("size %v: no shortened target among %v", size, texts)
+		}
+	}
+}
+
+// A run with no responses says so on a latency axis with units, not an
+// axis from -1 to 1.
+func TestTimelineWithoutResponses(t *testing.T) {
+	res := stats.NewResult()
+	rec := stats.NewRecorder()
+	rec.EndWarmup(0)
+	rec.RecordError(stats.ErrConnectRefused)
+	rec.CloseInterval(1e9, 0)
+	res.AddRecorder(rec)
+	texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
+	for _, want := range []string{"no responses: no latency to show", "1 ms", "errors/s (1 in all)"} {
+		if _, ok := texts[want]; !ok {
+			t.Errorf("timeline lacks %q", want)
+		}
+	}
+	for _, bad := range []string{"-1", "−1"} {
+		if _, ok := texts[bad]; ok {
+			t.Errorf("timeline has a %q tick", bad)
+		}
+	}
+}
+
+// openRun is an open-model run at 6,000 req/s whose generator could not
+// keep up and dropped requests.
+func openRun() *stats.Result {
+	res := synthRun(16, "async", 4, 2000, 800)
+	res.Model, res.RatePerSec = "open", 6000
+	res.Saturation = stats.Saturation{Saturated: true, Reason: "sends lagged the schedule by p99 50.3 ms"}
+	for i := range res.Intervals {
+		res.Intervals[i].Dropped = 400
+	}
+	res.Dropped = 1600
+	return res
+}
+
+// An open-model run's charts say what was asked and that the generator
+// was saturated: the spectrum shows the service time beside the latency
+// from the intended send, the timeline the target rate and dropped/s.
+func TestOpenSaturatedRunCharts(t *testing.T) {
+	res := openRun()
+	spectrum := drawSVG(t, Size{}, func(p string, s Size) error {
+		return Spectrum([]Series{SeriesOf("async", res)}, p, s)
+	})
+	texts := svgTexts(spectrum)
+	var service, corrected, warned bool
+	for s := range texts {
+		service = service || strings.HasPrefix(s, "async service time: p50")
+		corrected = corrected || strings.HasPrefix(s, "async from intended send: p50")
+		warned = warned || strings.HasPrefix(s, "generator saturated: sends lagged")
+	}
+	if !service || !corrected || !warned {
+		t.Errorf("spectrum: service line %v, corrected line %v, saturation warning %v; texts %v", service, corrected, warned, texts)
+	}
+	if n := strings.Count(spectrum, "stroke:#0072B2;stroke-width:2;stroke-dasharray"); n != 2 { // the line and its legend sample
+		t.Errorf("spectrum has %d dashed service-time paths, want 2", n)
+	}
+	timeline := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
+	for _, want := range []string{"target 6,000 req/s", "dropped/s (1,600 in all)", "generator saturated: sends lagged the schedule by p99 50.3 ms"} {
+		if _, ok := timeline[want]; !ok {
+			t.Errorf("timeline lacks %q", want)
+		}
+	}
+	grid, err := timelinePlots(lookFor(Size{}), res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if top := grid[0][0]; top.Y.Max <= 6000 {
+		t.Errorf("throughput axis ends at %v, below the target rate", top.Y.Max)
+	}
+}
