@@ -56,7 +56,7 @@ is one, else into the current directory.`,
 	fl := c.Flags()
 	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum or timeline")
 	fl.StringVarP(&f.output, "output", "o", "", "chart file, .png or .svg (default KIND.png)")
-	fl.StringVar(&f.size, "size", "8x5", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it)")
+	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, 8x7 for a timeline of three panels")
 	return c
 }
 
@@ -148,6 +148,9 @@ func seriesNames(dirs []string) []string {
 
 // parseSize parses --size WIDTHxHEIGHT in inches.
 func parseSize(s string) (plots.Size, error) {
+	if s == "" {
+		return plots.Size{}, nil // each chart's own default
+	}
 	w, h, ok := strings.Cut(strings.ToLower(s), "x")
 	wi, werr := strconv.ParseFloat(w, 64)
 	hi, herr := strconv.ParseFloat(h, 64)

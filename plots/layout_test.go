@@ -106,3 +106,25 @@ func TestSmallChartFits(t *testing.T) {
 		t.Errorf("timeline title is %v wide on a %v chart", w, size.W)
 	}
 }
+
+// TestShortPanelLabelsOnlyDecades: a short latency panel over two decades
+// labels 10 ms and 100 ms only, where the full panel labels 5, 10, 20, 50 and 100.
+func TestShortPanelLabelsOnlyDecades(t *testing.T) {
+	var short, full []string
+	for _, tk := range decadeLatencyTicks(3.2, 195) {
+		if tk.Label != "" {
+			short = append(short, tk.Label)
+		}
+	}
+	for _, tk := range latencyTicks(3.2, 195) {
+		if tk.Label != "" {
+			full = append(full, tk.Label)
+		}
+	}
+	if strings.Join(short, ",") != "10 ms,100 ms" || len(full) != 5 {
+		t.Fatalf("short panel labels %v, full panel %v; want [10 ms 100 ms] and five", short, full)
+	}
+	if defaultTimelineSize(3).H <= defaultTimelineSize(2).H {
+		t.Fatalf("a three-panel timeline is no taller than a two-panel one: %v", defaultTimelineSize(3))
+	}
+}

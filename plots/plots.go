@@ -199,6 +199,22 @@ func latencyTicks(min, max float64) []plot.Tick {
 	return ticks
 }
 
+// decadeLatencyTicks are latencyTicks for a short panel: over more than
+// one decade only the powers of ten are labelled (1 ms, 10 ms, 100 ms),
+// so that the labels do not run into each other.
+func decadeLatencyTicks(min, max float64) []plot.Tick {
+	ticks := latencyTicks(min, max)
+	if min <= 0 || math.Log10(max/min) <= 1 {
+		return ticks
+	}
+	for i := range ticks {
+		if m := ticks[i].Value / math.Pow(10, math.Floor(math.Log10(ticks[i].Value)+1e-9)); math.Abs(m-1) > 1e-6 {
+			ticks[i].Label = ""
+		}
+	}
+	return ticks
+}
+
 // logTicks marks a log axis at 1, 2 and 5 times powers of ten, labelled
 // densely on a narrow range and only at the powers on a wide one.
 func logTicks(min, max float64) []plot.Tick {

@@ -28,6 +28,9 @@ func Timeline(res *stats.Result, path string, size Size) error {
 		return err
 	}
 	h := timelineHeader(res)
+	if size.W <= 0 || size.H <= 0 {
+		size = defaultTimelineSize(len(grid))
+	}
 	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid) })
 }
 
@@ -62,6 +65,16 @@ func timelineHeader(res *stats.Result) header {
 		}
 	}
 	return h
+}
+
+// defaultTimelineSize is the size of a timeline when none is asked for:
+// the default, made taller for a third panel so that each keeps the
+// height of one of two.
+func defaultTimelineSize(panels int) Size {
+	if panels <= 2 {
+		return Size{DefaultWidth, DefaultHeight}
+	}
+	return Size{DefaultWidth, DefaultHeight * 1.4}
 }
 
 // span is the time an interval covers, in seconds since the run began.
@@ -297,6 +310,9 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval, short bool) (*plo
 	}
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = plot.TickerFunc(latencyTicks)
+	if short {
+		p.Y.Tick.Marker = plot.TickerFunc(decadeLatencyTicks)
+	}
 	if yHi == 0 {
 		p.Y.Min, p.Y.Max = 0.1, 10
 		note, err := plotter.NewLabels(plotter.XYLabels{
