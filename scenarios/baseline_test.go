@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nowait/nowait/stats"
 )
 
 func TestCompareBaseline(t *testing.T) {
-	base := summary() // p50 4ms, p99 45ms, p99.9 120ms, 1000 rps, error rate 0.249%
+	base := summary() // p50 4ms, p99 45ms, p99.9 120ms, 1000 rps, error rate 1.25%
 
 	t.Run("same run passes", func(t *testing.T) {
 		checks := CompareBaseline(base, base, 0.10)
@@ -77,6 +78,23 @@ func TestCompareBaseline(t *testing.T) {
 		cur.ErrorRate = base.ErrorRate * 1.05 // +5% of a non-zero rate
 		if c := CompareBaseline(cur, base, 0.10)[4]; !c.Passed {
 			t.Errorf("+5%% failed: %+v", c)
+		}
+	})
+
+	t.Run("error rate counts 5xx responses", func(t *testing.T) {
+		// The same number of responses, all 200 in the baseline and all
+		// 500 now: a regression, though no request failed in transport.
+		summarize := func(status int) stats.Summary {
+			rec := stats.NewRecorder()
+			rec.RecordResponses(status, int64(time.Millisecond), int64(time.Millisecond), 1000)
+			res := stats.NewResult()
+			res.AddRecorder(rec)
+			res.Elapsed = time.Second
+			return stats.Summarize(res)
+		}
+		c := CompareBaseline(summarize(500), summarize(200), 0.10)[4]
+		if c.Passed || c.Measured != "100.0% vs 0.0%" {
+			t.Errorf("all 500s against all 200s: %+v", c)
 		}
 	})
 

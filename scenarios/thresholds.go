@@ -45,8 +45,8 @@ type metricKind uint8
 const (
 	kindLatency   metricKind = iota // a latency statistic, in ms
 	kindRPS                         // responses per second
-	kindErrorRate                   // failed requests / (responses + failed), a fraction
-	kindErrors                      // errors of a kind (or all), a count or a share
+	kindErrorRate                   // failed attempts / attempts, a fraction (stats.Summary.ErrorRate)
+	kindErrors                      // errors of a kind (or all), a count or a share of the attempts
 	kindStatus                      // responses of a status code or class, a count or a share
 )
 
@@ -251,8 +251,8 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		c.Measured = strconv.FormatFloat(got, 'f', 1, 64)
 	case kindErrorRate:
 		got = sum.ErrorRate
-		c.Measured = formatPercent(got)
-		if sum.Responses == 0 && sum.ErrorTotal == 0 {
+		c.Measured = fmt.Sprintf("%s (%d failed of %d attempts)", formatPercent(got), sum.Failed, sum.Attempts())
+		if sum.Attempts() == 0 {
 			problem = "no request was measured"
 		}
 	case kindErrors:
@@ -260,9 +260,9 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		if t.errKey != "" {
 			n = sum.Errors[t.errKey]
 		}
-		got, c.Measured, problem = share(t.Percent, n, sum.Responses+sum.ErrorTotal, "no request was measured")
+		got, c.Measured, problem = share(t.Percent, n, sum.Attempts(), "attempts", "no request was measured")
 	case kindStatus:
-		got, c.Measured, problem = share(t.Percent, statusCount(sum.Status, t.status), sum.Responses, "no response was measured")
+		got, c.Measured, problem = share(t.Percent, statusCount(sum.Status, t.status), sum.Responses, "responses", "no response was measured")
 	}
 	c.Passed = problem == "" && compare(got, t.Op, t.Value)
 	switch {
@@ -274,16 +274,17 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 	return c
 }
 
-// share returns n as a count, or as a share of total when pct.
-func share(pct bool, n, total uint64, empty string) (float64, string, string) {
+// share returns n as a count, or as a share of total (named by what, such
+// as "attempts") when pct.
+func share(pct bool, n, total uint64, what, empty string) (float64, string, string) {
 	if !pct {
 		return float64(n), strconv.FormatUint(n, 10), ""
 	}
 	if total == 0 {
-		return 0, "0 of 0", empty
+		return 0, "0 of 0 " + what, empty
 	}
 	f := float64(n) / float64(total)
-	return f, fmt.Sprintf("%s (%d of %d)", formatPercent(f), n, total), ""
+	return f, fmt.Sprintf("%s (%d of %d %s)", formatPercent(f), n, total, what), ""
 }
 
 func statusCount(status map[string]uint64, want string) uint64 {

@@ -95,7 +95,8 @@ func summary() stats.Summary {
 		Status:         map[string]uint64{"200": 9900, "503": 80, "404": 20},
 		Errors:         map[string]uint64{"timeout": 20, "reset": 5},
 		ErrorTotal:     25,
-		ErrorRate:      25.0 / 10025,
+		Failed:         125, // the 503s, the 404s and the errors
+		ErrorRate:      125.0 / 10025,
 		Latency:        lat,
 		Service:        svc,
 		Connect:        stats.Latency{Count: 50, MaxMs: 2, Percentiles: map[string]float64{"99": 1.5}},
@@ -122,16 +123,17 @@ func TestEvaluate(t *testing.T) {
 		{"connect.p99 < 1ms", false, "1.50ms", "measured 1.50ms; want connect.p99 < 1.00ms"},
 		{"rps >= 1000", true, "1000.0", ""},
 		{"rps > 1000", false, "1000.0", "measured 1000.0; want rps > 1000"},
-		{"error_rate < 1%", true, "0.25%", ""},
-		{"error_rate < 0.2%", false, "0.25%", "measured 0.25%; want error_rate < 0.20%"},
+		{"error_rate < 2%", true, "1.25% (125 failed of 10025 attempts)", ""},
+		{"error_rate < 1%", false, "1.25% (125 failed of 10025 attempts)", "measured 1.25% (125 failed of 10025 attempts); want error_rate < 1.00%"},
+		{"errors < 1%", true, "0.25% (25 of 10025 attempts)", ""},
 		{"errors.timeout == 0", false, "20", "measured 20; want errors.timeout == 0"},
 		{"errors.timeout <= 20", true, "20", ""},
 		{"errors.bad_response == 0", true, "0", ""},
 		{"errors < 30", true, "25", ""},
-		{"status.5xx < 0.1%", false, "0.80% (80 of 10000)", "measured 0.80% (80 of 10000); want status.5xx < 0.10%"},
-		{"status.5xx < 1%", true, "0.80% (80 of 10000)", ""},
-		{"status.200 >= 99%", true, "99.0% (9900 of 10000)", ""},
-		{"status.2xx > 99%", false, "99.0% (9900 of 10000)", "measured 99.0% (9900 of 10000); want status.2xx > 99.0%"},
+		{"status.5xx < 0.1%", false, "0.80% (80 of 10000 responses)", "measured 0.80% (80 of 10000 responses); want status.5xx < 0.10%"},
+		{"status.5xx < 1%", true, "0.80% (80 of 10000 responses)", ""},
+		{"status.200 >= 99%", true, "99.0% (9900 of 10000 responses)", ""},
+		{"status.2xx > 99%", false, "99.0% (9900 of 10000 responses)", "measured 99.0% (9900 of 10000 responses); want status.2xx > 99.0%"},
 		{"status.404 == 20", true, "20", ""},
 	}
 	sum := summary()
@@ -153,7 +155,7 @@ func TestEvaluate(t *testing.T) {
 func TestEvaluateSaturated(t *testing.T) {
 	sum := summary()
 	sum.Saturation = stats.Saturation{Saturated: true, Reason: "send lag p99 120ms"}
-	s := &Scenario{Thresholds: []string{"p99 < 1s", "service.p50 < 1s", "rps >= 10", "error_rate < 1%", "p9 < 1s"}}
+	s := &Scenario{Thresholds: []string{"p99 < 1s", "service.p50 < 1s", "rps >= 10", "error_rate < 2%", "p9 < 1s"}}
 	checks := s.Evaluate(sum)
 	if len(checks) != 5 {
 		t.Fatalf("got %d checks", len(checks))
