@@ -1,10 +1,10 @@
 package cmd
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
@@ -17,11 +17,12 @@ type gates struct {
 	baseline      *stats.Summary      // a saved run to compare with
 	maxRegression float64             // fraction: 0.10 is 10%
 	junit         string              // write the checks here as JUnit XML
+	junitName     string              // how the user named junit: "--junit" or "outputs.junit"
 }
 
 // gatesFromFlags reads --baseline and --max-regression of a URL run.
 func gatesFromFlags(f *runFlags) (gates, error) {
-	g := gates{suite: "nowait", junit: f.junit}
+	g := gates{suite: "nowait", junit: f.junit, junitName: "--junit"}
 	if f.maxRegression == "" {
 		f.maxRegression = "10%"
 	}
@@ -68,16 +69,16 @@ func (g gates) writeJUnit(checks []scenarios.Check) error {
 	if g.junit == "" {
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := scenarios.WriteJUnit(&buf, g.suite, checks); err != nil {
-		return runErr(err)
+	// The directory was checked (and made) before the run; make it again
+	// in case it went away meanwhile.
+	if err := os.MkdirAll(filepath.Dir(g.junit), 0o755); err != nil {
+		return runErr(fmt.Errorf("%s: %w", g.junitName, err))
 	}
-	tmp := g.junit + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return runErr(fmt.Errorf("--junit: %w", err))
-	}
-	if err := os.Rename(tmp, g.junit); err != nil {
-		return runErr(fmt.Errorf("--junit: %w", err))
+	err := stats.WriteFileAtomic(g.junit, func(w io.Writer) error {
+		return scenarios.WriteJUnit(w, g.suite, checks)
+	})
+	if err != nil {
+		return runErr(fmt.Errorf("%s: %w", g.junitName, err))
 	}
 	return nil
 }

@@ -153,14 +153,7 @@ func (a *app) runURL(ctx context.Context, rawURL string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, json: f.jsonOut, latency: f.latency}, g)
-}
-
-// outputs says what a run prints and writes.
-type outputs struct {
-	dir     string
-	json    bool
-	latency bool
+	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, dirName: "--out", json: f.jsonOut, latency: f.latency}, g)
 }
 
 // execute runs a plan and then reports, writes and gates its result. The
@@ -174,6 +167,9 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		return err
 	}
 	if err := checkPortRange(plan); err != nil {
+		return err
+	}
+	if err := prepareOutputs(out, g); err != nil {
 		return err
 	}
 	if !out.json {
@@ -200,24 +196,40 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if !out.json {
 		printChecks(a.stdout, checks)
 	}
+	var writeErrs []error
 	if out.dir != "" {
 		if err := writeResults(out.dir, res); err != nil {
-			return err
-		}
-		if !out.json {
+			writeErrs = append(writeErrs, err)
+		} else if !out.json {
 			fmt.Fprintf(a.stdout, "\nResults written to %s\n", out.dir)
 		}
 	}
 	if err := g.writeJUnit(checks); err != nil {
-		return err
+		writeErrs = append(writeErrs, err)
 	}
-	if res.Connects == 0 && res.Responses == 0 {
-		return runErr(noConnectionError(res))
+	return a.verdict(res, gateErr, writeErrs)
+}
+
+// verdict is the error that sets the exit code of a run, in this order: no
+// connection, interrupted, a breached threshold or a regression, and then
+// a failure to write the results. A write failure never masks the verdict
+// before it: it is printed on stderr, and the verdict decides the code.
+func (a *app) verdict(res *stats.Result, gateErr error, writeErrs []error) error {
+	var err error
+	switch {
+	case res.Connects == 0 && res.Responses == 0:
+		err = runErr(noConnectionError(res))
+	case res.Interrupted:
+		err = runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+	case gateErr != nil:
+		err = gateErr
+	case len(writeErrs) > 0:
+		err, writeErrs = writeErrs[0], writeErrs[1:]
 	}
-	if res.Interrupted {
-		return runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+	for _, w := range writeErrs {
+		fmt.Fprintf(a.stderr, "nowait: %v\n", w)
 	}
-	return gateErr
+	return err
 }
 
 func noConnectionError(res *stats.Result) error {

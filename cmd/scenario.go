@@ -116,7 +116,7 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 	if err != nil {
 		return scenarioErr(err)
 	}
-	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, maxRegression: sc.Baseline.MaxRegressionOrDefault()}
+	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, junitName: keyName(c, "junit"), maxRegression: sc.Baseline.MaxRegressionOrDefault()}
 	if sc.Baseline.File != "" {
 		b, err := scenarios.ReadSummary(sc.Baseline.File)
 		if err != nil {
@@ -124,11 +124,20 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 		}
 		g.baseline = &b
 	}
-	out := outputs{dir: sc.Outputs.Dir, json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
+	out := outputs{dir: sc.Outputs.Dir, dirName: keyName(c, "out"), json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
 	if !out.json {
 		fmt.Fprintf(a.stdout, "Scenario %s (%s)\n", sc.NameOrDefault(), path)
 	}
 	return a.execute(c.Context(), plan, sc.ModeOrDefault(), 0, out, g)
+}
+
+// keyName names a scenario key in a message as the user gave it: the flag
+// when it was given, else the key of the file.
+func keyName(c *cobra.Command, flag string) string {
+	if c.Flags().Changed(flag) {
+		return "--" + flag
+	}
+	return flagKeys[flag]
 }
 
 func newValidateCmd(a *app) *cobra.Command {
