@@ -55,13 +55,13 @@ type Scenario struct {
 
 // LoadSpec is how the requests are started and when the run stops.
 type LoadSpec struct {
-	Model       engine.Model  // closed, open or hold; "" means closed, or open when Rate is set
+	Model       engine.Model  // closed, open or hold; "" means closed, or open when Rate or Stages are set
 	Connections int           // connections to open; 0 means engine.DefaultConnections
 	Rate        float64       // open model: requests per second in total
 	Duration    time.Duration // how long to run; 0 means engine.DefaultDuration (or until Requests)
 	Requests    int64         // stop after this many requests; 0 means no limit
 	Warmup      time.Duration // run this long first, excluded from the stats
-	Stages      []Stage       // a ramp of the rate (open) or the connections (closed)
+	Stages      []Stage       // a ramp of the rate (open, the default with stages) or the connections (model: closed)
 	Loops       int           // event loops in async mode; 0 means the number of CPUs
 	Pipeline    int           // requests in flight per connection; 0 means 1
 	ConnectRate float64       // hold: connects per second; 0 means as fast as possible
@@ -119,9 +119,10 @@ func (s *Scenario) ModeOrDefault() string {
 }
 
 // ModelOrDefault returns the load model: the one named, else open when a
-// rate is given, else closed.
+// rate or stages are given (stages ramp the rate, as --stages does with a
+// URL), else closed.
 func (s *Scenario) ModelOrDefault() engine.Model {
-	if s.Load.Model == "" && s.Load.Rate > 0 {
+	if s.Load.Model == "" && (s.Load.Rate > 0 || len(s.Load.Stages) > 0) {
 		return engine.ModelOpen
 	}
 	return s.Load.Model.OrDefault()

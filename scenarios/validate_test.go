@@ -99,6 +99,15 @@ func TestModelAndModeDefaults(t *testing.T) {
 	if s.ModelOrDefault() != engine.ModelOpen {
 		t.Error("a rate without a model is not open")
 	}
+	s.Load.Rate = 0
+	s.Load.Stages = []Stage{{Duration: time.Second, Target: 30}}
+	if s.ModelOrDefault() != engine.ModelOpen {
+		t.Error("stages without a model do not ramp the rate (the open model), as --stages does with a URL")
+	}
+	s.Load.Model = engine.ModelClosed
+	if s.ModelOrDefault() != engine.ModelClosed {
+		t.Error("model: closed with stages is not closed")
+	}
 	if !strings.Contains((&Error{Origin: "f.yaml:3", Key: "k", Msg: "m"}).Error(), "f.yaml:3: k: m") {
 		t.Error("Error format")
 	}

@@ -1,0 +1,44 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+// writeFile writes body to name in a fresh temporary directory.
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// TestStagesWithoutModelRampTheRate: --stages on a scenario that names no
+// model ramps the rate (the open model), as it does with a URL.
+func TestStagesWithoutModelRampTheRate(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	path := writeFile(t, "nomodel.yaml", "target: "+srv.URL()+"\nload:\n  connections: 4\n")
+	stdout, stderr, code := runBin(t, "run", path, "--stages", "1s:30", "--json")
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, stderr)
+	}
+	var s stats.Summary
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatal(err)
+	}
+	// A ramp from 0 to 30 req/s over 1 s is 15 requests.
+	if s.Model != "open" || s.Requests < 13 || s.Requests > 16 {
+		t.Fatalf("model %q, %d requests; want the open model's ramp, 15 requests", s.Model, s.Requests)
+	}
+}
