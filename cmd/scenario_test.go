@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nowait/nowait/stats"
@@ -40,5 +41,25 @@ func TestStagesWithoutModelRampTheRate(t *testing.T) {
 	// A ramp from 0 to 30 req/s over 1 s is 15 requests.
 	if s.Model != "open" || s.Requests < 13 || s.Requests > 16 {
 		t.Fatalf("model %q, %d requests; want the open model's ramp, 15 requests", s.Model, s.Requests)
+	}
+}
+
+// TestHugeWeightRefusedByValidateAndRun: a weight whose sum overflows the
+// mix was valid and then panicked the run; validate and run now both
+// refuse it with the same line, and the run sends nothing.
+func TestHugeWeightRefusedByValidateAndRun(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	path := writeFile(t, "heavy.yaml", "target: "+srv.URL()+"\nload:\n  requests: 10\nrequests:\n  - {weight: 9223372036854775807}\n  - {weight: 1}\n")
+	want := "heavy.yaml:5: requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got 9223372036854775807"
+	if _, stderr, code := runBin(t, "validate", path); code != ExitUsage || !strings.Contains(stderr, want) {
+		t.Fatalf("validate: exit %d, stderr %q; want 2 and %q", code, stderr, want)
+	}
+	checkOneLine(t, badInput{args: []string{"run", path}, code: ExitUsage, want: []string{want}})
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
 	}
 }

@@ -24,6 +24,7 @@ type leaf struct {
 // Phrases of what a value must be, shared by parsing and Validate.
 const (
 	wantPositiveInt = "an integer of at least 1"
+	wantWeight      = "an integer from 1 to 1000000 (weights are relative)"
 	wantPositiveNum = "a number above 0"
 	wantNonNegNum   = "a number of at least 0"
 	wantDuration    = `a duration above 0 such as "10s" or "500ms"`
@@ -57,7 +58,7 @@ var leaves = map[string]leaf{
 	"load.duration":    durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Load.Duration }),
 	"load.requests": {wantPositiveInt, func(s *Scenario, t string) string {
 		n, err := strconv.ParseInt(t, 10, 64)
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || n > MaxWeight {
 			return mustBe(wantPositiveInt, t)
 		}
 		s.Load.Requests = n
@@ -115,8 +116,8 @@ var requestLeaves = map[string]func(r *Request, t, dir string) string{
 	},
 	"weight": func(r *Request, t, _ string) string {
 		n, err := strconv.Atoi(t)
-		if err != nil || n < 1 {
-			return mustBe(wantPositiveInt, t)
+		if err != nil || n < 1 || n > MaxWeight {
+			return mustBe(wantWeight, t)
 		}
 		r.Weight = n
 		return ""
@@ -146,7 +147,7 @@ var stageLeaves = map[string]func(st *Stage, t string) string{
 func intLeaf(p func(*Scenario) *int) leaf {
 	return leaf{wantPositiveInt, func(s *Scenario, t string) string {
 		n, err := strconv.Atoi(t)
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || n > MaxWeight {
 			return mustBe(wantPositiveInt, t)
 		}
 		*p(s) = n

@@ -32,6 +32,12 @@ const DefaultMode = ModeAsync
 // scenario gives none: 10%.
 const DefaultMaxRegression = 0.10
 
+// MaxWeight is the largest weight a request of the mix can have. Weights
+// are relative, so a million to one is as uneven as a mix needs to be;
+// the engines lay a period of the mix out in memory, which larger weights
+// would overflow.
+const MaxWeight = 1_000_000
+
 // Scenario is one load test: where, how hard, what to send, and what counts
 // as a pass. The zero value of every field means its default (the engine's
 // Default* constants), so cmd can build one from flags as well as Load can
@@ -82,7 +88,7 @@ type Request struct {
 	Headers  []Header // in order
 	Body     string   // the body; conflicts with BodyFile
 	BodyFile string   // read the body from this file at Compile time
-	Weight   int      // relative weight in the mix; 0 means 1
+	Weight   int      // relative weight in the mix, at most MaxWeight; 0 means 1
 }
 
 // Header is one request header.

@@ -59,7 +59,7 @@ func TestValidateBuiltInCode(t *testing.T) {
 				`requests[0].path: must be a path starting with "/", such as /items?id=1, got "x"` + "\n" +
 				`requests[0].headers: header name "A\n" is not valid; want a header as "Name: value"` + "\n" +
 				`requests[0].headers: header "B": values cannot contain line breaks` + "\n" +
-				"requests[0].weight: must be an integer of at least 1, got -1\n" +
+				"requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got -1\n" +
 				"requests[1].body_file: conflicts with body; give one of them\n" +
 				"requests[2].body_file: cannot read testdata: is a directory"},
 		{"bad threshold", Scenario{Target: "http://h/", Thresholds: []string{"p99 < 1ms", "p99 < 1"}},
