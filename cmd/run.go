@@ -189,6 +189,9 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		res.Mode = modeName(mode)
 	}
 	sum := stats.Summarize(res)
+	if g.scenario != nil {
+		stats.AddPercentiles(&sum, res, g.scenario.Percentiles())
+	}
 	checks, gateErr := g.evaluate(sum)
 	if err := a.printResult(res, sum, out.json, out.latency); err != nil {
 		return err

@@ -56,6 +56,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 			Group:    "baseline",
 			Expr:     name + " vs baseline",
 			Measured: fmt.Sprintf("%s vs %s: %s", FormatMs(cur), FormatMs(base), signedPct(change)),
+			Value:    cur,
+			Limit:    "+" + limit,
 			Passed:   change <= maxRegression,
 		}
 		if !c.Passed {
@@ -63,7 +65,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		}
 		if current.Saturation.Saturated {
 			c.Passed = false
-			c.Reason = "generator saturated: " + current.Saturation.Reason + "; its latency numbers do not measure the target"
+			c.Reason = fmt.Sprintf("generator saturated: %s; its latency numbers do not measure the target (%s %s; allowed +%s)",
+				current.Saturation.Reason, name, c.Measured, limit)
 		}
 		checks = append(checks, c)
 	}
@@ -77,6 +80,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		Group:    "baseline",
 		Expr:     "rps vs baseline",
 		Measured: fmt.Sprintf("%s vs %s: %s", fmtRate(cur), fmtRate(base), signedPct(-drop)),
+		Value:    cur,
+		Limit:    "-" + limit,
 		Passed:   drop <= maxRegression,
 	}
 	if !rps.Passed {
@@ -90,6 +95,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		Group:    "baseline",
 		Expr:     "error_rate vs baseline",
 		Measured: fmt.Sprintf("%s vs %s", formatPercent(curE), formatPercent(baseE)),
+		Value:    curE,
+		Limit:    formatPercent(allowed),
 		Passed:   curE <= allowed,
 	}
 	if !er.Passed {

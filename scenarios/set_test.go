@@ -87,7 +87,7 @@ func TestSetErrors(t *testing.T) {
 		{"load.stages", "30s", `--set load.stages: must be stages as DURATION:TARGET, comma separated, such as "30s:100,1m:1000", got "30s"`},
 		{"load.stages", "30s:x", `--set load.stages: stage "30s:x": target must be a number of at least 0, got "x"`},
 		{"load.source_ips", "1.2.3", `--set load.source_ips: must be an IP address or a range, such as 127.0.0.2 or 127.0.0.2-127.0.0.9, got "1.2.3"`},
-		{"thresholds", "p99 < 5ms,p42 < 1s", `--set thresholds: "p42 < 1s": unknown metric "p42"; want p50, p75, p90, p99, p99.9, p99.99, max, mean, min (or service.p99 ...), rps, error_rate, errors, errors.KIND or status.CODE`},
+		{"thresholds", "p99 < 5ms,p100 < 1s", `--set thresholds: "p100 < 1s": percentile "p100" is not below 100; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min (the largest value is max)`},
 		{"thresholds[5]", "p99 < 5ms", `--set thresholds[5]: index 5 is past the end; there are 2 (use [2] to append)`},
 		{"requests[9].path", "/", `--set requests[9].path: index 9 is past the end; there are 1 (use [1] to append)`},
 		{"requests[0].pth", "/", `--set requests[0].pth: unknown key; did you mean "requests[0].path"?`},

@@ -63,7 +63,7 @@ func TestValidateBuiltInCode(t *testing.T) {
 				"requests[1].body_file: conflicts with body; give one of them\n" +
 				"requests[2].body_file: cannot read testdata: is a directory"},
 		{"bad threshold", Scenario{Target: "http://h/", Thresholds: []string{"p99 < 1ms", "p99 < 1"}},
-			`thresholds[1]: "p99 < 1": "1" is not a latency; want a number with a unit (us, ms or s) such as 50ms`},
+			`thresholds[1]: "p99 < 1": "1" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`},
 		{"baseline", Scenario{Target: "http://h/", Baseline: Baseline{File: "testdata/none.json", MaxRegression: -0.1}},
 			"baseline.max_regression: must be a percentage such as 10%, got \"-10%\"\n" +
 				"baseline.file: cannot read testdata/none.json: no such file or directory"},

@@ -203,3 +203,25 @@ func failedResponses(c *Counters) uint64 {
 	}
 	return n
 }
+
+// AddPercentiles adds percentiles (0 to 100) beyond SummaryPercentiles to
+// the latency, service-time and connect-time summaries of s, from r's
+// histograms: the ones a threshold names, such as p95.
+func AddPercentiles(s *Summary, r *Result, ps []float64) {
+	for _, p := range ps {
+		key := PercentileKey(p)
+		for _, pair := range []struct {
+			l *Latency
+			h *hdrhistogram.Histogram
+		}{{&s.Latency, r.Latency}, {&s.Service, r.Service}, {&s.Connect, r.Connect}} {
+			if pair.l.Percentiles == nil {
+				pair.l.Percentiles = map[string]float64{}
+			}
+			v := 0.0
+			if pair.h != nil && pair.h.TotalCount() > 0 {
+				v = float64(Quantile(pair.h, p)) / 1000
+			}
+			pair.l.Percentiles[key] = v
+		}
+	}
+}
