@@ -3,9 +3,12 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/nowait/nowait/stats"
 )
 
 // outputs says what a run prints and writes.
@@ -69,4 +72,19 @@ func unwrapPath(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// writeChecks rewrites the summary.json that writeResults wrote with the
+// checks (and the percentiles they named) added, when there are some.
+func writeChecks(dir string, sum stats.Summary) error {
+	if len(sum.Checks) == 0 {
+		return nil
+	}
+	err := stats.WriteFileAtomic(filepath.Join(dir, stats.SummaryFile), func(w io.Writer) error {
+		return stats.WriteSummary(w, sum)
+	})
+	if err != nil {
+		return runErr(fmt.Errorf("writing the checks into %s: %w", stats.SummaryFile, err))
+	}
+	return nil
 }

@@ -193,6 +193,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		stats.AddPercentiles(&sum, res, g.scenario.Percentiles())
 	}
 	checks, gateErr := g.evaluate(sum)
+	sum.Checks = checks
 	if err := a.printResult(res, sum, out.json, out.latency); err != nil {
 		return err
 	}
@@ -202,6 +203,8 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	var writeErrs []error
 	if out.dir != "" {
 		if err := writeResults(out.dir, res); err != nil {
+			writeErrs = append(writeErrs, err)
+		} else if err := writeChecks(out.dir, sum); err != nil {
 			writeErrs = append(writeErrs, err)
 		} else if !out.json {
 			fmt.Fprintf(a.stdout, "\nResults written to %s\n", out.dir)

@@ -63,3 +63,45 @@ func TestHugeWeightRefusedByValidateAndRun(t *testing.T) {
 		t.Fatalf("the target served %d requests", n)
 	}
 }
+
+// TestChecksInTheJSON: with --json and --out, the verdict on every
+// threshold is in the printed JSON and in summary.json, with the measured
+// value, the limit as written and the reason; a percentile a threshold
+// names (p(95)) is computed and kept beside the others.
+func TestChecksInTheJSON(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	path := writeScenario(t, srv.URL(), "  - p(95) < 10s\n  - rps > 1e12\n")
+	out := filepath.Join(t.TempDir(), "res")
+	stdout, stderr, code := runBin(t, "run", path, "--set", "load.requests=200", "--json", "-o", out)
+	if code != ExitThresholds {
+		t.Fatalf("exit %d, want %d\n%s", code, ExitThresholds, stderr)
+	}
+	data, err := os.ReadFile(filepath.Join(out, "summary.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{"stdout": stdout, "summary.json": string(data)} {
+		var s stats.Summary
+		if err := json.Unmarshal([]byte(text), &s); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if len(s.Checks) != 2 {
+			t.Fatalf("%s: %d checks, want 2: %+v", name, len(s.Checks), s.Checks)
+		}
+		p95, rps := s.Checks[0], s.Checks[1]
+		if p95.Expr != "p(95) < 10s" || !p95.Passed || p95.Limit != "10s" || p95.Value <= 0 || p95.Value != s.Latency.Percentiles["95"] {
+			t.Errorf("%s: p95 check %+v, latency percentiles %v", name, p95, s.Latency.Percentiles)
+		}
+		if rps.Passed || rps.Limit != "1e12" || rps.Value != s.RequestsPerSec || !strings.HasPrefix(rps.Reason, "measured ") {
+			t.Errorf("%s: rps check %+v", name, rps)
+		}
+	}
+	stdout, _, _ = runBin(t, "run", srv.URL(), "-n", "20", "-c", "2", "--json")
+	if strings.Contains(stdout, `"checks"`) {
+		t.Errorf("a run without thresholds has checks:\n%s", stdout)
+	}
+}

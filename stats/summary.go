@@ -104,6 +104,10 @@ type Summary struct {
 	RSSBytesPerConn   float64    `json:"rss_bytes_per_connection"` // (peak - start RSS) / connections
 	RequestsPerCPUSec float64    `json:"requests_per_cpu_s"`
 	Saturation        Saturation `json:"saturation"`
+
+	// Checks are the verdicts on the thresholds and the baseline, when
+	// the run had some; Summarize leaves them empty for the caller.
+	Checks []Check `json:"checks,omitempty"`
 }
 
 // Attempts returns the responses plus the failures of every kind, connects
