@@ -105,3 +105,35 @@ func TestChecksInTheJSON(t *testing.T) {
 		t.Errorf("a run without thresholds has checks:\n%s", stdout)
 	}
 }
+
+// TestRunTakesWhatValidateTakes: a scenario file that is not named .yaml
+// (JSON is YAML) is valid for validate, so run runs it rather than taking
+// it for a URL without a scheme.
+func TestRunTakesWhatValidateTakes(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	path := writeFile(t, "scen.json", `{"target": "`+srv.URL()+`", "load": {"requests": 10, "connections": 1}}`)
+	if stdout, stderr, code := runBin(t, "validate", path); code != ExitOK {
+		t.Fatalf("validate: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if stdout, stderr, code := runBin(t, "run", path); code != ExitOK || srv.Served() != 10 {
+		t.Fatalf("run: exit %d, served %d; want 0 and 10\n%s%s", code, srv.Served(), stdout, stderr)
+	}
+}
+
+// TestFlagConflictNamesTheFlag: a flag that conflicts with the scenario
+// file is named as typed, not as a --set the user never gave.
+func TestFlagConflictNamesTheFlag(t *testing.T) {
+	checkOneLine(t, badInput{
+		args: []string{"run", "../examples/smoke.yaml", "-R", "100"},
+		code: ExitUsage,
+		want: []string{"nowait: -R/--rate (load.rate): conflicts with model: closed"},
+	})
+	_, stderr, _ := runBin(t, "run", "../examples/smoke.yaml", "-R", "100")
+	if strings.Contains(stderr, "--set") {
+		t.Errorf("stderr names --set, which was not given: %q", stderr)
+	}
+}

@@ -284,3 +284,25 @@ func laughs(n int) string {
 	fmt.Fprintf(&b, "load: {<<: *a%d}\n", n)
 	return b.String()
 }
+
+// TestParseByteOrderMarkAndBinary: a UTF-8 byte order mark is no part of
+// the first key; a binary file is refused in one line with its bad byte
+// quoted, and a key with control bytes is quoted in messages.
+func TestParseByteOrderMarkAndBinary(t *testing.T) {
+	s, err := Parse("bom.yaml", []byte("\ufefftarget: http://127.0.0.1:8080/\n"))
+	if err != nil || s.Target != "http://127.0.0.1:8080/" {
+		t.Fatalf("with a byte order mark: %v", err)
+	}
+	_, err = Parse("bin.yaml", []byte("target: x\n\x00\x01\xff\xfe"))
+	if err == nil || err.Error() != "bin.yaml:2: byte 0x00 at offset 10 is not UTF-8 text; want a YAML scenario file (is this a binary file?)" {
+		t.Fatalf("binary: %v", err)
+	}
+	_, err = Parse("latin1.yaml", []byte("name: caf\xe9\ntarget: http://127.0.0.1:8080/\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "latin1.yaml:1: byte 0xe9 at offset 9 is not UTF-8 text") {
+		t.Fatalf("latin-1: %v", err)
+	}
+	_, err = Parse("ctl.yaml", []byte("target: http://127.0.0.1:8080/\n\"a\\x01b\": 1\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), `ctl.yaml:2: "a\x01b": unknown key`) {
+		t.Fatalf("control bytes in a key: %v", err)
+	}
+}
