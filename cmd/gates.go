@@ -22,15 +22,17 @@ type gates struct {
 
 // gatesFromFlags reads --baseline and --max-regression of a URL run.
 func gatesFromFlags(f *runFlags) (gates, error) {
-	g := gates{suite: "nowait", junit: f.junit, junitName: "--junit"}
-	if f.maxRegression == "" {
-		f.maxRegression = "10%"
+	g := gates{suite: "nowait", junit: f.junit, junitName: "--junit", maxRegression: scenarios.DefaultMaxRegression}
+	if f.maxRegression != "" {
+		if f.baseline == "" {
+			return g, usageErr("--max-regression %s: there is no baseline to compare with; give --baseline summary.json too, or drop it", f.maxRegression)
+		}
+		mr, err := scenarios.ParsePercent(f.maxRegression)
+		if err != nil {
+			return g, usageErr("--max-regression: %w", err)
+		}
+		g.maxRegression = mr
 	}
-	mr, err := scenarios.ParsePercent(f.maxRegression)
-	if err != nil || mr < 0 {
-		return g, usageErr("--max-regression %q: want a percentage such as 10%%", f.maxRegression)
-	}
-	g.maxRegression = mr
 	if f.baseline != "" {
 		b, err := scenarios.ReadSummary(f.baseline)
 		if err != nil {

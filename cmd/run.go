@@ -112,7 +112,7 @@ is shown beside it.
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario key, such as --set load.rate=8000 (repeatable)")
 	fl.StringVar(&f.junit, "junit", "", "write the threshold and baseline checks as JUnit XML to this file")
 	fl.StringVar(&f.baseline, "baseline", "", "compare with a saved summary.json and fail (exit 4) on a regression")
-	fl.StringVar(&f.maxRegression, "max-regression", "10%", "regression allowed against --baseline")
+	fl.StringVar(&f.maxRegression, "max-regression", "", "regression allowed against --baseline, with its % sign (default 10%)")
 	return c
 }
 

@@ -133,6 +133,11 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 	if err != nil {
 		return scenarioErr(err)
 	}
+	if c.Flags().Changed("max-regression") && sc.Baseline.File == "" {
+		// A margin in the file may wait for a --baseline given in CI; a
+		// margin typed now with nothing to compare would do nothing.
+		return usageErr("--max-regression %s: there is no baseline to compare with; give --baseline summary.json (or baseline.file) too, or drop it", f.maxRegression)
+	}
 	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, junitName: keyName(c, "junit"), maxRegression: sc.Baseline.MaxRegressionOrDefault()}
 	if sc.Baseline.File != "" {
 		b, err := scenarios.ReadSummary(sc.Baseline.File)

@@ -137,3 +137,21 @@ func TestFlagConflictNamesTheFlag(t *testing.T) {
 		t.Errorf("stderr names --set, which was not given: %q", stderr)
 	}
 }
+
+// TestMaxRegressionNeedsABaselineAndASign: --max-regression with nothing
+// to compare was silently ignored, and 0.1 meant 10% while 10 was refused;
+// both are usage errors now, with a URL and with a scenario file.
+func TestMaxRegressionNeedsABaselineAndASign(t *testing.T) {
+	base := writeFile(t, "summary.json", `{"schema_version": 1, "responses": 1}`)
+	const u = "http://127.0.0.1:1/"
+	cases := []badInput{
+		{args: []string{"run", u, "--max-regression", "5%"}, want: []string{"nowait: --max-regression 5%: there is no baseline to compare with; give --baseline summary.json too, or drop it"}},
+		{args: []string{"run", "../examples/smoke.yaml", "--max-regression", "5%"}, want: []string{"nowait: --max-regression 5%: there is no baseline to compare with"}},
+		{args: []string{"run", u, "--baseline", base, "--max-regression", "0.1"}, want: []string{"got 0.1; write the % sign (0.1% or 10%?)"}},
+		{args: []string{"run", "../examples/smoke.yaml", "--baseline", base, "--max-regression", "0.1"}, want: []string{"got 0.1; write the % sign (0.1% or 10%?)"}},
+	}
+	for _, tc := range cases {
+		tc.code = ExitUsage
+		checkOneLine(t, tc)
+	}
+}

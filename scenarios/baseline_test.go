@@ -166,14 +166,24 @@ func TestReadSummary(t *testing.T) {
 }
 
 func TestParsePercent(t *testing.T) {
-	for in, want := range map[string]float64{"10%": 0.10, "0.5%": 0.005, "0.1": 0.1, "0": 0, "150%": 1.5, " 5 % ": 0.05} {
+	for in, want := range map[string]float64{"10%": 0.10, "0.5%": 0.005, "150%": 1.5, " 5 % ": 0.05} {
 		if got, err := ParsePercent(in); err != nil || !near(got, want) {
 			t.Errorf("ParsePercent(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"10", "-1%", "x", ""} {
-		if _, err := ParsePercent(in); err == nil || !errors.Is(err, ErrInvalid) {
-			t.Errorf("ParsePercent(%q): %v", in, err)
+	// A bare number is ambiguous: 0.1 was taken as 10% while 10 was
+	// refused. Both now ask for the % sign.
+	for in, want := range map[string]string{
+		"0.1": "must be a percentage above 0 such as 10%, got 0.1; write the % sign (0.1% or 10%?)",
+		"10":  "must be a percentage above 0 such as 10%, got 10; write the % sign (10% or 1000%?)",
+		"0":   "must be a percentage above 0 such as 10%, got 0; write the % sign (0% or 0%?)",
+		"0%":  `must be a percentage above 0 such as 10%, got "0%"`,
+		"-1%": `must be a percentage above 0 such as 10%, got "-1%"`,
+		"x":   `must be a percentage above 0 such as 10%, got "x"`,
+		"":    `must be a percentage above 0 such as 10%, got ""`,
+	} {
+		if _, err := ParsePercent(in); err == nil || !errors.Is(err, ErrInvalid) || err.Error() != want {
+			t.Errorf("ParsePercent(%q):\n got  %v\n want %s", in, err, want)
 		}
 	}
 }

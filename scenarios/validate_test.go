@@ -65,7 +65,7 @@ func TestValidateBuiltInCode(t *testing.T) {
 		{"bad threshold", Scenario{Target: "http://h/", Thresholds: []string{"p99 < 1ms", "p99 < 1"}},
 			`thresholds[1]: "p99 < 1": "1" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`},
 		{"baseline", Scenario{Target: "http://h/", Baseline: Baseline{File: "testdata/none.json", MaxRegression: -0.1}},
-			"baseline.max_regression: must be a percentage such as 10%, got \"-10%\"\n" +
+			"baseline.max_regression: must be a percentage above 0 such as 10%, got \"-10%\"\n" +
 				"baseline.file: cannot read testdata/none.json: no such file or directory"},
 	}
 	for _, c := range cases {
