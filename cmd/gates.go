@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
@@ -64,6 +65,19 @@ func (g gates) evaluate(sum stats.Summary) ([]scenarios.Check, error) {
 		return checks, &exitError{code: ExitRegression, err: fmt.Errorf("regression against the baseline: %s", firstFailed(checks))}
 	}
 	return checks, nil
+}
+
+// setupNote is one line naming what differs between the run's setup and
+// the baseline's, or "" when nothing does or there is no baseline.
+func (g gates) setupNote(sum stats.Summary) string {
+	if g.baseline == nil {
+		return ""
+	}
+	diffs := scenarios.SetupDifferences(sum, *g.baseline)
+	if len(diffs) == 0 {
+		return ""
+	}
+	return "Note: the baseline ran another setup (" + strings.Join(diffs, ", ") + "); the comparison measures that change too"
 }
 
 // writeJUnit writes the checks as JUnit XML when asked to, atomically.

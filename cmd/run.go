@@ -200,6 +200,13 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if !out.json {
 		printChecks(a.stdout, checks)
 	}
+	if note := g.setupNote(sum); note != "" {
+		w := a.stdout
+		if out.json {
+			w = a.stderr // keep stdout one JSON document
+		}
+		fmt.Fprintln(w, note)
+	}
 	var writeErrs []error
 	if out.dir != "" {
 		if err := writeResults(out.dir, res); err != nil {

@@ -155,3 +155,30 @@ func TestMaxRegressionNeedsABaselineAndASign(t *testing.T) {
 		checkOneLine(t, tc)
 	}
 }
+
+// TestBaselineOfAnotherSetupIsNoted: a baseline run with another target,
+// mode and connection count is compared, with one line naming what
+// differs; a baseline of the same setup gets no such line.
+func TestBaselineOfAnotherSetupIsNoted(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	baseline := func(targetURL, mode string, conns int) string {
+		b, _ := json.Marshal(stats.Summary{Schema: stats.SchemaVersion, Responses: 1, RequestsPerSec: 1, Target: targetURL, Mode: mode, Model: "closed", Connections: conns,
+			Latency: stats.Latency{Percentiles: map[string]float64{"50": 1000, "99": 1000, "99.9": 1000}}})
+		return writeFile(t, "summary.json", string(b))
+	}
+	other := baseline("http://127.0.0.1:9/", "sync", 50)
+	stdout, stderr, code := runBin(t, "run", srv.URL(), "-c", "4", "-n", "100", "--baseline", other)
+	want := "Note: the baseline ran another setup (target " + srv.URL() + " vs http://127.0.0.1:9/, mode async vs sync, connections 4 vs 50); the comparison measures that change too"
+	if code != ExitOK || !strings.Contains(stdout, want+"\n") {
+		t.Fatalf("exit %d; stdout lacks %q:\n%s%s", code, want, stdout, stderr)
+	}
+	same := baseline(srv.URL(), "async", 4)
+	stdout, _, _ = runBin(t, "run", srv.URL(), "-c", "4", "-n", "100", "--baseline", same)
+	if strings.Contains(stdout, "Note: the baseline") {
+		t.Fatalf("a baseline of the same setup is noted:\n%s", stdout)
+	}
+}

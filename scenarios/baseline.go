@@ -126,3 +126,29 @@ func formatPct(f float64) string {
 }
 
 func fmtRate(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// SetupDifferences names what differs between the setup of a run and of
+// its baseline (target, mode, model, connections, pipeline, rate), as
+// "connections 100 vs 50", current first: a comparison across setups
+// measures the change of setup too. Fields the baseline does not record
+// are not compared.
+func SetupDifferences(current, baseline stats.Summary) []string {
+	var out []string
+	text := func(name, cur, base string) {
+		if base != "" && cur != base {
+			out = append(out, fmt.Sprintf("%s %s vs %s", name, cur, base))
+		}
+	}
+	number := func(name string, cur, base float64) {
+		if base != 0 && cur != base {
+			out = append(out, fmt.Sprintf("%s %s vs %s", name, strconv.FormatFloat(cur, 'f', -1, 64), strconv.FormatFloat(base, 'f', -1, 64)))
+		}
+	}
+	text("target", current.Target, baseline.Target)
+	text("mode", current.Mode, baseline.Mode)
+	text("model", current.Model, baseline.Model)
+	number("connections", float64(current.Connections), float64(baseline.Connections))
+	number("pipeline", float64(max(current.Pipeline, 1)), float64(max(baseline.Pipeline, 1)))
+	number("rate", current.RatePerSec, baseline.RatePerSec)
+	return out
+}

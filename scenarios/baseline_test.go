@@ -187,3 +187,18 @@ func TestParsePercent(t *testing.T) {
 		}
 	}
 }
+
+func TestSetupDifferences(t *testing.T) {
+	base := stats.Summary{Target: "http://127.0.0.1:8080/", Mode: "async", Model: "closed", Connections: 50, Pipeline: 1}
+	if d := SetupDifferences(base, base); len(d) != 0 {
+		t.Fatalf("the same setup differs: %v", d)
+	}
+	cur := stats.Summary{Target: "http://127.0.0.1:9090/", Mode: "sync", Model: "open", Connections: 100, RatePerSec: 2000}
+	want := "target http://127.0.0.1:9090/ vs http://127.0.0.1:8080/, mode sync vs async, model open vs closed, connections 100 vs 50"
+	if got := strings.Join(SetupDifferences(cur, base), ", "); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if d := SetupDifferences(cur, stats.Summary{}); len(d) != 0 {
+		t.Errorf("a baseline that records no setup differs: %v", d)
+	}
+}
