@@ -137,8 +137,8 @@ func TestTargetDownSaysSoPlainly(t *testing.T) {
 		checkOneLine(t, tc)
 	})
 	t.Run("errors line", func(t *testing.T) {
-		// Only connects failed: the summary counts them, and gives no
-		// share of requests (none was sent).
+		// Only connects failed: the summary counts them as failed
+		// attempts, all of them.
 		stdout, _, _ := runBin(t, "run", "http://"+addr+"/", "-c", "2", "-d", "300ms")
 		line := ""
 		for _, l := range strings.Split(stdout, "\n") {
@@ -146,8 +146,8 @@ func TestTargetDownSaysSoPlainly(t *testing.T) {
 				line = l
 			}
 		}
-		if !strings.Contains(line, "connect refused") || strings.Contains(line, "%") {
-			t.Fatalf("errors line %q, want connect refused counted with no percentage\n%s", line, stdout)
+		if !strings.Contains(line, "connect refused") || !strings.Contains(line, "(100.00% of ") {
+			t.Fatalf("errors line %q, want connect refused counted as 100%% of the attempts\n%s", line, stdout)
 		}
 	})
 }

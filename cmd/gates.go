@@ -1,10 +1,11 @@
 package cmd
 
 import (
-	"bytes"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
@@ -17,19 +18,22 @@ type gates struct {
 	baseline      *stats.Summary      // a saved run to compare with
 	maxRegression float64             // fraction: 0.10 is 10%
 	junit         string              // write the checks here as JUnit XML
+	junitName     string              // how the user named junit: "--junit" or "outputs.junit"
 }
 
 // gatesFromFlags reads --baseline and --max-regression of a URL run.
 func gatesFromFlags(f *runFlags) (gates, error) {
-	g := gates{suite: "nowait", junit: f.junit}
-	if f.maxRegression == "" {
-		f.maxRegression = "10%"
+	g := gates{suite: "nowait", junit: f.junit, junitName: "--junit", maxRegression: scenarios.DefaultMaxRegression}
+	if f.maxRegression != "" {
+		if f.baseline == "" {
+			return g, usageErr("--max-regression %s: there is no baseline to compare with; give --baseline summary.json too, or drop it", f.maxRegression)
+		}
+		mr, err := scenarios.ParsePercent(f.maxRegression)
+		if err != nil {
+			return g, usageErr("--max-regression: %w", err)
+		}
+		g.maxRegression = mr
 	}
-	mr, err := scenarios.ParsePercent(f.maxRegression)
-	if err != nil || mr < 0 {
-		return g, usageErr("--max-regression %q: want a percentage such as 10%%", f.maxRegression)
-	}
-	g.maxRegression = mr
 	if f.baseline != "" {
 		b, err := scenarios.ReadSummary(f.baseline)
 		if err != nil {
@@ -63,21 +67,34 @@ func (g gates) evaluate(sum stats.Summary) ([]scenarios.Check, error) {
 	return checks, nil
 }
 
+// setupNote is one line naming what differs between the run's setup and
+// the baseline's, or "" when nothing does or there is no baseline.
+func (g gates) setupNote(sum stats.Summary) string {
+	if g.baseline == nil {
+		return ""
+	}
+	diffs := scenarios.SetupDifferences(sum, *g.baseline)
+	if len(diffs) == 0 {
+		return ""
+	}
+	return "Note: the baseline ran another setup (" + strings.Join(diffs, ", ") + "); the comparison measures that change too"
+}
+
 // writeJUnit writes the checks as JUnit XML when asked to, atomically.
 func (g gates) writeJUnit(checks []scenarios.Check) error {
 	if g.junit == "" {
 		return nil
 	}
-	var buf bytes.Buffer
-	if err := scenarios.WriteJUnit(&buf, g.suite, checks); err != nil {
-		return runErr(err)
+	// The directory was checked (and made) before the run; make it again
+	// in case it went away meanwhile.
+	if err := os.MkdirAll(filepath.Dir(g.junit), 0o755); err != nil {
+		return runErr(fmt.Errorf("%s: %w", g.junitName, err))
 	}
-	tmp := g.junit + ".tmp"
-	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
-		return runErr(fmt.Errorf("--junit: %w", err))
-	}
-	if err := os.Rename(tmp, g.junit); err != nil {
-		return runErr(fmt.Errorf("--junit: %w", err))
+	err := stats.WriteFileAtomic(g.junit, func(w io.Writer) error {
+		return scenarios.WriteJUnit(w, g.suite, checks)
+	})
+	if err != nil {
+		return runErr(fmt.Errorf("%s: %w", g.junitName, err))
 	}
 	return nil
 }

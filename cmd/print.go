@@ -48,6 +48,9 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
+	if s.Failed > s.ErrorTotal {
+		fmt.Fprintf(w, "  Failed        %s\n", fmtFailed(s))
+	}
 	if s.Model == "open" {
 		fmt.Fprintf(w, "  Schedule      target %s req/s; sends lagged the schedule by p50 %s, p99 %s, max %s (about %s waiting at the worst); %s dropped (due, never sent)\n",
 			fmtRate(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), count(s.Saturation.QueuePeak, "request"), count(s.Dropped, "request"))
@@ -201,15 +204,33 @@ func fmtStatus(m map[string]uint64) string {
 	return strings.Join(parts, ", ")
 }
 
+// fmtErrors is the Errors line: failures of every kind, as a share of the
+// attempts (responses + errors, failed connects included), the same
+// denominator as the "errors" threshold.
 func fmtErrors(s stats.Summary) string {
 	if len(s.Errors) == 0 {
 		return "none"
 	}
-	if s.ErrorRate == 0 {
-		// Only connects failed: no request did, so no share of them.
-		return fmt.Sprintf("%s: %s", fmtCount(s.ErrorTotal), fmtErrorKinds(s.Errors))
+	return fmt.Sprintf("%s (%s of %s attempts): %s", fmtCount(s.ErrorTotal), fmtShare(s.ErrorTotal, s.Attempts()), fmtCount(s.Attempts()), fmtErrorKinds(s.Errors))
+}
+
+// fmtFailed is the Failed line, the count behind error_rate, when it holds
+// more than the errors: responses with a status outside 200-399.
+func fmtFailed(s stats.Summary) string {
+	bad := s.Failed - s.ErrorTotal
+	return fmt.Sprintf("%s (%s of %s attempts): %s with a status outside 200-399, %s errors", fmtCount(s.Failed), fmtShare(s.Failed, s.Attempts()), fmtCount(s.Attempts()), fmtCount(bad), fmtCount(s.ErrorTotal))
+}
+
+// fmtShare formats n/total as a percentage with two decimals.
+func fmtShare(n, total uint64) string {
+	pct := 0.0
+	if total > 0 {
+		pct = float64(n) * 100 / float64(total)
 	}
-	return fmt.Sprintf("%s (%.2f%% of requests): %s", fmtCount(s.ErrorTotal), s.ErrorRate*100, fmtErrorKinds(s.Errors))
+	if pct > 0 && pct < 0.01 {
+		return "<0.01%"
+	}
+	return fmt.Sprintf("%.2f%%", pct)
 }
 
 // fmtErrorKinds lists error counts by kind, in name order.

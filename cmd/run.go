@@ -112,7 +112,7 @@ is shown beside it.
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario key, such as --set load.rate=8000 (repeatable)")
 	fl.StringVar(&f.junit, "junit", "", "write the threshold and baseline checks as JUnit XML to this file")
 	fl.StringVar(&f.baseline, "baseline", "", "compare with a saved summary.json and fail (exit 4) on a regression")
-	fl.StringVar(&f.maxRegression, "max-regression", "10%", "regression allowed against --baseline")
+	fl.StringVar(&f.maxRegression, "max-regression", "", "regression allowed against --baseline, with its % sign (default 10%)")
 	return c
 }
 
@@ -160,14 +160,7 @@ func (a *app) runURL(ctx context.Context, rawURL string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, json: f.jsonOut, latency: f.latency}, g)
-}
-
-// outputs says what a run prints and writes.
-type outputs struct {
-	dir     string
-	json    bool
-	latency bool
+	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, dirName: "--out", json: f.jsonOut, latency: f.latency}, g)
 }
 
 // execute runs a plan and then reports, writes and gates its result. The
@@ -181,6 +174,9 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		return err
 	}
 	if err := checkPortRange(plan); err != nil {
+		return err
+	}
+	if err := prepareOutputs(out, g); err != nil {
 		return err
 	}
 	if !out.json {
@@ -200,31 +196,60 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		res.Mode = modeName(mode)
 	}
 	sum := stats.Summarize(res)
+	if g.scenario != nil {
+		stats.AddPercentiles(&sum, res, g.scenario.Percentiles())
+	}
 	checks, gateErr := g.evaluate(sum)
+	sum.Checks = checks
 	if err := a.printResult(res, sum, out.json, out.latency); err != nil {
 		return err
 	}
 	if !out.json {
 		printChecks(a.stdout, checks)
 	}
+	if note := g.setupNote(sum); note != "" {
+		w := a.stdout
+		if out.json {
+			w = a.stderr // keep stdout one JSON document
+		}
+		fmt.Fprintln(w, note)
+	}
+	var writeErrs []error
 	if out.dir != "" {
 		if err := writeResults(out.dir, res, a.stderr); err != nil {
-			return err
-		}
-		if !out.json {
+			writeErrs = append(writeErrs, err)
+		} else if err := writeChecks(out.dir, sum); err != nil {
+			writeErrs = append(writeErrs, err)
+		} else if !out.json {
 			fmt.Fprintf(a.stdout, "\nResults written to %s\n", out.dir)
 		}
 	}
 	if err := g.writeJUnit(checks); err != nil {
-		return err
+		writeErrs = append(writeErrs, err)
 	}
-	if res.Connects == 0 && res.Responses == 0 {
-		return runErr(noConnectionError(res))
+	return a.verdict(res, gateErr, writeErrs)
+}
+
+// verdict is the error that sets the exit code of a run, in this order: no
+// connection, interrupted, a breached threshold or a regression, and then
+// a failure to write the results. A write failure never masks the verdict
+// before it: it is printed on stderr, and the verdict decides the code.
+func (a *app) verdict(res *stats.Result, gateErr error, writeErrs []error) error {
+	var err error
+	switch {
+	case res.Connects == 0 && res.Responses == 0:
+		err = runErr(noConnectionError(res))
+	case res.Interrupted:
+		err = runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+	case gateErr != nil:
+		err = gateErr
+	case len(writeErrs) > 0:
+		err, writeErrs = writeErrs[0], writeErrs[1:]
 	}
-	if res.Interrupted {
-		return runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+	for _, w := range writeErrs {
+		fmt.Fprintf(a.stderr, "nowait: %v\n", w)
 	}
-	return gateErr
+	return err
 }
 
 func noConnectionError(res *stats.Result) error {

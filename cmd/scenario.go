@@ -3,6 +3,7 @@ package cmd
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -13,10 +14,17 @@ import (
 )
 
 // isScenarioFile reports whether a run argument names a scenario file
-// rather than a URL.
+// rather than a URL: a .yaml or .yml name, or any file that exists (as
+// validate reads it: scen.json is YAML too), but never a URL.
 func isScenarioFile(arg string) bool {
-	ext := strings.ToLower(filepath.Ext(arg))
-	return !strings.Contains(arg, "://") && (ext == ".yaml" || ext == ".yml")
+	if strings.Contains(arg, "://") {
+		return false
+	}
+	if ext := strings.ToLower(filepath.Ext(arg)); ext == ".yaml" || ext == ".yml" {
+		return true
+	}
+	fi, err := os.Stat(arg)
+	return err == nil && fi.Mode().IsRegular()
 }
 
 // flagKeys maps the flags of `run` to the scenario keys they override.
@@ -71,11 +79,11 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 					setErr = usageErr("-H %q: want a header as 'Name: value'", h)
 					return
 				}
-				setErr = sc.Set("requests[0].headers."+strings.TrimSpace(name), strings.TrimSpace(value))
+				setErr = sc.SetFrom("requests[0].headers."+strings.TrimSpace(name), strings.TrimSpace(value), flagOrigin(fl))
 			}
 			return
 		case "closed":
-			setErr = sc.Set("load.model", "closed")
+			setErr = sc.SetFrom("load.model", "closed", flagOrigin(fl))
 			return
 		}
 		key, ok := flagKeys[fl.Name]
@@ -83,7 +91,7 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 			setErr = usageErr("--%s has no scenario key and cannot be used with a scenario file", fl.Name)
 			return
 		}
-		setErr = sc.Set(key, fl.Value.String())
+		setErr = sc.SetFrom(key, fl.Value.String(), flagOrigin(fl))
 	})
 	if setErr != nil {
 		return nil, scenarioErr(setErr)
@@ -92,6 +100,15 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 		return nil, scenarioErr(err)
 	}
 	return sc, nil
+}
+
+// flagOrigin names a flag as a user may have typed it: "-R/--rate", or
+// "--stages" when it has no shorthand.
+func flagOrigin(fl *pflag.Flag) string {
+	if fl.Shorthand != "" {
+		return "-" + fl.Shorthand + "/--" + fl.Name
+	}
+	return "--" + fl.Name
 }
 
 // scenarioErr maps the scenarios package's errors to exit codes.
@@ -116,7 +133,12 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 	if err != nil {
 		return scenarioErr(err)
 	}
-	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, maxRegression: sc.Baseline.MaxRegressionOrDefault()}
+	if c.Flags().Changed("max-regression") && sc.Baseline.File == "" {
+		// A margin in the file may wait for a --baseline given in CI; a
+		// margin typed now with nothing to compare would do nothing.
+		return usageErr("--max-regression %s: there is no baseline to compare with; give --baseline summary.json (or baseline.file) too, or drop it", f.maxRegression)
+	}
+	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, junitName: keyName(c, "junit"), maxRegression: sc.Baseline.MaxRegressionOrDefault()}
 	if sc.Baseline.File != "" {
 		b, err := scenarios.ReadSummary(sc.Baseline.File)
 		if err != nil {
@@ -124,11 +146,20 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 		}
 		g.baseline = &b
 	}
-	out := outputs{dir: sc.Outputs.Dir, json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
+	out := outputs{dir: sc.Outputs.Dir, dirName: keyName(c, "out"), json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
 	if !out.json {
 		fmt.Fprintf(a.stdout, "Scenario %s (%s)\n", sc.NameOrDefault(), path)
 	}
 	return a.execute(c.Context(), plan, sc.ModeOrDefault(), 0, out, g)
+}
+
+// keyName names a scenario key in a message as the user gave it: the flag
+// when it was given, else the key of the file.
+func keyName(c *cobra.Command, flag string) string {
+	if c.Flags().Changed(flag) {
+		return "--" + flag
+	}
+	return flagKeys[flag]
 }
 
 func newValidateCmd(a *app) *cobra.Command {

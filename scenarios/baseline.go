@@ -60,6 +60,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 			Group:    "baseline",
 			Expr:     name + " vs baseline",
 			Measured: fmt.Sprintf("%s vs %s: %s", FormatMs(cur), FormatMs(base), signedPct(change)),
+			Value:    cur,
+			Limit:    "+" + limit,
 			Passed:   change <= maxRegression,
 		}
 		if !c.Passed {
@@ -67,7 +69,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		}
 		if current.Saturation.Saturated {
 			c.Passed = false
-			c.Reason = "generator saturated: " + current.Saturation.Reason + "; its latency numbers do not measure the target"
+			c.Reason = fmt.Sprintf("generator saturated: %s; its latency numbers do not measure the target (%s %s; allowed +%s)",
+				current.Saturation.Reason, name, c.Measured, limit)
 		}
 		checks = append(checks, c)
 	}
@@ -81,6 +84,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		Group:    "baseline",
 		Expr:     "rps vs baseline",
 		Measured: fmt.Sprintf("%s vs %s: %s", fmtRate(cur), fmtRate(base), signedPct(-drop)),
+		Value:    cur,
+		Limit:    "-" + limit,
 		Passed:   drop <= maxRegression,
 	}
 	if !rps.Passed {
@@ -94,6 +99,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		Group:    "baseline",
 		Expr:     "error_rate vs baseline",
 		Measured: fmt.Sprintf("%s vs %s", formatPercent(curE), formatPercent(baseE)),
+		Value:    curE,
+		Limit:    formatPercent(allowed),
 		Passed:   curE <= allowed,
 	}
 	if !er.Passed {
@@ -123,3 +130,29 @@ func formatPct(f float64) string {
 }
 
 func fmtRate(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+// SetupDifferences names what differs between the setup of a run and of
+// its baseline (target, mode, model, connections, pipeline, rate), as
+// "connections 100 vs 50", current first: a comparison across setups
+// measures the change of setup too. Fields the baseline does not record
+// are not compared.
+func SetupDifferences(current, baseline stats.Summary) []string {
+	var out []string
+	text := func(name, cur, base string) {
+		if base != "" && cur != base {
+			out = append(out, fmt.Sprintf("%s %s vs %s", name, cur, base))
+		}
+	}
+	number := func(name string, cur, base float64) {
+		if base != 0 && cur != base {
+			out = append(out, fmt.Sprintf("%s %s vs %s", name, strconv.FormatFloat(cur, 'f', -1, 64), strconv.FormatFloat(base, 'f', -1, 64)))
+		}
+	}
+	text("target", current.Target, baseline.Target)
+	text("mode", current.Mode, baseline.Mode)
+	text("model", current.Model, baseline.Model)
+	number("connections", float64(current.Connections), float64(baseline.Connections))
+	number("pipeline", float64(max(current.Pipeline, 1)), float64(max(baseline.Pipeline, 1)))
+	number("rate", current.RatePerSec, baseline.RatePerSec)
+	return out
+}

@@ -7,12 +7,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nowait/nowait/stats"
 )
 
 func TestCompareBaseline(t *testing.T) {
-	base := summary() // p50 4ms, p99 45ms, p99.9 120ms, 1000 rps, error rate 0.249%
+	base := summary() // p50 4ms, p99 45ms, p99.9 120ms, 1000 rps, error rate 1.25%
 
 	t.Run("same run passes", func(t *testing.T) {
 		checks := CompareBaseline(base, base, 0.10)
@@ -80,6 +81,23 @@ func TestCompareBaseline(t *testing.T) {
 		}
 	})
 
+	t.Run("error rate counts 5xx responses", func(t *testing.T) {
+		// The same number of responses, all 200 in the baseline and all
+		// 500 now: a regression, though no request failed in transport.
+		summarize := func(status int) stats.Summary {
+			rec := stats.NewRecorder()
+			rec.RecordResponses(status, int64(time.Millisecond), int64(time.Millisecond), 1000)
+			res := stats.NewResult()
+			res.AddRecorder(rec)
+			res.Elapsed = time.Second
+			return stats.Summarize(res)
+		}
+		c := CompareBaseline(summarize(500), summarize(200), 0.10)[4]
+		if c.Passed || c.Measured != "100.0% vs 0.0%" {
+			t.Errorf("all 500s against all 200s: %+v", c)
+		}
+	})
+
 	t.Run("zero latency baseline is finite", func(t *testing.T) {
 		b := summary()
 		b.Latency.Percentiles["50"] = 0
@@ -94,7 +112,7 @@ func TestCompareBaseline(t *testing.T) {
 		cur.Saturation = stats.Saturation{Saturated: true, Reason: "loop lag"}
 		checks := CompareBaseline(cur, base, 0.10)
 		for _, c := range checks[:3] {
-			if c.Passed || !strings.HasPrefix(c.Reason, "generator saturated: loop lag") {
+			if c.Passed || !strings.HasPrefix(c.Reason, "generator saturated: loop lag") || !strings.Contains(c.Reason, "vs ") || !strings.HasSuffix(c.Reason, "; allowed +10%)") {
 				t.Errorf("%+v", c)
 			}
 		}
@@ -148,14 +166,39 @@ func TestReadSummary(t *testing.T) {
 }
 
 func TestParsePercent(t *testing.T) {
-	for in, want := range map[string]float64{"10%": 0.10, "0.5%": 0.005, "0.1": 0.1, "0": 0, "150%": 1.5, " 5 % ": 0.05} {
+	for in, want := range map[string]float64{"10%": 0.10, "0.5%": 0.005, "150%": 1.5, " 5 % ": 0.05} {
 		if got, err := ParsePercent(in); err != nil || !near(got, want) {
 			t.Errorf("ParsePercent(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"10", "-1%", "x", ""} {
-		if _, err := ParsePercent(in); err == nil || !errors.Is(err, ErrInvalid) {
-			t.Errorf("ParsePercent(%q): %v", in, err)
+	// A bare number is ambiguous: 0.1 was taken as 10% while 10 was
+	// refused. Both now ask for the % sign.
+	for in, want := range map[string]string{
+		"0.1": "must be a percentage above 0 such as 10%, got 0.1; write the % sign (0.1% or 10%?)",
+		"10":  "must be a percentage above 0 such as 10%, got 10; write the % sign (10% or 1000%?)",
+		"0":   "must be a percentage above 0 such as 10%, got 0; write the % sign (0% or 0%?)",
+		"0%":  `must be a percentage above 0 such as 10%, got "0%"`,
+		"-1%": `must be a percentage above 0 such as 10%, got "-1%"`,
+		"x":   `must be a percentage above 0 such as 10%, got "x"`,
+		"":    `must be a percentage above 0 such as 10%, got ""`,
+	} {
+		if _, err := ParsePercent(in); err == nil || !errors.Is(err, ErrInvalid) || err.Error() != want {
+			t.Errorf("ParsePercent(%q):\n got  %v\n want %s", in, err, want)
 		}
+	}
+}
+
+func TestSetupDifferences(t *testing.T) {
+	base := stats.Summary{Target: "http://127.0.0.1:8080/", Mode: "async", Model: "closed", Connections: 50, Pipeline: 1}
+	if d := SetupDifferences(base, base); len(d) != 0 {
+		t.Fatalf("the same setup differs: %v", d)
+	}
+	cur := stats.Summary{Target: "http://127.0.0.1:9090/", Mode: "sync", Model: "open", Connections: 100, RatePerSec: 2000}
+	want := "target http://127.0.0.1:9090/ vs http://127.0.0.1:8080/, mode sync vs async, model open vs closed, connections 100 vs 50"
+	if got := strings.Join(SetupDifferences(cur, base), ", "); got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if d := SetupDifferences(cur, stats.Summary{}); len(d) != 0 {
+		t.Errorf("a baseline that records no setup differs: %v", d)
 	}
 }

@@ -1,6 +1,11 @@
 package scenarios
 
-import "errors"
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"unicode"
+)
 
 // Errors of the scenarios package. Every error this package returns wraps
 // one of them, so cmd can choose an exit code with errors.Is while the
@@ -32,13 +37,19 @@ type Error struct {
 // Error returns "origin: key: msg" ("--set key: msg"), leaving out the
 // empty parts.
 func (e *Error) Error() string {
+	key := e.Key
+	if strings.ContainsFunc(key, func(r rune) bool { return !unicode.IsPrint(r) }) {
+		key = strconv.Quote(key) // never print control bytes or broken text raw
+	}
 	s := e.Msg
-	if e.Key != "" {
-		s = e.Key + ": " + s
+	if key != "" {
+		s = key + ": " + s
 	}
 	switch {
 	case e.Origin == setOrigin && e.Key != "":
 		s = e.Origin + " " + s // "--set load.rate: ...", as typed
+	case strings.HasPrefix(e.Origin, "-") && e.Key != "":
+		s = e.Origin + " (" + key + "): " + e.Msg // a flag: "-R/--rate (load.rate): ..."
 	case e.Origin != "":
 		s = e.Origin + ": " + s
 	}

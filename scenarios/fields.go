@@ -24,6 +24,7 @@ type leaf struct {
 // Phrases of what a value must be, shared by parsing and Validate.
 const (
 	wantPositiveInt = "an integer of at least 1"
+	wantWeight      = "an integer from 1 to 1000000 (weights are relative)"
 	wantPositiveNum = "a number above 0"
 	wantNonNegNum   = "a number of at least 0"
 	wantDuration    = `a duration above 0 such as "10s" or "500ms"`
@@ -35,7 +36,7 @@ const (
 	wantModel       = "one of closed, open or hold"
 	wantMethod      = "an HTTP method such as GET or POST"
 	wantPath        = `a path starting with "/", such as /items?id=1`
-	wantPercent     = "a percentage such as 10%"
+	wantPercent     = "a percentage above 0 such as 10%"
 	wantHeader      = `a header as "Name: value"`
 	wantIP          = "an IP address or a range, such as 127.0.0.2 or 127.0.0.2-127.0.0.9"
 )
@@ -57,7 +58,7 @@ var leaves = map[string]leaf{
 	"load.duration":    durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Load.Duration }),
 	"load.requests": {wantPositiveInt, func(s *Scenario, t string) string {
 		n, err := strconv.ParseInt(t, 10, 64)
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || n > MaxWeight {
 			return mustBe(wantPositiveInt, t)
 		}
 		s.Load.Requests = n
@@ -78,7 +79,7 @@ var leaves = map[string]leaf{
 	"baseline.max_regression": {wantPercent, func(s *Scenario, t string) string {
 		f, err := ParsePercent(t)
 		if err != nil {
-			return mustBe(wantPercent, t)
+			return err.Error()
 		}
 		s.Baseline.MaxRegression = f
 		return ""
@@ -115,8 +116,8 @@ var requestLeaves = map[string]func(r *Request, t, dir string) string{
 	},
 	"weight": func(r *Request, t, _ string) string {
 		n, err := strconv.Atoi(t)
-		if err != nil || n < 1 {
-			return mustBe(wantPositiveInt, t)
+		if err != nil || n < 1 || n > MaxWeight {
+			return mustBe(wantWeight, t)
 		}
 		r.Weight = n
 		return ""
@@ -146,7 +147,7 @@ var stageLeaves = map[string]func(st *Stage, t string) string{
 func intLeaf(p func(*Scenario) *int) leaf {
 	return leaf{wantPositiveInt, func(s *Scenario, t string) string {
 		n, err := strconv.Atoi(t)
-		if err != nil || n < 1 {
+		if err != nil || n < 1 || n > MaxWeight {
 			return mustBe(wantPositiveInt, t)
 		}
 		*p(s) = n
@@ -352,19 +353,20 @@ func ParseSourceIPs(v string) ([]netip.Addr, error) {
 	return out, nil
 }
 
-// ParsePercent parses "10%" (0.10) or a bare fraction such as 0.1. A bare
-// number above 1 is refused as ambiguous: "10" might mean 10% or 1000%.
+// ParsePercent parses a percentage above 0 written with its sign: "10%"
+// is 0.10. A bare number is refused as ambiguous ("0.1" might mean 0.1%
+// or 10%, "10" 10% or 1000%), and 0% as it would allow nothing at all.
 func ParsePercent(t string) (float64, error) {
 	t = strings.TrimSpace(t)
 	num, pct := strings.CutSuffix(t, "%")
 	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-	if err != nil || f < 0 || isNaNOrInf(f) || (!pct && f > 1) {
+	switch {
+	case err == nil && !pct && f >= 0:
+		return 0, &wrapped{ErrInvalid, mustBe(wantPercent, t) + fmt.Sprintf("; write the %% sign (%s%% or %s%%?)", num, strconv.FormatFloat(f*100, 'f', -1, 64))}
+	case err != nil || !pct || f <= 0 || isNaNOrInf(f):
 		return 0, &wrapped{ErrInvalid, mustBe(wantPercent, t)}
 	}
-	if pct {
-		f /= 100
-	}
-	return f, nil
+	return f / 100, nil
 }
 
 // resolvePath joins a relative path to dir.

@@ -1,12 +1,14 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
@@ -57,6 +59,12 @@ const (
 
 func parse(name, dir string, data []byte) (*Scenario, error) {
 	r := &reader{file: name, dir: dir, s: &Scenario{File: name}, origin: map[string]string{}, anchors: map[string]ast.Node{}}
+	// Editors on Windows start UTF-8 files with a byte order mark; YAML
+	// allows it, and it is no part of the first key.
+	data = bytes.TrimPrefix(data, []byte("\ufeff"))
+	if err := checkText(name, data); err != nil {
+		return nil, err
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, r.syntaxError(err)
@@ -80,6 +88,21 @@ func parse(name, dir string, data []byte) (*Scenario, error) {
 		return nil, errors.Join(r.errs...)
 	}
 	return r.s, nil
+}
+
+// checkText refuses a file that is not UTF-8 text (a binary file, or one
+// in another encoding) with its first bad byte, quoted, and its line.
+func checkText(name string, data []byte) error {
+	for i := 0; i < len(data); {
+		c, size := utf8.DecodeRune(data[i:])
+		if c == 0 || (c == utf8.RuneError && size <= 1) {
+			line := 1 + bytes.Count(data[:i], []byte("\n"))
+			return &Error{Origin: fmt.Sprintf("%s:%d", name, line),
+				Msg: fmt.Sprintf("byte 0x%02x at offset %d is not UTF-8 text; want a YAML scenario file (is this a binary file?)", data[i], i)}
+		}
+		i += size
+	}
+	return nil
 }
 
 func (r *reader) top(n ast.Node) {

@@ -72,7 +72,7 @@ func TestParseErrors(t *testing.T) {
 				"checkout.yaml:3: load.stages[0]: missing target; a stage is {duration: 30s, target: 1000}"},
 		{"duration bare number", "load:\n  duration: 10\n", `checkout.yaml:2: load.duration: must be a duration above 0 such as "10s" or "500ms", got 10`},
 		{"warmup negative", "load:\n  warmup: -1s\n", `checkout.yaml:2: load.warmup: must be a duration such as "5s" (or "0s"), got "-1s"`},
-		{"percent", "baseline:\n  max_regression: 10\n", `checkout.yaml:2: baseline.max_regression: must be a percentage such as 10%, got 10`},
+		{"percent", "baseline:\n  max_regression: 10\n", `checkout.yaml:2: baseline.max_regression: must be a percentage above 0 such as 10%, got 10; write the % sign (10% or 1000%?)`},
 		{"source ip", "load:\n  source_ips: [127.0.0.2, nope]\n", `checkout.yaml:2: load.source_ips[1]: must be an IP address or a range, such as 127.0.0.2 or 127.0.0.2-127.0.0.9, got "nope"`},
 		{"header list", "requests:\n  - headers:\n      - \"X-A: 1\"\n      - no colon\n", `checkout.yaml:4: requests[0].headers[1]: must be a header as "Name: value", got "no colon"`},
 		{"duplicate", "name: a\nname: b\n", `checkout.yaml:2: bad YAML: mapping key "name" already defined at [1:1]`},
@@ -283,4 +283,26 @@ func laughs(n int) string {
 	}
 	fmt.Fprintf(&b, "load: {<<: *a%d}\n", n)
 	return b.String()
+}
+
+// TestParseByteOrderMarkAndBinary: a UTF-8 byte order mark is no part of
+// the first key; a binary file is refused in one line with its bad byte
+// quoted, and a key with control bytes is quoted in messages.
+func TestParseByteOrderMarkAndBinary(t *testing.T) {
+	s, err := Parse("bom.yaml", []byte("\ufefftarget: http://127.0.0.1:8080/\n"))
+	if err != nil || s.Target != "http://127.0.0.1:8080/" {
+		t.Fatalf("with a byte order mark: %v", err)
+	}
+	_, err = Parse("bin.yaml", []byte("target: x\n\x00\x01\xff\xfe"))
+	if err == nil || err.Error() != "bin.yaml:2: byte 0x00 at offset 10 is not UTF-8 text; want a YAML scenario file (is this a binary file?)" {
+		t.Fatalf("binary: %v", err)
+	}
+	_, err = Parse("latin1.yaml", []byte("name: caf\xe9\ntarget: http://127.0.0.1:8080/\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), "latin1.yaml:1: byte 0xe9 at offset 9 is not UTF-8 text") {
+		t.Fatalf("latin-1: %v", err)
+	}
+	_, err = Parse("ctl.yaml", []byte("target: http://127.0.0.1:8080/\n\"a\\x01b\": 1\n"))
+	if err == nil || !strings.HasPrefix(err.Error(), `ctl.yaml:2: "a\x01b": unknown key`) {
+		t.Fatalf("control bytes in a key: %v", err)
+	}
 }

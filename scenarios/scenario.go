@@ -32,6 +32,12 @@ const DefaultMode = ModeAsync
 // scenario gives none: 10%.
 const DefaultMaxRegression = 0.10
 
+// MaxWeight is the largest weight a request of the mix can have. Weights
+// are relative, so a million to one is as uneven as a mix needs to be;
+// the engines lay a period of the mix out in memory, which larger weights
+// would overflow.
+const MaxWeight = 1_000_000
+
 // Scenario is one load test: where, how hard, what to send, and what counts
 // as a pass. The zero value of every field means its default (the engine's
 // Default* constants), so cmd can build one from flags as well as Load can
@@ -55,13 +61,13 @@ type Scenario struct {
 
 // LoadSpec is how the requests are started and when the run stops.
 type LoadSpec struct {
-	Model       engine.Model  // closed, open or hold; "" means closed, or open when Rate is set
+	Model       engine.Model  // closed, open or hold; "" means closed, or open when Rate or Stages are set
 	Connections int           // connections to open; 0 means engine.DefaultConnections
 	Rate        float64       // open model: requests per second in total
 	Duration    time.Duration // how long to run; 0 means engine.DefaultDuration (or until Requests)
 	Requests    int64         // stop after this many requests; 0 means no limit
 	Warmup      time.Duration // run this long first, excluded from the stats
-	Stages      []Stage       // a ramp of the rate (open) or the connections (closed)
+	Stages      []Stage       // a ramp of the rate (open, the default with stages) or the connections (model: closed)
 	Loops       int           // event loops in async mode; 0 means the number of CPUs
 	Pipeline    int           // requests in flight per connection; 0 means 1
 	ConnectRate float64       // hold: connects per second; 0 means as fast as possible
@@ -82,7 +88,7 @@ type Request struct {
 	Headers  []Header // in order
 	Body     string   // the body; conflicts with BodyFile
 	BodyFile string   // read the body from this file at Compile time
-	Weight   int      // relative weight in the mix; 0 means 1
+	Weight   int      // relative weight in the mix, at most MaxWeight; 0 means 1
 }
 
 // Header is one request header.
@@ -119,9 +125,10 @@ func (s *Scenario) ModeOrDefault() string {
 }
 
 // ModelOrDefault returns the load model: the one named, else open when a
-// rate is given, else closed.
+// rate or stages are given (stages ramp the rate, as --stages does with a
+// URL), else closed.
 func (s *Scenario) ModelOrDefault() engine.Model {
-	if s.Load.Model == "" && s.Load.Rate > 0 {
+	if s.Load.Model == "" && (s.Load.Rate > 0 || len(s.Load.Stages) > 0) {
 		return engine.ModelOpen
 	}
 	return s.Load.Model.OrDefault()

@@ -24,11 +24,18 @@ const setOrigin = "--set"
 // value is checked as in a file; an error reads "--set load.rate: must be a
 // number above 0, got \"fast\"".
 func (s *Scenario) Set(key, value string) error {
+	return s.SetFrom(key, value, setOrigin)
+}
+
+// SetFrom is Set for an override given as origin, such as a flag
+// ("-R/--rate"): its errors, and Validate's about the key, name origin, so
+// a user who never typed --set is not told about it.
+func (s *Scenario) SetFrom(key, value, origin string) error {
 	key = normalizeKey(strings.TrimSpace(key))
 	if msg := s.set(key, value); msg != "" {
-		return &Error{Origin: setOrigin, Key: key, Msg: msg}
+		return &Error{Origin: origin, Key: key, Msg: msg}
 	}
-	s.setOrigin(key, setOrigin)
+	s.setOrigin(key, origin)
 	return nil
 }
 

@@ -2,32 +2,17 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/nowait/nowait/stats"
 )
 
-// Check is the verdict on one threshold or one baseline comparison.
-type Check struct {
-	Group    string // "thresholds" or "baseline"; the JUnit class name
-	Expr     string // what was checked, such as "p99 < 50ms"
-	Passed   bool
-	Measured string // the measured value, such as "12.1ms"
-	Reason   string // why it failed; "" when it passed
-}
-
-// String is the check on one line: "PASS p99 < 50ms (45.0ms)" or
-// "FAIL p99 < 50ms: measured 72.4ms; want p99 < 50.0ms".
-func (c Check) String() string {
-	if c.Passed {
-		if c.Measured == "" {
-			return "PASS " + c.Expr
-		}
-		return "PASS " + c.Expr + " (" + c.Measured + ")"
-	}
-	return "FAIL " + c.Expr + ": " + c.Reason
-}
+// Check is the verdict on one threshold or one baseline comparison; it is
+// stats.Check, so summary.json can keep it.
+type Check = stats.Check
 
 // Failed reports whether any check failed.
 func Failed(checks []Check) bool {
@@ -45,33 +30,35 @@ type metricKind uint8
 const (
 	kindLatency   metricKind = iota // a latency statistic, in ms
 	kindRPS                         // responses per second
-	kindErrorRate                   // failed requests / (responses + failed), a fraction
-	kindErrors                      // errors of a kind (or all), a count or a share
+	kindErrorRate                   // failed attempts / attempts, a fraction (stats.Summary.ErrorRate)
+	kindErrors                      // errors of a kind (or all), a count or a share of the attempts
 	kindStatus                      // responses of a status code or class, a count or a share
 )
 
 // Threshold is a parsed pass/fail expression: METRIC OP VALUE.
 type Threshold struct {
-	Expr    string  // as written
-	Metric  string  // "p99", "service.p99", "rps", "error_rate", "errors.timeout", "status.5xx", ...
-	Op      string  // <, <=, >, >= or ==
-	Value   float64 // ms for latency, a fraction when Percent, else a number
-	Percent bool    // the value was a percentage: compare a share, not a count
+	Expr      string  // as written
+	Metric    string  // "p99", "service.p99", "p(95)", "rps", "error_rate", "errors.timeout", "status.5xx", ...
+	Op        string  // <, <=, >, >= or ==
+	Value     float64 // ms for latency, a fraction when Percent, else a number
+	Percent   bool    // the value was a percentage: compare a share, not a count
+	LimitText string  // the value as written, such as "20.35ms"
 
-	kind   metricKind
-	hist   string // latency: "", "service" or "connect"
-	stat   string // latency: "p99", "max", "mean", "min"
-	errKey string // errors: the kind name, or "" for all
-	status string // status: "200" or "5xx"
-}
-
-// The latency statistics a threshold can name.
-var latencyStats = map[string]float64{
-	"p50": 50, "p75": 75, "p90": 90, "p99": 99, "p99.9": 99.9, "p99.99": 99.99,
-	"max": -1, "mean": -1, "min": -1,
+	kind       metricKind
+	hist       string  // latency: "", "service" or "connect"
+	stat       string  // latency: "max", "mean", "min", or "p" for a percentile
+	percentile float64 // latency: the percentile (0 to 100) when stat is "p"
+	errKey     string  // errors: the kind name, or "" for all
+	status     string  // status: "200" or "5xx"
 }
 
 const thresholdForms = `want METRIC OP VALUE such as "p99 < 50ms", "rps >= 1000", "error_rate < 1%", "errors.timeout == 0" or "status.5xx < 0.1%"`
+
+// statForms lists the latency statistics a threshold can name.
+const statForms = "pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min"
+
+// operatorHints are the misspelt operators worth a suggestion.
+var operatorHints = map[string]string{"=<": "<=", "=>": ">=", "=": "==", "<<": "<", ">>": ">"}
 
 // ParseThreshold parses one threshold expression.
 func ParseThreshold(expr string) (Threshold, error) {
@@ -83,25 +70,33 @@ func ParseThreshold(expr string) (Threshold, error) {
 	if i < 0 {
 		return bad("%q has no comparison; %s", expr, thresholdForms)
 	}
-	t.Op = expr[i : i+1]
-	if i+1 < len(expr) && expr[i+1] == '=' {
-		t.Op = expr[i : i+2]
+	j := i
+	for j < len(expr) && strings.ContainsRune("<>=!", rune(expr[j])) {
+		j++
 	}
+	t.Op = expr[i:j]
 	switch t.Op {
 	case "<", "<=", ">", ">=", "==":
 	default:
+		if hint, ok := operatorHints[t.Op]; ok {
+			return bad("%q: unknown operator %q; did you mean %q? want <, <=, >, >= or ==", expr, t.Op, hint)
+		}
 		return bad("%q: unknown operator %q; want <, <=, >, >= or ==", expr, t.Op)
 	}
 	t.Metric = strings.ToLower(strings.TrimSpace(expr[:i]))
-	val := strings.TrimSpace(expr[i+len(t.Op):])
+	val := strings.TrimSpace(expr[j:])
 	if t.Metric == "" || val == "" {
 		return bad("%q is incomplete; %s", expr, thresholdForms)
 	}
+	t.LimitText = val
 	if err := t.parseMetric(); err != "" {
 		return bad("%q: %s", expr, err)
 	}
 	if err := t.parseValue(val); err != "" {
 		return bad("%q: %s", expr, err)
+	}
+	if t.Op == "<" && t.Value == 0 {
+		return bad("%q can never pass: %s is never below 0; want a limit above 0, or %s == 0", expr, t.Metric, t.Metric)
 	}
 	return t, nil
 }
@@ -118,12 +113,15 @@ func (t *Threshold) parseMetric() string {
 			break
 		}
 	}
-	if _, ok := latencyStats[m]; ok {
-		t.kind, t.hist, t.stat = kindLatency, hist, m
+	if stat, p, msg, ok := parseStat(m); ok {
+		if msg != "" {
+			return msg
+		}
+		t.kind, t.hist, t.stat, t.percentile = kindLatency, hist, stat, p
 		return ""
 	}
 	if hist != "" {
-		return fmt.Sprintf("unknown statistic %q; want p50, p75, p90, p99, p99.9, p99.99, max, mean or min", m)
+		return fmt.Sprintf("unknown statistic %q; want %s", m, statForms)
 	}
 	switch {
 	case m == "rps":
@@ -143,9 +141,41 @@ func (t *Threshold) parseMetric() string {
 			return fmt.Sprintf("unknown status %q; want a code such as 200 or a class such as 5xx", t.status)
 		}
 	default:
-		return fmt.Sprintf("unknown metric %q; want p50, p75, p90, p99, p99.9, p99.99, max, mean, min (or service.p99 ...), rps, error_rate, errors, errors.KIND or status.CODE", t.Metric)
+		return fmt.Sprintf("unknown metric %q; want a latency statistic (%s; or service.p99 ...), rps, error_rate, errors, errors.KIND or status.CODE", t.Metric, statForms)
 	}
 	return ""
+}
+
+// parseStat recognises a latency statistic: max, mean, min, or a
+// percentile as pN or p(N). ok says m looks like one; msg says what is
+// wrong with it when it is out of range.
+func parseStat(m string) (stat string, p float64, msg string, ok bool) {
+	switch m {
+	case "max", "mean", "min":
+		return m, 0, "", true
+	}
+	num, isP := strings.CutPrefix(m, "p")
+	if !isP || num == "" {
+		return "", 0, "", false
+	}
+	if inner, ok := strings.CutPrefix(num, "("); ok {
+		if num, ok = strings.CutSuffix(inner, ")"); !ok {
+			return "", 0, "", false
+		}
+	}
+	if strings.Trim(num, "0123456789.") != "" {
+		return "", 0, "", false
+	}
+	p, err := strconv.ParseFloat(num, 64)
+	switch {
+	case err != nil:
+		return "", 0, fmt.Sprintf("unknown statistic %q; want %s", m, statForms), true
+	case p <= 0:
+		return "", 0, fmt.Sprintf("percentile %q is not above 0; want %s (the smallest value is min)", m, statForms), true
+	case p >= 100:
+		return "", 0, fmt.Sprintf("percentile %q is not below 100; want %s (the largest value is max)", m, statForms), true
+	}
+	return "p", p, "", true
 }
 
 func (t *Threshold) parseValue(v string) string {
@@ -153,7 +183,7 @@ func (t *Threshold) parseValue(v string) string {
 	case kindLatency:
 		ms, ok := parseLatencyMs(v)
 		if !ok {
-			return fmt.Sprintf("%q is not a latency; want a number with a unit (us, ms or s) such as 50ms", v)
+			return fmt.Sprintf("%q is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m", v)
 		}
 		t.Value = ms
 	case kindRPS:
@@ -179,6 +209,9 @@ func (t *Threshold) parseValue(v string) string {
 		if err != nil || f < 0 || isNaNOrInf(f) || (pct && f > 100) {
 			return fmt.Sprintf("%q is not a count or a percentage; want a value such as 0 or 0.1%%", v)
 		}
+		if !pct && f != math.Trunc(f) {
+			return fmt.Sprintf("%q is not a count; want a whole number such as 0 or 10, or a share such as %s%%", v, num)
+		}
 		if pct {
 			f /= 100
 		}
@@ -187,7 +220,9 @@ func (t *Threshold) parseValue(v string) string {
 	return ""
 }
 
-// parseLatencyMs parses "50ms", "250us", "250µs", "1.5s" to milliseconds.
+// parseLatencyMs parses "50ms", "250us", "250µs", "1.5s", "50 ms", and
+// every duration Go's time.ParseDuration takes ("1m", "1m30s"), as the
+// durations of scenario files, to milliseconds.
 func parseLatencyMs(v string) (float64, bool) {
 	units := []struct {
 		suffix string
@@ -196,13 +231,17 @@ func parseLatencyMs(v string) (float64, bool) {
 	for _, u := range units {
 		if num, ok := strings.CutSuffix(v, u.suffix); ok {
 			f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-			if err != nil || f < 0 || isNaNOrInf(f) {
-				return 0, false
+			if err == nil && f >= 0 && !isNaNOrInf(f) {
+				return f * u.ms, true
 			}
-			return f * u.ms, true
+			break
 		}
 	}
-	return 0, false
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, false
+	}
+	return float64(d) / float64(time.Millisecond), true
 }
 
 func validStatus(s string) bool {
@@ -224,146 +263,6 @@ func errorKindList() string {
 	return strings.Join(names, ", ")
 }
 
-// Evaluate judges the summary of a run against the threshold.
-func (t Threshold) Evaluate(sum stats.Summary) Check {
-	c := Check{Group: "thresholds", Expr: t.Expr}
-	var got float64
-	var problem string
-	switch t.kind {
-	case kindLatency:
-		l := sum.Latency
-		switch t.hist {
-		case "service":
-			l = sum.Service
-		case "connect":
-			l = sum.Connect
-		}
-		got = latencyStat(l, t.stat)
-		c.Measured = FormatMs(got)
-		switch {
-		case l.Count == 0:
-			problem = "no latency was measured"
-		case sum.Saturation.Saturated:
-			problem = "generator saturated: " + sum.Saturation.Reason + "; its latency numbers do not measure the target"
-		}
-	case kindRPS:
-		got = sum.RequestsPerSec
-		c.Measured = strconv.FormatFloat(got, 'f', 1, 64)
-	case kindErrorRate:
-		got = sum.ErrorRate
-		c.Measured = formatPercent(got)
-		if sum.Responses == 0 && sum.ErrorTotal == 0 {
-			problem = "no request was measured"
-		}
-	case kindErrors:
-		n := sum.ErrorTotal
-		if t.errKey != "" {
-			n = sum.Errors[t.errKey]
-		}
-		got, c.Measured, problem = share(t.Percent, n, sum.Responses+sum.ErrorTotal, "no request was measured")
-	case kindStatus:
-		got, c.Measured, problem = share(t.Percent, statusCount(sum.Status, t.status), sum.Responses, "no response was measured")
-	}
-	c.Passed = problem == "" && compare(got, t.Op, t.Value)
-	switch {
-	case problem != "":
-		c.Reason = problem
-	case !c.Passed:
-		c.Reason = fmt.Sprintf("measured %s; want %s %s %s", c.Measured, t.Metric, t.Op, t.formatLimit())
-	}
-	return c
-}
-
-// share returns n as a count, or as a share of total when pct.
-func share(pct bool, n, total uint64, empty string) (float64, string, string) {
-	if !pct {
-		return float64(n), strconv.FormatUint(n, 10), ""
-	}
-	if total == 0 {
-		return 0, "0 of 0", empty
-	}
-	f := float64(n) / float64(total)
-	return f, fmt.Sprintf("%s (%d of %d)", formatPercent(f), n, total), ""
-}
-
-func statusCount(status map[string]uint64, want string) uint64 {
-	if want[1:] != "xx" {
-		return status[want]
-	}
-	var n uint64
-	for code, c := range status {
-		if len(code) == 3 && code[0] == want[0] {
-			n += c
-		}
-	}
-	return n
-}
-
-func latencyStat(l stats.Latency, stat string) float64 {
-	switch stat {
-	case "max":
-		return l.MaxMs
-	case "mean":
-		return l.MeanMs
-	case "min":
-		return l.MinMs
-	}
-	return l.P(latencyStats[stat])
-}
-
-func compare(got float64, op string, limit float64) bool {
-	switch op {
-	case "<":
-		return got < limit
-	case "<=":
-		return got <= limit
-	case ">":
-		return got > limit
-	case ">=":
-		return got >= limit
-	case "==":
-		return got == limit
-	}
-	return false
-}
-
-func (t Threshold) formatLimit() string {
-	switch {
-	case t.kind == kindLatency:
-		return FormatMs(t.Value)
-	case t.Percent:
-		return formatPercent(t.Value)
-	}
-	return strconv.FormatFloat(t.Value, 'f', -1, 64)
-}
-
-// FormatMs formats milliseconds for people: "850µs", "12.1ms", "1.20s".
-func FormatMs(ms float64) string {
-	switch {
-	case ms < 1:
-		return strconv.FormatFloat(ms*1000, 'f', 0, 64) + "µs"
-	case ms < 10:
-		return strconv.FormatFloat(ms, 'f', 2, 64) + "ms"
-	case ms < 100:
-		return strconv.FormatFloat(ms, 'f', 1, 64) + "ms"
-	case ms < 1000:
-		return strconv.FormatFloat(ms, 'f', 0, 64) + "ms"
-	}
-	return strconv.FormatFloat(ms/1000, 'f', 2, 64) + "s"
-}
-
-// formatPercent formats a fraction as a percentage with enough digits.
-func formatPercent(f float64) string {
-	p := f * 100
-	switch {
-	case p == 0 || p >= 10:
-		return strconv.FormatFloat(p, 'f', 1, 64) + "%"
-	case p >= 0.1:
-		return strconv.FormatFloat(p, 'f', 2, 64) + "%"
-	}
-	return strconv.FormatFloat(p, 'g', 2, 64) + "%"
-}
-
 // ParseThresholds parses every expression; the first error is returned.
 func ParseThresholds(exprs []string) ([]Threshold, error) {
 	out := make([]Threshold, 0, len(exprs))
@@ -377,18 +276,22 @@ func ParseThresholds(exprs []string) ([]Threshold, error) {
 	return out, nil
 }
 
-// Evaluate judges a run's summary against every threshold of the
-// scenario, in order. A threshold that does not parse is a failed check
-// (Validate reports it before a run).
-func (s *Scenario) Evaluate(sum stats.Summary) []Check {
-	checks := make([]Check, 0, len(s.Thresholds))
+// Percentiles returns the latency percentiles (0 to 100) the scenario's
+// thresholds name beyond stats.SummaryPercentiles, for the caller to add
+// to the summary (stats.AddPercentiles) before Evaluate.
+func (s *Scenario) Percentiles() []float64 {
+	var out []float64
+	seen := map[float64]bool{}
+	for _, p := range stats.SummaryPercentiles {
+		seen[p] = true
+	}
 	for _, e := range s.Thresholds {
 		t, err := ParseThreshold(e)
-		if err != nil {
-			checks = append(checks, Check{Group: "thresholds", Expr: e, Reason: err.Error()})
+		if err != nil || t.kind != kindLatency || t.stat != "p" || seen[t.percentile] {
 			continue
 		}
-		checks = append(checks, t.Evaluate(sum))
+		seen[t.percentile] = true
+		out = append(out, t.percentile)
 	}
-	return checks
+	return out
 }

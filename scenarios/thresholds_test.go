@@ -3,6 +3,7 @@ package scenarios
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/nowait/nowait/stats"
 )
@@ -31,6 +32,17 @@ func TestParseThreshold(t *testing.T) {
 		{"status.5xx < 0.1%", "status.5xx", "<", 0.001, true},
 		{"status.200 >= 99%", "status.200", ">=", 0.99, true},
 		{"status.404 == 0", "status.404", "==", 0, false},
+		// Any percentile, and k6's p(N) form.
+		{"p95 < 50ms", "p95", "<", 50, false},
+		{"p99.5 < 50ms", "p99.5", "<", 50, false},
+		{"p99.95 < 50ms", "p99.95", "<", 50, false},
+		{"p(95) < 200ms", "p(95)", "<", 200, false},
+		{"service.p(99.9) < 1s", "service.p(99.9)", "<", 1000, false},
+		{"connect.p42 < 1ms", "connect.p42", "<", 1, false},
+		// Durations as the scenario's other durations take them.
+		{"p99 < 1m", "p99", "<", 60000, false},
+		{"max < 1m30s", "max", "<", 90000, false},
+		{"p99 <= 0ms", "p99", "<=", 0, false},
 	}
 	for _, c := range cases {
 		th, err := ParseThreshold(c.expr)
@@ -50,11 +62,20 @@ func TestParseThresholdErrors(t *testing.T) {
 	cases := []struct{ expr, want string }{
 		{"p99", `"p99" has no comparison; want METRIC OP VALUE such as "p99 < 50ms", "rps >= 1000", "error_rate < 1%", "errors.timeout == 0" or "status.5xx < 0.1%"`},
 		{"p99 != 5ms", `"p99 != 5ms": unknown operator "!="; want <, <=, >, >= or ==`},
-		{"p99 = 5ms", `"p99 = 5ms": unknown operator "="; want <, <=, >, >= or ==`},
+		{"p99 = 5ms", `"p99 = 5ms": unknown operator "="; did you mean "=="? want <, <=, >, >= or ==`},
+		{"p99 =< 5ms", `"p99 =< 5ms": unknown operator "=<"; did you mean "<="? want <, <=, >, >= or ==`},
+		{"rps => 5", `"rps => 5": unknown operator "=>"; did you mean ">="? want <, <=, >, >= or ==`},
+		{"p99 < 0ms", `"p99 < 0ms" can never pass: p99 is never below 0; want a limit above 0, or p99 == 0`},
+		{"errors < 0", `"errors < 0" can never pass: errors is never below 0; want a limit above 0, or errors == 0`},
+		{"errors.timeout == 0.5", `"errors.timeout == 0.5": "0.5" is not a count; want a whole number such as 0 or 10, or a share such as 0.5%`},
+		{"status.5xx < 2.5", `"status.5xx < 2.5": "2.5" is not a count; want a whole number such as 0 or 10, or a share such as 2.5%`},
+		{"p100 < 1s", `"p100 < 1s": percentile "p100" is not below 100; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min (the largest value is max)`},
+		{"p0 < 1s", `"p0 < 1s": percentile "p0" is not above 0; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min (the smallest value is min)`},
+		{"p(95 < 1s", `"p(95 < 1s": unknown metric "p(95"; want a latency statistic (pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min; or service.p99 ...), rps, error_rate, errors, errors.KIND or status.CODE`},
 		{"p99 <", `"p99 <" is incomplete; want METRIC OP VALUE such as "p99 < 50ms", "rps >= 1000", "error_rate < 1%", "errors.timeout == 0" or "status.5xx < 0.1%"`},
-		{"p99 < 50", `"p99 < 50": "50" is not a latency; want a number with a unit (us, ms or s) such as 50ms`},
-		{"p99 < -5ms", `"p99 < -5ms": "-5ms" is not a latency; want a number with a unit (us, ms or s) such as 50ms`},
-		{"service.p42 < 5ms", `"service.p42 < 5ms": unknown statistic "p42"; want p50, p75, p90, p99, p99.9, p99.99, max, mean or min`},
+		{"p99 < 50", `"p99 < 50": "50" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`},
+		{"p99 < -5ms", `"p99 < -5ms": "-5ms" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`},
+		{"service.p1x < 5ms", `"service.p1x < 5ms": unknown statistic "p1x"; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min`},
 		{"rps >= lots", `"rps >= lots": "lots" is not a rate; want a number of requests per second such as 1000`},
 		{"error_rate < 1", `"error_rate < 1": "1" is not a percentage; want a value such as 1%`},
 		{"error_rate < 101%", `"error_rate < 101%": "101%" is not a percentage; want a value such as 1%`},
@@ -95,7 +116,8 @@ func summary() stats.Summary {
 		Status:         map[string]uint64{"200": 9900, "503": 80, "404": 20},
 		Errors:         map[string]uint64{"timeout": 20, "reset": 5},
 		ErrorTotal:     25,
-		ErrorRate:      25.0 / 10025,
+		Failed:         125, // the 503s, the 404s and the errors
+		ErrorRate:      125.0 / 10025,
 		Latency:        lat,
 		Service:        svc,
 		Connect:        stats.Latency{Count: 50, MaxMs: 2, Percentiles: map[string]float64{"99": 1.5}},
@@ -111,7 +133,7 @@ func TestEvaluate(t *testing.T) {
 	}{
 		{"p50 < 5ms", true, "4.00ms", ""},
 		{"p99 < 50ms", true, "45.0ms", ""},
-		{"p99 < 45ms", false, "45.0ms", "measured 45.0ms; want p99 < 45.0ms"},
+		{"p99 < 45ms", false, "45.0ms", "measured 45.0ms; want p99 < 45ms"},
 		{"p99 <= 45ms", true, "45.0ms", ""},
 		{"p99.9 < 100ms", false, "120ms", "measured 120ms; want p99.9 < 100ms"},
 		{"p99.99 < 1s", true, "250ms", ""},
@@ -119,19 +141,20 @@ func TestEvaluate(t *testing.T) {
 		{"mean < 10ms", true, "6.20ms", ""},
 		{"min > 100us", true, "500µs", ""},
 		{"service.p99 < 40ms", true, "30.0ms", ""},
-		{"connect.p99 < 1ms", false, "1.50ms", "measured 1.50ms; want connect.p99 < 1.00ms"},
+		{"connect.p99 < 1ms", false, "1.50ms", "measured 1.50ms; want connect.p99 < 1ms"},
 		{"rps >= 1000", true, "1000.0", ""},
 		{"rps > 1000", false, "1000.0", "measured 1000.0; want rps > 1000"},
-		{"error_rate < 1%", true, "0.25%", ""},
-		{"error_rate < 0.2%", false, "0.25%", "measured 0.25%; want error_rate < 0.20%"},
+		{"error_rate < 2%", true, "1.25% (125 failed of 10025 attempts)", ""},
+		{"error_rate < 1%", false, "1.25% (125 failed of 10025 attempts)", "measured 1.25% (125 failed of 10025 attempts); want error_rate < 1%"},
+		{"errors < 1%", true, "0.25% (25 of 10025 attempts)", ""},
 		{"errors.timeout == 0", false, "20", "measured 20; want errors.timeout == 0"},
 		{"errors.timeout <= 20", true, "20", ""},
 		{"errors.bad_response == 0", true, "0", ""},
 		{"errors < 30", true, "25", ""},
-		{"status.5xx < 0.1%", false, "0.80% (80 of 10000)", "measured 0.80% (80 of 10000); want status.5xx < 0.10%"},
-		{"status.5xx < 1%", true, "0.80% (80 of 10000)", ""},
-		{"status.200 >= 99%", true, "99.0% (9900 of 10000)", ""},
-		{"status.2xx > 99%", false, "99.0% (9900 of 10000)", "measured 99.0% (9900 of 10000); want status.2xx > 99.0%"},
+		{"status.5xx < 0.1%", false, "0.80% (80 of 10000 responses)", "measured 0.80% (80 of 10000 responses); want status.5xx < 0.1%"},
+		{"status.5xx < 1%", true, "0.80% (80 of 10000 responses)", ""},
+		{"status.200 >= 99%", true, "99.0% (9900 of 10000 responses)", ""},
+		{"status.2xx > 99%", false, "99.0% (9900 of 10000 responses)", "measured 99.0% (9900 of 10000 responses); want status.2xx > 99%"},
 		{"status.404 == 20", true, "20", ""},
 	}
 	sum := summary()
@@ -141,9 +164,60 @@ func TestEvaluate(t *testing.T) {
 			t.Fatalf("%q: %v", c.expr, err)
 		}
 		got := th.Evaluate(sum)
-		want := Check{Group: "thresholds", Expr: c.expr, Passed: c.passed, Measured: c.measured, Reason: c.reason}
-		if got != want {
-			t.Errorf("%q:\n got  %+v\n want %+v", c.expr, got, want)
+		if got.Group != "thresholds" || got.Expr != c.expr || got.Passed != c.passed || got.Measured != c.measured || got.Reason != c.reason {
+			t.Errorf("%q:\n got  %s (measured %q)\n want passed %v, measured %q, reason %q", c.expr, got, got.Measured, c.passed, c.measured, c.reason)
+		}
+	}
+}
+
+// TestFailureLinesShowTheDifference: a failure line quotes the limit as
+// written and enough digits of the measured value to show why it failed;
+// rounding both to the same digits made "measured 20.4ms; want p50 <
+// 20.4ms".
+func TestFailureLinesShowTheDifference(t *testing.T) {
+	sum := summary()
+	sum.Latency.Percentiles["50"] = 20.36
+	sum.Latency.Percentiles["99"] = 1.2345
+	sum.RequestsPerSec = 1000.04
+	cases := []struct{ expr, want string }{
+		{"p50 < 20.35ms", "FAIL p50 < 20.35ms: measured 20.36ms; want p50 < 20.35ms"},
+		{"p99 < 1.234ms", "FAIL p99 < 1.234ms: measured 1.2345ms; want p99 < 1.234ms"},
+		{"rps >= 1000.05", "FAIL rps >= 1000.05: measured 1000.04; want rps >= 1000.05"},
+		{"p50 < 20.4ms", "PASS p50 < 20.4ms (20.36ms)"},
+		{"p50 < 30ms", "PASS p50 < 30ms (20.4ms)"},
+	}
+	for _, c := range cases {
+		th, err := ParseThreshold(c.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := th.Evaluate(sum).String(); got != c.want {
+			t.Errorf("%q:\n got  %s\n want %s", c.expr, got, c.want)
+		}
+	}
+}
+
+// TestEvaluateAnyPercentile: p95 and p(99.5) are read from percentiles
+// added to the summary from the histograms.
+func TestEvaluateAnyPercentile(t *testing.T) {
+	rec := stats.NewRecorder()
+	for i := 1; i <= 1000; i++ {
+		rec.RecordResponse(200, int64(i)*int64(time.Millisecond)/10, int64(i)*int64(time.Millisecond)/10) // 0.1 ms to 100 ms
+	}
+	res := stats.NewResult()
+	res.AddRecorder(rec)
+	res.Elapsed = time.Second
+	sum := stats.Summarize(res)
+	sc := &Scenario{Thresholds: []string{"p95 < 95.1ms", "p(99.5) < 99.4ms", "service.p95 > 90ms", "p99 < 1s"}}
+	if ps := sc.Percentiles(); len(ps) != 2 || ps[0] != 95 || ps[1] != 99.5 {
+		t.Fatalf("percentiles to add: %v, want [95 99.5]", ps)
+	}
+	stats.AddPercentiles(&sum, res, sc.Percentiles())
+	checks := sc.Evaluate(sum)
+	want := []string{"PASS p95 < 95.1ms (95.0ms)", "FAIL p(99.5) < 99.4ms: measured 99.5ms; want p(99.5) < 99.4ms", "PASS service.p95 > 90ms (95.0ms)", "PASS p99 < 1s (99.0ms)"}
+	for i, c := range checks {
+		if c.String() != want[i] {
+			t.Errorf("check %d:\n got  %s\n want %s", i, c, want[i])
 		}
 	}
 }
@@ -153,14 +227,18 @@ func TestEvaluate(t *testing.T) {
 func TestEvaluateSaturated(t *testing.T) {
 	sum := summary()
 	sum.Saturation = stats.Saturation{Saturated: true, Reason: "send lag p99 120ms"}
-	s := &Scenario{Thresholds: []string{"p99 < 1s", "service.p50 < 1s", "rps >= 10", "error_rate < 1%", "p9 < 1s"}}
+	s := &Scenario{Thresholds: []string{"p99 < 1s", "service.p50 < 1s", "rps >= 10", "error_rate < 2%", "p9 < 1s"}}
 	checks := s.Evaluate(sum)
 	if len(checks) != 5 {
 		t.Fatalf("got %d checks", len(checks))
 	}
-	for _, c := range checks[:2] {
-		if c.Passed || c.Reason != "generator saturated: send lag p99 120ms; its latency numbers do not measure the target" {
-			t.Errorf("%s: %+v", c.Expr, c)
+	wantReasons := []string{
+		"generator saturated: send lag p99 120ms; its latency numbers do not measure the target (measured 45.0ms; want p99 < 1s)",
+		"generator saturated: send lag p99 120ms; its latency numbers do not measure the target (measured 3.00ms; want service.p50 < 1s)",
+	}
+	for i, c := range checks[:2] {
+		if c.Passed || c.Reason != wantReasons[i] {
+			t.Errorf("%s:\n got  %s\n want %s", c.Expr, c.Reason, wantReasons[i])
 		}
 	}
 	for _, c := range checks[2:4] {
@@ -198,8 +276,8 @@ func TestFormatMs(t *testing.T) {
 
 func TestCheckString(t *testing.T) {
 	pass := Check{Expr: "p99 < 50ms", Passed: true, Measured: "45.0ms"}
-	fail := Check{Expr: "p99 < 40ms", Measured: "45.0ms", Reason: "measured 45.0ms; want p99 < 40.0ms"}
-	if pass.String() != "PASS p99 < 50ms (45.0ms)" || fail.String() != "FAIL p99 < 40ms: measured 45.0ms; want p99 < 40.0ms" {
+	fail := Check{Expr: "p99 < 40ms", Measured: "45.0ms", Reason: "measured 45.0ms; want p99 < 40ms"}
+	if pass.String() != "PASS p99 < 50ms (45.0ms)" || fail.String() != "FAIL p99 < 40ms: measured 45.0ms; want p99 < 40ms" {
 		t.Errorf("%q\n%q", pass, fail)
 	}
 }

@@ -142,8 +142,8 @@ func (v *validator) requests() {
 				v.add(key+".headers", msg)
 			}
 		}
-		if r.Weight < 0 {
-			v.add(key+".weight", mustBe(wantPositiveInt, strconv.Itoa(r.Weight)))
+		if r.Weight < 0 || r.Weight > MaxWeight {
+			v.add(key+".weight", mustBe(wantWeight, strconv.Itoa(r.Weight)))
 		}
 		switch {
 		case r.Body != "" && r.BodyFile != "":

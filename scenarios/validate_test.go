@@ -59,13 +59,13 @@ func TestValidateBuiltInCode(t *testing.T) {
 				`requests[0].path: must be a path starting with "/", such as /items?id=1, got "x"` + "\n" +
 				`requests[0].headers: header name "A\n" is not valid; want a header as "Name: value"` + "\n" +
 				`requests[0].headers: header "B": values cannot contain line breaks` + "\n" +
-				"requests[0].weight: must be an integer of at least 1, got -1\n" +
+				"requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got -1\n" +
 				"requests[1].body_file: conflicts with body; give one of them\n" +
 				"requests[2].body_file: cannot read testdata: is a directory"},
 		{"bad threshold", Scenario{Target: "http://h/", Thresholds: []string{"p99 < 1ms", "p99 < 1"}},
-			`thresholds[1]: "p99 < 1": "1" is not a latency; want a number with a unit (us, ms or s) such as 50ms`},
+			`thresholds[1]: "p99 < 1": "1" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`},
 		{"baseline", Scenario{Target: "http://h/", Baseline: Baseline{File: "testdata/none.json", MaxRegression: -0.1}},
-			"baseline.max_regression: must be a percentage such as 10%, got \"-10%\"\n" +
+			"baseline.max_regression: must be a percentage above 0 such as 10%, got \"-10%\"\n" +
 				"baseline.file: cannot read testdata/none.json: no such file or directory"},
 	}
 	for _, c := range cases {
@@ -98,6 +98,15 @@ func TestModelAndModeDefaults(t *testing.T) {
 	s.Load.Rate = 5
 	if s.ModelOrDefault() != engine.ModelOpen {
 		t.Error("a rate without a model is not open")
+	}
+	s.Load.Rate = 0
+	s.Load.Stages = []Stage{{Duration: time.Second, Target: 30}}
+	if s.ModelOrDefault() != engine.ModelOpen {
+		t.Error("stages without a model do not ramp the rate (the open model), as --stages does with a URL")
+	}
+	s.Load.Model = engine.ModelClosed
+	if s.ModelOrDefault() != engine.ModelClosed {
+		t.Error("model: closed with stages is not closed")
 	}
 	if !strings.Contains((&Error{Origin: "f.yaml:3", Key: "k", Msg: "m"}).Error(), "f.yaml:3: k: m") {
 		t.Error("Error format")

@@ -100,7 +100,7 @@ func TestSummarize(t *testing.T) {
 		rec.RecordResponse(500, int64(20*time.Millisecond), int64(20*time.Millisecond))
 	}
 	rec.RecordError(ErrReset)
-	rec.RecordError(ErrConnectRefused) // a connect error is not a failed request
+	rec.RecordError(ErrConnectRefused) // a failed connect is a failed attempt too
 	res := NewResult()
 	res.AddRecorder(rec)
 	res.Elapsed = 2 * time.Second
@@ -116,8 +116,11 @@ func TestSummarize(t *testing.T) {
 	if s.Errors["reset"] != 1 || s.Errors["connect_refused"] != 1 || s.ErrorTotal != 2 {
 		t.Fatalf("errors %v total %d", s.Errors, s.ErrorTotal)
 	}
-	if want := 1.0 / 1001; s.ErrorRate != want {
-		t.Fatalf("error rate %g, want %g", s.ErrorRate, want)
+	// Failed: the 100 responses with status 500, the reset and the
+	// refused connect, of 1,002 attempts (1,000 responses and 2 errors),
+	// as k6's http_req_failed counts them.
+	if want := 102.0 / 1002; s.Failed != 102 || s.ErrorRate != want || s.Attempts() != 1002 {
+		t.Fatalf("failed %d of %d attempts, error rate %g; want 102 of 1002, %g", s.Failed, s.Attempts(), s.ErrorRate, want)
 	}
 	if p := s.Latency.P(50); p < 1.99 || p > 2.01 {
 		t.Fatalf("p50 %g ms, want 2", p)

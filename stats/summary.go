@@ -89,7 +89,8 @@ type Summary struct {
 	Status            map[string]uint64 `json:"status"`
 	Errors            map[string]uint64 `json:"errors"`
 	ErrorTotal        uint64            `json:"error_total"`
-	ErrorRate         float64           `json:"error_rate"` // failed requests / (responses + failed requests)
+	Failed            uint64            `json:"failed"`     // attempts that failed: a status outside 200-399, a request error or a failed connect
+	ErrorRate         float64           `json:"error_rate"` // failed / attempts (responses + error_total)
 	FirstConnectError string            `json:"first_connect_error,omitempty"`
 
 	Latency Latency        `json:"latency"`            // corrected, from the intended send time
@@ -103,7 +104,15 @@ type Summary struct {
 	RSSBytesPerConn   float64    `json:"rss_bytes_per_connection"` // (peak - start RSS) / connections
 	RequestsPerCPUSec float64    `json:"requests_per_cpu_s"`
 	Saturation        Saturation `json:"saturation"`
+
+	// Checks are the verdicts on the thresholds and the baseline, when
+	// the run had some; Summarize leaves them empty for the caller.
+	Checks []Check `json:"checks,omitempty"`
 }
+
+// Attempts returns the responses plus the failures of every kind, connects
+// included: the denominator of error_rate and of error shares.
+func (s Summary) Attempts() uint64 { return s.Responses + s.ErrorTotal }
 
 // WarmupSummary reports the excluded warm-up.
 type WarmupSummary struct {
@@ -163,8 +172,9 @@ func Summarize(r *Result) Summary {
 			s.Errors[ErrorKind(k).String()] = n
 		}
 	}
-	if failed := r.RequestErrors(); r.Responses+failed > 0 {
-		s.ErrorRate = float64(failed) / float64(r.Responses+failed)
+	s.Failed = failedResponses(&r.Counters) + s.ErrorTotal
+	if attempts := s.Attempts(); attempts > 0 {
+		s.ErrorRate = float64(s.Failed) / float64(attempts)
 	}
 	if r.Warmup > 0 {
 		s.Warmup = &WarmupSummary{
@@ -184,4 +194,38 @@ func Summarize(r *Result) Summary {
 		s.RSSBytesPerConn = float64(max(r.Generator.PeakRSSBytes-r.Generator.StartRSSBytes, 0)) / float64(conns)
 	}
 	return s
+}
+
+// failedResponses returns the responses whose status is outside 200-399,
+// as k6's http_req_failed and wrk's "Non-2xx or 3xx responses" count them.
+func failedResponses(c *Counters) uint64 {
+	var n uint64
+	for code, count := range c.Status {
+		if code < 200 || code > 399 {
+			n += count
+		}
+	}
+	return n
+}
+
+// AddPercentiles adds percentiles (0 to 100) beyond SummaryPercentiles to
+// the latency, service-time and connect-time summaries of s, from r's
+// histograms: the ones a threshold names, such as p95.
+func AddPercentiles(s *Summary, r *Result, ps []float64) {
+	for _, p := range ps {
+		key := PercentileKey(p)
+		for _, pair := range []struct {
+			l *Latency
+			h *hdrhistogram.Histogram
+		}{{&s.Latency, r.Latency}, {&s.Service, r.Service}, {&s.Connect, r.Connect}} {
+			if pair.l.Percentiles == nil {
+				pair.l.Percentiles = map[string]float64{}
+			}
+			v := 0.0
+			if pair.h != nil && pair.h.TotalCount() > 0 {
+				v = float64(Quantile(pair.h, p)) / 1000
+			}
+			pair.l.Percentiles[key] = v
+		}
+	}
 }

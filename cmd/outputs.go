@@ -1,0 +1,90 @@
+package cmd
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// outputs says what a run prints and writes.
+type outputs struct {
+	dir     string
+	dirName string // how the user named dir: "--out" or "outputs.dir"
+	json    bool
+	latency bool
+}
+
+// prepareOutputs makes sure, before any load is sent, that the result
+// directory and the JUnit file's directory exist (creating them, as the
+// writes after the run would) and take files: a run must not end with its
+// verdict lost to a path that could have been checked first.
+func prepareOutputs(out outputs, g gates) error {
+	if out.dir != "" {
+		if err := writableDir(out.dir); err != nil {
+			return usageErr("%s %s %v; want a directory nowait can create or write into", out.dirName, out.dir, err)
+		}
+	}
+	if g.junit != "" {
+		if fi, err := os.Stat(g.junit); err == nil && fi.IsDir() {
+			return usageErr("%s %s: is a directory; want a file name such as %s", g.junitName, g.junit, filepath.Join(g.junit, "junit.xml"))
+		}
+		if err := writableDir(filepath.Dir(g.junit)); err != nil {
+			return usageErr("%s %s: its directory %s %v; want a file in a directory nowait can create or write into", g.junitName, g.junit, filepath.Dir(g.junit), err)
+		}
+	}
+	return nil
+}
+
+// writableDir creates dir if it is missing and checks that a file can be
+// created in it.
+func writableDir(dir string) error {
+	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return errors.New("is a file, not a directory")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("cannot be created: %w", unwrapPath(err))
+	}
+	probe, err := os.CreateTemp(dir, ".nowait-probe-*")
+	if err != nil {
+		return fmt.Errorf("cannot be written into: %w", unwrapPath(err))
+	}
+	name := probe.Name()
+	if err := probe.Close(); err != nil {
+		return fmt.Errorf("cannot be written into: %w", err)
+	}
+	if err := os.Remove(name); err != nil {
+		return fmt.Errorf("cannot have files removed: %w", unwrapPath(err))
+	}
+	return nil
+}
+
+// unwrapPath returns the cause of a *fs.PathError with the path named
+// where it is not the one the line already names ("mkdir /proc/x: no such
+// file or directory" keeps its path, which may be a parent's).
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) && pe.Op == "open" {
+		return pe.Err
+	}
+	return err
+}
+
+// writeChecks rewrites the summary.json that writeResults wrote with the
+// checks (and the percentiles they named) added, when there are some.
+func writeChecks(dir string, sum stats.Summary) error {
+	if len(sum.Checks) == 0 {
+		return nil
+	}
+	err := stats.WriteFileAtomic(filepath.Join(dir, stats.SummaryFile), func(w io.Writer) error {
+		return stats.WriteSummary(w, sum)
+	})
+	if err != nil {
+		return runErr(fmt.Errorf("writing the checks into %s: %w", stats.SummaryFile, err))
+	}
+	return nil
+}
