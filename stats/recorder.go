@@ -256,7 +256,21 @@ func (r *Recorder) EndWarmup(nowNs int64) {
 // measured part of the run began), with openConns connections open then,
 // and starts the next. Called once a second by the owning loop; it
 // allocates, the per-request path does not.
+//
+// An interval that would be empty of time (endNs at or before the current
+// one's start: the run ended on a second boundary) is not added: what was
+// counted since the last one closed joins that one instead, so the
+// intervals always add up to the recorder's totals.
 func (r *Recorder) CloseInterval(endNs int64, openConns int) {
+	if n := len(r.Intervals); n > 0 && endNs <= r.ivStartNs {
+		last := &r.Intervals[n-1]
+		last.Latency.Merge(r.intervalLatency())
+		rest := r.Counters.Minus(&r.ivBase)
+		last.Counters.Add(&rest)
+		last.OpenConns = openConns
+		r.ivBase = r.Counters
+		return
+	}
 	iv := Interval{
 		StartNs:   r.ivStartNs,
 		EndNs:     endNs,
@@ -267,6 +281,12 @@ func (r *Recorder) CloseInterval(endNs int64, openConns int) {
 	r.Intervals = append(r.Intervals, iv)
 	r.ivBase = r.Counters
 	r.ivStartNs = endNs
+}
+
+// Unclosed reports whether anything was counted since the last interval
+// closed (or since the measured part began, before the first).
+func (r *Recorder) Unclosed() bool {
+	return r.Counters != r.ivBase
 }
 
 // intervalLatency returns the latencies recorded since the last interval
