@@ -117,3 +117,32 @@ func checkSums(t *testing.T, res *stats.Result) {
 		}
 	}
 }
+
+// TestLateResponsesStayInFlight: every mode treats the end of the run
+// alike. Each of 50 connections to a 5 ms target has its request in flight
+// nearly all the time, so when the run ends nearly all are in flight: a
+// response that arrives after the planned end is not counted as answered
+// (which would inflate the mode's req/s), and its request stays in flight.
+func TestLateResponsesStayInFlight(t *testing.T) {
+	const conns = 50
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
+			p := enginetest.Plan(srv.Addr())
+			p.Connections, p.Duration = conns, time.Second
+			res, err := engine.Execute(context.Background(), m.new(), p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("requests %d, responses %d, in flight %d, errors %d", res.Requests, res.Responses, res.InFlightAtEnd, res.ErrorTotal())
+			if res.InFlightAtEnd < conns*9/10 {
+				t.Errorf("%d requests in flight at the end, want about %d (one per connection): late responses were counted", res.InFlightAtEnd, conns)
+			}
+			if res.Requests != res.Responses+res.InFlightAtEnd+res.RequestErrors() {
+				t.Errorf("requests %d != responses %d + in flight %d + failed %d",
+					res.Requests, res.Responses, res.InFlightAtEnd, res.RequestErrors())
+			}
+			checkSums(t, res)
+		})
+	}
+}

@@ -229,8 +229,8 @@ func (l *loop) run() error {
 func (l *loop) dispatch(ev *unix.EpollEvent) {
 	c := &l.conns[ev.Fd]
 	gen := ev.Pad
-	if c.gen != gen || c.fd < 0 {
-		return // a socket closed earlier in this batch
+	if c.gen != gen || c.fd < 0 || l.over() {
+		return // a socket closed earlier in this batch, or the run is over
 	}
 	e := ev.Events
 	if e&unix.EPOLLERR != 0 {
@@ -327,6 +327,14 @@ func (l *loop) tick() {
 func (l *loop) timers() {
 	now := l.now
 	l.tick()
+	if l.over() {
+		// Nothing is counted after the planned end, as in every mode: no
+		// timeout, reconnect or response. The open model's requests due
+		// before it go out, late, and stay in flight.
+		l.pump()
+		l.stopping = true
+		return
+	}
 	if l.ramp != nil && now >= l.nextRamp {
 		l.followRamp()
 		l.nextRamp = now + rampStepNs
@@ -338,10 +346,14 @@ func (l *loop) timers() {
 		l.sweep()
 		l.nextSweep = now + l.sweepNs
 	}
-	if l.endNs > 0 && now >= l.endNs {
-		l.pump() // the open model's requests due before the end go out
-		l.stopping = true
-	}
+}
+
+// over reports whether the run's planned end has passed, as of l.now. From
+// then on the loop counts no response, as every mode does (a response
+// that arrives after the end leaves its request in flight), and starts no
+// closed-model request (one is due when written).
+func (l *loop) over() bool {
+	return l.endNs > 0 && l.now >= l.endNs
 }
 
 // sweep fails requests and connects that have timed out and reconnects
