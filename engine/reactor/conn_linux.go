@@ -19,7 +19,7 @@ type connState uint8
 const (
 	stateIdle       connState = iota // no socket and none planned: the run is ending
 	stateBackoff                     // no socket; reconnect at dueNs
-	stateConnecting                  // connect in progress since dueNs
+	stateConnecting                  // connect in progress since dueNs (the connect call itself)
 	stateOpen                        // connected; requests may be in flight
 )
 
@@ -91,6 +91,10 @@ func (l *loop) connect(c *conn) {
 			return
 		}
 	}
+	// The handshake starts now: a fresh clock, not l.now, which is as old
+	// as the loop's wake-up and, in a burst of connects, older by every
+	// connect made since.
+	c.dueNs = l.clock.Now()
 	if err := unix.Connect(fd, l.addrs[c.addr]); err != nil && err != unix.EINPROGRESS {
 		l.fail(c, engine.ConnectKind(err), err)
 		return
@@ -121,6 +125,8 @@ func (l *loop) onWritable(c *conn) {
 			l.fail(c, engine.ConnectKind(errno), errno)
 			return
 		}
+		// l.now is when this wake-up saw the connect done: at most a
+		// connect batch (connectBatch) after it was.
 		l.rec.RecordConnect(l.now - c.dueNs)
 		c.state, c.fails = stateOpen, 0
 		l.opened(c)
