@@ -59,8 +59,12 @@ func printSummary(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(w, "  In flight     %s requests were unanswered when the run stopped (not counted as errors)\n", fmtCount(s.InFlightAtEnd))
 	}
 	g := s.Generator
-	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %.1f µs CPU per request, peak RSS %s\n",
-		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, s.CPUMicrosPerReq, fmtBytes(float64(g.PeakRSSBytes)))
+	perReq := "request"
+	if s.Warmup != nil {
+		perReq = "request (warm-up included)" // the CPU time covers the warm-up too
+	}
+	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %.1f µs CPU per %s, peak RSS %s\n",
+		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, s.CPUMicrosPerReq, perReq, fmtBytes(float64(g.PeakRSSBytes)))
 	if s.Saturation.Saturated {
 		fmt.Fprintf(w, "  WARNING       the generator was saturated: %s\n", s.Saturation.Reason)
 	}

@@ -211,11 +211,13 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if err := g.writeJUnit(checks); err != nil {
 		return err
 	}
-	if res.Connects == 0 && res.Responses == 0 {
-		return runErr(noConnectionError(res))
-	}
+	// Interrupted first: a Ctrl-C in the warm-up leaves the measured part
+	// empty, and that says nothing about the target.
 	if res.Interrupted {
 		return runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+	}
+	if res.Connects == 0 && res.Responses == 0 && res.WarmupCounters.Responses == 0 {
+		return runErr(noConnectionError(res))
 	}
 	return gateErr
 }

@@ -237,14 +237,19 @@ func (r *Recorder) RecordReceived(bytes int) {
 }
 
 // EndWarmup moves everything counted so far into Warmup and starts the
-// measured part of the run afresh at nowNs.
+// measured part of the run afresh at nowNs, except the connections: the
+// connects and their times are kept, whenever they happened, so a run
+// reports its connection setup even when the warm-up made it. The first
+// interval counts the warm-up's connects, so the intervals still add up
+// to the totals.
 func (r *Recorder) EndWarmup(nowNs int64) {
+	connects := r.Connects
+	r.Connects = 0
 	r.Warmup.Add(&r.Counters)
-	r.Counters = Counters{}
+	r.Counters = Counters{Connects: connects}
 	r.Latency.Reset()
 	r.service.Reset()
 	r.serviceSame = true
-	r.Connect.Reset()
 	r.SendLag.Reset()
 	r.ivPrev = nil
 	r.ivBase = Counters{}

@@ -277,6 +277,7 @@ func (r *run) result(groups []*engine.RecorderGroup, conns []*conn, endNs int64)
 		res.AddRecorder(g.Finish(endNs, open[i]))
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
+	res.Warmup = r.plan.WarmupRan(endNs)
 	r.conns.Fill(res)
 	return res
 }
