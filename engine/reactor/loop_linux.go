@@ -68,7 +68,7 @@ type loop struct {
 	timeoutNs, connTimeoutNs, sweepNs int64
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
 	nextSweep, nextTick, nextRamp     int64
-	inWarmup, stopping                bool
+	inWarmup, stopping, ended         bool  // ended: closeAll runs (see closed)
 	warmEndNs                         int64 // when the warm-up ended here; -1 before (see tick)
 	backlog                           bool  // open model: requests are due and no connection was free
 	cursor                            int   // open model: the next connection pump offers requests to
@@ -426,17 +426,26 @@ func (l *loop) opened(c *conn) {
 
 func (l *loop) closed() {
 	l.nOpen--
-	l.open.Add(-1)
+	if !l.ended {
+		l.open.Add(-1)
+	}
 	l.live.AddOpen(-1)
 }
 
 // closeAll ends the loop: it closes every socket, leaving the counts of
 // what was open and in flight. The owner finishes the timeline once all
 // loops have stopped, so that all close the same intervals.
+//
+// Its connections stay counted in the shared open counter: the loops stop
+// one after another, and one that took its connections off the count would
+// make room, under the peak, for another's last connects, so that the
+// open connections at the end (summed over the loops) could exceed the
+// peak.
 func (l *loop) closeAll() {
 	l.now = l.clock.Now()
 	l.stopNs = l.now
 	l.stopping = true
+	l.ended = true
 	l.openAtEnd, l.inFlightAtEnd = l.nOpen, l.outstanding
 	if l.sched != nil {
 		end := l.now
