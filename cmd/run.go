@@ -180,7 +180,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		fmt.Fprintln(a.stdout, describeRun(plan, mode))
 	}
 	plan.Live = &stats.Live{}
-	prog := startProgress(a.stderr, plan.Live, plan.Warmup+plan.DurationOrDefault())
+	prog := startProgress(a.stderr, plan.Live, plan.Warmup, plan.DurationOrDefault())
 	res, err := engine.Execute(ctx, eng, plan)
 	prog.Stop()
 	if err != nil {

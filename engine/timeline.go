@@ -33,12 +33,14 @@ type Timeline struct {
 // NewTimeline returns a timeline for rec whose measured part starts after
 // warmup on the run clock and that ends by plannedEndNs (run clock; 0 when
 // the run has no planned end); each closed interval is also added to
-// live, which may be nil.
+// live, which may be nil (and which the timeline joins: see
+// stats.Live).
 //
 // No interval closes past the planned end: an owner that looks at the
 // clock late, a second or more after the end on a loaded machine, must
 // not close one that the other recorders of the run never have.
 func NewTimeline(rec *stats.Recorder, warmup time.Duration, plannedEndNs int64, live *stats.Live) Timeline {
+	live.Join()
 	return Timeline{rec: rec, live: live, warmupNs: int64(warmup), endNs: plannedEndNs, warm: warmup > 0, nextNs: IntervalNs}
 }
 
@@ -96,7 +98,7 @@ func (t *Timeline) close(endNs int64, openConns int) {
 	n := len(t.rec.Intervals)
 	t.rec.CloseInterval(endNs, openConns)
 	if len(t.rec.Intervals) > n {
-		t.live.AddInterval(&t.rec.Intervals[n])
+		t.live.AddInterval(n, &t.rec.Intervals[n])
 	}
 }
 
