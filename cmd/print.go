@@ -63,7 +63,10 @@ func printSummary(w io.Writer, s stats.Summary) {
 	}
 	g := s.Generator
 	perReq := "no request answered"
-	if s.CPUMicrosPerReq > 0 {
+	switch {
+	case s.CPUMicrosPerReq > 0 && s.Warmup != nil:
+		perReq = fmt.Sprintf("%.1f µs CPU per request (warm-up included)", s.CPUMicrosPerReq) // the CPU time covers the warm-up too
+	case s.CPUMicrosPerReq > 0:
 		perReq = fmt.Sprintf("%.1f µs CPU per request", s.CPUMicrosPerReq)
 	}
 	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %s, peak RSS %s\n",

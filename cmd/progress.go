@@ -25,7 +25,7 @@ type progress struct {
 
 // startProgress starts the printer if w is a terminal; it returns nil
 // otherwise. Stop is nil-safe.
-func startProgress(w io.Writer, live *stats.Live, total time.Duration) *progress {
+func startProgress(w io.Writer, live *stats.Live, warmup, duration time.Duration) *progress {
 	f, ok := w.(*os.File)
 	if !ok || !isTerminal(f) {
 		return nil
@@ -36,28 +36,45 @@ func startProgress(w io.Writer, live *stats.Live, total time.Duration) *progress
 	go func() {
 		defer p.wg.Done()
 		start := time.Now()
-		t := time.NewTicker(time.Second)
+		// It looks more often than once a second, so a second shows soon
+		// after every recorder has closed it, and prints only changes.
+		t := time.NewTicker(progressLookEvery)
 		defer t.Stop()
-		var last stats.LiveTotals
+		printed := ""
 		for {
 			select {
 			case <-ctx.Done():
 				fmt.Fprint(p.w, "\r\033[K")
 				return
 			case now := <-t.C:
-				cur := live.Read()
-				el := now.Sub(start).Round(time.Second)
-				of := ""
-				if total > 0 {
-					of = " of " + total.String()
+				if line := progressLine(live.Read(), warmup, duration, now.Sub(start)); line != printed {
+					fmt.Fprint(p.w, "\r\033[K"+line)
+					printed = line
 				}
-				fmt.Fprintf(p.w, "\r\033[K  %s%s  %s req/s  %s answered  %s errors  %d open",
-					el, of, fmtCount(cur.Responses-last.Responses), fmtCount(cur.Responses), fmtCount(cur.Errors), cur.OpenConns)
-				last = cur
 			}
 		}
 	}()
 	return p
+}
+
+// progressLookEvery is how often the live line looks at the run's totals.
+const progressLookEvery = 100 * time.Millisecond
+
+// progressLine is the live line for the reading cur, elapsed after the
+// run began. In the warm-up it shows the warm-up's time; after, the
+// seconds of the measured run that every recorder has closed, with the
+// responses of the last of them as the rate, so every figure covers whole
+// seconds, the same seconds for every loop.
+func progressLine(cur stats.LiveTotals, warmup, duration, elapsed time.Duration) string {
+	if cur.Seconds == 0 && elapsed < warmup {
+		return fmt.Sprintf("  warm-up %s of %s  %d open", elapsed.Truncate(time.Second), warmup, cur.OpenConns)
+	}
+	of := ""
+	if duration > 0 {
+		of = " of " + duration.String()
+	}
+	return fmt.Sprintf("  %s%s  %s req/s  %s answered  %s errors  %d open",
+		time.Duration(cur.Seconds)*time.Second, of, fmtCount(cur.LastResponses), fmtCount(cur.Responses), fmtCount(cur.Errors), cur.OpenConns)
 }
 
 // Stop ends the printer and clears its line.

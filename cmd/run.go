@@ -183,7 +183,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 		fmt.Fprintln(a.stdout, describeRun(plan, mode))
 	}
 	plan.Live = &stats.Live{}
-	prog := startProgress(a.stderr, plan.Live, plan.Warmup+plan.DurationOrDefault())
+	prog := startProgress(a.stderr, plan.Live, plan.Warmup, plan.DurationOrDefault())
 	res, err := engine.Execute(ctx, eng, plan)
 	prog.Stop()
 	if err != nil {
@@ -230,17 +230,19 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	return a.verdict(res, gateErr, writeErrs)
 }
 
-// verdict is the error that sets the exit code of a run, in this order: no
-// connection, interrupted, a breached threshold or a regression, and then
-// a failure to write the results. A write failure never masks the verdict
-// before it: it is printed on stderr, and the verdict decides the code.
+// verdict is the error that sets the exit code of a run, in this order:
+// interrupted (a Ctrl-C in the warm-up leaves the measured part empty, and
+// that says nothing about the target), no connection, a breached threshold
+// or a regression, and then a failure to write the results. A write
+// failure never masks the verdict before it: it is printed on stderr, and
+// the verdict decides the code.
 func (a *app) verdict(res *stats.Result, gateErr error, writeErrs []error) error {
 	var err error
 	switch {
-	case res.Connects == 0 && res.Responses == 0:
-		err = runErr(noConnectionError(res))
 	case res.Interrupted:
 		err = runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+	case res.Connects == 0 && res.Responses == 0 && res.WarmupCounters.Responses == 0:
+		err = runErr(noConnectionError(res))
 	case gateErr != nil:
 		err = gateErr
 	case len(writeErrs) > 0:

@@ -36,8 +36,7 @@ func Execute(ctx context.Context, e Engine, plan *Plan) (*stats.Result, error) {
 	res.Model = string(plan.Model.OrDefault())
 	res.Connections = plan.Connections
 	res.Pipeline = plan.PipelineOrDefault()
-	res.RatePerSec = plan.RatePerSec
-	res.Warmup = plan.Warmup
+	res.RatePerSec = plan.RatePerSec // the engine set Warmup: the warm-up that ran (Plan.WarmupRan)
 	if ctx.Err() != nil {
 		res.Interrupted = true
 	}

@@ -33,12 +33,14 @@ type Timeline struct {
 // NewTimeline returns a timeline for rec whose measured part starts after
 // warmup on the run clock and that ends by plannedEndNs (run clock; 0 when
 // the run has no planned end); each closed interval is also added to
-// live, which may be nil.
+// live, which may be nil (and which the timeline joins: see
+// stats.Live).
 //
 // No interval closes past the planned end: an owner that looks at the
 // clock late, a second or more after the end on a loaded machine, must
 // not close one that the other recorders of the run never have.
 func NewTimeline(rec *stats.Recorder, warmup time.Duration, plannedEndNs int64, live *stats.Live) Timeline {
+	live.Join()
 	return Timeline{rec: rec, live: live, warmupNs: int64(warmup), endNs: plannedEndNs, warm: warmup > 0, nextNs: IntervalNs}
 }
 
@@ -69,27 +71,46 @@ func (t *Timeline) Advance(nowNs int64, openConns int) {
 
 // Finish closes the intervals up to endNs (run clock) and the last,
 // partial one, so that every recorder finished with the same endNs has the
-// same intervals. A run that ended in its warm-up ends the warm-up too, so
-// warm-up traffic is never counted as measured.
+// same intervals. What was counted after the last second closed (by an
+// owner that looked at the clock after the end, or by whoever joined it:
+// the open model's dropped requests, the last sends) goes into the last
+// interval, partial or not, so the intervals add up to the totals. A run
+// that ended in its warm-up ends the warm-up too, so warm-up traffic is
+// never counted as measured.
 func (t *Timeline) Finish(endNs int64, openConns int) {
 	if t.warm {
 		t.rec.EndWarmup(0)
 		t.warm = false
 	}
 	t.Advance(endNs, openConns)
-	if m := endNs - t.warmupNs; m > t.nextNs-IntervalNs {
+	m := t.MeasuredNs(endNs)
+	if m > t.nextNs-IntervalNs || len(t.rec.Intervals) > 0 || t.rec.Unclosed() {
+		// Past the last boundary: a partial interval. At it: the
+		// stragglers join the last interval (Recorder.CloseInterval).
 		t.close(m, openConns)
-		t.nextNs = m + IntervalNs
+		t.nextNs = max(m, t.nextNs-IntervalNs) + IntervalNs
 	}
 }
 
+// close closes the recorder's interval at endNs (measured clock) and adds
+// it to the live totals when it is a new one.
 func (t *Timeline) close(endNs int64, openConns int) {
+	n := len(t.rec.Intervals)
 	t.rec.CloseInterval(endNs, openConns)
-	t.live.AddInterval(&t.rec.Intervals[len(t.rec.Intervals)-1])
+	if len(t.rec.Intervals) > n {
+		t.live.AddInterval(n, &t.rec.Intervals[n])
+	}
 }
 
 // MeasuredNs returns the length of the measured part of a run that ended
 // at endNs (run clock), never negative.
 func (t *Timeline) MeasuredNs(endNs int64) int64 {
 	return max(endNs-t.warmupNs, 0)
+}
+
+// WarmupRan returns how much of the plan's warm-up ran in a run that
+// ended at endNs (run clock): all of it, or what ran of it when the run
+// was stopped (Ctrl-C) in its warm-up.
+func (p *Plan) WarmupRan(endNs int64) time.Duration {
+	return time.Duration(min(int64(p.Warmup), max(endNs, 0)))
 }

@@ -58,6 +58,37 @@ func TestTimeline(t *testing.T) {
 	}
 }
 
+// A run that ends on a second boundary still counts, in its intervals,
+// what was recorded after the last one closed: a response its owner read
+// after the end, the open model's dropped requests counted by whoever
+// joined the owner. The intervals add up to the totals.
+func TestTimelineCountsStragglersInTheLastInterval(t *testing.T) {
+	const s = IntervalNs
+	for _, warmup := range []time.Duration{0, time.Duration(s / 2)} {
+		rec := stats.NewRecorder()
+		live := &stats.Live{}
+		planned := int64(warmup) + 2*s
+		tl := NewTimeline(rec, warmup, planned, live)
+		for _, ev := range []int64{int64(warmup) + 1, int64(warmup) + s + 1, planned + 5} {
+			tl.Advance(ev, 3) // the last is clamped to the planned end, which closes the second interval
+			rec.RecordResponse(200, 1000, 1000)
+		}
+		rec.Dropped += 7
+		tl.Finish(planned, 2)
+		if len(rec.Intervals) != 2 {
+			t.Fatalf("warm-up %v: %d intervals, want 2", warmup, len(rec.Intervals))
+		}
+		last := rec.Intervals[1]
+		if last.Responses != 2 || last.Dropped != 7 || last.Latency.TotalCount() != 2 || last.OpenConns != 2 || last.EndNs != 2*s {
+			t.Errorf("warm-up %v: last interval %d responses, %d dropped, %d latencies, %d open, ends at %d; want 2, 7, 2, 2, %d",
+				warmup, last.Responses, last.Dropped, last.Latency.TotalCount(), last.OpenConns, last.EndNs, 2*s)
+		}
+		if got := live.Read(); got.Responses != 2 {
+			t.Errorf("warm-up %v: live saw %d responses; want 2 (a second is added once)", warmup, got.Responses)
+		}
+	}
+}
+
 func TestRecorderGroupClampsLateEvents(t *testing.T) {
 	g := NewRecorderGroup(0, 0, nil)
 	g.Lock(10).RecordResponse(200, 1000, 1000)

@@ -237,14 +237,19 @@ func (r *Recorder) RecordReceived(bytes int) {
 }
 
 // EndWarmup moves everything counted so far into Warmup and starts the
-// measured part of the run afresh at nowNs.
+// measured part of the run afresh at nowNs, except the connections: the
+// connects and their times are kept, whenever they happened, so a run
+// reports its connection setup even when the warm-up made it. The first
+// interval counts the warm-up's connects, so the intervals still add up
+// to the totals.
 func (r *Recorder) EndWarmup(nowNs int64) {
+	connects := r.Connects
+	r.Connects = 0
 	r.Warmup.Add(&r.Counters)
-	r.Counters = Counters{}
+	r.Counters = Counters{Connects: connects}
 	r.Latency.Reset()
 	r.service.Reset()
 	r.serviceSame = true
-	r.Connect.Reset()
 	r.SendLag.Reset()
 	r.ivPrev = nil
 	r.ivBase = Counters{}
@@ -256,7 +261,21 @@ func (r *Recorder) EndWarmup(nowNs int64) {
 // measured part of the run began), with openConns connections open then,
 // and starts the next. Called once a second by the owning loop; it
 // allocates, the per-request path does not.
+//
+// An interval that would be empty of time (endNs at or before the current
+// one's start: the run ended on a second boundary) is not added: what was
+// counted since the last one closed joins that one instead, so the
+// intervals always add up to the recorder's totals.
 func (r *Recorder) CloseInterval(endNs int64, openConns int) {
+	if n := len(r.Intervals); n > 0 && endNs <= r.ivStartNs {
+		last := &r.Intervals[n-1]
+		last.Latency.Merge(r.intervalLatency())
+		rest := r.Counters.Minus(&r.ivBase)
+		last.Counters.Add(&rest)
+		last.OpenConns = openConns
+		r.ivBase = r.Counters
+		return
+	}
 	iv := Interval{
 		StartNs:   r.ivStartNs,
 		EndNs:     endNs,
@@ -267,6 +286,12 @@ func (r *Recorder) CloseInterval(endNs int64, openConns int) {
 	r.Intervals = append(r.Intervals, iv)
 	r.ivBase = r.Counters
 	r.ivStartNs = endNs
+}
+
+// Unclosed reports whether anything was counted since the last interval
+// closed (or since the measured part began, before the first).
+func (r *Recorder) Unclosed() bool {
+	return r.Counters != r.ivBase
 }
 
 // intervalLatency returns the latencies recorded since the last interval

@@ -64,6 +64,26 @@ func TestWarmupIsExcluded(t *testing.T) {
 	}
 }
 
+// Connection setup is reported whenever it happened: the connects of the
+// warm-up, and their times, stay counted after it, in the first interval.
+func TestWarmupKeepsConnects(t *testing.T) {
+	r := NewRecorder()
+	for range 10 {
+		r.RecordConnect(int64(100 * time.Microsecond))
+	}
+	r.RecordResponse(200, int64(time.Millisecond), int64(time.Millisecond))
+	r.EndWarmup(0)
+	r.RecordConnect(int64(200 * time.Microsecond))
+	r.CloseInterval(int64(time.Second), 11)
+	if r.Connects != 11 || r.Connect.TotalCount() != 11 || r.Warmup.Connects != 0 || r.Responses != 0 {
+		t.Fatalf("connects %d, connect times %d, warm-up connects %d, responses %d; want 11, 11, 0, 0",
+			r.Connects, r.Connect.TotalCount(), r.Warmup.Connects, r.Responses)
+	}
+	if r.Intervals[0].Connects != 11 {
+		t.Fatalf("first interval has %d connects, want 11", r.Intervals[0].Connects)
+	}
+}
+
 func TestIntervalsMergeByIndex(t *testing.T) {
 	a, b := NewRecorder(), NewRecorder()
 	for s := 0; s < 3; s++ {

@@ -18,7 +18,7 @@ type Result struct {
 	RatePerSec  float64       // open model: the target rate, else 0
 	Start       time.Time     // wall clock when the measured part began
 	Elapsed     time.Duration // length of the measured part
-	Warmup      time.Duration // length of the warm-up, excluded from the stats
+	Warmup      time.Duration // length of the warm-up that ran (less than planned when interrupted in it), excluded from the stats
 	Interrupted bool          // the run was cancelled (Ctrl-C) before its end
 
 	Counters                               // counts of the measured part

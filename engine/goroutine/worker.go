@@ -144,10 +144,16 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	now := r.clock.Now()
 	dialFailed := err != nil && (isDialError(err) || errors.Is(err, errStopped))
 	stopped := err != nil && r.stop.Load()
+	// An outcome after the planned end is not counted: the request stays
+	// in flight, as in every mode.
+	late := !dialFailed && r.pastPlannedEnd(now)
 
 	rec := w.slot.g.Lock(now)
 	w.slot.drain(rec)
 	switch {
+	case late:
+		rec.RecordSent(1, 0)
+		w.inFlightAtEnd = 1
 	case err == nil:
 		rec.RecordSent(1, 0)
 		rec.RecordResponse(w.resp.StatusCode(), now-dueNs, now-writeNs)
@@ -171,10 +177,10 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	w.slot.g.Unlock()
 
 	switch {
+	case late, stopped:
+		return now, false
 	case err == nil:
 		*backoff = backoffMin
-	case stopped:
-		return now, false
 	case dialFailed:
 		if !w.sleep(*backoff) {
 			return now, false

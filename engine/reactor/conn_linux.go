@@ -19,7 +19,7 @@ type connState uint8
 const (
 	stateIdle       connState = iota // no socket and none planned: the run is ending
 	stateBackoff                     // no socket; reconnect at dueNs
-	stateConnecting                  // connect in progress since dueNs
+	stateConnecting                  // connect in progress since dueNs (the connect call itself)
 	stateOpen                        // connected; requests may be in flight
 )
 
@@ -91,6 +91,10 @@ func (l *loop) connect(c *conn) {
 			return
 		}
 	}
+	// The handshake starts now: a fresh clock, not l.now, which is as old
+	// as the loop's wake-up and, in a burst of connects, older by every
+	// connect made since.
+	c.dueNs = l.clock.Now()
 	if err := unix.Connect(fd, l.addrs[c.addr]); err != nil && err != unix.EINPROGRESS {
 		l.fail(c, engine.ConnectKind(err), err)
 		return
@@ -121,6 +125,8 @@ func (l *loop) onWritable(c *conn) {
 			l.fail(c, engine.ConnectKind(errno), errno)
 			return
 		}
+		// l.now is when this wake-up saw the connect done: at most a
+		// connect batch (connectBatch) after it was.
 		l.rec.RecordConnect(l.now - c.dueNs)
 		c.state, c.fails = stateOpen, 0
 		l.opened(c)
@@ -136,7 +142,8 @@ func (l *loop) onWritable(c *conn) {
 // had no more for now: with edge triggering the next bytes raise a new
 // event, so it does not read again to see EAGAIN (that read cost about 20%
 // of the client's CPU). drain reads until EOF or EAGAIN, for a hang-up.
-// It returns false when the connection was closed.
+// It returns false when the connection was closed, or when the read came
+// after the planned end (see over), which stops the loop.
 func (l *loop) onReadable(c *conn, drain bool) bool {
 	for {
 		keep := 0
@@ -152,12 +159,20 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 			if err == unix.EINTR {
 				continue
 			}
+			if l.now = l.clock.Now(); l.over() {
+				l.stopping = true
+				return false // failed after the end: its requests stay in flight
+			}
 			l.fail(c, engine.IOKind(err, false), nil)
 			return false
 		}
 		// One clock read per read(): the end time of the responses parsed
 		// now and the send time of the requests written next.
 		l.now = l.clock.Now()
+		if l.over() {
+			l.stopping = true
+			return false // read after the end: not counted; closeAll closes the socket
+		}
 		if n == 0 {
 			l.eof(c)
 			return false
@@ -279,6 +294,9 @@ func (l *loop) fill(c *conn) {
 // is sent.
 func (l *loop) commit(c *conn) bool {
 	l.tick() // a boundary passed since the loop last looked: this batch is after it
+	if l.sched == nil && l.over() {
+		return false // a closed-model request is due when written: none after the end
+	}
 	tail := int(c.head + c.inflight)
 	k := 0
 	if l.sched != nil {

@@ -125,7 +125,10 @@ func (l *loop) holdTimers() {
 	if l.endNs > 0 {
 		limit = min(limit, l.endNs-1)
 	}
-	for h.next < len(l.conns) && h.nextDue <= limit {
+	// At most connectBatch connects a turn, so that each completes in
+	// time to be seen (see connectBatch); the rest are due already, and
+	// the loop turns again without waiting.
+	for k := 0; k < connectBatch && h.next < len(l.conns) && h.nextDue <= limit; k++ {
 		l.connect(&l.conns[h.next])
 		h.next++
 		l.loadNext()

@@ -143,5 +143,6 @@ func merge(plan *engine.Plan, clock engine.Clock, loops []*loop) *stats.Result {
 	// The measured part is what the intervals cover: to the planned end,
 	// though the loops noticed it a little later.
 	res.Elapsed = max(time.Duration(endNs)-plan.Warmup, 0)
+	res.Warmup = plan.WarmupRan(endNs)
 	return res
 }

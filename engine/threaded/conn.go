@@ -126,6 +126,16 @@ func (c *conn) loop() {
 		}
 		c.close()
 	}
+	c.end()
+}
+
+// end is the thread's last step: it notes what is in flight and open, and
+// closes the socket. A connection open at the end stays counted open in
+// the run's tally: threads end one after another, and one that took its
+// connection off the count would make room, under the peak, for another's
+// last connect, so that the open connections at the end (summed over the
+// threads) could exceed the peak.
+func (c *conn) end() {
 	if c.r.stop.Load() {
 		c.inFlightAtEnd = c.n - c.queued
 		c.unsentAtEnd = c.queued
@@ -134,7 +144,7 @@ func (c *conn) loop() {
 	c.unlock()
 	if c.fd >= 0 {
 		c.openAtEnd = 1
-		c.close()
+		c.closeConn(false)
 	}
 }
 
@@ -241,12 +251,18 @@ func (c *conn) closeFd() {
 
 // close ends an established connection: the socket, the parser state and
 // the in-flight requests, which the caller has already counted.
-func (c *conn) close() {
+func (c *conn) close() { c.closeConn(false) }
+
+// closeConn is close; untally leaves the connection counted open in the
+// run's tally, for one open at the end (see end).
+func (c *conn) closeConn(untally bool) {
 	c.closeFd()
 	c.lock(c.r.clock.Now())
 	c.g.AddOpen(-1)
 	c.unlock()
-	c.r.conns.Closed()
+	if untally {
+		c.r.conns.Closed()
+	}
 	c.r.plan.Live.AddOpen(-1)
 	c.parser.Reset()
 	c.kept = 0

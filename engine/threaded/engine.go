@@ -206,6 +206,20 @@ func (r *run) tick(groups []*engine.RecorderGroup) {
 	}
 }
 
+// ended reports whether the run's planned end has passed at nowNs, and if
+// so waits for the stop (the stopper's timer fires at the planned end, so
+// the wait is short) before reporting true. A thread that reads or is
+// about to write a closed-model request after the end thus ends as the
+// stop ends it: no response after the end is counted (its request stays
+// in flight) and no request is due after it, as in every mode.
+func (r *run) ended(nowNs int64) bool {
+	if r.endNs == 0 || nowNs < r.endNs {
+		return false
+	}
+	<-r.stopCh
+	return true
+}
+
 // check refuses what this mode cannot do.
 func check(plan *engine.Plan) error {
 	if plan.Scheme == "https" {
@@ -263,6 +277,7 @@ func (r *run) result(groups []*engine.RecorderGroup, conns []*conn, endNs int64)
 		res.AddRecorder(g.Finish(endNs, open[i]))
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
+	res.Warmup = r.plan.WarmupRan(endNs)
 	r.conns.Fill(res)
 	return res
 }

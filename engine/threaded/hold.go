@@ -61,7 +61,7 @@ func (c *conn) idle() bool {
 	r := c.r
 	for {
 		k, err := unix.Read(c.fd, c.buf)
-		if r.stop.Load() {
+		if r.stop.Load() || r.ended(r.clock.Now()) {
 			return true
 		}
 		var kind stats.ErrorKind

@@ -89,10 +89,16 @@ func (c *conn) slot(i int) int {
 }
 
 // flush writes the queued requests in one blocking write, stamped as
-// written at nowNs. It reports false when the write fails (counted).
+// written at nowNs. It reports false when the write fails (counted), or
+// when the closed model's run is over (see ended).
 func (c *conn) flush(nowNs int64) bool {
 	if c.queued == 0 {
 		return true
+	}
+	if !c.r.paced && c.r.ended(nowNs) {
+		// A closed-model request is due when written: none is due after
+		// the end. (A paced one was due before it, or was not taken.)
+		return false
 	}
 	for i := c.n - c.queued; i < c.n; i++ {
 		s := c.slot(i)
@@ -143,9 +149,13 @@ func (c *conn) receive() (int64, bool) {
 	for {
 		k, err := unix.Read(c.fd, c.buf[c.kept:])
 		now := r.clock.Now()
-		switch {
-		case err == unix.EINTR:
+		if err == unix.EINTR {
 			continue
+		}
+		if r.ended(now) {
+			return now, false // after the end: not counted, the requests stay in flight
+		}
+		switch {
 		case err == unix.EAGAIN:
 			// SO_RCVTIMEO expired; with bytes trickling in it restarts on
 			// each read, so the oldest request's own deadline decides.
