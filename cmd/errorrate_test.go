@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -16,11 +17,7 @@ import (
 // errors only) passes; the JSON says how many attempts failed, and the
 // printed lines give their shares of the attempts.
 func TestErrorRateCountsHTTPFailures(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	path := filepath.Join(t.TempDir(), "five.yaml")
 	body := "target: " + srv.URL() + "status/500\nload:\n  connections: 2\n  requests: 200\nthresholds:\n  - error_rate < 1%\n  - errors < 1%\n"
 	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {

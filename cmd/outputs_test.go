@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -16,11 +17,7 @@ import (
 // made, and a --junit whose directory cannot be made, are usage errors
 // (exit 2, one line) before any request reaches the target.
 func TestOutputPathsCheckedBeforeTheRun(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	dir := t.TempDir()
 	afile := filepath.Join(dir, "afile")
 	if err := os.WriteFile(afile, nil, 0o644); err != nil {
@@ -46,11 +43,7 @@ func TestOutputPathsCheckedBeforeTheRun(t *testing.T) {
 // TestJUnitMakesItsDirectory: --junit into a directory that does not exist
 // yet makes it, as --out does, and the verdict (exit 3) is written there.
 func TestJUnitMakesItsDirectory(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	path := writeScenario(t, srv.URL(), "  - rps > 1e12\n")
 	junit := filepath.Join(t.TempDir(), "nodir", "deeper", "junit.xml")
 	stdout, stderr, code := runBin(t, "run", path, "--set", "load.requests=50", "--junit", junit)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -24,11 +25,7 @@ func writeFile(t *testing.T, name, body string) string {
 // TestStagesWithoutModelRampTheRate: --stages on a scenario that names no
 // model ramps the rate (the open model), as it does with a URL.
 func TestStagesWithoutModelRampTheRate(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	path := writeFile(t, "nomodel.yaml", "target: "+srv.URL()+"\nload:\n  connections: 4\n")
 	stdout, stderr, code := runBin(t, "run", path, "--stages", "1s:30", "--json")
 	if code != ExitOK {
@@ -48,11 +45,7 @@ func TestStagesWithoutModelRampTheRate(t *testing.T) {
 // mix was valid and then panicked the run; validate and run now both
 // refuse it with the same line, and the run sends nothing.
 func TestHugeWeightRefusedByValidateAndRun(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	path := writeFile(t, "heavy.yaml", "target: "+srv.URL()+"\nload:\n  requests: 10\nrequests:\n  - {weight: 9223372036854775807}\n  - {weight: 1}\n")
 	want := "heavy.yaml:5: requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got 9223372036854775807"
 	if _, stderr, code := runBin(t, "validate", path); code != ExitUsage || !strings.Contains(stderr, want) {
@@ -69,11 +62,7 @@ func TestHugeWeightRefusedByValidateAndRun(t *testing.T) {
 // value, the limit as written and the reason; a percentile a threshold
 // names (p(95)) is computed and kept beside the others.
 func TestChecksInTheJSON(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	path := writeScenario(t, srv.URL(), "  - p(95) < 10s\n  - rps > 1e12\n")
 	out := filepath.Join(t.TempDir(), "res")
 	stdout, stderr, code := runBin(t, "run", path, "--set", "load.requests=200", "--json", "-o", out)
@@ -110,11 +99,7 @@ func TestChecksInTheJSON(t *testing.T) {
 // (JSON is YAML) is valid for validate, so run runs it rather than taking
 // it for a URL without a scheme.
 func TestRunTakesWhatValidateTakes(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	path := writeFile(t, "scen.json", `{"target": "`+srv.URL()+`", "load": {"requests": 10, "connections": 1}}`)
 	if stdout, stderr, code := runBin(t, "validate", path); code != ExitOK {
 		t.Fatalf("validate: exit %d\n%s%s", code, stdout, stderr)
@@ -160,11 +145,7 @@ func TestMaxRegressionNeedsABaselineAndASign(t *testing.T) {
 // mode and connection count is compared, with one line naming what
 // differs; a baseline of the same setup gets no such line.
 func TestBaselineOfAnotherSetupIsNoted(t *testing.T) {
-	srv, err := target.Start("127.0.0.1:0", target.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	srv := enginetest.StartTarget(t, target.Config{})
 	baseline := func(targetURL, mode string, conns int) string {
 		b, _ := json.Marshal(stats.Summary{Schema: stats.SchemaVersion, Responses: 1, RequestsPerSec: 1, Target: targetURL, Mode: mode, Model: "closed", Connections: conns,
 			Latency: stats.Latency{Percentiles: map[string]float64{"50": 1000, "99": 1000, "99.9": 1000}}})
