@@ -14,13 +14,13 @@ import (
 )
 
 // isScenarioFile reports whether a run argument names a scenario file
-// rather than a URL: a .yaml or .yml name, or any file that exists (as
+// rather than a URL: a .yaml, .yml or .json name, or any file that exists (as
 // validate reads it: scen.json is YAML too), but never a URL.
 func isScenarioFile(arg string) bool {
 	if strings.Contains(arg, "://") {
 		return false
 	}
-	if ext := strings.ToLower(filepath.Ext(arg)); ext == ".yaml" || ext == ".yml" {
+	if ext := strings.ToLower(filepath.Ext(arg)); ext == ".yaml" || ext == ".yml" || ext == ".json" {
 		return true
 	}
 	fi, err := os.Stat(arg)

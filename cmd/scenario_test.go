@@ -107,6 +107,9 @@ func TestRunTakesWhatValidateTakes(t *testing.T) {
 	if stdout, stderr, code := runBin(t, "run", path); code != ExitOK || srv.Served() != 10 {
 		t.Fatalf("run: exit %d, served %d; want 0 and 10\n%s%s", code, srv.Served(), stdout, stderr)
 	}
+	// A scenario name that does not exist is said to be missing, not taken
+	// for a URL.
+	checkOneLine(t, badInput{args: []string{"run", "nosuch.json"}, code: ExitUsage, want: []string{"cannot read scenario nosuch.json"}})
 }
 
 // TestFlagConflictNamesTheFlag: a flag that conflicts with the scenario
