@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/nowait/nowait/stats"
 )
@@ -30,7 +31,11 @@ func prepareOutputs(out outputs, g gates) error {
 		}
 	}
 	if g.junit != "" {
-		if fi, err := os.Stat(g.junit); err == nil && fi.IsDir() {
+		fi, err := os.Stat(g.junit)
+		if err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+			return nil // a device or a pipe (/dev/stdout): written in place
+		}
+		if (err == nil && fi.IsDir()) || strings.HasSuffix(g.junit, "/") {
 			return usageErr("%s %s: is a directory; want a file name such as %s", g.junitName, g.junit, filepath.Join(g.junit, "junit.xml"))
 		}
 		if err := writableDir(filepath.Dir(g.junit)); err != nil {

@@ -31,12 +31,16 @@ func TestOutputPathsCheckedBeforeTheRun(t *testing.T) {
 		{[]string{"-o", "/proc/x/y"}, "--out /proc/x/y cannot be created: mkdir /proc/x"},
 		{[]string{"--junit", filepath.Join(afile, "junit.xml")}, "its directory " + afile + " is a file, not a directory"},
 		{[]string{"--junit", dir}, "is a directory; want a file name such as " + filepath.Join(dir, "junit.xml")},
+		{[]string{"--junit", filepath.Join(dir, "jdir") + "/"}, "want a file name such as " + filepath.Join(dir, "jdir", "junit.xml")},
 	}
 	for _, tc := range cases {
 		checkOneLine(t, badInput{args: append([]string{"run", srv.URL(), "-c", "2", "-d", "2s"}, tc.flags...), code: ExitUsage, want: []string{tc.want}})
 	}
 	if n := srv.Served(); n != 0 {
 		t.Fatalf("the target served %d requests; the output paths should have been refused before the run", n)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "jdir")); err == nil {
+		t.Fatal("--junit jdir/ left a directory jdir behind")
 	}
 }
 

@@ -73,8 +73,17 @@ func WriteSummary(w io.Writer, s Summary) error {
 }
 
 // WriteFileAtomic writes path through write: to a temporary file in the
-// same directory first, synced, then renamed over path.
+// same directory first, synced, then renamed over path. A path that is a
+// symbolic link has the file it points to replaced, and a path that is not
+// a regular file (/dev/null, /dev/stdout, a named pipe) is written in place:
+// renaming over it would replace the device or pipe with a file.
 func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return writeInPlace(path, write)
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
 	dir, name := filepath.Split(path)
 	if dir == "" {
 		dir = "."
@@ -125,4 +134,24 @@ func pathErrCause(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// writeInPlace writes path, a device or pipe that exists, through write.
+func writeInPlace(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, pathErrCause(err))
+	}
+	bw := bufio.NewWriterSize(f, 64<<10)
+	err = write(bw)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+	}
+	return nil
 }
