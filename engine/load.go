@@ -63,6 +63,11 @@ func NewSchedule(ratePerSec float64, stages []Stage) Schedule {
 // start of the schedule, and false when request n is not due before the
 // schedule ends (the run has sent everything it should).
 func (s *Schedule) Due(n int64) (int64, bool) {
+	if s.end > 0 && n >= s.Total() {
+		// Past the area under the ramp: near a ramp's end at rate 0 the
+		// inverse is steep, and float noise would still find a time.
+		return 0, false
+	}
 	x := float64(n)
 	// The last segment whose first request index is at most n.
 	i := sort.Search(len(s.segs), func(i int) bool { return s.segs[i].n0 > x }) - 1
@@ -84,7 +89,10 @@ func (s *Schedule) Due(n int64) (int64, bool) {
 			}
 			continue
 		}
-		t := 2 * k / den
+		// Rounded to the nearest nanosecond, not truncated: the rate per
+		// nanosecond is inexact in binary, and request rate*d, due exactly
+		// at the end of d, came out 1 ns before it and was sent.
+		t := math.Round(2 * k / den)
 		if float64(seg.dur) != float64(math.MaxInt64) && t >= float64(seg.dur) {
 			continue
 		}

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"math"
 	"testing"
 	"time"
 )
@@ -110,4 +111,24 @@ func abs(x int64) int64 {
 		return -x
 	}
 	return x
+}
+
+// TestScheduleHoldsRateTimesDuration: -R N for D seconds schedules exactly
+// N*D requests before the end (as wrk2 and vegeta send), for rates whose
+// per-nanosecond value is inexact in binary, and a ramp down to 0 holds
+// the area under it.
+func TestScheduleHoldsRateTimesDuration(t *testing.T) {
+	for _, rate := range []float64{1, 3, 7, 21, 100, 1000, 2000, 3000, 12345, 50000} {
+		for _, d := range []time.Duration{time.Second, 2 * time.Second, 3 * time.Second} {
+			s := NewSchedule(rate, nil)
+			want := int64(math.Round(rate * d.Seconds()))
+			if got := FirstAt(&s, int64(d)); got != want {
+				t.Errorf("-R %v for %s: %d due before the end, want %d", rate, d, got, want)
+			}
+		}
+	}
+	ramp := NewSchedule(0, []Stage{{Duration: time.Second, Target: 2000}, {Duration: time.Second, Target: 0}})
+	if got := FirstAt(&ramp, int64(2*time.Second)); got != 2000 || ramp.Total() != 2000 {
+		t.Errorf("ramp 0 -> 2000 -> 0 over 2 s: %d due, total %d; want 2000", got, ramp.Total())
+	}
 }

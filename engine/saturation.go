@@ -2,6 +2,8 @@ package engine
 
 import (
 	"fmt"
+	"math"
+	"strconv"
 
 	"github.com/nowait/nowait/stats"
 )
@@ -71,9 +73,13 @@ func Saturation(in SatInput) stats.Saturation {
 	if in.LatencyP50 > 0 {
 		capacity := float64(in.Connections*in.Pipeline) / (in.LatencyP50 / 1e3)
 		if capacity < in.Rate {
+			conns := "connections"
+			if in.Connections == 1 {
+				conns = "connection"
+			}
 			return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
-				"too few connections for the latency: %d connections × pipeline %d at p50 %.1f ms hold at most %.0f req/s (scheduled %.0f req/s)",
-				in.Connections, in.Pipeline, in.LatencyP50, capacity, in.Rate)}
+				"too few connections for the latency: %s %s × pipeline %d at p50 %.1f ms hold at most %s req/s (scheduled %s req/s)",
+				groupDigits(int64(in.Connections)), conns, in.Pipeline, in.LatencyP50, perSec(capacity), perSec(in.Rate))}
 		}
 	}
 	if in.ConnectP99 > maxSendLagP99 && in.ConnectP99 >= in.SendLagP99/2 {
@@ -82,8 +88,26 @@ func Saturation(in SatInput) stats.Saturation {
 			in.ConnectP99, in.SendLagP99)}
 	}
 	return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
-		"generator CPU or target too slow: sends lagged the schedule by p99 %.1f ms (achieved %.0f of %.0f req/s)",
-		in.SendLagP99, in.Achieved, in.Rate)}
+		"generator CPU or target too slow: sends lagged the schedule by p99 %.1f ms (achieved %s of %s req/s)",
+		in.SendLagP99, perSec(in.Achieved), perSec(in.Rate))}
+}
+
+// perSec formats a rate or count rounded to a whole number, with
+// thousands separators: 50000 -> "50,000"; below 10, one decimal.
+func perSec(v float64) string {
+	if v < 10 {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return groupDigits(int64(math.Round(v)))
+}
+
+// groupDigits formats n >= 0 with thousands separators: 2000 -> "2,000".
+func groupDigits(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // OpenSaturation judges an open run from its merged result: the schedule
