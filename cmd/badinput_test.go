@@ -65,6 +65,8 @@ func badInputs(bodyDir string) []badInput {
 		{name: "demo connections not a number", args: []string{"demo", "-c", "x"}, code: ExitUsage, want: []string{"-c/--connections", `"x" is not a whole number`}},
 		{name: "zero loops", args: []string{"run", u, "-t", "0"}, code: ExitUsage, want: []string{"-t/--loops", "got 0", "one per CPU"}},
 		{name: "empty stages", args: []string{"run", u, "--stages", ""}, code: ExitUsage, want: []string{"--stages is empty", "10s:1000"}},
+		{name: "warmup with stages", args: []string{"run", u, "--stages", "1s:5", "--warmup", "1s"}, code: ExitUsage, want: []string{"--warmup and --stages conflict", "first stage"}},
+		{name: "warmup with a connection ramp", args: []string{"run", u, "--closed", "--stages", "1s:5", "--warmup", "1s"}, code: ExitUsage, want: []string{"--warmup and --stages conflict"}},
 		{name: "empty port", args: []string{"run", "http://127.0.0.1:/"}, code: ExitUsage, want: []string{"empty port", ":8080"}},
 		{name: "header name with a space", args: []string{"run", u, "-H", "Bad Name: v"}, code: ExitUsage, want: []string{`"Bad Name"`, "white space"}},
 

@@ -235,6 +235,8 @@ func loadModel(f *runFlags) (engine.Model, []engine.Stage, error) {
 		return "", nil, usageErr("--closed needs --stages to ramp the connections, such as --stages 10s:50,10s:400")
 	case len(stages) > 0 && f.requests > 0:
 		return "", nil, usageErr("-n/--requests and --stages conflict: stages set the run's length; drop one")
+	case len(stages) > 0 && f.warmup > 0:
+		return "", nil, usageErr("--warmup and --stages conflict: a ramp is its own warm-up; make its first stage the warm-up (such as 10s:500) and drop --warmup")
 	case len(stages) > 0 && f.duration > 0:
 		return "", nil, usageErr("-d/--duration and --stages conflict: the stages' durations add up to the run's length; drop -d")
 	case f.closed:

@@ -124,6 +124,11 @@ func (v *validator) load() {
 	if l.Requests > 0 && len(l.Stages) > 0 {
 		v.add("load.requests", "conflicts with load.stages; a ramp ends when its stages end")
 	}
+	if l.Warmup > 0 && len(l.Stages) > 0 {
+		// The ramp runs on the run's clock, warm-up included: a warm-up
+		// would use up its start.
+		v.add("load.warmup", "conflicts with load.stages: a ramp is its own warm-up; make its first stage the warm-up (such as 10s:500) and leave the warm-up out")
+	}
 }
 
 func (v *validator) requests() {

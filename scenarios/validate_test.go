@@ -47,6 +47,8 @@ func TestValidateBuiltInCode(t *testing.T) {
 				"load.every: only the hold model sends on an interval; set model: hold"},
 		{"requests with stages", Scenario{Target: "http://h/", Load: LoadSpec{Requests: 10, Stages: []Stage{{time.Second, 10}}}},
 			"load.requests: conflicts with load.stages; a ramp ends when its stages end"},
+		{"warm-up with stages", Scenario{Target: "http://h/", Load: LoadSpec{Warmup: time.Second, Stages: []Stage{{time.Second, 10}}}},
+			"load.warmup: conflicts with load.stages: a ramp is its own warm-up; make its first stage the warm-up (such as 10s:500) and leave the warm-up out"},
 		{"bad stage", Scenario{Target: "http://h/", Load: LoadSpec{Stages: []Stage{{0, -1}}}},
 			`load.stages[0].duration: must be a duration above 0 such as "10s" or "500ms", got "0s"` + "\n" +
 				"load.stages[0].target: must be a number of at least 0, got -1"},
