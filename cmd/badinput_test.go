@@ -67,6 +67,7 @@ func badInputs(bodyDir string) []badInput {
 		{name: "empty stages", args: []string{"run", u, "--stages", ""}, code: ExitUsage, want: []string{"--stages is empty", "10s:1000"}},
 		{name: "warmup with stages", args: []string{"run", u, "--stages", "1s:5", "--warmup", "1s"}, code: ExitUsage, want: []string{"--warmup and --stages conflict", "first stage"}},
 		{name: "warmup with a connection ramp", args: []string{"run", u, "--closed", "--stages", "1s:5", "--warmup", "1s"}, code: ExitUsage, want: []string{"--warmup and --stages conflict"}},
+		{name: "duration too short", args: []string{"run", u, "-d", "100us"}, code: ExitUsage, want: []string{"-d/--duration 100µs is too short", "at least 10ms"}},
 		{name: "empty port", args: []string{"run", "http://127.0.0.1:/"}, code: ExitUsage, want: []string{"empty port", ":8080"}},
 		{name: "header name with a space", args: []string{"run", u, "-H", "Bad Name: v"}, code: ExitUsage, want: []string{`"Bad Name"`, "white space"}},
 

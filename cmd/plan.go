@@ -189,6 +189,10 @@ func parseHeaders(hs []string) ([]wire.Header, error) {
 	return out, nil
 }
 
+// minDuration is the shortest run: below it the run ends before its
+// connections are open.
+const minDuration = 10 * time.Millisecond
+
 // validateRunFlags checks the numbers of the run flags.
 func validateRunFlags(f *runFlags) error {
 	switch {
@@ -196,6 +200,8 @@ func validateRunFlags(f *runFlags) error {
 		return usageErr("-c/--connections must be at least 1, got %d", f.connections)
 	case f.duration < 0:
 		return usageErr("-d/--duration must be positive, got %s", f.duration)
+	case f.duration > 0 && f.duration < minDuration:
+		return usageErr("-d/--duration %s is too short to measure anything; want at least %s", f.duration, minDuration)
 	case f.requests < 0:
 		return usageErr("-n/--requests must be positive, got %d", f.requests)
 	case f.loops < 0:

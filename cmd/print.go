@@ -52,8 +52,8 @@ func printSummary(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(w, "  Failed        %s\n", fmtFailed(s))
 	}
 	if s.Model == "open" {
-		fmt.Fprintf(w, "  Schedule      target %s req/s; sends lagged the schedule by p50 %s, p99 %s, max %s (about %s waiting at the worst); %s dropped (due, never sent)\n",
-			fmtRate(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), count(s.Saturation.QueuePeak, "request"), count(s.Dropped, "request"))
+		fmt.Fprintf(w, "  Schedule      target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)\n",
+			scheduleTarget(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
 	}
 	if s.Resent > 0 {
 		fmt.Fprintf(w, "  Resent        %s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)\n", fmtCount(s.Resent))
@@ -65,9 +65,9 @@ func printSummary(w io.Writer, s stats.Summary) {
 	perReq := "no request answered"
 	switch {
 	case s.CPUMicrosPerReq > 0 && s.Warmup != nil:
-		perReq = fmt.Sprintf("%.1f µs CPU per request (warm-up included)", s.CPUMicrosPerReq) // the CPU time covers the warm-up too
+		perReq = fmtCPUPerReq(s.CPUMicrosPerReq) + " CPU per request (warm-up included)" // the CPU time covers the warm-up too
 	case s.CPUMicrosPerReq > 0:
-		perReq = fmt.Sprintf("%.1f µs CPU per request", s.CPUMicrosPerReq)
+		perReq = fmtCPUPerReq(s.CPUMicrosPerReq) + " CPU per request"
 	}
 	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %s, peak RSS %s\n",
 		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, perReq, fmtBytes(float64(g.PeakRSSBytes)))
@@ -214,14 +214,14 @@ func fmtErrors(s stats.Summary) string {
 	if len(s.Errors) == 0 {
 		return "none"
 	}
-	return fmt.Sprintf("%s (%s of %s attempts): %s", fmtCount(s.ErrorTotal), fmtShare(s.ErrorTotal, s.Attempts()), fmtCount(s.Attempts()), fmtErrorKinds(s.Errors))
+	return fmt.Sprintf("%s (%s of %s): %s", fmtCount(s.ErrorTotal), fmtShare(s.ErrorTotal, s.Attempts()), count(s.Attempts(), "attempt"), fmtErrorKinds(s.Errors))
 }
 
 // fmtFailed is the Failed line, the count behind error_rate, when it holds
 // more than the errors: responses with a status outside 200-399.
 func fmtFailed(s stats.Summary) string {
 	bad := s.Failed - s.ErrorTotal
-	return fmt.Sprintf("%s (%s of %s attempts): %s with a status outside 200-399, %s errors", fmtCount(s.Failed), fmtShare(s.Failed, s.Attempts()), fmtCount(s.Attempts()), fmtCount(bad), fmtCount(s.ErrorTotal))
+	return fmt.Sprintf("%s (%s of %s): %s with a status outside 200-399, %s", fmtCount(s.Failed), fmtShare(s.Failed, s.Attempts()), count(s.Attempts(), "attempt"), fmtCount(bad), count(s.ErrorTotal, "error"))
 }
 
 // fmtShare formats n/total as a percentage with two decimals.
@@ -259,6 +259,31 @@ func targetHost(raw string) string {
 }
 
 // count writes n and a noun, plural unless n is 1: "1 loop", "2 loops".
+// fmtCPUPerReq prints the CPU a request cost: 1.1 µs, 58.4 µs, 2.27 ms.
+func fmtCPUPerReq(us float64) string {
+	if us < 1000 {
+		return fmt.Sprintf("%.1f µs", us)
+	}
+	return fmtMs(us / 1e3)
+}
+
+// scheduleTarget names an open run's schedule: its rate, or a ramp.
+func scheduleTarget(ratePerSec float64) string {
+	if ratePerSec <= 0 {
+		return "a ramp (--stages)"
+	}
+	return fmtRate(ratePerSec) + " req/s"
+}
+
+// queueNote says how many requests waited at the worst moment of an open
+// run, or nothing when none did.
+func queueNote(peak int64) string {
+	if peak <= 0 {
+		return ""
+	}
+	return " (about " + count(peak, "request") + " waiting at the worst)"
+}
+
 // count says n of noun, in the plural unless n is 1, with thousands
 // separators: "1 loop", "2,000 connections".
 func count[N int | int64 | uint64](n N, noun string) string {

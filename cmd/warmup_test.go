@@ -67,6 +67,11 @@ func TestCtrlCInTheWarmupReportsWhatRan(t *testing.T) {
 	if s.Connects != 4 || s.Connect.Count != 4 {
 		t.Errorf("connects %d, connect times %d; want 4 and 4", s.Connects, s.Connect.Count)
 	}
+	// The requests in flight at the Ctrl-C were the warm-up's: none of the
+	// measured part's (which sent none) is left unanswered.
+	if s.Requests != 0 || s.InFlightAtEnd != 0 || strings.Contains(text, "In flight") {
+		t.Errorf("requests %d, in flight %d; want 0 and 0, and no In flight line", s.Requests, s.InFlightAtEnd)
+	}
 }
 
 // startTestTarget starts the built-in target on loopback for the test.

@@ -40,6 +40,11 @@ func Execute(ctx context.Context, e Engine, plan *Plan) (*stats.Result, error) {
 	if ctx.Err() != nil {
 		res.Interrupted = true
 	}
+	// In flight is among the measured requests: those written in a
+	// warm-up that a Ctrl-C cut short are the warm-up's, not the run's.
+	if open := int64(res.Requests) - int64(res.Responses) - int64(res.RequestErrors()); int64(res.InFlightAtEnd) > open {
+		res.InFlightAtEnd = uint64(max(open, 0))
+	}
 	return res, nil
 }
 
