@@ -124,27 +124,39 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 // checkDistinctDirs refuses a directory given twice (by any path to it)
 // and an output directory that is one of the runs.
 func checkDistinctDirs(dirs []string, out string) error {
-	stat := func(d string) os.FileInfo {
-		fi, err := os.Stat(d)
-		if err != nil {
-			return nil // reading it says what is wrong
-		}
-		return fi
-	}
-	outInfo := stat(out)
-	for i, d := range dirs {
-		di := stat(d)
+	outInfo := statOrNil(out)
+	for _, d := range dirs {
+		di := statOrNil(d)
 		if filepath.Clean(d) == filepath.Clean(out) || (di != nil && outInfo != nil && os.SameFile(di, outInfo)) {
 			return usageErr("--out %s is one of the runs to merge; choose a new directory", out)
 		}
+	}
+	return checkGivenOnce(dirs, "or its counts would be doubled")
+}
+
+// checkGivenOnce refuses a directory given twice, by any path to it,
+// saying what giving it twice would do.
+func checkGivenOnce(dirs []string, harm string) error {
+	for i, d := range dirs {
+		di := statOrNil(d)
 		for _, e := range dirs[:i] {
-			ei := stat(e)
+			ei := statOrNil(e)
 			if filepath.Clean(d) == filepath.Clean(e) || (di != nil && ei != nil && os.SameFile(di, ei)) {
-				return usageErr("%s is given twice (as %s and %s); give each run once, or its counts would be doubled", d, e, d)
+				return usageErr("%s is given twice (as %s and %s); give each run once, %s", d, e, d, harm)
 			}
 		}
 	}
 	return nil
+}
+
+// statOrNil returns what os.Stat says of path, or nil when it cannot:
+// reading the directory later says what is wrong with it.
+func statOrNil(path string) os.FileInfo {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	return fi
 }
 
 // checkSameTime refuses runs that did not all run at one time: the latest

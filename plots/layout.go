@@ -39,7 +39,7 @@ func drawHeader(dc draw.Canvas, lk look, h header) draw.Canvas {
 	}
 	lines := []line{{h.title, textStyle(titlePt, true, color.Black, lk)}}
 	subSty := textStyle(subtitlePt, false, color.Gray{Y: 60}, lk)
-	for _, w := range wrapText(subSty, h.subtitle, width, 2) {
+	for _, w := range wrapText(subSty, h.subtitle, width, 3) {
 		lines = append(lines, line{w, subSty})
 	}
 	for _, w := range wrapText(warnSty, h.warning, width, 2) {
@@ -103,8 +103,9 @@ func wrapText(sty text.Style, s string, width vg.Length, maxLines int) []string 
 // The data areas of each column are lined up, and those of each row, so
 // stacked panels share their x axis exactly; panel titles are drawn by
 // drawGrid itself, at one height across a row and centred over the data
-// area, as gonum would place them by each panel's own margins.
-func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) {
+// area, as gonum would place them by each panel's own margins. It returns
+// the data area of each plot, as drawn.
+func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) [][]draw.Canvas {
 	rows, cols := len(grid), len(grid[0])
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: lk.pt(4), PadBottom: lk.pt(4),
 		PadLeft: lk.pt(6), PadRight: lk.pt(18), PadX: lk.pt(24), PadY: lk.pt(14)}
@@ -166,9 +167,12 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) {
 			}
 		}
 	}
+	data := make([][]draw.Canvas, rows)
 	for r := range grid {
+		data[r] = make([]draw.Canvas, cols)
 		for c, p := range grid[r] {
 			p.Draw(cs[r][c])
+			data[r][c] = p.DataCanvas(cs[r][c])
 			if titles[r][c] == "" {
 				continue
 			}
@@ -179,6 +183,7 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) {
 			dc.FillText(titleSty, vg.Point{X: x, Y: titleTop[r]}, title)
 		}
 	}
+	return data
 }
 
 // abs returns the absolute value of a length.
