@@ -37,7 +37,8 @@ Kinds:
             a run with no responses is left out, with a note
   timeline  throughput and p50/p99/max latency over time, errors marked;
             open connections for hold runs and changing connection
-            counts; the target rate and dropped/s for open-model runs;
+            counts; for open-model runs the constant target rate and the
+            total of dropped requests (counted as the run ends);
             one directory
 
 Without -o the chart is written as KIND.png into the directory when there

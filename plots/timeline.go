@@ -16,7 +16,8 @@ import (
 
 // Timeline draws one run over time to path (.png or .svg), in stacked
 // panels sharing the time axis: throughput (responses/s) with errors/s
-// marked, and for an open-model run the target rate and dropped/s; the
+// marked, and for an open-model run its constant target rate (a ramp's is
+// not in the result) and its dropped requests in all; the
 // connections open at the end of each second, for hold runs and runs whose
 // connection count changed; and the p50, p99 and max latency (ms, log
 // scale). Each second is drawn as a step over the interval it covers, so
@@ -218,21 +219,21 @@ func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64, t
 }
 
 // throughputPlot draws responses/s, errors/s and, for an open-model run,
-// the rate asked for and dropped/s.
+// its constant target rate and the total of dropped requests.
 func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Responses/s")
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 	p.Legend.Top = true
 	p.Legend.XOffs = -lk.pt(8)
 	yMax, entries := 0.0, 2
-	if res.Model == "open" {
+	if res.Model == "open" && res.RatePerSec > 0 {
 		// Why first: the rate asked for is drawn under the responses, which
 		// often follow it exactly.
-		y, err := addSchedule(p, lk, res, spans, ivs)
+		y, err := addTargetRate(p, lk, res, spans)
 		if err != nil {
 			return nil, err
 		}
-		yMax = y
+		yMax, entries = y, entries+1
 	}
 	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
 	y, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
@@ -241,16 +242,19 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	}
 	yMax = max(yMax, y)
 	if res.Model == "open" {
+		// Why a total and no rate: dropped requests are counted when the
+		// run ends (due and never sent by then), so all of them fall in
+		// the last second, where a rate would tower over the responses.
 		var dropped uint64
 		for _, iv := range ivs {
 			dropped += iv.Dropped
 		}
-		y2, err := addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].Dropped }, max(res.Dropped, dropped),
-			"dropped", draw.GlyphStyle{Color: seriesColor(3), Shape: draw.CrossGlyph{}})
-		if err != nil {
-			return nil, err
+		if n := max(res.Dropped, dropped); n > 0 {
+			p.Legend.Add(groupDigits(int64(n)) + " dropped: due, never sent by the end")
+		} else {
+			p.Legend.Add("dropped: none")
 		}
-		yMax, entries = max(yMax, y2), entries+2
+		entries++
 	}
 	var errs uint64
 	for _, iv := range ivs {
@@ -266,19 +270,14 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	return p, nil
 }
 
-// addSchedule draws what an open-model run asked for: the target rate as a
-// dashed line, or, for a ramp (no single rate), the requests due in each
-// second (sent plus dropped).
-func addSchedule(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (float64, error) {
+// addTargetRate draws an open-model run's constant target rate as a
+// dashed line. A ramp's rates are not in the result, so it gets none:
+// requests sent plus dropped are no measure of it, since dropped requests
+// are all counted at the end.
+func addTargetRate(p *plot.Plot, lk look, res *stats.Result, spans []span) (float64, error) {
 	sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
-	if res.RatePerSec > 0 {
-		line := plotter.XYs{{X: 0, Y: res.RatePerSec}, {X: spans[len(spans)-1].hi, Y: res.RatePerSec}}
-		return addLines(p, []plotter.XYs{line}, sty, "target "+groupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
-	}
-	due := func(i int) (float64, bool) {
-		return float64(ivs[i].Requests+ivs[i].Dropped) / (spans[i].hi - spans[i].lo), true
-	}
-	return addLines(p, steps(spans, due), sty, "due/s (sent + dropped)")
+	line := plotter.XYs{{X: 0, Y: res.RatePerSec}, {X: spans[len(spans)-1].hi, Y: res.RatePerSec}}
+	return addLines(p, []plotter.XYs{line}, sty, "target "+groupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
 }
 
 // latencyPlot draws the p50, p99 and max latency of each interval; an

@@ -204,7 +204,7 @@ func openRun() *stats.Result {
 
 // An open-model run's charts say what was asked and that the generator
 // was saturated: the spectrum shows the service time beside the latency
-// from the intended send, the timeline the target rate and dropped/s.
+// from the intended send, the timeline the target rate and the dropped.
 func TestOpenSaturatedRunCharts(t *testing.T) {
 	res := openRun()
 	spectrum := drawSVG(t, Size{}, func(p string, s Size) error {
@@ -224,7 +224,7 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 		t.Errorf("spectrum has %d dashed service-time paths, want 2", n)
 	}
 	timeline := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
-	for _, want := range []string{"target 6,000 req/s", "dropped/s (1,600 in all)", "generator saturated: sends lagged the schedule by p99 50.3 ms"} {
+	for _, want := range []string{"target 6,000 req/s", "1,600 dropped: due, never sent by the end", "generator saturated: sends lagged the schedule by p99 50.3 ms"} {
 		if _, ok := timeline[want]; !ok {
 			t.Errorf("timeline lacks %q", want)
 		}
@@ -235,5 +235,40 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 	}
 	if top := grid[0][0]; top.Y.Max <= 6000 {
 		t.Errorf("throughput axis ends at %v, below the target rate", top.Y.Max)
+	}
+}
+
+// Dropped requests are counted as an open run ends, so they all fall in
+// its last second: the timeline gives their total, not a rate that would
+// squash the responses under it, and a ramp (whose rates the result does
+// not keep) gets no schedule line made of sent plus dropped.
+func TestOpenTimelineDroppedAtTheEnd(t *testing.T) {
+	for _, rate := range []float64{2000, 0} { // a constant rate, a ramp
+		res := synthRun(18, "async", 4, 2000, 800)
+		res.Model, res.RatePerSec = "open", rate
+		last := &res.Intervals[len(res.Intervals)-1]
+		last.Dropped, res.Dropped = 129_000, 129_000
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })
+		texts := svgTexts(svg)
+		if _, ok := texts["129,000 dropped: due, never sent by the end"]; !ok {
+			t.Errorf("rate %v: no total of dropped requests in %v", rate, texts)
+		}
+		for text := range texts {
+			if strings.Contains(text, "dropped/s") || strings.Contains(text, "due/s") {
+				t.Errorf("rate %v: timeline has %q", rate, text)
+			}
+		}
+		grid, err := timelinePlots(lookFor(Size{}), res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if top := grid[0][0].Y.Max; top > 4*2200 {
+			t.Errorf("rate %v: throughput axis ends at %v for about 2,000 responses/s", rate, top)
+		}
+		_, target := texts["target 2,000 req/s"]
+		dashed := strings.Contains(svg, "stroke:#000000;stroke-width:1.25;stroke-dasharray")
+		if target != (rate > 0) || dashed != (rate > 0) {
+			t.Errorf("rate %v: target legend %v, dashed schedule line %v", rate, target, dashed)
+		}
 	}
 }
