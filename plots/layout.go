@@ -130,6 +130,16 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) [][]draw.Canvas {
 			cs[r][c] = draw.Crop(cs[r][c], 0, 0, 0, -titleH)
 		}
 	}
+	// A latency axis labels as densely as its height allows; the height of
+	// a data area does not depend on the labels of its y axis.
+	for r := range grid {
+		for c, p := range grid[r] {
+			if lt, ok := p.Y.Tick.Marker.(*latencyTicker); ok {
+				d := p.DataCanvas(cs[r][c])
+				lt.heightPt = d.Max.Y - d.Min.Y
+			}
+		}
+	}
 	// The data areas are lined up on the innermost edges: each column's
 	// rightmost left edge and leftmost right edge, each row's lowest top and
 	// highest bottom.

@@ -191,29 +191,8 @@ func formatNum(v float64) string {
 func latencyTicks(min, max float64) []plot.Tick {
 	ticks := logTicks(min, max)
 	for i := range ticks {
-		if ticks[i].Label == "" {
-			continue
-		}
-		if v := roundSig(ticks[i].Value); v >= 1000 {
-			ticks[i].Label = formatNum(roundSig(v/1000)) + " s"
-		} else {
-			ticks[i].Label = strconv.FormatFloat(v, 'f', -1, 64) + " ms"
-		}
-	}
-	return ticks
-}
-
-// decadeLatencyTicks are latencyTicks for a short panel: over more than
-// one decade only the powers of ten are labelled (1 ms, 10 ms, 100 ms),
-// so that the labels do not run into each other.
-func decadeLatencyTicks(min, max float64) []plot.Tick {
-	ticks := latencyTicks(min, max)
-	if min <= 0 || math.Log10(max/min) <= 1 {
-		return ticks
-	}
-	for i := range ticks {
-		if m := ticks[i].Value / math.Pow(10, math.Floor(math.Log10(ticks[i].Value)+1e-9)); math.Abs(m-1) > 1e-6 {
-			ticks[i].Label = ""
+		if ticks[i].Label != "" {
+			ticks[i].Label = latencyLabel(ticks[i].Value)
 		}
 	}
 	return ticks

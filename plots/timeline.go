@@ -308,10 +308,7 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval, short bool) (*plo
 		}
 	}
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.TickerFunc(latencyTicks)
-	if short {
-		p.Y.Tick.Marker = plot.TickerFunc(decadeLatencyTicks)
-	}
+	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size)
 	if yHi == 0 {
 		p.Y.Min, p.Y.Max = 0.1, 10
 		note, err := plotter.NewLabels(plotter.XYLabels{
