@@ -103,9 +103,10 @@ func wrapText(sty text.Style, s string, width vg.Length, maxLines int) []string 
 // The data areas of each column are lined up, and those of each row, so
 // stacked panels share their x axis exactly; panel titles are drawn by
 // drawGrid itself, at one height across a row and centred over the data
-// area, as gonum would place them by each panel's own margins. It returns
-// the data area of each plot, as drawn.
-func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) [][]draw.Canvas {
+// area, as gonum would place them by each panel's own margins. Before
+// drawing, fit (when not nil) may adjust each plot to the data area it
+// will have. It returns the data area of each plot, as drawn.
+func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plot, data draw.Canvas)) [][]draw.Canvas {
 	rows, cols := len(grid), len(grid[0])
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: lk.pt(4), PadBottom: lk.pt(4),
 		PadLeft: lk.pt(6), PadRight: lk.pt(18), PadX: lk.pt(24), PadY: lk.pt(14)}
@@ -134,8 +135,11 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) [][]draw.Canvas {
 	// a data area does not depend on the labels of its y axis.
 	for r := range grid {
 		for c, p := range grid[r] {
+			d := p.DataCanvas(cs[r][c])
+			if fit != nil {
+				fit(p, d)
+			}
 			if lt, ok := p.Y.Tick.Marker.(*latencyTicker); ok {
-				d := p.DataCanvas(cs[r][c])
 				lt.heightPt = d.Max.Y - d.Min.Y
 			}
 		}

@@ -88,7 +88,7 @@ func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry
 		// Why drawn here and not by gonum: gonum places a legend from the
 		// top of the whole plot, above the data area by the axis's padding,
 		// where the headroom above does not account for it.
-		leg.Draw(drawGrid(dc, lk, [][]*plot.Plot{{p}})[0][0])
+		leg.Draw(drawGrid(dc, lk, [][]*plot.Plot{{p}}, nil)[0][0])
 		return
 	}
 	width := dc.Max.X - dc.Min.X - 2*offs
@@ -101,7 +101,7 @@ func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry
 			break
 		}
 	}
-	drawGrid(draw.Crop(dc, 0, 0, h+offs, 0), lk, [][]*plot.Plot{{p}})
+	drawGrid(draw.Crop(dc, 0, 0, h+offs, 0), lk, [][]*plot.Plot{{p}}, nil)
 	colW := width / vg.Length(cols)
 	for c := range cols {
 		l := leg

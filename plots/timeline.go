@@ -32,7 +32,7 @@ func Timeline(res *stats.Result, path string, size Size) error {
 	if size.W <= 0 || size.H <= 0 {
 		size = defaultTimelineSize(len(grid))
 	}
-	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid) })
+	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid, fitPanel(lk)) })
 }
 
 // timelineHeader titles the chart and says in the subtitle what was run:
@@ -101,7 +101,7 @@ func timelinePlots(lk look, res *stats.Result) ([][]*plot.Plot, error) {
 	if err != nil {
 		return nil, err
 	}
-	latency, err := latencyPlot(lk, spans, ivs, showConnections(res, ivs))
+	latency, err := latencyPlot(lk, spans, ivs)
 	if err != nil {
 		return nil, err
 	}
@@ -225,7 +225,7 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 	p.Legend.Top = true
 	p.Legend.XOffs = -lk.pt(8)
-	yMax, entries := 0.0, 2
+	yMax := 0.0
 	if res.Model == "open" && res.RatePerSec > 0 {
 		// Why first: the rate asked for is drawn under the responses, which
 		// often follow it exactly.
@@ -233,7 +233,7 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 		if err != nil {
 			return nil, err
 		}
-		yMax, entries = y, entries+1
+		yMax = y
 	}
 	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
 	y, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
@@ -254,7 +254,6 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 		} else {
 			p.Legend.Add("dropped: none")
 		}
-		entries++
 	}
 	var errs uint64
 	for _, iv := range ivs {
@@ -266,7 +265,7 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 		return nil, err
 	}
 	p.Y.Min = 0
-	p.Y.Max = math.Max(max(yMax, y), 1) * (1.15 + 0.14*float64(entries)) // room for the legend above the lines
+	p.Y.Max = math.Max(max(yMax, y), 1) * 1.08 // fitPanel adds the legend's room
 	return p, nil
 }
 
@@ -282,8 +281,7 @@ func addTargetRate(p *plot.Plot, lk look, res *stats.Result, spans []span) (floa
 
 // latencyPlot draws the p50, p99 and max latency of each interval; an
 // interval without responses is a gap, and a run without any says so.
-// A short panel (one of three) keeps more headroom for its legend.
-func latencyPlot(lk look, spans []span, ivs []*stats.Interval, short bool) (*plot.Plot, error) {
+func latencyPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Latency")
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs = lk.pt(8)
@@ -321,12 +319,7 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval, short bool) (*plo
 		p.Add(note)
 		return p, nil
 	}
-	p.Y.Min, p.Y.Max = logRange(yLo, yHi)
-	headroom := 0.3
-	if short {
-		headroom = 0.45
-	}
-	p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, headroom)
+	p.Y.Min, p.Y.Max = logRange(yLo, yHi) // fitPanel adds the legend's room
 	return p, nil
 }
 
@@ -363,6 +356,49 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 		}
 		yMax = max(yMax, float64(res.Connections))
 	}
-	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 1)*1.6 // room for the legend above the line
+	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 1)*1.08 // fitPanel adds the legend's room
 	return p, nil
+}
+
+// fitPanel returns what fits a timeline panel to the data area it will
+// have: its y label in a shorter form when the full one is taller than
+// the panel, and the top of its y axis raised so that the legend, drawn
+// at the top, stays clear of the data (the axis's top is the data's top
+// until then). The room is at most 60% of a linear panel, half of a log
+// one.
+func fitPanel(lk look) func(p *plot.Plot, data draw.Canvas) {
+	return func(p *plot.Plot, data draw.Canvas) {
+		dataH := data.Max.Y - data.Min.Y
+		if dataH <= 0 {
+			return
+		}
+		shortenYLabel(p, dataH)
+		legH := p.Legend.Rectangle(data).Size().Y
+		if legH == 0 {
+			return
+		}
+		// Why the margin: gonum draws a legend from the top of the plot,
+		// a little above the data area.
+		frac := min(float64((legH+lk.pt(10))/dataH), 0.6)
+		if _, log := p.Y.Scale.(plot.LogScale); log {
+			p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, frac)
+			return
+		}
+		p.Y.Max = p.Y.Min + (p.Y.Max-p.Y.Min)/(1-frac)
+	}
+}
+
+// shortenYLabel gives p's y axis a shorter label while its label is
+// longer than room, the panel's height.
+func shortenYLabel(p *plot.Plot, room vg.Length) {
+	shorter := map[string][]string{
+		"Open connections": {"Connections", "Conns"},
+		"Responses/s":      {"Resp./s"},
+	}
+	for _, s := range shorter[p.Y.Label.Text] {
+		if p.Y.Label.TextStyle.Width(p.Y.Label.Text) <= room {
+			return
+		}
+		p.Y.Label.Text = s
+	}
 }

@@ -272,3 +272,66 @@ func TestOpenTimelineDroppedAtTheEnd(t *testing.T) {
 		}
 	}
 }
+
+// pathTopY returns the highest y, in the SVG's own (upward) units, of the
+// paths stroked in stroke that have at least minPoints points: data lines,
+// not their legend samples.
+func pathTopY(svg, stroke string, minPoints int) float64 {
+	top := math.Inf(-1)
+	num := regexp.MustCompile(`[ML]([-0-9.]+),([-0-9.]+)`)
+	for _, el := range strings.Split(svg, "<path ")[1:] {
+		el, _, _ = strings.Cut(el, "/>")
+		if !strings.Contains(el, "stroke:"+stroke+";") {
+			continue
+		}
+		pts := num.FindAllStringSubmatch(el, -1)
+		if len(pts) < minPoints {
+			continue
+		}
+		for _, m := range pts {
+			y, _ := strconv.ParseFloat(m[2], 64)
+			top = max(top, y)
+		}
+	}
+	return top
+}
+
+// Legends sit above the data they name, at the default size and the
+// smallest: the responses line passes under "errors: none", the latency
+// lines under p50/p99/max; a panel too short for its y label gets a
+// shorter one.
+func TestTimelineLegendsClearTheData(t *testing.T) {
+	open := synthRun(19, "async", 4, 2000, 800)
+	open.Model, open.RatePerSec = "open", 2000
+	for _, tc := range []struct {
+		name string
+		res  *stats.Result
+	}{{"open at 2,000 req/s", open}, {"hold", holdRun()}} {
+		for _, size := range []Size{{}, {W: 6 * vg.Inch, H: 3.5 * vg.Inch}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
+			svg := drawSVG(t, size, func(p string, s Size) error { return Timeline(tc.res, p, s) })
+			texts := svgTextsAt(svg)
+			bottom := func(s string) float64 {
+				for _, tx := range texts {
+					if tx.s == s {
+						return tx.y - 0.3*tx.size // the baseline less the descent
+					}
+				}
+				t.Fatalf("%s at %v: no text %q", tc.name, size, s)
+				return 0
+			}
+			if b, top := bottom("errors: none"), pathTopY(svg, "#0072B2", 4); b <= top {
+				t.Errorf("%s at %v: \"errors: none\" bottom at y %.1f, responses line up to %.1f", tc.name, size, b, top)
+			}
+			for _, stroke := range []string{"#009E73", "#E69F00", "#CC79A7"} {
+				if b, top := bottom("max"), pathTopY(svg, stroke, 4); b <= top {
+					t.Errorf("%s at %v: latency legend bottom at y %.1f, line %s up to %.1f", tc.name, size, b, stroke, top)
+				}
+			}
+			for _, tx := range texts {
+				if tx.s == "Open connections" && size.H == MinHeightInches*vg.Inch {
+					t.Errorf("%s at %v: the full \"Open connections\" label on a short panel", tc.name, size)
+				}
+			}
+		}
+	}
+}
