@@ -31,12 +31,16 @@ merge bucket by bucket (so percentiles are those of all the requests
 together, not averages of percentiles), counters, connections and loops
 add, and the per-second intervals are merged on the wall clock: the merged
 run starts at the earliest start, and a run that started k seconds later
-(to the nearest second) has its first second merged into second k+1.
+(to the nearest second) has its first second merged into second k+1, so
+the merged seconds are one second wide and add up. The merged duration is
+the longest run's: the runs ran side by side, so the merged req/s is the
+sum of their rates.
 
 Use it for one load spread over several machines at the same time. The
-runs must overlap in time and load the same target (--mixed-targets allows
-different targets, such as the nodes of one cluster); a directory may be
-given only once. Runs must share nowait's result schema.`,
+runs must overlap in time, be of one load model and load the same target
+(--mixed-targets allows different targets, such as the nodes of one
+cluster); a run may be given only once (not a directory twice, nor a copy
+of one). Runs must share nowait's result schema.`,
 		Example: `  nowait merge results/host-a results/host-b --out results/all
   nowait merge results/host-* --out results/all --json
   nowait merge results/node-1 results/node-2 --mixed-targets --out results/cluster`,
@@ -75,18 +79,31 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 	if err := checkSameTime(dirs, runs); err != nil {
 		return err
 	}
+	if err := checkOneRunEach(dirs, runs); err != nil {
+		return err
+	}
+	if err := checkSameModel(dirs, runs); err != nil {
+		return err
+	}
 	targets, err := mergeTargets(dirs, runs, f.mixedTargets)
 	if err != nil {
 		return err
 	}
-	merged := runs[0]
-	for i, res := range runs[1:] {
-		d := dirs[i+1]
-		if res.Mode != merged.Mode || res.Model != merged.Model {
-			fmt.Fprintf(a.stderr, "nowait: note: %s ran %s/%s, %s ran %s/%s; merging anyway\n",
-				dirs[0], merged.Mode, merged.Model, d, res.Mode, res.Model)
+	// Why sorted: each run is then merged into one that started no later,
+	// so every run's seconds are rounded from the earliest start, and the
+	// merged result does not depend on the order of the arguments.
+	order := make([]int, len(runs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return runs[i].Start.Compare(runs[j].Start) })
+	merged := runs[order[0]]
+	for _, i := range order[1:] {
+		if runs[i].Mode != merged.Mode {
+			fmt.Fprintf(a.stderr, "nowait: note: %s ran in %s mode, %s in %s mode; merging anyway\n",
+				dirs[order[0]], merged.Mode, dirs[i], runs[i].Mode)
 		}
-		merged.Merge(res)
+		merged.Merge(runs[i])
 	}
 	if len(targets) > 1 {
 		merged.Target = strings.Join(targets, ", ")
@@ -107,27 +124,39 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 // checkDistinctDirs refuses a directory given twice (by any path to it)
 // and an output directory that is one of the runs.
 func checkDistinctDirs(dirs []string, out string) error {
-	stat := func(d string) os.FileInfo {
-		fi, err := os.Stat(d)
-		if err != nil {
-			return nil // reading it says what is wrong
-		}
-		return fi
-	}
-	outInfo := stat(out)
-	for i, d := range dirs {
-		di := stat(d)
+	outInfo := statOrNil(out)
+	for _, d := range dirs {
+		di := statOrNil(d)
 		if filepath.Clean(d) == filepath.Clean(out) || (di != nil && outInfo != nil && os.SameFile(di, outInfo)) {
 			return usageErr("--out %s is one of the runs to merge; choose a new directory", out)
 		}
+	}
+	return checkGivenOnce(dirs, "or its counts would be doubled")
+}
+
+// checkGivenOnce refuses a directory given twice, by any path to it,
+// saying what giving it twice would do.
+func checkGivenOnce(dirs []string, harm string) error {
+	for i, d := range dirs {
+		di := statOrNil(d)
 		for _, e := range dirs[:i] {
-			ei := stat(e)
+			ei := statOrNil(e)
 			if filepath.Clean(d) == filepath.Clean(e) || (di != nil && ei != nil && os.SameFile(di, ei)) {
-				return usageErr("%s is given twice (as %s and %s); give each run once, or its counts would be doubled", d, e, d)
+				return usageErr("%s is given twice (as %s and %s); give each run once, %s", d, e, d, harm)
 			}
 		}
 	}
 	return nil
+}
+
+// statOrNil returns what os.Stat says of path, or nil when it cannot:
+// reading the directory later says what is wrong with it.
+func statOrNil(path string) os.FileInfo {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil
+	}
+	return fi
 }
 
 // checkSameTime refuses runs that did not all run at one time: the latest
@@ -153,6 +182,45 @@ func checkSameTime(dirs []string, runs []*stats.Result) error {
 	return usageErr("%s started at %s, %s after %s ended (%s to %s): merge combines runs made at the same time, and these do not overlap",
 		dirs[last], clock(runs[last].Start), runs[last].Start.Sub(end).Round(time.Millisecond), dirs[first],
 		clock(runs[first].Start), clock(end))
+}
+
+// checkOneRunEach refuses one run given twice under two directories (a
+// copy): two runs that started at the same instant, to the nanosecond, are
+// one run, and merging it with itself would double its counts.
+func checkOneRunEach(dirs []string, runs []*stats.Result) error {
+	for i, r := range runs {
+		for j := range i {
+			if r.Start.Equal(runs[j].Start) {
+				return usageErr("%s and %s hold the same run (both started at %s, to the nanosecond): give each run once, or its counts would be doubled",
+					dirs[j], dirs[i], r.Start.Local().Format("15:04:05.000000000"))
+			}
+		}
+	}
+	return nil
+}
+
+// checkSameModel refuses runs of different load models: a closed run's
+// response times and an open run's latency from the intended send time
+// measure different things and cannot make one distribution.
+func checkSameModel(dirs []string, runs []*stats.Result) error {
+	for i, r := range runs[1:] {
+		if r.Model != runs[0].Model {
+			return usageErr("%s ran the %s model but %s ran the %s model: merge combines runs of one load model, since %s and %s are not one distribution",
+				dirs[0], runs[0].Model, dirs[i+1], r.Model, latencyMeaning(runs[0].Model), latencyMeaning(r.Model))
+		}
+	}
+	return nil
+}
+
+// latencyMeaning says what a run of model measures as latency.
+func latencyMeaning(model string) string {
+	switch model {
+	case "open":
+		return "an open run's latency from the intended send time"
+	case "hold":
+		return "a hold run's latency of its sparse requests"
+	}
+	return "a " + model + " run's response times"
 }
 
 // mergeTargets returns the distinct targets of runs in order, refusing

@@ -17,6 +17,12 @@ var mergeStart = time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)
 // at start against target, with 2 loops, and returns its directory.
 func savedRunAt(t *testing.T, name string, start time.Time, target string, secs int) string {
 	t.Helper()
+	return savedModelRunAt(t, name, start, target, secs, "closed")
+}
+
+// savedModelRunAt is savedRunAt for a run of the load model model.
+func savedModelRunAt(t *testing.T, name string, start time.Time, target string, secs int, model string) string {
+	t.Helper()
 	rec := stats.NewRecorder()
 	rec.EndWarmup(0)
 	for s := 1; s <= secs; s++ {
@@ -28,7 +34,7 @@ func savedRunAt(t *testing.T, name string, start time.Time, target string, secs 
 	}
 	res := stats.NewResult()
 	res.AddRecorder(rec)
-	res.Mode, res.Model, res.Target, res.Connections, res.Loops = "async", "closed", target, 8, 2
+	res.Mode, res.Model, res.Target, res.Connections, res.Loops = "async", model, target, 8, 2
 	res.Start, res.Elapsed = start, time.Duration(secs)*time.Second
 	dir := filepath.Join(t.TempDir(), name)
 	if err := stats.WriteDir(dir, res); err != nil {
@@ -38,14 +44,17 @@ func savedRunAt(t *testing.T, name string, start time.Time, target string, secs 
 }
 
 // merge refuses, with one line and exit 2, what cannot be one load: a
-// directory twice, runs that did not overlap, runs against different
-// targets (unless --mixed-targets).
+// directory twice, a copy of a run beside it, runs that did not overlap,
+// runs of different load models, runs against different targets (unless
+// --mixed-targets).
 func TestMergeRefusesRunsThatCannotCombine(t *testing.T) {
 	const tgt = "http://127.0.0.1:1/"
 	a := savedRunAt(t, "a", mergeStart, tgt, 2)
 	b := savedRunAt(t, "b", mergeStart.Add(time.Second), tgt, 2)
 	late := savedRunAt(t, "late", mergeStart.Add(23*time.Second), tgt, 2)
-	other := savedRunAt(t, "other", mergeStart, "http://127.0.0.2:1/", 2)
+	other := savedRunAt(t, "other", mergeStart.Add(time.Millisecond), "http://127.0.0.2:1/", 2)
+	copied := savedRunAt(t, "copy", mergeStart, tgt, 2) // a's start, to the nanosecond
+	open := savedModelRunAt(t, "open", mergeStart.Add(time.Millisecond), tgt, 2, "open")
 	out := func() string { return filepath.Join(t.TempDir(), "m") }
 	for _, tc := range []struct {
 		name string
@@ -56,6 +65,9 @@ func TestMergeRefusesRunsThatCannotCombine(t *testing.T) {
 		{"same directory by two paths", []string{"merge", a, a + "/."}, []string{"is given twice"}},
 		{"runs 21 s apart", []string{"merge", a, late}, []string{late + " started at", "21s after " + a + " ended", "do not overlap"}},
 		{"runs 21 s apart, other order", []string{"merge", late, a}, []string{late + " started at", "21s after " + a + " ended"}},
+		{"a copy of a run", []string{"merge", a, b, copied}, []string{a + " and " + copied + " hold the same run", "doubled"}},
+		{"closed and open", []string{"merge", a, open}, []string{a + " ran the closed model but " + open + " ran the open model", "response times", "intended send"}},
+		{"open and closed", []string{"merge", open, a}, []string{open + " ran the open model but " + a + " ran the closed model"}},
 		{"different targets", []string{"merge", a, other}, []string{"http://127.0.0.2:1/", tgt, "--mixed-targets"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -81,7 +93,8 @@ func TestMergeRefusesRunsThatCannotCombine(t *testing.T) {
 }
 
 // merge lines runs up on the wall clock whatever the order they are
-// given in: the earliest start, seconds matched by time, loops summed.
+// given in: the earliest start, seconds matched by time, loops summed, and
+// the longest run's duration (the runs ran side by side).
 func TestMergeAlignsRunsOnTheWallClock(t *testing.T) {
 	const tgt = "http://127.0.0.1:1/"
 	a := savedRunAt(t, "a", mergeStart, tgt, 3)
@@ -98,8 +111,8 @@ func TestMergeAlignsRunsOnTheWallClock(t *testing.T) {
 		outs, sums = append(outs, out), append(sums, s)
 	}
 	for i, s := range sums {
-		if !s.Start.Equal(mergeStart) || s.Target != tgt || s.Loops != 4 || s.Responses != 2400 || s.DurationSec != 5 {
-			t.Errorf("merge %d: start %v, target %q, loops %d, %d responses, %v s; want %v, %q, 4, 2400, 5 s",
+		if !s.Start.Equal(mergeStart) || s.Target != tgt || s.Loops != 4 || s.Responses != 2400 || s.DurationSec != 3 {
+			t.Errorf("merge %d: start %v, target %q, loops %d, %d responses, %v s; want %v, %q, 4, 2400, 3 s",
 				i, s.Start, s.Target, s.Loops, s.Responses, s.DurationSec, mergeStart, tgt)
 		}
 		res, err := stats.ReadDir(outs[i])

@@ -30,12 +30,15 @@ the output file's extension: .png or .svg.
 
 Kinds:
   spectrum  latency by percentile, x axis in nines (90%, 99%, 99.9%, ...),
-            one line per directory: compare runs, modes or machines; an
-            open-model run adds its service time (dashed); a run with no
-            responses is left out, with a note
+            one line per directory (each given once): compare runs, modes
+            or machines; an open-model run, or a hold run with requests,
+            adds its service time (dashed); after seven runs the colours
+            repeat with markers; many runs put the legend below the plot;
+            a run with no responses is left out, with a note
   timeline  throughput and p50/p99/max latency over time, errors marked;
             open connections for hold runs and changing connection
-            counts; the target rate and dropped/s for open-model runs;
+            counts; for open-model runs the constant target rate and the
+            total of dropped requests (counted as the run ends);
             one directory
 
 Without -o the chart is written as KIND.png into the directory when there
@@ -75,6 +78,9 @@ func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 	}
 	switch f.kind {
 	case "spectrum":
+		if err := checkGivenOnce(dirs, "or its line would be drawn twice"); err != nil {
+			return err
+		}
 		series, perr := a.spectrumSeries(dirs)
 		if perr != nil {
 			return perr

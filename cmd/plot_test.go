@@ -48,9 +48,26 @@ func TestPlotSaysWhichRunIsLeftOut(t *testing.T) {
 	if code != ExitRunFailed || !strings.Contains(stderr, none+" (0 requests, 14 errors) has no responses") || strings.Contains(stderr, "1 runs") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
-	_, stderr, code = runCLI(t, "plot", none, none+"/.", "-o", filepath.Join(t.TempDir(), "none.png"))
+	_, stderr, code = runCLI(t, "plot", none, savedFailedRun(t), "-o", filepath.Join(t.TempDir(), "none.png"))
 	if code != ExitRunFailed || !strings.Contains(stderr, "none of the 2 runs has responses") {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+// A spectrum refuses a directory given twice, by any path, as merge does:
+// one line, exit 2, and no chart with the same line twice.
+func TestPlotRefusesARunGivenTwice(t *testing.T) {
+	a, _ := savedRun(t, 24, "async", 2, 500)
+	b, _ := savedRun(t, 25, "async", 2, 500)
+	for _, args := range [][]string{{a, a}, {a, b, a + "/."}} {
+		out := filepath.Join(t.TempDir(), "x.png")
+		_, stderr, code := runCLI(t, append(append([]string{"plot"}, args...), "-o", out)...)
+		if code != ExitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "is given twice") || !strings.Contains(stderr, "drawn twice") {
+			t.Errorf("plot %v: exit %d (want %d), stderr %q", args, code, ExitUsage, stderr)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("plot %v wrote a chart", args)
+		}
 	}
 }
 

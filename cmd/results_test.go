@@ -74,7 +74,9 @@ func savedRun(t *testing.T, seed uint64, mode string, secs int, baseUs int64) (s
 	res := stats.NewResult()
 	res.AddRecorder(rec)
 	res.Mode, res.Model, res.Target, res.Connections = mode, "closed", "http://127.0.0.1:1/", 8
-	res.Start = time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC)
+	// Each seed its own start, a few ms apart: two runs never start at
+	// the same nanosecond, which merge takes for one run given twice.
+	res.Start = time.Date(2026, 11, 25, 23, 0, 0, 0, time.UTC).Add(time.Duration(seed) * time.Millisecond)
 	res.Elapsed = time.Duration(secs) * time.Second
 	dir := filepath.Join(t.TempDir(), mode)
 	if err := stats.WriteDir(dir, res); err != nil { // data only: charts are slow under -race

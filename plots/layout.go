@@ -39,7 +39,7 @@ func drawHeader(dc draw.Canvas, lk look, h header) draw.Canvas {
 	}
 	lines := []line{{h.title, textStyle(titlePt, true, color.Black, lk)}}
 	subSty := textStyle(subtitlePt, false, color.Gray{Y: 60}, lk)
-	for _, w := range wrapText(subSty, h.subtitle, width, 2) {
+	for _, w := range wrapText(subSty, h.subtitle, width, 3) {
 		lines = append(lines, line{w, subSty})
 	}
 	for _, w := range wrapText(warnSty, h.warning, width, 2) {
@@ -103,8 +103,10 @@ func wrapText(sty text.Style, s string, width vg.Length, maxLines int) []string 
 // The data areas of each column are lined up, and those of each row, so
 // stacked panels share their x axis exactly; panel titles are drawn by
 // drawGrid itself, at one height across a row and centred over the data
-// area, as gonum would place them by each panel's own margins.
-func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) {
+// area, as gonum would place them by each panel's own margins. Before
+// drawing, fit (when not nil) may adjust each plot to the data area it
+// will have. It returns the data area of each plot, as drawn.
+func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plot, data draw.Canvas)) [][]draw.Canvas {
 	rows, cols := len(grid), len(grid[0])
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: lk.pt(4), PadBottom: lk.pt(4),
 		PadLeft: lk.pt(6), PadRight: lk.pt(18), PadX: lk.pt(24), PadY: lk.pt(14)}
@@ -127,6 +129,19 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) {
 		titleTop[r] = cs[r][0].Max.Y
 		for c := range grid[r] {
 			cs[r][c] = draw.Crop(cs[r][c], 0, 0, 0, -titleH)
+		}
+	}
+	// A latency axis labels as densely as its height allows; the height of
+	// a data area does not depend on the labels of its y axis.
+	for r := range grid {
+		for c, p := range grid[r] {
+			d := p.DataCanvas(cs[r][c])
+			if fit != nil {
+				fit(p, d)
+			}
+			if lt, ok := p.Y.Tick.Marker.(*latencyTicker); ok {
+				lt.heightPt = d.Max.Y - d.Min.Y
+			}
 		}
 	}
 	// The data areas are lined up on the innermost edges: each column's
@@ -166,9 +181,12 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) {
 			}
 		}
 	}
+	data := make([][]draw.Canvas, rows)
 	for r := range grid {
+		data[r] = make([]draw.Canvas, cols)
 		for c, p := range grid[r] {
 			p.Draw(cs[r][c])
+			data[r][c] = p.DataCanvas(cs[r][c])
 			if titles[r][c] == "" {
 				continue
 			}
@@ -179,6 +197,7 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot) {
 			dc.FillText(titleSty, vg.Point{X: x, Y: titleTop[r]}, title)
 		}
 	}
+	return data
 }
 
 // abs returns the absolute value of a length.

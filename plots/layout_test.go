@@ -1,6 +1,8 @@
 package plots
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,22 +82,19 @@ func TestComparePanelTitlesLineUp(t *testing.T) {
 }
 
 // A 4 x 3 inch chart (the smallest allowed) scales its fonts so that the
-// legend fits inside the data area and the 0% and 50% ticks do not touch.
+// 0% and 50% ticks do not touch (the legend's fit is TestSpectrumLegendFits).
 func TestSmallChartFits(t *testing.T) {
 	size := Size{W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}
 	lk := lookFor(size)
 	series := []Series{SeriesOf("async", synthRun(17, "async", 5, 2000, 800))}
-	p, err := spectrumPlot(lk, series)
+	sp, err := spectrumPlot(lk, series)
 	if err != nil {
 		t.Fatal(err)
 	}
+	p := sp.plot
 	dc := draw.New(vgimg.NewWith(vgimg.UseWH(size.W, size.H), vgimg.UseDPI(DPI)))
 	data := p.DataCanvas(drawHeader(dc, lk, spectrumHeader(series)))
 	width := data.Max.X - data.Min.X
-	legend := p.Legend.TextStyle.Width(spectrumLegend(series[0], false)) + p.Legend.ThumbnailWidth + p.Legend.XOffs
-	if legend > width {
-		t.Errorf("legend is %v wide in a data area of %v", legend, width)
-	}
 	sty := p.X.Tick.Label
 	gap := width*vg.Length(nines(50)/p.X.Max) - (sty.Width("0%")+sty.Width("50%"))/2
 	if gap < vg.Points(2) {
@@ -107,22 +106,43 @@ func TestSmallChartFits(t *testing.T) {
 	}
 }
 
-// TestShortPanelLabelsOnlyDecades: a short latency panel over two decades
-// labels 10 ms and 100 ms only, where the full panel labels 5, 10, 20, 50 and 100.
-func TestShortPanelLabelsOnlyDecades(t *testing.T) {
-	var short, full []string
-	for _, tk := range decadeLatencyTicks(3.2, 195) {
-		if tk.Label != "" {
-			short = append(short, tk.Label)
+// A latency axis labels as densely as its height allows: 1-2-5 when
+// roomy, fewer as it gets tight, never two labels closer than a label's
+// height, and at least two, so that a short panel over 2.8-13 ms still
+// reads below 10 ms.
+func TestLatencyLabelsFitThePanel(t *testing.T) {
+	const labelPt = 11
+	labels := func(heightPt float64, lo, hi float64) []float64 {
+		lt := newLatencyTicker(labelPt)
+		lt.heightPt = vg.Length(heightPt)
+		var vs []float64
+		for _, tk := range lt.Ticks(lo, hi) {
+			if tk.Label != "" {
+				vs = append(vs, tk.Value)
+			}
 		}
+		slices.Sort(vs)
+		return vs
 	}
-	for _, tk := range latencyTicks(3.2, 195) {
-		if tk.Label != "" {
-			full = append(full, tk.Label)
+	if got := labels(300, 1, 100); !slices.Equal(got, []float64{1, 2, 5, 10, 20, 50, 100}) {
+		t.Errorf("roomy panel over 1-100 ms: labels %v, want 1-2-5", got)
+	}
+	if got := labels(60, 2.8/1.25, legendHeadroom(2.8/1.25, 13*1.25, 0.45)); len(got) < 2 || got[0] >= 10 {
+		t.Errorf("short panel over 2.8-13 ms: labels %v, want two or more, one below 10 ms", got)
+	}
+	for _, h := range []float64{40, 60, 90, 140, 250, 400} {
+		for _, r := range [][2]float64{{0.02, 50}, {2.2, 60}, {0.1, 10000}, {3, 200}, {0.5, 2}} {
+			got := labels(h, r[0], r[1])
+			if len(got) < 2 {
+				t.Errorf("%v pt over %v ms: labels %v, want at least two", h, r, got)
+			}
+			perDecade := h / math.Log10(r[1]/r[0])
+			for i := 1; i < len(got); i++ {
+				if gap := math.Log10(got[i]/got[i-1]) * perDecade; gap < labelPt && len(got) > 2 {
+					t.Errorf("%v pt over %v ms: labels %v and %v are %.1f pt apart", h, r, got[i-1], got[i], gap)
+				}
+			}
 		}
-	}
-	if strings.Join(short, ",") != "10 ms,100 ms" || len(full) != 5 {
-		t.Fatalf("short panel labels %v, full panel %v; want [10 ms 100 ms] and five", short, full)
 	}
 	if defaultTimelineSize(3).H <= defaultTimelineSize(2).H {
 		t.Fatalf("a three-panel timeline is no taller than a two-panel one: %v", defaultTimelineSize(3))

@@ -154,8 +154,12 @@ func newPlot(lk look, title, xLabel, yLabel string) *plot.Plot {
 	return p
 }
 
+// paletteSize is the number of colours seriesColor cycles through.
+const paletteSize = 7
+
 // seriesColor returns the i-th colour of the Okabe-Ito palette, which
-// stays distinguishable for colour-blind readers.
+// stays distinguishable for colour-blind readers; after paletteSize the
+// colours repeat.
 func seriesColor(i int) color.Color {
 	pal := [...]color.RGBA{
 		{0x00, 0x72, 0xb2, 0xff}, // blue
@@ -166,7 +170,7 @@ func seriesColor(i int) color.Color {
 		{0x00, 0x00, 0x00, 0xff}, // black
 		{0xf0, 0xe4, 0x42, 0xff}, // yellow
 	}
-	return pal[i%len(pal)]
+	return pal[i%paletteSize]
 }
 
 // errorColor is the colour of errors on every chart.
@@ -187,29 +191,8 @@ func formatNum(v float64) string {
 func latencyTicks(min, max float64) []plot.Tick {
 	ticks := logTicks(min, max)
 	for i := range ticks {
-		if ticks[i].Label == "" {
-			continue
-		}
-		if v := roundSig(ticks[i].Value); v >= 1000 {
-			ticks[i].Label = formatNum(roundSig(v/1000)) + " s"
-		} else {
-			ticks[i].Label = strconv.FormatFloat(v, 'f', -1, 64) + " ms"
-		}
-	}
-	return ticks
-}
-
-// decadeLatencyTicks are latencyTicks for a short panel: over more than
-// one decade only the powers of ten are labelled (1 ms, 10 ms, 100 ms),
-// so that the labels do not run into each other.
-func decadeLatencyTicks(min, max float64) []plot.Tick {
-	ticks := latencyTicks(min, max)
-	if min <= 0 || math.Log10(max/min) <= 1 {
-		return ticks
-	}
-	for i := range ticks {
-		if m := ticks[i].Value / math.Pow(10, math.Floor(math.Log10(ticks[i].Value)+1e-9)); math.Abs(m-1) > 1e-6 {
-			ticks[i].Label = ""
+		if ticks[i].Label != "" {
+			ticks[i].Label = latencyLabel(ticks[i].Value)
 		}
 	}
 	return ticks
@@ -283,12 +266,6 @@ func timeTicks(min, max float64) []plot.Tick {
 func roundSig(v float64) float64 {
 	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
 	return f
-}
-
-// legendHeadroom raises the top hi of a log axis over [lo, hi] so that the
-// top frac of the panel stays clear for a legend.
-func legendHeadroom(lo, hi, frac float64) float64 {
-	return hi * math.Pow(hi/lo, frac/(1-frac))
 }
 
 // groupDigits formats n with thousands separators: 1234567 -> 1,234,567.

@@ -17,31 +17,39 @@ import (
 
 // Series is one run of a spectrum: a name for the legend, its corrected
 // latency histogram in microseconds, as stats records it, and for an
-// open-model run its service time and whether the generator kept up.
+// open-model run (or a hold run that sent requests) its service time and
+// whether the generator kept up.
 type Series struct {
 	Name    string
 	Latency *hdrhistogram.Histogram
-	// Service is the service time from the actual write (open model): drawn
-	// dashed beside Latency, which an open run measures from the intended
-	// send time. Nil or empty draws no second line.
+	// Service is the service time from the actual write (open model, and
+	// hold with requests): drawn dashed beside Latency, which such a run
+	// measures from the intended send time. Nil or empty draws no second
+	// line.
 	Service *hdrhistogram.Histogram
 	// RatePerSec is the open model's target rate, 0 for other models.
 	RatePerSec float64
 	// Saturation says whether the generator fell behind its schedule.
 	Saturation stats.Saturation
+
+	model string // the run's load model, when SeriesOf made it
 }
 
 // SeriesOf returns the run r as a series named name: its corrected
-// latency, and for an open-model run its service time, rate and saturation.
+// latency and saturation, and for an open-model run, or a hold run that
+// sent requests (which it times from their intended send too), its service
+// time and rate.
 func SeriesOf(name string, r *stats.Result) Series {
-	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation}
-	if r.Model == "open" {
+	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation, model: r.Model}
+	if r.Model == "open" || r.Model == "hold" {
 		s.Service, s.RatePerSec = r.Service, r.RatePerSec
 	}
 	return s
 }
 
-// open reports whether s is an open-model run with a service time to draw.
+// open reports whether s has a service time to draw beside its latency
+// from the intended send time (an open-model run, or a hold run with
+// requests).
 func (s Series) open() bool { return s.Service != nil && s.Service.TotalCount() > 0 }
 
 // nines maps a percentile p (0 to 100) to the spectrum's x axis:
@@ -97,41 +105,94 @@ func ninesTicks(min, max float64) []plot.Tick {
 // Spectrum draws the latency percentile spectrum of one or more runs to
 // path (.png or .svg): x in nines from 0% to the last recorded value, y the
 // latency in ms on a log scale, one line per run with a legend. An
-// open-model run also gets its service time as a dashed line of the same
-// colour, and a saturated generator a warning above the chart. Runs with
-// no latency are left out; with none left it returns ErrNoData.
+// open-model run (or a hold run with requests) also gets its service time
+// as a dashed line of the same colour, and a saturated generator a warning
+// above the chart. Runs beyond the palette's colours carry markers. The
+// legend sits in the top left of the plot, or below it when there are too
+// many runs. Runs with no latency are left out; with none left it returns
+// ErrNoData.
 func Spectrum(runs []Series, path string, size Size) error {
 	lk := lookFor(size)
-	p, err := spectrumPlot(lk, runs)
+	sp, err := spectrumPlot(lk, runs)
 	if err != nil {
 		return err
 	}
 	h := spectrumHeader(runs)
 	return render(path, size, func(dc draw.Canvas) {
-		drawGrid(drawHeader(dc, lk, h), lk, [][]*plot.Plot{{p}})
+		drawWithLegend(drawHeader(dc, lk, h), lk, sp.plot, sp.legend, sp.yLo, sp.yHi)
 	})
 }
 
-// spectrumHeader says how to read the lines of an open-model run and
-// warns when a generator was saturated.
+// spectrumHeader says how to read the two lines of a run timed from the
+// intended send (open model, hold with requests), says which runs carry
+// markers when there are more runs than colours, and warns when a
+// generator was saturated.
 func spectrumHeader(runs []Series) header {
 	h := header{title: "Latency by percentile"}
-	var open, saturated []string
+	kinds := map[string]bool{}
+	var saturated []string
 	for _, s := range runs {
 		if s.open() {
-			open = append(open, s.Name)
+			kinds[s.kind()] = true
 		}
 		if s.Saturation.Saturated {
 			saturated = append(saturated, s.Name)
 		}
 	}
-	if len(open) > 0 {
-		h.subtitle = "open model: solid lines are latency from the intended send time (coordinated omission corrected), dashed lines the service time from the actual write"
+	var notes []string
+	if len(kinds) > 0 {
+		who := "open model"
+		switch {
+		case kinds["hold"] && kinds["open"]:
+			who = "open model and hold runs with requests"
+		case kinds["hold"]:
+			who = "hold with requests"
+		}
+		notes = append(notes, who+": solid lines are latency from the intended send time (coordinated omission corrected), dashed lines the service time from the actual write")
 	}
+	if n := drawable(runs); n > paletteSize {
+		notes = append(notes, fmt.Sprintf("%d runs share %d colours: runs after the %s carry markers", n, paletteSize, ordinal(paletteSize)))
+	}
+	h.subtitle = strings.Join(notes, "; ")
 	if len(saturated) > 0 {
 		h.warning = saturationWarning(runs, saturated)
 	}
 	return h
+}
+
+// kind is the model of a run with two lines, for the subtitle that
+// explains them: hold, or open.
+func (s Series) kind() string {
+	if s.model == "hold" {
+		return "hold"
+	}
+	return "open"
+}
+
+// drawable counts the runs that have latency to draw.
+func drawable(runs []Series) int {
+	n := 0
+	for _, s := range runs {
+		if s.Latency != nil && s.Latency.TotalCount() > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+// ordinal spells 7 as "7th".
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 // saturationWarning names the saturated runs and, for one, its reason.
@@ -143,14 +204,24 @@ func saturationWarning(runs []Series, names []string) string {
 	return w
 }
 
-// spectrumPlot draws the lines of every run that has latency.
-func spectrumPlot(lk look, runs []Series) (*plot.Plot, error) {
-	p := newPlot(lk, "", "Percentile (log scale of 1 / (1 - p))", "Latency (log scale)")
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs, p.Legend.YOffs = lk.pt(8), -lk.pt(8)
+// spectrum is a spectrum's plot, its legend entries (drawn by
+// drawWithLegend, which places them) and the range of its y axis before
+// the legend's headroom.
+type spectrum struct {
+	plot     *plot.Plot
+	legend   []legendEntry
+	yLo, yHi float64
+}
+
+// spectrumPlot draws the lines of every run that has latency: the k-th in
+// the k-th colour, solid for latency and dashed for service time, with
+// markers of a shape per round of the palette from the second round on.
+func spectrumPlot(lk look, runs []Series) (spectrum, error) {
+	sp := spectrum{plot: newPlot(lk, "", "Percentile (log scale of 1 / (1 - p))", "Latency (log scale)")}
+	p := sp.plot
 	xMax, yLo, yHi := 0.0, math.Inf(1), 0.0
-	entries := 0
-	for i, s := range runs {
+	k := 0 // runs drawn so far
+	for _, s := range runs {
 		if s.Latency == nil || s.Latency.TotalCount() == 0 {
 			continue
 		}
@@ -162,32 +233,65 @@ func spectrumPlot(lk look, runs []Series) (*plot.Plot, error) {
 			pts := spectrumPoints(h)
 			l, err := plotter.NewLine(pts)
 			if err != nil {
-				return nil, err
+				return sp, err
 			}
-			l.Color = seriesColor(i)
+			l.Color = seriesColor(k)
 			l.Width = lk.pt(2)
-			if j == 1 || i >= 4 { // a service time, or beyond four lines where colour alone is not enough
+			if j == 1 {
 				l.Dashes = []vg.Length{lk.pt(6), lk.pt(3)}
 			}
 			p.Add(l)
-			p.Legend.Add(spectrumLegend(s, j == 1), l)
-			entries++
+			thumbs := []plot.Thumbnailer{l}
+			if marks, err := runMarkers(lk, k, pts); err != nil {
+				return sp, err
+			} else if marks != nil {
+				p.Add(marks)
+				thumbs = append(thumbs, marks)
+			}
+			sp.legend = append(sp.legend, legendEntry{texts: spectrumLegends(s, j == 1), thumbs: thumbs})
 			xMax = max(xMax, pts[len(pts)-1].X)
 			for _, pt := range pts {
 				yLo, yHi = min(yLo, pt.Y), max(yHi, pt.Y)
 			}
 		}
+		k++
 	}
 	if yHi == 0 {
-		return nil, fmt.Errorf("%w: %s", ErrNoData, noLatencyIn(runs))
+		return sp, fmt.Errorf("%w: %s", ErrNoData, noLatencyIn(runs))
 	}
 	p.X.Min, p.X.Max = 0, max(xMax, 1)
 	p.X.Tick.Marker = plot.TickerFunc(ninesTicks)
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Min, p.Y.Max = logRange(yLo, yHi)
-	p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, 0.04+0.055*float64(entries))
-	p.Y.Tick.Marker = plot.TickerFunc(latencyTicks)
-	return p, nil
+	sp.yLo, sp.yHi = logRange(yLo, yHi)
+	p.Y.Min, p.Y.Max = sp.yLo, sp.yHi
+	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size)
+	return sp, nil
+}
+
+// runMarkers returns the markers that tell the k-th run apart from the
+// runs that share its colour: none in the palette's first round, then a
+// shape per round, every 0.4 nines along the line (staggered by run so
+// that lines that coincide still show both). Nil when k needs none.
+func runMarkers(lk look, k int, pts plotter.XYs) (*plotter.Scatter, error) {
+	round := k / paletteSize
+	if round == 0 {
+		return nil, nil
+	}
+	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.PyramidGlyph{}, draw.BoxGlyph{}, draw.CrossGlyph{}, draw.PlusGlyph{}, draw.RingGlyph{}}
+	var marks plotter.XYs
+	const every = 40 // points, of spectrumStep nines each
+	for i := (k * 7) % every; i < len(pts); i += every {
+		marks = append(marks, pts[i])
+	}
+	if len(marks) == 0 {
+		marks = append(marks, pts[len(pts)-1])
+	}
+	sc, err := plotter.NewScatter(marks)
+	if err != nil {
+		return nil, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(k), Radius: lk.pt(3.5), Shape: shapes[(round-1)%len(shapes)]}
+	return sc, nil
 }
 
 // noLatencyIn says which runs had no latency: "run rnone has no responses".
@@ -202,22 +306,26 @@ func noLatencyIn(runs []Series) string {
 	return "none of the runs " + strings.Join(names, ", ") + " has responses, so no latency to plot"
 }
 
-// spectrumLegend names a line with its headline percentiles: the latency
-// with its count, or the service time of an open-model run.
-func spectrumLegend(s Series, service bool) string {
-	h, what := s.Latency, ""
+// spectrumLegends names a line with its headline percentiles, the
+// latency with its count or the service time of a run that has both, in
+// forms from the fullest to the shortest: with the count of responses,
+// without it, and with the kind of line said in a word (the subtitle says
+// the rest).
+func spectrumLegends(s Series, service bool) []string {
+	h, what, short := s.Latency, "", ""
 	if s.open() {
 		what = " from intended send"
 	}
 	if service {
-		h, what = s.Service, " service time"
+		h, what, short = s.Service, " service time", " service"
 	}
-	l := fmt.Sprintf("%s%s: p50 %s, p99 %s, max %s ms", s.Name, what,
+	nums := fmt.Sprintf(": p50 %s, p99 %s, max %s ms",
 		fmtMs(msOf(stats.Quantile(h, 50))), fmtMs(msOf(stats.Quantile(h, 99))), fmtMs(msOf(h.Max())))
+	forms := []string{s.Name + what + nums, s.Name + short + nums}
 	if !service {
-		l += " (" + groupDigits(h.TotalCount()) + " responses)"
+		forms = append([]string{s.Name + what + nums + " (" + groupDigits(h.TotalCount()) + " responses)"}, forms...)
 	}
-	return l
+	return forms
 }
 
 // fmtMs formats milliseconds to about three significant digits: 0.123,

@@ -16,7 +16,8 @@ import (
 
 // Timeline draws one run over time to path (.png or .svg), in stacked
 // panels sharing the time axis: throughput (responses/s) with errors/s
-// marked, and for an open-model run the target rate and dropped/s; the
+// marked, and for an open-model run its constant target rate (a ramp's is
+// not in the result) and its dropped requests in all; the
 // connections open at the end of each second, for hold runs and runs whose
 // connection count changed; and the p50, p99 and max latency (ms, log
 // scale). Each second is drawn as a step over the interval it covers, so
@@ -31,7 +32,7 @@ func Timeline(res *stats.Result, path string, size Size) error {
 	if size.W <= 0 || size.H <= 0 {
 		size = defaultTimelineSize(len(grid))
 	}
-	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid) })
+	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid, fitPanel(lk)) })
 }
 
 // timelineHeader titles the chart and says in the subtitle what was run:
@@ -100,7 +101,7 @@ func timelinePlots(lk look, res *stats.Result) ([][]*plot.Plot, error) {
 	if err != nil {
 		return nil, err
 	}
-	latency, err := latencyPlot(lk, spans, ivs, showConnections(res, ivs))
+	latency, err := latencyPlot(lk, spans, ivs)
 	if err != nil {
 		return nil, err
 	}
@@ -218,17 +219,17 @@ func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64, t
 }
 
 // throughputPlot draws responses/s, errors/s and, for an open-model run,
-// the rate asked for and dropped/s.
+// its constant target rate and the total of dropped requests.
 func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Responses/s")
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 	p.Legend.Top = true
 	p.Legend.XOffs = -lk.pt(8)
-	yMax, entries := 0.0, 2
-	if res.Model == "open" {
+	yMax := 0.0
+	if res.Model == "open" && res.RatePerSec > 0 {
 		// Why first: the rate asked for is drawn under the responses, which
 		// often follow it exactly.
-		y, err := addSchedule(p, lk, res, spans, ivs)
+		y, err := addTargetRate(p, lk, res, spans)
 		if err != nil {
 			return nil, err
 		}
@@ -241,16 +242,18 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	}
 	yMax = max(yMax, y)
 	if res.Model == "open" {
+		// Why a total and no rate: dropped requests are counted when the
+		// run ends (due and never sent by then), so all of them fall in
+		// the last second, where a rate would tower over the responses.
 		var dropped uint64
 		for _, iv := range ivs {
 			dropped += iv.Dropped
 		}
-		y2, err := addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].Dropped }, max(res.Dropped, dropped),
-			"dropped", draw.GlyphStyle{Color: seriesColor(3), Shape: draw.CrossGlyph{}})
-		if err != nil {
-			return nil, err
+		if n := max(res.Dropped, dropped); n > 0 {
+			p.Legend.Add(groupDigits(int64(n)) + " dropped: due, never sent by the end")
+		} else {
+			p.Legend.Add("dropped: none")
 		}
-		yMax, entries = max(yMax, y2), entries+2
 	}
 	var errs uint64
 	for _, iv := range ivs {
@@ -262,29 +265,23 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 		return nil, err
 	}
 	p.Y.Min = 0
-	p.Y.Max = math.Max(max(yMax, y), 1) * (1.15 + 0.14*float64(entries)) // room for the legend above the lines
+	p.Y.Max = math.Max(max(yMax, y), 1) * 1.08 // fitPanel adds the legend's room
 	return p, nil
 }
 
-// addSchedule draws what an open-model run asked for: the target rate as a
-// dashed line, or, for a ramp (no single rate), the requests due in each
-// second (sent plus dropped).
-func addSchedule(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (float64, error) {
+// addTargetRate draws an open-model run's constant target rate as a
+// dashed line. A ramp's rates are not in the result, so it gets none:
+// requests sent plus dropped are no measure of it, since dropped requests
+// are all counted at the end.
+func addTargetRate(p *plot.Plot, lk look, res *stats.Result, spans []span) (float64, error) {
 	sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
-	if res.RatePerSec > 0 {
-		line := plotter.XYs{{X: 0, Y: res.RatePerSec}, {X: spans[len(spans)-1].hi, Y: res.RatePerSec}}
-		return addLines(p, []plotter.XYs{line}, sty, "target "+groupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
-	}
-	due := func(i int) (float64, bool) {
-		return float64(ivs[i].Requests+ivs[i].Dropped) / (spans[i].hi - spans[i].lo), true
-	}
-	return addLines(p, steps(spans, due), sty, "due/s (sent + dropped)")
+	line := plotter.XYs{{X: 0, Y: res.RatePerSec}, {X: spans[len(spans)-1].hi, Y: res.RatePerSec}}
+	return addLines(p, []plotter.XYs{line}, sty, "target "+groupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
 }
 
 // latencyPlot draws the p50, p99 and max latency of each interval; an
 // interval without responses is a gap, and a run without any says so.
-// A short panel (one of three) keeps more headroom for its legend.
-func latencyPlot(lk look, spans []span, ivs []*stats.Interval, short bool) (*plot.Plot, error) {
+func latencyPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Latency")
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs = lk.pt(8)
@@ -309,10 +306,7 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval, short bool) (*plo
 		}
 	}
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = plot.TickerFunc(latencyTicks)
-	if short {
-		p.Y.Tick.Marker = plot.TickerFunc(decadeLatencyTicks)
-	}
+	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size)
 	if yHi == 0 {
 		p.Y.Min, p.Y.Max = 0.1, 10
 		note, err := plotter.NewLabels(plotter.XYLabels{
@@ -325,12 +319,7 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval, short bool) (*plo
 		p.Add(note)
 		return p, nil
 	}
-	p.Y.Min, p.Y.Max = logRange(yLo, yHi)
-	headroom := 0.3
-	if short {
-		headroom = 0.45
-	}
-	p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, headroom)
+	p.Y.Min, p.Y.Max = logRange(yLo, yHi) // fitPanel adds the legend's room
 	return p, nil
 }
 
@@ -367,6 +356,49 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 		}
 		yMax = max(yMax, float64(res.Connections))
 	}
-	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 1)*1.6 // room for the legend above the line
+	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 1)*1.08 // fitPanel adds the legend's room
 	return p, nil
+}
+
+// fitPanel returns what fits a timeline panel to the data area it will
+// have: its y label in a shorter form when the full one is taller than
+// the panel, and the top of its y axis raised so that the legend, drawn
+// at the top, stays clear of the data (the axis's top is the data's top
+// until then). The room is at most 60% of a linear panel, half of a log
+// one.
+func fitPanel(lk look) func(p *plot.Plot, data draw.Canvas) {
+	return func(p *plot.Plot, data draw.Canvas) {
+		dataH := data.Max.Y - data.Min.Y
+		if dataH <= 0 {
+			return
+		}
+		shortenYLabel(p, dataH)
+		legH := p.Legend.Rectangle(data).Size().Y
+		if legH == 0 {
+			return
+		}
+		// Why the margin: gonum draws a legend from the top of the plot,
+		// a little above the data area.
+		frac := min(float64((legH+lk.pt(10))/dataH), 0.6)
+		if _, log := p.Y.Scale.(plot.LogScale); log {
+			p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, frac)
+			return
+		}
+		p.Y.Max = p.Y.Min + (p.Y.Max-p.Y.Min)/(1-frac)
+	}
+}
+
+// shortenYLabel gives p's y axis a shorter label while its label is
+// longer than room, the panel's height.
+func shortenYLabel(p *plot.Plot, room vg.Length) {
+	shorter := map[string][]string{
+		"Open connections": {"Connections", "Conns"},
+		"Responses/s":      {"Resp./s"},
+	}
+	for _, s := range shorter[p.Y.Label.Text] {
+		if p.Y.Label.TextStyle.Width(p.Y.Label.Text) <= room {
+			return
+		}
+		p.Y.Label.Text = s
+	}
 }

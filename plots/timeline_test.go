@@ -204,7 +204,7 @@ func openRun() *stats.Result {
 
 // An open-model run's charts say what was asked and that the generator
 // was saturated: the spectrum shows the service time beside the latency
-// from the intended send, the timeline the target rate and dropped/s.
+// from the intended send, the timeline the target rate and the dropped.
 func TestOpenSaturatedRunCharts(t *testing.T) {
 	res := openRun()
 	spectrum := drawSVG(t, Size{}, func(p string, s Size) error {
@@ -224,7 +224,7 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 		t.Errorf("spectrum has %d dashed service-time paths, want 2", n)
 	}
 	timeline := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
-	for _, want := range []string{"target 6,000 req/s", "dropped/s (1,600 in all)", "generator saturated: sends lagged the schedule by p99 50.3 ms"} {
+	for _, want := range []string{"target 6,000 req/s", "1,600 dropped: due, never sent by the end", "generator saturated: sends lagged the schedule by p99 50.3 ms"} {
 		if _, ok := timeline[want]; !ok {
 			t.Errorf("timeline lacks %q", want)
 		}
@@ -235,5 +235,103 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 	}
 	if top := grid[0][0]; top.Y.Max <= 6000 {
 		t.Errorf("throughput axis ends at %v, below the target rate", top.Y.Max)
+	}
+}
+
+// Dropped requests are counted as an open run ends, so they all fall in
+// its last second: the timeline gives their total, not a rate that would
+// squash the responses under it, and a ramp (whose rates the result does
+// not keep) gets no schedule line made of sent plus dropped.
+func TestOpenTimelineDroppedAtTheEnd(t *testing.T) {
+	for _, rate := range []float64{2000, 0} { // a constant rate, a ramp
+		res := synthRun(18, "async", 4, 2000, 800)
+		res.Model, res.RatePerSec = "open", rate
+		last := &res.Intervals[len(res.Intervals)-1]
+		last.Dropped, res.Dropped = 129_000, 129_000
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })
+		texts := svgTexts(svg)
+		if _, ok := texts["129,000 dropped: due, never sent by the end"]; !ok {
+			t.Errorf("rate %v: no total of dropped requests in %v", rate, texts)
+		}
+		for text := range texts {
+			if strings.Contains(text, "dropped/s") || strings.Contains(text, "due/s") {
+				t.Errorf("rate %v: timeline has %q", rate, text)
+			}
+		}
+		grid, err := timelinePlots(lookFor(Size{}), res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if top := grid[0][0].Y.Max; top > 4*2200 {
+			t.Errorf("rate %v: throughput axis ends at %v for about 2,000 responses/s", rate, top)
+		}
+		_, target := texts["target 2,000 req/s"]
+		dashed := strings.Contains(svg, "stroke:#000000;stroke-width:1.25;stroke-dasharray")
+		if target != (rate > 0) || dashed != (rate > 0) {
+			t.Errorf("rate %v: target legend %v, dashed schedule line %v", rate, target, dashed)
+		}
+	}
+}
+
+// pathTopY returns the highest y, in the SVG's own (upward) units, of the
+// paths stroked in stroke that have at least minPoints points: data lines,
+// not their legend samples.
+func pathTopY(svg, stroke string, minPoints int) float64 {
+	top := math.Inf(-1)
+	num := regexp.MustCompile(`[ML]([-0-9.]+),([-0-9.]+)`)
+	for _, el := range strings.Split(svg, "<path ")[1:] {
+		el, _, _ = strings.Cut(el, "/>")
+		if !strings.Contains(el, "stroke:"+stroke+";") {
+			continue
+		}
+		pts := num.FindAllStringSubmatch(el, -1)
+		if len(pts) < minPoints {
+			continue
+		}
+		for _, m := range pts {
+			y, _ := strconv.ParseFloat(m[2], 64)
+			top = max(top, y)
+		}
+	}
+	return top
+}
+
+// Legends sit above the data they name, at the default size and the
+// smallest: the responses line passes under "errors: none", the latency
+// lines under p50/p99/max; a panel too short for its y label gets a
+// shorter one.
+func TestTimelineLegendsClearTheData(t *testing.T) {
+	open := synthRun(19, "async", 4, 2000, 800)
+	open.Model, open.RatePerSec = "open", 2000
+	for _, tc := range []struct {
+		name string
+		res  *stats.Result
+	}{{"open at 2,000 req/s", open}, {"hold", holdRun()}} {
+		for _, size := range []Size{{}, {W: 6 * vg.Inch, H: 3.5 * vg.Inch}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
+			svg := drawSVG(t, size, func(p string, s Size) error { return Timeline(tc.res, p, s) })
+			texts := svgTextsAt(svg)
+			bottom := func(s string) float64 {
+				for _, tx := range texts {
+					if tx.s == s {
+						return tx.y - 0.3*tx.size // the baseline less the descent
+					}
+				}
+				t.Fatalf("%s at %v: no text %q", tc.name, size, s)
+				return 0
+			}
+			if b, top := bottom("errors: none"), pathTopY(svg, "#0072B2", 4); b <= top {
+				t.Errorf("%s at %v: \"errors: none\" bottom at y %.1f, responses line up to %.1f", tc.name, size, b, top)
+			}
+			for _, stroke := range []string{"#009E73", "#E69F00", "#CC79A7"} {
+				if b, top := bottom("max"), pathTopY(svg, stroke, 4); b <= top {
+					t.Errorf("%s at %v: latency legend bottom at y %.1f, line %s up to %.1f", tc.name, size, b, stroke, top)
+				}
+			}
+			for _, tx := range texts {
+				if tx.s == "Open connections" && size.H == MinHeightInches*vg.Inch {
+					t.Errorf("%s at %v: the full \"Open connections\" label on a short panel", tc.name, size)
+				}
+			}
+		}
 	}
 }

@@ -77,26 +77,29 @@ func (r *Result) AddRecorder(rec *Recorder) {
 // wall clock. Used to combine runs made on several machines at the same
 // time.
 //
-// The merged run starts at the earlier of the two starts and lasts until
-// the later end. Interval i of a run that started k seconds after the
-// other (k rounded to the nearest whole second) merges into interval i+k;
-// its times move by the exact offset, so a merged interval spans the
-// times of everything merged into it.
+// The merged run starts at the earlier of the two starts. A run that
+// started k seconds after the other (k rounded to the nearest whole
+// second) has its interval i merged into interval i+k, moved by exactly k
+// seconds: intervals stay one second wide on the earlier run's clock and
+// never overlap. The merged run lasts as long as the longer of the two,
+// since they ran side by side: its rate is the sum of theirs, not their
+// total spread over the span from the first start to the last end.
 func (r *Result) Merge(o *Result) {
 	offset := o.Start.Sub(r.Start) // how much later o started than r
 	if r.Start.IsZero() || o.Start.IsZero() {
 		offset = 0
 	}
+	lead := int(offset.Round(time.Second) / time.Second)
 	src := o.Intervals
-	if offset >= 0 {
-		src = shiftIntervals(src, offset)
+	if lead >= 0 {
+		src = shiftIntervals(src, lead)
 	} else {
-		r.Intervals = shiftIntervals(r.Intervals, -offset)
+		r.Intervals = shiftIntervals(r.Intervals, -lead)
+	}
+	if offset < 0 {
 		r.Start = o.Start
 	}
-	// Both ends, measured from the merged start.
-	rEnd, oEnd := r.Elapsed-min(offset, 0), o.Elapsed+max(offset, 0)
-	r.Elapsed = max(rEnd, oEnd)
+	r.Elapsed = max(r.Elapsed, o.Elapsed)
 	r.Counters.Add(&o.Counters)
 	r.WarmupCounters.Add(&o.WarmupCounters)
 	r.Latency.Merge(o.Latency)
@@ -120,22 +123,22 @@ func (r *Result) Merge(o *Result) {
 	r.Interrupted = r.Interrupted || o.Interrupted
 }
 
-// shiftIntervals returns the intervals of a run that started offset after
-// the merged run's start: led by as many empty one-second intervals as
-// whole seconds in offset (rounded), with their times moved by offset.
-// ivs is not modified.
-func shiftIntervals(ivs []Interval, offset time.Duration) []Interval {
-	if offset <= 0 || len(ivs) == 0 {
+// shiftIntervals returns the intervals of a run that started lead whole
+// seconds after the merged run's start: led by lead empty one-second
+// intervals, with their own times moved by lead seconds. ivs is not
+// modified.
+func shiftIntervals(ivs []Interval, lead int) []Interval {
+	if lead <= 0 || len(ivs) == 0 {
 		return ivs
 	}
-	lead := int(offset.Round(time.Second) / time.Second)
 	out := make([]Interval, 0, lead+len(ivs))
 	for i := range lead {
 		out = append(out, Interval{StartNs: int64(i) * 1e9, EndNs: int64(i+1) * 1e9, Latency: NewHistogram()})
 	}
+	move := int64(lead) * 1e9
 	for _, iv := range ivs {
-		iv.StartNs += int64(offset)
-		iv.EndNs += int64(offset)
+		iv.StartNs += move
+		iv.EndNs += move
 		out = append(out, iv)
 	}
 	return out

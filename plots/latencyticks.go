@@ -1,0 +1,121 @@
+package plots
+
+import (
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+)
+
+// latencyTicker marks a log latency axis and labels it as densely as the
+// height it is drawn at allows: at 1, 2 and 5 times each power of ten when
+// roomy, at 1 and 3 with less room, at the powers alone when tight, and
+// always with at least two labels. drawGrid sets heightPt, the data
+// area's height, before the axis is drawn; at zero (unknown) it labels as
+// latencyTicks does.
+type latencyTicker struct {
+	heightPt vg.Length // the data area's height
+	labelPt  vg.Length // the height of a tick label
+}
+
+// newLatencyTicker returns the ticker of a latency axis whose tick labels
+// are in font size labelPt.
+func newLatencyTicker(labelPt vg.Length) *latencyTicker {
+	return &latencyTicker{labelPt: labelPt}
+}
+
+// labelSet is a set of multiples of powers of ten that may carry labels,
+// with the smallest gap between two of its labels in decades (log10 of
+// the ratio of neighbours).
+type labelSet struct {
+	mults  []float64
+	gapDec float64
+}
+
+// labelSets returns the label sets, densest first.
+func labelSets() []labelSet {
+	return []labelSet{
+		{[]float64{1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9}, math.Log10(9.0 / 8)},
+		{[]float64{1, 2, 5}, math.Log10(2)},
+		{[]float64{1, 3}, math.Log10(3)},
+		{[]float64{1}, 1},
+	}
+}
+
+// Ticks returns the ticks over [min, max]: unlabelled minor ticks at 1, 2
+// and 5 times each power of ten, labels on the densest set of labelSets
+// whose labels stand at least 1.5 label heights apart (every few powers
+// of ten when even those are too close), or a denser one when that gives
+// fewer than two labels.
+func (lt *latencyTicker) Ticks(min, max float64) []plot.Tick {
+	if lt.heightPt <= 0 || min <= 0 || max <= min {
+		return latencyTicks(min, max)
+	}
+	perDecade := float64(lt.heightPt) / math.Log10(max/min)
+	need := 1.5 * float64(lt.labelPt)
+	sets := labelSets()
+	pick := len(sets) - 1
+	for i, set := range sets {
+		if set.gapDec*perDecade >= need {
+			pick = i
+			break
+		}
+	}
+	for pick > 0 && len(multiplesIn(sets[pick].mults, min, max)) < 2 {
+		pick--
+	}
+	labelled := multiplesIn(sets[pick].mults, min, max)
+	if every := int(math.Ceil(need / perDecade)); pick == len(sets)-1 && every > 1 {
+		// Tighter than a label per decade: every few decades, from the top.
+		var sparse []float64
+		for i := len(labelled) - 1; i >= 0; i -= every {
+			sparse = append([]float64{labelled[i]}, sparse...)
+		}
+		if len(sparse) >= 2 {
+			labelled = sparse
+		}
+	}
+	ticks := make([]plot.Tick, 0, len(labelled)+8)
+	for _, v := range labelled {
+		ticks = append(ticks, plot.Tick{Value: v, Label: latencyLabel(v)})
+	}
+	for _, v := range multiplesIn([]float64{1, 2, 5}, min, max) {
+		if !containsValue(labelled, v) {
+			ticks = append(ticks, plot.Tick{Value: v})
+		}
+	}
+	return ticks
+}
+
+// multiplesIn returns m times each power of ten, for each m of mults,
+// that lies in [min, max], in increasing order.
+func multiplesIn(mults []float64, min, max float64) []float64 {
+	var vs []float64
+	for e := math.Floor(math.Log10(min)); e <= math.Ceil(math.Log10(max)); e++ {
+		for _, m := range mults {
+			if v := roundSig(m * math.Pow(10, e)); v >= min && v <= max {
+				vs = append(vs, v)
+			}
+		}
+	}
+	return vs
+}
+
+// containsValue reports whether vs holds v.
+func containsValue(vs []float64, v float64) bool {
+	for _, w := range vs {
+		if w == v {
+			return true
+		}
+	}
+	return false
+}
+
+// latencyLabel labels a latency in ms with its unit: 0.5 ms, 20 ms, 2 s.
+func latencyLabel(ms float64) string {
+	if v := roundSig(ms); v >= 1000 {
+		return formatNum(roundSig(v/1000)) + " s"
+	}
+	return strconv.FormatFloat(roundSig(ms), 'f', -1, 64) + " ms"
+}

@@ -1,0 +1,126 @@
+package plots
+
+import (
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// legendEntry is one line of a legend: its text in forms from the fullest
+// to the shortest, and the thumbnails of what it names.
+type legendEntry struct {
+	texts  []string
+	thumbs []plot.Thumbnailer
+}
+
+// Limits of a fitted legend: its font shrinks to at most minLegendScale
+// of the chart's before texts are shortened; a legend inside the data area
+// takes at most insideLegendShare of its height (above the data, which
+// the axis is raised to clear), else it goes below the plot, in up to
+// maxLegendColumns columns, taking at most belowLegendShare of the chart.
+const (
+	minLegendScale    = 0.75
+	insideLegendShare = 0.4
+	belowLegendShare  = 0.45
+	maxLegendColumns  = 3
+)
+
+// fitLegend fits entries in lk's style into columns of width, rows
+// entries high: the font shrinks (not below minLegendScale) and each text
+// takes its fullest form that fits, so that a column is at most width wide
+// and, if it can be, maxH high. It returns an empty legend in the chosen
+// style, the chosen texts, and the height of a column.
+func fitLegend(lk look, entries []legendEntry, width, maxH vg.Length, rows int) (plot.Legend, []string, vg.Length) {
+	for scale := 1.0; ; scale -= 0.05 {
+		leg := plot.NewLegend()
+		leg.TextStyle.Font = lk.font(legendPt, false)
+		leg.TextStyle.Font.Size *= vg.Length(scale)
+		leg.ThumbnailWidth = lk.pt(24 * scale)
+		leg.Padding = lk.pt(2 * scale)
+		room := width - leg.ThumbnailWidth - leg.TextStyle.Width(" ")
+		fits := true
+		texts := make([]string, len(entries))
+		for i, e := range entries {
+			text := e.texts[len(e.texts)-1]
+			for _, t := range e.texts {
+				if leg.TextStyle.Width(t) <= room {
+					text = t
+					break
+				}
+			}
+			if leg.TextStyle.Width(text) > room {
+				fits = false
+				text = fitText(leg.TextStyle, text, room)
+			}
+			texts[i] = text
+		}
+		col := leg
+		for _, t := range texts[:min(rows, len(texts))] {
+			col.Add(t)
+		}
+		h := col.Rectangle(draw.Canvas{}).Size().Y
+		if (fits && h <= maxH) || scale <= minLegendScale+1e-9 {
+			return leg, texts, h
+		}
+	}
+}
+
+// drawWithLegend draws the single plot p in dc with entries as its legend:
+// inside the top left of the data area when the legend is short enough,
+// the top of the log y axis (from yLo to yHi) raised just enough to keep
+// the data below it; else below the plot, in columns, so that any number
+// of entries leaves the plot drawable.
+func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry, yLo, yHi float64) {
+	offs := lk.pt(8)
+	p.Y.Min, p.Y.Max = yLo, yHi
+	data := p.DataCanvas(dc)
+	dataW, dataH := data.Max.X-data.Min.X, data.Max.Y-data.Min.Y
+	leg, texts, h := fitLegend(lk, entries, dataW-2*offs, insideLegendShare*dataH-2*offs, len(entries))
+	if h+2*offs <= insideLegendShare*dataH {
+		for i, e := range entries {
+			leg.Add(texts[i], e.thumbs...)
+		}
+		leg.Top, leg.Left = true, true
+		leg.XOffs, leg.YOffs = offs, -offs
+		p.Y.Max = legendHeadroom(yLo, yHi, float64((h+2*offs)/dataH))
+		// Why drawn here and not by gonum: gonum places a legend from the
+		// top of the whole plot, above the data area by the axis's padding,
+		// where the headroom above does not account for it.
+		leg.Draw(drawGrid(dc, lk, [][]*plot.Plot{{p}}, nil)[0][0])
+		return
+	}
+	width := dc.Max.X - dc.Min.X - 2*offs
+	maxH := belowLegendShare * (dc.Max.Y - dc.Min.Y)
+	var cols, perCol int
+	for cols = 1; ; cols++ {
+		perCol = (len(entries) + cols - 1) / cols
+		leg, texts, h = fitLegend(lk, entries, width/vg.Length(cols)-offs, maxH, perCol)
+		if h <= maxH || cols == maxLegendColumns {
+			break
+		}
+	}
+	drawGrid(draw.Crop(dc, 0, 0, h+offs, 0), lk, [][]*plot.Plot{{p}}, nil)
+	colW := width / vg.Length(cols)
+	for c := range cols {
+		l := leg
+		for i := c * perCol; i < min((c+1)*perCol, len(entries)); i++ {
+			l.Add(texts[i], entries[i].thumbs...)
+		}
+		l.Top, l.Left = true, true
+		x0 := dc.Min.X + offs + colW*vg.Length(c)
+		l.Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
+			Min: vg.Point{X: x0, Y: dc.Min.Y + offs/2},
+			Max: vg.Point{X: x0 + colW, Y: dc.Min.Y + offs/2 + h},
+		}})
+	}
+}
+
+// legendHeadroom raises the top hi of a log axis over [lo, hi] so that the
+// top frac of the panel stays clear for a legend. frac is held below
+// one half, so the axis never grows more than its own span again.
+func legendHeadroom(lo, hi, frac float64) float64 {
+	frac = math.Min(math.Max(frac, 0), 0.5)
+	return hi * math.Pow(hi/lo, frac/(1-frac))
+}

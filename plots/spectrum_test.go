@@ -1,0 +1,150 @@
+package plots
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// svgText is one text element of an SVG chart.
+type svgText struct {
+	s          string
+	x, y, size float64
+}
+
+// svgTextsAt returns every text element of svg with its position and font size.
+func svgTextsAt(svg string) []svgText {
+	re := regexp.MustCompile(`<text x="([-0-9.]+)" y="([-0-9.]+)"[^>]*\n?[^>]*font-size:([0-9.]+)px[^"]*">([^<]*)</text>`)
+	var out []svgText
+	for _, m := range re.FindAllStringSubmatch(svg, -1) {
+		x, _ := strconv.ParseFloat(m[1], 64)
+		y, _ := strconv.ParseFloat(m[2], 64)
+		size, _ := strconv.ParseFloat(m[3], 64)
+		out = append(out, svgText{s: m[4], x: x, y: -y, size: size})
+	}
+	return out
+}
+
+// mixedRuns returns n runs, every third an open-model run (two lines).
+func mixedRuns(n int) []Series {
+	var runs []Series
+	for i := range n {
+		res := synthRun(uint64(30+i), "async", 3, 500, int64(300+200*i))
+		if i%3 == 1 {
+			res.Model, res.RatePerSec = "open", 500
+		}
+		runs = append(runs, SeriesOf(fmt.Sprintf("run-%02d", i), res))
+	}
+	return runs
+}
+
+// However many runs a spectrum has, its legend leaves the latency axis
+// sane (raised by at most its own span, never inverted) and every legend
+// text fits inside the chart, also at the smallest size.
+func TestSpectrumLegendFits(t *testing.T) {
+	for _, n := range []int{1, 6, 14} {
+		for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
+			t.Run(fmt.Sprintf("%d runs at %v", n, size), func(t *testing.T) {
+				runs := mixedRuns(n)
+				lk := lookFor(size)
+				sp, err := spectrumPlot(lk, runs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				full := size.orDefault()
+				dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
+				drawWithLegend(drawHeader(dc, lk, spectrumHeader(runs)), lk, sp.plot, sp.legend, sp.yLo, sp.yHi)
+				lo, hi := sp.plot.Y.Min, sp.plot.Y.Max
+				if !(hi >= sp.yHi) || math.Log(hi/lo) > 2*math.Log(sp.yHi/sp.yLo)+1e-9 {
+					t.Errorf("latency axis %v..%v ms for data up to %v ms: raised by more than its span", lo, hi, sp.yHi)
+				}
+				svg := drawSVG(t, size, func(p string, s Size) error { return Spectrum(runs, p, s) })
+				width := float64(full.W.Points())
+				legends := 0
+				for _, tx := range svgTextsAt(svg) {
+					if !strings.Contains(tx.s, ": p50 ") {
+						continue
+					}
+					legends++
+					sty := textStyle(legendPt, false, nil, look{scale: 1})
+					sty.Font.Size = vg.Length(tx.size)
+					right := tx.x + float64(sty.Width(tx.s).Points())
+					if tx.x < 0 || right > width+0.5 {
+						t.Errorf("legend %q spans x %.1f..%.1f of a %.0f pt chart", tx.s, tx.x, right, width)
+					}
+					if strings.Contains(tx.s, "…") {
+						t.Errorf("legend %q is cut short", tx.s)
+					}
+				}
+				if want := n + (n+1)/3; legends != want {
+					t.Errorf("%d legend entries, want %d", legends, want)
+				}
+			})
+		}
+	}
+}
+
+// Dashes mean service time and nothing else: eight closed runs draw no
+// dashed line, and the eighth, which shares the first's colour, carries
+// markers (in the plot and its legend sample) instead.
+func TestSpectrumDashesOnlyServiceTime(t *testing.T) {
+	var runs []Series
+	for i := range 8 {
+		runs = append(runs, SeriesOf(fmt.Sprintf("r%d", i), synthRun(uint64(50+i), "async", 3, 500, int64(300+100*i))))
+	}
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum(runs, p, s) })
+	if n := strings.Count(svg, "stroke-dasharray"); n != 0 {
+		t.Errorf("%d dashed paths in a spectrum of closed runs, want 0", n)
+	}
+	marks := 0
+	arc := regexp.MustCompile(`[0-9]A[0-9]`) // a circle glyph
+	for _, el := range strings.Split(svg, "<path ")[1:] {
+		el, _, _ = strings.Cut(el, "/>")
+		if arc.MatchString(el) && strings.Contains(el, "fill:#0072B2") {
+			marks++
+		}
+	}
+	if marks < 3 {
+		t.Errorf("%d circle markers in the first colour, want the eighth run's (at least 2 and its legend's)", marks)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(svgPlainText(svg)), " "), "runs after the 7th carry markers") {
+		t.Error("the subtitle does not say which runs carry markers")
+	}
+}
+
+// svgPlainText returns svg's text contents, joined.
+func svgPlainText(svg string) string {
+	var b strings.Builder
+	for _, tx := range svgTextsAt(svg) {
+		b.WriteString(tx.s + " ")
+	}
+	return b.String()
+}
+
+// A hold run that sent requests is drawn as an open-model run: its latency
+// from the intended send and its service time, dashed, with the subtitle
+// that says which is which.
+func TestSpectrumOfHoldRunWithRequests(t *testing.T) {
+	res := holdRun()
+	res.Service = stats.NewHistogram()
+	res.Service.Merge(res.Latency)
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum([]Series{SeriesOf("held", res)}, p, s) })
+	text := svgPlainText(svg)
+	for _, want := range []string{"held from intended send: p50", "held service time: p50", "hold with requests: solid lines are latency from the intended send time"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("spectrum lacks %q: %s", want, text)
+		}
+	}
+	if n := strings.Count(svg, "stroke-dasharray"); n != 2 { // the line and its legend sample
+		t.Errorf("%d dashed paths, want 2", n)
+	}
+}

@@ -1,0 +1,72 @@
+package stats
+
+import (
+	"fmt"
+	"testing"
+	"time"
+)
+
+// runAt builds a closed-model run of secs one-second intervals of perSec
+// responses each, started at start, as a loop records it.
+func runAt(start time.Time, secs, perSec int) *Result {
+	rec := NewRecorder()
+	rec.EndWarmup(0)
+	for s := 1; s <= secs; s++ {
+		for i := 0; i < perSec; i++ {
+			rec.RecordSent(1, 100)
+			rec.RecordResponse(200, int64(500+i)*1000, int64(500+i)*1000)
+		}
+		rec.CloseInterval(int64(s)*1e9, 10)
+	}
+	res := NewResult()
+	res.AddRecorder(rec)
+	res.Mode, res.Model, res.Connections, res.Loops = "async", "closed", 10, 1
+	res.Start, res.Elapsed = start, time.Duration(secs)*time.Second
+	return res
+}
+
+// Runs started a fraction of a second or more than a second apart merge
+// into one-second intervals on whole seconds that neither overlap nor go
+// back in time, whose counts add up, and a rate that is the sum of the
+// runs' rates (they ran side by side), whichever run is merged into which.
+func TestMergeAlignsIntervalsOnWholeSeconds(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 22, 0, 0, 100_000_000, time.UTC)
+	for _, tc := range []struct {
+		offset time.Duration
+		counts []uint64 // responses per merged second
+	}{
+		{300 * time.Millisecond, []uint64{6000, 6000}},
+		{1400 * time.Millisecond, []uint64{3000, 6000, 3000}},
+		{2600 * time.Millisecond, []uint64{3000, 3000, 0, 3000, 3000}}, // no shared second: a gap, not an overlap
+	} {
+		for _, order := range []string{"early first", "late first"} {
+			t.Run(fmt.Sprintf("%v %s", tc.offset, order), func(t *testing.T) {
+				m, o := runAt(t0, 2, 3000), runAt(t0.Add(tc.offset), 2, 3000)
+				if order == "late first" {
+					m, o = o, m
+				}
+				m.Merge(o)
+				if !m.Start.Equal(t0) || m.Elapsed != 2*time.Second {
+					t.Errorf("start %v, elapsed %v; want %v, 2s", m.Start, m.Elapsed, t0)
+				}
+				if len(m.Intervals) != len(tc.counts) {
+					t.Fatalf("%d intervals, want %d", len(m.Intervals), len(tc.counts))
+				}
+				var total uint64
+				for i, iv := range m.Intervals {
+					if iv.StartNs != int64(i)*1e9 || iv.EndNs != int64(i+1)*1e9 {
+						t.Errorf("interval %d covers %d..%d ns, want %d..%d", i, iv.StartNs, iv.EndNs, int64(i)*1e9, int64(i+1)*1e9)
+					}
+					if iv.Responses != tc.counts[i] || uint64(iv.Latency.TotalCount()) != tc.counts[i] {
+						t.Errorf("interval %d: %d responses, %d latencies; want %d", i, iv.Responses, iv.Latency.TotalCount(), tc.counts[i])
+					}
+					total += iv.Responses
+				}
+				s := Summarize(m)
+				if total != s.Responses || s.RequestsPerSec != 6000 {
+					t.Errorf("intervals add to %d of %d responses; %.0f req/s, want 6000 (3000 + 3000)", total, s.Responses, s.RequestsPerSec)
+				}
+			})
+		}
+	}
+}
