@@ -65,3 +65,26 @@ func TestPortRangeCheckCountsSourceAddresses(t *testing.T) {
 		t.Fatalf("two source addresses hold %d connections: %v", 2*ports, err)
 	}
 }
+
+// TestOnlyUsedSourcesAreChecked: connection j uses address j mod n, so 4
+// connections over a /16 use (and have bound) the first 4 addresses only;
+// a closed ramp uses as many as its largest stage.
+func TestOnlyUsedSourcesAreChecked(t *testing.T) {
+	addrs := make([]netip.Addr, 1000)
+	a := netip.MustParseAddr("127.0.0.1")
+	for i := range addrs {
+		addrs[i], a = a, a.Next()
+	}
+	plan := &engine.Plan{Connections: 4, SourceAddrs: addrs}
+	if got := usedSources(plan); len(got) != 4 || got[3] != addrs[3] {
+		t.Fatalf("4 connections use %d addresses, want the first 4", len(got))
+	}
+	plan.Model, plan.Stages = engine.ModelClosed, []engine.Stage{{Duration: time.Second, Target: 40}, {Duration: time.Second, Target: 10}}
+	if got := usedSources(plan); len(got) != 40 {
+		t.Fatalf("a ramp to 40 connections uses %d addresses, want 40", len(got))
+	}
+	plan.Connections = 5000
+	if got := usedSources(plan); len(got) != 1000 {
+		t.Fatalf("5000 connections over 1000 addresses use %d, want all 1000", len(got))
+	}
+}

@@ -91,10 +91,24 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 	if err != nil {
 		return nil, scenarioErr(err)
 	}
-	if err := checkSourcesBind(plan.SourceAddrs); err != nil {
+	if err := checkSourcesBind(usedSources(plan)); err != nil {
 		return nil, err
 	}
 	return plan, nil
+}
+
+// usedSources returns the source addresses a plan's connections use:
+// connection j takes address j mod n, so with fewer connections than
+// addresses only the first ones are used (a /16 range is not bound 65,535
+// times for 30 connections).
+func usedSources(plan *engine.Plan) []netip.Addr {
+	most := plan.Connections
+	if plan.Model.OrDefault() == engine.ModelClosed {
+		for _, st := range plan.Stages {
+			most = max(most, int(st.Target))
+		}
+	}
+	return plan.SourceAddrs[:min(len(plan.SourceAddrs), most)]
 }
 
 // checkSourcesBind binds a socket to each --source-ips address on port 0,
