@@ -114,6 +114,9 @@ func (c *conn) loop() {
 		}
 		first = false
 		if !c.connect() {
+			if c.r.givesUp() {
+				break
+			}
 			if !c.sleep(backoff) {
 				break
 			}
