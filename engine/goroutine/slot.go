@@ -34,8 +34,8 @@ type slot struct {
 	addr netip.AddrPort
 	src  netip.Addr // local address to bind, or the zero Addr
 
-	host *fasthttp.HostClient // pipeline depth 1
-	pipe *pipeline            // pipeline depth > 1
+	host *fasthttp.HostClient // pipeline depth 1, unless a request frames its body itself (run.rawFrames)
+	pipe *pipeline            // otherwise
 
 	bytesIn, bytesOut atomic.Uint64 // raw bytes read and written, TLS included
 	recIn, recOut     uint64        // bytes already moved into g; under g's lock
@@ -69,7 +69,7 @@ func newSlot(r *run, id int, g *engine.RecorderGroup) *slot {
 		return s // the holder speaks HTTP on the connection itself
 	}
 	rbuf := max(p.MaxHeaderBytesOrDefault(), 4096)
-	if r.depth == 1 {
+	if r.depth == 1 && !r.rawFrames {
 		s.host = &fasthttp.HostClient{
 			Addr:                          s.addr.String(),
 			Name:                          "nowait",
