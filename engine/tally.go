@@ -13,14 +13,16 @@ import (
 // once, and the first connect error, which explains a run that never
 // connected. It is touched on connect and close, never per request.
 type ConnTally struct {
-	open      Gauge
-	allOpenNs atomic.Int64 // run clock; 0 until all were open at once
-	firstErr  atomic.Pointer[string]
+	open       Gauge
+	allOpenNs  atomic.Int64 // run clock; 0 until all were open at once
+	lastOpenNs atomic.Int64 // run clock of the latest connect; 0 before the first
+	firstErr   atomic.Pointer[string]
 }
 
 // Opened counts a connection opened at nowNs (run clock) and notes the
 // first moment want connections were open at once.
 func (t *ConnTally) Opened(nowNs int64, want int) {
+	t.lastOpenNs.Store(nowNs)
 	t.open.Add(1)
 	if t.open.Load() >= int64(want) {
 		t.allOpenNs.CompareAndSwap(0, max(nowNs, 1))
@@ -29,6 +31,15 @@ func (t *ConnTally) Opened(nowNs int64, want int) {
 
 // Closed counts a connection closed.
 func (t *ConnTally) Closed() { t.open.Add(-1) }
+
+// Stalled reports whether, at nowNs (run clock), no connection is open
+// and none has opened for more than limitNs (since the run's start when
+// none ever did). A run bounded only by a request count gives up then, as
+// the reactor's loops do: its budget is spent only by requests, and a
+// target that cannot be reached takes none.
+func (t *ConnTally) Stalled(nowNs, limitNs int64) bool {
+	return t.open.Load() <= 0 && nowNs-t.lastOpenNs.Load() > limitNs
+}
 
 // ConnectFailed keeps msg if it is the run's first connect error.
 func (t *ConnTally) ConnectFailed(msg string) { t.firstErr.CompareAndSwap(nil, &msg) }

@@ -111,6 +111,10 @@ var cells = []cell{
 			if res.Connects < 1000 {
 				t.Errorf("connects %d, want one per response (1000)", res.Connects)
 			}
+			// Open at once, not connects: at most one per connection.
+			if res.PeakOpenConns < 1 || res.PeakOpenConns > p.Connections {
+				t.Errorf("peak open %d with %d connections", res.PeakOpenConns, p.Connections)
+			}
 		},
 	},
 	{

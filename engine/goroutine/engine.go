@@ -1,17 +1,19 @@
 // Package goroutine is nowait's goroutine mode, the idiomatic Go client:
 // fasthttp's HostClient over Go's netpoller, one goroutine per connection.
-// When the plan pipelines, each connection is a pipeline (pipe.go): one
-// goroutine per request in flight writes on it and a reader goroutine
-// parses the responses with fasthttp. It is the mode that speaks TLS. It runs the closed model
-// (with connection stages), the open model (open.go) and the hold model
-// (hold.go), takes the same Plan and produces the same Result as the other
-// modes.
+// When the plan pipelines, or a request frames its body itself (its own
+// Content-Length or Transfer-Encoding), each connection is a pipeline
+// (pipe.go): one goroutine per request in flight writes on it and a
+// reader goroutine parses the responses with fasthttp. It is the mode that
+// speaks TLS. It runs the closed model (with connection stages), the open
+// model (open.go) and the hold model (hold.go), takes the same Plan and
+// produces the same Result as the other modes.
 package goroutine
 
 import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +47,7 @@ type run struct {
 	timeout   time.Duration
 	warmupNs  int64 // run-clock end of the warm-up
 	depth     int
+	rawFrames bool // a request frames its body itself: written as planned, never by HostClient
 	stop      atomic.Bool
 	stopCh    chan struct{}   // closed on stop, wakes sleeps
 	endNs     atomic.Int64    // the run's end on the run clock, set before stop
@@ -60,12 +63,13 @@ type run struct {
 // newRun prepares the shared state of a run of plan.
 func newRun(e *Engine, plan *engine.Plan) *run {
 	r := &run{
-		plan:     plan,
-		timeout:  plan.TimeoutOrDefault(),
-		warmupNs: int64(plan.Warmup),
-		depth:    plan.PipelineOrDefault(),
-		stopCh:   make(chan struct{}),
-		budget:   engine.NewBudget(plan.MaxRequests),
+		plan:      plan,
+		timeout:   plan.TimeoutOrDefault(),
+		warmupNs:  int64(plan.Warmup),
+		depth:     plan.PipelineOrDefault(),
+		rawFrames: framesItself(plan.Requests),
+		stopCh:    make(chan struct{}),
+		budget:    engine.NewBudget(plan.MaxRequests),
 		// fasthttp's idle-connection cleaner sleeps this long between
 		// looks and ends only when it wakes with no connection left: it
 		// bounds how long its goroutines outlive the run.
@@ -218,6 +222,24 @@ func tlsConfig(base *tls.Config, plan *engine.Plan) *tls.Config {
 		cfg.ServerName = hostname(plan.Requests[0].Host)
 	}
 	return cfg
+}
+
+// framesItself reports whether a request carries its own Content-Length
+// or Transfer-Encoding header. fasthttp's HostClient makes those agree
+// with the body before it writes a request: it rewrites a Content-Length
+// that does not, and refuses a Transfer-Encoding or a repeated
+// Content-Length, writing nothing. The other modes send such a request as
+// given (testing how a server takes bad framing is a use), so this mode
+// then writes the plan's bytes itself, as it does when pipelining.
+func framesItself(reqs []engine.Request) bool {
+	for i := range reqs {
+		for _, h := range reqs[i].Headers {
+			if strings.EqualFold(h.Name, "Content-Length") || strings.EqualFold(h.Name, "Transfer-Encoding") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // weightedOrder lists request indices, each as often as its weight.

@@ -220,9 +220,12 @@ func (p *pipeline) teardown(pc *pipeConn, err error) {
 
 // outcome is what a request still waiting when its connection ended with
 // err gets: errResend when a Connection: close response came before it,
-// else the error of its own write if that failed, else err.
+// else the error of its own write if that failed, else err. A write that
+// failed with net.ErrClosed found the connection closed by the pipeline
+// itself (fail: a timeout, a release, the stop), whose cause err then is:
+// the requests behind a timed-out one time out with it.
 func (c *pipeCall) outcome(err error) error {
-	if c.writeErr != nil && !errors.Is(err, errResend) {
+	if c.writeErr != nil && !errors.Is(err, errResend) && !errors.Is(c.writeErr, net.ErrClosed) {
 		return c.writeErr
 	}
 	return err

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"github.com/valyala/fasthttp"
 
@@ -33,8 +34,8 @@ type slot struct {
 	addr netip.AddrPort
 	src  netip.Addr // local address to bind, or the zero Addr
 
-	host *fasthttp.HostClient // pipeline depth 1
-	pipe *pipeline            // pipeline depth > 1
+	host *fasthttp.HostClient // pipeline depth 1, unless a request frames its body itself (run.rawFrames)
+	pipe *pipeline            // otherwise
 
 	bytesIn, bytesOut atomic.Uint64 // raw bytes read and written, TLS included
 	recIn, recOut     uint64        // bytes already moved into g; under g's lock
@@ -68,7 +69,7 @@ func newSlot(r *run, id int, g *engine.RecorderGroup) *slot {
 		return s // the holder speaks HTTP on the connection itself
 	}
 	rbuf := max(p.MaxHeaderBytesOrDefault(), 4096)
-	if r.depth == 1 {
+	if r.depth == 1 && !r.rawFrames {
 		s.host = &fasthttp.HostClient{
 			Addr:                          s.addr.String(),
 			Name:                          "nowait",
@@ -96,10 +97,17 @@ func (s *slot) dial(string) (net.Conn, error) {
 	if r.stop.Load() {
 		return nil, errStopped
 	}
-	start := r.clock.Now()
 	ctx, cancel := context.WithTimeout(r.dialCtx, r.plan.ConnectTimeoutOrDefault())
 	defer cancel()
-	d := net.Dialer{}
+	var startNs int64
+	d := net.Dialer{
+		// Called right before the connect system call: the connect time
+		// starts there, not before the socket and the bind.
+		ControlContext: func(context.Context, string, string, syscall.RawConn) error {
+			startNs = r.clock.Now()
+			return nil
+		},
+	}
 	if s.src.IsValid() {
 		d.LocalAddr = &net.TCPAddr{IP: s.src.AsSlice()}
 	}
@@ -107,6 +115,8 @@ func (s *slot) dial(string) (net.Conn, error) {
 	if err != nil {
 		return nil, s.dialFailed(err)
 	}
+	connectNs := handshakeNs(nc, r.clock.Now()-startNs)
+	tlsStartNs := r.clock.Now()
 	cc := &countingConn{Conn: nc, s: s}
 	var conn net.Conn = cc
 	if r.tls != nil {
@@ -126,7 +136,10 @@ func (s *slot) dial(string) (net.Conn, error) {
 	s.conn = cc
 	s.mu.Unlock()
 	now := r.clock.Now()
-	s.g.Lock(now).RecordConnect(now - start)
+	if r.tls != nil {
+		connectNs += now - tlsStartNs // the TLS handshake, as the goroutine ran it
+	}
+	s.g.Lock(now).RecordConnect(connectNs)
 	s.g.AddOpen(1)
 	s.g.Unlock()
 	s.opened.Store(true)

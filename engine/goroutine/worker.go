@@ -36,6 +36,11 @@ type worker struct {
 	next  int
 	timer *time.Timer // open model: waits for the next due time
 
+	// unsent says the last request once tried never went out: its
+	// connect failed. The closed model sends it again, on the budget's
+	// ticket it already took.
+	unsent bool
+
 	inFlightAtEnd int // set when the worker ends
 }
 
@@ -99,10 +104,15 @@ func (w *worker) loop() {
 // budget is spent. In the closed model a request is due when the response
 // before it completed, so one clock reading ends one latency and starts
 // the next. With stages, the worker sends only while its slot is active.
+//
+// A request whose connect failed keeps its ticket of the budget and goes
+// again after the backoff: -n N sends N requests, however many connects
+// fail on the way, unless the run gives up (givesUp).
 func (w *worker) closedLoop() {
 	r := w.r
 	now := r.clock.Now()
 	backoff := backoffMin
+	held, heldInWarmup := false, false // a ticket taken for a request not sent yet
 	for !r.stop.Load() {
 		if !w.slot.active.Load() {
 			if !w.slot.awaitActive() {
@@ -110,11 +120,19 @@ func (w *worker) closedLoop() {
 			}
 			now = r.clock.Now()
 		}
-		if !r.budget.Take(now < r.warmupNs) {
-			return
+		if held && heldInWarmup && now >= r.warmupNs {
+			held = false // taken in the warm-up, which takes none: the measured run takes its own
+		}
+		if !held {
+			heldInWarmup = now < r.warmupNs
+			if !r.budget.Take(heldInWarmup) {
+				return
+			}
 		}
 		var ok bool
-		if now, ok = w.once(now, now, &backoff); !ok {
+		now, ok = w.once(now, now, &backoff)
+		held = w.unsent
+		if !ok {
 			return
 		}
 	}
@@ -143,6 +161,7 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	}
 	now := r.clock.Now()
 	dialFailed := err != nil && (isDialError(err) || errors.Is(err, errStopped))
+	w.unsent = dialFailed
 	stopped := err != nil && r.stop.Load()
 	// An outcome after the planned end is not counted: the request stays
 	// in flight, as in every mode.
@@ -182,13 +201,20 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	case err == nil:
 		*backoff = backoffMin
 	case dialFailed:
-		if !w.sleep(*backoff) {
+		if r.givesUp() || !w.sleep(*backoff) {
 			return now, false
 		}
 		*backoff = min(2**backoff, backoffMax)
 		return r.clock.Now(), true
 	}
 	return now, true
+}
+
+// givesUp reports whether a run bounded only by a request count should
+// give up connecting: no connection open and none made for a whole
+// connect timeout, the reactor's rule.
+func (r *run) givesUp() bool {
+	return r.plan.EndNs() == 0 && r.conns.Stalled(r.clock.Now(), int64(r.plan.ConnectTimeoutOrDefault()))
 }
 
 // isDialError reports whether err comes from the dialer. It is apart

@@ -114,6 +114,9 @@ func (c *conn) loop() {
 		}
 		first = false
 		if !c.connect() {
+			if c.r.givesUp() {
+				break
+			}
 			if !c.sleep(backoff) {
 				break
 			}
@@ -144,7 +147,7 @@ func (c *conn) end() {
 	c.unlock()
 	if c.fd >= 0 {
 		c.openAtEnd = 1
-		c.closeConn(false)
+		c.closeConn(true)
 	}
 }
 
@@ -250,17 +253,19 @@ func (c *conn) closeFd() {
 }
 
 // close ends an established connection: the socket, the parser state and
-// the in-flight requests, which the caller has already counted.
+// the in-flight requests, which the caller has already counted. The
+// connection leaves the run's tally, so the peak counts connections open
+// at once, not connects.
 func (c *conn) close() { c.closeConn(false) }
 
-// closeConn is close; untally leaves the connection counted open in the
-// run's tally, for one open at the end (see end).
-func (c *conn) closeConn(untally bool) {
+// closeConn is close; keepTallied leaves the connection counted open in
+// the run's tally, for one open at the end (see end).
+func (c *conn) closeConn(keepTallied bool) {
 	c.closeFd()
 	c.lock(c.r.clock.Now())
 	c.g.AddOpen(-1)
 	c.unlock()
-	if untally {
+	if !keepTallied {
 		c.r.conns.Closed()
 	}
 	c.r.plan.Live.AddOpen(-1)

@@ -1,6 +1,7 @@
 package threaded
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/enginetest"
+	"github.com/nowait/nowait/target"
 )
 
 // TestPeakCoversOpenAtEnd: threads end one after another. Thread a ends
@@ -38,5 +40,23 @@ func TestPeakCoversOpenAtEnd(t *testing.T) {
 	res := r.result([]*engine.RecorderGroup{g}, conns, r.clock.Now())
 	if res.OpenConnsAtEnd != 2 || res.PeakOpenConns < res.OpenConnsAtEnd {
 		t.Fatalf("%d open at the end, peak %d; want 2 and a peak of at least 2", res.OpenConnsAtEnd, res.PeakOpenConns)
+	}
+}
+
+// TestPeakCountsOpenNotConnects: a server that closes every connection
+// after two responses makes each thread reconnect again and again; the
+// peak of open connections is how many were open at once (at most one a
+// thread), not how many connects there were.
+func TestPeakCountsOpenNotConnects(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{CloseAfter: 2})
+	plan := enginetest.Plan(srv.Addr())
+	plan.Connections, plan.MaxRequests = 5, 400
+	res, err := engine.Execute(context.Background(), New(), plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("connects %d, peak open %d, open at end %d", res.Connects, res.PeakOpenConns, res.OpenConnsAtEnd)
+	if res.Connects < 150 || res.PeakOpenConns < 1 || res.PeakOpenConns > plan.Connections {
+		t.Fatalf("connects %d, peak open %d; want about 200 connects and a peak of 1 to %d", res.Connects, res.PeakOpenConns, plan.Connections)
 	}
 }
