@@ -29,6 +29,12 @@ func (w *worker) openLoop() {
 	for !r.stop.Load() {
 		_, due, ok := r.tickets.Take()
 		if !ok || r.pastPlannedEnd(due) {
+			if ok {
+				// Nothing more is due before the planned end, but the run
+				// lasts until then (as in every mode): workers that all
+				// ended now would end the run early.
+				r.waitUntil(&w.timer, r.plan.EndNs())
+			}
 			return
 		}
 		if !w.r.waitUntil(&w.timer, due) {

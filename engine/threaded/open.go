@@ -36,6 +36,13 @@ func (c *conn) serveOpen() bool {
 				_, due, ok := r.tickets.Take()
 				if !ok || (r.endNs > 0 && due >= r.endNs) {
 					c.drain() // the schedule or the request count is used up
+					if ok {
+						// Nothing more is due before the planned end, but the
+						// run lasts until then (as in every mode): a thread
+						// that ended now, with the others, would end the run
+						// a little early and shorten its measured time.
+						c.sleepUntil(r.endNs)
+					}
 					return true
 				}
 				c.pending, c.pendDue = true, due
