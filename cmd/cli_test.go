@@ -171,7 +171,7 @@ func TestDemoRunsAgainstBuiltInTarget(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit code %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	for _, want := range []string{"Built-in target listening on 127.0.0.1:", "req/s", "200: "} {
+	for _, want := range []string{"Built-in target listening on 127.0.0.1:", "req/s", "200: ", "Next: load your own server", "--out results"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}

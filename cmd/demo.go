@@ -36,7 +36,11 @@ generator's CPU figures are its own) and run nowait against it.`,
 			}
 			defer stop()
 			fmt.Fprintf(a.stdout, "Built-in target listening on %s\n", addr)
-			return a.runURL(c.Context(), "http://"+addr+"/", f)
+			if err := a.runURL(c.Context(), "http://"+addr+"/", f); err != nil {
+				return err
+			}
+			fmt.Fprint(a.stdout, demoNext)
+			return nil
 		},
 	}
 	fl := c.Flags()
@@ -48,6 +52,17 @@ generator's CPU figures are its own) and run nowait against it.`,
 	f.method, f.timeout, f.connectTimeout = "GET", 10*time.Second, 5*time.Second
 	return c
 }
+
+// demoNext is what demo suggests after a run: the same against the
+// user's own server, with the result files and charts, and the modes side
+// by side.
+const demoNext = `
+Next: load your own server and keep the files and charts (summary.json,
+timeseries.csv, HdrHistogram logs, spectrum and timeline PNGs):
+  nowait run http://127.0.0.1:8080/ -c 100 -d 10s --out results
+  nowait run http://127.0.0.1:8080/ -R 20000 -d 30s   # a fixed rate: latency from the intended send
+  nowait compare                                      # async, sync and goroutine modes side by side
+`
 
 // checkDemoFlags checks demo's flags as run would, before the target
 // starts: the plan is built against a stand-in address (the target's is
