@@ -95,6 +95,7 @@ the built-in target, started as a child process.`,
 	fl.Float64Var(&f.run.connectRate, "connect-rate", 0, "hold: connects per second (default: as fast as possible)")
 	fl.StringVar(&f.out, "out", "", "write compare.json (and the comparison chart) into this directory")
 	fl.BoolVar(&f.run.jsonOut, "json", false, "print compare.json on stdout instead of the table")
+	addInsecureFlag(fl, &f.run)
 	f.run.method, f.run.timeout, f.run.connectTimeout = "GET", engine.DefaultTimeout, engine.DefaultConnectTimeout
 	return c
 }
@@ -354,6 +355,9 @@ func runCellProcess(ctx context.Context, exe, url string, rf *runFlags) (*stats.
 	}
 	if rf.loops > 0 {
 		args = append(args, "--loops", strconv.Itoa(rf.loops))
+	}
+	if rf.insecure {
+		args = append(args, "--insecure")
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // let the child report what it measured

@@ -70,6 +70,7 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 		Mode:     f.mode,
 		Requests: []scenarios.Request{req},
 		Timeouts: scenarios.Timeouts{Request: f.timeout, Connect: f.connectTimeout},
+		TLS:      scenarios.TLS{Insecure: f.insecure},
 		Load: scenarios.LoadSpec{
 			Model:       model,
 			Connections: f.connections,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/stats"
@@ -38,6 +39,7 @@ type runFlags struct {
 	connectRate    float64       // hold: connects per second
 	every          time.Duration // hold: one request per connection this often
 	sourceIPs      string        // --source-ips
+	insecure       bool          // -k/--insecure: https without certificate verification
 	extraFDs       int           // descriptors needed besides the connections (an in-process target's)
 
 	out           string   // --out DIR
@@ -72,6 +74,7 @@ is shown beside it.
   nowait run http://127.0.0.1:8080/ -c 50 --stages 10s:50,10s:400 --closed
   nowait run http://127.0.0.1:8080/login -m POST -H 'Content-Type: application/json' --body '{"u":"a"}' -n 50000
   nowait run http://127.0.0.1:8080/ -R 5000 -d 30s --out results/today
+  nowait run https://127.0.0.1:8443/ --mode goroutine -k -c 100 -d 10s
   nowait run examples/checkout.yaml --set load.rate=8000 --set target=http://127.0.0.1:9000
   nowait run examples/checkout.yaml --junit report.xml --baseline results/main/summary.json --max-regression 10%`,
 		Args: exactArgs(1, "a URL to load, such as http://127.0.0.1:8080/, or a scenario file"),
@@ -108,6 +111,7 @@ is shown beside it.
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long first, excluded from the statistics")
 	fl.StringVar(&f.sourceIPs, "source-ips", "", "local addresses to connect from, round robin: a list or ranges such as 127.0.0.2-127.0.0.9")
 	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async (epoll reactor), sync (thread per connection) or goroutine (fasthttp)")
+	addInsecureFlag(fl, f)
 	fl.StringVarP(&f.out, "out", "o", "", "write summary.json, latency.hlog, latency.hgrm, timeseries.csv and charts into this directory")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario key, such as --set load.rate=8000 (repeatable)")
 	fl.StringVar(&f.junit, "junit", "", "write the threshold and baseline checks as JUnit XML to this file")
@@ -257,9 +261,28 @@ func (a *app) verdict(res *stats.Result, gateErr error, writeErrs []error) error
 func noConnectionError(res *stats.Result) error {
 	host := targetHost(res.Target)
 	if res.FirstConnectErr != "" {
-		return fmt.Errorf("no connection could be made to %s: %s", host, connectCause(res.FirstConnectErr, host))
+		return fmt.Errorf("no connection could be made to %s: %s%s", host, connectCause(res.FirstConnectErr, host), insecureHint(res.FirstConnectErr))
 	}
 	return fmt.Errorf("no connection could be made to %s", host)
+}
+
+// certificateUnverified begins the text of Go's
+// tls.CertificateVerificationError: the server's certificate is not
+// trusted (self-signed, an unknown authority) or not for this host.
+const certificateUnverified = "tls: failed to verify certificate"
+
+// insecureHint is what to add to a connect error that says the server's
+// certificate failed verification: how to skip it for a test server.
+func insecureHint(connectErr string) string {
+	if !strings.Contains(connectErr, certificateUnverified) {
+		return ""
+	}
+	return "; use -k/--insecure (scenario key tls.insecure) to skip verification for a test server"
+}
+
+// addInsecureFlag defines -k/--insecure, as curl and oha have it.
+func addInsecureFlag(fl *pflag.FlagSet, f *runFlags) {
+	fl.BoolVarP(&f.insecure, "insecure", "k", false, "https: accept any server certificate, such as a test server's self-signed one (no effect on http)")
 }
 
 // connectCause trims the "connect ADDR: " prefix of an engine's connect

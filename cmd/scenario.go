@@ -39,6 +39,7 @@ var flagKeys = map[string]string{
 	"stages":          "load.stages",
 	"source-ips":      "load.source_ips",
 	"mode":            "mode",
+	"insecure":        "tls.insecure",
 	"method":          "requests[0].method",
 	"body":            "requests[0].body",
 	"body-file":       "requests[0].body_file",

@@ -88,6 +88,12 @@ type Plan struct {
 	HoldEvery   time.Duration // hold: each connection sends one request this often; 0 means never
 	SourceAddrs []netip.Addr  // local addresses to bind before connect, round robin
 
+	// InsecureSkipVerify makes https connections accept any certificate
+	// the server shows (a test server's self-signed one), as curl -k
+	// does; the server name sent (SNI) is still the URL's host. It
+	// changes nothing for http.
+	InsecureSkipVerify bool
+
 	// Live, when set, receives each closed interval (and open-connection
 	// changes at most once an interval) for the live progress line.
 	Live *stats.Live

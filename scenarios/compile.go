@@ -65,6 +65,8 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 		ConnectRate:    l.ConnectRate,
 		HoldEvery:      l.Every,
 		SourceAddrs:    append([]netip.Addr(nil), l.SourceIPs...),
+
+		InsecureSkipVerify: s.TLS.Insecure,
 	}
 	if plan.Connections == 0 {
 		plan.Connections = engine.DefaultConnections

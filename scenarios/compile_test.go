@@ -188,3 +188,38 @@ func TestSourceIPRangesAndFamilies(t *testing.T) {
 		t.Errorf("an IPv6 source for an IPv4 target: %v", err)
 	}
 }
+
+// TestCompileTLSInsecure: tls.insecure, from the file or from --set,
+// reaches the plan; without it the plan verifies certificates.
+func TestCompileTLSInsecure(t *testing.T) {
+	cases := []struct {
+		name, src, set string
+		want           bool
+	}{
+		{"default", "target: https://127.0.0.1:8443/\nmode: goroutine\n", "", false},
+		{"file", "target: https://127.0.0.1:8443/\nmode: goroutine\ntls: {insecure: true}\n", "", true},
+		{"set", "target: https://127.0.0.1:8443/\nmode: goroutine\n", "tls.insecure=true", true},
+		{"set overrides file", "target: https://127.0.0.1:8443/\nmode: goroutine\ntls:\n  insecure: true\n", "tls.insecure=false", false},
+		{"http accepts it", "target: http://127.0.0.1:8080/\ntls: {insecure: true}\n", "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Parse("tls.yaml", []byte(c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.set != "" {
+				if err := s.SetKeyValue(c.set); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := s.Compile(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.InsecureSkipVerify != c.want {
+				t.Fatalf("plan InsecureSkipVerify %v, want %v", p.InsecureSkipVerify, c.want)
+			}
+		})
+	}
+}

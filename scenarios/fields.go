@@ -71,6 +71,7 @@ var leaves = map[string]leaf{
 	"load.every":        durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Load.Every }),
 	"timeouts.request":  durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Timeouts.Request }),
 	"timeouts.connect":  durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Timeouts.Connect }),
+	"tls.insecure":      boolLeaf(func(s *Scenario) *bool { return &s.TLS.Insecure }),
 	"outputs.dir":       strLeaf(func(s *Scenario) *string { return &s.Outputs.Dir }),
 	"outputs.junit":     strLeaf(func(s *Scenario) *string { return &s.Outputs.JUnit }),
 	"outputs.json":      boolLeaf(func(s *Scenario) *bool { return &s.Outputs.JSON }),
@@ -89,11 +90,12 @@ var leaves = map[string]leaf{
 // Keys of each mapping, in the order they are documented; unknown keys are
 // matched against these for a suggestion.
 var (
-	topKeys      = []string{"name", "target", "mode", "load", "requests", "timeouts", "thresholds", "outputs", "baseline"}
+	topKeys      = []string{"name", "target", "mode", "load", "requests", "timeouts", "tls", "thresholds", "outputs", "baseline"}
 	loadKeys     = []string{"model", "connections", "rate", "duration", "requests", "warmup", "stages", "loops", "pipeline", "connect_rate", "every", "source_ips"}
 	requestKeys  = []string{"method", "path", "headers", "body", "body_file", "weight"}
 	stageKeys    = []string{"duration", "target"}
 	timeoutKeys  = []string{"request", "connect"}
+	tlsKeys      = []string{"insecure"}
 	outputKeys   = []string{"dir", "json", "junit", "latency"}
 	baselineKeys = []string{"file", "max_regression"}
 )

@@ -130,6 +130,8 @@ func (r *reader) top(n ast.Node) {
 			})
 		case "timeouts":
 			r.section(e, timeoutKeys, nil)
+		case "tls":
+			r.section(e, tlsKeys, nil)
 		case "outputs":
 			r.section(e, outputKeys, nil)
 		case "baseline":

@@ -77,6 +77,10 @@ func TestParseErrors(t *testing.T) {
 		{"header list", "requests:\n  - headers:\n      - \"X-A: 1\"\n      - no colon\n", `checkout.yaml:4: requests[0].headers[1]: must be a header as "Name: value", got "no colon"`},
 		{"duplicate", "name: a\nname: b\n", `checkout.yaml:2: bad YAML: mapping key "name" already defined at [1:1]`},
 		{"two documents", "name: a\n---\nname: b\n", `checkout.yaml:3: only one YAML document per scenario file`},
+		{"tls insecure not a bool", "tls:\n  insecure: maybe\n", `checkout.yaml:2: tls.insecure: must be true or false, got "maybe"`},
+		{"tls unknown key", "tls:\n  insecur: true\n", `checkout.yaml:2: tls.insecur: unknown key; did you mean "tls.insecure"?`},
+		{"insecure at the top", "insecure: true\n", `checkout.yaml:1: insecure: unknown key; did you mean "tls.insecure"?`},
+		{"tls not a mapping", "tls: true\n", `checkout.yaml:1: tls: must be a mapping of keys such as insecure, got "true"`},
 		{"comment only", "# nothing\n", `checkout.yaml: the file is empty; want a mapping with at least a target`},
 	}
 	for _, c := range cases {

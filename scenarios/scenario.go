@@ -49,6 +49,7 @@ type Scenario struct {
 	Load       LoadSpec  // the load model and its numbers
 	Requests   []Request // a weighted mix; empty means one GET of the target URL
 	Timeouts   Timeouts  // per request and per connect
+	TLS        TLS       // https: how the server's certificate is checked
 	Thresholds []string  // pass/fail expressions such as "p99 < 50ms"
 	Outputs    Outputs   // what to write and print
 	Baseline   Baseline  // a saved run to compare with
@@ -100,6 +101,12 @@ type Header struct {
 type Timeouts struct {
 	Request time.Duration // 0 means engine.DefaultTimeout
 	Connect time.Duration // 0 means engine.DefaultConnectTimeout
+}
+
+// TLS is how an https target's certificate is checked; it changes nothing
+// for an http target.
+type TLS struct {
+	Insecure bool // accept any certificate (a test server's self-signed one), as curl -k
 }
 
 // Outputs says what a run writes and prints besides the summary.

@@ -79,7 +79,7 @@ func (s *Scenario) set(key, value string) string {
 		}
 		s.Thresholds = list
 		return ""
-	case "load", "timeouts", "outputs", "baseline", "requests":
+	case "load", "timeouts", "tls", "outputs", "baseline", "requests":
 		return "is a section; set one of its keys, such as " + firstKey(key)
 	}
 	if rest, ok := strings.CutPrefix(key, "thresholds["); ok {
@@ -265,6 +265,8 @@ func knownIn(section string) []string {
 		return loadKeys
 	case "timeouts":
 		return timeoutKeys
+	case "tls":
+		return tlsKeys
 	case "outputs":
 		return outputKeys
 	case "baseline":

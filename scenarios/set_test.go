@@ -95,6 +95,8 @@ func TestSetErrors(t *testing.T) {
 		{"requests[0].weight", "0", `--set requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got 0`},
 		{"requests[0].weight", "9223372036854775807", `--set requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got 9223372036854775807`},
 		{"requests[0].weight", "1000001", `--set requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got 1000001`},
+		{"tls.insecure", "yes", `--set tls.insecure: must be true or false, got "yes"`},
+		{"tls", "true", `--set tls: is a section; set one of its keys, such as tls.insecure`},
 		{"outputs.json", "maybe", `--set outputs.json: must be true or false, got "maybe"`},
 		{"mode", "epoll", `--set mode: must be one of async, sync or goroutine, got "epoll"`},
 		{"target", "127.0.0.1:8080", `--set target: "127.0.0.1:8080" has no scheme; want a URL such as http://127.0.0.1:8080/`},
@@ -187,6 +189,7 @@ func TestEveryRunFlagHasAKey(t *testing.T) {
 		"junit":           {"outputs.junit", "j.xml"},
 		"baseline":        {"baseline.file", "b.json"},
 		"max-regression":  {"baseline.max_regression", "10%"},
+		"insecure":        {"tls.insecure", "true"},
 	}
 	for flag, kv := range flagKeys {
 		var s Scenario

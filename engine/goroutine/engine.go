@@ -212,7 +212,8 @@ func check(plan *engine.Plan) error {
 }
 
 // tlsConfig returns the TLS configuration for the plan: a clone of base,
-// or a default one, with the server name of the first request's host.
+// or a default one, with the server name of the first request's host,
+// verifying the server's certificate unless the plan says not to.
 func tlsConfig(base *tls.Config, plan *engine.Plan) *tls.Config {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if base != nil {
@@ -220,6 +221,9 @@ func tlsConfig(base *tls.Config, plan *engine.Plan) *tls.Config {
 	}
 	if cfg.ServerName == "" {
 		cfg.ServerName = hostname(plan.Requests[0].Host)
+	}
+	if plan.InsecureSkipVerify {
+		cfg.InsecureSkipVerify = true
 	}
 	return cfg
 }

@@ -120,3 +120,29 @@ func TestHoldHTTPS(t *testing.T) {
 		t.Fatalf("bytes out %d for %d requests: not TLS records", res.BytesOut, res.Requests)
 	}
 }
+
+// TestHTTPSInsecure: with InsecureSkipVerify a server whose certificate
+// nothing trusts is loaded all the same, and the server name sent (SNI)
+// is still the request's host.
+func TestHTTPSInsecure(t *testing.T) {
+	srv, served := tlsTarget(t)
+	var sni atomic.Value
+	srv.TLS.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
+		sni.Store(hello.ServerName)
+		return nil, nil
+	}
+	p := httpsPlan(t, srv)
+	p.Requests[0].Host = "nowait.test"
+	p.MaxRequests, p.InsecureSkipVerify = 200, true
+	res, err := engine.Execute(context.Background(), New(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Responses != 200 || served.Load() != 200 || res.Status[200] != 200 || res.ErrorTotal() != 0 {
+		t.Fatalf("responses %d served %d errors %v first %q; want 200 of each and no error",
+			res.Responses, served.Load(), res.Errors, res.FirstConnectErr)
+	}
+	if got, _ := sni.Load().(string); got != "nowait.test" {
+		t.Fatalf("server name sent %q, want the request's host nowait.test", got)
+	}
+}
