@@ -159,17 +159,7 @@ func fmtSeconds(s float64) string {
 	return d.Round(100 * time.Millisecond).String()
 }
 
-func fmtCount(n uint64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func fmtCount(n uint64) string { return stats.GroupDigits(int64(n)) }
 
 func fmtRate(r float64) string {
 	if r >= 100 {

@@ -79,7 +79,7 @@ func Saturation(in SatInput) stats.Saturation {
 			}
 			return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
 				"too few connections for the latency: %s %s × pipeline %d at p50 %.1f ms hold at most %s req/s (scheduled %s req/s)",
-				groupDigits(int64(in.Connections)), conns, in.Pipeline, in.LatencyP50, perSec(capacity), perSec(in.Rate))}
+				stats.GroupDigits(int64(in.Connections)), conns, in.Pipeline, in.LatencyP50, perSec(capacity), perSec(in.Rate))}
 		}
 	}
 	if in.ConnectP99 > maxSendLagP99 && in.ConnectP99 >= in.SendLagP99/2 {
@@ -98,16 +98,7 @@ func perSec(v float64) string {
 	if v < 10 {
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
-	return groupDigits(int64(math.Round(v)))
-}
-
-// groupDigits formats n >= 0 with thousands separators: 2000 -> "2,000".
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
+	return stats.GroupDigits(int64(math.Round(v)))
 }
 
 // OpenSaturation judges an open run from its merged result: the schedule

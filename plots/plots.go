@@ -268,15 +268,6 @@ func roundSig(v float64) float64 {
 	return f
 }
 
-// groupDigits formats n with thousands separators: 1234567 -> 1,234,567.
-func groupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
-
 // logRange returns the padded bounds of a log axis over positive values.
 func logRange(lo, hi float64) (float64, float64) {
 	if lo <= 0 {

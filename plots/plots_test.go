@@ -194,8 +194,8 @@ func hasLine(svg []byte, l line) bool {
 
 func TestGroupDigits(t *testing.T) {
 	for n, want := range map[int64]string{0: "0", 999: "999", 1000: "1,000", 147114: "147,114", 1234567: "1,234,567", -1000: "-1,000"} {
-		if got := groupDigits(n); got != want {
-			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
+		if got := stats.GroupDigits(n); got != want {
+			t.Errorf("stats.GroupDigits(%d) = %q, want %q", n, got, want)
 		}
 	}
 }

@@ -323,7 +323,7 @@ func spectrumLegends(s Series, service bool) []string {
 		fmtMs(msOf(stats.Quantile(h, 50))), fmtMs(msOf(stats.Quantile(h, 99))), fmtMs(msOf(h.Max())))
 	forms := []string{s.Name + what + nums, s.Name + short + nums}
 	if !service {
-		forms = append([]string{s.Name + what + nums + " (" + groupDigits(h.TotalCount()) + " responses)"}, forms...)
+		forms = append([]string{s.Name + what + nums + " (" + stats.GroupDigits(h.TotalCount()) + " responses)"}, forms...)
 	}
 	return forms
 }

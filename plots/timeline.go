@@ -48,12 +48,12 @@ func timelineHeader(res *stats.Result) header {
 	}
 	switch {
 	case res.Model == "open" && res.RatePerSec > 0:
-		what = append(what, "open model at "+groupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
+		what = append(what, "open model at "+stats.GroupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
 	case res.Model != "":
 		what = append(what, res.Model+" model")
 	}
 	if res.Connections > 0 {
-		what = append(what, groupDigits(int64(res.Connections))+" connections")
+		what = append(what, stats.GroupDigits(int64(res.Connections))+" connections")
 	}
 	h.subtitle = res.Target
 	if len(what) > 0 {
@@ -199,7 +199,7 @@ func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64, t
 		return 0, nil
 	}
 	glyph.Radius = lk.pt(4)
-	label := fmt.Sprintf("%s/s (%s in all)", what, groupDigits(int64(total)))
+	label := fmt.Sprintf("%s/s (%s in all)", what, stats.GroupDigits(int64(total)))
 	if len(pts) == 0 {
 		p.Legend.Add(label)
 		return 0, nil
@@ -250,7 +250,7 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 			dropped += iv.Dropped
 		}
 		if n := max(res.Dropped, dropped); n > 0 {
-			p.Legend.Add(groupDigits(int64(n)) + " dropped: due, never sent by the end")
+			p.Legend.Add(stats.GroupDigits(int64(n)) + " dropped: due, never sent by the end")
 		} else {
 			p.Legend.Add("dropped: none")
 		}
@@ -276,7 +276,7 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 func addTargetRate(p *plot.Plot, lk look, res *stats.Result, spans []span) (float64, error) {
 	sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
 	line := plotter.XYs{{X: 0, Y: res.RatePerSec}, {X: spans[len(spans)-1].hi, Y: res.RatePerSec}}
-	return addLines(p, []plotter.XYs{line}, sty, "target "+groupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
+	return addLines(p, []plotter.XYs{line}, sty, "target "+stats.GroupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
 }
 
 // latencyPlot draws the p50, p99 and max latency of each interval; an
@@ -346,12 +346,12 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 	l.Color, l.Width = seriesColor(4), lk.pt(2)
 	sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(4), Radius: lk.pt(3), Shape: draw.CircleGlyph{}}
 	p.Add(l, sc)
-	p.Legend.Add(fmt.Sprintf("open at the end of each second (peak %s)", groupDigits(int64(max(peak, res.PeakOpenConns)))), l, sc)
+	p.Legend.Add(fmt.Sprintf("open at the end of each second (peak %s)", stats.GroupDigits(int64(max(peak, res.PeakOpenConns)))), l, sc)
 	yMax := float64(peak)
 	if res.Model == "hold" && res.Connections > 0 {
 		asked := plotter.XYs{{X: 0, Y: float64(res.Connections)}, {X: spans[len(spans)-1].hi, Y: float64(res.Connections)}}
 		sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
-		if _, err := addLines(p, []plotter.XYs{asked}, sty, "asked for "+groupDigits(int64(res.Connections))); err != nil {
+		if _, err := addLines(p, []plotter.XYs{asked}, sty, "asked for "+stats.GroupDigits(int64(res.Connections))); err != nil {
 			return nil, err
 		}
 		yMax = max(yMax, float64(res.Connections))
