@@ -58,7 +58,7 @@ var leaves = map[string]leaf{
 	"load.duration":    durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Load.Duration }),
 	"load.requests": {wantPositiveInt, func(s *Scenario, t string) string {
 		n, err := strconv.ParseInt(t, 10, 64)
-		if err != nil || n < 1 || n > MaxWeight {
+		if err != nil || n < 1 {
 			return mustBe(wantPositiveInt, t)
 		}
 		s.Load.Requests = n
@@ -149,7 +149,7 @@ var stageLeaves = map[string]func(st *Stage, t string) string{
 func intLeaf(p func(*Scenario) *int) leaf {
 	return leaf{wantPositiveInt, func(s *Scenario, t string) string {
 		n, err := strconv.Atoi(t)
-		if err != nil || n < 1 || n > MaxWeight {
+		if err != nil || n < 1 {
 			return mustBe(wantPositiveInt, t)
 		}
 		*p(s) = n

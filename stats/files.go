@@ -100,11 +100,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 			_ = os.Remove(tmp.Name()) // best effort: leave no temporary behind
 		}
 	}()
-	bw := bufio.NewWriterSize(tmp, 64<<10)
-	if err = write(bw); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
-	}
-	if err = bw.Flush(); err != nil {
+	if err = writeBuffered(tmp, write); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
 	}
 	if err = tmp.Chmod(0o644); err != nil {
@@ -136,17 +132,22 @@ func pathErrCause(err error) error {
 	return err
 }
 
+// writeBuffered calls write with a buffer in front of w and flushes it.
+func writeBuffered(w io.Writer, write func(io.Writer) error) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := write(bw); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
 // writeInPlace writes path, a device or pipe that exists, through write.
 func writeInPlace(path string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, pathErrCause(err))
 	}
-	bw := bufio.NewWriterSize(f, 64<<10)
-	err = write(bw)
-	if err == nil {
-		err = bw.Flush()
-	}
+	err = writeBuffered(f, write)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -199,33 +199,27 @@ func Summarize(r *Result) Summary {
 // failedResponses returns the responses whose status is outside 200-399,
 // as k6's http_req_failed and wrk's "Non-2xx or 3xx responses" count them.
 func failedResponses(c *Counters) uint64 {
-	var n uint64
-	for code, count := range c.Status {
-		if code < 200 || code > 399 {
-			n += count
-		}
-	}
-	return n
+	return c.StatusClass(0) + c.StatusClass(1) + c.StatusClass(4) + c.StatusClass(5)
 }
 
 // AddPercentiles adds percentiles (0 to 100) beyond SummaryPercentiles to
 // the latency, service-time and connect-time summaries of s, from r's
 // histograms: the ones a threshold names, such as p95.
 func AddPercentiles(s *Summary, r *Result, ps []float64) {
-	for _, p := range ps {
-		key := PercentileKey(p)
-		for _, pair := range []struct {
-			l *Latency
-			h *hdrhistogram.Histogram
-		}{{&s.Latency, r.Latency}, {&s.Service, r.Service}, {&s.Connect, r.Connect}} {
-			if pair.l.Percentiles == nil {
-				pair.l.Percentiles = map[string]float64{}
-			}
+	for _, pair := range []struct {
+		l *Latency
+		h *hdrhistogram.Histogram
+	}{{&s.Latency, r.Latency}, {&s.Service, r.Service}, {&s.Connect, r.Connect}} {
+		if pair.l.Percentiles == nil {
+			pair.l.Percentiles = map[string]float64{}
+		}
+		empty := pair.h == nil || pair.h.TotalCount() == 0
+		for _, p := range ps {
 			v := 0.0
-			if pair.h != nil && pair.h.TotalCount() > 0 {
+			if !empty {
 				v = float64(Quantile(pair.h, p)) / 1000
 			}
-			pair.l.Percentiles[key] = v
+			pair.l.Percentiles[PercentileKey(p)] = v
 		}
 	}
 }
