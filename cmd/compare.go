@@ -335,7 +335,7 @@ func (a *app) compareCell(ctx context.Context, url, mode string, conns int, f *c
 	s := stats.Summarize(res)
 	cell.Summary = &s
 	cell.Interrupted = res.Interrupted
-	if res.Connects == 0 && res.Responses == 0 && !res.Interrupted {
+	if cell.madeNoConnection() {
 		cell.Error = noConnectionError(res).Error()
 	}
 	return cell

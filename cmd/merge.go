@@ -124,10 +124,8 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 // checkDistinctDirs refuses a directory given twice (by any path to it)
 // and an output directory that is one of the runs.
 func checkDistinctDirs(dirs []string, out string) error {
-	outInfo := statOrNil(out)
 	for _, d := range dirs {
-		di := statOrNil(d)
-		if filepath.Clean(d) == filepath.Clean(out) || (di != nil && outInfo != nil && os.SameFile(di, outInfo)) {
+		if sameDir(d, out) {
 			return usageErr("--out %s is one of the runs to merge; choose a new directory", out)
 		}
 	}
@@ -138,10 +136,8 @@ func checkDistinctDirs(dirs []string, out string) error {
 // saying what giving it twice would do.
 func checkGivenOnce(dirs []string, harm string) error {
 	for i, d := range dirs {
-		di := statOrNil(d)
 		for _, e := range dirs[:i] {
-			ei := statOrNil(e)
-			if filepath.Clean(d) == filepath.Clean(e) || (di != nil && ei != nil && os.SameFile(di, ei)) {
+			if sameDir(d, e) {
 				return usageErr("%s is given twice (as %s and %s); give each run once, %s", d, e, d, harm)
 			}
 		}
@@ -149,14 +145,16 @@ func checkGivenOnce(dirs []string, harm string) error {
 	return nil
 }
 
-// statOrNil returns what os.Stat says of path, or nil when it cannot:
-// reading the directory later says what is wrong with it.
-func statOrNil(path string) os.FileInfo {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return nil
+// sameDir says a and b are one path, or name one directory. A path that
+// cannot be read is not the same as another: reading the directory later
+// says what is wrong with it.
+func sameDir(a, b string) bool {
+	if filepath.Clean(a) == filepath.Clean(b) {
+		return true
 	}
-	return fi
+	ai, aerr := os.Stat(a)
+	bi, berr := os.Stat(b)
+	return aerr == nil && berr == nil && os.SameFile(ai, bi)
 }
 
 // checkSameTime refuses runs that did not all run at one time: the latest

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,31 +51,20 @@ func writableDir(dir string) error {
 		return errors.New("is a file, not a directory")
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("cannot be created: %w", unwrapPath(err))
+		return fmt.Errorf("cannot be created: %w", err) // names the part of the path that failed
 	}
 	probe, err := os.CreateTemp(dir, ".nowait-probe-*")
 	if err != nil {
-		return fmt.Errorf("cannot be written into: %w", unwrapPath(err))
+		return fmt.Errorf("cannot be written into: %w", unwrapPathErr(err)) // not the probe's name
 	}
 	name := probe.Name()
 	if err := probe.Close(); err != nil {
 		return fmt.Errorf("cannot be written into: %w", err)
 	}
 	if err := os.Remove(name); err != nil {
-		return fmt.Errorf("cannot have files removed: %w", unwrapPath(err))
+		return fmt.Errorf("cannot have files removed: %w", err)
 	}
 	return nil
-}
-
-// unwrapPath returns the cause of a *fs.PathError with the path named
-// where it is not the one the line already names ("mkdir /proc/x: no such
-// file or directory" keeps its path, which may be a parent's).
-func unwrapPath(err error) error {
-	var pe *fs.PathError
-	if errors.As(err, &pe) && pe.Op == "open" {
-		return pe.Err
-	}
-	return err
 }
 
 // writeChecks rewrites the summary.json that writeResults wrote with the

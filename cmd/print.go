@@ -248,7 +248,6 @@ func targetHost(raw string) string {
 	return raw
 }
 
-// count writes n and a noun, plural unless n is 1: "1 loop", "2 loops".
 // fmtCPUPerReq prints the CPU a request cost: 1.1 µs, 58.4 µs, 2.27 ms.
 func fmtCPUPerReq(us float64) string {
 	if us < 1000 {

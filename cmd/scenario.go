@@ -80,11 +80,11 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 					setErr = usageErr("-H %q: want a header as 'Name: value'", h)
 					return
 				}
-				setErr = sc.SetFrom("requests[0].headers."+strings.TrimSpace(name), strings.TrimSpace(value), flagOrigin(fl))
+				setErr = sc.SetFrom("requests[0].headers."+strings.TrimSpace(name), strings.TrimSpace(value), flagName(fl))
 			}
 			return
 		case "closed":
-			setErr = sc.SetFrom("load.model", "closed", flagOrigin(fl))
+			setErr = sc.SetFrom("load.model", "closed", flagName(fl))
 			return
 		}
 		key, ok := flagKeys[fl.Name]
@@ -92,7 +92,7 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 			setErr = usageErr("--%s has no scenario key and cannot be used with a scenario file", fl.Name)
 			return
 		}
-		setErr = sc.SetFrom(key, fl.Value.String(), flagOrigin(fl))
+		setErr = sc.SetFrom(key, fl.Value.String(), flagName(fl))
 	})
 	if setErr != nil {
 		return nil, scenarioErr(setErr)
@@ -101,15 +101,6 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 		return nil, scenarioErr(err)
 	}
 	return sc, nil
-}
-
-// flagOrigin names a flag as a user may have typed it: "-R/--rate", or
-// "--stages" when it has no shorthand.
-func flagOrigin(fl *pflag.Flag) string {
-	if fl.Shorthand != "" {
-		return "-" + fl.Shorthand + "/--" + fl.Name
-	}
-	return "--" + fl.Name
 }
 
 // scenarioErr maps the scenarios package's errors to exit codes.
