@@ -7,14 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -217,11 +215,10 @@ func makeOutDir(dir string) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return usageErr("--out %s is a file; want a directory (it is created if missing)", dir)
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
-			return usageErr("--out %s: part of the path is a file; want a directory (%w)", dir, unwrapPathErr(err))
-		}
-		return runErr(fmt.Errorf("--out: %w", err))
+	// The same check as run's --out: created, and a file can be written
+	// in it (a read-only directory was found only after the whole matrix).
+	if err := writableDir(dir); err != nil {
+		return usageErr("--out %s %v; want a directory nowait can create or write into", dir, err)
 	}
 	return nil
 }
