@@ -186,12 +186,14 @@ func addLines(p *plot.Plot, segs []plotter.XYs, sty draw.LineStyle, name string)
 
 // addMarkers marks count/s at the middle of every interval where count is
 // above zero, with a legend entry that gives the total, or says none.
-func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64, total uint64,
+func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64,
 	what string, glyph draw.GlyphStyle) (float64, error) {
 	var pts plotter.XYs
+	var total uint64
 	for i, s := range spans {
 		if n := count(i); n > 0 {
 			pts = append(pts, plotter.XY{X: s.mid(), Y: float64(n) / (s.hi - s.lo)})
+			total += n
 		}
 	}
 	if total == 0 {
@@ -199,18 +201,13 @@ func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64, t
 		return 0, nil
 	}
 	glyph.Radius = lk.pt(4)
-	label := fmt.Sprintf("%s/s (%s in all)", what, stats.GroupDigits(int64(total)))
-	if len(pts) == 0 {
-		p.Legend.Add(label)
-		return 0, nil
-	}
 	s, err := plotter.NewScatter(pts)
 	if err != nil {
 		return 0, err
 	}
 	s.GlyphStyle = glyph
 	p.Add(s)
-	p.Legend.Add(label, s)
+	p.Legend.Add(fmt.Sprintf("%s/s (%s in all)", what, stats.GroupDigits(int64(total))), s)
 	yMax := 0.0
 	for _, pt := range pts {
 		yMax = max(yMax, pt.Y)
@@ -255,12 +252,8 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 			p.Legend.Add("dropped: none")
 		}
 	}
-	var errs uint64
-	for _, iv := range ivs {
-		errs += iv.ErrorTotal()
-	}
-	y, err = addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, errs,
-		"errors", draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
+	y, err = addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, "errors",
+		draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
 	if err != nil {
 		return nil, err
 	}
