@@ -282,7 +282,7 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, erro
 	for j, name := range []string{"p50", "p99", "max"} {
 		value := func(i int) (float64, bool) {
 			h := ivs[i].Latency
-			if h == nil || h.TotalCount() == 0 {
+			if !recorded(h) {
 				return 0, false // no responses: a gap, not a zero, on a log axis
 			}
 			us := [...]int64{stats.Quantile(h, 50), stats.Quantile(h, 99), h.Max()}[j]
