@@ -69,8 +69,8 @@ func (lt *latencyTicker) Ticks(min, max float64) []plot.Tick {
 	if every := int(math.Ceil(need / perDecade)); pick == len(sets)-1 && every > 1 {
 		// Tighter than a label per decade: every few decades, from the top.
 		var sparse []float64
-		for i := len(labelled) - 1; i >= 0; i -= every {
-			sparse = append([]float64{labelled[i]}, sparse...)
+		for i := (len(labelled) - 1) % every; i < len(labelled); i += every {
+			sparse = append(sparse, labelled[i])
 		}
 		if len(sparse) >= 2 {
 			labelled = sparse

@@ -112,7 +112,7 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plo
 		PadLeft: lk.pt(6), PadRight: lk.pt(18), PadX: lk.pt(24), PadY: lk.pt(14)}
 	titles := make([][]string, rows)
 	titleTop := make([]vg.Length, rows)
-	var titleSty text.Style
+	titleSty := textStyle(labelPt+1, true, color.Black, lk)
 	cs := make([][]draw.Canvas, rows)
 	for r := range grid {
 		cs[r] = make([]draw.Canvas, cols)
@@ -122,7 +122,6 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plo
 			cs[r][c] = tiles.At(dc, c, r)
 			titles[r][c], p.Title.Text = p.Title.Text, ""
 			if titles[r][c] != "" {
-				titleSty = textStyle(labelPt+1, true, color.Black, lk)
 				titleH = max(titleH, titleSty.Height(titles[r][c])+lk.pt(6))
 			}
 		}
@@ -190,7 +189,7 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plo
 			if titles[r][c] == "" {
 				continue
 			}
-			d, tile := p.DataCanvas(cs[r][c]), tiles.At(dc, c, r)
+			d, tile := data[r][c], tiles.At(dc, c, r)
 			title := fitText(titleSty, titles[r][c], tile.Max.X-tile.Min.X)
 			half := titleSty.Width(title) / 2
 			x := min(max((d.Min.X+d.Max.X)/2, tile.Min.X+half), tile.Max.X-half) // centred over the data, kept in the tile

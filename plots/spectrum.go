@@ -50,7 +50,10 @@ func SeriesOf(name string, r *stats.Result) Series {
 // open reports whether s has a service time to draw beside its latency
 // from the intended send time (an open-model run, or a hold run with
 // requests).
-func (s Series) open() bool { return s.Service != nil && s.Service.TotalCount() > 0 }
+func (s Series) open() bool { return recorded(s.Service) }
+
+// recorded reports whether h holds any value.
+func recorded(h *hdrhistogram.Histogram) bool { return h != nil && h.TotalCount() > 0 }
 
 // nines maps a percentile p (0 to 100) to the spectrum's x axis:
 //
@@ -173,7 +176,7 @@ func (s Series) kind() string {
 func drawable(runs []Series) int {
 	n := 0
 	for _, s := range runs {
-		if s.Latency != nil && s.Latency.TotalCount() > 0 {
+		if recorded(s.Latency) {
 			n++
 		}
 	}
@@ -222,7 +225,7 @@ func spectrumPlot(lk look, runs []Series) (spectrum, error) {
 	xMax, yLo, yHi := 0.0, math.Inf(1), 0.0
 	k := 0 // runs drawn so far
 	for _, s := range runs {
-		if s.Latency == nil || s.Latency.TotalCount() == 0 {
+		if !recorded(s.Latency) {
 			continue
 		}
 		hists := []*hdrhistogram.Histogram{s.Latency}

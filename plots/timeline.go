@@ -186,12 +186,14 @@ func addLines(p *plot.Plot, segs []plotter.XYs, sty draw.LineStyle, name string)
 
 // addMarkers marks count/s at the middle of every interval where count is
 // above zero, with a legend entry that gives the total, or says none.
-func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64, total uint64,
+func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64,
 	what string, glyph draw.GlyphStyle) (float64, error) {
 	var pts plotter.XYs
+	var total uint64
 	for i, s := range spans {
 		if n := count(i); n > 0 {
 			pts = append(pts, plotter.XY{X: s.mid(), Y: float64(n) / (s.hi - s.lo)})
+			total += n
 		}
 	}
 	if total == 0 {
@@ -199,18 +201,13 @@ func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64, t
 		return 0, nil
 	}
 	glyph.Radius = lk.pt(4)
-	label := fmt.Sprintf("%s/s (%s in all)", what, stats.GroupDigits(int64(total)))
-	if len(pts) == 0 {
-		p.Legend.Add(label)
-		return 0, nil
-	}
 	s, err := plotter.NewScatter(pts)
 	if err != nil {
 		return 0, err
 	}
 	s.GlyphStyle = glyph
 	p.Add(s)
-	p.Legend.Add(label, s)
+	p.Legend.Add(fmt.Sprintf("%s/s (%s in all)", what, stats.GroupDigits(int64(total))), s)
 	yMax := 0.0
 	for _, pt := range pts {
 		yMax = max(yMax, pt.Y)
@@ -228,12 +225,14 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	yMax := 0.0
 	if res.Model == "open" && res.RatePerSec > 0 {
 		// Why first: the rate asked for is drawn under the responses, which
-		// often follow it exactly.
-		y, err := addTargetRate(p, lk, res, spans)
-		if err != nil {
+		// often follow it exactly. Why only a constant rate: a ramp's rates
+		// are not in the result, and requests sent plus dropped are no
+		// measure of them, since dropped requests are all counted at the end.
+		name := "target " + stats.GroupDigits(int64(math.Round(res.RatePerSec))) + " req/s"
+		if err := addLevel(p, lk, res.RatePerSec, spans[len(spans)-1].hi, name); err != nil {
 			return nil, err
 		}
-		yMax = y
+		yMax = res.RatePerSec
 	}
 	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
 	y, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
@@ -255,12 +254,8 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 			p.Legend.Add("dropped: none")
 		}
 	}
-	var errs uint64
-	for _, iv := range ivs {
-		errs += iv.ErrorTotal()
-	}
-	y, err = addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, errs,
-		"errors", draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
+	y, err = addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, "errors",
+		draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
 	if err != nil {
 		return nil, err
 	}
@@ -269,14 +264,12 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	return p, nil
 }
 
-// addTargetRate draws an open-model run's constant target rate as a
-// dashed line. A ramp's rates are not in the result, so it gets none:
-// requests sent plus dropped are no measure of it, since dropped requests
-// are all counted at the end.
-func addTargetRate(p *plot.Plot, lk look, res *stats.Result, spans []span) (float64, error) {
+// addLevel draws a level asked for, y from the start of the run to end, as
+// a dashed black line with a legend entry named name.
+func addLevel(p *plot.Plot, lk look, y, end float64, name string) error {
 	sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
-	line := plotter.XYs{{X: 0, Y: res.RatePerSec}, {X: spans[len(spans)-1].hi, Y: res.RatePerSec}}
-	return addLines(p, []plotter.XYs{line}, sty, "target "+stats.GroupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
+	_, err := addLines(p, []plotter.XYs{{{X: 0, Y: y}, {X: end, Y: y}}}, sty, name)
+	return err
 }
 
 // latencyPlot draws the p50, p99 and max latency of each interval; an
@@ -289,7 +282,7 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, erro
 	for j, name := range []string{"p50", "p99", "max"} {
 		value := func(i int) (float64, bool) {
 			h := ivs[i].Latency
-			if h == nil || h.TotalCount() == 0 {
+			if !recorded(h) {
 				return 0, false // no responses: a gap, not a zero, on a log axis
 			}
 			us := [...]int64{stats.Quantile(h, 50), stats.Quantile(h, 99), h.Max()}[j]
@@ -349,9 +342,8 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 	p.Legend.Add(fmt.Sprintf("open at the end of each second (peak %s)", stats.GroupDigits(int64(max(peak, res.PeakOpenConns)))), l, sc)
 	yMax := float64(peak)
 	if res.Model == "hold" && res.Connections > 0 {
-		asked := plotter.XYs{{X: 0, Y: float64(res.Connections)}, {X: spans[len(spans)-1].hi, Y: float64(res.Connections)}}
-		sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
-		if _, err := addLines(p, []plotter.XYs{asked}, sty, "asked for "+stats.GroupDigits(int64(res.Connections))); err != nil {
+		name := "asked for " + stats.GroupDigits(int64(res.Connections))
+		if err := addLevel(p, lk, float64(res.Connections), spans[len(spans)-1].hi, name); err != nil {
 			return nil, err
 		}
 		yMax = max(yMax, float64(res.Connections))

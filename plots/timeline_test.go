@@ -29,13 +29,12 @@ func drawSVG(t *testing.T, size Size, draw func(path string, size Size) error) s
 	return string(b)
 }
 
-// svgTexts returns every text element of svg, unescaped, with its y.
+// svgTexts returns every text element of svg, unescaped, with its y as
+// the SVG writes it.
 func svgTexts(svg string) map[string]float64 {
-	re := regexp.MustCompile(`<text x="[-0-9.]+" y="([-0-9.]+)"[^>]*\n?[^>]*>([^<]*)</text>`)
 	texts := map[string]float64{}
-	for _, m := range re.FindAllStringSubmatch(svg, -1) {
-		y, _ := strconv.ParseFloat(m[1], 64)
-		texts[html.UnescapeString(m[2])] = y
+	for _, tx := range svgTextsAt(svg) {
+		texts[html.UnescapeString(tx.s)] = -tx.y
 	}
 	return texts
 }
