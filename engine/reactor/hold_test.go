@@ -233,19 +233,7 @@ func TestConnectTimesMeasureTheHandshake(t *testing.T) {
 	const n = 1000
 	raiseNoFile(t)
 	srv := enginetest.StartTarget(t, target.Config{})
-	plan := holdPlan(t, srv.Addr(), n, 500*time.Millisecond)
+	plan := holdPlan(t, srv.Addr(), n, enginetest.StormPlanLength)
 	plan.Loops = 1
-	res := runPlan(t, context.Background(), plan)
-	p50 := time.Duration(res.Connect.ValueAtQuantile(50)) * time.Microsecond
-	lo, hi := time.Duration(res.Connect.Min())*time.Microsecond, time.Duration(res.Connect.Max())*time.Microsecond
-	t.Logf("%d connects, all open in %v; connect min %v p50 %v max %v", res.Connects, res.EstablishedIn, lo, p50, hi)
-	if res.Connects != n || res.EstablishedIn <= 0 {
-		t.Fatalf("connects %d, established in %v; want %d, all", res.Connects, res.EstablishedIn, n)
-	}
-	if p50 > res.EstablishedIn/4 {
-		t.Errorf("connect p50 %v against %v for the whole storm: the connect times measure the loop's backlog", p50, res.EstablishedIn)
-	}
-	if hi-lo < 10*time.Microsecond && res.EstablishedIn > time.Millisecond {
-		t.Errorf("every connect took %v to %v: one stamp for the whole storm", lo, hi)
-	}
+	enginetest.CheckConnectStorm(t, runPlan(t, context.Background(), plan), n, "loop's backlog")
 }
