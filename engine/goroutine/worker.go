@@ -107,7 +107,7 @@ func (w *worker) loop() {
 //
 // A request whose connect failed keeps its ticket of the budget and goes
 // again after the backoff: -n N sends N requests, however many connects
-// fail on the way, unless the run gives up (givesUp).
+// fail on the way, unless the run gives up (engine.ConnTally.GivesUp).
 func (w *worker) closedLoop() {
 	r := w.r
 	now := r.clock.Now()
@@ -201,20 +201,13 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	case err == nil:
 		*backoff = backoffMin
 	case dialFailed:
-		if r.givesUp() || !w.sleep(*backoff) {
+		if r.conns.GivesUp(r.plan, r.clock.Now()) || !w.sleep(*backoff) {
 			return now, false
 		}
 		*backoff = min(2**backoff, backoffMax)
 		return r.clock.Now(), true
 	}
 	return now, true
-}
-
-// givesUp reports whether a run bounded only by a request count should
-// give up connecting: no connection open and none made for a whole
-// connect timeout, the reactor's rule.
-func (r *run) givesUp() bool {
-	return r.plan.EndNs() == 0 && r.conns.Stalled(r.clock.Now(), int64(r.plan.ConnectTimeoutOrDefault()))
 }
 
 // isDialError reports whether err comes from the dialer. It is apart
