@@ -202,3 +202,10 @@ func (p *Plan) Validate() error {
 	}
 	return nil
 }
+
+// WarmupRan returns how much of the plan's warm-up ran in a run that
+// ended at endNs (run clock): all of it, or what ran of it when the run
+// was stopped (Ctrl-C) in its warm-up.
+func (p *Plan) WarmupRan(endNs int64) time.Duration {
+	return time.Duration(min(int64(p.Warmup), max(endNs, 0)))
+}

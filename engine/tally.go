@@ -32,13 +32,14 @@ func (t *ConnTally) Opened(nowNs int64, want int) {
 // Closed counts a connection closed.
 func (t *ConnTally) Closed() { t.open.Add(-1) }
 
-// Stalled reports whether, at nowNs (run clock), no connection is open
-// and none has opened for more than limitNs (since the run's start when
-// none ever did). A run bounded only by a request count gives up then, as
-// the reactor's loops do: its budget is spent only by requests, and a
-// target that cannot be reached takes none.
-func (t *ConnTally) Stalled(nowNs, limitNs int64) bool {
-	return t.open.Load() <= 0 && nowNs-t.lastOpenNs.Load() > limitNs
+// GivesUp reports whether a run of plan bounded only by a request count
+// should give up connecting at nowNs (run clock): no connection open and
+// none opened for a whole connect timeout (since the run's start when
+// none ever did), the reactor's loops' rule. Its budget is spent only by
+// requests, and a target that cannot be reached takes none.
+func (t *ConnTally) GivesUp(plan *Plan, nowNs int64) bool {
+	return plan.EndNs() == 0 && t.open.Load() <= 0 &&
+		nowNs-t.lastOpenNs.Load() > int64(plan.ConnectTimeoutOrDefault())
 }
 
 // ConnectFailed keeps msg if it is the run's first connect error.

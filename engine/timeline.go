@@ -107,10 +107,3 @@ func (t *Timeline) close(endNs int64, openConns int) {
 func (t *Timeline) MeasuredNs(endNs int64) int64 {
 	return max(endNs-t.warmupNs, 0)
 }
-
-// WarmupRan returns how much of the plan's warm-up ran in a run that
-// ended at endNs (run clock): all of it, or what ran of it when the run
-// was stopped (Ctrl-C) in its warm-up.
-func (p *Plan) WarmupRan(endNs int64) time.Duration {
-	return time.Duration(min(int64(p.Warmup), max(endNs, 0)))
-}

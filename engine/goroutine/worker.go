@@ -6,14 +6,12 @@ import (
 	"io"
 	"net"
 	"os"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -59,8 +57,7 @@ func newWorker(r *run, s *slot, order []int, seq int) *worker {
 // HostClient writes as the plan's Raw bytes (wire.EncodeRequest), as the
 // other modes do: fasthttp's special headers are off, so it adds none of
 // its own (no default Content-Type, no Host of the URL's over the user's)
-// and writes the headers as given, in order and case: Host and
-// User-Agent unless the user gave them, the user's, then Content-Length.
+// and writes wire.RequestHeaders as given, in order and case.
 func buildRequest(scheme string, pr *engine.Request) *fasthttp.Request {
 	req := &fasthttp.Request{}
 	req.Header.DisableNormalizing()
@@ -68,21 +65,12 @@ func buildRequest(scheme string, pr *engine.Request) *fasthttp.Request {
 	req.UseHostHeader = true
 	req.SetRequestURI(scheme + "://" + pr.Host + cmp.Or(pr.URI, "/"))
 	req.Header.SetMethod(pr.Method)
-	has := func(name string) bool {
-		return slices.ContainsFunc(pr.Headers, func(h engine.Header) bool { return strings.EqualFold(h.Name, name) })
+	hs := make([]wire.Header, len(pr.Headers))
+	for i, h := range pr.Headers {
+		hs[i] = wire.Header(h)
 	}
-	if !has("Host") {
-		req.Header.Add("Host", pr.Host)
-	}
-	if !has("User-Agent") {
-		req.Header.Add("User-Agent", "nowait")
-	}
-	for _, h := range pr.Headers {
+	for _, h := range wire.RequestHeaders(pr.Method, pr.Host, hs, pr.Body) {
 		req.Header.Add(h.Name, h.Value)
-	}
-	if !has("Content-Length") && !has("Transfer-Encoding") &&
-		(len(pr.Body) > 0 || pr.Method == "POST" || pr.Method == "PUT" || pr.Method == "PATCH") {
-		req.Header.Add("Content-Length", strconv.Itoa(len(pr.Body)))
 	}
 	if len(pr.Body) > 0 {
 		req.SetBody(pr.Body)
@@ -107,7 +95,7 @@ func (w *worker) loop() {
 //
 // A request whose connect failed keeps its ticket of the budget and goes
 // again after the backoff: -n N sends N requests, however many connects
-// fail on the way, unless the run gives up (givesUp).
+// fail on the way, unless the run gives up (engine.ConnTally.GivesUp).
 func (w *worker) closedLoop() {
 	r := w.r
 	now := r.clock.Now()
@@ -201,20 +189,13 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	case err == nil:
 		*backoff = backoffMin
 	case dialFailed:
-		if r.givesUp() || !w.sleep(*backoff) {
+		if r.conns.GivesUp(r.plan, r.clock.Now()) || !w.sleep(*backoff) {
 			return now, false
 		}
 		*backoff = min(2**backoff, backoffMax)
 		return r.clock.Now(), true
 	}
 	return now, true
-}
-
-// givesUp reports whether a run bounded only by a request count should
-// give up connecting: no connection open and none made for a whole
-// connect timeout, the reactor's rule.
-func (r *run) givesUp() bool {
-	return r.plan.EndNs() == 0 && r.conns.Stalled(r.clock.Now(), int64(r.plan.ConnectTimeoutOrDefault()))
 }
 
 // isDialError reports whether err comes from the dialer. It is apart

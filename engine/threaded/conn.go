@@ -114,7 +114,7 @@ func (c *conn) loop() {
 		}
 		first = false
 		if !c.connect() {
-			if c.r.givesUp() {
+			if c.r.conns.GivesUp(c.r.plan, c.r.clock.Now()) {
 				break
 			}
 			if !c.sleep(backoff) {

@@ -220,15 +220,6 @@ func (r *run) ended(nowNs int64) bool {
 	return true
 }
 
-// givesUp reports whether a run bounded only by a request count should
-// give up connecting: no connection open and none made for a whole
-// connect timeout, the reactor's rule. Its budget is taken only once a
-// connection is open, so a target that cannot be reached would otherwise
-// keep every thread retrying for ever.
-func (r *run) givesUp() bool {
-	return r.endNs == 0 && r.conns.Stalled(r.clock.Now(), int64(r.plan.ConnectTimeoutOrDefault()))
-}
-
 // check refuses what this mode cannot do.
 func check(plan *engine.Plan) error {
 	if plan.Scheme == "https" {

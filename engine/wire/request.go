@@ -13,10 +13,9 @@ type Header struct {
 	Name, Value string
 }
 
-// EncodeRequest returns the bytes of an HTTP/1.1 request. It adds Host
-// (unless given), User-Agent (unless given) and Content-Length when there
-// is a body or the method usually has one (unless given). The result is
-// written as is for every request of a run.
+// EncodeRequest returns the bytes of an HTTP/1.1 request with the
+// headers of RequestHeaders. The result is written as is for every
+// request of a run.
 func EncodeRequest(method, uri, host string, headers []Header, body []byte) []byte {
 	var b strings.Builder
 	b.Grow(64 + len(uri) + len(host) + len(body))
@@ -27,6 +26,23 @@ func EncodeRequest(method, uri, host string, headers []Header, body []byte) []by
 	}
 	b.WriteString(uri)
 	b.WriteString(" HTTP/1.1\r\n")
+	for _, h := range RequestHeaders(method, host, headers, body) {
+		b.WriteString(h.Name)
+		b.WriteString(": ")
+		b.WriteString(h.Value)
+		b.WriteString("\r\n")
+	}
+	b.WriteString("\r\n")
+	b.Write(body)
+	return []byte(b.String())
+}
+
+// RequestHeaders returns a request's headers in the order they are
+// written: Host (unless given), User-Agent (unless given), the given
+// ones as they are, then Content-Length when there is a body or the
+// method usually has one (unless Content-Length or Transfer-Encoding is
+// given).
+func RequestHeaders(method, host string, headers []Header, body []byte) []Header {
 	has := func(name string) bool {
 		for _, h := range headers {
 			if strings.EqualFold(h.Name, name) {
@@ -35,27 +51,17 @@ func EncodeRequest(method, uri, host string, headers []Header, body []byte) []by
 		}
 		return false
 	}
+	all := make([]Header, 0, len(headers)+3)
 	if !has("Host") {
-		b.WriteString("Host: ")
-		b.WriteString(host)
-		b.WriteString("\r\n")
+		all = append(all, Header{"Host", host})
 	}
 	if !has("User-Agent") {
-		b.WriteString("User-Agent: nowait\r\n")
+		all = append(all, Header{"User-Agent", "nowait"})
 	}
-	for _, h := range headers {
-		b.WriteString(h.Name)
-		b.WriteString(": ")
-		b.WriteString(h.Value)
-		b.WriteString("\r\n")
-	}
+	all = append(all, headers...)
 	if !has("Content-Length") && !has("Transfer-Encoding") &&
 		(len(body) > 0 || method == "POST" || method == "PUT" || method == "PATCH") {
-		b.WriteString("Content-Length: ")
-		b.WriteString(strconv.Itoa(len(body)))
-		b.WriteString("\r\n")
+		all = append(all, Header{"Content-Length", strconv.Itoa(len(body))})
 	}
-	b.WriteString("\r\n")
-	b.Write(body)
-	return []byte(b.String())
+	return all
 }
