@@ -2,10 +2,6 @@ package cmd
 
 import (
 	"encoding/json"
-	"io"
-	"log"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -16,18 +12,11 @@ import (
 )
 
 // selfSignedTarget starts an HTTPS server on 127.0.0.1 whose certificate
-// (httptest's own) no system root trusts, and counts what it serves.
+// no system root trusts, and returns its URL and served count.
 func selfSignedTarget(t *testing.T) (string, *atomic.Uint64) {
 	t.Helper()
-	var served atomic.Uint64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		served.Add(1)
-		_, _ = w.Write([]byte("ok")) // a failed write shows as a client error
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv.URL + "/", &served
+	srv, served := enginetest.StartTLSTarget(t)
+	return srv.URL + "/", served
 }
 
 // summaryOf parses the --json summary a run printed.

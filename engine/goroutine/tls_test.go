@@ -4,9 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"io"
-	"log"
-	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync/atomic"
@@ -18,21 +15,6 @@ import (
 	"github.com/nowait/nowait/stats"
 )
 
-// tlsTarget starts an HTTPS server on 127.0.0.1 with a self-signed
-// certificate, counting what it serves.
-func tlsTarget(t *testing.T) (*httptest.Server, *atomic.Uint64) {
-	t.Helper()
-	var served atomic.Uint64
-	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		served.Add(1)
-		_, _ = w.Write([]byte("Hello, World!")) // a failed write shows as a client error
-	}))
-	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
-	srv.StartTLS()
-	t.Cleanup(srv.Close)
-	return srv, &served
-}
-
 func httpsPlan(t *testing.T, srv *httptest.Server) *engine.Plan {
 	p := enginetest.Plan(strings.TrimPrefix(srv.URL, "https://"))
 	p.Scheme = "https"
@@ -41,7 +23,7 @@ func httpsPlan(t *testing.T, srv *httptest.Server) *engine.Plan {
 }
 
 func TestHTTPS(t *testing.T) {
-	srv, served := tlsTarget(t)
+	srv, served := enginetest.StartTLSTarget(t)
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	p := httpsPlan(t, srv)
@@ -63,7 +45,7 @@ func TestHTTPS(t *testing.T) {
 // TestHTTPSPipelined pipelines over TLS: the pipeline writes and reads
 // through the TLS connection and counts the raw bytes under it.
 func TestHTTPSPipelined(t *testing.T) {
-	srv, served := tlsTarget(t)
+	srv, served := enginetest.StartTLSTarget(t)
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	p := httpsPlan(t, srv)
@@ -82,7 +64,7 @@ func TestHTTPSPipelined(t *testing.T) {
 }
 
 func TestHTTPSVerifiesByDefault(t *testing.T) {
-	srv, served := tlsTarget(t)
+	srv, served := enginetest.StartTLSTarget(t)
 	p := httpsPlan(t, srv)
 	p.Connections, p.Duration = 2, 2*time.Second // handshakes take up to 1 s under -race on a loaded machine
 	res, err := engine.Execute(context.Background(), New(), p)
@@ -99,7 +81,7 @@ func TestHTTPSVerifiesByDefault(t *testing.T) {
 }
 
 func TestHoldHTTPS(t *testing.T) {
-	srv, served := tlsTarget(t)
+	srv, served := enginetest.StartTLSTarget(t)
 	roots := x509.NewCertPool()
 	roots.AddCert(srv.Certificate())
 	p := httpsPlan(t, srv)
@@ -125,7 +107,7 @@ func TestHoldHTTPS(t *testing.T) {
 // nothing trusts is loaded all the same, and the server name sent (SNI)
 // is still the request's host.
 func TestHTTPSInsecure(t *testing.T) {
-	srv, served := tlsTarget(t)
+	srv, served := enginetest.StartTLSTarget(t)
 	var sni atomic.Value
 	srv.TLS.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 		sni.Store(hello.ServerName)
