@@ -1,7 +1,11 @@
 package engine
 
 import (
+	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
+	"net"
 	"os"
 	"syscall"
 	"testing"
@@ -28,9 +32,26 @@ func TestErrorKinds(t *testing.T) {
 		{"read other", IOKind(syscall.EIO, false), stats.ErrRead},
 		{"write broken pipe", IOKind(syscall.EPIPE, true), stats.ErrReset},
 		{"write other", IOKind(syscall.ENOBUFS, true), stats.ErrWrite},
+		{"handshake past its deadline", HandshakeKind(fmt.Errorf("tls: %w", context.DeadlineExceeded)), stats.ErrConnectTimeout},
+		{"handshake read timed out", HandshakeKind(&net.OpError{Op: "read", Err: os.ErrDeadlineExceeded}), stats.ErrConnectTimeout},
+		{"handshake refused the certificate", HandshakeKind(&tls.CertificateVerificationError{Err: errors.New("x509: unknown authority")}), stats.ErrTLSHandshake},
+		{"handshake reset", HandshakeKind(syscall.ECONNRESET), stats.ErrTLSHandshake},
 	} {
 		if tt.got != tt.want {
 			t.Errorf("%s: %v, want %v", tt.name, tt.got, tt.want)
 		}
+	}
+}
+
+func TestTLSConfig(t *testing.T) {
+	p := &Plan{Requests: []Request{{Host: "[::1]:8443"}}, InsecureSkipVerify: true}
+	cfg := TLSConfig(nil, p)
+	if cfg.ServerName != "::1" || !cfg.InsecureSkipVerify || cfg.MinVersion != tls.VersionTLS12 {
+		t.Fatalf("server name %q, insecure %v, min version %x", cfg.ServerName, cfg.InsecureSkipVerify, cfg.MinVersion)
+	}
+	base := &tls.Config{ServerName: "example.test"}
+	p.InsecureSkipVerify = false
+	if cfg := TLSConfig(base, p); cfg.ServerName != "example.test" || cfg.InsecureSkipVerify || cfg == base {
+		t.Fatalf("from a base: server name %q, insecure %v, same config %v", cfg.ServerName, cfg.InsecureSkipVerify, cfg == base)
 	}
 }

@@ -14,6 +14,7 @@ const (
 	ErrConnect                         // connect failed for another reason
 	ErrAddrNotAvail                    // no local address or ephemeral port left (EADDRNOTAVAIL)
 	ErrTooManyFiles                    // the process or system is out of file descriptors
+	ErrTLSHandshake                    // the TLS handshake failed (certificate, protocol, peer)
 	ErrReset                           // the peer reset the connection
 	ErrRead                            // read failed, or the peer closed mid-response
 	ErrWrite                           // write failed
@@ -29,6 +30,7 @@ var errorKindNames = [NumErrorKinds]string{
 	"connect_error",
 	"addr_not_available",
 	"too_many_files",
+	"tls_handshake",
 	"reset",
 	"read_error",
 	"write_error",
@@ -58,5 +60,5 @@ func ErrorKindByName(name string) (ErrorKind, bool) {
 // IsConnectError reports whether the kind is a failure to establish a
 // connection rather than a failure of a request on an open one.
 func (k ErrorKind) IsConnectError() bool {
-	return k <= ErrTooManyFiles
+	return k <= ErrTLSHandshake
 }

@@ -84,7 +84,7 @@ func newRun(e *Engine, plan *engine.Plan) *run {
 		r.idleLimit = openIdleLimit(plan)
 	}
 	if plan.Scheme == "https" {
-		r.tls = tlsConfig(e.TLSConfig, plan)
+		r.tls = engine.TLSConfig(e.TLSConfig, plan)
 	}
 	r.bufs.New = func() any { b := make([]byte, holdReadBuf); return &b }
 	return r
@@ -209,23 +209,6 @@ func check(plan *engine.Plan) error {
 		return fmt.Errorf("%w: goroutine mode does not know the %q model", engine.ErrUnsupported, m)
 	}
 	return plan.Validate()
-}
-
-// tlsConfig returns the TLS configuration for the plan: a clone of base,
-// or a default one, with the server name of the first request's host,
-// verifying the server's certificate unless the plan says not to.
-func tlsConfig(base *tls.Config, plan *engine.Plan) *tls.Config {
-	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
-	if base != nil {
-		cfg = base.Clone()
-	}
-	if cfg.ServerName == "" {
-		cfg.ServerName = hostname(plan.Requests[0].Host)
-	}
-	if plan.InsecureSkipVerify {
-		cfg.InsecureSkipVerify = true
-	}
-	return cfg
 }
 
 // framesItself reports whether a request carries its own Content-Length

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"os"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -113,7 +112,7 @@ func (s *slot) dial(string) (net.Conn, error) {
 	}
 	nc, err := d.DialContext(ctx, "tcp", s.addr.String())
 	if err != nil {
-		return nil, s.dialFailed(err)
+		return nil, s.connectFailed(connectKind(err), err)
 	}
 	connectNs := handshakeNs(nc, r.clock.Now()-startNs)
 	tlsStartNs := r.clock.Now()
@@ -123,7 +122,7 @@ func (s *slot) dial(string) (net.Conn, error) {
 		tc := tls.Client(cc, r.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = nc.Close() // the handshake error is the one to report
-			return nil, s.dialFailed(err)
+			return nil, s.connectFailed(engine.HandshakeKind(err), err)
 		}
 		conn = tc
 	}
@@ -157,12 +156,13 @@ func (s *slot) drain(rec *stats.Recorder) {
 	s.recIn, s.recOut = in, out
 }
 
-// dialFailed queues a failed connect for the owner and wraps its error.
-func (s *slot) dialFailed(err error) error {
+// connectFailed counts a failed connect (or TLS handshake) of the given
+// kind for the owner and wraps its error.
+func (s *slot) connectFailed(kind stats.ErrorKind, err error) error {
 	if s.r.stop.Load() {
 		return errStopped
 	}
-	s.g.Lock(s.r.clock.Now()).RecordError(connectKind(err))
+	s.g.Lock(s.r.clock.Now()).RecordError(kind)
 	s.g.Unlock()
 	s.r.conns.ConnectFailed("connect " + s.addr.String() + ": " + dialCause(err).Error())
 	return &dialError{err}
@@ -298,15 +298,7 @@ func (c *countingConn) Close() error {
 	return err
 }
 
-// hostname returns the host part of a Host header value.
-func hostname(host string) string {
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		return h
-	}
-	return strings.Trim(host, "[]")
-}
-
-// connectKind classifies a failed connect (or TLS handshake).
+// connectKind classifies a failed connect.
 func connectKind(err error) stats.ErrorKind {
 	var (
 		ne  net.Error

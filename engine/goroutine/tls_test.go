@@ -71,7 +71,7 @@ func TestHTTPSVerifiesByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Responses != 0 || served.Load() != 0 || res.Errors[stats.ErrConnect] == 0 {
+	if res.Responses != 0 || served.Load() != 0 || res.Errors[stats.ErrTLSHandshake] == 0 || res.Errors[stats.ErrConnect] != 0 {
 		t.Fatalf("responses %d served %d errors %v first %q elapsed %s warm-up %v; want an untrusted certificate refused",
 			res.Responses, served.Load(), res.Errors, res.FirstConnectErr, res.Elapsed, res.WarmupCounters.Errors)
 	}

@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"net"
+	"strings"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// TLSConfig returns the configuration every mode's https connections use:
+// a clone of base, or a default one (TLS 1.2 and later), with the server
+// name of the first request's host, verifying the server's certificate
+// unless the plan says not to.
+func TLSConfig(base *tls.Config, plan *Plan) *tls.Config {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
+	if base != nil {
+		cfg = base.Clone()
+	}
+	if cfg.ServerName == "" && len(plan.Requests) > 0 {
+		cfg.ServerName = Hostname(plan.Requests[0].Host)
+	}
+	if plan.InsecureSkipVerify {
+		cfg.InsecureSkipVerify = true
+	}
+	return cfg
+}
+
+// Hostname returns the host part of a Host header value: no port, no
+// brackets around an IPv6 address.
+func Hostname(host string) string {
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		return h
+	}
+	return strings.Trim(host, "[]")
+}
+
+// HandshakeKind classifies a failed TLS handshake on a connected socket:
+// one that ran out of the connect timeout is a connect timeout; any other
+// (a certificate not verified, a protocol error, the peer's reset or
+// close) is a TLS handshake error. Both are failed connects.
+func HandshakeKind(err error) stats.ErrorKind {
+	var ne net.Error
+	if errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+		return stats.ErrConnectTimeout
+	}
+	return stats.ErrTLSHandshake
+}
