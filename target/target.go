@@ -329,6 +329,13 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	case faulty && status >= 500:
 		ctx.SetBody(s.errBody)
 	}
+	if ctx.IsHead() {
+		// fasthttp sends Content-Length with a HEAD only when there is a
+		// body to skip, but a HEAD carries the headers its GET would
+		// (RFC 9110 9.3.2), Content-Length: 0 included. (It sets none on
+		// a 204 or 304, as for their GET.)
+		ctx.Response.Header.SetContentLength(len(ctx.Response.Body()))
+	}
 	if n := s.cfg.CloseAfter; n > 0 && ctx.ConnRequestNum() >= uint64(n) {
 		ctx.SetConnectionClose()
 		s.closedAfter.Add(1)
