@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"math/big"
 	"net"
+	"slices"
 	"time"
 )
 
@@ -53,8 +54,8 @@ func newSelfSigned(listenHost string, now time.Time) (*selfSigned, error) {
 		IsCA:                  true,
 	}
 	hosts := []string{"127.0.0.1", "::1", "localhost"}
-	if ip := net.ParseIP(listenHost); listenHost != "" && (ip == nil || !ip.IsUnspecified()) {
-		hosts = append(hosts, listenHost) // a repeat does no harm
+	if ip := net.ParseIP(listenHost); listenHost != "" && (ip == nil || !ip.IsUnspecified()) && !slices.Contains(hosts, listenHost) {
+		hosts = append(hosts, listenHost)
 	}
 	for _, h := range hosts {
 		if ip := net.ParseIP(h); ip != nil {
