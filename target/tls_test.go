@@ -136,7 +136,8 @@ func TestTLSCertificate(t *testing.T) {
 }
 
 // TestTLSListenHostInCertificate: a target listening on a named host
-// or a specific address has it in its certificate too.
+// or a specific address has it in its certificate too, an unspecified
+// address adds nothing, and a host already in it is not repeated.
 func TestTLSListenHostInCertificate(t *testing.T) {
 	ss, err := newSelfSigned("192.0.2.7", time.Now())
 	if err != nil {
@@ -145,12 +146,21 @@ func TestTLSListenHostInCertificate(t *testing.T) {
 	if err := ss.cert.VerifyHostname("192.0.2.7"); err != nil {
 		t.Error(err)
 	}
-	ss, err = newSelfSigned("0.0.0.0", time.Now())
+	ss, err = newSelfSigned("box.example", time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ss.cert.IPAddresses) != 2 || len(ss.cert.DNSNames) != 1 {
-		t.Errorf("listening on 0.0.0.0: IPs %v, names %v; want 127.0.0.1, ::1 and localhost only", ss.cert.IPAddresses, ss.cert.DNSNames)
+	if err := ss.cert.VerifyHostname("box.example"); err != nil {
+		t.Error(err)
+	}
+	for _, host := range []string{"0.0.0.0", "::", "", "127.0.0.1", "localhost"} {
+		ss, err = newSelfSigned(host, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ss.cert.IPAddresses) != 2 || len(ss.cert.DNSNames) != 1 {
+			t.Errorf("listening on %q: IPs %v, names %v; want 127.0.0.1, ::1 and localhost, once each", host, ss.cert.IPAddresses, ss.cert.DNSNames)
+		}
 	}
 }
 
