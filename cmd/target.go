@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 
@@ -12,18 +13,23 @@ import (
 )
 
 func newTargetCmd(a *app) *cobra.Command {
-	var listen, delayDist string
+	var listen, delayDist, certOut string
 	var faults []string
 	var cfg target.Config
 	c := &cobra.Command{
 		Use:   "target",
-		Short: "Serve the built-in HTTP/1.1 target, with latency and fault knobs",
+		Short: "Serve the built-in HTTP/1.1 target (or HTTPS), with latency and fault knobs",
 		Long: `Serve the built-in HTTP/1.1 target until interrupted.
 
 Every path answers 200 with a body of --body-size bytes (0: no body),
 except /status/N, which answers with status N for N from 200 to 599 (any
 other N gets 400 and a line saying so). The first line printed is
 "listening on ADDR".
+
+--tls serves HTTPS instead, with a self-signed certificate made at start
+(ECDSA P-256, for 127.0.0.1, ::1 and localhost, valid 24 hours). The first
+line is then "listening on https://ADDR/"; clients need -k/--insecure, or
+the certificate: --cert-out FILE writes it, for curl --cacert FILE.
 
 --fault KIND[:PERCENT] gives that share of requests a fault (100% if no
 percent is given); repeat it or separate faults by commas to mix them,
@@ -46,7 +52,8 @@ open connections stay). Both first strike one period after the start.`,
   nowait target --listen 127.0.0.1:8080 --delay 5ms --delay-dist exponential
   nowait target --listen 127.0.0.1:8080 --stall 300ms --stall-every 2s
   nowait target --listen 127.0.0.1:8080 --fault reset:5,503:10 --fault hang:1
-  nowait target --listen 127.0.0.1:8080 --refuse 500ms --refuse-every 3s --close-after 100`,
+  nowait target --listen 127.0.0.1:8080 --refuse 500ms --refuse-every 3s --close-after 100
+  nowait target --listen 127.0.0.1:8443 --tls --cert-out target.pem`,
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(c *cobra.Command, _ []string) error {
 			fs, err := parseFaults(faults)
@@ -66,6 +73,9 @@ open connections stay). Both first strike one period after the start.`,
 			if err := checkListen(listen); err != nil {
 				return err
 			}
+			if certOut != "" && !cfg.TLS {
+				return usageErr("--cert-out %s needs --tls: only an HTTPS target has a certificate to write", certOut)
+			}
 			// Each held connection is an open file: take all the OS allows.
 			if limit, err := raiseFileLimit(); err == nil && limit < target.MaxConns+fdReserve {
 				fmt.Fprintf(a.stderr, "note: this process may open %d files, so it holds at most about %d connections (ulimit -n raises it)\n",
@@ -75,7 +85,10 @@ open connections stay). Both first strike one period after the start.`,
 			if err != nil {
 				return runErr(err)
 			}
-			fmt.Fprintf(a.stdout, "listening on %s\n", srv.Addr())
+			if err := announceTarget(a, srv, certOut); err != nil {
+				_ = srv.Close() // the write's failure is what to report
+				return runErr(err)
+			}
 			<-c.Context().Done()
 			if err := srv.Close(); err != nil {
 				return runErr(err)
@@ -99,7 +112,32 @@ open connections stay). Both first strike one period after the start.`,
 	fl.DurationVar(&cfg.StallEvery, "stall-every", 0, "period of the stalls")
 	fl.DurationVar(&cfg.Refuse, "refuse", 0, "stop listening for this long once every --refuse-every")
 	fl.DurationVar(&cfg.RefuseEvery, "refuse-every", 0, "period of the refusals")
+	fl.BoolVar(&cfg.TLS, "tls", false, "serve HTTPS with a self-signed certificate; clients need -k/--insecure or the certificate (--cert-out)")
+	fl.StringVar(&certOut, "cert-out", "", "with --tls: write the certificate to this file (PEM), for curl --cacert")
 	return c
+}
+
+// announceTarget prints where the target listens: "listening on ADDR"
+// (bench/vs-wrk.sh reads ADDR as the third word), or with TLS "listening
+// on https://ADDR/" and a line on trusting the certificate, which it
+// first writes to certOut if given.
+func announceTarget(a *app, srv *target.Server, certOut string) error {
+	if srv.Certificate() == nil {
+		fmt.Fprintf(a.stdout, "listening on %s\n", srv.Addr())
+		return nil
+	}
+	if certOut != "" {
+		if err := os.WriteFile(certOut, srv.CertificatePEM(), 0o644); err != nil {
+			return fmt.Errorf("--cert-out: writing the certificate: %w", err)
+		}
+	}
+	fmt.Fprintf(a.stdout, "listening on %s\n", srv.URL())
+	if certOut == "" {
+		fmt.Fprintf(a.stdout, "self-signed certificate for 127.0.0.1, ::1 and localhost: clients need -k/--insecure (curl -k), or --cert-out FILE for curl --cacert FILE\n")
+	} else {
+		fmt.Fprintf(a.stdout, "self-signed certificate for 127.0.0.1, ::1 and localhost written to %s: curl --cacert %s %s (or -k/--insecure)\n", certOut, certOut, srv.URL())
+	}
+	return nil
 }
 
 // targetZeros reads the zeros given on the command line, which the

@@ -3,9 +3,15 @@ package cmd
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -77,6 +83,7 @@ func TestTargetBadFlags(t *testing.T) {
 		{[]string{"--body-size", "99999999999"}, "--body-size must be 0 to 67108864 bytes (64 MiB), got 99999999999"},
 		{[]string{"--delay", "-1ms"}, "--delay must not be negative, got -1ms"},
 		{[]string{"--jitter", "-1ms"}, "--jitter must not be negative, got -1ms"},
+		{[]string{"--cert-out", "t.pem"}, "--cert-out t.pem needs --tls: only an HTTPS target has a certificate to write"},
 	} {
 		var out, errb bytes.Buffer
 		code := run(&app{stdout: &out, stderr: &errb}, append([]string{"target", "--listen", "127.0.0.1:0"}, tc.args...))
@@ -178,5 +185,95 @@ func TestTargetServesFaults(t *testing.T) {
 	want := "listening on " + addr + "\nserved 3 responses on 3 connections\nfaults: 503 3\n"
 	if got := out.String(); got != want {
 		t.Fatalf("stdout %q; want %q", got, want)
+	}
+}
+
+// httpsGet GETs url with cl and fails the test unless it is a 200 with
+// the default body.
+func httpsGet(t *testing.T, cl *http.Client, url string) {
+	t.Helper()
+	resp, err := cl.Get(url)
+	if err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 || len(b) != target.DefaultBodySize || resp.TLS == nil {
+		t.Fatalf("GET %s: status %d, body %q, TLS %v, %v; want 200 over TLS", url, resp.StatusCode, b, resp.TLS != nil, err)
+	}
+}
+
+// TestTargetTLS runs `nowait target --tls --cert-out FILE`: it prints an
+// https:// URL and how to trust the certificate, a client that trusts
+// only the written certificate verifies it for 127.0.0.1 and localhost,
+// and one that does not is refused.
+func TestTargetTLS(t *testing.T) {
+	pemFile := filepath.Join(t.TempDir(), "target.pem")
+	url, out, stop := startTargetCmd(t, "--tls", "--cert-out", pemFile)
+	if !regexp.MustCompile(`^https://127\.0\.0\.1:\d+/$`).MatchString(url) {
+		t.Fatalf("listening on %q; want https://127.0.0.1:PORT/", url)
+	}
+	pemBytes, err := os.ReadFile(pemFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	roots := x509.NewCertPool()
+	if !roots.AppendCertsFromPEM(pemBytes) {
+		t.Fatalf("--cert-out wrote no PEM certificate: %q", pemBytes)
+	}
+	cl := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}}
+	defer cl.CloseIdleConnections()
+	httpsGet(t, cl, url)
+	httpsGet(t, cl, strings.Replace(url, "127.0.0.1", "localhost", 1))
+	_, err = (&http.Client{Timeout: 2 * time.Second}).Get(url)
+	var unknown x509.UnknownAuthorityError
+	if !errors.As(err, &unknown) {
+		t.Fatalf("GET without the certificate: %v; want an unknown authority", err)
+	}
+	cl.CloseIdleConnections()
+	stop()
+	want := "listening on " + url + "\n" +
+		"self-signed certificate for 127.0.0.1, ::1 and localhost written to " + pemFile + ": curl --cacert " + pemFile + " " + url + " (or -k/--insecure)\n" +
+		"served 2 responses on 3 connections\n"
+	if got := out.String(); got != want {
+		t.Fatalf("stdout %q; want %q", got, want)
+	}
+}
+
+// TestTargetTLSInsecure runs `nowait target --tls` without --cert-out:
+// the second line says to pass -k, and a client that skips verification
+// (as -k does) is served.
+func TestTargetTLSInsecure(t *testing.T) {
+	url, out, stop := startTargetCmd(t, "--tls")
+	cl := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	httpsGet(t, cl, url+"status/200")
+	cl.CloseIdleConnections()
+	stop()
+	want := "listening on " + url + "\n" +
+		"self-signed certificate for 127.0.0.1, ::1 and localhost: clients need -k/--insecure (curl -k), or --cert-out FILE for curl --cacert FILE\n" +
+		"served 1 responses on 1 connections\n"
+	if got := out.String(); got != want {
+		t.Fatalf("stdout %q; want %q", got, want)
+	}
+}
+
+// TestTargetCertOutUnwritable: a --cert-out the target cannot write is a
+// failed run (exit 1) with one line naming it, and the target stops.
+func TestTargetCertOutUnwritable(t *testing.T) {
+	dir := t.TempDir() // a directory: no file can be written at its path
+	var out, errb syncBuffer
+	root := newRootCmd(&app{stdout: &out, stderr: &errb})
+	root.SetArgs([]string{"target", "--listen", "127.0.0.1:0", "--tls", "--cert-out", dir})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := root.ExecuteContext(ctx)
+	if ctx.Err() != nil {
+		t.Fatal("the target served on; want it to stop at the failed --cert-out")
+	}
+	if exitCode(err) != ExitRunFailed || err == nil || !strings.Contains(err.Error(), "--cert-out: writing the certificate: open "+dir+": is a directory") {
+		t.Fatalf("error %v (exit %d); want exit %d naming --cert-out and %s", err, exitCode(err), ExitRunFailed, dir)
+	}
+	if out.String() != "" {
+		t.Fatalf("stdout %q; want nothing (no listening line for a target that stopped)", out.String())
 	}
 }

@@ -8,4 +8,6 @@ var (
 	ErrConfig = errors.New("target: invalid config")
 	// ErrListen wraps a failure to listen on the asked address.
 	ErrListen = errors.New("target: listen")
+	// ErrTLS wraps a failure to make the TLS target's certificate.
+	ErrTLS = errors.New("target: TLS certificate")
 )

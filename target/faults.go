@@ -132,9 +132,11 @@ func (s *Server) pick() (FaultKind, bool) {
 // serveRaw runs a raw fault on a hijacked connection. fasthttp closes c
 // (with a FIN) when serveRaw returns, unless the fault closed it first.
 func (s *Server) serveRaw(kind FaultKind, c net.Conn) {
-	// Track the connection under fasthttp's wrapper: the wrapper's Close
-	// does nothing, and Close must be able to end a hang.
-	nc := unwrap(c)
+	// Track the TCP connection under fasthttp's wrapper and under TLS:
+	// the wrapper's Close does nothing, Close must be able to end a hang
+	// at once, and a reset needs the TCP socket's SO_LINGER. Writes still
+	// go through c, encrypted with TLS.
+	nc := plainConn(unwrap(c))
 	if !s.raw.add(nc) {
 		return
 	}

@@ -1,6 +1,7 @@
 package target
 
 import (
+	"crypto/tls"
 	"errors"
 	"net"
 	"sync"
@@ -36,9 +37,20 @@ func (s *Server) acceptLoop() {
 
 // serveConn serves one connection until it closes or is hijacked by a
 // raw fault (which then owns it).
+//
+// With TLS, c is wrapped here, per connection, rather than with
+// tls.NewListener or fasthttp's ServeTLS: the handshake then runs on this
+// goroutine (the accept loop never waits on a slow client), the listener
+// can still stop and resume listening for refusals, and the connection
+// set keeps the TCP connection, so Close shuts it at once instead of
+// first writing a TLS close_notify to a client that may not read.
 func (s *Server) serveConn(c net.Conn) {
 	defer s.open.remove(c)
-	if err := s.srv.ServeConn(c); err != nil {
+	served := c
+	if s.tls != nil {
+		served = tls.Server(c, s.tls.config)
+	}
+	if err := s.srv.ServeConn(served); err != nil {
 		s.connErrs.Add(1)
 	}
 }

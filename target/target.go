@@ -1,6 +1,8 @@
 // Package target is nowait's built-in HTTP/1.1 target server, on fasthttp,
 // with knobs for body size, latency and faults. Tests start it on
 // 127.0.0.1:0 and compare what it served with what the client counted.
+// With Config.TLS it serves HTTPS with a self-signed certificate made at
+// Start, which Go clients trust through Server.Certificate.
 //
 // Faults come in two sorts. Per-request faults (Config.Faults) are drawn
 // for each request by percentage: a request gets at most one, and with
@@ -85,6 +87,14 @@ type Config struct {
 	// fasthttp then writes each response on its own, and pipelined
 	// throughput fell from 590-690k to 96-102k req/s (depth 16, c=100).
 	LowMemory bool
+
+	// TLS serves HTTPS with a self-signed certificate made in memory at
+	// Start (ECDSA P-256, for 127.0.0.1, ::1 and localhost, valid for
+	// CertValidity): clients trust it with Server.Certificate. Each
+	// connection does its handshake on its own goroutine, on the same
+	// listener, so faults, stalls and refusals work as over plain TCP.
+	// Accepted counts TCP connections; a failed handshake is a ConnErr.
+	TLS bool
 }
 
 // Validate checks the config without changing it.
@@ -189,7 +199,8 @@ type Server struct {
 	acceptErrs  atomic.Uint64
 	connErrs    atomic.Uint64
 
-	delay *delayer // holds delayed responses; nil without a delay or jitter
+	delay *delayer    // holds delayed responses; nil without a delay or jitter
+	tls   *selfSigned // the certificate served; nil without TLS
 
 	open connSet // connections fasthttp serves
 	raw  connSet // connections hijacked by a raw fault
@@ -206,11 +217,18 @@ func Start(addr string, cfg Config) (*Server, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	s := newServer(cfg)
+	if cfg.TLS {
+		host, _, _ := net.SplitHostPort(addr) // on an error, Listen says what is wrong
+		var err error
+		if s.tls, err = newSelfSigned(host, time.Now()); err != nil {
+			return nil, err
+		}
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("%w on %s: %w", ErrListen, addr, err)
 	}
-	s := newServer(cfg)
 	if cfg.Delay > 0 || cfg.Jitter > 0 {
 		if s.delay, err = newDelayer(s.closing); err != nil {
 			_ = ln.Close()
@@ -329,6 +347,13 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	case faulty && status >= 500:
 		ctx.SetBody(s.errBody)
 	}
+	if ctx.IsHead() {
+		// fasthttp sends Content-Length with a HEAD only when there is a
+		// body to skip, but a HEAD carries the headers its GET would
+		// (RFC 9110 9.3.2), Content-Length: 0 included. (It sets none on
+		// a 204 or 304, as for their GET.)
+		ctx.Response.Header.SetContentLength(len(ctx.Response.Body()))
+	}
 	if n := s.cfg.CloseAfter; n > 0 && ctx.ConnRequestNum() >= uint64(n) {
 		ctx.SetConnectionClose()
 		s.closedAfter.Add(1)
@@ -348,8 +373,13 @@ func jitter(max time.Duration) time.Duration {
 // Addr returns the address the target listens on, as host:port.
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-// URL returns http://host:port/ for the target.
-func (s *Server) URL() string { return "http://" + s.Addr() + "/" }
+// URL returns http://host:port/ for the target, https:// with TLS.
+func (s *Server) URL() string {
+	if s.tls != nil {
+		return "https://" + s.Addr() + "/"
+	}
+	return "http://" + s.Addr() + "/"
+}
 
 // Served returns how many complete valid responses the target has
 // answered: 200s, 5xx (faults or /status/N), FaultClose, and FaultDrip
