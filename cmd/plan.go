@@ -16,6 +16,7 @@ import (
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/scenarios"
+	"github.com/nowait/nowait/stats"
 )
 
 // planFromFlags validates the flags and the URL, with messages that name
@@ -48,7 +49,7 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 			return nil, usageErr("--body and --body-file conflict; give one of them")
 		}
 		if _, err := os.Stat(f.bodyFile); err != nil {
-			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, unwrapPathErr(err))
+			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, stats.PathErrCause(err))
 		}
 	}
 	model, stages, err := loadModel(f)
@@ -173,13 +174,6 @@ func parseTargetURL(rawURL string) (*url.URL, error) {
 func unwrapURLErr(err error) error {
 	if ue, ok := err.(*url.Error); ok {
 		return ue.Err
-	}
-	return err
-}
-
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
 	}
 	return err
 }
