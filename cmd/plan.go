@@ -24,6 +24,18 @@ import (
 // Plan as a scenario file would be (resolving, reading the body file and
 // encoding are the scenarios package's).
 func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Plan, error) {
+	sc, err := scenarioFromFlags(rawURL, f)
+	if err != nil {
+		return nil, err
+	}
+	return compilePlan(ctx, sc)
+}
+
+// scenarioFromFlags validates the flags and the URL, with messages that
+// name the flags, and returns the validated scenario they describe. What
+// compilePlan checks on top (the host resolves, the body file reads, the
+// --source-ips addresses bind) depends on neither the mode nor the load.
+func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) {
 	u, err := parseTargetURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -89,6 +101,16 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 	for _, st := range stages {
 		sc.Load.Stages = append(sc.Load.Stages, scenarios.Stage{Duration: st.Duration, Target: st.Target})
 	}
+	if err := sc.Validate(); err != nil {
+		return nil, scenarioErr(err)
+	}
+	return sc, nil
+}
+
+// compilePlan compiles a scenario scenarioFromFlags returned: it resolves
+// the host, reads the body file, encodes the request and checks that each
+// --source-ips address binds.
+func compilePlan(ctx context.Context, sc *scenarios.Scenario) (*engine.Plan, error) {
 	plan, err := sc.Compile(ctx)
 	if err != nil {
 		return nil, scenarioErr(err)
