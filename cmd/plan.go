@@ -121,6 +121,27 @@ func compilePlan(ctx context.Context, sc *scenarios.Scenario) (*engine.Plan, err
 	return plan, nil
 }
 
+// plannedRamp returns what a plan's stages ask for over the run, for the
+// Result to keep (the engines do not): the rate in the open model, which
+// starts from -R (0 without it), or the connections in the closed model,
+// which start from -c; nil without stages.
+func plannedRamp(p *engine.Plan) []stats.RampPoint {
+	if len(p.Stages) == 0 {
+		return nil
+	}
+	start := p.RatePerSec
+	if p.Model.OrDefault() == engine.ModelClosed {
+		start = float64(p.Connections)
+	}
+	ramp := []stats.RampPoint{{AtSec: 0, Target: start}}
+	var at time.Duration
+	for _, st := range p.Stages {
+		at += st.Duration
+		ramp = append(ramp, stats.RampPoint{AtSec: at.Seconds(), Target: st.Target})
+	}
+	return ramp
+}
+
 // usedSources returns the source addresses a plan's connections use:
 // connection j takes address j mod n, so with fewer connections than
 // addresses only the first ones are used (a /16 range is not bound 65,535

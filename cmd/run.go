@@ -199,6 +199,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if res.Mode == "" {
 		res.Mode = modeName(mode)
 	}
+	res.Ramp = plannedRamp(plan)
 	sum := stats.Summarize(res)
 	if g.scenario != nil {
 		stats.AddPercentiles(&sum, res, g.scenario.Percentiles())
