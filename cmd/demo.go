@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bufio"
-	"context"
 	"fmt"
 	"os/exec"
 	"strings"
@@ -27,7 +26,7 @@ generator's CPU figures are its own) and run nowait against it.`,
 			if err := explicitZeros(c); err != nil {
 				return err
 			}
-			if err := checkDemoFlags(c.Context(), f); err != nil {
+			if err := checkDemoFlags(f); err != nil {
 				return err
 			}
 			addr, stop, err := a.startDemoTarget()
@@ -65,14 +64,17 @@ timeseries.csv, HdrHistogram logs, spectrum and timeline PNGs):
 `
 
 // checkDemoFlags checks demo's flags as run would, before the target
-// starts: the plan is built against a stand-in address (the target's is
-// known only once it listens), so every usage error is found first.
-func checkDemoFlags(ctx context.Context, f *runFlags) error {
-	plan, err := planFromFlags(ctx, "http://127.0.0.1/", f)
+// starts, so every usage error is found first. The plan itself is built
+// once, by runURL, when the target's address is known: here the flags
+// make a scenario against a stand-in address, which is all there is to
+// check, since compiling it could refuse only a host that does not
+// resolve, a body file or --source-ips, and demo has none of them.
+func checkDemoFlags(f *runFlags) error {
+	sc, err := scenarioFromFlags("http://127.0.0.1/", f)
 	if err != nil {
 		return err
 	}
-	return checkConnectionLimit(plan.Connections, f.extraFDs)
+	return checkConnectionLimit(sc.Load.Connections, f.extraFDs)
 }
 
 // startDemoTarget starts the target as a child process of this binary and

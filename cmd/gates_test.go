@@ -96,6 +96,33 @@ func TestValidateReportsFileAndLine(t *testing.T) {
 	}
 }
 
+// A threshold settled before the run (a rate above 100%, a latency below
+// the 1 µs nowait records from) is a usage error, in a file as with --set,
+// and no load is sent.
+func TestSettledThresholdIsAUsageError(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	path := writeScenario(t, srv.URL(), "  - p50 < 5s\n  - error_rate < 150%\n  - p99 < 1ns\n")
+	_, stderr, code := runBin(t, "validate", path)
+	if code != ExitUsage ||
+		!strings.Contains(stderr, `gate.yaml:8: thresholds[1]: "error_rate < 150%" always passes: error_rate is a share, from 0% to 100%; want a limit of 100% or less`) ||
+		!strings.Contains(stderr, `gate.yaml:9: thresholds[2]: "p99 < 1ns" can never pass: p99 is never below 1us, the shortest time nowait records; want a limit above 1us`) {
+		t.Fatalf("validate: exit %d, want %d; stderr %q", code, ExitUsage, stderr)
+	}
+	path = writeScenario(t, srv.URL(), "  - p50 < 5s\n")
+	_, stderr, code = runBin(t, "run", path, "--set", "thresholds=p50 < 5s,p99 < 0.5us")
+	if code != ExitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 ||
+		!strings.Contains(stderr, `--set thresholds: "p99 < 0.5us" can never pass: p99 is never below 1us, the shortest time nowait records; want a limit above 1us, such as p99 < 50ms`) {
+		t.Fatalf("run --set: exit %d, want %d and one line; stderr %q", code, ExitUsage, stderr)
+	}
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests; a usage error must send none", n)
+	}
+}
+
 func TestBaselineRegressionExitsFour(t *testing.T) {
 	srv, err := target.Start("127.0.0.1:0", target.Config{})
 	if err != nil {

@@ -55,7 +55,7 @@ func writableDir(dir string) error {
 	}
 	probe, err := os.CreateTemp(dir, ".nowait-probe-*")
 	if err != nil {
-		return fmt.Errorf("cannot be written into: %w", unwrapPathErr(err)) // not the probe's name
+		return fmt.Errorf("cannot be written into: %w", stats.PathErrCause(err)) // not the probe's name
 	}
 	name := probe.Name()
 	if err := probe.Close(); err != nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/scenarios"
+	"github.com/nowait/nowait/stats"
 )
 
 // planFromFlags validates the flags and the URL, with messages that name
@@ -23,6 +24,18 @@ import (
 // Plan as a scenario file would be (resolving, reading the body file and
 // encoding are the scenarios package's).
 func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Plan, error) {
+	sc, err := scenarioFromFlags(rawURL, f)
+	if err != nil {
+		return nil, err
+	}
+	return compilePlan(ctx, sc)
+}
+
+// scenarioFromFlags validates the flags and the URL, with messages that
+// name the flags, and returns the validated scenario they describe. What
+// compilePlan checks on top (the host resolves, the body file reads, the
+// --source-ips addresses bind) depends on neither the mode nor the load.
+func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) {
 	u, err := parseTargetURL(rawURL)
 	if err != nil {
 		return nil, err
@@ -48,7 +61,7 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 			return nil, usageErr("--body and --body-file conflict; give one of them")
 		}
 		if _, err := os.Stat(f.bodyFile); err != nil {
-			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, unwrapPathErr(err))
+			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, stats.PathErrCause(err))
 		}
 	}
 	model, stages, err := loadModel(f)
@@ -88,6 +101,16 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 	for _, st := range stages {
 		sc.Load.Stages = append(sc.Load.Stages, scenarios.Stage{Duration: st.Duration, Target: st.Target})
 	}
+	if err := sc.Validate(); err != nil {
+		return nil, scenarioErr(err)
+	}
+	return sc, nil
+}
+
+// compilePlan compiles a scenario scenarioFromFlags returned: it resolves
+// the host, reads the body file, encodes the request and checks that each
+// --source-ips address binds.
+func compilePlan(ctx context.Context, sc *scenarios.Scenario) (*engine.Plan, error) {
 	plan, err := sc.Compile(ctx)
 	if err != nil {
 		return nil, scenarioErr(err)
@@ -96,6 +119,27 @@ func planFromFlags(ctx context.Context, rawURL string, f *runFlags) (*engine.Pla
 		return nil, err
 	}
 	return plan, nil
+}
+
+// plannedRamp returns what a plan's stages ask for over the run, for the
+// Result to keep (the engines do not): the rate in the open model, which
+// starts from -R (0 without it), or the connections in the closed model,
+// which start from -c; nil without stages.
+func plannedRamp(p *engine.Plan) []stats.RampPoint {
+	if len(p.Stages) == 0 {
+		return nil
+	}
+	start := p.RatePerSec
+	if p.Model.OrDefault() == engine.ModelClosed {
+		start = float64(p.Connections)
+	}
+	ramp := []stats.RampPoint{{AtSec: 0, Target: start}}
+	var at time.Duration
+	for _, st := range p.Stages {
+		at += st.Duration
+		ramp = append(ramp, stats.RampPoint{AtSec: at.Seconds(), Target: st.Target})
+	}
+	return ramp
 }
 
 // usedSources returns the source addresses a plan's connections use:
@@ -173,13 +217,6 @@ func parseTargetURL(rawURL string) (*url.URL, error) {
 func unwrapURLErr(err error) error {
 	if ue, ok := err.(*url.Error); ok {
 		return ue.Err
-	}
-	return err
-}
-
-func unwrapPathErr(err error) error {
-	if pe, ok := err.(*os.PathError); ok {
-		return pe.Err
 	}
 	return err
 }

@@ -20,7 +20,10 @@ func printSummary(w io.Writer, s stats.Summary) {
 		return
 	}
 	fmt.Fprintln(w)
-	head := fmt.Sprintf("%s mode, %s model, %s", s.Mode, s.Model, count(s.Connections, "connection"))
+	head := fmt.Sprintf("%s mode, %s model, %s", s.Mode, s.Model, connectionsText(s.Model, s.Connections, s.Ramp))
+	if s.Model == "closed" && len(s.Ramp) > 0 {
+		head += " over " + stats.RampLength(s.Ramp).String()
+	}
 	if s.Loops > 0 {
 		head += ", " + count(s.Loops, "loop")
 	}
@@ -53,7 +56,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	}
 	if s.Model == "open" {
 		fmt.Fprintf(w, "  Schedule      target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)\n",
-			scheduleTarget(s.RatePerSec), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
+			scheduleTarget(s.RatePerSec, s.Ramp), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
 	}
 	if s.Resent > 0 {
 		fmt.Fprintf(w, "  Resent        %s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)\n", fmtCount(s.Resent))
@@ -256,12 +259,31 @@ func fmtCPUPerReq(us float64) string {
 	return fmtMs(us / 1e3)
 }
 
-// scheduleTarget names an open run's schedule: its rate, or a ramp.
-func scheduleTarget(ratePerSec float64) string {
-	if ratePerSec <= 0 {
+// scheduleTarget names an open run's schedule: its rate, or the rates
+// its ramp goes through ("100 → 500 → 0 req/s over 4s"). A result saved
+// before ramps were kept has none to name.
+func scheduleTarget(ratePerSec float64, ramp []stats.RampPoint) string {
+	switch {
+	case len(ramp) > 0:
+		return stats.RampText(ramp) + " req/s over " + stats.RampLength(ramp).String()
+	case ratePerSec <= 0:
 		return "a ramp (--stages)"
 	}
 	return fmtRate(ratePerSec) + " req/s"
+}
+
+// connectionsText names a run's connections: their count, or in the
+// closed model with stages the counts its ramp goes through ("10 → 100 →
+// 0 connections"), the first being -c.
+func connectionsText(model string, conns int, ramp []stats.RampPoint) string {
+	if model != "closed" || len(ramp) == 0 {
+		return count(conns, "connection")
+	}
+	text := stats.RampText(ramp)
+	if text == "1" {
+		return "1 connection"
+	}
+	return text + " connections"
 }
 
 // queueNote says how many requests waited at the worst moment of an open

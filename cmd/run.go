@@ -199,6 +199,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if res.Mode == "" {
 		res.Mode = modeName(mode)
 	}
+	res.Ramp = plannedRamp(plan)
 	sum := stats.Summarize(res)
 	if g.scenario != nil {
 		stats.AddPercentiles(&sum, res, g.scenario.Percentiles())
@@ -313,8 +314,22 @@ func describeRun(p *engine.Plan, mode string) string {
 		return fmt.Sprintf("Holding %s to %s %s: connecting %s, %s, %s mode",
 			count(p.Connections, "connection"), p.Target, describeStop(p), rate, every, modeName(mode))
 	}
+	load := connectionsText(string(p.Model.OrDefault()), p.Connections, plannedRamp(p))
+	if p.Model == engine.ModelOpen {
+		load = scheduleRate(p) + ", " + load
+	}
 	return fmt.Sprintf("Running %s against %s: %s, %s, %s mode",
-		describeStop(p), p.Target, count(p.Connections, "connection"), describePipeline(p), modeName(mode))
+		describeStop(p), p.Target, load, describePipeline(p), modeName(mode))
+}
+
+// scheduleRate names an open run's planned rate: "2,000 req/s", or the
+// rates its ramp goes through ("100 → 500 → 0 req/s"); the line it goes
+// in names the run's length.
+func scheduleRate(p *engine.Plan) string {
+	if ramp := plannedRamp(p); len(ramp) > 0 {
+		return stats.RampText(ramp) + " req/s"
+	}
+	return fmtRate(p.RatePerSec) + " req/s"
 }
 
 func describeStop(p *engine.Plan) string {

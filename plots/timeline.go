@@ -2,7 +2,6 @@ package plots
 
 import (
 	"fmt"
-	"image/color"
 	"math"
 	"strings"
 
@@ -16,10 +15,11 @@ import (
 
 // Timeline draws one run over time to path (.png or .svg), in stacked
 // panels sharing the time axis: throughput (responses/s) with errors/s
-// marked, and for an open-model run its constant target rate (a ramp's is
-// not in the result) and its dropped requests in all; the
-// connections open at the end of each second, for hold runs and runs whose
-// connection count changed; and the p50, p99 and max latency (ms, log
+// marked, and for an open-model run its target rate (following its stages
+// when it ramped) and its dropped requests in all; the connections open
+// at the end of each second, for hold runs and runs whose connection count
+// changed, with the count asked for (a closed-model ramp's following its
+// stages); and the p50, p99 and max latency (ms, log
 // scale). Each second is drawn as a step over the interval it covers, so
 // the whole run is shown, however short.
 func Timeline(res *stats.Result, path string, size Size) error {
@@ -47,12 +47,17 @@ func timelineHeader(res *stats.Result) header {
 		what = append(what, res.Mode)
 	}
 	switch {
+	case res.Model == "open" && len(res.Ramp) > 0:
+		what = append(what, "open model at "+stats.RampText(res.Ramp)+" req/s")
 	case res.Model == "open" && res.RatePerSec > 0:
 		what = append(what, "open model at "+stats.GroupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
 	case res.Model != "":
 		what = append(what, res.Model+" model")
 	}
-	if res.Connections > 0 {
+	switch {
+	case res.Model == "closed" && len(res.Ramp) > 0:
+		what = append(what, stats.RampText(res.Ramp)+" connections")
+	case res.Connections > 0:
 		what = append(what, stats.GroupDigits(int64(res.Connections))+" connections")
 	}
 	h.subtitle = res.Target
@@ -216,23 +221,19 @@ func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64,
 }
 
 // throughputPlot draws responses/s, errors/s and, for an open-model run,
-// its constant target rate and the total of dropped requests.
+// its target rate and the total of dropped requests.
 func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Responses/s")
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 	p.Legend.Top = true
 	p.Legend.XOffs = -lk.pt(8)
-	yMax := 0.0
-	if res.Model == "open" && res.RatePerSec > 0 {
-		// Why first: the rate asked for is drawn under the responses, which
-		// often follow it exactly. Why only a constant rate: a ramp's rates
-		// are not in the result, and requests sent plus dropped are no
-		// measure of them, since dropped requests are all counted at the end.
-		name := "target " + stats.GroupDigits(int64(math.Round(res.RatePerSec))) + " req/s"
-		if err := addLevel(p, lk, res.RatePerSec, spans[len(spans)-1].hi, name); err != nil {
-			return nil, err
-		}
-		yMax = res.RatePerSec
+	// Why first: the rate asked for is drawn under the responses, which
+	// often follow it exactly. Why from the plan and never from requests
+	// sent plus dropped: dropped requests are all counted at the end.
+	target, name := targetRateLine(res, spans[len(spans)-1].hi)
+	yMax, err := addPlanned(p, lk, target, name)
+	if err != nil {
+		return nil, err
 	}
 	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
 	y, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
@@ -262,14 +263,6 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	p.Y.Min = 0
 	p.Y.Max = math.Max(max(yMax, y), 1) * 1.08 // fitPanel adds the legend's room
 	return p, nil
-}
-
-// addLevel draws a level asked for, y from the start of the run to end, as
-// a dashed black line with a legend entry named name.
-func addLevel(p *plot.Plot, lk look, y, end float64, name string) error {
-	sty := draw.LineStyle{Color: color.Black, Width: lk.pt(1.25), Dashes: []vg.Length{lk.pt(5), lk.pt(3)}}
-	_, err := addLines(p, []plotter.XYs{{{X: 0, Y: y}, {X: end, Y: y}}}, sty, name)
-	return err
 }
 
 // latencyPlot draws the p50, p99 and max latency of each interval; an
@@ -317,7 +310,7 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, erro
 }
 
 // connectionsPlot draws the connections open at the end of each interval,
-// marked, and for a hold run the count asked for.
+// marked, and the count asked for by a hold run or a closed-model ramp.
 func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Open connections")
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
@@ -340,14 +333,12 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 	sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(4), Radius: lk.pt(3), Shape: draw.CircleGlyph{}}
 	p.Add(l, sc)
 	p.Legend.Add(fmt.Sprintf("open at the end of each second (peak %s)", stats.GroupDigits(int64(max(peak, res.PeakOpenConns)))), l, sc)
-	yMax := float64(peak)
-	if res.Model == "hold" && res.Connections > 0 {
-		name := "asked for " + stats.GroupDigits(int64(res.Connections))
-		if err := addLevel(p, lk, float64(res.Connections), spans[len(spans)-1].hi, name); err != nil {
-			return nil, err
-		}
-		yMax = max(yMax, float64(res.Connections))
+	askedPts, name := askedConnectionsLine(res, spans[len(spans)-1].hi)
+	asked, err := addPlanned(p, lk, askedPts, name)
+	if err != nil {
+		return nil, err
 	}
+	yMax := max(float64(peak), asked)
 	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 1)*1.08 // fitPanel adds the legend's room
 	return p, nil
 }

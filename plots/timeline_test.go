@@ -239,8 +239,9 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 
 // Dropped requests are counted as an open run ends, so they all fall in
 // its last second: the timeline gives their total, not a rate that would
-// squash the responses under it, and a ramp (whose rates the result does
-// not keep) gets no schedule line made of sent plus dropped.
+// squash the responses under it, and a ramp saved without its rates (by
+// a nowait that did not keep them) gets no schedule line made of sent
+// plus dropped.
 func TestOpenTimelineDroppedAtTheEnd(t *testing.T) {
 	for _, rate := range []float64{2000, 0} { // a constant rate, a ramp
 		res := synthRun(18, "async", 4, 2000, 800)

@@ -23,7 +23,7 @@ func ReadSummary(path string) (stats.Summary, error) {
 	var sum stats.Summary
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return sum, &wrapped{ErrBaseline, fmt.Sprintf("cannot read baseline %s: %v", path, pathErrReason(err))}
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("cannot read baseline %s: %v", path, stats.PathErrCause(err))}
 	}
 	if err := json.Unmarshal(data, &sum); err != nil {
 		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s is not a summary.json: %v", path, err)}

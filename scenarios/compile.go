@@ -12,6 +12,7 @@ import (
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/stats"
 )
 
 // Resolver looks up the addresses of a host; *net.Resolver is one.
@@ -106,7 +107,7 @@ func (s *Scenario) encodeRequests(u *url.URL) ([]engine.Request, error) {
 			b, err := os.ReadFile(r.BodyFile)
 			if err != nil {
 				key := "requests[" + strconv.Itoa(i) + "].body_file"
-				e := &Error{Origin: s.where(key), Key: key, Msg: fmt.Sprintf("cannot read %s: %v", r.BodyFile, pathErrReason(err))}
+				e := &Error{Origin: s.where(key), Key: key, Msg: fmt.Sprintf("cannot read %s: %v", r.BodyFile, stats.PathErrCause(err))}
 				return nil, &wrapped{ErrBodyFile, e.Error()}
 			}
 			body = b

@@ -12,6 +12,8 @@ import (
 
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+
+	"github.com/nowait/nowait/stats"
 )
 
 // maxErrors bounds how many problems one file reports.
@@ -24,7 +26,7 @@ const maxErrors = 20
 func Load(path string) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &wrapped{ErrInvalid, fmt.Sprintf("cannot read scenario %s: %v", path, pathErrReason(err))}
+		return nil, &wrapped{ErrInvalid, fmt.Sprintf("cannot read scenario %s: %v", path, stats.PathErrCause(err))}
 	}
 	return parse(path, filepath.Dir(path), data)
 }
@@ -340,12 +342,4 @@ func joinKey(section, key string) string {
 		return key
 	}
 	return section + "." + key
-}
-
-func pathErrReason(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

@@ -95,8 +95,11 @@ func ParseThreshold(expr string) (Threshold, error) {
 	if err := t.parseValue(val); err != "" {
 		return bad("%q: %s", expr, err)
 	}
-	if t.Op == "<" && t.Value == 0 {
+	if t.Op == "<" && t.Value == 0 && t.kind != kindLatency { // a latency is never below 1us: settledOutcome says so
 		return bad("%q can never pass: %s is never below 0; want a limit above 0, or %s == 0", expr, t.Metric, t.Metric)
+	}
+	if msg := t.settledOutcome(); msg != "" {
+		return t, &wrapped{ErrThreshold, msg}
 	}
 	return t, nil
 }
@@ -199,14 +202,14 @@ func (t *Threshold) parseValue(v string) string {
 		}
 		num, ok := strings.CutSuffix(v, "%")
 		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if !ok || err != nil || f < 0 || f > 100 {
+		if !ok || err != nil || f < 0 || isNaNOrInf(f) {
 			return fmt.Sprintf("%q is not a percentage; want a value such as 1%%", v)
 		}
 		t.Value, t.Percent = f/100, true
 	default: // errors and status: a count, or a share with %
 		num, pct := strings.CutSuffix(v, "%")
 		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if err != nil || f < 0 || isNaNOrInf(f) || (pct && f > 100) {
+		if err != nil || f < 0 || isNaNOrInf(f) {
 			return fmt.Sprintf("%q is not a count or a percentage; want a value such as 0 or 0.1%%", v)
 		}
 		if !pct && f != math.Trunc(f) {

@@ -42,7 +42,15 @@ func TestParseThreshold(t *testing.T) {
 		// Durations as the scenario's other durations take them.
 		{"p99 < 1m", "p99", "<", 60000, false},
 		{"max < 1m30s", "max", "<", 90000, false},
-		{"p99 <= 0ms", "p99", "<=", 0, false},
+		// At the ends of a metric's range, where the run still decides.
+		{"p99 <= 1us", "p99", "<=", 0.001, false},
+		{"min > 1us", "min", ">", 0.001, false},
+		{"error_rate <= 0%", "error_rate", "<=", 0, true},
+		{"error_rate >= 100%", "error_rate", ">=", 1, true},
+		{"error_rate < 100%", "error_rate", "<", 1, true},
+		{"status.200 == 100%", "status.200", "==", 1, true},
+		{"rps > 0", "rps", ">", 0, false},
+		{"errors.timeout <= 0", "errors.timeout", "<=", 0, false},
 	}
 	for _, c := range cases {
 		th, err := ParseThreshold(c.expr)
@@ -58,6 +66,51 @@ func TestParseThreshold(t *testing.T) {
 
 func near(a, b float64) bool { return a-b < 1e-12 && b-a < 1e-12 }
 
+// A threshold whose limit is at or beyond an end of what its metric can
+// take is settled before the run: it is refused with what would make sense.
+func TestParseThresholdSettledBeforeTheRun(t *testing.T) {
+	const latency = "is never below 1us, the shortest time nowait records"
+	const share = "is a share, from 0% to 100%"
+	cases := []struct{ expr, want string }{
+		// Latencies are recorded from 1 µs: below it, or at it with < and >=.
+		{"p99 < 1ns", `"p99 < 1ns" can never pass: p99 ` + latency + `; want a limit above 1us, such as p99 < 50ms`},
+		{"p99 < 0.5us", `"p99 < 0.5us" can never pass: p99 ` + latency + `; want a limit above 1us, such as p99 < 50ms`},
+		{"p99 < 1us", `"p99 < 1us" can never pass: p99 ` + latency + `; want a limit above 1us, such as p99 < 50ms`},
+		{"service.p99 <= 0.5us", `"service.p99 <= 0.5us" can never pass: service.p99 ` + latency + `; want a limit of 1us or more, such as service.p99 <= 50ms`},
+		{"max == 999ns", `"max == 999ns" can never pass: max ` + latency + `; want a limit of 1us or more, such as max == 50ms`},
+		{"p99 <= 0ms", `"p99 <= 0ms" can never pass: p99 ` + latency + `; want a limit of 1us or more, such as p99 <= 50ms`},
+		{"p99 >= 0ms", `"p99 >= 0ms" always passes: p99 ` + latency + `; want a limit above 1us, such as p99 >= 50ms`},
+		{"connect.p99 >= 1us", `"connect.p99 >= 1us" always passes: connect.p99 ` + latency + `; want a limit above 1us, such as connect.p99 >= 50ms`},
+		{"mean > 0.5us", `"mean > 0.5us" always passes: mean ` + latency + `; want a limit of 1us or more, such as mean > 50ms`},
+		// A rate or a share is 0% to 100%.
+		{"error_rate < 150%", `"error_rate < 150%" always passes: error_rate ` + share + `; want a limit of 100% or less, such as error_rate < 1%`},
+		{"error_rate <= 100%", `"error_rate <= 100%" always passes: error_rate ` + share + `; want a limit below 100%, such as error_rate <= 1%`},
+		{"error_rate > 100%", `"error_rate > 100%" can never pass: error_rate ` + share + `; want a limit below 100%, such as error_rate > 1%`},
+		{"error_rate >= 101%", `"error_rate >= 101%" can never pass: error_rate ` + share + `; want a limit of 100% or less, such as error_rate >= 1%`},
+		{"error_rate == 200%", `"error_rate == 200%" can never pass: error_rate ` + share + `; want a limit of 100% or less, such as error_rate == 1%`},
+		{"error_rate >= 0%", `"error_rate >= 0%" always passes: error_rate ` + share + `; want a limit above 0%, such as error_rate >= 1%`},
+		{"errors < 150%", `"errors < 150%" always passes: errors ` + share + `; want a limit of 100% or less, such as errors < 1%`},
+		{"status.5xx <= 100%", `"status.5xx <= 100%" always passes: status.5xx ` + share + `; want a limit below 100%, such as status.5xx <= 1%`},
+		{"status.200 > 100%", `"status.200 > 100%" can never pass: status.200 ` + share + `; want a limit below 100%, such as status.200 > 1%`},
+		// Counts and rates are never below 0.
+		{"rps >= 0", `"rps >= 0" always passes: rps is never below 0; want a limit above 0, such as rps >= 1000`},
+		{"errors.timeout >= 0", `"errors.timeout >= 0" always passes: errors.timeout is never below 0; want a limit above 0, such as errors.timeout >= 10`},
+	}
+	for _, c := range cases {
+		_, err := ParseThreshold(c.expr)
+		if err == nil {
+			t.Errorf("%q: no error", c.expr)
+			continue
+		}
+		if err.Error() != c.want {
+			t.Errorf("%q:\n got  %s\n want %s", c.expr, err, c.want)
+		}
+		if !errors.Is(err, ErrThreshold) {
+			t.Errorf("%q: does not wrap ErrThreshold", c.expr)
+		}
+	}
+}
+
 func TestParseThresholdErrors(t *testing.T) {
 	cases := []struct{ expr, want string }{
 		{"p99", `"p99" has no comparison; want METRIC OP VALUE such as "p99 < 50ms", "rps >= 1000", "error_rate < 1%", "errors.timeout == 0" or "status.5xx < 0.1%"`},
@@ -65,7 +118,7 @@ func TestParseThresholdErrors(t *testing.T) {
 		{"p99 = 5ms", `"p99 = 5ms": unknown operator "="; did you mean "=="? want <, <=, >, >= or ==`},
 		{"p99 =< 5ms", `"p99 =< 5ms": unknown operator "=<"; did you mean "<="? want <, <=, >, >= or ==`},
 		{"rps => 5", `"rps => 5": unknown operator "=>"; did you mean ">="? want <, <=, >, >= or ==`},
-		{"p99 < 0ms", `"p99 < 0ms" can never pass: p99 is never below 0; want a limit above 0, or p99 == 0`},
+		{"p99 < 0ms", `"p99 < 0ms" can never pass: p99 is never below 1us, the shortest time nowait records; want a limit above 1us, such as p99 < 50ms`},
 		{"errors < 0", `"errors < 0" can never pass: errors is never below 0; want a limit above 0, or errors == 0`},
 		{"errors.timeout == 0.5", `"errors.timeout == 0.5": "0.5" is not a count; want a whole number such as 0 or 10, or a share such as 0.5%`},
 		{"status.5xx < 2.5", `"status.5xx < 2.5": "2.5" is not a count; want a whole number such as 0 or 10, or a share such as 2.5%`},
@@ -78,7 +131,7 @@ func TestParseThresholdErrors(t *testing.T) {
 		{"service.p1x < 5ms", `"service.p1x < 5ms": unknown statistic "p1x"; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min`},
 		{"rps >= lots", `"rps >= lots": "lots" is not a rate; want a number of requests per second such as 1000`},
 		{"error_rate < 1", `"error_rate < 1": "1" is not a percentage; want a value such as 1%`},
-		{"error_rate < 101%", `"error_rate < 101%": "101%" is not a percentage; want a value such as 1%`},
+		{"error_rate < NaN%", `"error_rate < NaN%": "NaN%" is not a percentage; want a value such as 1%`},
 		{"status.6xx < 1%", `"status.6xx < 1%": unknown status "6xx"; want a code such as 200 or a class such as 5xx`},
 		{"status.2000 < 1%", `"status.2000 < 1%": unknown status "2000"; want a code such as 200 or a class such as 5xx`},
 		{"errors.reset < x", `"errors.reset < x": "x" is not a count or a percentage; want a value such as 0 or 0.1%`},

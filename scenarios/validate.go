@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
 )
 
 // Validate checks the whole scenario without changing it: the target URL,
@@ -33,7 +34,7 @@ func (s *Scenario) Validate() error {
 	}
 	if f := s.Baseline.File; f != "" {
 		if _, err := os.Stat(f); err != nil {
-			v.add("baseline.file", fmt.Sprintf("cannot read %s: %v", f, pathErrReason(err)))
+			v.add("baseline.file", fmt.Sprintf("cannot read %s: %v", f, stats.PathErrCause(err)))
 		}
 	}
 	return errors.Join(v.errs...)
@@ -155,7 +156,7 @@ func (v *validator) requests() {
 			v.add(key+".body_file", "conflicts with body; give one of them")
 		case r.BodyFile != "":
 			if fi, err := os.Stat(r.BodyFile); err != nil {
-				v.add(key+".body_file", fmt.Sprintf("cannot read %s: %v", r.BodyFile, pathErrReason(err)))
+				v.add(key+".body_file", fmt.Sprintf("cannot read %s: %v", r.BodyFile, stats.PathErrCause(err)))
 			} else if fi.IsDir() {
 				v.add(key+".body_file", fmt.Sprintf("cannot read %s: is a directory", r.BodyFile))
 			}

@@ -66,6 +66,9 @@ func TestValidateBuiltInCode(t *testing.T) {
 				"requests[2].body_file: cannot read testdata: is a directory"},
 		{"bad threshold", Scenario{Target: "http://h/", Thresholds: []string{"p99 < 1ms", "p99 < 1"}},
 			`thresholds[1]: "p99 < 1": "1" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`},
+		{"thresholds settled before the run", Scenario{Target: "http://h/", Thresholds: []string{"error_rate < 150%", "p99 < 0.5us", "p99 < 1ms"}},
+			`thresholds[0]: "error_rate < 150%" always passes: error_rate is a share, from 0% to 100%; want a limit of 100% or less, such as error_rate < 1%` + "\n" +
+				`thresholds[1]: "p99 < 0.5us" can never pass: p99 is never below 1us, the shortest time nowait records; want a limit above 1us, such as p99 < 50ms`},
 		{"baseline", Scenario{Target: "http://h/", Baseline: Baseline{File: "testdata/none.json", MaxRegression: -0.1}},
 			"baseline.max_regression: must be a percentage above 0 such as 10%, got \"-10%\"\n" +
 				"baseline.file: cannot read testdata/none.json: no such file or directory"},

@@ -92,7 +92,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if err != nil {
 		// Why not err itself: it names the temporary file, which the user
 		// never asked for and which does not exist.
-		return fmt.Errorf("%w: %s: cannot create a file in %s: %v", ErrWriteFile, path, dir, pathErrCause(err))
+		return fmt.Errorf("%w: %s: cannot create a file in %s: %v", ErrWriteFile, path, dir, PathErrCause(err))
 	}
 	defer func() {
 		if err != nil {
@@ -113,14 +113,16 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, pathErrCause(err))
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, PathErrCause(err))
 	}
 	return nil
 }
 
-// pathErrCause returns the cause of a failed file operation without the
-// operation and path it names ("no such file or directory").
-func pathErrCause(err error) error {
+// PathErrCause returns the cause of a failed file operation without the
+// operation and path it names ("no such file or directory"), for a message
+// that names the path once, its own way. Any other error is returned as
+// it is. It is the one such helper of nowait: scenarios and cmd use it too.
+func PathErrCause(err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
 		return pe.Err
@@ -145,7 +147,7 @@ func writeBuffered(w io.Writer, write func(io.Writer) error) error {
 func writeInPlace(path string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, pathErrCause(err))
+		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, PathErrCause(err))
 	}
 	err = writeBuffered(f, write)
 	if cerr := f.Close(); err == nil {

@@ -15,7 +15,8 @@ type Result struct {
 	Connections int           // connections asked for
 	Loops       int           // event loops (async) or 0
 	Pipeline    int           // requests in flight per connection asked for
-	RatePerSec  float64       // open model: the target rate, else 0
+	RatePerSec  float64       // open model: the target rate (with stages, the rate the ramp starts from), else 0
+	Ramp        []RampPoint   // with stages: the planned rate (open) or connections (closed) over the run; else empty
 	Start       time.Time     // wall clock when the measured part began
 	Elapsed     time.Duration // length of the measured part
 	Warmup      time.Duration // length of the warm-up that ran (less than planned when interrupted in it), excluded from the stats
@@ -95,6 +96,10 @@ func (r *Result) Merge(o *Result) {
 		src = shiftIntervals(src, lead)
 	} else {
 		r.Intervals = shiftIntervals(r.Intervals, -lead)
+	}
+	if len(r.Ramp) > 0 || len(o.Ramp) > 0 {
+		// Shifted as the intervals are, so the plan lines up with them.
+		r.Ramp = addRamps(shiftRamp(r.rampOrLevel(), float64(max(-lead, 0))), shiftRamp(o.rampOrLevel(), float64(max(lead, 0))))
 	}
 	if offset < 0 {
 		r.Start = o.Start

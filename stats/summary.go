@@ -60,18 +60,19 @@ func SummarizeHistogram(h *hdrhistogram.Histogram) Latency {
 // Summary is the numbers of one run, computed once from its Result. It is
 // the body of summary.json and of `--json`.
 type Summary struct {
-	Schema      int       `json:"schema_version"`
-	Mode        string    `json:"mode"`
-	Model       string    `json:"model"`
-	Target      string    `json:"target"`
-	Connections int       `json:"connections"`
-	Loops       int       `json:"loops,omitempty"`
-	Pipeline    int       `json:"pipeline,omitempty"`
-	RatePerSec  float64   `json:"target_rate_per_s,omitempty"`
-	Start       time.Time `json:"start"`
-	DurationSec float64   `json:"duration_s"`
-	WarmupSec   float64   `json:"warmup_s,omitempty"`
-	Interrupted bool      `json:"interrupted,omitempty"`
+	Schema      int         `json:"schema_version"`
+	Mode        string      `json:"mode"`
+	Model       string      `json:"model"`
+	Target      string      `json:"target"`
+	Connections int         `json:"connections"`
+	Loops       int         `json:"loops,omitempty"`
+	Pipeline    int         `json:"pipeline,omitempty"`
+	RatePerSec  float64     `json:"target_rate_per_s,omitempty"`
+	Ramp        []RampPoint `json:"ramp,omitempty"` // with stages: the planned rate (open) or connections (closed) over the run
+	Start       time.Time   `json:"start"`
+	DurationSec float64     `json:"duration_s"`
+	WarmupSec   float64     `json:"warmup_s,omitempty"`
+	Interrupted bool        `json:"interrupted,omitempty"`
 
 	Requests          uint64            `json:"requests"`
 	Responses         uint64            `json:"responses"`
@@ -132,6 +133,7 @@ func Summarize(r *Result) Summary {
 		Loops:             r.Loops,
 		Pipeline:          r.Pipeline,
 		RatePerSec:        r.RatePerSec,
+		Ramp:              r.Ramp,
 		Start:             r.Start,
 		DurationSec:       r.Elapsed.Seconds(),
 		WarmupSec:         r.Warmup.Seconds(),
