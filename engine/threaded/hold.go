@@ -65,8 +65,9 @@ func (c *conn) idle() bool {
 		if c.tls == nil {
 			k, err = unix.Read(c.fd, c.buf)
 		} else {
-			// Through TLS: the records that are no HTTP (a TLS 1.3
-			// server's session tickets) are not bytes nobody asked for.
+			// Through TLS: records that carry no HTTP (the close_notify
+			// alert before the server's FIN, session tickets) are not
+			// bytes nobody asked for.
 			k, _, err = c.readTLS(c.buf)
 		}
 		if r.stop.Load() || r.ended(r.clock.Now()) {

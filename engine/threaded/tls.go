@@ -175,9 +175,15 @@ func (c *conn) handshake(fd int, addr netip.AddrPort, deadline time.Time) error 
 // readTLS reads decrypted bytes into b through the connection's TLS
 // session. It returns them, and on success the bytes read from the wire
 // since the last success (a failed read's bytes count with the next).
-// A socket timeout is EAGAIN, as on the plain path.
+// It reads as read(2) does on the plain path: the server's close (a
+// close_notify alert, or end of file between records) is 0 bytes and no
+// error, which may end a body delimited by the close; a socket timeout
+// is EAGAIN.
 func (c *conn) readTLS(b []byte) (n, wire int, err error) {
 	n, err = c.tls.Read(b)
+	if err == io.EOF {
+		n, err = 0, nil
+	}
 	if err == nil {
 		wire, c.sock.wireIn = c.sock.wireIn, 0
 	}

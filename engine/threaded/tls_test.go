@@ -251,9 +251,8 @@ func TestHTTPSOpen(t *testing.T) {
 	}
 }
 
-// TestHTTPSHold: held TLS connections stay open and error-free, idle (a
-// TLS 1.3 server's session tickets arrive on them: no bytes nobody asked
-// for) or with a request every 100 ms.
+// TestHTTPSHold: held TLS connections stay open and error-free, idle or
+// with a request every 100 ms.
 func TestHTTPSHold(t *testing.T) {
 	srv, served := enginetest.StartTLSTarget(t)
 	for _, every := range []time.Duration{0, 100 * time.Millisecond} {
@@ -299,5 +298,55 @@ func TestHTTPSRequestTimeout(t *testing.T) {
 	t.Logf("connects %d, errors %v", res.Connects, res.Errors)
 	if timeouts := res.Errors[stats.ErrTimeout]; timeouts < 4 || timeouts != res.ErrorTotal() || res.Responses != 0 || res.Connects < timeouts {
 		t.Fatalf("errors %v, responses %d, connects %d; want request timeouts only, each on its connection", res.Errors, res.Responses, res.Connects)
+	}
+}
+
+// TestHTTPSHoldServerCloses: a server that drops held connections (here
+// after 200 ms without a request) closes them with a close_notify alert
+// before its FIN: read through TLS, that is the server's close, counted
+// as a read error as over plain TCP (not bytes nobody asked for), and
+// each connection is opened again.
+func TestHTTPSHoldServerCloses(t *testing.T) {
+	srv, _, _ := startTLSServer(t, func(http.ResponseWriter, *http.Request) {})
+	srv.Config.ReadHeaderTimeout = 200 * time.Millisecond
+	p := holdPlan(t, strings.TrimPrefix(srv.URL, "https://"), 4, time.Second)
+	p.Scheme, p.Target = "https", srv.URL+"/"
+	res, err := engine.Execute(context.Background(), trusting(srv), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("connects %d, open at end %d, errors %v", res.Connects, res.OpenConnsAtEnd, res.Errors)
+	// Every connect ends lost or open at the end (a reconnect the end
+	// cut short is no connect).
+	if lost := res.Errors[stats.ErrRead]; lost < 4 || lost != res.ErrorTotal() || res.Connects != lost+uint64(res.OpenConnsAtEnd) {
+		t.Fatalf("errors %v, connects %d, open at end %d; want only the server's closes, each reconnected", res.Errors, res.Connects, res.OpenConnsAtEnd)
+	}
+}
+
+// TestHTTPSBodyToClose: a response whose body ends where the server
+// closes the connection is complete over TLS as over TCP: the server's
+// close_notify then FIN is the end of the body, not a failed read.
+func TestHTTPSBodyToClose(t *testing.T) {
+	var served atomic.Uint64
+	srv, _, _ := startTLSServer(t, func(w http.ResponseWriter, _ *http.Request) {
+		nc, buf, err := http.NewResponseController(w).Hijack()
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		defer nc.Close() // close_notify, then FIN: the end of the body
+		served.Add(1)
+		_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nHello, World!") // a failed write shows as a client error
+		_ = buf.Flush()
+	})
+	p := httpsPlan(srv)
+	p.MaxRequests = 50
+	res, err := engine.Execute(context.Background(), trusting(srv), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("responses %d, connects %d, errors %v, bytes in %d", res.Responses, res.Connects, res.Errors, res.BytesIn)
+	if res.Responses != 50 || served.Load() != 50 || res.Status[200] != 50 || res.ErrorTotal() != 0 {
+		t.Fatalf("responses %d served %d errors %v; want 50 bodies ended by the close", res.Responses, served.Load(), res.Errors)
 	}
 }
