@@ -2,6 +2,8 @@ package threaded
 
 import (
 	"crypto/tls"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/netip"
@@ -165,6 +167,12 @@ func (c *conn) handshake(fd int, addr netip.AddrPort, deadline time.Time) error 
 	// watch it from a goroutine and close the conn from there. The
 	// deadline bounds it, and the stopper's shutdown(2) interrupts it.
 	if err := tc.Handshake(); err != nil {
+		var errno unix.Errno
+		if errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.As(err, &errno) {
+			// The socket's error, not crypto/tls's own ("tls: ..."): say
+			// where it happened, or "connect ADDR: EOF" would not.
+			return fmt.Errorf("tls handshake: %w", err)
+		}
 		return err
 	}
 	_ = c.sock.SetDeadline(time.Time{}) // from now on the request timeout rules

@@ -74,13 +74,17 @@ func (c wireConn) Write(b []byte) (int, error) {
 
 // startTLSServer starts an HTTPS server on 127.0.0.1 running handler,
 // with httptest's self-signed certificate, counting the raw bytes it reads
-// (in) and writes (out). It stops with the test.
-func startTLSServer(t *testing.T, handler http.HandlerFunc) (srv *httptest.Server, in, out *atomic.Uint64) {
+// (in) and writes (out). configure, if any, sets the server up before it
+// starts. It stops with the test.
+func startTLSServer(t *testing.T, handler http.HandlerFunc, configure ...func(*http.Server)) (srv *httptest.Server, in, out *atomic.Uint64) {
 	t.Helper()
 	in, out = new(atomic.Uint64), new(atomic.Uint64)
 	srv = httptest.NewUnstartedServer(handler)
 	srv.Listener = wireCounter{srv.Listener, in, out}
 	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // refused and cut handshakes are expected
+	for _, f := range configure {
+		f(srv.Config)
+	}
 	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	return srv, in, out
@@ -204,6 +208,9 @@ func TestHTTPSHandshakeTimeout(t *testing.T) {
 	if took > 1500*time.Millisecond {
 		t.Fatalf("a 1 s run took %s", took)
 	}
+	if !strings.HasSuffix(res.FirstConnectErr, ": tls handshake: i/o timeout") {
+		t.Fatalf("first connect error %q; want it to say the TLS handshake timed out", res.FirstConnectErr)
+	}
 }
 
 // TestHTTPSConnectionClose: a server that closes the connection after
@@ -307,8 +314,9 @@ func TestHTTPSRequestTimeout(t *testing.T) {
 // as a read error as over plain TCP (not bytes nobody asked for), and
 // each connection is opened again.
 func TestHTTPSHoldServerCloses(t *testing.T) {
-	srv, _, _ := startTLSServer(t, func(http.ResponseWriter, *http.Request) {})
-	srv.Config.ReadHeaderTimeout = 200 * time.Millisecond
+	srv, _, _ := startTLSServer(t, func(http.ResponseWriter, *http.Request) {}, func(s *http.Server) {
+		s.ReadHeaderTimeout = 200 * time.Millisecond
+	})
 	p := holdPlan(t, strings.TrimPrefix(srv.URL, "https://"), 4, time.Second)
 	p.Scheme, p.Target = "https", srv.URL+"/"
 	res, err := engine.Execute(context.Background(), trusting(srv), p)
