@@ -240,6 +240,7 @@ func (c *conn) connect() bool {
 	}
 	if err != nil {
 		c.closeFd()
+		c.tls = nil
 		c.connectFailed(err)
 		return false
 	}
@@ -261,10 +262,15 @@ func (c *conn) connect() bool {
 // connectFailed counts a failed connect by its cause.
 func (c *conn) connectFailed(err error) { c.connectFailedAs(connectKind(err), err) }
 
-// connectFailedAs counts a failed connect (or TLS handshake) as kind, and
-// keeps its error text if it is the run's first.
+// connectFailedAs counts a failed connect (or TLS handshake) as kind, with
+// the bytes a failed handshake moved, and keeps its error text if it is
+// the run's first.
 func (c *conn) connectFailedAs(kind stats.ErrorKind, err error) {
-	c.lock(c.r.clock.Now()).RecordError(kind)
+	rec := c.lock(c.r.clock.Now())
+	rec.RecordError(kind)
+	in, out := c.sock.takeWire() // none but a TLS handshake's
+	rec.RecordReceived(in)
+	rec.BytesOut += uint64(out)
 	c.unlock()
 	c.r.conns.ConnectFailed("connect " + c.r.plan.Addrs[c.id%len(c.r.plan.Addrs)].String() + ": " + err.Error())
 }

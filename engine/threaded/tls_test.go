@@ -139,13 +139,18 @@ func TestHTTPSVerifiesByDefault(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("errors %v, first %q", res.Errors, res.FirstConnectErr)
+	t.Logf("errors %v, first %q, bytes out %d in %d", res.Errors, res.FirstConnectErr, res.BytesOut, res.BytesIn)
 	if res.Responses != 0 || served.Load() != 0 || res.Connects != 0 || res.Errors[stats.ErrTLSHandshake] == 0 || res.Errors[stats.ErrConnect] != 0 {
 		t.Fatalf("responses %d served %d connects %d errors %v first %q; want an untrusted certificate refused",
 			res.Responses, served.Load(), res.Connects, res.Errors, res.FirstConnectErr)
 	}
 	if !strings.Contains(res.FirstConnectErr, "tls: failed to verify certificate") {
 		t.Fatalf("first connect error %q does not name the certificate", res.FirstConnectErr)
+	}
+	// The refused handshakes went on the wire: a ClientHello each, the
+	// server's certificate back.
+	if fails := res.Errors[stats.ErrTLSHandshake]; res.BytesOut < 100*fails || res.BytesIn < 500*fails {
+		t.Fatalf("bytes out %d in %d for %d refused handshakes; want the handshakes' bytes", res.BytesOut, res.BytesIn, fails)
 	}
 }
 
