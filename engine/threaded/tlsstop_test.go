@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -51,15 +52,20 @@ func TestHTTPSStop(t *testing.T) {
 		p := httpsPlanAt(silentListener(t))
 		p.Connections, p.Duration, p.ConnectTimeout = 16, 10*time.Second, 10*time.Second
 		before := usageNow()
-		res := cancelAfter(t, New(), p, 300*time.Millisecond)
+		at := time.Now().Add(300 * time.Millisecond)
+		res, took := cancelWhen(t, New(), p, func() bool { return time.Now().After(at) })
 		if res.Connects != 0 || res.ErrorTotal() != 0 {
 			t.Fatalf("connects %d, errors %v; want every thread stopped in its handshake, nothing counted", res.Connects, res.Errors)
 		}
+		checkPrompt(t, res, took)
 		checkGivenBack(t, before)
 	})
 	t.Run("read", func(t *testing.T) {
 		release := make(chan struct{})
+		var waiting atomic.Int64
 		srv, _, _ := startTLSServer(t, func(_ http.ResponseWriter, r *http.Request) {
+			waiting.Add(1)
+			defer waiting.Add(-1)
 			select { // never answers
 			case <-r.Context().Done():
 			case <-release:
@@ -69,30 +75,56 @@ func TestHTTPSStop(t *testing.T) {
 		p := httpsPlan(srv)
 		p.Connections, p.Duration, p.Timeout = 16, 10*time.Second, 10*time.Second
 		before := usageNow()
-		res := cancelAfter(t, trusting(srv), p, 500*time.Millisecond)
+		res, took := cancelWhen(t, trusting(srv), p, func() bool { return waiting.Load() == 16 })
 		if res.Connects != 16 || res.InFlightAtEnd != 16 || res.ErrorTotal() != 0 {
 			t.Fatalf("connects %d, in flight %d, errors %v; want every thread stopped in its read, nothing failed",
 				res.Connects, res.InFlightAtEnd, res.Errors)
 		}
+		checkPrompt(t, res, took)
 		checkGivenBack(t, before)
 	})
 }
 
-// cancelAfter runs p and cancels it after d; the run must return within
-// half a second of the cancel, interrupted.
-func cancelAfter(t *testing.T, e *Engine, p *engine.Plan, d time.Duration) *stats.Result {
+// cancelWhen runs p and cancels it once cond holds (polled every 10 ms,
+// from one goroutine), or after 10 s. It returns the result and how long
+// the run took to return after the cancel.
+func cancelWhen(t *testing.T, e *Engine, p *engine.Plan, cond func() bool) (*stats.Result, time.Duration) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), d)
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	start := time.Now()
+	cancelled := make(chan time.Time, 1)
+	go func() { // owned by cancelWhen: ends when it cancels or the run ends
+		limit := time.Now().Add(10 * time.Second)
+		for !cond() && time.Now().Before(limit) {
+			select {
+			case <-ctx.Done():
+				cancelled <- time.Time{}
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
+		cancelled <- time.Now()
+		cancel()
+	}()
 	res, err := engine.Execute(ctx, e, p)
-	took := time.Since(start)
+	returned := time.Now()
+	cancel()
+	at := <-cancelled
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("cancelled after %s, returned after %s: connects %d, in flight %d, errors %v", d, took, res.Connects, res.InFlightAtEnd, res.Errors)
-	if !res.Interrupted || took > d+500*time.Millisecond {
-		t.Fatalf("interrupted %v, returned %s after the cancel; want at once", res.Interrupted, took-d)
+	if at.IsZero() {
+		t.Fatalf("the run ended before the cancel: connects %d, errors %v", res.Connects, res.Errors)
 	}
-	return res
+	return res, returned.Sub(at)
+}
+
+// checkPrompt fails the test unless the run was interrupted and returned
+// within half a second of the cancel.
+func checkPrompt(t *testing.T, res *stats.Result, took time.Duration) {
+	t.Helper()
+	t.Logf("returned %s after the cancel: connects %d, in flight %d, errors %v", took, res.Connects, res.InFlightAtEnd, res.Errors)
+	if !res.Interrupted || took > 500*time.Millisecond {
+		t.Fatalf("interrupted %v, returned %s after the cancel; want at once", res.Interrupted, took)
+	}
 }
