@@ -1,6 +1,7 @@
 package threaded
 
 import (
+	"crypto/tls"
 	"net/netip"
 	"sync"
 	"time"
@@ -58,6 +59,12 @@ type conn struct {
 
 	mu sync.Mutex // guards fd between the owner thread and the stopper
 	fd int        // the socket, or -1
+
+	// https: the TLS session the connection reads and writes through (nil
+	// for http, and while not connected) over sock, the socket as a
+	// net.Conn (see tls.go).
+	tls  *tls.Conn
+	sock sockConn
 
 	// Set by the thread when it ends, read after the join.
 	openAtEnd     int
@@ -216,18 +223,35 @@ func (c *conn) connect() bool {
 		}
 		return false
 	}
+	if c.r.tls != nil {
+		// The connect timeout bounds the TCP and the TLS handshakes together.
+		deadline := time.Now().Add(p.ConnectTimeoutOrDefault() - time.Duration(c.r.clock.Now()-start))
+		if err := c.handshake(fd, addr, deadline); err != nil {
+			c.closeFd()
+			if !c.r.stop.Load() {
+				c.connectFailedAs(engine.HandshakeKind(err), err)
+			}
+			return false
+		}
+	}
 	err = setTimeout(fd, unix.SO_SNDTIMEO, time.Duration(c.r.timeoutNs))
 	if err == nil {
 		err = setTimeout(fd, unix.SO_RCVTIMEO, time.Duration(c.r.timeoutNs))
 	}
 	if err != nil {
 		c.closeFd()
+		c.tls = nil
 		c.connectFailed(err)
 		return false
 	}
 	now := c.r.clock.Now()
 	rec := c.lock(now)
-	rec.RecordConnect(now - start)
+	rec.RecordConnect(now - start) // the TLS handshake included
+	if c.tls != nil {
+		in, out := c.sock.takeWire() // the handshake's bytes
+		rec.RecordReceived(in)
+		rec.BytesOut += uint64(out)
+	}
 	c.g.AddOpen(1)
 	c.unlock()
 	c.r.conns.Opened(now, p.Connections)
@@ -235,8 +259,18 @@ func (c *conn) connect() bool {
 	return true
 }
 
-func (c *conn) connectFailed(err error) {
-	c.lock(c.r.clock.Now()).RecordError(connectKind(err))
+// connectFailed counts a failed connect by its cause.
+func (c *conn) connectFailed(err error) { c.connectFailedAs(connectKind(err), err) }
+
+// connectFailedAs counts a failed connect (or TLS handshake) as kind, with
+// the bytes a failed handshake moved, and keeps its error text if it is
+// the run's first.
+func (c *conn) connectFailedAs(kind stats.ErrorKind, err error) {
+	rec := c.lock(c.r.clock.Now())
+	rec.RecordError(kind)
+	in, out := c.sock.takeWire() // none but a TLS handshake's
+	rec.RecordReceived(in)
+	rec.BytesOut += uint64(out)
 	c.unlock()
 	c.r.conns.ConnectFailed("connect " + c.r.plan.Addrs[c.id%len(c.r.plan.Addrs)].String() + ": " + err.Error())
 }
@@ -262,7 +296,16 @@ func (c *conn) close() { c.closeConn(false) }
 // the run's tally, for one open at the end (see end).
 func (c *conn) closeConn(keepTallied bool) {
 	c.closeFd()
-	c.lock(c.r.clock.Now())
+	rec := c.lock(c.r.clock.Now())
+	if c.tls != nil {
+		// What the last reads and writes moved and nobody took (a failed
+		// read's bytes, an alert). No close_notify is sent: the socket
+		// just closes, as a plain one does.
+		in, out := c.sock.takeWire()
+		rec.RecordReceived(in)
+		rec.BytesOut += uint64(out)
+		c.tls = nil
+	}
 	c.g.AddOpen(-1)
 	c.unlock()
 	if !keepTallied {

@@ -3,12 +3,14 @@
 // blocking socket driven by raw blocking read and write syscalls (no Go
 // netpoller), so each connection really costs a kernel thread, a stack and
 // a context switch per response. It uses the same wire codec and stats as
-// the reactor, so a comparison measures the I/O model alone.
+// the reactor, so a comparison measures the I/O model alone. Over https
+// crypto/tls runs on the same thread over the same blocking socket
+// (tls.go).
 package threaded
 
 import (
 	"context"
-	"fmt"
+	"crypto/tls"
 	"runtime"
 	"runtime/debug"
 	"sync"
@@ -29,7 +31,12 @@ const Mode = "sync"
 const threadMargin = 64
 
 // Engine runs a plan in sync mode. The zero value is ready; use New.
-type Engine struct{}
+type Engine struct {
+	// TLSConfig, when set, is the TLS configuration for https targets
+	// (tests give it their own root CA). Nil means the defaults: the
+	// system roots, verified against the request's host name.
+	TLSConfig *tls.Config
+}
 
 var _ engine.Engine = (*Engine)(nil)
 
@@ -41,8 +48,9 @@ func New() *Engine { return &Engine{} }
 type run struct {
 	plan      *engine.Plan
 	clock     engine.Clock
-	order     []int // request indices in weighted round-robin order
-	depth     int   // pipelining depth
+	tls       *tls.Config // nil for http
+	order     []int       // request indices in weighted round-robin order
+	depth     int         // pipelining depth
 	timeoutNs int64
 	warmupNs  int64 // run-clock end of the warm-up
 	bufSize   int
@@ -65,14 +73,18 @@ type run struct {
 
 // Run drives the plan's load with one OS thread per connection and returns
 // what it measured: the closed model (with or without connection stages),
-// the open model (a rate, or rate stages) and the hold model. It fails
-// before starting when the plan asks for TLS, or when the OS would not give
-// it a thread per connection (ErrThreadLimit).
+// the open model (a rate, or rate stages) and the hold model, over http
+// or https (tls.go). It fails before starting when the plan is invalid,
+// or when the OS would not give it a thread per connection
+// (ErrThreadLimit).
 func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
-	if err := check(plan); err != nil {
+	if err := plan.Validate(); err != nil {
 		return nil, err
 	}
 	r := newRun(plan)
+	if plan.Scheme == "https" {
+		r.tls = engine.TLSConfig(e.TLSConfig, plan)
+	}
 	var err error
 	if r.stopFd, err = newStopFd(); err != nil {
 		return nil, err
@@ -218,14 +230,6 @@ func (r *run) ended(nowNs int64) bool {
 	}
 	<-r.stopCh
 	return true
-}
-
-// check refuses what this mode cannot do.
-func check(plan *engine.Plan) error {
-	if plan.Scheme == "https" {
-		return fmt.Errorf("%w: TLS is not in sync mode yet; use --mode goroutine for https", engine.ErrUnsupported)
-	}
-	return plan.Validate()
 }
 
 // raiseMaxThreads lets the Go runtime create n threads on top of those it

@@ -60,7 +60,16 @@ func (c *conn) hold() bool {
 func (c *conn) idle() bool {
 	r := c.r
 	for {
-		k, err := unix.Read(c.fd, c.buf)
+		var k int
+		var err error
+		if c.tls == nil {
+			k, err = unix.Read(c.fd, c.buf)
+		} else {
+			// Through TLS: records that carry no HTTP (the close_notify
+			// alert before the server's FIN, session tickets) are not
+			// bytes nobody asked for.
+			k, _, err = c.readTLS(c.buf)
+		}
 		if r.stop.Load() || r.ended(r.clock.Now()) {
 			return true
 		}

@@ -113,7 +113,13 @@ func (c *conn) flush(nowNs int64) bool {
 	c.sent += c.queued
 	out := c.out
 	c.queued, c.out = 0, nil
-	n, err := writeAll(c.fd, out)
+	var n int
+	var err error
+	if c.tls == nil {
+		n, err = writeAll(c.fd, out)
+	} else {
+		n, err = c.writeTLS(out) // the bytes of its TLS records
+	}
 	c.sentBytes += n
 	c.wbuf = c.wbuf[:0]
 	if err != nil {
@@ -147,7 +153,16 @@ func writeAll(fd int, b []byte) (int, error) {
 func (c *conn) receive() (int64, bool) {
 	r := c.r
 	for {
-		k, err := unix.Read(c.fd, c.buf[c.kept:])
+		// k bytes for the parser, wire bytes read: the same over plain
+		// TCP, the TLS records' size over TLS.
+		var k, wire int
+		var err error
+		if c.tls == nil {
+			k, err = unix.Read(c.fd, c.buf[c.kept:])
+			wire = k
+		} else {
+			k, wire, err = c.readTLS(c.buf[c.kept:])
+		}
 		now := r.clock.Now()
 		if err == unix.EINTR {
 			continue
@@ -172,7 +187,7 @@ func (c *conn) receive() (int64, bool) {
 			return now, false
 		}
 		rec := c.lock(now)
-		rec.RecordReceived(k)
+		rec.RecordReceived(wire)
 		got, ok := c.parse(rec, c.buf[:c.kept+k], now)
 		c.unlock()
 		if !ok {
