@@ -176,11 +176,7 @@ func (l *loop) onReadableTLS(c *conn) bool {
 		}
 		l.collect(t)
 		if n == 0 {
-			if err == io.EOF {
-				l.eof(c)
-			} else {
-				l.fail(c, engine.IOKind(err, false), nil)
-			}
+			l.readEnded(c, err)
 			return false
 		}
 		if c.rx != nil {
@@ -197,11 +193,7 @@ func (l *loop) onReadableTLS(c *conn) bool {
 			break
 		}
 		if err != nil { // a close-notify or an error after the bytes just parsed
-			if err == io.EOF {
-				l.eof(c)
-			} else {
-				l.fail(c, engine.IOKind(err, false), nil)
-			}
+			l.readEnded(c, err)
 			return false
 		}
 	}
@@ -210,6 +202,17 @@ func (l *loop) onReadableTLS(c *conn) bool {
 		l.putRx(c)
 	}
 	return true
+}
+
+// readEnded ends c on what crypto/tls's read returned: io.EOF for the
+// peer's close (a close-notify, or the socket's end between records), or
+// a failure.
+func (l *loop) readEnded(c *conn, err error) {
+	if err == io.EOF {
+		l.eof(c)
+		return
+	}
+	l.fail(c, engine.IOKind(err, false), nil)
 }
 
 // sendTLS seals the batch commit made c's pending write into TLS records

@@ -154,6 +154,27 @@ func TestHTTPSClosedFor(t *testing.T) {
 	leaks()
 }
 
+// TestHTTPSConnectTimeIncludesHandshake: a server whose handshake takes
+// 50 ms: the connect time counts it, as in goroutine mode.
+func TestHTTPSConnectTimeIncludesHandshake(t *testing.T) {
+	var served atomic.Uint64
+	srv := startTLSServer(t, hello(&served), func(srv *httptest.Server) {
+		srv.TLS = &tls.Config{GetConfigForClient: func(*tls.ClientHelloInfo) (*tls.Config, error) {
+			time.Sleep(50 * time.Millisecond)
+			return nil, nil
+		}}
+	})
+	p := tlsPlan(t, srv, 2, 1)
+	p.MaxRequests = 20
+	res := runTLS(t, context.Background(), trusting(srv), p)
+	if res.Responses != 20 || res.Connects != 2 || res.ErrorTotal() != 0 {
+		t.Fatalf("responses %d, connects %d, errors %v", res.Responses, res.Connects, res.Errors)
+	}
+	if lo := res.Connect.Min(); lo < 50_000 {
+		t.Errorf("shortest connect %d µs, want the handshake's 50 ms in it", lo)
+	}
+}
+
 // TestHTTPSConnectionClose: a server that closes every connection after
 // its response (Connection: close): every request is answered, each on a
 // new connection and handshake.
