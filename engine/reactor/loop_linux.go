@@ -98,8 +98,9 @@ type loopConfig struct {
 	ramp   *engine.ConnRamp // closed-model connection stages; nil for none
 	index  int              // the loop's index among nloops loops
 	nloops int
-	hold   *hold       // the hold model's state; nil for the others
-	tls    *tls.Config // https: the configuration of every connection; nil for http
+	hold   *hold         // the hold model's state; nil for the others
+	tls    *tls.Config   // https: the configuration of every connection; nil for http
+	tlsCPU chan struct{} // https: the run's handshake tokens (tlsLoop.cpu)
 }
 
 // newLoop builds a loop and its poller. The loop owns the poller's epoll
@@ -157,7 +158,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 	}
 	l.poll = poll
 	if cfg.tls != nil {
-		l.tls = newTLSLoop(l, cfg.tls, p.Addrs)
+		l.tls = newTLSLoop(l, cfg.tls, cfg.tlsCPU, p.Addrs)
 	}
 	return l, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -21,8 +22,10 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 		return nil, err
 	}
 	var tlsCfg *tls.Config
+	var tlsCPU chan struct{}
 	if plan.Scheme == "https" {
 		tlsCfg = engine.TLSConfig(tlsBase, plan)
+		tlsCPU = make(chan struct{}, max(runtime.GOMAXPROCS(0)-plan.LoopsOrDefault(), 1))
 	}
 	mx, err := newMix(plan.Requests, plan.PipelineOrDefault())
 	if err != nil {
@@ -63,6 +66,7 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 			index:  i,
 			nloops: n,
 			tls:    tlsCfg,
+			tlsCPU: tlsCPU,
 		}
 		if openModel {
 			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i, limit)

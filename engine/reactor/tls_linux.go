@@ -42,17 +42,24 @@ type tlsLoop struct {
 	ctx    context.Context // the handshakes' parent: cancelled when the loop ends
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // the handshakes' goroutines
+	// cpu holds a token for each handshake computing (between two waits
+	// for the socket), shared by the loops of a run: as many as the Ps
+	// the loops leave free. The others wait parked, not runnable, so a
+	// storm of handshakes does not queue ahead of the stop signal, the
+	// progress line or a loop the runtime parked (a GC assist).
+	cpu chan struct{}
 
 	mu   sync.Mutex
 	done []int32 // slots whose handshake ended, for the loop to take
 	took []int32 // the loop's copy of done, swapped with it
 }
 
-// newTLSLoop returns the TLS side of loop l for cfg, connecting to addrs.
-func newTLSLoop(l *loop, cfg *tls.Config, addrs []netip.AddrPort) *tlsLoop {
+// newTLSLoop returns the TLS side of loop l for cfg, connecting to addrs,
+// its handshakes computing with the run's tokens cpu.
+func newTLSLoop(l *loop, cfg *tls.Config, cpu chan struct{}, addrs []netip.AddrPort) *tlsLoop {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &tlsLoop{
-		cfg: cfg, clock: l.clock, wake: l.poll.wake,
+		cfg: cfg, clock: l.clock, wake: l.poll.wake, cpu: cpu,
 		conns:  make([]*tlsConn, len(l.conns)),
 		remote: make([]net.Addr, len(addrs)),
 		ctx:    ctx, cancel: cancel,
@@ -70,7 +77,7 @@ func (l *loop) startHandshake(c *conn) {
 	s := l.tls
 	t := s.conns[c.slot]
 	if t == nil {
-		t = &tlsConn{ready: make(chan struct{}, 1), remote: s.remote[c.addr]}
+		t = &tlsConn{ready: make(chan struct{}, 1), remote: s.remote[c.addr], cpu: s.cpu}
 		s.conns[c.slot] = t
 	}
 	t.fd = int(c.fd)
@@ -88,7 +95,11 @@ func (l *loop) startHandshake(c *conn) {
 // handshake runs one handshake and hands the connection back to the loop.
 func (s *tlsLoop) handshake(slot int32, t *tlsConn, cancel context.CancelFunc) {
 	defer s.wg.Done()
-	err := t.tc.HandshakeContext(t.ctx)
+	err := t.work() // a loop that stopped before the goroutine ran: no key shares to make
+	if err == nil {
+		err = t.tc.HandshakeContext(t.ctx)
+	}
+	t.idle()
 	cancel()
 	t.doneNs = s.clock.Now()
 	t.err, t.ctx = err, nil // reactor mode from now on

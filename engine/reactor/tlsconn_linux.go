@@ -15,10 +15,12 @@ import (
 // socket. It is reused across the slot's connections (a fresh tls.Conn
 // for each) and lives in two modes:
 //
-//   - handshaking (ctx set): a goroutine runs the handshake over it. A
-//     read or write that would block parks the goroutine until the loop
-//     signals an epoll event of the socket on ready, or ctx ends (the
-//     connect timeout, or the loop stopping). No OS thread waits.
+//   - handshaking (ctx set): a goroutine runs the handshake over it,
+//     computing only while it holds one of the run's tokens (cpu). A
+//     read or write that would block gives the token back and parks the
+//     goroutine until the loop signals an epoll event of the socket on
+//     ready, or ctx ends (the connect timeout, or the loop stopping). No
+//     OS thread waits.
 //   - reactor (ctx nil): the loop drives it. A read that would block
 //     returns errWouldBlock at once, which crypto/tls passes up without
 //     keeping (a Temporary net.Error), its partial record buffered. A
@@ -35,6 +37,8 @@ type tlsConn struct {
 	tc     *tls.Conn     // this connection's; a new one per connection
 	ready  chan struct{} // capacity 1: an epoll event came while handshaking
 	ctx    context.Context
+	cpu    chan struct{} // the run's handshake tokens (see tlsLoop.cpu)
+	busy   bool          // the handshake holds a token
 
 	pend    []byte // reactor mode: ciphertext written to it, not yet to the socket
 	drained bool   // reactor mode: the socket read short or empty since the last EPOLLIN
@@ -136,13 +140,35 @@ func (t *tlsConn) ended() error {
 }
 
 // await parks the handshake until the loop signals an event of the
-// socket or the handshake's context ends.
+// socket or the handshake's context ends, giving its token back
+// meanwhile.
 func (t *tlsConn) await() error {
+	t.idle()
 	select {
 	case <-t.ready:
+		return t.work()
+	case <-t.ctx.Done():
+		return t.ctx.Err()
+	}
+}
+
+// work takes a token for the handshake to compute with, waiting for one
+// if none is free, unless the handshake's context ends first.
+func (t *tlsConn) work() error {
+	select {
+	case t.cpu <- struct{}{}:
+		t.busy = true
 		return nil
 	case <-t.ctx.Done():
 		return t.ctx.Err()
+	}
+}
+
+// idle gives the handshake's token back, if it holds one.
+func (t *tlsConn) idle() {
+	if t.busy {
+		<-t.cpu
+		t.busy = false
 	}
 }
 

@@ -226,3 +226,44 @@ func TestHTTPSReadsAtHandoff(t *testing.T) {
 		t.Errorf("connects %d, open at end %d: the server's closes went unseen", res.Connects, res.OpenConnsAtEnd)
 	}
 }
+
+// TestHandshakeTokens: a handshake computes only while it holds one of
+// the run's tokens; one waiting for a token takes it once the holder
+// waits for its socket (await gives it back), or gives up when its
+// context ends.
+func TestHandshakeTokens(t *testing.T) {
+	cpu := make(chan struct{}, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	first := &tlsConn{cpu: cpu, ctx: ctx, ready: make(chan struct{}, 1)}
+	second := &tlsConn{cpu: cpu, ctx: ctx, ready: make(chan struct{}, 1)}
+	if err := first.work(); err != nil || !first.busy {
+		t.Fatalf("first: %v, busy %v", err, first.busy)
+	}
+	got := make(chan error, 1)
+	go func() { got <- second.work() }()
+	select {
+	case err := <-got:
+		t.Fatalf("second took a token while the first held the only one (%v)", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- first.await() }() // gives the token back while it waits
+	if err := <-got; err != nil || !second.busy {
+		t.Fatalf("second: %v, busy %v", err, second.busy)
+	}
+	first.signal() // the socket is ready: the first waits for the token again
+	select {
+	case err := <-waited:
+		t.Fatalf("first computes again beside the second (%v)", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	cancel() // the run stops: the waiting handshake gives up
+	if err := <-waited; err != context.Canceled || first.busy {
+		t.Fatalf("first after the stop: %v, busy %v", err, first.busy)
+	}
+	second.idle()
+	if len(cpu) != 0 || second.busy {
+		t.Fatalf("%d tokens still held", len(cpu))
+	}
+}
