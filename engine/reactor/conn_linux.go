@@ -17,10 +17,11 @@ import (
 type connState uint8
 
 const (
-	stateIdle       connState = iota // no socket and none planned: the run is ending
-	stateBackoff                     // no socket; reconnect at dueNs
-	stateConnecting                  // connect in progress since dueNs (the connect call itself)
-	stateOpen                        // connected; requests may be in flight
+	stateIdle        connState = iota // no socket and none planned: the run is ending
+	stateBackoff                      // no socket; reconnect at dueNs
+	stateConnecting                   // connect in progress since dueNs (the connect call itself)
+	stateOpen                         // connected; requests may be in flight
+	stateHandshaking                  // https: connected, a goroutine runs the TLS handshake (tls_linux.go)
 )
 
 // sent is one request in flight: when it was written, when it was meant
@@ -125,6 +126,10 @@ func (l *loop) onWritable(c *conn) {
 			l.fail(c, engine.ConnectKind(errno), errno)
 			return
 		}
+		if l.tls != nil {
+			l.startHandshake(c) // counted open when it ends (takeHandshakes)
+			return
+		}
 		// l.now is when this wake-up saw the connect done: at most a
 		// connect batch (connectBatch) after it was.
 		l.rec.RecordConnect(l.now - c.dueNs)
@@ -145,6 +150,9 @@ func (l *loop) onWritable(c *conn) {
 // It returns false when the connection was closed, or when the read came
 // after the planned end (see over), which stops the loop.
 func (l *loop) onReadable(c *conn, drain bool) bool {
+	if l.tls != nil {
+		return l.onReadableTLS(c) // reads to EAGAIN whatever drain says
+	}
 	for {
 		keep := 0
 		if c.rx != nil {
@@ -283,6 +291,10 @@ func (l *loop) fill(c *conn) {
 		return
 	}
 	if l.commit(c) {
+		if l.tls != nil {
+			l.sendTLS(c)
+			return
+		}
 		l.flush(c)
 	}
 }

@@ -7,6 +7,7 @@ package reactor
 
 import (
 	"context"
+	"crypto/tls"
 	"runtime"
 
 	"github.com/nowait/nowait/engine"
@@ -15,7 +16,12 @@ import (
 
 // Engine is the async mode. Its zero value is ready to use; one Engine may
 // run several plans, one after the other or at once.
-type Engine struct{}
+type Engine struct {
+	// TLSConfig, when set, is the TLS configuration for https targets
+	// (tests give it their own root CA). Nil means the defaults: the
+	// system roots, verified against the request's host name.
+	TLSConfig *tls.Config
+}
 
 var _ engine.Engine = (*Engine)(nil)
 
@@ -28,7 +34,7 @@ func New() *Engine { return &Engine{} }
 // be carried out (an unsupported plan, the OS refusing an epoll fd).
 func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 	reserveProcs(plan.LoopsOrDefault())
-	return run(ctx, plan)
+	return run(ctx, plan, e.TLSConfig)
 }
 
 // reserveProcs makes GOMAXPROCS at least loops + 1: a loop holds its P

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net"
 	"runtime"
-	"strings"
 	"testing"
 	"time"
 
@@ -267,12 +266,6 @@ func TestNoLeaks(t *testing.T) {
 
 func TestUnsupportedPlans(t *testing.T) {
 	plan := newPlan(t, "127.0.0.1:1", 1, 1)
-	plan.Scheme = "https"
-	_, err := New().Run(context.Background(), plan)
-	if !errors.Is(err, engine.ErrUnsupported) || !strings.Contains(err.Error(), "--mode goroutine") {
-		t.Errorf("https: %v", err)
-	}
-	plan.Scheme = "http"
 	plan.Model = "bursty"
 	if _, err := New().Run(context.Background(), plan); !errors.Is(err, engine.ErrUnsupported) {
 		t.Errorf("unknown model: %v", err)

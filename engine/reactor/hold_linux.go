@@ -172,6 +172,10 @@ func (l *loop) holdOpened(c *conn, open int64) {
 // holdSend writes one request due at due on c.
 func (l *loop) holdSend(c *conn, due int64) {
 	l.holdCommit(c, due)
+	if l.tls != nil {
+		l.sendTLS(c)
+		return
+	}
 	l.flush(c)
 }
 

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net/netip"
 	"runtime"
@@ -40,7 +41,10 @@ type loop struct {
 	tl    engine.Timeline // warm-up end and interval ticks of rec
 	live  *stats.Live     // the live progress line's totals; may be nil
 	poll  *poller
-	nap   napper // the closed model's wake-up batching
+	nap   napper   // the closed model's wake-up batching
+	tls   *tlsLoop // https: the handshakes and each connection's TLS; nil for http
+
+	stopAsked atomic.Bool // set by the owner before it wakes the loop to stop
 
 	conns  []conn
 	want   int              // slots [0, want) are wanted; the rest retire (closed-model stages)
@@ -94,7 +98,9 @@ type loopConfig struct {
 	ramp   *engine.ConnRamp // closed-model connection stages; nil for none
 	index  int              // the loop's index among nloops loops
 	nloops int
-	hold   *hold // the hold model's state; nil for the others
+	hold   *hold         // the hold model's state; nil for the others
+	tls    *tls.Config   // https: the configuration of every connection; nil for http
+	tlsCPU chan struct{} // https: the run's handshake tokens (tlsLoop.cpu)
 }
 
 // newLoop builds a loop and its poller. The loop owns the poller's epoll
@@ -151,6 +157,9 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		return nil, err
 	}
 	l.poll = poll
+	if cfg.tls != nil {
+		l.tls = newTLSLoop(l, cfg.tls, cfg.tlsCPU, p.Addrs)
+	}
 	return l, nil
 }
 
@@ -215,10 +224,17 @@ func (l *loop) run() error {
 		// 3. Run the timers that are due, and send the requests due.
 		l.timers()
 		l.pump()
-		// 4. Drain the wake-up: the owner asks the loop to stop.
+		// 4. Drain the wake-up: the owner asks the loop to stop, or
+		// handshakes have ended. Drained first, so that a handshake that
+		// ends after the list was taken wakes the loop again.
 		if woken {
 			l.poll.drain()
-			l.stopping = true
+			if l.tls != nil {
+				l.takeHandshakes()
+			}
+			if l.stopAsked.Load() {
+				l.stopping = true
+			}
 		}
 	}
 	return nil
@@ -236,6 +252,10 @@ func (l *loop) dispatch(ev *unix.EpollEvent) {
 	gen := ev.Pad
 	if c.gen != gen || c.fd < 0 || l.over() {
 		return // a socket closed earlier in this batch, or the run is over
+	}
+	if l.tls != nil && c.state == stateHandshaking {
+		l.tls.conns[c.slot].signal() // the handshake's goroutine reads and writes the socket
+		return
 	}
 	e := ev.Events
 	if e&unix.EPOLLERR != 0 {
@@ -453,6 +473,9 @@ func (l *loop) closeAll() {
 			end = min(end, l.endNs)
 		}
 		l.rec.Dropped += l.sched.dropAll(end)
+	}
+	if l.tls != nil {
+		l.stopHandshakes() // before the sockets they use close
 	}
 	for i := range l.conns {
 		l.closeSocket(&l.conns[i])

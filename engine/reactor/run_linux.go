@@ -2,7 +2,9 @@ package reactor
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -13,10 +15,17 @@ import (
 )
 
 // run builds the loops, runs them under ctx and merges what they
-// recorded.
-func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
+// recorded. An https plan's connections take their TLS configuration
+// from tlsBase (see engine.TLSConfig).
+func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Result, error) {
 	if err := check(plan); err != nil {
 		return nil, err
+	}
+	var tlsCfg *tls.Config
+	var tlsCPU chan struct{}
+	if plan.Scheme == "https" {
+		tlsCfg = engine.TLSConfig(tlsBase, plan)
+		tlsCPU = make(chan struct{}, max(runtime.GOMAXPROCS(0)-plan.LoopsOrDefault(), 1))
 	}
 	mx, err := newMix(plan.Requests, plan.PipelineOrDefault())
 	if err != nil {
@@ -56,6 +65,8 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 			ramp:   ramp,
 			index:  i,
 			nloops: n,
+			tls:    tlsCfg,
+			tlsCPU: tlsCPU,
 		}
 		if openModel {
 			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i, limit)
@@ -80,9 +91,6 @@ func run(ctx context.Context, plan *engine.Plan) (*stats.Result, error) {
 
 // check refuses plans the async mode cannot run.
 func check(plan *engine.Plan) error {
-	if plan.Scheme == "https" {
-		return fmt.Errorf("%w: TLS is not in async mode yet; use --mode goroutine", engine.ErrUnsupported)
-	}
 	if err := plan.Validate(); err != nil {
 		return err
 	}
@@ -102,7 +110,8 @@ func runLoops(ctx context.Context, loops []*loop) error {
 	stopWake := context.AfterFunc(gctx, func() {
 		defer close(woken)
 		for _, l := range loops {
-			_ = l.poll.wake() // cannot fail but by a full counter, which wakes the loop anyway
+			l.stopAsked.Store(true) // the wake-up also hands back handshakes: say it is a stop
+			_ = l.poll.wake()       // cannot fail but by a full counter, which wakes the loop anyway
 		}
 	})
 	for _, l := range loops {
