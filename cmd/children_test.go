@@ -202,7 +202,6 @@ func TestCompareAndDemoCheckFlagsFirst(t *testing.T) {
 		{name: "compare negative loops", args: []string{"compare", "-t", "-1"}, want: []string{"-t/--loops must be at least 1, got -1"}},
 		{name: "compare mode twice", args: []string{"compare", "--modes", "async,async"}, want: []string{"--modes lists async twice"}},
 		{name: "compare count twice", args: []string{"compare", "--connections", "10,10"}, want: []string{"--connections lists 10 twice"}},
-		{name: "compare https in a later mode", args: []string{"compare", "https://127.0.0.1:1/", "--modes", "goroutine,async"}, want: []string{"TLS is not in async mode yet"}},
 		{name: "compare two urls", args: []string{"compare", "a", "b"}, want: []string{"compare takes at most one URL", "got 2 arguments: a b"}},
 		{name: "compare out is a file", args: []string{"compare", "-d", "200ms", "--out", file}, want: []string{"--out " + file + " is a file; want a directory"}},
 		{name: "demo an argument", args: []string{"demo", "x"}, want: []string{"demo takes no arguments, got 1 argument "}},

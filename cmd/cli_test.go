@@ -73,7 +73,6 @@ func TestBadInputExitsWithUsageError(t *testing.T) {
 		{"malformed url", []string{"run", "http://%zz/"}, ExitUsage, "malformed URL"},
 		{"no scheme", []string{"run", "127.0.0.1:8080/"}, ExitUsage, "scheme"},
 		{"ftp scheme", []string{"run", "ftp://127.0.0.1/"}, ExitUsage, `unsupported scheme "ftp"`},
-		{"https in async", []string{"run", "https://127.0.0.1:1/"}, ExitUsage, "TLS is not in async mode yet; use --mode goroutine"},
 		{"port out of range", []string{"run", "http://127.0.0.1:99999/"}, ExitUsage, "out of range; want 1 to 65535"},
 		{"zero connections", []string{"run", "http://127.0.0.1:1/", "-c", "0"}, ExitUsage, "--connections must be at least 1, got 0"},
 		{"negative connections", []string{"run", "http://127.0.0.1:1/", "-c", "-3"}, ExitUsage, "at least 1, got -3"},

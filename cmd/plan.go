@@ -49,9 +49,6 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 	if f.loops > 0 && modeName(f.mode) != "async" {
 		return nil, usageErr("-t/--loops %d: event loops are async mode's; %s mode has none (drop -t, or use --mode async)", f.loops, f.mode)
 	}
-	if u.Scheme == "https" && f.mode != "goroutine" {
-		return nil, usageErr("%s: TLS is not in %s mode yet; use --mode goroutine for https", rawURL, modeName(f.mode))
-	}
 	headers, err := parseHeaders(f.headers)
 	if err != nil {
 		return nil, err

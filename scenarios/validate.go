@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"strconv"
 	"time"
@@ -55,8 +54,6 @@ func (v *validator) target() {
 		v.add("target", "missing; want "+wantURL)
 	} else if msg := checkURL(s.Target); msg != "" {
 		v.add("target", msg)
-	} else if u, _ := url.Parse(s.Target); u.Scheme == "https" && s.ModeOrDefault() != ModeGoroutine {
-		v.add("target", "TLS is not in "+s.ModeOrDefault()+" mode yet; use mode: goroutine")
 	}
 	if s.Mode != "" {
 		if msg := checkEnum(s.Mode, wantMode, ModeAsync, ModeSync, ModeGoroutine); msg != "" {

@@ -19,7 +19,8 @@ func TestValidateBuiltInCode(t *testing.T) {
 	}{
 		{"ok", Scenario{Target: "http://127.0.0.1:8080/"}, ""},
 		{"https goroutine ok", Scenario{Target: "https://127.0.0.1/", Mode: ModeGoroutine}, ""},
-		{"https sync", Scenario{Target: "https://127.0.0.1/", Mode: ModeSync}, "target: TLS is not in sync mode yet; use mode: goroutine"},
+		{"https sync ok", Scenario{Target: "https://127.0.0.1/", Mode: ModeSync}, ""},
+		{"https async ok", Scenario{Target: "https://127.0.0.1/"}, ""},
 		{"loops in sync mode", Scenario{Target: "http://h/", Mode: ModeSync, Load: LoadSpec{Loops: 2}},
 			"load.loops: event loops are async mode's; sync mode has none (one thread per connection): drop load.loops, or use mode: async"},
 		{"loops in goroutine mode", Scenario{Target: "http://h/", Mode: ModeGoroutine, Load: LoadSpec{Loops: 2}},
