@@ -81,7 +81,17 @@ func printSummary(w io.Writer, s stats.Summary) {
 
 // printLatencyTable prints the corrected latency and, where it differs,
 // the service time, side by side.
+//
+// Rows with nothing measured are left out: a run in which no response
+// arrived says so in one line rather than printing a row of zeros.
 func printLatencyTable(w io.Writer, s stats.Summary) {
+	answered := s.Latency.Count > 0
+	if !answered && s.Model != "hold" {
+		fmt.Fprintln(w, "  Latency       none: no response arrived")
+	}
+	if !answered && s.Connect.Count == 0 {
+		return
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	cols := []string{"mean", "stdev", "p50", "p75", "p90", "p99", "p99.9", "p99.99", "max"}
 	fmt.Fprint(tw, "  Latency\t")
@@ -97,10 +107,11 @@ func printLatencyTable(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(tw, "%s\t\n", fmtMs(l.MaxMs))
 	}
 	switch {
-	case s.Model == "open" || (s.Model == "hold" && s.Latency.Count > 0):
+	case !answered:
+	case s.Model == "open" || s.Model == "hold":
 		row("from intended send", s.Latency)
 		row("service time", s.Service)
-	case s.Model != "hold":
+	default:
 		row("response time", s.Latency)
 	}
 	if s.Connect.Count > 0 {
@@ -109,8 +120,12 @@ func printLatencyTable(w io.Writer, s stats.Summary) {
 	tw.Flush()
 }
 
-// printDistribution prints the full percentile distribution (--latency).
+// printDistribution prints the full percentile distribution (--latency),
+// or nothing when no response was measured (the summary says so).
 func printDistribution(w io.Writer, res *stats.Result) {
+	if res.Latency.TotalCount() == 0 {
+		return
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "  Latency distribution")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)

@@ -42,14 +42,15 @@ func FirstAt(sched *Schedule, t int64) int64 {
 
 // SatInput is what the saturation verdict of an open run is made from.
 type SatInput struct {
-	Rate        float64 // scheduled requests per second over the measured part
-	Achieved    float64 // requests answered (or still in flight) per second
-	SendLagP99  float64 // ms
-	SendLagMax  float64 // ms
-	LatencyP50  float64 // service time p50, ms
-	ConnectP99  float64 // connect time p99, ms
-	Connections int
-	Pipeline    int
+	Rate         float64 // scheduled requests per second over the measured part
+	Achieved     float64 // requests answered (or still in flight) per second
+	SendLagP99   float64 // ms
+	SendLagMax   float64 // ms
+	LatencyP50   float64 // service time p50, ms
+	ConnectP99   float64 // connect time p99, ms
+	Connections  int
+	Pipeline     int
+	NoConnection bool // no connection was ever opened (every connect failed)
 }
 
 // Saturation thresholds: the achieved rate must be within 1% of the
@@ -60,7 +61,7 @@ const (
 )
 
 // Saturation says whether an open run kept its schedule and, when not,
-// names the likely cause: too few connections for the target's latency,
+// names the likely cause: no connection at all, too few connections for the target's latency,
 // connections slow to open (a connect storm), or else a generator (or
 // target) too slow to send on time. QueuePeak is
 // the requests that were due and waiting at the worst moment, estimated as
@@ -69,6 +70,9 @@ func Saturation(in SatInput) stats.Saturation {
 	queue := int64(in.SendLagMax / 1e3 * in.Rate)
 	if in.Rate <= 0 || (in.Achieved >= minAchieved*in.Rate && in.SendLagP99 <= maxSendLagP99) {
 		return stats.Saturation{QueuePeak: queue}
+	}
+	if in.NoConnection {
+		return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: "no connection could be made, so no request could be sent (see the errors)"}
 	}
 	if in.LatencyP50 > 0 {
 		capacity := float64(in.Connections*in.Pipeline) / (in.LatencyP50 / 1e3)
@@ -113,13 +117,14 @@ func OpenSaturation(plan *Plan, sched *Schedule, res *stats.Result) stats.Satura
 	from := int64(plan.Warmup)
 	want := Scheduled(sched, from, from+int64(res.Elapsed))
 	return Saturation(SatInput{
-		Rate:        float64(want) / secs,
-		Achieved:    float64(res.Responses+res.InFlightAtEnd) / secs,
-		SendLagP99:  float64(res.SendLag.ValueAtQuantile(99)) / 1e3,
-		SendLagMax:  float64(res.SendLag.Max()) / 1e3,
-		LatencyP50:  float64(res.Service.ValueAtQuantile(50)) / 1e3,
-		ConnectP99:  float64(res.Connect.ValueAtQuantile(99)) / 1e3,
-		Connections: plan.Connections,
-		Pipeline:    plan.PipelineOrDefault(),
+		Rate:         float64(want) / secs,
+		Achieved:     float64(res.Responses+res.InFlightAtEnd) / secs,
+		SendLagP99:   float64(res.SendLag.ValueAtQuantile(99)) / 1e3,
+		SendLagMax:   float64(res.SendLag.Max()) / 1e3,
+		LatencyP50:   float64(res.Service.ValueAtQuantile(50)) / 1e3,
+		ConnectP99:   float64(res.Connect.ValueAtQuantile(99)) / 1e3,
+		Connections:  plan.Connections,
+		Pipeline:     plan.PipelineOrDefault(),
+		NoConnection: res.Connects+res.WarmupCounters.Connects == 0,
 	})
 }

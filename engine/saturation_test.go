@@ -43,6 +43,8 @@ func TestSaturation(t *testing.T) {
 		{"just under 99%", SatInput{Rate: 1000, Achieved: 989, SendLagP99: 1, LatencyP50: 1, Connections: 50, Pipeline: 1}, true, "generator CPU"},
 		{"connect storm", SatInput{Rate: 30000, Achieved: 30000, SendLagP99: 2300, LatencyP50: 0.7, ConnectP99: 2600, Connections: 15000, Pipeline: 1}, true,
 			"connections were slow to open (connect p99 2600 ms)"},
+		{"no connection", SatInput{Rate: 100, NoConnection: true, Connections: 5, Pipeline: 1}, true,
+			"no connection could be made, so no request could be sent"},
 		{"lag at the limit", SatInput{Rate: 1000, Achieved: 990, SendLagP99: 10, LatencyP50: 1, Connections: 50, Pipeline: 1}, false, ""},
 	}
 	for _, tt := range tests {
