@@ -5,6 +5,8 @@
 #   bench/vs-wrk.sh                 # c=100 and c=1000, 3 pairs of 5 s runs
 #   PAIRS=5 DURATION=10 bench/vs-wrk.sh
 #   PIPELINE=16 CONNS=100 bench/vs-wrk.sh   # pipelining: wrk with a depth-16 Lua script
+#   TLS=1 CONNS=100 bench/vs-wrk.sh         # HTTPS: the target with --tls; wrk does not verify
+#                                           # certificates, nowait trusts the target's (--cacert)
 #
 # Besides the ratio of the medians it prints the ratio of each pair (the
 # two runs of a pair are adjacent in time) and their median.
@@ -19,6 +21,7 @@ PAIRS=${PAIRS:-3}
 DURATION=${DURATION:-5}
 CONNS=${CONNS:-"100 1000"}
 PIPELINE=${PIPELINE:-1}
+TLS=${TLS:-}
 
 if ! command -v wrk >/dev/null; then
 	echo "installing wrk from Debian's packages" >&2
@@ -31,12 +34,17 @@ go build -o "$bin" .
 work=$(mktemp -d)
 trap 'kill $tpid 2>/dev/null || true; rm -rf "$work" "$(dirname "$bin")"' EXIT
 
-taskset -c 0 "$bin" target --listen 127.0.0.1:0 >"$work/target.log" &
+tls_target=() tls_client=() scheme=http tag=
+if [[ -n $TLS && $TLS != 0 ]]; then
+	tls_target=(--tls --cert-out "$work/target.pem") tls_client=(--cacert "$work/target.pem") scheme=https tag=" https"
+fi
+taskset -c 0 "$bin" target --listen 127.0.0.1:0 "${tls_target[@]}" >"$work/target.log" &
 tpid=$!
 for _ in $(seq 50); do grep -q listening "$work/target.log" 2>/dev/null && break; sleep 0.1; done
-addr=$(awk '/listening on/ {print $3}' "$work/target.log")
+addr=$(awk '/listening on/ {print $3}' "$work/target.log") # ADDR, or with --tls https://ADDR/
 [[ -n $addr ]] || { echo "the target did not start" >&2; exit 1; }
 url="http://$addr/"
+[[ $scheme == https ]] && url=$addr
 
 lua="$work/pipeline.lua"
 cat >"$lua" <<LUA
@@ -58,7 +66,7 @@ run_tool() {
 		# wrk prints "N requests in ..."
 		req=$(awk '/requests in/ {print $1}' "$out")
 	else
-		/usr/bin/time -f '%U %S %M' -o "$t" taskset -c 1 "$bin" run "$url" -c "$c" -d "${DURATION}s" --loops 1 --pipeline "$PIPELINE" --json >"$out" 2>&1
+		/usr/bin/time -f '%U %S %M' -o "$t" taskset -c 1 "$bin" run "$url" -c "$c" -d "${DURATION}s" --loops 1 --pipeline "$PIPELINE" "${tls_client[@]}" --json >"$out" 2>&1
 		req=$(grep -m1 '"responses"' "$out" | tr -dc '0-9')
 	fi
 	read -r u s m <"$t"
@@ -87,8 +95,8 @@ for c in $CONNS; do
 	done
 	wr=$(median <"$work/wrk.rps"); we=$(median <"$work/wrk.eff")
 	nr=$(median <"$work/nw.rps"); ne=$(median <"$work/nw.eff")
-	printf 'c=%s pipeline=%s medians: wrk %.0f req/s %.0f req/CPU-s | nowait %.0f req/s %.0f req/CPU-s | ratio nowait/wrk: %.2fx req/s, %.2fx req/CPU-s\n' \
+	printf 'c=%s pipeline=%s'"$tag"' medians: wrk %.0f req/s %.0f req/CPU-s | nowait %.0f req/s %.0f req/CPU-s | ratio nowait/wrk: %.2fx req/s, %.2fx req/CPU-s\n' \
 		"$c" "$PIPELINE" "$wr" "$we" "$nr" "$ne" "$(calc "$nr / $wr")" "$(calc "$ne / $we")"
-	printf 'c=%s pipeline=%s req/CPU-s ratio of each pair: %s; median %.2fx\n' \
+	printf 'c=%s pipeline=%s'"$tag"' req/CPU-s ratio of each pair: %s; median %.2fx\n' \
 		"$c" "$PIPELINE" "$(xargs printf '%.2f ' <"$work/pair.ratio")" "$(median <"$work/pair.ratio")"
 done

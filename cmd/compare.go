@@ -29,6 +29,7 @@ type compareFlags struct {
 	pause       time.Duration
 	out         string
 	model       string // closed (default) or hold
+	tls         bool   // the built-in target serves HTTPS
 }
 
 // CompareCell is one cell of the modes × connections matrix, as written to
@@ -62,10 +63,12 @@ func newCompareCmd(a *app) *cobra.Command {
 		Long: `Run the matrix modes × connection counts, each cell a fresh engine, and
 print throughput, latency and what each cell cost the generator (CPU per
 request, RSS per connection, threads). Without a URL it compares against
-the built-in target, started as a child process.`,
+the built-in target, started as a child process; with --tls that target
+serves HTTPS and every cell trusts its self-signed certificate.`,
 		Example: `  nowait compare http://127.0.0.1:8080/ --modes async,sync,goroutine --connections 10,100,1000,5000 -d 5s
   nowait compare http://127.0.0.1:8080/ --model hold --connections 1000,5000,15000 --modes async,sync,goroutine
   go run . compare
+  nowait compare --tls --modes async,goroutine   # over HTTPS, against the built-in target
   nowait compare http://127.0.0.1:8080/ --connections 100,1000 --out results/compare`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) > 1 {
@@ -94,6 +97,8 @@ the built-in target, started as a child process.`,
 	fl.StringVar(&f.out, "out", "", "write compare.json (and the comparison chart) into this directory")
 	fl.BoolVar(&f.run.jsonOut, "json", false, "print compare.json on stdout instead of the table")
 	addInsecureFlag(fl, &f.run)
+	addCACertFlag(fl, &f.run)
+	fl.BoolVar(&f.tls, "tls", false, "without a URL: the built-in target serves HTTPS (a self-signed certificate, which every cell trusts) and every cell runs over it")
 	f.run.method, f.run.timeout, f.run.connectTimeout = "GET", engine.DefaultTimeout, engine.DefaultConnectTimeout
 	return c
 }
@@ -180,8 +185,15 @@ func checkCompare(ctx context.Context, args []string, f *compareFlags) (compareM
 		return m, usageErr("-t/--loops must be at least 1, got %d", f.run.loops)
 	}
 	url := "http://127.0.0.1/" // a stand-in for the built-in target's address
-	if len(args) == 1 {
+	switch {
+	case len(args) == 1 && f.tls:
+		return m, usageErr("--tls serves the built-in target over HTTPS; with a URL, give an https:// URL instead, such as https://127.0.0.1:8443/ (with --cacert FILE or -k for a self-signed certificate)")
+	case len(args) == 1:
 		url = args[0]
+	case f.tls && f.run.caCert != "":
+		return m, usageErr("--cacert %s: with --tls the cells trust the built-in target's own certificate; drop --cacert", f.run.caCert)
+	case f.tls:
+		url = "https://127.0.0.1/"
 	}
 	biggest := slices.Max(m.counts)
 	for i, mode := range m.modes {
@@ -240,13 +252,13 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 	if len(args) == 1 {
 		url = args[0]
 	} else {
-		addr, stop, err := a.startDemoTarget()
+		t, err := a.startBuiltinTarget(f.tls)
 		if err != nil {
 			return runErr(err)
 		}
-		defer stop()
-		url = "http://" + addr + "/"
-		fmt.Fprintf(a.stderr, "Built-in target listening on %s\n", addr)
+		defer t.stop()
+		url, f.run.caCert = t.url, t.caFile
+		fmt.Fprintf(a.stderr, "Built-in target listening on %s\n", t.describe())
 	}
 	report := CompareReport{Schema: stats.SchemaVersion, Target: url, Duration: f.run.duration.Seconds()}
 	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold)
@@ -363,6 +375,9 @@ func runCellProcess(ctx context.Context, exe, url string, rf *runFlags) (*stats.
 	}
 	if rf.insecure {
 		args = append(args, "--insecure")
+	}
+	if rf.caCert != "" {
+		args = append(args, "--cacert", rf.caCert)
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // let the child report what it measured

@@ -56,6 +56,7 @@ several local addresses to go past one address's ephemeral ports.
 	fl.StringVar(&f.sourceIPs, "source-ips", "", "local addresses to connect from, round robin: a list or ranges such as 127.0.0.2-127.0.0.9")
 	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async (epoll reactor), sync (thread per connection) or goroutine (fasthttp)")
 	addInsecureFlag(fl, f)
+	addCACertFlag(fl, f)
 	fl.IntVarP(&f.loops, "loops", "t", 0, "event loops in async mode, as wrk's -t threads (default: number of CPUs)")
 	fl.StringVarP(&f.method, "method", "m", "GET", "HTTP method of the --every requests")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "request header 'Name: value' (repeatable)")

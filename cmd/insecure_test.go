@@ -42,7 +42,7 @@ func TestUnverifiedCertificateNamesInsecure(t *testing.T) {
 			checkOneLine(t, badInput{
 				args: []string{tc.cmd, url, "--mode", tc.mode, "-c", "2", "-d", "1s"},
 				code: ExitRunFailed,
-				want: []string{"nowait: no connection could be made to " + host + ": tls: failed to verify certificate: x509: certificate signed by unknown authority; use -k/--insecure (scenario key tls.insecure) to skip verification for a test server\n"},
+				want: []string{"nowait: no connection could be made to " + host + ": tls: failed to verify certificate: x509: certificate signed by unknown authority; use --cacert FILE (scenario key tls.ca_file) to trust the server's certificate, or -k/--insecure (tls.insecure) to skip verification for a test server\n"},
 			})
 			if n := served.Load(); n != 0 {
 				t.Fatalf("the server served %d requests through an unverified certificate", n)

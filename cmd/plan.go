@@ -98,6 +98,12 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 	for _, st := range stages {
 		sc.Load.Stages = append(sc.Load.Stages, scenarios.Stage{Duration: st.Duration, Target: st.Target})
 	}
+	if f.caCert != "" {
+		// Set as the flag, so that what is wrong with the file names it.
+		if err := sc.SetFrom(flagKeys["cacert"], f.caCert, "--cacert"); err != nil {
+			return nil, scenarioErr(err)
+		}
+	}
 	if err := sc.Validate(); err != nil {
 		return nil, scenarioErr(err)
 	}

@@ -40,6 +40,7 @@ type runFlags struct {
 	every          time.Duration // hold: one request per connection this often
 	sourceIPs      string        // --source-ips
 	insecure       bool          // -k/--insecure: https without certificate verification
+	caCert         string        // --cacert FILE: https verified against these PEM certificates
 	extraFDs       int           // descriptors needed besides the connections (an in-process target's)
 
 	out           string   // --out DIR
@@ -75,6 +76,7 @@ is shown beside it.
   nowait run http://127.0.0.1:8080/login -m POST -H 'Content-Type: application/json' --body '{"u":"a"}' -n 50000
   nowait run http://127.0.0.1:8080/ -R 5000 -d 30s --out results/today
   nowait run https://127.0.0.1:8443/ --mode goroutine -k -c 100 -d 10s
+  nowait run https://127.0.0.1:8443/ --cacert target.pem -c 100 -d 10s
   nowait run examples/checkout.yaml --set load.rate=8000 --set target=http://127.0.0.1:9000
   nowait run examples/checkout.yaml --junit report.xml --baseline results/main/summary.json --max-regression 10%`,
 		Args: exactArgs(1, "a URL to load, such as http://127.0.0.1:8080/, or a scenario file"),
@@ -112,6 +114,7 @@ is shown beside it.
 	fl.StringVar(&f.sourceIPs, "source-ips", "", "local addresses to connect from, round robin: a list or ranges such as 127.0.0.2-127.0.0.9")
 	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async (epoll reactor), sync (thread per connection) or goroutine (fasthttp)")
 	addInsecureFlag(fl, f)
+	addCACertFlag(fl, f)
 	fl.StringVarP(&f.out, "out", "o", "", "write summary.json, latency.hlog, latency.hgrm, timeseries.csv and charts into this directory")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario key, such as --set load.rate=8000 (repeatable)")
 	fl.StringVar(&f.junit, "junit", "", "write the threshold and baseline checks as JUnit XML to this file")
@@ -278,12 +281,17 @@ func insecureHint(connectErr string) string {
 	if !strings.Contains(connectErr, certificateUnverified) {
 		return ""
 	}
-	return "; use -k/--insecure (scenario key tls.insecure) to skip verification for a test server"
+	return "; use --cacert FILE (scenario key tls.ca_file) to trust the server's certificate, or -k/--insecure (tls.insecure) to skip verification for a test server"
 }
 
 // addInsecureFlag defines -k/--insecure, as curl and oha have it.
 func addInsecureFlag(fl *pflag.FlagSet, f *runFlags) {
 	fl.BoolVarP(&f.insecure, "insecure", "k", false, "https: accept any server certificate, such as a test server's self-signed one (no effect on http)")
+}
+
+// addCACertFlag defines --cacert FILE, as curl has it.
+func addCACertFlag(fl *pflag.FlagSet, f *runFlags) {
+	fl.StringVar(&f.caCert, "cacert", "", "https: verify the server's certificate against the PEM certificates in this file instead of the system roots (as curl --cacert), such as a test server's own self-signed one")
 }
 
 // connectCause trims the "connect ADDR: " prefix of an engine's connect

@@ -40,6 +40,7 @@ var flagKeys = map[string]string{
 	"source-ips":      "load.source_ips",
 	"mode":            "mode",
 	"insecure":        "tls.insecure",
+	"cacert":          "tls.ca_file",
 	"method":          "requests[0].method",
 	"body":            "requests[0].body",
 	"body-file":       "requests[0].body_file",

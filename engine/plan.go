@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net/netip"
 	"runtime"
@@ -93,6 +94,10 @@ type Plan struct {
 	// does; the server name sent (SNI) is still the URL's host. It
 	// changes nothing for http.
 	InsecureSkipVerify bool
+	// RootCAs, when set, are the only certificates an https server's
+	// certificate is verified against, instead of the system roots (as
+	// curl --cacert): a test server's own self-signed certificate, say.
+	RootCAs *x509.CertPool
 
 	// Live, when set, receives each closed interval (and open-connection
 	// changes at most once an interval) for the live progress line.

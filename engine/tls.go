@@ -13,7 +13,8 @@ import (
 // TLSConfig returns the configuration every mode's https connections use:
 // a clone of base, or a default one (TLS 1.2 and later), with the server
 // name of the first request's host, verifying the server's certificate
-// unless the plan says not to.
+// against the plan's RootCAs (the system roots when it has none) unless
+// the plan says not to verify it.
 func TLSConfig(base *tls.Config, plan *Plan) *tls.Config {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if base != nil {
@@ -21,6 +22,9 @@ func TLSConfig(base *tls.Config, plan *Plan) *tls.Config {
 	}
 	if cfg.ServerName == "" && len(plan.Requests) > 0 {
 		cfg.ServerName = Hostname(plan.Requests[0].Host)
+	}
+	if plan.RootCAs != nil {
+		cfg.RootCAs = plan.RootCAs
 	}
 	if plan.InsecureSkipVerify {
 		cfg.InsecureSkipVerify = true

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -21,8 +22,8 @@ type Resolver interface {
 }
 
 // Compile validates the scenario, resolves its host with the system
-// resolver, reads the body files and pre-encodes every request: the Plan
-// an engine runs.
+// resolver, reads the body files and the tls.ca_file and pre-encodes
+// every request: the Plan an engine runs.
 func (s *Scenario) Compile(ctx context.Context) (*engine.Plan, error) {
 	return s.CompileWith(ctx, net.DefaultResolver)
 }
@@ -47,6 +48,13 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 	if err != nil {
 		return nil, err
 	}
+	var roots *x509.CertPool
+	if s.TLS.CAFile != "" {
+		var msg string
+		if roots, msg = loadCAFile(s.TLS.CAFile); msg != "" { // changed since Validate
+			return nil, &Error{Origin: s.where("tls.ca_file"), Key: "tls.ca_file", Msg: msg}
+		}
+	}
 	l := &s.Load
 	plan := &engine.Plan{
 		Target:         u.String(),
@@ -68,6 +76,7 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 		SourceAddrs:    append([]netip.Addr(nil), l.SourceIPs...),
 
 		InsecureSkipVerify: s.TLS.Insecure,
+		RootCAs:            roots,
 	}
 	if plan.Connections == 0 {
 		plan.Connections = engine.DefaultConnections

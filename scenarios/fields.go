@@ -72,6 +72,7 @@ var leaves = map[string]leaf{
 	"timeouts.request":  durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Timeouts.Request }),
 	"timeouts.connect":  durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Timeouts.Connect }),
 	"tls.insecure":      boolLeaf(func(s *Scenario) *bool { return &s.TLS.Insecure }),
+	"tls.ca_file":       fileLeaf(func(s *Scenario) *string { return &s.TLS.CAFile }),
 	"outputs.dir":       strLeaf(func(s *Scenario) *string { return &s.Outputs.Dir }),
 	"outputs.junit":     strLeaf(func(s *Scenario) *string { return &s.Outputs.JUnit }),
 	"outputs.json":      boolLeaf(func(s *Scenario) *bool { return &s.Outputs.JSON }),
@@ -95,7 +96,7 @@ var (
 	requestKeys  = []string{"method", "path", "headers", "body", "body_file", "weight"}
 	stageKeys    = []string{"duration", "target"}
 	timeoutKeys  = []string{"request", "connect"}
-	tlsKeys      = []string{"insecure"}
+	tlsKeys      = []string{"insecure", "ca_file"}
 	outputKeys   = []string{"dir", "json", "junit", "latency"}
 	baselineKeys = []string{"file", "max_regression"}
 )
@@ -181,6 +182,17 @@ func durLeaf(want string, p func(*Scenario) *time.Duration) leaf {
 
 func strLeaf(p func(*Scenario) *string) leaf {
 	return leaf{wantString, func(s *Scenario, t string) string { *p(s) = t; return "" }}
+}
+
+// fileLeaf is a leaf naming a file, which cannot be empty.
+func fileLeaf(p func(*Scenario) *string) leaf {
+	return leaf{wantString, func(s *Scenario, t string) string {
+		if t == "" {
+			return mustBe("a file name", t)
+		}
+		*p(s) = t
+		return ""
+	}}
 }
 
 func boolLeaf(p func(*Scenario) *bool) leaf {

@@ -32,8 +32,8 @@ func Load(path string) (*Scenario, error) {
 }
 
 // Parse reads a scenario from data; name is used in messages and as the
-// scenario's File. A relative body_file stays relative to the working
-// directory.
+// scenario's File. A relative body_file or tls.ca_file stays relative to
+// the working directory.
 func Parse(name string, data []byte) (*Scenario, error) {
 	return parse(name, "", data)
 }
@@ -85,6 +85,7 @@ func parse(name, dir string, data []byte) (*Scenario, error) {
 	}
 	ast.Walk(anchorCollector(r.anchors), docs[0].Body)
 	r.top(r.unwrap(docs[0].Body))
+	r.s.TLS.CAFile = resolvePath(r.dir, r.s.TLS.CAFile) // as body_file: relative to the file
 	r.s.origin = r.origin
 	if len(r.errs) > 0 {
 		return nil, errors.Join(r.errs...)

@@ -79,6 +79,8 @@ func TestParseErrors(t *testing.T) {
 		{"two documents", "name: a\n---\nname: b\n", `checkout.yaml:3: only one YAML document per scenario file`},
 		{"tls insecure not a bool", "tls:\n  insecure: maybe\n", `checkout.yaml:2: tls.insecure: must be true or false, got "maybe"`},
 		{"tls unknown key", "tls:\n  insecur: true\n", `checkout.yaml:2: tls.insecur: unknown key; did you mean "tls.insecure"?`},
+		{"tls ca_file empty", "tls:\n  ca_file: \"\"\n", `checkout.yaml:2: tls.ca_file: must be a file name, got ""`},
+		{"tls ca_file typo", "tls:\n  cafile: a.pem\n", `checkout.yaml:2: tls.cafile: unknown key; did you mean "tls.ca_file"?`},
 		{"insecure at the top", "insecure: true\n", `checkout.yaml:1: insecure: unknown key; did you mean "tls.insecure"?`},
 		{"tls not a mapping", "tls: true\n", `checkout.yaml:1: tls: must be a mapping of keys such as insecure, got "true"`},
 		{"comment only", "# nothing\n", `checkout.yaml: the file is empty; want a mapping with at least a target`},

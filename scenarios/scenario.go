@@ -22,7 +22,7 @@ import (
 const (
 	ModeAsync     = "async"     // the epoll reactor (default)
 	ModeSync      = "sync"      // one OS thread per connection
-	ModeGoroutine = "goroutine" // fasthttp on Go's netpoller; the only mode with TLS
+	ModeGoroutine = "goroutine" // fasthttp on Go's netpoller
 )
 
 // DefaultMode is the mode of a scenario that names none.
@@ -106,7 +106,8 @@ type Timeouts struct {
 // TLS is how an https target's certificate is checked; it changes nothing
 // for an http target.
 type TLS struct {
-	Insecure bool // accept any certificate (a test server's self-signed one), as curl -k
+	Insecure bool   // accept any certificate (a test server's self-signed one), as curl -k
+	CAFile   string // verify against the PEM certificates of this file instead of the system roots, as curl --cacert
 }
 
 // Outputs says what a run writes and prints besides the summary.

@@ -190,6 +190,7 @@ func TestEveryRunFlagHasAKey(t *testing.T) {
 		"baseline":        {"baseline.file", "b.json"},
 		"max-regression":  {"baseline.max_regression", "10%"},
 		"insecure":        {"tls.insecure", "true"},
+		"cacert":          {"tls.ca_file", "ca.pem"},
 	}
 	for flag, kv := range flagKeys {
 		var s Scenario

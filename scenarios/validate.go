@@ -16,6 +16,7 @@ import (
 // thresholds. Each problem is one line, "where: key: message", where is the
 // file and line the key was written at (or --set); several are joined
 // with newlines. Body and baseline files must exist; Compile reads them.
+// A tls.ca_file must hold a PEM certificate.
 func (s *Scenario) Validate() error {
 	v := &validator{s: s}
 	v.target()
@@ -30,6 +31,11 @@ func (s *Scenario) Validate() error {
 	}
 	if m := s.Baseline.MaxRegression; m < 0 || isNaNOrInf(m) {
 		v.add("baseline.max_regression", mustBe(wantPercent, formatPercent(m)))
+	}
+	if f := s.TLS.CAFile; f != "" {
+		if _, msg := loadCAFile(f); msg != "" {
+			v.add("tls.ca_file", msg)
+		}
 	}
 	if f := s.Baseline.File; f != "" {
 		if _, err := os.Stat(f); err != nil {
