@@ -323,6 +323,14 @@ func TestStallsShowInTheOpenModelOnly(t *testing.T) {
 	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("open: responses %d dropped %d, latency p50 %.1f p99 %.1f max %.1f ms, service p50 %.1f p99 %.1f ms, send lag p99 %.1f ms",
+		s.Responses, s.Dropped, s.Latency.P(50), s.Latency.P(99), s.Latency.MaxMs, s.Service.P(50), s.Service.P(99), s.SendLag.P(99))
+	// Neither bound depends on when the binary starts or how loaded the
+	// machine is: any 2 s run holds a whole stall (the target stalls at 1,
+	// 2, 3, ... s after its start), and the requests due in its first 50 ms
+	// alone (50 of 2,000, one per connection) wait 250 ms or more; the
+	// requests outside the stalls are most of them. Under load average 14
+	// the p99 stayed at 285 to 650 ms and the service p50 at 0.2 to 6 ms.
 	if p99, svc := s.Latency.P(99), s.Service.P(50); p99 < 250 || svc >= 50 {
 		t.Errorf("open model: corrected p99 %.1f ms (want >= 250), service p50 %.1f ms (want < 50)", p99, svc)
 	}

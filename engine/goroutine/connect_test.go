@@ -15,6 +15,6 @@ import (
 func TestConnectTimesMeasureTheHandshake(t *testing.T) {
 	const n = 1000
 	srv := enginetest.StartTarget(t, target.Config{})
-	res := execute(t, holdPlan(t, srv.Addr(), n, enginetest.StormPlanLength))
+	res := enginetest.RunStorm(t, New(), holdPlan(t, srv.Addr(), n, enginetest.StormLimit), srv)
 	enginetest.CheckConnectStorm(t, res, n, "scheduler's backlog")
 }

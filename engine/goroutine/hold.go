@@ -106,6 +106,9 @@ func (h *holder) hold(conn net.Conn, connNs int64) bool {
 	dueNs := connNs + every
 	h.parser.Reset()
 	for {
+		if every > 0 && r.pastPlannedEnd(dueNs) {
+			every = 0 // the next tick falls after the end: hold on, silent, until the stop
+		}
 		var deadline time.Time
 		if every > 0 {
 			deadline = r.clock.Start().Add(time.Duration(dueNs))
@@ -129,6 +132,12 @@ func (h *holder) hold(conn net.Conn, connNs int64) bool {
 				continue
 			}
 			if !h.request(conn, dueNs) {
+				if h.inFlightAtEnd {
+					// Answered after the end, or cut by the stop: the run
+					// is over, and the stop closes this connection.
+					<-r.stopCh
+					return false
+				}
 				return !r.stop.Load()
 			}
 			dueNs = h.skipMissed(dueNs, every)
@@ -149,8 +158,14 @@ func (h *holder) skipMissed(dueNs, every int64) int64 {
 		return dueNs
 	}
 	missed := (now-dueNs)/every + 1
+	counted := missed
+	if end := h.r.plan.EndNs(); end > 0 {
+		// Ticks due at or after the end are not the run's to send: a
+		// response read just before the end can be seen after it.
+		counted = min(missed, max(0, (end-dueNs+every-1)/every))
+	}
 	rec := h.slot.g.Lock(now)
-	rec.Dropped += uint64(missed)
+	rec.Dropped += uint64(counted)
 	h.slot.g.Unlock()
 	return dueNs + missed*every
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/netip"
+	"sync"
 	"testing"
 	"time"
 
@@ -69,36 +70,60 @@ func TestHold2000(t *testing.T) {
 }
 
 // TestHoldEvery: 500 held connections, opened at 500 a second, each send
-// one request every second from their connect, and the target serves them
-// all. (TestHold2000 holds 2000; here the threads' own load would
-// make the wake-ups late under -race.)
+// one request every second from their connect, and the target serves what
+// the client sent. The run ends when the target has served two requests a
+// connection, not at a fixed time: under -race beside other tests, CI saw
+// these 500 threads wake 0.6 to 1.2 s late, and a loaded machine here
+// answered in 1.4 s (p50), so the count served by a fixed end is anyone's
+// guess. What must hold however late the machine runs is checked against
+// the time the run took.
 func TestHoldEvery(t *testing.T) {
-	const conns = 500
+	const conns, every, want = 500, time.Second, 2 * 500
 	srv := enginetest.StartTarget(t, target.Config{})
-	p := holdPlan(t, srv.Addr(), conns, 3500*time.Millisecond)
+	p := holdPlan(t, srv.Addr(), conns, 30*time.Second)
 	p.ConnectRate = conns
-	p.HoldEvery = time.Second
-	res, err := engine.Execute(context.Background(), New(), p)
+	p.HoldEvery = every
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var watch sync.WaitGroup
+	watch.Go(func() { // owned by the test: ends when the target served want, or the run ended
+		for ctx.Err() == nil && srv.Served() < want {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+	})
+	start := time.Now()
+	res, err := engine.Execute(ctx, New(), p)
+	took := time.Since(start)
+	cancel()
+	watch.Wait()
 	if err != nil {
 		t.Fatal(err)
 	}
-	served := srv.Served()
-	t.Logf("served %d, client responses %d (%d in flight), connects %d, established in %s, latency p50 %d µs p99 %d µs, send lag p99 %d µs",
-		served, res.Responses, res.InFlightAtEnd, res.Connects, res.EstablishedIn,
+	served, accepted := srv.Served(), enginetest.AwaitAccepted(srv, res.Connects)
+	t.Logf("took %s; served %d, client requests %d, responses %d (%d in flight), dropped %d, connects %d (accepted %d), established in %s, latency p50 %d µs p99 %d µs, send lag p99 %d µs",
+		took, served, res.Requests, res.Responses, res.InFlightAtEnd, res.Dropped, res.Connects, accepted, res.EstablishedIn,
 		res.Latency.ValueAtQuantile(50), res.Latency.ValueAtQuantile(99), res.SendLag.ValueAtQuantile(99))
-	// Connection k connects at k/500 s and sends at 1, 2 and 3 s after
-	// that while before 3.5 s: 3 requests for the first half, 2 for the
-	// others, 1250 in all. A connect or a wake-up that a loaded machine
-	// delays by more than half a second costs one: with 2000 threads under
-	// -race beside the other packages' tests, CI saw wake-ups 0.6-1.2 s
-	// late (3742 and 2400 served of 5000). More than one request per
-	// connection still shows the repeat; more than 1250 would be requests
-	// off the schedule.
-	if served < 3*conns/2 || served > 5*conns/2 || res.ErrorTotal() != 0 {
-		t.Fatalf("target served %d, want %d to %d; errors %d", served, 3*conns/2, 5*conns/2, res.ErrorTotal())
+	if served < want {
+		t.Fatalf("target served %d in %s, want %d: the held connections do not repeat their requests", served, took, want)
 	}
-	if res.Responses > served || res.Responses+res.InFlightAtEnd < served {
-		t.Fatalf("client counted %d responses and %d in flight, target served %d", res.Responses, res.InFlightAtEnd, served)
+	if res.ErrorTotal() != 0 || res.Connects > accepted || accepted > conns {
+		t.Fatalf("errors %d, connects %d, accepted %d; want each of the %d connections opened once", res.ErrorTotal(), res.Connects, accepted, conns)
+	}
+	if res.Responses > served || served > res.Requests || res.Requests != res.Responses+res.InFlightAtEnd {
+		t.Fatalf("client counted %d requests, %d responses and %d in flight, target served %d", res.Requests, res.Responses, res.InFlightAtEnd, served)
+	}
+	// Connection k connects at k/500 s or later, then has a tick every
+	// second: by the end, at most (took - k/500 s) / 1 s of them, each sent
+	// or dropped. More would be requests ahead of the schedule.
+	var most uint64
+	for k := range conns {
+		if due := time.Duration(k) * time.Second / conns; took > due {
+			most += uint64((took - due) / every)
+		}
+	}
+	if ticks := res.Requests + res.Dropped; ticks > most {
+		t.Fatalf("%d requests + %d dropped in %s, the schedule has %d", res.Requests, res.Dropped, took, most)
 	}
 }
 
@@ -197,21 +222,40 @@ func TestHoldReconnects(t *testing.T) {
 }
 
 // TestHoldCancel: cancelling a hold run ends it at once, whether threads
-// are blocked in read or asleep until their next request.
+// are blocked in read or asleep until their next request. The cancel
+// comes once all 100 are open, not at a fixed time: under load a cancel
+// 300 ms in found as few as 0 of them open. A thread that slept on to its
+// next request, a minute after its connect, would end the run most of a
+// minute after the cancel; 10 s leaves a loaded machine room (2.8 s seen
+// beside 8 busy loops and a 2,000-thread test, load average 14).
 func TestHoldCancel(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
-	for _, every := range []time.Duration{0, 5 * time.Second} {
-		p := holdPlan(t, srv.Addr(), 100, 10*time.Second)
+	const conns = 100
+	for _, every := range []time.Duration{0, time.Minute} {
+		p := holdPlan(t, srv.Addr(), conns, 2*time.Minute)
 		p.HoldEvery = every
-		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
-		start := time.Now()
+		p.Live = &stats.Live{}
+		ctx, cancel := context.WithCancel(context.Background())
+		var cancelled time.Time
+		var watch sync.WaitGroup
+		watch.Go(func() { // owned by the test: cancels when all are open, or the run ended
+			for ctx.Err() == nil && p.Live.Read().OpenConns < conns {
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancelled = time.Now()
+			cancel()
+		})
 		res, err := engine.Execute(ctx, New(), p)
 		cancel()
+		watch.Wait()
 		if err != nil {
 			t.Fatal(err)
 		}
-		if took := time.Since(start); took > 2*time.Second || !res.Interrupted || res.OpenConnsAtEnd != 100 {
-			t.Fatalf("every %s: took %s, interrupted %v, open at end %d", every, took, res.Interrupted, res.OpenConnsAtEnd)
+		took := time.Since(cancelled)
+		t.Logf("every %s: ended %s after the cancel, open at end %d", every, took, res.OpenConnsAtEnd)
+		if took > 10*time.Second || !res.Interrupted || res.OpenConnsAtEnd != conns || res.Requests != 0 {
+			t.Fatalf("every %s: ended %s after the cancel, interrupted %v, open at end %d, requests %d",
+				every, took, res.Interrupted, res.OpenConnsAtEnd, res.Requests)
 		}
 	}
 }
@@ -220,20 +264,49 @@ func TestHoldCancel(t *testing.T) {
 // come due while a request is in flight are dropped, and the next request
 // goes out on its own slot.
 func TestHoldEverySlow(t *testing.T) {
-	srv := enginetest.StartTarget(t, target.Config{Delay: 250 * time.Millisecond})
-	p := holdPlan(t, srv.Addr(), 5, 1200*time.Millisecond)
-	p.HoldEvery = 100 * time.Millisecond
-	res, err := engine.Execute(context.Background(), New(), p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Logf("requests %d, responses %d, dropped %d, in flight %d, latency p50 %d µs", res.Requests, res.Responses, res.Dropped, res.InFlightAtEnd, res.Latency.ValueAtQuantile(50))
-	// Each connection sends at 0.1, 0.4, 0.7 and 1.0 s after its connect
-	// (each answered 250 ms later) and drops the 6 slots between.
-	if res.Requests < 15 || res.Requests > 20 || res.Dropped < 25 || res.Dropped > 30 || res.ErrorTotal() != 0 {
-		t.Fatalf("requests %d, dropped %d, errors %d; want 20 and 30 (a connect late by a slot costs one)", res.Requests, res.Dropped, res.ErrorTotal())
-	}
-	if p50 := res.Latency.ValueAtQuantile(50); p50 < 250_000 || p50 > 300_000 {
-		t.Fatalf("latency p50 %d µs, want about 250 ms", p50)
-	}
+	const conns, every, length, delay = 5, 100 * time.Millisecond, 1200 * time.Millisecond, 250 * time.Millisecond
+	enginetest.Tries(t, 3, func(int) string {
+		srv := enginetest.StartTarget(t, target.Config{Delay: delay})
+		p := holdPlan(t, srv.Addr(), conns, length)
+		p.HoldEvery = every
+		res, err := engine.Execute(context.Background(), New(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		accepted := enginetest.AwaitAccepted(srv, res.Connects)
+		p50, svc50, lagMax := res.Latency.ValueAtQuantile(50), res.Service.ValueAtQuantile(50), res.SendLag.Max()
+		t.Logf("requests %d, responses %d, dropped %d, in flight %d, connects %d (accepted %d), latency p50 %d µs, service p50 %d µs, send lag max %d µs",
+			res.Requests, res.Responses, res.Dropped, res.InFlightAtEnd, res.Connects, accepted, p50, svc50, lagMax)
+		// What holds however late the machine runs the threads. Each
+		// connection sends on its slots (100 ms apart from its connect),
+		// and each request is in flight for 250 ms at least, so its next
+		// request goes out 3 slots later or more: at most 4 requests a
+		// connection (at 0.1, 0.4, 0.7 and 1.0 s) before the end at 1.2 s,
+		// and at least 2 slots dropped for each answered request. With
+		// the slots not sent, at most 11 a connection.
+		if res.Requests > 4*conns || res.Dropped < 2*res.Responses || res.Requests+res.Dropped > 11*conns {
+			t.Fatalf("requests %d, responses %d, dropped %d; want 4 requests a connection at most, 2 slots dropped for each response at least, 11 slots a connection at most",
+				res.Requests, res.Responses, res.Dropped)
+		}
+		if res.ErrorTotal() != 0 || res.Requests != res.Responses+res.InFlightAtEnd || res.Connects > accepted || accepted > conns {
+			t.Fatalf("errors %d, requests %d, responses %d (+%d in flight), connects %d, accepted %d", res.ErrorTotal(),
+				res.Requests, res.Responses, res.InFlightAtEnd, res.Connects, accepted)
+		}
+		// The latency runs from the slot the request went out on: the
+		// target's delay at least, and no more than the time on the wire
+		// (service) plus the latest write behind its slot (send lag). The
+		// histograms round to 3 significant digits: 1 ms of slack.
+		if p50 < delay.Microseconds() || p50 > svc50+lagMax+1000 {
+			t.Fatalf("latency p50 %d µs, want %d µs or more, and at most service p50 %d + send lag max %d µs", p50, delay.Microseconds(), svc50, lagMax)
+		}
+		// What a loaded machine can miss: every connection open and sending
+		// again after its first answer, and some request written within
+		// half a slot of its due (timed from a slot too early, every one
+		// would be a whole slot behind, send lag and latency alike).
+		if lagMin := res.SendLag.Min(); res.Connects != conns || res.Requests < 2*conns || lagMin >= every.Microseconds()/2 {
+			return fmt.Sprintf("connects %d, requests %d, send lag min %d µs; want %d, 2 a connection, and under %d µs",
+				res.Connects, res.Requests, lagMin, conns, every.Microseconds()/2)
+		}
+		return ""
+	})
 }

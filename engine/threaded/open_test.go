@@ -186,10 +186,14 @@ func TestOpenWarmup(t *testing.T) {
 		}
 		warm, measured := res.WarmupCounters.Requests, res.Requests
 		t.Logf("warm-up %d requests, measured %d, dropped %d, elapsed %s, intervals %d", warm, measured, res.Dropped, res.Elapsed, len(res.Intervals))
-		if srv.Served()-before != warm+measured || warm > 520 || measured > 1020 || res.Elapsed != time.Second || len(res.Intervals) != 1 {
+		// 500 requests are due in the warm-up and 1500 in all: neither can
+		// be exceeded. A warm-up request answered after the warm-up counts
+		// as measured (a try seen under load: 463 + 1037), which only
+		// moves the split, so the split is what a try may miss.
+		if srv.Served()-before != warm+measured || warm > 520 || warm+measured > 1520 || res.Elapsed != time.Second || len(res.Intervals) != 1 {
 			t.Fatalf("target served %d, client sent %d + %d; elapsed %s, intervals %d", srv.Served()-before, warm, measured, res.Elapsed, len(res.Intervals))
 		}
-		if warm < 480 || measured+res.Dropped < 980 {
+		if warm < 480 || measured > 1020 || measured+res.Dropped < 980 {
 			return fmt.Sprintf("warm-up %d (want ~500), measured %d + dropped %d (want ~1000)", warm, measured, res.Dropped)
 		}
 		return ""
