@@ -186,15 +186,8 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 			return false
 		}
 		l.rec.RecordReceived(n)
-		if c.rx != nil {
-			c.rx.carry = c.rx.carry[:0]
-		}
-		before := c.inflight
-		if !l.parse(c, l.rbuf[:keep+n]) {
+		if !l.consume(c, l.rbuf[:keep+n]) {
 			return false
-		}
-		if k := before - c.inflight; k > 0 {
-			l.nap.read(int(k))
 		}
 		if n < len(space) && !drain {
 			break
@@ -203,6 +196,23 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 	l.fill(c)
 	if c.inflight == 0 && c.rx != nil {
 		l.putRx(c) // idle: nothing partial is left once all are answered
+	}
+	return true
+}
+
+// consume parses what a read brought (after the partial line carried
+// from the last read, which it now holds) and tells the napper how many
+// responses it completed. It returns false when the connection was closed.
+func (l *loop) consume(c *conn, buf []byte) bool {
+	if c.rx != nil {
+		c.rx.carry = c.rx.carry[:0]
+	}
+	before := c.inflight
+	if !l.parse(c, buf) {
+		return false
+	}
+	if k := before - c.inflight; k > 0 {
+		l.nap.read(int(k))
 	}
 	return true
 }

@@ -190,15 +190,8 @@ func (l *loop) onReadableTLS(c *conn) bool {
 			l.readEnded(c, err)
 			return false
 		}
-		if c.rx != nil {
-			c.rx.carry = c.rx.carry[:0]
-		}
-		before := c.inflight
-		if !l.parse(c, l.rbuf[:keep+n]) {
+		if !l.consume(c, l.rbuf[:keep+n]) {
 			return false
-		}
-		if k := before - c.inflight; k > 0 {
-			l.nap.read(int(k))
 		}
 		if err == errWouldBlock {
 			break
