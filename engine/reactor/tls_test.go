@@ -167,8 +167,10 @@ func TestHTTPSConnectTimeIncludesHandshake(t *testing.T) {
 	p := tlsPlan(t, srv, 2, 1)
 	p.MaxRequests = 20
 	res := runTLS(t, context.Background(), trusting(srv), p)
-	if res.Responses != 20 || res.Connects != 2 || res.ErrorTotal() != 0 {
-		t.Fatalf("responses %d, connects %d, errors %v", res.Responses, res.Connects, res.Errors)
+	// One connection may answer all 20 before the other's handshake ends
+	// (the run then cancels it): at least one connect, each one timed.
+	if res.Responses != 20 || res.Connects < 1 || res.Connect.TotalCount() != int64(res.Connects) || res.ErrorTotal() != 0 {
+		t.Fatalf("responses %d, connects %d (%d timed), errors %v", res.Responses, res.Connects, res.Connect.TotalCount(), res.Errors)
 	}
 	if lo := res.Connect.Min(); lo < 50_000 {
 		t.Errorf("shortest connect %d µs, want the handshake's 50 ms in it", lo)
