@@ -47,7 +47,7 @@ type tlsLoop struct {
 	// the loops leave free. The others wait parked, not runnable, so a
 	// storm of handshakes does not queue ahead of the stop signal, the
 	// progress line or a loop the runtime parked (a GC assist).
-	cpu chan struct{}
+	cpu *handshakeCPU
 
 	mu   sync.Mutex
 	done []int32 // slots whose handshake ended, for the loop to take
@@ -56,7 +56,7 @@ type tlsLoop struct {
 
 // newTLSLoop returns the TLS side of loop l for cfg, connecting to addrs,
 // its handshakes computing with the run's tokens cpu.
-func newTLSLoop(l *loop, cfg *tls.Config, cpu chan struct{}, addrs []netip.AddrPort) *tlsLoop {
+func newTLSLoop(l *loop, cfg *tls.Config, cpu *handshakeCPU, addrs []netip.AddrPort) *tlsLoop {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &tlsLoop{
 		cfg: cfg, clock: l.clock, wake: l.poll.wake, cpu: cpu,
@@ -95,7 +95,7 @@ func (l *loop) startHandshake(c *conn) {
 // handshake runs one handshake and hands the connection back to the loop.
 func (s *tlsLoop) handshake(slot int32, t *tlsConn, cancel context.CancelFunc) {
 	defer s.wg.Done()
-	err := t.work() // a loop that stopped before the goroutine ran: no key shares to make
+	err := t.work(false) // a loop that stopped before the goroutine ran: no key shares to make
 	if err == nil {
 		err = t.tc.HandshakeContext(t.ctx)
 	}
