@@ -167,7 +167,9 @@ func TestHTTPSConnectTimeIncludesHandshake(t *testing.T) {
 	p := tlsPlan(t, srv, 2, 1)
 	p.MaxRequests = 20
 	res := runTLS(t, context.Background(), trusting(srv), p)
-	if res.Responses != 20 || res.Connects != 2 || res.ErrorTotal() != 0 {
+	// One connection may answer all 20 before the other's handshake is
+	// handed over, which the spent budget then stops: one connect or two.
+	if res.Responses != 20 || res.Connects < 1 || res.Connects > 2 || res.ErrorTotal() != 0 {
 		t.Fatalf("responses %d, connects %d, errors %v", res.Responses, res.Connects, res.Errors)
 	}
 	if lo := res.Connect.Min(); lo < 50_000 {
