@@ -83,7 +83,7 @@ func (l *loop) startHandshake(c *conn) {
 	t.fd = int(c.fd)
 	t.tc = tls.Client(t, s.cfg)
 	t.clearPend()
-	t.drained, t.in, t.out, t.err = false, 0, 0, nil
+	t.drained, t.in, t.out, t.err, t.plain = false, 0, 0, nil, nil
 	left := time.Duration(c.dueNs + l.connTimeoutNs - l.clock.Now())
 	ctx, cancel := context.WithTimeout(s.ctx, left)
 	t.ctx = ctx
@@ -228,16 +228,41 @@ func (l *loop) readEnded(c *conn, err error) {
 
 // sendTLS seals the batch commit made c's pending write into TLS records
 // and writes what the socket takes; the rest stays c's pending write
-// (tlsConn.pend), which flush writes on EPOLLOUT.
+// (tlsConn.pend), which flush writes on EPOLLOUT. It seals at most
+// sealChunk bytes ahead of the socket (sealMore): a batch of large bodies
+// (16 pipelined requests of 1 MB) is not copied whole into ciphertext,
+// which took 278 MB for 8 connections against 38 MB over http.
 func (l *loop) sendTLS(c *conn) {
 	t := l.tls.conns[c.slot]
-	plain := c.wbuf
+	t.plain = c.wbuf
 	c.wbuf, c.woff = nil, 0 // the previous batch was all written: fill and hold send only then
-	t.clearPend()
-	_, err := t.tc.Write(plain)
-	t.expose(c)
-	l.collect(t)
-	if err != nil {
-		l.fail(c, engine.IOKind(err, true), nil)
+	l.sealMore(c)
+}
+
+// sealChunk is the most plaintext sealMore seals at once.
+const sealChunk = 64 << 10
+
+// sealMore seals the batch's plaintext not sealed yet, a chunk at a time,
+// while the socket takes all of it. It stops when the socket is full (the
+// chunk's rest is c's pending write, and the next EPOLLOUT comes back
+// here once it is written) or all is sealed: c is writing while any is
+// left, so fill sends no new batch before. It returns false when the
+// connection failed.
+func (l *loop) sealMore(c *conn) bool {
+	t := l.tls.conns[c.slot]
+	for len(t.plain) > 0 && !c.writing() {
+		n := min(len(t.plain), sealChunk)
+		t.clearPend()
+		c.wbuf, c.woff = nil, 0
+		_, err := t.tc.Write(t.plain[:n])
+		t.plain = t.plain[n:]
+		t.expose(c)
+		l.collect(t)
+		if err != nil {
+			t.plain = nil
+			l.fail(c, engine.IOKind(err, true), nil)
+			return false
+		}
 	}
+	return true
 }

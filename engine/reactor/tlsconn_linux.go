@@ -41,6 +41,7 @@ type tlsConn struct {
 	busy   bool          // the handshake holds a token
 
 	pend    []byte // reactor mode: ciphertext written to it, not yet to the socket
+	plain   []byte // reactor mode: the batch's plaintext not sealed yet (sealMore)
 	drained bool   // reactor mode: the socket read short or empty since the last EPOLLIN
 	in, out int    // bytes read and written on the socket since the loop collected them
 
