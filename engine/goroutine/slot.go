@@ -133,6 +133,7 @@ func (s *slot) dial(string) (net.Conn, error) {
 		return nil, errStopped
 	}
 	s.conn = cc
+	cc.counted.Store(true)
 	s.mu.Unlock()
 	now := r.clock.Now()
 	if r.tls != nil {
@@ -259,11 +260,16 @@ func (s *slot) release() {
 }
 
 // countingConn counts the raw bytes of a connection and tells the slot
-// when it closes.
+// when it closes, if it was counted open.
 type countingConn struct {
 	net.Conn
 	s      *slot
 	closed atomic.Bool
+	// counted says the dialer counted the connection open. crypto/tls
+	// closes the connection under a handshake whose context ends (the
+	// connect timeout), from its own goroutine: that connection never
+	// opened, and its close takes nothing off the open count.
+	counted atomic.Bool
 }
 
 func (c *countingConn) Read(b []byte) (int, error) {
@@ -283,6 +289,9 @@ func (c *countingConn) Close() error {
 		return nil
 	}
 	err := c.Conn.Close()
+	if !c.counted.Load() {
+		return err
+	}
 	s := c.s
 	s.mu.Lock()
 	if s.conn == c {

@@ -137,7 +137,7 @@ func (l *loop) onWritable(c *conn) {
 		l.opened(c)
 		l.fill(c)
 	case stateOpen:
-		if c.writing() && l.flush(c) && !c.writing() {
+		if c.writing() && l.flush(c) && !c.writing() && (l.tls == nil || l.sealMore(c)) {
 			l.fill(c) // responses may have been read while the write was stuck
 		}
 	}

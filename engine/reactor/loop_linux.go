@@ -100,7 +100,7 @@ type loopConfig struct {
 	nloops int
 	hold   *hold         // the hold model's state; nil for the others
 	tls    *tls.Config   // https: the configuration of every connection; nil for http
-	tlsCPU chan struct{} // https: the run's handshake tokens (tlsLoop.cpu)
+	tlsCPU *handshakeCPU // https: the run's handshake tokens (tlsLoop.cpu)
 }
 
 // newLoop builds a loop and its poller. The loop owns the poller's epoll

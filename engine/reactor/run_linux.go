@@ -22,10 +22,10 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 		return nil, err
 	}
 	var tlsCfg *tls.Config
-	var tlsCPU chan struct{}
+	var tlsCPU *handshakeCPU
 	if plan.Scheme == "https" {
 		tlsCfg = engine.TLSConfig(tlsBase, plan)
-		tlsCPU = make(chan struct{}, max(runtime.GOMAXPROCS(0)-plan.LoopsOrDefault(), 1))
+		tlsCPU = newHandshakeCPU(max(runtime.GOMAXPROCS(0)-plan.LoopsOrDefault(), 1))
 	}
 	mx, err := newMix(plan.Requests, plan.PipelineOrDefault())
 	if err != nil {

@@ -37,10 +37,11 @@ type tlsConn struct {
 	tc     *tls.Conn     // this connection's; a new one per connection
 	ready  chan struct{} // capacity 1: an epoll event came while handshaking
 	ctx    context.Context
-	cpu    chan struct{} // the run's handshake tokens (see tlsLoop.cpu)
+	cpu    *handshakeCPU // the run's handshake tokens (see tlsLoop.cpu)
 	busy   bool          // the handshake holds a token
 
 	pend    []byte // reactor mode: ciphertext written to it, not yet to the socket
+	plain   []byte // reactor mode: the batch's plaintext not sealed yet (sealMore)
 	drained bool   // reactor mode: the socket read short or empty since the last EPOLLIN
 	in, out int    // bytes read and written on the socket since the loop collected them
 
@@ -146,28 +147,27 @@ func (t *tlsConn) await() error {
 	t.idle()
 	select {
 	case <-t.ready:
-		return t.work()
+		return t.work(true)
 	case <-t.ctx.Done():
 		return t.ctx.Err()
 	}
 }
 
 // work takes a token for the handshake to compute with, waiting for one
-// if none is free, unless the handshake's context ends first.
-func (t *tlsConn) work() error {
-	select {
-	case t.cpu <- struct{}{}:
-		t.busy = true
-		return nil
-	case <-t.ctx.Done():
-		return t.ctx.Err()
+// if none is free, unless the handshake's context ends first; underway
+// says the handshake has started (see handshakeCPU).
+func (t *tlsConn) work(underway bool) error {
+	if err := t.cpu.acquire(t.ctx, underway); err != nil {
+		return err
 	}
+	t.busy = true
+	return nil
 }
 
 // idle gives the handshake's token back, if it holds one.
 func (t *tlsConn) idle() {
 	if t.busy {
-		<-t.cpu
+		t.cpu.release()
 		t.busy = false
 	}
 }

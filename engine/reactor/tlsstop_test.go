@@ -232,16 +232,16 @@ func TestHTTPSReadsAtHandoff(t *testing.T) {
 // waits for its socket (await gives it back), or gives up when its
 // context ends.
 func TestHandshakeTokens(t *testing.T) {
-	cpu := make(chan struct{}, 1)
+	cpu := newHandshakeCPU(1)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	first := &tlsConn{cpu: cpu, ctx: ctx, ready: make(chan struct{}, 1)}
 	second := &tlsConn{cpu: cpu, ctx: ctx, ready: make(chan struct{}, 1)}
-	if err := first.work(); err != nil || !first.busy {
+	if err := first.work(false); err != nil || !first.busy {
 		t.Fatalf("first: %v, busy %v", err, first.busy)
 	}
 	got := make(chan error, 1)
-	go func() { got <- second.work() }()
+	go func() { got <- second.work(false) }()
 	select {
 	case err := <-got:
 		t.Fatalf("second took a token while the first held the only one (%v)", err)
@@ -263,7 +263,7 @@ func TestHandshakeTokens(t *testing.T) {
 		t.Fatalf("first after the stop: %v, busy %v", err, first.busy)
 	}
 	second.idle()
-	if len(cpu) != 0 || second.busy {
-		t.Fatalf("%d tokens still held", len(cpu))
+	if cpu.free != 1 || second.busy {
+		t.Fatalf("%d tokens free of 1", cpu.free)
 	}
 }
