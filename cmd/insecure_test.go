@@ -1,7 +1,12 @@
 package cmd
 
 import (
+	"crypto/tls"
 	"encoding/json"
+	"io"
+	"log"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -123,6 +128,26 @@ func TestInsecureChangesNothingForHTTP(t *testing.T) {
 			s := summaryOf(t, stdout, stderr)
 			if code != ExitOK || s.Responses != 100 || srv.Served() != 100 || s.ErrorTotal != 0 {
 				t.Fatalf("exit %d, responses %d, served %d, errors %v (%s)", code, s.Responses, srv.Served(), s.Errors, stderr)
+			}
+		})
+	}
+}
+
+// TestOtherProtocolServerSaysSo: nowait offers HTTP/1.1 by ALPN, so a
+// server that does not speak it refuses the handshake with an error that
+// names the protocol, in every mode. (Go's server lets an "h2" server
+// fall back to HTTP/1.1, so this one offers only another protocol.)
+func TestOtherProtocolServerSaysSo(t *testing.T) {
+	for _, mode := range []string{"async", "sync", "goroutine"} {
+		t.Run(mode, func(t *testing.T) {
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}))
+			srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes are expected
+			srv.TLS = &tls.Config{NextProtos: []string{"spdy/3"}}
+			srv.StartTLS()
+			t.Cleanup(srv.Close)
+			_, stderr, code := runBin(t, "run", srv.URL+"/", "--mode", mode, "-c", "1", "-d", "500ms", "-k")
+			if code != ExitRunFailed || !strings.Contains(stderr, "no application protocol") {
+				t.Fatalf("exit %d, stderr %q; want exit %d naming the protocol", code, stderr, ExitRunFailed)
 			}
 		})
 	}

@@ -46,8 +46,8 @@ func TestErrorKinds(t *testing.T) {
 func TestTLSConfig(t *testing.T) {
 	p := &Plan{Requests: []Request{{Host: "[::1]:8443"}}, InsecureSkipVerify: true}
 	cfg := TLSConfig(nil, p)
-	if cfg.ServerName != "::1" || !cfg.InsecureSkipVerify || cfg.MinVersion != tls.VersionTLS12 {
-		t.Fatalf("server name %q, insecure %v, min version %x", cfg.ServerName, cfg.InsecureSkipVerify, cfg.MinVersion)
+	if cfg.ServerName != "::1" || !cfg.InsecureSkipVerify || cfg.MinVersion != tls.VersionTLS12 || len(cfg.NextProtos) != 1 || cfg.NextProtos[0] != "http/1.1" {
+		t.Fatalf("server name %q, insecure %v, min version %x, ALPN %q", cfg.ServerName, cfg.InsecureSkipVerify, cfg.MinVersion, cfg.NextProtos)
 	}
 	base := &tls.Config{ServerName: "example.test"}
 	p.InsecureSkipVerify = false

@@ -14,7 +14,7 @@ import (
 // a clone of base, or a default one (TLS 1.2 and later), with the server
 // name of the first request's host, verifying the server's certificate
 // against the plan's RootCAs (the system roots when it has none) unless
-// the plan says not to verify it.
+// the plan says not to verify it, and offering HTTP/1.1 by ALPN.
 func TLSConfig(base *tls.Config, plan *Plan) *tls.Config {
 	cfg := &tls.Config{MinVersion: tls.VersionTLS12}
 	if base != nil {
@@ -28,6 +28,12 @@ func TLSConfig(base *tls.Config, plan *Plan) *tls.Config {
 	}
 	if plan.InsecureSkipVerify {
 		cfg.InsecureSkipVerify = true
+	}
+	if len(cfg.NextProtos) == 0 {
+		// Offer HTTP/1.1 by ALPN, as curl does: a server that speaks only
+		// HTTP/2 then refuses with "no application protocol", which says
+		// what is wrong, instead of an internal error or a failed parse.
+		cfg.NextProtos = []string{"http/1.1"}
 	}
 	return cfg
 }
