@@ -1,0 +1,119 @@
+package conformance
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
+// Servers that close over TLS: a close_notify alert, then FIN.
+
+// TestHTTPSHoldServerCloses: a server that drops held connections (here
+// 200 ms after each handshake) closes them with a close_notify alert
+// before its FIN: read through TLS, that is the server's close, as over
+// plain TCP (not bytes nobody asked for), and each connection is opened
+// again. Every connect ends lost or open at the end (a reconnect the end
+// cut short is no connect). Where the modes differ, over TLS as over
+// plain TCP: sync and goroutine count each loss as a read error, the
+// reactor counts none (mode.countsIdleClose).
+func TestHTTPSHoldServerCloses(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			cert, addr := dropAfterHandshake(t, 200*time.Millisecond)
+			p := httpsPlan(addr, cert)
+			p.Model, p.Duration = engine.ModelHold, time.Second
+			res := execute(t, context.Background(), m, p)
+			t.Logf("connects %d, open at end %d, errors %v", res.Connects, res.OpenConnsAtEnd, res.Errors)
+			lost := res.Connects - uint64(res.OpenConnsAtEnd)
+			if res.OpenConnsAtEnd > p.Connections || lost < 4 {
+				t.Errorf("connects %d, open at end %d; want each of the 4 connections lost and opened again", res.Connects, res.OpenConnsAtEnd)
+			}
+			want := uint64(0)
+			if m.countsIdleClose {
+				want = lost
+			}
+			if res.Errors[stats.ErrRead] != want || res.ErrorTotal() != want {
+				t.Errorf("errors %v for %d connections lost; want %d read errors and nothing else", res.Errors, lost, want)
+			}
+		})
+	}
+}
+
+// dropAfterHandshake starts a TLS server on 127.0.0.1 that completes each
+// handshake and closes the connection d later: close_notify, then FIN. It
+// returns the certificate it presents (httptest's), to trust, and its
+// address. It stops with the test.
+func dropAfterHandshake(t *testing.T, d time.Duration) (*x509.Certificate, string) {
+	t.Helper()
+	certs := httptest.NewUnstartedServer(nil)
+	certs.StartTLS()
+	certs.Close()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", certs.TLS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		wg.Wait()
+	})
+	wg.Add(1)
+	go func() { // owned by the test: ends when the listener closes
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() { // ends d after the handshake
+				defer wg.Done()
+				defer c.Close()
+				if c.(*tls.Conn).Handshake() == nil {
+					time.Sleep(d)
+				}
+			}()
+		}
+	}()
+	return certs.Certificate(), ln.Addr().String()
+}
+
+// TestHTTPSBodyToClose: a response whose body ends where the server
+// closes the connection is complete over TLS as over TCP: the server's
+// close_notify then FIN is the end of the body, not a failed read.
+func TestHTTPSBodyToClose(t *testing.T) {
+	for _, m := range modes {
+		t.Run(m.name, func(t *testing.T) {
+			var served atomic.Uint64
+			srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+				nc, buf, err := http.NewResponseController(w).Hijack()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				defer nc.Close() // close_notify, then FIN: the end of the body
+				served.Add(1)
+				_, _ = buf.WriteString("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nHello, World!") // a failed write shows as a client error
+				_ = buf.Flush()
+			}))
+			srv.StartTLS()
+			defer srv.Close()
+			p := httpsPlan(srv.Listener.Addr().String(), srv.Certificate())
+			p.MaxRequests = 50
+			res := execute(t, context.Background(), m, p)
+			t.Logf("responses %d, connects %d, errors %v, bytes in %d", res.Responses, res.Connects, res.Errors, res.BytesIn)
+			if res.Responses != 50 || served.Load() != 50 || res.Status[200] != 50 || res.ErrorTotal() != 0 {
+				t.Fatalf("responses %d served %d errors %v; want 50 bodies ended by the close", res.Responses, served.Load(), res.Errors)
+			}
+		})
+	}
+}
