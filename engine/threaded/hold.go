@@ -60,15 +60,16 @@ func (c *conn) hold() bool {
 func (c *conn) idle() bool {
 	r := c.r
 	for {
-		var k int
+		var k, wire int
 		var err error
 		if c.tls == nil {
 			k, err = unix.Read(c.fd, c.buf)
 		} else {
 			// Through TLS: records that carry no HTTP (the close_notify
 			// alert before the server's FIN, session tickets) are not
-			// bytes nobody asked for.
-			k, _, err = c.readTLS(c.buf)
+			// bytes nobody asked for, but they went on the wire: counted
+			// in the bytes in (wire), as the handshake's are.
+			k, wire, err = c.readTLS(c.buf)
 		}
 		if r.stop.Load() || r.ended(r.clock.Now()) {
 			return true
@@ -84,7 +85,9 @@ func (c *conn) idle() bool {
 		default:
 			kind = stats.ErrBadResponse // bytes nobody asked for
 		}
-		c.lock(r.clock.Now()).RecordError(kind)
+		rec := c.lock(r.clock.Now())
+		rec.RecordError(kind)
+		rec.RecordReceived(wire)
 		c.unlock()
 		return false
 	}

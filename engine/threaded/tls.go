@@ -190,7 +190,9 @@ func (c *conn) handshake(fd int, addr netip.AddrPort, deadline time.Time) error 
 func (c *conn) readTLS(b []byte) (n, wire int, err error) {
 	n, err = c.tls.Read(b)
 	if err == io.EOF {
-		n, err = 0, nil
+		// Bytes with io.EOF: a TLS 1.2 close_notify that came with the
+		// last record. The bytes count; the next read is the end.
+		err = nil
 	}
 	if err == nil {
 		wire, c.sock.wireIn = c.sock.wireIn, 0
