@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -54,18 +55,39 @@ func TestHTTPSHoldServerCloses(t *testing.T) {
 // address. It stops with the test.
 func dropAfterHandshake(t *testing.T, d time.Duration) (*x509.Certificate, string) {
 	t.Helper()
-	certs := httptest.NewUnstartedServer(nil)
-	certs.StartTLS()
-	certs.Close()
-	ln, err := tls.Listen("tcp", "127.0.0.1:0", certs.TLS)
+	cert, cfg := testCert()
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	serveEach(t, ln, dropAfter(d))
+	return cert, ln.Addr().String()
+}
+
+// dropAfter serves a TLS connection by closing it d after its handshake.
+func dropAfter(d time.Duration) func(net.Conn) {
+	return func(c net.Conn) {
+		defer c.Close()
+		if c.(*tls.Conn).Handshake() == nil {
+			time.Sleep(d)
+		}
+	}
+}
+
+// testCert returns httptest's self-signed certificate and a server
+// configuration that presents it.
+func testCert() (*x509.Certificate, *tls.Config) {
+	certs := httptest.NewUnstartedServer(nil)
+	certs.StartTLS()
+	certs.Close()
+	return certs.Certificate(), certs.TLS
+}
+
+// serveEach accepts on ln until it closes, serving each connection on a
+// goroutine of its own. stop closes ln and waits for every goroutine; the
+// test's cleanup calls it too.
+func serveEach(t *testing.T, ln net.Listener, serve func(net.Conn)) (stop func()) {
 	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
 	wg.Add(1)
 	go func() { // owned by the test: ends when the listener closes
 		defer wg.Done()
@@ -75,16 +97,21 @@ func dropAfterHandshake(t *testing.T, d time.Duration) (*x509.Certificate, strin
 				return
 			}
 			wg.Add(1)
-			go func() { // ends d after the handshake
+			go func() {
 				defer wg.Done()
-				defer c.Close()
-				if c.(*tls.Conn).Handshake() == nil {
-					time.Sleep(d)
-				}
+				serve(c)
 			}()
 		}
 	}()
-	return certs.Certificate(), ln.Addr().String()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			ln.Close()
+			wg.Wait()
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 // TestHTTPSBodyToClose: a response whose body ends where the server

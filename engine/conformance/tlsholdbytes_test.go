@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"net"
-	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -22,49 +20,24 @@ func TestHTTPSHoldBytesIn(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
 			var wrote atomic.Uint64
-			certs := httptest.NewUnstartedServer(nil)
-			certs.StartTLS()
-			certs.Close()
+			cert, cfg := testCert()
 			raw, err := net.Listen("tcp", "127.0.0.1:0")
 			if err != nil {
 				t.Fatal(err)
 			}
 			var read atomic.Uint64
-			ln := tls.NewListener(wireCounter{raw, &read, &wrote}, certs.TLS)
-			var wg sync.WaitGroup
-			defer func() {
-				ln.Close()
-				wg.Wait()
-			}()
-			wg.Add(1)
-			go func() { // ends when the listener closes
-				defer wg.Done()
-				for {
-					c, err := ln.Accept()
-					if err != nil {
-						return
-					}
-					wg.Add(1)
-					go func() { // ends 200 ms after the handshake
-						defer wg.Done()
-						if c.(*tls.Conn).Handshake() == nil {
-							time.Sleep(200 * time.Millisecond)
-						}
-						c.Close()
-					}()
-				}
-			}()
+			ln := tls.NewListener(wireCounter{raw, &read, &wrote}, cfg)
+			stop := serveEach(t, ln, dropAfter(200*time.Millisecond))
 			// The listener closes 600 ms in: the connections accepted by
 			// then are all closed 200 ms after their handshake, before the
 			// run's end, and the later connects are refused, so that no
 			// record is on its way at the end.
 			stopAccepting := time.AfterFunc(600*time.Millisecond, func() { ln.Close() })
 			defer stopAccepting.Stop()
-			p := httpsPlan(raw.Addr().String(), certs.Certificate())
+			p := httpsPlan(raw.Addr().String(), cert)
 			p.Model, p.Duration, p.Connections = engine.ModelHold, time.Second, 16
 			res := execute(t, context.Background(), m, p)
-			ln.Close()
-			wg.Wait()
+			stop()
 			lost := res.Connects - uint64(res.OpenConnsAtEnd)
 			t.Logf("connects %d, lost %d, open at end %d, bytes in %d, server wrote %d", res.Connects, lost, res.OpenConnsAtEnd, res.BytesIn, wrote.Load())
 			if lost < 16 || res.OpenConnsAtEnd != 0 || res.BytesIn != wrote.Load() {

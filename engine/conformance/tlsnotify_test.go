@@ -6,8 +6,6 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"net"
-	"net/http/httptest"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,55 +38,36 @@ func TestHTTPSBodyAndCloseNotifyInOneRead(t *testing.T) {
 // stops with the test.
 func coalescingTLS12(t *testing.T, resp []byte) (cert *x509.Certificate, addr string, served *atomic.Uint64) {
 	t.Helper()
-	certs := httptest.NewUnstartedServer(nil)
-	certs.StartTLS()
-	certs.Close()
-	cfg := certs.TLS.Clone()
+	cert, base := testCert()
+	cfg := base.Clone()
 	cfg.MaxVersion = tls.VersionTLS12
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	served = new(atomic.Uint64)
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		wg.Wait()
-	})
-	wg.Add(1)
-	go func() { // owned by the test: ends when the listener closes
-		defer wg.Done()
-		for {
-			raw, err := ln.Accept()
+	serveEach(t, ln, func(raw net.Conn) { // ends after one answer, or the client's close
+		hc := &holdingConn{Conn: raw}
+		tc := tls.Server(hc, cfg)
+		defer tc.Close() // close_notify, held with the response, then all in one write
+		if tc.Handshake() != nil {
+			return
+		}
+		buf := make([]byte, 4096)
+		var got []byte
+		for !bytes.Contains(got, []byte("\r\n\r\n")) {
+			n, err := tc.Read(buf)
 			if err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() { // ends after one answer, or the client's close
-				defer wg.Done()
-				hc := &holdingConn{Conn: raw}
-				tc := tls.Server(hc, cfg)
-				defer tc.Close() // close_notify, held with the response, then all in one write
-				if tc.Handshake() != nil {
-					return
-				}
-				buf := make([]byte, 4096)
-				var got []byte
-				for !bytes.Contains(got, []byte("\r\n\r\n")) {
-					n, err := tc.Read(buf)
-					if err != nil {
-						return
-					}
-					got = append(got, buf[:n]...)
-				}
-				hc.hold = true
-				if _, err := tc.Write(resp); err == nil {
-					served.Add(1)
-				}
-			}()
+			got = append(got, buf[:n]...)
 		}
-	}()
-	return certs.Certificate(), ln.Addr().String(), served
+		hc.hold = true
+		if _, err := tc.Write(resp); err == nil {
+			served.Add(1)
+		}
+	})
+	return cert, ln.Addr().String(), served
 }
 
 // holdingConn holds what is written once hold is set, and writes it all
