@@ -26,9 +26,11 @@ not in a storm. With
 and its latency is measured from the intended time.
 
 The report says how many connections were established and when all were
-open, the connect times, connect errors by kind (refused, timeout, address
-not available, too many open files), and what the connections cost the
-generator: RSS added per connection, threads and CPU.
+open, how many the server closed (idle, or after a response: counted as
+closed by the server, not as errors, and reconnected), the connect times,
+connect errors by kind (refused, timeout, address not available, too many
+open files), and what the connections cost the generator: RSS added per
+connection, threads and CPU.
 
 Each connection needs an open file and, per source address and target, an
 ephemeral port: nowait raises its open-file limit to the hard limit and

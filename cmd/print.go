@@ -43,6 +43,9 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
 	fmt.Fprintf(tw, "  Transfer\t%s in (%s/s), %s out\n", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
 	fmt.Fprintf(tw, "  Connections\t%s opened, %s open at the end\n", fmtCount(s.Connects), fmtCount(uint64(s.OpenConnsAtEnd)))
+	if s.ServerClosed > 0 {
+		fmt.Fprintf(tw, "  Closed\t%s\n", fmtServerClosed(s.ServerClosed))
+	}
 	tw.Flush()
 
 	fmt.Fprintln(w)

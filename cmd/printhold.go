@@ -30,6 +30,7 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintf(tw, "  Connections\t%s of %s open at the end, peak %s, %s; %s connects in all\n",
 		fmtCount(uint64(s.OpenConnsAtEnd)), fmtCount(uint64(s.Connections)), fmtCount(uint64(s.PeakOpenConns)),
 		established, fmtCount(s.Connects))
+	fmt.Fprintf(tw, "  Closed\t%s\n", fmtServerClosed(s.ServerClosed))
 	if s.Requests > 0 {
 		fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
 	}
@@ -59,4 +60,16 @@ func fmtHoldErrors(s stats.Summary) string {
 		return "none"
 	}
 	return fmtCount(s.ErrorTotal) + ": " + fmtErrorKinds(s.Errors)
+}
+
+// fmtServerClosed is the Closed line: how many held connections the
+// server ended (idle, or after a response) and nowait opened again, the
+// first thing a hold asks of a server (idle timeouts, connection limits,
+// a proxy shedding connections). A close with a request in flight is an
+// error, on the Errors line, not here.
+func fmtServerClosed(n uint64) string {
+	if n == 0 {
+		return "no held connection closed by the server"
+	}
+	return count(n, "held connection") + " closed by the server (reconnected)"
 }

@@ -88,7 +88,7 @@ func resultFromSummary(s Summary) (*Result, error) {
 	r.Warmup = secondsToDuration(s.WarmupSec)
 	r.Interrupted = s.Interrupted
 	r.Requests, r.Responses, r.Dropped, r.Resent = s.Requests, s.Responses, s.Dropped, s.Resent
-	r.BytesIn, r.BytesOut, r.Connects = s.BytesIn, s.BytesOut, s.Connects
+	r.BytesIn, r.BytesOut, r.Connects, r.ServerClosed = s.BytesIn, s.BytesOut, s.Connects, s.ServerClosed
 	for code, n := range s.Status {
 		c, err := strconv.Atoi(code)
 		if err != nil || c < 0 || c >= MaxStatus {

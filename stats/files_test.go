@@ -52,6 +52,7 @@ func synthResult(seed uint64, secs int, baseUs int64) *Result {
 				rec.RecordSendLag(int64(rng.IntN(200)) * 1000)
 			}
 			rec.Resent += 7 // pipelined requests a Connection: close left, sent again
+			rec.ServerClosed += uint64(s)
 			if s%3 == 0 {
 				rec.RecordError(ErrReset)
 				rec.RecordConnect(int64(200+rng.IntN(100)) * 1000)

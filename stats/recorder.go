@@ -46,6 +46,11 @@ type Counters struct {
 	Errors    [NumErrorKinds]uint64 // failures by kind
 	Dropped   uint64                // open model: requests never sent (run ended first)
 	Resent    uint64                // requests in flight when a response said Connection: close, sent again
+	// ServerClosed counts the held connections (hold model) the server
+	// ended with no request of ours unanswered: a FIN or a reset while
+	// idle, or the close after a response (Connection: close, or a body
+	// delimited by the close). They are reconnected, and are no error.
+	ServerClosed uint64
 }
 
 // Add adds o into c.
@@ -63,6 +68,7 @@ func (c *Counters) Add(o *Counters) {
 	}
 	c.Dropped += o.Dropped
 	c.Resent += o.Resent
+	c.ServerClosed += o.ServerClosed
 }
 
 // Minus returns c - o, field by field. o must be an earlier state of c.
@@ -81,6 +87,7 @@ func (c *Counters) Minus(o *Counters) Counters {
 	}
 	d.Dropped -= o.Dropped
 	d.Resent -= o.Resent
+	d.ServerClosed -= o.ServerClosed
 	return d
 }
 

@@ -83,6 +83,7 @@ type Summary struct {
 	BytesOut          uint64            `json:"bytes_out"`
 	BytesInPerSec     float64           `json:"bytes_in_per_s"`
 	Connects          uint64            `json:"connects"`
+	ServerClosed      uint64            `json:"server_closed"` // hold: held connections the server ended, reconnected; 0 in the other models
 	OpenConnsAtEnd    int               `json:"open_connections_at_end"`
 	InFlightAtEnd     uint64            `json:"in_flight_at_end"`
 	PeakOpenConns     int               `json:"peak_open_connections"`
@@ -145,6 +146,7 @@ func Summarize(r *Result) Summary {
 		BytesIn:           r.BytesIn,
 		BytesOut:          r.BytesOut,
 		Connects:          r.Connects,
+		ServerClosed:      r.ServerClosed,
 		OpenConnsAtEnd:    r.OpenConnsAtEnd,
 		InFlightAtEnd:     r.InFlightAtEnd,
 		PeakOpenConns:     r.PeakOpenConns,

@@ -99,6 +99,7 @@ func checkSums(t *testing.T, res *stats.Result) {
 		{"connects", sum.Connects, res.Connects},
 		{"dropped", sum.Dropped, res.Dropped},
 		{"resent", sum.Resent, res.Resent},
+		{"server closed", sum.ServerClosed, res.ServerClosed},
 		{"latencies", uint64(latencies), uint64(res.Latency.TotalCount())},
 		{"latencies vs responses", uint64(res.Latency.TotalCount()), res.Responses},
 	}

@@ -42,10 +42,6 @@ type mode struct {
 	// the budget stops the handshakes still in progress; the sync mode
 	// never starts a connection once the budget is spent.
 	stoppedHandshakeBytesUncounted bool
-	// countsIdleClose: a held connection that the server closes while no
-	// request is in flight is counted as a read error (over TLS as over
-	// plain TCP); the reactor reconnects without counting an error.
-	countsIdleClose bool
 }
 
 var modes = []mode{
@@ -55,11 +51,11 @@ var modes = []mode{
 	},
 	{
 		name: "sync", new: func() engine.Engine { return threaded.New() }, pipeline: true, exactBytes: true,
-		handshakeTimeout: ": tls handshake: i/o timeout", countsIdleClose: true,
+		handshakeTimeout: ": tls handshake: i/o timeout",
 	},
 	{
 		name: "goroutine", new: func() engine.Engine { return goroutine.New() }, pipeline: true, exactBytes: true,
-		handshakeTimeout: ": context deadline exceeded", countsIdleClose: true,
+		handshakeTimeout: ": context deadline exceeded",
 	},
 }
 

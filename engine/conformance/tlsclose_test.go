@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
-	"github.com/nowait/nowait/stats"
 )
 
 // Servers that close over TLS: a close_notify alert, then FIN.
@@ -23,9 +22,9 @@ import (
 // before its FIN: read through TLS, that is the server's close, as over
 // plain TCP (not bytes nobody asked for), and each connection is opened
 // again. Every connect ends lost or open at the end (a reconnect the end
-// cut short is no connect). Where the modes differ, over TLS as over
-// plain TCP: sync and goroutine count each loss as a read error, the
-// reactor counts none (mode.countsIdleClose).
+// cut short is no connect), and every mode counts each loss as closed by
+// the server, not as an error, over TLS as over plain TCP
+// (TestHoldServerCloses).
 func TestHTTPSHoldServerCloses(t *testing.T) {
 	for _, m := range modes {
 		t.Run(m.name, func(t *testing.T) {
@@ -33,17 +32,13 @@ func TestHTTPSHoldServerCloses(t *testing.T) {
 			p := httpsPlan(addr, cert)
 			p.Model, p.Duration = engine.ModelHold, time.Second
 			res := execute(t, context.Background(), m, p)
-			t.Logf("connects %d, open at end %d, errors %v", res.Connects, res.OpenConnsAtEnd, res.Errors)
+			t.Logf("connects %d, open at end %d, closed by the server %d, errors %v", res.Connects, res.OpenConnsAtEnd, res.ServerClosed, res.Errors)
 			lost := res.Connects - uint64(res.OpenConnsAtEnd)
 			if res.OpenConnsAtEnd > p.Connections || lost < 4 {
 				t.Errorf("connects %d, open at end %d; want each of the 4 connections lost and opened again", res.Connects, res.OpenConnsAtEnd)
 			}
-			want := uint64(0)
-			if m.countsIdleClose {
-				want = lost
-			}
-			if res.Errors[stats.ErrRead] != want || res.ErrorTotal() != want {
-				t.Errorf("errors %v for %d connections lost; want %d read errors and nothing else", res.Errors, lost, want)
+			if res.ServerClosed != lost || res.ErrorTotal() != 0 {
+				t.Errorf("closed by the server %d, errors %v for %d connections lost; want each counted closed by the server, and no error", res.ServerClosed, res.Errors, lost)
 			}
 		})
 	}

@@ -25,8 +25,10 @@ import (
 //
 // Between requests the holder sits in one Read with the next tick as its
 // deadline: the deadline means "send now", EOF or a reset means the server
-// dropped the connection, which is counted (read_error or reset) and
-// replaced.
+// dropped the connection, which is counted as closed by the server
+// (stats.Counters.ServerClosed, not an error: no request failed), as is
+// the close after a response (Connection: close, or a body delimited by
+// the close), and replaced.
 
 // holdReadBuf is the size of the read buffer a holder borrows for one
 // response. The parser keeps at most one partial line between reads; a
@@ -120,6 +122,11 @@ func (h *holder) hold(conn net.Conn, connNs int64) bool {
 		switch {
 		case r.stop.Load():
 			return false
+		case !isTimeout(err) && r.pastPlannedEnd(r.clock.Now()):
+			// Bytes or a close read after the end: not counted, as in
+			// every mode; the stop closes the connection.
+			<-r.stopCh
+			return false
 		case n > 0:
 			h.record(stats.ErrBadResponse) // bytes nobody asked for
 			return true
@@ -141,8 +148,11 @@ func (h *holder) hold(conn net.Conn, connNs int64) bool {
 				return !r.stop.Load()
 			}
 			dueNs = h.skipMissed(dueNs, every)
+		case errors.Is(err, io.EOF) || engine.IsReset(err):
+			h.recordClosed() // the server dropped the idle connection
+			return true
 		default:
-			h.record(engine.IOKind(err, false)) // the server dropped the connection
+			h.record(engine.IOKind(err, false))
 			return true
 		}
 	}
@@ -204,6 +214,9 @@ func (h *holder) request(conn net.Conn, dueNs int64) bool {
 		kind = responseKind(err)
 	}
 	h.recordSent(dueNs, writeNs, kind, status)
+	if err == nil && !h.parser.KeepAlive() {
+		h.recordClosed() // the server ends the connection after its response
+	}
 	return err == nil && keep
 }
 
@@ -269,6 +282,14 @@ func (h *holder) record(kind stats.ErrorKind) {
 	rec := h.slot.g.Lock(h.r.clock.Now())
 	h.slot.drain(rec)
 	rec.RecordError(kind)
+	h.slot.g.Unlock()
+}
+
+// recordClosed counts the held connection as closed by the server.
+func (h *holder) recordClosed() {
+	rec := h.slot.g.Lock(h.r.clock.Now())
+	h.slot.drain(rec)
+	rec.ServerClosed++
 	h.slot.g.Unlock()
 }
 

@@ -178,8 +178,11 @@ func TestHoldReconnectsDropped(t *testing.T) {
 	pl := enginetest.ListenPeers(t, func(int) time.Duration { return 100 * time.Millisecond })
 	p := holdPlan(t, pl.Addr(), 4, 450*time.Millisecond)
 	res := execute(t, p)
-	dropped := res.Errors[stats.ErrRead] + res.Errors[stats.ErrReset]
+	dropped := res.ServerClosed
 	t.Logf("connects %d, dropped %d, peak %d, errors %v", res.Connects, dropped, res.PeakOpenConns, res.Errors)
+	if res.ErrorTotal() != 0 {
+		t.Errorf("errors %v: a connection the server closed failed no request", res.Errors)
+	}
 	// Dropped at about 0.1, 0.2, 0.3 and 0.4 s: each one counted and
 	// replaced, but for those whose replacement was still backing off at
 	// the end.

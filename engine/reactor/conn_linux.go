@@ -386,11 +386,15 @@ func (l *loop) flush(c *conn) bool {
 
 // release closes a connection the peer ended cleanly (Connection: close,
 // or EOF between responses) and opens the next one at once. Requests still
-// in flight were never answered: they fail.
+// in flight were never answered: they fail. A held connection ended with
+// none is counted as closed by the server.
 func (l *loop) release(c *conn) {
 	if c.inflight > 0 {
 		l.fail(c, stats.ErrRead, nil)
 		return
+	}
+	if l.hold != nil {
+		l.rec.ServerClosed++
 	}
 	// A held connection the server drops at once (a server at its
 	// limit) is retried after a backoff, not in a tight loop.
@@ -413,10 +417,14 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 		}
 	} else {
 		// Each request in flight failed; a connection that fails with
-		// none in flight (an idle one the server dropped) failed no
-		// request, and shows as a reconnect.
+		// none in flight failed no request, and shows as a reconnect. A
+		// held one the server reset so is closed by the server, as one
+		// it ended with a FIN (release).
 		l.rec.Errors[kind] += uint64(c.inflight)
 		l.outstanding -= int(c.inflight)
+		if c.inflight == 0 && kind == stats.ErrReset && l.hold != nil && c.state == stateOpen {
+			l.rec.ServerClosed++
+		}
 	}
 	backoff := !c.answered
 	l.closeSocket(c)

@@ -241,12 +241,16 @@ func (l *loop) run() error {
 }
 
 // dispatch handles one event of a connection, in a fixed order. Errors
-// come first: the socket is unusable whatever else is flagged. Writable
-// comes before readable so that a connect completes, and its first batch
-// goes out, before the socket is read. Readable comes before hang-up so
-// that responses that arrived before the peer's FIN are counted before the
-// connection is closed. Each step may close the socket: the generation
-// check stops the later steps from touching its successor.
+// come first: the socket is unusable whatever else is flagged, but an open
+// one is read to its error first, so that responses that arrived before
+// the peer's reset are counted, as the other modes, which read before they
+// see the error, count them (a loop that wakes late sees both in one
+// event). Writable comes before readable so that a connect completes, and
+// its first batch goes out, before the socket is read. Readable comes
+// before hang-up so that responses that arrived before the peer's FIN are
+// counted before the connection is closed. Each step may close the
+// socket: the generation check stops the later steps from touching its
+// successor.
 func (l *loop) dispatch(ev *unix.EpollEvent) {
 	c := &l.conns[ev.Fd]
 	gen := ev.Pad
@@ -259,6 +263,11 @@ func (l *loop) dispatch(ev *unix.EpollEvent) {
 	}
 	e := ev.Events
 	if e&unix.EPOLLERR != 0 {
+		if c.state == stateOpen && e&unix.EPOLLIN != 0 {
+			if !l.onReadable(c, true) || c.gen != gen {
+				return // closed on its error, or read after the end
+			}
+		}
 		l.onError(c)
 		return
 	}

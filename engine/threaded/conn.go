@@ -49,8 +49,9 @@ type conn struct {
 	pending bool
 	pendDue int64
 
-	// sleepUntil's ppoll arguments, kept here so a sleep allocates nothing.
-	pollFd [1]unix.PollFd
+	// The ppoll arguments of sleepUntil (the stop eventfd) and restUntil
+	// (and the socket), kept here so a sleep allocates nothing.
+	pollFd [2]unix.PollFd
 	pollTs unix.Timespec
 
 	// Requests written and not yet recorded: recorded with the next

@@ -5,6 +5,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 )
@@ -214,6 +215,17 @@ func (c *conn) eof(now int64) {
 	}
 	if err != nil || c.n > 0 {
 		c.failLocked(rec, stats.ErrRead)
+		return
+	}
+	c.serverClosed(rec) // the body ended with the connection
+}
+
+// serverClosed counts a held connection that the server ended with no
+// request unanswered (see hold.go); in the other models it counts
+// nothing. The caller holds the group's lock (rec).
+func (c *conn) serverClosed(rec *stats.Recorder) {
+	if c.r.model == engine.ModelHold {
+		rec.ServerClosed++
 	}
 }
 
@@ -243,6 +255,9 @@ func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 			// of the requests pipelined behind it (RFC 9112, 9.6): they
 			// go again on the next connection.
 			c.giveBack(rec, now)
+			if c.n == 0 {
+				c.serverClosed(rec)
+			}
 			return got, false
 		}
 	}

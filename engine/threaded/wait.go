@@ -48,7 +48,7 @@ func (c *conn) sleepUntil(dueNs int64) bool {
 		}
 		c.pollTs = unix.NsecToTimespec(d)
 		c.pollFd[0] = unix.PollFd{Fd: int32(r.stopFd), Events: unix.POLLIN}
-		n, err := unix.Ppoll(c.pollFd[:], &c.pollTs, nil)
+		n, err := unix.Ppoll(c.pollFd[:1], &c.pollTs, nil)
 		if n > 0 {
 			return false // the stop eventfd is readable
 		}
