@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net/netip"
@@ -44,7 +45,8 @@ type loop struct {
 	nap   napper   // the closed model's wake-up batching
 	tls   *tlsLoop // https: the handshakes and each connection's TLS; nil for http
 
-	stopAsked atomic.Bool // set by the owner before it wakes the loop to stop
+	stopAsked atomic.Bool     // set by the owner before it wakes the loop to stop
+	ctx       context.Context // the run's (runLoops): cancelled, the run is interrupted
 
 	conns  []conn
 	want   int              // slots [0, want) are wanted; the rest retire (closed-model stages)
@@ -109,6 +111,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 	p := cfg.plan
 	depth := p.PipelineOrDefault()
 	l := &loop{
+		ctx:           context.Background(), // never interrupted, until runLoops gives it the run's
 		clock:         cfg.clock,
 		mix:           cfg.mix,
 		feed:          newClosedFeed(depth, cfg.budget),
@@ -211,6 +214,15 @@ func (l *loop) run() error {
 		l.nap.events = n
 		l.now = l.clock.Now()
 		l.tick()
+		if l.ctx.Err() != nil {
+			// Interrupted (Ctrl-C): what this wait brought came after it
+			// and is not counted, as after the planned end (see over).
+			// The owner's wake-up comes a little later, from another
+			// goroutine; ctx says it at once. One check per wait, not
+			// per read.
+			l.stopping = true
+			continue
+		}
 		// 2. Dispatch each event to its connection.
 		woken := false
 		for i := range l.events[:n] {

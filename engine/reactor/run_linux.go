@@ -115,6 +115,7 @@ func runLoops(ctx context.Context, loops []*loop) error {
 		}
 	})
 	for _, l := range loops {
+		l.ctx = gctx
 		g.Go(l.run)
 	}
 	err := g.Wait()
