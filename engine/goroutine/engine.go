@@ -278,7 +278,7 @@ func (r *run) result(c *crew, open []int, endNs int64) *stats.Result {
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.Warmup = r.plan.WarmupRan(endNs)
-	r.conns.Fill(res)
+	r.conns.Fill(res, endNs)
 	if r.tickets != nil {
 		res.Saturation = engine.OpenSaturation(r.plan, r.tickets.Schedule(), res)
 	}

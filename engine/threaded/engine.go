@@ -298,6 +298,6 @@ func (r *run) result(groups []*engine.RecorderGroup, conns []*conn, endNs int64)
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.Warmup = r.plan.WarmupRan(endNs)
-	r.conns.Fill(res)
+	r.conns.Fill(res, endNs)
 	return res
 }
