@@ -42,7 +42,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
 	fmt.Fprintf(tw, "  Transfer\t%s in (%s/s), %s out\n", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
-	fmt.Fprintf(tw, "  Connections\t%s opened, %s open at the end\n", fmtCount(s.Connects), fmtCount(uint64(s.OpenConnsAtEnd)))
+	fmt.Fprintf(tw, "  Connections\t%s opened, %s open at the end%s\n", fmtCount(s.Connects), fmtCount(uint64(s.OpenConnsAtEnd)), allOpenText(s))
 	if s.ServerClosed > 0 {
 		fmt.Fprintf(tw, "  Closed\t%s\n", fmtServerClosed(s.ServerClosed))
 	}
@@ -80,6 +80,20 @@ func printSummary(w io.Writer, s stats.Summary) {
 	if s.Saturation.Saturated {
 		fmt.Fprintf(w, "  WARNING       the generator was saturated: %s\n", s.Saturation.Reason)
 	}
+}
+
+// allOpenText says when the run's connections were first all open at
+// once (all_established_s), as the hold report does: a slow connect
+// storm shows there. It says nothing of a run that opened none, or of a
+// closed-model ramp, whose connection count changes.
+func allOpenText(s stats.Summary) string {
+	switch {
+	case s.Connects == 0 || (s.Model == "closed" && len(s.Ramp) > 0):
+		return ""
+	case s.EstablishedSec > 0:
+		return ", all open after " + fmtSeconds(s.EstablishedSec)
+	}
+	return ", never all open at once"
 }
 
 // printLatencyTable prints the corrected latency and, where it differs,

@@ -43,3 +43,35 @@ func TestSummaryWordsAgreeWithCounts(t *testing.T) {
 		}
 	}
 }
+
+// TestSummarySaysWhenAllWereOpen: the run report says when the
+// connections were first all open at once (all_established_s), as the
+// hold report does, or that they never were; not for a run that opened
+// none, nor for a closed-model ramp.
+func TestSummarySaysWhenAllWereOpen(t *testing.T) {
+	base := stats.Summary{Mode: "sync", Model: "closed", Connections: 100, Target: "http://127.0.0.1:1/", DurationSec: 4}
+	for _, tc := range []struct {
+		name string
+		edit func(s *stats.Summary)
+		want string
+	}{
+		{"all_open", func(s *stats.Summary) { s.Connects, s.EstablishedSec = 100, 0.0885 }, "100 opened, 100 open at the end, all open after 88.5ms\n"},
+		{"never", func(s *stats.Summary) { s.Connects = 98 }, "98 opened, 98 open at the end, never all open at once\n"},
+		{"none_opened", func(s *stats.Summary) {}, "0 opened, 0 open at the end\n"},
+		{"ramp", func(s *stats.Summary) {
+			s.Connects, s.EstablishedSec = 100, 0.5
+			s.Ramp = []stats.RampPoint{{AtSec: 0, Target: 100}, {AtSec: 4, Target: 200}}
+		}, "100 opened, 100 open at the end\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := base
+			tc.edit(&s)
+			s.OpenConnsAtEnd = int(s.Connects)
+			var b bytes.Buffer
+			printSummary(&b, s)
+			if !strings.Contains(b.String(), "Connections  "+tc.want) {
+				t.Errorf("summary lacks %q:\n%s", tc.want, b.String())
+			}
+		})
+	}
+}

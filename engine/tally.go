@@ -46,11 +46,25 @@ func (t *ConnTally) GivesUp(plan *Plan, nowNs int64) bool {
 func (t *ConnTally) ConnectFailed(msg string) { t.firstErr.CompareAndSwap(nil, &msg) }
 
 // Fill sets the result's peak of open connections, when all were first
-// open, and the first connect error.
-func (t *ConnTally) Fill(res *stats.Result) {
+// open (see EstablishedBy) in a run that ended at endNs (run clock), and
+// the first connect error.
+func (t *ConnTally) Fill(res *stats.Result, endNs int64) {
 	res.PeakOpenConns = int(t.open.Peak())
-	res.EstablishedIn = time.Duration(t.allOpenNs.Load())
+	res.EstablishedIn = EstablishedBy(t.allOpenNs.Load(), endNs)
 	if p := t.firstErr.Load(); p != nil {
 		res.FirstConnectErr = *p
 	}
+}
+
+// EstablishedBy returns Result.EstablishedIn, in every mode and model:
+// allOpenNs, the first moment the plan's connections were all open at
+// once (run clock, from the start of the run, warm-up included; 0 if
+// never), when it came by endNs, the run's end, and 0 otherwise. A connect
+// that completes while the run stops (a SYN sent again, a thread late to
+// see the stop) is not the run's.
+func EstablishedBy(allOpenNs, endNs int64) time.Duration {
+	if allOpenNs <= 0 || allOpenNs > endNs {
+		return 0
+	}
+	return time.Duration(allOpenNs)
 }

@@ -58,8 +58,16 @@ func CannedServer(tb testing.TB) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	ServeCanned(tb, ln)
+	return ln.Addr().String()
+}
+
+// ServeCanned serves ln as CannedServer does, and closes it when the test
+// ends.
+func ServeCanned(tb testing.TB, ln net.Listener) {
+	tb.Helper()
 	tb.Cleanup(func() { ln.Close() })
-	go func() { // owned by the benchmark: ends when the listener closes
+	go func() { // owned by the test: ends when the listener closes
 		for {
 			c, err := ln.Accept()
 			if err != nil {
@@ -85,7 +93,6 @@ func CannedServer(tb testing.TB) string {
 			}()
 		}
 	}()
-	return ln.Addr().String()
 }
 
 // Peers is a listener of the test's own that keeps every connection it

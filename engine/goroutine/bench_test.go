@@ -28,7 +28,7 @@ func benchRoundTrip(b *testing.B, depth int) {
 	r := &run{
 		plan: p, clock: engine.NewClock(), timeout: p.TimeoutOrDefault(), depth: depth,
 		stopCh: make(chan struct{}), budget: engine.NewBudget(0), idleLimit: time.Second,
-		dialCtx: context.Background(),
+		dialCtx: context.Background(), ctx: context.Background(),
 	}
 	s := newSlot(r, 0, engine.NewRecorderGroup(0, 0, nil))
 	w := newWorker(r, s, []int{0}, 0)
@@ -56,7 +56,7 @@ func BenchmarkOpenRoundTrip(b *testing.B) {
 	addr := enginetest.CannedServer(b)
 	p := enginetest.Plan(addr)
 	p.Connections, p.Model, p.RatePerSec = 1, engine.ModelOpen, 1e9
-	r := newRun(New(), p)
+	r := newRun(context.Background(), New(), p)
 	r.dialCtx, r.clock = context.Background(), engine.NewClock()
 	s := newSlot(r, 0, engine.NewRecorderGroup(0, 0, nil))
 	w := newWorker(r, s, []int{0}, 0)
@@ -87,7 +87,7 @@ func BenchmarkHoldRequest(b *testing.B) {
 	addr := enginetest.CannedServer(b)
 	p := enginetest.Plan(addr)
 	p.Connections, p.Model = 1, engine.ModelHold
-	r := newRun(New(), p)
+	r := newRun(context.Background(), New(), p)
 	r.dialCtx, r.clock = context.Background(), engine.NewClock()
 	s := newSlot(r, 0, engine.NewRecorderGroup(0, 0, nil))
 	h := newHolder(r, s, []int{0})

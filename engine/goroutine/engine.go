@@ -47,7 +47,8 @@ type run struct {
 	timeout   time.Duration
 	warmupNs  int64 // run-clock end of the warm-up
 	depth     int
-	rawFrames bool // a request frames its body itself: written as planned, never by HostClient
+	rawFrames bool            // a request frames its body itself: written as planned, never by HostClient
+	ctx       context.Context // the run's: cancelled, the run is interrupted (see stopped)
 	stop      atomic.Bool
 	stopCh    chan struct{}   // closed on stop, wakes sleeps
 	endNs     atomic.Int64    // the run's end on the run clock, set before stop
@@ -60,9 +61,11 @@ type run struct {
 	bufs      sync.Pool // hold model: *[]byte read buffers of holdReadBuf bytes
 }
 
-// newRun prepares the shared state of a run of plan.
-func newRun(e *Engine, plan *engine.Plan) *run {
+// newRun prepares the shared state of a run of plan; cancelling ctx
+// interrupts the run.
+func newRun(ctx context.Context, e *Engine, plan *engine.Plan) *run {
 	r := &run{
+		ctx:       ctx,
 		plan:      plan,
 		timeout:   plan.TimeoutOrDefault(),
 		warmupNs:  int64(plan.Warmup),
@@ -142,7 +145,7 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	if err := check(plan); err != nil {
 		return nil, err
 	}
-	r := newRun(e, plan)
+	r := newRun(ctx, e, plan)
 	var cancelDials context.CancelFunc
 	r.dialCtx, cancelDials = context.WithCancel(context.Background())
 	defer cancelDials()
@@ -189,6 +192,11 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	}
 	return r.result(c, open, endNs), nil
 }
+
+// stopped reports whether the run has stopped, or was interrupted (ctx
+// cancelled: the stop follows at once). No outcome known after that is
+// counted: its request is in flight at the end, as in every mode.
+func (r *run) stopped() bool { return r.stop.Load() || r.ctx.Err() != nil }
 
 // openNow counts the open connections of each recorder group.
 func (c *crew) openNow() []int {
@@ -270,7 +278,7 @@ func (r *run) result(c *crew, open []int, endNs int64) *stats.Result {
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.Warmup = r.plan.WarmupRan(endNs)
-	r.conns.Fill(res)
+	r.conns.Fill(res, endNs)
 	if r.tickets != nil {
 		res.Saturation = engine.OpenSaturation(r.plan, r.tickets.Schedule(), res)
 	}

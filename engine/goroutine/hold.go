@@ -203,8 +203,9 @@ func (h *holder) request(conn net.Conn, dueNs int64) bool {
 	bp := r.bufs.Get().(*[]byte)
 	defer r.bufs.Put(bp)
 	status, keep, err := h.readResponse(conn, *bp, req.Head(), r.plan.MaxHeaderBytesOrDefault())
-	if (err != nil && r.stop.Load()) || r.pastPlannedEnd(r.clock.Now()) {
-		// Stopped, or answered after the end: in flight, as in every mode.
+	if r.stopped() || r.pastPlannedEnd(r.clock.Now()) {
+		// Stopped, interrupted, or answered after the end: in flight, as
+		// in every mode, whatever the outcome.
 		h.inFlightAtEnd = true
 		h.recordSent(dueNs, writeNs, stats.NumErrorKinds, 0)
 		return false

@@ -26,7 +26,7 @@ import (
 func (w *worker) openLoop() {
 	r := w.r
 	backoff := backoffMin
-	for !r.stop.Load() {
+	for !r.stopped() {
 		_, due, ok := r.tickets.Take()
 		if !ok || r.pastPlannedEnd(due) {
 			if ok {

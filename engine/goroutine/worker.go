@@ -101,7 +101,7 @@ func (w *worker) closedLoop() {
 	now := r.clock.Now()
 	backoff := backoffMin
 	held, heldInWarmup := false, false // a ticket taken for a request not sent yet
-	for !r.stop.Load() {
+	for !r.stopped() {
 		if !w.slot.active.Load() {
 			if !w.slot.awaitActive() {
 				return
@@ -151,9 +151,12 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	dialFailed := err != nil && (isDialError(err) || errors.Is(err, errStopped))
 	w.unsent = dialFailed
 	stopped := err != nil && r.stop.Load()
-	// An outcome after the planned end is not counted: the request stays
-	// in flight, as in every mode.
-	late := !dialFailed && r.pastPlannedEnd(now)
+	// An outcome after the planned end, the stop or an interrupt is not
+	// counted, whatever it is: the request stays in flight, as in every
+	// mode. (The stop closes the connection under the request, so an
+	// outcome known after it is mostly that error, but a response may
+	// have come in between.)
+	late := !dialFailed && (r.pastPlannedEnd(now) || r.stopped())
 
 	rec := w.slot.g.Lock(now)
 	w.slot.drain(rec)
@@ -171,9 +174,6 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 		if r.tickets != nil && (!stopped || dueNs < r.endNs.Load()) {
 			rec.Dropped++
 		}
-	case stopped:
-		rec.RecordSent(1, 0)
-		w.inFlightAtEnd = 1
 	default:
 		rec.RecordSent(1, 0)
 		rec.RecordError(requestKind(err))
@@ -184,7 +184,7 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	w.slot.g.Unlock()
 
 	switch {
-	case late, stopped:
+	case late:
 		return now, false
 	case err == nil:
 		*backoff = backoffMin

@@ -5,7 +5,6 @@ package reactor
 import (
 	"context"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -72,8 +71,7 @@ func BenchmarkResponsePath(b *testing.B) {
 func BenchmarkHoldRequest(b *testing.B) {
 	plan := newPlan(b, "127.0.0.1:1", 1, 1)
 	plan.Model, plan.HoldEvery = engine.ModelHold, time.Second
-	var allOpen atomic.Int64
-	l := testLoop(b, plan, []int{0}, func(cfg *loopConfig) { cfg.hold = newHold(plan, 1, &allOpen, nil) })
+	l := testLoop(b, plan, []int{0}, func(cfg *loopConfig) { cfg.hold = newHold(plan, 1, nil) })
 	c := &l.conns[0]
 	c.state = stateOpen
 	resp := []byte(benchResponse)

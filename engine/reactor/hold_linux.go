@@ -2,7 +2,6 @@ package reactor
 
 import (
 	"math"
-	"sync/atomic"
 	"time"
 
 	"github.com/nowait/nowait/engine"
@@ -33,8 +32,6 @@ type hold struct {
 	nextDue int64           // its due time, ns on the run clock
 	everyNs int64           // between two requests of a connection; 0: none
 	timers  deadlines       // each open connection's next request
-	total   int64           // the plan's connections: all open at once is "established"
-	allOpen *atomic.Int64   // shared: when all were first open at once (ns, >= 1); 0 not yet
 }
 
 // replacement is a connection waiting to be opened again at due.
@@ -45,14 +42,12 @@ type replacement struct {
 
 // newHold returns the hold state of a loop with n slots; replace paces
 // the replacements of all loops (nil: none).
-func newHold(p *engine.Plan, n int, allOpen *atomic.Int64, replace *engine.Pacer) *hold {
+func newHold(p *engine.Plan, n int, replace *engine.Pacer) *hold {
 	h := &hold{
 		asap:    p.ConnectRate <= 0,
 		sched:   engine.NewSchedule(p.ConnectRate, nil),
 		replace: replace,
 		everyNs: int64(p.HoldEvery),
-		total:   int64(p.Connections),
-		allOpen: allOpen,
 	}
 	if h.everyNs > 0 {
 		h.timers = newDeadlines(n)
@@ -157,13 +152,9 @@ func (l *loop) holdTimers() {
 	}
 }
 
-// holdOpened starts a new connection's request timer, and notes when the
-// plan's connections were first all open at once.
-func (l *loop) holdOpened(c *conn, open int64) {
+// holdOpened starts a new connection's request timer.
+func (l *loop) holdOpened(c *conn) {
 	h := l.hold
-	if open == h.total {
-		h.allOpen.CompareAndSwap(0, max(l.now, 1))
-	}
 	if h.everyNs > 0 {
 		h.timers.set(c.slot, l.now+h.everyNs)
 	}

@@ -1,6 +1,7 @@
 package reactor
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net/netip"
@@ -44,7 +45,8 @@ type loop struct {
 	nap   napper   // the closed model's wake-up batching
 	tls   *tlsLoop // https: the handshakes and each connection's TLS; nil for http
 
-	stopAsked atomic.Bool // set by the owner before it wakes the loop to stop
+	stopAsked atomic.Bool     // set by the owner before it wakes the loop to stop
+	ctx       context.Context // the run's (runLoops): cancelled, the run is interrupted
 
 	conns  []conn
 	want   int              // slots [0, want) are wanted; the rest retire (closed-model stages)
@@ -68,6 +70,8 @@ type loop struct {
 	firstConn   int   // slots [firstConn, want) are still to connect for the first time
 	open        *atomic.Int64
 	peak        int64
+	allOpen     *atomic.Int64 // shared: when the plan's connections were first all open at once (ns, >= 1); 0 not yet
+	total       int64         // the plan's connections
 
 	timeoutNs, connTimeoutNs, sweepNs int64
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
@@ -94,6 +98,7 @@ type loopConfig struct {
 	addrs  []int // address index of each connection slot
 	budget int64 // requests this loop may start; < 0 for no limit
 	open   *atomic.Int64
+	all    *atomic.Int64    // when all the plan's connections were first open at once (loop.allOpen)
 	sched  *openFeed        // the open model's share of the schedule; nil for closed
 	ramp   *engine.ConnRamp // closed-model connection stages; nil for none
 	index  int              // the loop's index among nloops loops
@@ -109,6 +114,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 	p := cfg.plan
 	depth := p.PipelineOrDefault()
 	l := &loop{
+		ctx:           context.Background(), // never interrupted, until runLoops gives it the run's
 		clock:         cfg.clock,
 		mix:           cfg.mix,
 		feed:          newClosedFeed(depth, cfg.budget),
@@ -124,6 +130,8 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		events:        make([]unix.EpollEvent, min(len(cfg.addrs)+1, maxEvents)),
 		rbuf:          make([]byte, max(readBufBytes, 2*p.MaxHeaderBytesOrDefault()+4096)),
 		open:          cfg.open,
+		allOpen:       cfg.all,
+		total:         int64(p.Connections),
 		timeoutNs:     int64(p.TimeoutOrDefault()),
 		connTimeoutNs: int64(p.ConnectTimeoutOrDefault()),
 		measuredNs:    int64(p.Warmup),
@@ -211,6 +219,15 @@ func (l *loop) run() error {
 		l.nap.events = n
 		l.now = l.clock.Now()
 		l.tick()
+		if l.ctx.Err() != nil {
+			// Interrupted (Ctrl-C): what this wait brought came after it
+			// and is not counted, as after the planned end (see over).
+			// The owner's wake-up comes a little later, from another
+			// goroutine; ctx says it at once. One check per wait, not
+			// per read.
+			l.stopping = true
+			continue
+		}
 		// 2. Dispatch each event to its connection.
 		woken := false
 		for i := range l.events[:n] {
@@ -437,9 +454,10 @@ func (e errConnectTimeout) Error() string {
 }
 
 // opened and closed keep the open-connection counts: the loop's, the
-// shared counter that gives the exact peak across loops, and the live
-// progress line's, so it shows connections as they open. Each is touched
-// per connect, not per request.
+// shared counter that gives the exact peak across loops (and the first
+// moment the plan's connections were all open at once, in every model),
+// and the live progress line's, so it shows connections as they open.
+// Each is touched per connect, not per request.
 func (l *loop) opened(c *conn) {
 	l.nOpen++
 	l.lastConnectNs = l.now
@@ -448,8 +466,11 @@ func (l *loop) opened(c *conn) {
 	if v > l.peak {
 		l.peak = v
 	}
+	if v >= l.total && l.allOpen != nil && l.allOpen.Load() == 0 {
+		l.allOpen.CompareAndSwap(0, max(l.now, 1))
+	}
 	if l.hold != nil {
-		l.holdOpened(c, v)
+		l.holdOpened(c)
 	}
 }
 

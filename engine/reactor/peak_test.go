@@ -30,7 +30,7 @@ func TestPeakCoversOpenAtEnd(t *testing.T) {
 	a.closeAll()
 	fakeOpen(b)
 	b.closeAll()
-	res := merge(plan, engine.NewClock(), []*loop{a, b})
+	res := merge(plan, engine.NewClock(), []*loop{a, b}, 0)
 	if res.OpenConnsAtEnd != 2 || res.PeakOpenConns < res.OpenConnsAtEnd {
 		t.Fatalf("%d open at the end, peak %d; want 2 and a peak of at least 2", res.OpenConnsAtEnd, res.PeakOpenConns)
 	}

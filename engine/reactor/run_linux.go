@@ -62,6 +62,7 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 			addrs:  slotAddrs(conns, len(plan.Addrs), n, i),
 			budget: share(plan.MaxRequests, n, i),
 			open:   &open,
+			all:    &allOpen,
 			ramp:   ramp,
 			index:  i,
 			nloops: n,
@@ -72,7 +73,7 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i, limit)
 		}
 		if holdModel {
-			cfg.budget, cfg.hold = -1, newHold(plan, len(cfg.addrs), &allOpen, replace)
+			cfg.budget, cfg.hold = -1, newHold(plan, len(cfg.addrs), replace)
 		}
 		l, err := newLoop(cfg)
 		if err != nil {
@@ -81,11 +82,10 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 		loops = append(loops, l)
 	}
 	err = runLoops(ctx, loops)
-	res := merge(plan, clock, loops)
+	res := merge(plan, clock, loops, allOpen.Load())
 	if openModel {
 		res.Saturation = engine.OpenSaturation(plan, &sched, res)
 	}
-	res.EstablishedIn = time.Duration(allOpen.Load())
 	return res, err
 }
 
@@ -115,6 +115,7 @@ func runLoops(ctx context.Context, loops []*loop) error {
 		}
 	})
 	for _, l := range loops {
+		l.ctx = gctx
 		g.Go(l.run)
 	}
 	err := g.Wait()
@@ -126,8 +127,10 @@ func runLoops(ctx context.Context, loops []*loop) error {
 	return err
 }
 
-// merge builds the Result from the loops' recorders and end states.
-func merge(plan *engine.Plan, clock engine.Clock, loops []*loop) *stats.Result {
+// merge builds the Result from the loops' recorders and end states, and
+// allOpenNs, when the plan's connections were first all open at once (run
+// clock; 0: never).
+func merge(plan *engine.Plan, clock engine.Clock, loops []*loop, allOpenNs int64) *stats.Result {
 	res := stats.NewResult()
 	res.Mode = "async"
 	res.Loops = len(loops)
@@ -153,5 +156,6 @@ func merge(plan *engine.Plan, clock engine.Clock, loops []*loop) *stats.Result {
 	// though the loops noticed it a little later.
 	res.Elapsed = max(time.Duration(endNs)-plan.Warmup, 0)
 	res.Warmup = plan.WarmupRan(endNs)
+	res.EstablishedIn = engine.EstablishedBy(allOpenNs, endNs)
 	return res
 }

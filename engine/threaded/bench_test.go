@@ -1,6 +1,7 @@
 package threaded
 
 import (
+	"context"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -72,7 +73,7 @@ func BenchmarkOpenRoundTrip(b *testing.B) {
 // benchRun returns a run of p as Run would prepare it, on a started clock.
 func benchRun(b *testing.B, p *engine.Plan) *run {
 	b.Helper()
-	r := newRun(p)
+	r := newRun(context.Background(), p)
 	r.clock = engine.NewClock()
 	fd, err := newStopFd()
 	if err != nil {

@@ -116,7 +116,7 @@ func (c *conn) unlock() { c.g.Unlock() }
 func (c *conn) loop() {
 	backoff := backoffMin
 	first := true
-	for !c.r.stop.Load() && (!c.r.budget.Exhausted() || c.n > 0) {
+	for !c.r.stopped() && (!c.r.budget.Exhausted() || c.n > 0) {
 		if !c.awaitTurn(first) {
 			break
 		}

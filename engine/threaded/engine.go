@@ -64,6 +64,7 @@ type run struct {
 	everyNs  int64            // hold: one request per connection this often; 0 means none
 	endNs    int64            // run-clock end of the planned run; 0 when it ends by count
 
+	ctx    context.Context // the run's: cancelled, the run is interrupted (see stopped)
 	stop   atomic.Bool
 	stopCh chan struct{} // closed on stop
 	stopFd int           // eventfd made readable on stop: wakes threads sleeping in ppoll
@@ -81,7 +82,7 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 	if err := plan.Validate(); err != nil {
 		return nil, err
 	}
-	r := newRun(plan)
+	r := newRun(ctx, plan)
 	if plan.Scheme == "https" {
 		r.tls = engine.TLSConfig(e.TLSConfig, plan)
 	}
@@ -163,9 +164,10 @@ func (e *Engine) Run(ctx context.Context, plan *engine.Plan) (*stats.Result, err
 }
 
 // newRun prepares what the connections of a run share, for the plan's
-// load model.
-func newRun(plan *engine.Plan) *run {
+// load model; cancelling ctx interrupts the run.
+func newRun(ctx context.Context, plan *engine.Plan) *run {
 	r := &run{
+		ctx:       ctx,
 		plan:      plan,
 		order:     weightedOrder(plan.Requests),
 		depth:     plan.PipelineOrDefault(),
@@ -218,18 +220,32 @@ func (r *run) tick(groups []*engine.RecorderGroup) {
 	}
 }
 
-// ended reports whether the run's planned end has passed at nowNs, and if
-// so waits for the stop (the stopper's timer fires at the planned end, so
-// the wait is short) before reporting true. A thread that reads or is
-// about to write a closed-model request after the end thus ends as the
-// stop ends it: no response after the end is counted (its request stays
-// in flight) and no request is due after it, as in every mode.
+// ended reports whether the run is over at nowNs: its planned end has
+// passed, or it was interrupted or stopped (see stopped); if so it waits
+// for the stop (the stopper's timer fires at the planned end, and it
+// follows an interrupt at once, so the wait is short) before reporting
+// true. A thread that reads or is about to write a closed-model request
+// after the end thus ends as the stop ends it: no response read after the
+// end is counted (its request stays in flight) and no request is due
+// after it, as in every mode.
 func (r *run) ended(nowNs int64) bool {
 	if r.endNs == 0 || nowNs < r.endNs {
-		return false
+		return r.stopped()
 	}
 	<-r.stopCh
 	return true
+}
+
+// stopped reports whether the run has stopped. Once ctx is cancelled (a
+// Ctrl-C) it waits for the stopper, which follows at once: a thread that
+// sees the interrupt first neither counts what it read after it, nor
+// reconnects, nor ends before the stop says what is in flight.
+func (r *run) stopped() bool {
+	if r.ctx.Err() != nil {
+		<-r.stopCh
+		return true
+	}
+	return r.stop.Load()
 }
 
 // raiseMaxThreads lets the Go runtime create n threads on top of those it
@@ -282,6 +298,6 @@ func (r *run) result(groups []*engine.RecorderGroup, conns []*conn, endNs int64)
 	}
 	res.Elapsed = time.Duration(max(endNs-int64(r.plan.Warmup), 0))
 	res.Warmup = r.plan.WarmupRan(endNs)
-	r.conns.Fill(res)
+	r.conns.Fill(res, endNs)
 	return res
 }

@@ -20,7 +20,7 @@ import (
 func TestPeakCoversOpenAtEnd(t *testing.T) {
 	plan := enginetest.Plan("127.0.0.1:1")
 	plan.Connections, plan.Duration = 2, time.Second
-	r := newRun(plan)
+	r := newRun(context.Background(), plan)
 	r.clock = engine.NewClock()
 	g := engine.NewRecorderGroup(0, plan.EndNs(), nil)
 	conns := []*conn{newConn(r, 0, g), newConn(r, 1, g)}
