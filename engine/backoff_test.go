@@ -13,8 +13,8 @@ func TestBackoffSpanDoublesToTheCap(t *testing.T) {
 		want time.Duration
 	}{
 		{-1, 10 * ms}, {0, 10 * ms}, {1, 10 * ms}, {2, 20 * ms}, {3, 40 * ms}, {4, 80 * ms},
-		{5, 160 * ms}, {6, 320 * ms}, {7, 640 * ms}, {8, time.Second}, {9, time.Second},
-		{31, time.Second}, {64, time.Second}, {math.MaxInt, time.Second},
+		{5, 160 * ms}, {6, 320 * ms}, {7, 500 * ms}, {8, 500 * ms},
+		{31, 500 * ms}, {64, 500 * ms}, {math.MaxInt, 500 * ms},
 	}
 	for _, tt := range tests {
 		if got := backoffSpan(tt.n); got != tt.want {

@@ -22,7 +22,7 @@ import (
 // for ever, refused every time, so that after the first refusal nothing
 // connected at all for seconds. The jittered backoff (engine.Backoff)
 // spreads the retries over the target's cycle: one at the cap gets
-// through with a chance of 1 in 10, and 100 connections make about 130
+// through with a chance of 1 in 10, and 100 connections make about 270
 // tries a second.
 //
 // The 100 ms request timeout makes the reactor's sweep, which starts its
