@@ -42,6 +42,19 @@ func (t *ConnTally) GivesUp(plan *Plan, nowNs int64) bool {
 		nowNs-t.lastOpenNs.Load() > int64(plan.ConnectTimeoutOrDefault())
 }
 
+// RetryNs returns when a connection whose connect failed at nowNs (run
+// clock) tries again after a backoff of wait: nowNs+wait, or the moment
+// GivesUp turns true if that comes first, so that a long backoff does not
+// hold back the run's give-up. The caller asks GivesUp again when it
+// wakes.
+func (t *ConnTally) RetryNs(plan *Plan, nowNs int64, wait time.Duration) int64 {
+	at := nowNs + int64(wait)
+	if plan.EndNs() == 0 && t.open.Load() <= 0 {
+		at = min(at, t.lastOpenNs.Load()+int64(plan.ConnectTimeoutOrDefault())+1)
+	}
+	return at
+}
+
 // ConnectFailed keeps msg if it is the run's first connect error.
 func (t *ConnTally) ConnectFailed(msg string) { t.firstErr.CompareAndSwap(nil, &msg) }
 

@@ -51,3 +51,29 @@ func TestEstablishedByTheEnd(t *testing.T) {
 		t.Errorf("established in %v of a run that ended at 4µs; want never", res.EstablishedIn)
 	}
 }
+
+// TestRetryNsStopsAtTheGiveUp: a backoff that would outlast the moment a
+// run bounded by a request count gives up ends at that moment, when
+// GivesUp turns true; a timed run, or one with a connection open, waits
+// the whole backoff.
+func TestRetryNsStopsAtTheGiveUp(t *testing.T) {
+	counted := &Plan{MaxRequests: 10, ConnectTimeout: 400 * time.Millisecond}
+	var tl ConnTally
+	tl.Opened(100e6, 10)
+	tl.Closed() // none open since 100 ms: the run gives up after 500 ms
+	if got := tl.RetryNs(counted, 200e6, 100*time.Millisecond); got != 300e6 {
+		t.Errorf("a backoff within the give-up retries at %d, want 300e6", got)
+	}
+	got := tl.RetryNs(counted, 450e6, time.Second)
+	if got != 500e6+1 || tl.GivesUp(counted, got-1) || !tl.GivesUp(counted, got) {
+		t.Errorf("a backoff past the give-up retries at %d, want at the give-up, 500e6+1", got)
+	}
+	timed := &Plan{Duration: time.Second, ConnectTimeout: 400 * time.Millisecond}
+	if got := tl.RetryNs(timed, 450e6, time.Second); got != 1450e6 {
+		t.Errorf("a timed run retries at %d, want 1450e6: it never gives up", got)
+	}
+	tl.Opened(460e6, 10) // one open: the run does not give up
+	if got := tl.RetryNs(counted, 470e6, time.Second); got != 1470e6 {
+		t.Errorf("with a connection open the retry is at %d, want 1470e6", got)
+	}
+}

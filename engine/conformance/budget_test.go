@@ -77,8 +77,9 @@ func TestCountGivesUpOnDeadTarget(t *testing.T) {
 				if took < connectTimeout {
 					t.Errorf("gave up after %s, before a connect timeout (%s) without a connection", took, connectTimeout)
 				}
-				// Each of the 10 connections retries with a backoff of 5 ms,
-				// doubling up to 200 ms: several tries each in 400 ms.
+				// Each of the 10 connections retries after 5-10 ms, then
+				// twice that each time (engine.Backoff): six tries each in
+				// 400 ms.
 				if res.Requests != 0 || res.Connects != 0 || refused < 3*uint64(p.Connections)/2 {
 					t.Errorf("requests %d, connects %d, refused %d; want 0, 0 and retries", res.Requests, res.Connects, refused)
 				}

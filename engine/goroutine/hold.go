@@ -69,7 +69,7 @@ func (h *holder) loop() {
 			return
 		}
 	}
-	backoff := backoffMin
+	fails := 0 // connects in a row that failed or were dropped soon
 	for first := true; !r.stop.Load(); first = false {
 		// A replacement takes the next free connect slot (none without a
 		// connect rate): the rate bounds every connect.
@@ -85,17 +85,17 @@ func (h *holder) loop() {
 				return
 			}
 			if r.clock.Now()-connNs >= int64(heldLong) {
-				backoff = backoffMin
+				fails = 0
 				continue // a long-held connection is replaced at once
 			}
 		}
 		// A failed connect (counted by the dialer), or a connection the
 		// server dropped soon: wait before the next, longer each time, so
 		// a server that closes every connection gets no connect storm.
-		if r.stop.Load() || !r.waitUntil(&h.timer, r.clock.Now()+int64(backoff)) {
+		fails++
+		if r.stop.Load() || !r.waitUntil(&h.timer, r.clock.Now()+int64(engine.Backoff(fails))) {
 			return
 		}
-		backoff = min(2*backoff, backoffMax)
 	}
 }
 

@@ -25,7 +25,7 @@ import (
 // up, or the run stops.
 func (w *worker) openLoop() {
 	r := w.r
-	backoff := backoffMin
+	fails := 0 // consecutive failed connects
 	for !r.stopped() {
 		_, due, ok := r.tickets.Take()
 		if !ok || r.pastPlannedEnd(due) {
@@ -41,7 +41,7 @@ func (w *worker) openLoop() {
 			w.dropIfDue(due)
 			return
 		}
-		if _, ok := w.once(due, r.clock.Now(), &backoff); !ok {
+		if _, ok := w.once(due, r.clock.Now(), &fails); !ok {
 			return
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/nowait/nowait/engine"
 )
 
 // pipeline is a slot's pipelined connection (pipeline depth > 1). The
@@ -96,7 +98,7 @@ func (p *pipeline) roundTrip(c *pipeCall, raw []byte, timeout time.Duration) err
 
 // connLocked returns the open connection or opens one; the caller holds
 // p.mu. After a failed connect the connection backs off as in the other
-// modes (5 ms, doubling, up to 200 ms): a request that waited for the lock
+// modes (engine.Backoff): a request that waited for the lock
 // while the connect failed, or that comes before the backoff ends, shares
 // that failure instead of connecting again, so the slot's workers together
 // try one connect per backoff, not one each.
@@ -111,7 +113,7 @@ func (p *pipeline) connLocked(askedNs int64) (*pipeConn, error) {
 	if err != nil {
 		p.fails++
 		p.failedNs, p.failErr = p.s.r.clock.Now(), err
-		p.retryNs = p.failedNs + int64(min(backoffMin<<min(p.fails-1, 8), backoffMax))
+		p.retryNs = p.failedNs + int64(engine.Backoff(p.fails))
 		return nil, err
 	}
 	p.fails, p.failErr = 0, nil

@@ -15,12 +15,6 @@ import (
 	"github.com/nowait/nowait/stats"
 )
 
-// Backoff between failed connects: short, doubling, capped.
-const (
-	backoffMin = 5 * time.Millisecond
-	backoffMax = 200 * time.Millisecond
-)
-
 // worker is one goroutine sending requests one after another: one per
 // connection, or one per request in flight on a pipelined connection. It
 // records into its slot's recorder group, with the slot's bytes.
@@ -32,7 +26,7 @@ type worker struct {
 	call  pipeCall // pipelined slot: this worker's request on the pipeline
 	order []int
 	next  int
-	timer *time.Timer // open model: waits for the next due time
+	timer *time.Timer // waits for the next due time (open model) or the end of a backoff
 
 	// unsent says the last request once tried never went out: its
 	// connect failed. The closed model sends it again, on the budget's
@@ -99,7 +93,7 @@ func (w *worker) loop() {
 func (w *worker) closedLoop() {
 	r := w.r
 	now := r.clock.Now()
-	backoff := backoffMin
+	fails := 0                         // consecutive failed connects
 	held, heldInWarmup := false, false // a ticket taken for a request not sent yet
 	for !r.stopped() {
 		if !w.slot.active.Load() {
@@ -118,7 +112,7 @@ func (w *worker) closedLoop() {
 			}
 		}
 		var ok bool
-		now, ok = w.once(now, now, &backoff)
+		now, ok = w.once(now, now, &fails)
 		held = w.unsent
 		if !ok {
 			return
@@ -129,8 +123,8 @@ func (w *worker) closedLoop() {
 // once sends one request due at dueNs, written from writeNs on, and
 // records its outcome. It returns the time the outcome was known (or the
 // end of a backoff after a failed connect), and false when the worker
-// must end.
-func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool) {
+// must end. *fails counts the worker's consecutive failed connects.
+func (w *worker) once(dueNs, writeNs int64, fails *int) (int64, bool) {
 	r := w.r
 	idx := w.order[w.next]
 	if w.next++; w.next == len(w.order) {
@@ -187,12 +181,12 @@ func (w *worker) once(dueNs, writeNs int64, backoff *time.Duration) (int64, bool
 	case late:
 		return now, false
 	case err == nil:
-		*backoff = backoffMin
+		*fails = 0
 	case dialFailed:
-		if r.conns.GivesUp(r.plan, r.clock.Now()) || !w.sleep(*backoff) {
+		*fails++
+		if !w.backOff(*fails) {
 			return now, false
 		}
-		*backoff = min(2**backoff, backoffMax)
 		return r.clock.Now(), true
 	}
 	return now, true
@@ -216,16 +210,18 @@ func (w *worker) do(idx int) error {
 	return w.slot.pipe.roundTrip(&w.call, pr.Raw, w.r.timeout)
 }
 
-// sleep waits d or until the run stops, and reports whether it may go on.
-func (w *worker) sleep(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-w.r.stopCh:
+// backOff waits after the fails-th consecutive failed connect
+// (engine.Backoff) and reports whether the worker may go on: not when the
+// run stops, nor when it gives up on the target (engine.ConnTally.GivesUp),
+// now or by the end of the wait, which the give-up cuts short.
+func (w *worker) backOff(fails int) bool {
+	r := w.r
+	now := r.clock.Now()
+	if r.conns.GivesUp(r.plan, now) {
 		return false
 	}
+	return r.waitUntil(&w.timer, r.conns.RetryNs(r.plan, now, engine.Backoff(fails))) &&
+		!r.conns.GivesUp(r.plan, r.clock.Now())
 }
 
 // requestKind classifies a failed request on an open connection.

@@ -462,7 +462,7 @@ func (l *loop) reconnect(c *conn, backoff bool) {
 	due := l.now
 	if backoff {
 		c.fails++
-		due += backoffNs(c.fails)
+		due += int64(engine.Backoff(int(c.fails)))
 	}
 	switch {
 	case l.hold != nil && l.hold.replace != nil:
@@ -472,16 +472,6 @@ func (l *loop) reconnect(c *conn, backoff bool) {
 	default:
 		l.connect(c)
 	}
-}
-
-// backoffNs is the wait before the n-th consecutive retry: 10 ms doubling
-// up to 1 s.
-func backoffNs(n int32) int64 {
-	const base, most = int64(10e6), int64(1e9)
-	if n > 7 {
-		return most
-	}
-	return min(base<<(max(n, 1)-1), most)
 }
 
 // soError returns the socket's pending error (SO_ERROR).

@@ -28,12 +28,3 @@ func TestParseKinds(t *testing.T) {
 		}
 	}
 }
-
-func TestBackoff(t *testing.T) {
-	want := []int64{10e6, 10e6, 20e6, 40e6, 80e6, 160e6, 320e6, 640e6, 1e9, 1e9}
-	for n, w := range want {
-		if got := backoffNs(int32(n)); got != w {
-			t.Errorf("backoffNs(%d) = %d, want %d", n, got, w)
-		}
-	}
-}

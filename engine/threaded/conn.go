@@ -13,13 +13,6 @@ import (
 	"github.com/nowait/nowait/stats"
 )
 
-// Backoff between failed connects: short, doubling, capped, so a target
-// that refuses is retried promptly without spinning a thread.
-const (
-	backoffMin = 5 * time.Millisecond
-	backoffMax = 200 * time.Millisecond
-)
-
 // conn is one connection and the thread that drives it. Everything but fd
 // is owned by that thread until it ends; fd is shared with the stopper,
 // under mu, so a stop can shut down a socket a thread is blocked on
@@ -114,7 +107,7 @@ func (c *conn) unlock() { c.g.Unlock() }
 // the connection) until it fails or the run ends, reconnect after a
 // failure.
 func (c *conn) loop() {
-	backoff := backoffMin
+	fails := 0 // consecutive failed connects
 	first := true
 	for !c.r.stopped() && (!c.r.budget.Exhausted() || c.n > 0) {
 		if !c.awaitTurn(first) {
@@ -122,16 +115,13 @@ func (c *conn) loop() {
 		}
 		first = false
 		if !c.connect() {
-			if c.r.conns.GivesUp(c.r.plan, c.r.clock.Now()) {
+			fails++
+			if !c.backOff(fails) {
 				break
 			}
-			if !c.sleep(backoff) {
-				break
-			}
-			backoff = min(2*backoff, backoffMax)
 			continue
 		}
-		backoff = backoffMin
+		fails = 0
 		if c.drive() {
 			break
 		}
@@ -188,9 +178,19 @@ func (c *conn) drive() bool {
 	return c.serve()
 }
 
-// sleep waits d or until the run stops, and reports whether it may go on.
-func (c *conn) sleep(d time.Duration) bool {
-	return c.sleepUntil(c.r.clock.Now() + int64(d))
+// backOff waits after the fails-th consecutive failed connect
+// (engine.Backoff) and reports whether the thread may connect again: not
+// when the run stops, nor when it gives up on the target
+// (engine.ConnTally.GivesUp), now or by the end of the wait, which the
+// give-up cuts short.
+func (c *conn) backOff(fails int) bool {
+	r := c.r
+	now := r.clock.Now()
+	if r.conns.GivesUp(r.plan, now) {
+		return false
+	}
+	return c.sleepUntil(r.conns.RetryNs(r.plan, now, engine.Backoff(fails))) &&
+		!r.conns.GivesUp(r.plan, r.clock.Now())
 }
 
 // connect opens a blocking socket to the connection's target address and
