@@ -36,18 +36,12 @@ type mode struct {
 	// handshakeTimeout is what the first connect error of a handshake
 	// that ran out of the connect timeout ends with.
 	handshakeTimeout string
-	// stoppedHandshakeBytesUncounted: the bytes of a handshake the run
-	// stopped (its ClientHello) are not in BytesOut. In a run bounded by
-	// its request count the reactor's loop that has spent its share of
-	// the budget stops the handshakes still in progress; the sync mode
-	// never starts a connection once the budget is spent.
-	stoppedHandshakeBytesUncounted bool
 }
 
 var modes = []mode{
 	{
 		name: "async", new: func() engine.Engine { return reactor.New() }, pipeline: true, exactBytes: true,
-		handshakeTimeout: "TLS handshake: no answer within 300ms", stoppedHandshakeBytesUncounted: true,
+		handshakeTimeout: "TLS handshake: no answer within 300ms",
 	},
 	{
 		name: "sync", new: func() engine.Engine { return threaded.New() }, pipeline: true, exactBytes: true,

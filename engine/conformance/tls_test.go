@@ -270,13 +270,16 @@ func TestHTTPSBytesOnTheWire(t *testing.T) {
 				}
 				// The server answers the client's close with a close_notify
 				// alert (24 bytes in TLS 1.3) that reaches a closed socket:
-				// the only bytes on the wire the client does not read.
-				outExact := res.BytesOut == srvIn.Load()
-				if m.stoppedHandshakeBytesUncounted && res.Connects < 4 {
-					outExact = res.BytesOut < srvIn.Load() // a stopped ClientHello is not counted
-				}
-				if !outExact || res.BytesIn > srvOut.Load() || srvOut.Load()-res.BytesIn > 24*res.Connects {
-					t.Errorf("client counted out %d in %d, server read %d wrote %d on the wire", res.BytesOut, res.BytesIn, srvIn.Load(), srvOut.Load())
+				// the only bytes on the wire the client does not read, but
+				// for the handshakes the run stopped once its 300 answers
+				// were in (the reactor's loop with its share spent stops
+				// those in progress): their ClientHello went on the wire and
+				// is counted, though the server may not have read it before
+				// the close, and the client did not read their answer.
+				stopped := 4 - res.Connects
+				out, in, read, wrote := res.BytesOut, res.BytesIn, srvIn.Load(), srvOut.Load()
+				if out < read || out-read > stopped*2048 || in > wrote || wrote-in > 24*res.Connects+stopped*8192 {
+					t.Errorf("client counted out %d in %d, server read %d wrote %d on the wire (%d handshakes stopped)", out, in, read, wrote, stopped)
 				}
 				checkNoLeak(t, before, m.name == "sync")
 			})

@@ -148,9 +148,17 @@ func handshakeCause(err error, timeoutNs int64) error {
 
 // stopHandshakes ends the handshakes in progress and waits for their
 // goroutines, so that none reads a socket closeAll closes next.
+//
+// The bytes a stopped handshake moved (its ClientHello, what it read of
+// the server's answer) went on the wire: they are counted.
 func (l *loop) stopHandshakes() {
 	l.tls.cancel()
 	l.tls.wg.Wait()
+	for i := range l.conns {
+		if c := &l.conns[i]; c.state == stateHandshaking {
+			l.collect(l.tls.conns[c.slot])
+		}
+	}
 }
 
 // collect records the bytes t moved on the socket since the last time.
