@@ -43,7 +43,7 @@ func FirstAt(sched *Schedule, t int64) int64 {
 // SatInput is what the saturation verdict of an open run is made from.
 type SatInput struct {
 	Rate         float64 // scheduled requests per second over the measured part
-	Achieved     float64 // requests answered (or still in flight) per second
+	Achieved     float64 // requests sent per second: answered, failed or still in flight
 	SendLagP99   float64 // ms
 	SendLagMax   float64 // ms
 	LatencyP50   float64 // service time p50, ms
@@ -106,9 +106,11 @@ func perSec(v float64) string {
 }
 
 // OpenSaturation judges an open run from its merged result: the schedule
-// over the measured part against what was answered (or was still in
-// flight: it was sent on time), the send lag, and the service time. Every
-// mode calls it after merging, so the verdict means the same in each.
+// over the measured part against the requests sent (answered, failed or
+// still in flight: a request the target failed was sent all the same, and
+// the errors are the gates' to judge, not a shortfall of the generator),
+// the send lag, and the service time. Every mode calls it after merging,
+// so the verdict means the same in each.
 func OpenSaturation(plan *Plan, sched *Schedule, res *stats.Result) stats.Saturation {
 	secs := res.Elapsed.Seconds()
 	if secs <= 0 {
@@ -118,7 +120,7 @@ func OpenSaturation(plan *Plan, sched *Schedule, res *stats.Result) stats.Satura
 	want := Scheduled(sched, from, from+int64(res.Elapsed))
 	return Saturation(SatInput{
 		Rate:         float64(want) / secs,
-		Achieved:     float64(res.Responses+res.InFlightAtEnd) / secs,
+		Achieved:     float64(res.Requests) / secs,
 		SendLagP99:   float64(res.SendLag.ValueAtQuantile(99)) / 1e3,
 		SendLagMax:   float64(res.SendLag.Max()) / 1e3,
 		LatencyP50:   float64(res.Service.ValueAtQuantile(50)) / 1e3,

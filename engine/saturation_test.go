@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nowait/nowait/stats"
 )
 
 func TestScheduledCountsAWindow(t *testing.T) {
@@ -106,5 +108,40 @@ func TestTicketsEndWithTheStages(t *testing.T) {
 	}
 	if taken < 995 || taken > 1001 {
 		t.Errorf("a 0 to 2000/s ramp over 1 s handed out %d, want about 1000", taken)
+	}
+}
+
+// faultyRun is the result of 2000 req/s for 3 s over 200 connections
+// against a target that fails a tenth of the requests in transport
+// (reset, garbage, short bodies, hangs) and answers another tenth 503:
+// every request went out on time (send lag p99 1 ms), 592 failed.
+func faultyRun() (*Plan, Schedule, *stats.Result) {
+	plan := &Plan{Model: ModelOpen, RatePerSec: 2000, Duration: 3 * time.Second, Connections: 200}
+	res := stats.NewResult()
+	res.Elapsed = 3 * time.Second
+	res.Requests, res.Responses, res.InFlightAtEnd = 6000, 5399, 9
+	res.Errors[stats.ErrReset], res.Errors[stats.ErrRead], res.Errors[stats.ErrBadResponse], res.Errors[stats.ErrTimeout] = 319, 113, 108, 52
+	res.Status[200], res.Status[503] = 4799, 600
+	res.Connects = 792
+	_ = res.SendLag.RecordValues(85, 5900)
+	_ = res.SendLag.RecordValues(1100, 100)
+	_ = res.Service.RecordValues(76, 5399)
+	return plan, NewSchedule(2000, nil), res
+}
+
+// TestOpenSaturationCountsFailedRequestsAsSent: requests the target
+// failed were sent on time all the same; the verdict is on the generator,
+// so it is not saturated (the errors are for the error gates).
+func TestOpenSaturationCountsFailedRequestsAsSent(t *testing.T) {
+	plan, sched, res := faultyRun()
+	if got := OpenSaturation(plan, &sched, res); got.Saturated {
+		t.Errorf("every request sent on time, 592 failed by the target: %+v, want not saturated", got)
+	}
+	// The same run with a tenth of the schedule never sent is saturated.
+	res.Requests -= 600
+	res.Responses -= 600
+	res.Dropped = 600
+	if got := OpenSaturation(plan, &sched, res); !got.Saturated || !strings.Contains(got.Reason, "achieved 1,800 of 2,000 req/s") {
+		t.Errorf("a tenth never sent: %+v, want saturated, achieved 1,800 of 2,000", got)
 	}
 }
