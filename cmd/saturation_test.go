@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
@@ -91,6 +92,41 @@ func TestOpenFailuresAreNotSaturation(t *testing.T) {
 		}
 		if c := checkOf(t, s, "error_rate < 1%"); c.Passed || !strings.HasPrefix(c.Reason, "measured ") {
 			t.Errorf("the error gate: passed %v, reason %q; want failed on what was measured", c.Passed, c.Reason)
+		}
+		return ""
+	})
+}
+
+// TestOpenStallsAreMeasuredNotSaturation is coordinated omission through
+// the gates: a target that stalls 300 ms every second holds all 50
+// connections, and the requests due meanwhile wait for a free one. That
+// wait is the target's, and the latency from the intended send measures
+// it: the gates judge the numbers (p99 fails on its value, p50 and the
+// service time's p90 pass), no saturation is claimed, and the report says
+// why the sends were late. A try the machine made really saturated is a
+// miss.
+func TestOpenStallsAreMeasuredNotSaturation(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{Stall: 300 * time.Millisecond, StallEvery: time.Second})
+	enginetest.Tries(t, 3, func(int) string {
+		out := filepath.Join(t.TempDir(), "res")
+		stdout, stderr, code := runBin(t, "run", openScenario(t, srv.URL(), "2500ms", out, "p50 < 50ms", "p99 < 50ms", "service.p90 < 50ms"))
+		s := readSummary(t, out)
+		t.Logf("sent %d, dropped %d, in flight %d, latency p99 %.1f ms, service p90 %.2f ms, send lag p99 %.1f ms, saturation %+v",
+			s.Requests, s.Dropped, s.InFlightAtEnd, s.Latency.P(99), s.Service.P(90), s.SendLag.P(99), s.Saturation)
+		if s.Latency.P(99) < 150 || s.SendLag.P(99) < 100 {
+			t.Fatalf("latency p99 %.1f ms, send lag p99 %.1f ms: the 300 ms stalls should hold the sends back", s.Latency.P(99), s.SendLag.P(99))
+		}
+		if s.Saturation.Saturated {
+			return "saturated: " + s.Saturation.Reason
+		}
+		if code != ExitThresholds || strings.Contains(stdout, "WARNING") || !strings.Contains(s.Saturation.Note, "while the target held all 50 connections") ||
+			!strings.Contains(stdout, "\n                "+s.Saturation.Note+"\n") {
+			t.Fatalf("exit %d (want %d), note %q\n%s\n%s", code, ExitThresholds, s.Saturation.Note, stdout, stderr)
+		}
+		for expr, pass := range map[string]bool{"p50 < 50ms": true, "p99 < 50ms": false, "service.p90 < 50ms": true} {
+			if c := checkOf(t, s, expr); c.Passed != pass || (!pass && !strings.HasPrefix(c.Reason, "measured ")) {
+				t.Errorf("%s: passed %v (want %v), reason %q", expr, c.Passed, pass, c.Reason)
+			}
 		}
 		return ""
 	})
