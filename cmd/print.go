@@ -60,6 +60,9 @@ func printSummary(w io.Writer, s stats.Summary) {
 	if s.Model == "open" {
 		fmt.Fprintf(w, "  Schedule      target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)\n",
 			scheduleTarget(s.RatePerSec, s.Ramp), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
+		if !s.Saturation.Saturated && s.Saturation.Note != "" {
+			fmt.Fprintf(w, "                %s\n", s.Saturation.Note)
+		}
 	}
 	if s.Resent > 0 {
 		fmt.Fprintf(w, "  Resent        %s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)\n", fmtCount(s.Resent))

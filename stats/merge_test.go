@@ -70,3 +70,29 @@ func TestMergeAlignsIntervalsOnWholeSeconds(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeKeepsTheSaturationVerdict: a saturated run makes the merge
+// saturated, with its reason; otherwise a note that one run carries (its
+// sends waited on a target holding every connection) is kept. The queue
+// peaks add: the runs ran side by side.
+func TestMergeKeepsTheSaturationVerdict(t *testing.T) {
+	start := time.Unix(1_700_000_000, 0)
+	note := Saturation{Note: "sends waited for a free connection", QueuePeak: 5}
+	sat := Saturation{Saturated: true, Reason: "generator CPU", QueuePeak: 7}
+	tests := []struct {
+		a, b, want Saturation
+	}{
+		{Saturation{QueuePeak: 1}, note, Saturation{Note: note.Note, QueuePeak: 6}},
+		{note, Saturation{QueuePeak: 1}, Saturation{Note: note.Note, QueuePeak: 6}},
+		{note, sat, Saturation{Saturated: true, Reason: sat.Reason, QueuePeak: 12}},
+		{sat, note, Saturation{Saturated: true, Reason: sat.Reason, QueuePeak: 12}},
+	}
+	for i, tt := range tests {
+		a, b := runAt(start, 1, 10), runAt(start, 1, 10)
+		a.Saturation, b.Saturation = tt.a, tt.b
+		a.Merge(b)
+		if a.Saturation != tt.want {
+			t.Errorf("%d: merged %+v and %+v into %+v, want %+v", i, tt.a, tt.b, a.Saturation, tt.want)
+		}
+	}
+}

@@ -48,6 +48,9 @@ type Saturation struct {
 	// QueuePeak estimates the requests due and waiting for a free
 	// connection at the worst moment: the longest send lag times the rate.
 	QueuePeak int64 `json:"queue_peak,omitempty"`
+	// Note says, for a run that was not saturated, why sends were late
+	// or left unsent all the same: the target held every connection.
+	Note string `json:"note,omitempty"`
 }
 
 // NewResult returns an empty result ready to merge recorders into.
@@ -121,7 +124,7 @@ func (r *Result) Merge(o *Result) {
 	r.RatePerSec += o.RatePerSec
 	r.Generator.Add(o.Generator)
 	queue := r.Saturation.QueuePeak + o.Saturation.QueuePeak // merged runs ran side by side
-	if o.Saturation.Saturated && !r.Saturation.Saturated {
+	if (o.Saturation.Saturated && !r.Saturation.Saturated) || (!r.Saturation.Saturated && r.Saturation.Note == "") {
 		r.Saturation = o.Saturation
 	}
 	r.Saturation.QueuePeak = queue
