@@ -96,10 +96,14 @@ var faultRows = []faultRow{
 	},
 	{
 		// About 100 bytes at 5 ms each: every dripped response outlasts
-		// the timeout, though bytes keep coming.
-		name:   "drip_slow",
-		target: target.Config{Faults: []target.Fault{pct(target.FaultDrip, 20)}, DripEvery: 5 * time.Millisecond},
-		want:   []stats.ErrorKind{stats.ErrTimeout},
+		// the timeout, though bytes keep coming. The timeout is 200 ms so
+		// that a drip begun up to 300 ms in times out before the end (with
+		// the cell's 400 ms, one had to begin in the first 100 ms, and a
+		// busy machine once ran a cell with 7 drips in flight and none).
+		name:    "drip_slow",
+		target:  target.Config{Faults: []target.Fault{pct(target.FaultDrip, 20)}, DripEvery: 5 * time.Millisecond},
+		timeout: 200 * time.Millisecond,
+		want:    []stats.ErrorKind{stats.ErrTimeout},
 	},
 	{
 		// About 100 bytes at 0.5 ms each: within the timeout, then close.
