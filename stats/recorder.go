@@ -37,7 +37,7 @@ func recordNs(h *hdrhistogram.Histogram, ns int64, n int) {
 
 // Counters are the plain counts of a run or of one interval.
 type Counters struct {
-	Requests  uint64                // requests written to a socket
+	Requests  uint64                // requests written to a socket, all their bytes (see Unsend)
 	Responses uint64                // complete responses parsed
 	Status    [MaxStatus]uint64     // responses by status code
 	BytesIn   uint64                // bytes read
@@ -236,6 +236,53 @@ func (r *Recorder) RecordSendLag(ns int64) {
 func (r *Recorder) RecordSent(n int, bytes int) {
 	r.Requests += uint64(n)
 	r.BytesOut += uint64(bytes)
+}
+
+// Unsend takes back n requests counted as written at atNs (nanoseconds
+// since the measured part began) whose bytes the socket had not all taken
+// when the run ended: they were not sent. They leave Requests and the
+// interval that counted them, closed or not, so that no interval counts
+// fewer than none and the intervals still add up to the totals. Requests
+// counted in the warm-up are the caller's to take from Warmup. For the
+// end of a run, not the per-request path.
+func (r *Recorder) Unsend(n int, atNs int64) {
+	left := uint64(n)
+	r.Requests -= left
+	if len(r.Intervals) == 0 || atNs >= r.ivStartNs {
+		return // the interval in progress counted them
+	}
+	r.ivBase.Requests -= left // the interval in progress keeps its count
+	for i := len(r.Intervals) - 1; i >= 0 && left > 0; i-- {
+		iv := &r.Intervals[i]
+		if atNs < iv.StartNs && i > 0 {
+			continue
+		}
+		take := min(left, iv.Requests) // more would say one interval counted them
+		iv.Requests -= take
+		left -= take
+	}
+	if left > 0 {
+		// No closed interval had them all: the one in progress did.
+		r.ivBase.Requests += left
+	}
+}
+
+// UnrecordSendLags removes one recording of each of lagsNs from SendLag:
+// the send lags of requests recorded when they were committed that were
+// never sent after all (see Unsend). It allocates: for the end of a run.
+func (r *Recorder) UnrecordSendLags(lagsNs []int64) {
+	if len(lagsNs) == 0 {
+		return
+	}
+	off := NewHistogram()
+	for _, ns := range lagsNs {
+		recordNs(off, ns, 1)
+	}
+	s, d := r.SendLag.Export(), off.Export()
+	for i, c := range d.Counts {
+		s.Counts[i] -= min(c, s.Counts[i])
+	}
+	r.SendLag = hdrhistogram.Import(s)
 }
 
 // RecordReceived counts bytes read.

@@ -257,3 +257,42 @@ func TestRecordResponsesCountsARun(t *testing.T) {
 		t.Fatalf("service p50 %d ms, want 3", got)
 	}
 }
+
+// TestUnsendTakesFromTheIntervalThatCounted: requests taken back as not
+// sent leave the interval that counted them, closed or in progress, so
+// that no interval goes below zero and the intervals add up to the total.
+func TestUnsendTakesFromTheIntervalThatCounted(t *testing.T) {
+	sec := int64(time.Second)
+	r := NewRecorder()
+	r.RecordSent(10, 0)       // second 0
+	r.CloseInterval(sec, 1)   // [0, 1s): 10
+	r.CloseInterval(2*sec, 1) // [1s, 2s): none
+	r.RecordSent(5, 0)        // second 2, in progress
+	r.Unsend(4, sec/2)        // 4 of second 0's
+	r.Unsend(2, 2*sec+sec/10) // 2 of second 2's
+	r.CloseInterval(3*sec, 1) // [2s, 3s): 3
+	want := []uint64{6, 0, 3}
+	var sum uint64
+	for i, iv := range r.Intervals {
+		if iv.Requests != want[i] {
+			t.Errorf("interval %d counts %d requests, want %d", i, iv.Requests, want[i])
+		}
+		sum += iv.Requests
+	}
+	if r.Requests != 9 || sum != 9 {
+		t.Errorf("requests %d, intervals add up to %d; want 9", r.Requests, sum)
+	}
+}
+
+// TestUnrecordSendLags removes the send lags of requests never sent, one
+// recording each, and leaves the rest.
+func TestUnrecordSendLags(t *testing.T) {
+	r := NewRecorder()
+	for _, ms := range []int64{1, 2, 2, 50} {
+		r.RecordSendLag(ms * int64(time.Millisecond))
+	}
+	r.UnrecordSendLags([]int64{2 * int64(time.Millisecond), 50 * int64(time.Millisecond)})
+	if n, hi := r.SendLag.TotalCount(), r.SendLag.Max(); n != 2 || hi > 2100 {
+		t.Errorf("%d send lags left, the longest %d µs; want 2, at most 2 ms", n, hi)
+	}
+}

@@ -151,10 +151,17 @@ func (w *worker) once(dueNs, writeNs int64, fails *int) (int64, bool) {
 	// outcome known after it is mostly that error, but a response may
 	// have come in between.)
 	late := !dialFailed && (r.pastPlannedEnd(now) || r.stopped())
+	// A request whose write the stop cut short was not sent: the socket
+	// never took it whole.
+	cutShort := late && err != nil && w.notWritten(err)
 
 	rec := w.slot.g.Lock(now)
 	w.slot.drain(rec)
 	switch {
+	case cutShort:
+		if r.tickets != nil {
+			rec.Dropped++ // taken, so due before the end, and never sent
+		}
 	case late:
 		rec.RecordSent(1, 0)
 		w.inFlightAtEnd = 1
@@ -172,7 +179,7 @@ func (w *worker) once(dueNs, writeNs int64, fails *int) (int64, bool) {
 		rec.RecordSent(1, 0)
 		rec.RecordError(requestKind(err))
 	}
-	if r.tickets != nil && !dialFailed {
+	if r.tickets != nil && !dialFailed && !cutShort {
 		rec.RecordSendLag(writeNs - dueNs)
 	}
 	w.slot.g.Unlock()
@@ -198,6 +205,18 @@ func (w *worker) once(dueNs, writeNs int64, fails *int) (int64, bool) {
 func isDialError(err error) bool {
 	var de *dialError
 	return errors.As(err, &de)
+}
+
+// notWritten reports whether the request that ended with err never went
+// out whole: on a pipeline its own write failed (pipeCall.writeErr);
+// through fasthttp's client, err is the failed write's (a read's is not
+// a write's). It is apart from once, as isDialError is.
+func (w *worker) notWritten(err error) bool {
+	if w.slot.pipe != nil {
+		return w.call.writeErr != nil
+	}
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "write"
 }
 
 // do sends the plan's request idx and reads its response into w.resp.

@@ -496,6 +496,7 @@ func (l *loop) closeAll() {
 	l.stopNs = l.now
 	l.stopping = true
 	l.ended = true
+	l.unsendAll() // before what is in flight is read
 	l.openAtEnd, l.inFlightAtEnd = l.nOpen, l.outstanding
 	if l.sched != nil {
 		end := l.now

@@ -28,6 +28,7 @@ type mix struct {
 	wheel int     // W, the period of the rotation
 	depth int     // the longest batch
 	head  []bool  // per request: the response carries no body (HEAD)
+	size  []int   // per request: its encoded bytes
 }
 
 // newMix lays out reqs for batches of up to depth requests.
@@ -36,12 +37,13 @@ func newMix(reqs []engine.Request, depth int) (*mix, error) {
 		return nil, fmt.Errorf("%w: %d requests, depth %d", ErrMix, len(reqs), depth)
 	}
 	order := rotation(weights(reqs))
-	m := &mix{wheel: len(order), depth: depth, head: make([]bool, len(reqs))}
+	m := &mix{wheel: len(order), depth: depth, head: make([]bool, len(reqs)), size: make([]int, len(reqs))}
 	for i := range reqs {
 		if len(reqs[i].Raw) == 0 {
 			return nil, fmt.Errorf("%w: request %d is not encoded", ErrMix, i)
 		}
 		m.head[i] = reqs[i].Head()
+		m.size[i] = len(reqs[i].Raw)
 	}
 	n := m.wheel + depth
 	m.seq = make([]int32, n)

@@ -93,7 +93,7 @@ func newConn(r *run, id int, g *engine.RecorderGroup) *conn {
 // written since the last lock; the caller records and calls unlock.
 func (c *conn) lock(now int64) *stats.Recorder {
 	rec := c.g.Lock(now)
-	if c.sent > 0 {
+	if c.sent > 0 || c.sentBytes > 0 { // bytes alone: a write the stop cut short (unsend)
 		rec.RecordSent(c.sent, c.sentBytes)
 		c.sent, c.sentBytes = 0, 0
 	}

@@ -111,23 +111,46 @@ func (c *conn) flush(nowNs int64) bool {
 	// The requests count as sent once handed to write, as the reactor
 	// counts them, so a failed write fails requests that were counted:
 	// requests = responses + failures + in flight. Bytes count as written.
-	c.sent += c.queued
+	// A write the run's stop cut short is the exception (unsend).
+	k := c.queued
+	c.sent += k
 	out := c.out
 	c.queued, c.out = 0, nil
-	var n int
+	var n, plain int
 	var err error
 	if c.tls == nil {
 		n, err = writeAll(c.fd, out)
+		plain = n
 	} else {
-		n, err = c.writeTLS(out) // the bytes of its TLS records
+		plain, n, err = c.writeTLS(out) // n: the bytes of its TLS records
 	}
 	c.sentBytes += n
 	c.wbuf = c.wbuf[:0]
 	if err != nil {
+		if c.r.stop.Load() {
+			c.unsend(k, plain)
+		}
 		c.failInFlight(ioKind(err, true))
 		return false
 	}
 	return true
+}
+
+// unsend takes back, from the k requests of a write that the run's stop
+// cut short after plain of their bytes, those the socket did not take
+// whole: they were not sent. They are not counted (the lock that records
+// the write comes later), and stay queued, not in flight: the open model
+// counts them dropped (see end).
+func (c *conn) unsend(k, plain int) {
+	for i := c.n - k; i < c.n; i++ {
+		size := len(c.r.plan.Requests[c.reqIdx[c.slot(i)]].Raw)
+		if plain < size {
+			c.sent -= c.n - i
+			c.queued = c.n - i
+			return
+		}
+		plain -= size
+	}
 }
 
 // writeAll writes b whole on the blocking socket fd and returns the bytes

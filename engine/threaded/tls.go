@@ -201,10 +201,11 @@ func (c *conn) readTLS(b []byte) (n, wire int, err error) {
 }
 
 // writeTLS writes b whole through the connection's TLS session and
-// returns the bytes written on the wire, TLS records included.
-func (c *conn) writeTLS(b []byte) (int, error) {
-	_, err := c.tls.Write(b)
-	wire := c.sock.wireOut
+// returns the bytes of b in the records written whole (all of b but on a
+// failure) and the bytes written on the wire, TLS records included.
+func (c *conn) writeTLS(b []byte) (plain, wire int, err error) {
+	plain, err = c.tls.Write(b)
+	wire = c.sock.wireOut
 	c.sock.wireOut = 0
-	return wire, err
+	return plain, wire, err
 }
