@@ -406,7 +406,11 @@ func checkOpen(t *testing.T, p *engine.Plan, res *stats.Result) {
 	}
 	lat := time.Duration(res.Latency.Max()) * time.Microsecond
 	svc := time.Duration(res.Service.Max()) * time.Microsecond
-	if lat < 50*time.Millisecond || lat < svc {
+	// Unless every connection hung before any request waiting behind them
+	// got out: then those are dropped, not late (a busy run once hung all
+	// 8 after 96 requests, the timeouts due after the end).
+	allHung := res.InFlightAtEnd == cellConns && res.Dropped > 0 && res.Errors[stats.ErrTimeout] == 0
+	if (lat < 50*time.Millisecond && !allHung) || lat < svc {
 		t.Errorf("latency max %s, service max %s: want the wait behind hung connections (tens of ms) counted", lat, svc)
 	}
 }
