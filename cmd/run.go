@@ -232,7 +232,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 			fmt.Fprintf(a.stdout, "\nResults written to %s\n", out.dir)
 		}
 	}
-	if err := g.writeJUnit(checks); err != nil {
+	if err := g.writeJUnit(sum, checks); err != nil {
 		writeErrs = append(writeErrs, err)
 	}
 	return a.verdict(res, gateErr, writeErrs)
