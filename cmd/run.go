@@ -123,12 +123,12 @@ is shown beside it.
 	return c
 }
 
-// explicitZeros refuses -n 0, -d 0 and -R 0 given on the command line: a
-// zero there means the default (no limit, 10 s, the closed model), which
-// is surely not what was asked.
+// explicitZeros refuses -n 0, -d 0, -R 0 and --every 0 given on the
+// command line: a zero there means the default (no limit, 10 s, the
+// closed model, no requests), which is surely not what was asked.
 func explicitZeros(c *cobra.Command) error {
-	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU"}
-	for _, name := range []string{"requests", "duration", "rate", "loops"} {
+	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU", "every": "no requests"}
+	for _, name := range []string{"requests", "duration", "rate", "loops", "every"} {
 		fl := c.Flags().Lookup(name)
 		if fl == nil || !fl.Changed {
 			continue
