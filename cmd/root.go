@@ -27,7 +27,8 @@ const (
 const exitCodeHelp = `Exit codes:
   0  the run completed and every threshold passed
   1  the run failed: no connection could be made, or a runtime error
-  2  usage error: bad flags, arguments or scenario file
+  2  usage error: bad flags, arguments (such as a damaged result directory)
+     or scenario file
   3  one or more thresholds were breached
   4  the run regressed against --baseline by more than --max-regression`
 
