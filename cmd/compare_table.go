@@ -14,10 +14,10 @@ type compareTable struct {
 	hold    bool // the hold table's columns
 }
 
-const compareRow = "%-9s %7s %9s %8s %8s %8s %11s %9s %9s %7s %7s\n"
+const compareRow = "%-9s %6s %9s %8s %8s %8s %11s %9s %9s %7s %7s\n"
 
 // holdRow is the hold model's row: what holding cost, not throughput.
-const holdRow = "%-9s %7s %11s %9s %9s %9s %9s %9s %7s %7s %7s\n"
+const holdRow = "%-9s %6s %11s %9s %9s %9s %9s %9s %7s %7s %7s\n"
 
 func newCompareTable(w io.Writer, enabled, hold bool) *compareTable {
 	t := &compareTable{w: w, enabled: enabled, hold: hold}
@@ -35,7 +35,7 @@ func (t *compareTable) row(c CompareCell) {
 		return
 	}
 	if c.Summary == nil || c.Error != "" {
-		fmt.Fprintf(t.w, "%-9s %7s  failed: %s\n", c.Mode, fmtCount(uint64(c.Connections)), c.Error)
+		fmt.Fprintf(t.w, "%-9s %6s  failed: %s\n", c.Mode, fmtCount(uint64(c.Connections)), c.Error)
 		return
 	}
 	mode := c.Mode

@@ -25,7 +25,7 @@ func TestCompareTablesFormatCountsAlike(t *testing.T) {
 		if f := strings.Fields(lines[1]); len(f) < 3 || f[1] != "2,000" || (hold && f[2] != "2,000") {
 			t.Errorf("hold %v: row %q; want conns 2,000 (and established 2,000)", hold, lines[1])
 		}
-		if !strings.HasPrefix(lines[2], "sync       15,000  failed: refused") {
+		if !strings.HasPrefix(lines[2], "sync      15,000  failed: refused") {
 			t.Errorf("hold %v: failed row %q; want conns 15,000", hold, lines[2])
 		}
 		if strings.Contains(b.String(), "2000") {
