@@ -14,22 +14,25 @@ import (
 // per connection against the connection count, one line per mode. Cells
 // that failed or were cut short are left out; with none left there is no
 // chart, and an old one in dir is removed (said on notes), so it cannot
-// contradict compare.json.
-func drawCompareChart(dir string, r CompareReport, notes io.Writer) error {
+// contradict compare.json. It returns the paths of the files it drew.
+func drawCompareChart(dir string, r CompareReport, notes io.Writer) ([]string, error) {
 	var cells []plots.CompareCell
 	for _, c := range r.Cells {
 		if c.Summary != nil && c.Error == "" && !c.Interrupted {
 			cells = append(cells, plots.CompareCell{Mode: c.Mode, Connections: c.Connections, Summary: *c.Summary})
 		}
 	}
+	var drawn []string
 	for _, ext := range []string{".png", ".svg"} {
-		err := plots.Compare(cells, filepath.Join(dir, "compare"+ext), plots.Size{})
+		path := filepath.Join(dir, "compare"+ext)
+		err := plots.Compare(cells, path, plots.Size{})
 		if errors.Is(err, plots.ErrNoData) {
-			return removeUndrawnChart(dir, "compare", "no cell completed", notes)
+			return nil, removeUndrawnChart(dir, "compare", "no cell completed", notes)
 		}
 		if err != nil {
-			return fmt.Errorf("drawing the comparison chart: %w", err)
+			return drawn, fmt.Errorf("drawing the comparison chart: %w", err)
 		}
+		drawn = append(drawn, path)
 	}
-	return nil
+	return drawn, nil
 }

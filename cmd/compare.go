@@ -297,11 +297,12 @@ cells:
 		}
 	}
 	if f.out != "" {
-		if err := writeCompare(f.out, report, a.stderr); err != nil {
+		wrote, err := writeCompare(f.out, report, a.stderr)
+		if err != nil {
 			return runErr(err)
 		}
 		if !f.run.jsonOut {
-			fmt.Fprintf(a.stdout, "\nWrote %s\n", filepath.Join(f.out, "compare.json"))
+			fmt.Fprintf(a.stdout, "\nWrote %s\n", strings.Join(wrote, ", "))
 		}
 	}
 	if noConnection != nil {
@@ -427,21 +428,24 @@ func compareOutcome(r CompareReport) error {
 }
 
 // writeCompare writes compare.json and the comparison chart into dir,
-// saying on notes when there is no chart to draw.
-func writeCompare(dir string, r CompareReport, notes io.Writer) error {
+// saying on notes when there is no chart to draw, and returns the paths
+// of the files it wrote.
+func writeCompare(dir string, r CompareReport, notes io.Writer) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	b, err := json.MarshalIndent(r, "", "  ")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tmp := filepath.Join(dir, ".compare.json.tmp")
 	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return err
+		return nil, err
 	}
-	if err := os.Rename(tmp, filepath.Join(dir, "compare.json")); err != nil {
-		return err
+	path := filepath.Join(dir, "compare.json")
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, err
 	}
-	return drawCompareChart(dir, r, notes)
+	charts, err := drawCompareChart(dir, r, notes)
+	return append([]string{path}, charts...), err
 }

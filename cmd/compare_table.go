@@ -35,7 +35,7 @@ func (t *compareTable) row(c CompareCell) {
 		return
 	}
 	if c.Summary == nil || c.Error != "" {
-		fmt.Fprintf(t.w, "%-9s %6d  failed: %s\n", c.Mode, c.Connections, c.Error)
+		fmt.Fprintf(t.w, "%-9s %6s  failed: %s\n", c.Mode, fmtCount(uint64(c.Connections)), c.Error)
 		return
 	}
 	mode := c.Mode
@@ -48,13 +48,13 @@ func (t *compareTable) row(c CompareCell) {
 		if s.EstablishedSec > 0 {
 			allOpen = fmtSeconds(s.EstablishedSec)
 		}
-		fmt.Fprintf(t.w, holdRow, mode, strconv.Itoa(c.Connections), fmtCount(uint64(s.PeakOpenConns)), allOpen,
+		fmt.Fprintf(t.w, holdRow, mode, fmtCount(uint64(c.Connections)), fmtCount(uint64(s.PeakOpenConns)), allOpen,
 			fmtMs(s.Connect.P(50)), fmtMs(s.Connect.P(99)), fmtBytes(float64(s.Generator.PeakRSSBytes)),
 			fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads),
 			strconv.FormatFloat(s.Generator.CPUSec(), 'f', 2, 64), fmtCount(s.ErrorTotal))
 		return
 	}
-	fmt.Fprintf(t.w, compareRow, mode, strconv.Itoa(c.Connections), fmtRate(s.RequestsPerSec),
+	fmt.Fprintf(t.w, compareRow, mode, fmtCount(uint64(c.Connections)), fmtRate(s.RequestsPerSec),
 		fmtMs(s.Latency.P(50)), fmtMs(s.Latency.P(99)), fmtMs(s.Latency.P(99.9)),
 		strconv.FormatFloat(s.CPUMicrosPerReq, 'f', 1, 64), fmtBytes(float64(s.Generator.PeakRSSBytes)),
 		fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads), fmtCount(s.ErrorTotal))

@@ -28,8 +28,8 @@ func TestErrorRateCountsHTTPFailures(t *testing.T) {
 		t.Fatalf("all 500s against error_rate < 1%%: exit %d, want %d\n%s\n%s", code, ExitThresholds, stdout, stderr)
 	}
 	for _, want := range []string{
-		"FAIL error_rate < 1%: measured 100.0% (200 failed of 200 attempts)",
-		"PASS errors < 1% (0.0% (0 of 200 attempts))",
+		"FAIL error_rate < 1%: measured 100.0%, 200 failed of 200 attempts",
+		"PASS errors < 1% (0.0%, 0 of 200 attempts)",
 		"Failed        200 (100.00% of 200 attempts): 200 with a status outside 200-399, 0 errors",
 	} {
 		if !strings.Contains(stdout, want) {

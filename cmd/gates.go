@@ -80,8 +80,9 @@ func (g gates) setupNote(sum stats.Summary) string {
 	return "Note: the baseline ran another setup (" + strings.Join(diffs, ", ") + "); the comparison measures that change too"
 }
 
-// writeJUnit writes the checks as JUnit XML when asked to, atomically.
-func (g gates) writeJUnit(checks []scenarios.Check) error {
+// writeJUnit writes the checks of the run sum summarises as JUnit XML
+// when asked to, atomically.
+func (g gates) writeJUnit(sum stats.Summary, checks []scenarios.Check) error {
 	if g.junit == "" {
 		return nil
 	}
@@ -91,7 +92,7 @@ func (g gates) writeJUnit(checks []scenarios.Check) error {
 		return runErr(fmt.Errorf("%s: %w", g.junitName, err))
 	}
 	err := stats.WriteFileAtomic(g.junit, func(w io.Writer) error {
-		return scenarios.WriteJUnit(w, g.suite, checks)
+		return scenarios.WriteJUnit(w, g.suite, sum.WarmupSec+sum.DurationSec, sum.DurationSec, checks)
 	})
 	if err != nil {
 		return runErr(fmt.Errorf("%s: %w", g.junitName, err))

@@ -40,7 +40,9 @@ Use it for one load spread over several machines at the same time. The
 runs must overlap in time, be of one load model and load the same target
 (--mixed-targets allows different targets, such as the nodes of one
 cluster); a run may be given only once (not a directory twice, nor a copy
-of one). Runs must share nowait's result schema.`,
+of one). Runs must share nowait's result schema. Runs of several modes
+merge into a run whose mode names them all (async+sync) and which counts
+no event loops.`,
 		Example: `  nowait merge results/host-a results/host-b --out results/all
   nowait merge results/host-* --out results/all --json
   nowait merge results/node-1 results/node-2 --mixed-targets --out results/cluster`,
@@ -66,6 +68,11 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 		return usageErr("merge needs --out DIR for the merged result")
 	}
 	if err := checkDistinctDirs(dirs, f.out); err != nil {
+		return err
+	}
+	// Why first: an --out that cannot take files is said before any run is
+	// read or any note printed about merging them.
+	if err := prepareOutputs(outputs{dir: f.out, dirName: "--out"}, gates{}); err != nil {
 		return err
 	}
 	runs := make([]*stats.Result, len(dirs))
@@ -97,13 +104,15 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(i, j int) int { return runs[i].Start.Compare(runs[j].Start) })
+	first := runs[order[0]].Mode
 	merged := runs[order[0]]
 	for _, i := range order[1:] {
-		if runs[i].Mode != merged.Mode {
-			fmt.Fprintf(a.stderr, "nowait: note: %s ran in %s mode, %s in %s mode; merging anyway\n",
-				dirs[order[0]], merged.Mode, dirs[i], runs[i].Mode)
-		}
 		merged.Merge(runs[i])
+	}
+	if merged.Mode != first {
+		modes := strings.Split(merged.Mode, stats.ModeSep)
+		fmt.Fprintf(a.stderr, "nowait: note: the runs ran in %s and %s modes; merged as mode %s, with no count of loops\n",
+			strings.Join(modes[:len(modes)-1], ", "), modes[len(modes)-1], merged.Mode)
 	}
 	if len(targets) > 1 {
 		merged.Target = strings.Join(targets, ", ")

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -23,6 +24,13 @@ func savedRunAt(t *testing.T, name string, start time.Time, target string, secs 
 // savedModelRunAt is savedRunAt for a run of the load model model.
 func savedModelRunAt(t *testing.T, name string, start time.Time, target string, secs int, model string) string {
 	t.Helper()
+	return savedModeRunAt(t, name, start, target, secs, model, "async")
+}
+
+// savedModeRunAt is savedModelRunAt for a run in mode (with no loops
+// unless async).
+func savedModeRunAt(t *testing.T, name string, start time.Time, target string, secs int, model, mode string) string {
+	t.Helper()
 	rec := stats.NewRecorder()
 	rec.EndWarmup(0)
 	for s := 1; s <= secs; s++ {
@@ -34,7 +42,10 @@ func savedModelRunAt(t *testing.T, name string, start time.Time, target string, 
 	}
 	res := stats.NewResult()
 	res.AddRecorder(rec)
-	res.Mode, res.Model, res.Target, res.Connections, res.Loops = "async", model, target, 8, 2
+	res.Mode, res.Model, res.Target, res.Connections = mode, model, target, 8
+	if mode == "async" {
+		res.Loops = 2
+	}
 	res.Start, res.Elapsed = start, time.Duration(secs)*time.Second
 	dir := filepath.Join(t.TempDir(), name)
 	if err := stats.WriteDir(dir, res); err != nil {
@@ -140,4 +151,54 @@ func equalCounts(a, b []uint64) bool {
 		}
 	}
 	return true
+}
+
+// A merge of an async run and a sync run says what it is wherever it is
+// read: mode async+sync and no loops in summary.json, in the merge's own
+// report and in report's, with one note; not "async mode ... 4 loops".
+func TestMergeOfModesSaysSo(t *testing.T) {
+	const tgt = "http://127.0.0.1:1/"
+	a := savedModeRunAt(t, "a", mergeStart, tgt, 2, "closed", "async")
+	b := savedModeRunAt(t, "b", mergeStart.Add(time.Millisecond), tgt, 2, "closed", "sync")
+	out := filepath.Join(t.TempDir(), "m")
+	stdout, stderr, code := runCLI(t, "merge", b, a, "--out", out)
+	if code != ExitOK {
+		t.Fatalf("merge: exit %d: %s", code, stderr)
+	}
+	if want := "async+sync mode, closed model, 16 connections against"; !strings.Contains(stdout, want) {
+		t.Errorf("merge printed %.200q; want %q", stdout, want)
+	}
+	if want := "nowait: note: the runs ran in async and sync modes; merged as mode async+sync"; strings.TrimSpace(stderr) != want+", with no count of loops" {
+		t.Errorf("stderr %q; want one note %q", stderr, want)
+	}
+	s, err := stats.ReadDir(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Mode != "async+sync" || s.Loops != 0 || s.Responses != 1600 {
+		t.Errorf("summary.json: mode %q, %d loops, %d responses; want async+sync, 0, 1600", s.Mode, s.Loops, s.Responses)
+	}
+	stdout, _, code = runCLI(t, "report", out)
+	if code != ExitOK || !strings.Contains(stdout, "async+sync mode, closed model, 16 connections against") || strings.Contains(stdout, "loop") {
+		t.Errorf("report: exit %d, %.200q; want async+sync mode and no loops", code, stdout)
+	}
+}
+
+// merge checks --out before it reads a run or says anything about them:
+// a file as --out is one line, the error alone.
+func TestMergeChecksOutFirst(t *testing.T) {
+	const tgt = "http://127.0.0.1:1/"
+	a := savedModeRunAt(t, "a", mergeStart, tgt, 2, "closed", "async")
+	b := savedModeRunAt(t, "b", mergeStart.Add(time.Millisecond), tgt, 2, "closed", "sync")
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{a, b}, {a, filepath.Join(t.TempDir(), "missing")}} {
+		_, stderr, code := runCLI(t, append([]string{"merge", "--out", file}, args...)...)
+		want := "nowait: --out " + file + " is a file, not a directory"
+		if code != ExitUsage || !strings.HasPrefix(stderr, want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+			t.Errorf("merge %v --out FILE: exit %d, stderr %q; want %d and one line %q", args, code, stderr, ExitUsage, want)
+		}
+	}
 }

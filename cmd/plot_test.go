@@ -110,7 +110,7 @@ func TestResultFileMessages(t *testing.T) {
 		{"report of summary.json", []string{"report", filepath.Join(a, "summary.json")}, ExitUsage,
 			filepath.Join(a, "summary.json") + " is a file; give the result directory that holds it (" + a + ")"},
 		{"empty object", []string{"report", bad("{}")}, ExitUsage, "is not a nowait summary: it has no schema_version (nowait writes 1)"},
-		{"array", []string{"report", bad("[1, 2]")}, ExitRunFailed, "holds a JSON array, not a nowait summary (a JSON object)"},
+		{"array", []string{"report", bad("[1, 2]")}, ExitUsage, "holds a JSON array, not a nowait summary (a JSON object)"},
 		{"chart under a file", []string{"plot", a, "-o", filepath.Join(file, "x.png")}, ExitRunFailed, filepath.Join(file, "x.png") + ": cannot create its directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -126,5 +126,55 @@ func TestResultFileMessages(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// report, plot and merge treat a result directory that is damaged as the
+// one that is missing: a bad argument, exit 2, in one line naming the
+// file (was exit 1 for a truncated summary.json, 2 for a missing one).
+func TestDamagedResultsAreBadArguments(t *testing.T) {
+	a, _ := savedRun(t, 24, "async", 2, 500)
+	b, _ := savedRun(t, 25, "async", 2, 500)
+	damaged := func(file string, edit func([]byte) []byte) string {
+		d := filepath.Join(t.TempDir(), "damaged")
+		if err := os.CopyFS(d, os.DirFS(a)); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(d, file)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if edit == nil {
+			err = os.Remove(path)
+		} else {
+			err = os.WriteFile(path, edit(data), 0o644)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	half := func(b []byte) []byte { return b[:len(b)/2] }
+	truncated := damaged("summary.json", half)
+	missing := filepath.Join(t.TempDir(), "missing")
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"report, summary.json truncated", []string{"report", truncated}, filepath.Join(truncated, "summary.json") + " is not valid JSON"},
+		{"report, no directory", []string{"report", missing}, missing + " (no summary.json)"},
+		{"report, histograms.hlog truncated", []string{"report", damaged("histograms.hlog", half)}, "histograms.hlog"},
+		{"report, timeseries.csv missing", []string{"report", damaged("timeseries.csv", nil)}, "timeseries.csv: no such file or directory"},
+		{"plot, summary.json truncated", []string{"plot", truncated, "-o", filepath.Join(t.TempDir(), "x.png")}, filepath.Join(truncated, "summary.json") + " is not valid JSON"},
+		{"merge, summary.json truncated", []string{"merge", b, truncated, "--out", filepath.Join(t.TempDir(), "m")}, filepath.Join(truncated, "summary.json") + " is not valid JSON"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, stderr, code := runBin(t, tc.args...)
+			if code != ExitUsage || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Fatalf("exit %d (want %d), stderr %q; want one line with %q", code, ExitUsage, stderr, tc.want)
+			}
+		})
 	}
 }

@@ -37,7 +37,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  Duration\t%s", fmtSeconds(s.DurationSec))
 	if s.Warmup != nil {
-		fmt.Fprintf(tw, " (after a %s warm-up of %s requests, not counted)", fmtSeconds(s.WarmupSec), fmtCount(s.Warmup.Responses))
+		fmt.Fprintf(tw, " (after a %s warm-up, not counted: %s sent, %s answered)", fmtSeconds(s.WarmupSec), count(s.Warmup.Requests, "request"), fmtCount(s.Warmup.Responses))
 	}
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))

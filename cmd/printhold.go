@@ -49,8 +49,12 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 	g := s.Generator
 	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %d threads, %d goroutines at the peak\n",
 		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, g.PeakThreads, g.PeakGoroutines)
-	fmt.Fprintf(w, "  Memory        RSS %s at the start, %s at the peak: %s per held connection\n",
-		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), fmtBytes(s.RSSBytesPerConn))
+	held := ""
+	if s.PeakOpenConns > 0 && s.PeakOpenConns != s.Connections {
+		held = fmt.Sprintf(" (%s held at the peak)", fmtCount(uint64(s.PeakOpenConns)))
+	}
+	fmt.Fprintf(w, "  Memory        RSS %s at the start, %s at the peak: %s per held connection%s\n",
+		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), fmtBytes(s.RSSBytesPerConn), held)
 }
 
 // fmtHoldErrors lists the errors by kind; a hold run's are mostly

@@ -76,3 +76,22 @@ func TestOpenRampIsNamedAndSaved(t *testing.T) {
 			res.Ramp, want, res.Requests, res.Dropped, res.Responses, res.InFlightAtEnd, served)
 	}
 }
+
+// The help says what -R does beside --stages (the rate the ramp starts
+// from, as k6's startRate), so -R 1000 --stages 2s:10 ramping down from
+// 1,000 is documented, not a surprise; and --stages says where it starts.
+func TestHelpSaysTheRampStartsFromRate(t *testing.T) {
+	stdout, stderr, code := runBin(t, "run", "--help")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	help := strings.Join(strings.Fields(stdout), " ")
+	for _, want := range []string{
+		"with --stages, the rate the ramp starts from (default 0), as k6's startRate",
+		"from -R (rate, open model; 0 without -R) or from -c (connections, with --closed); -R 1000 --stages 10s:10 ramps down from 1000",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("run --help lacks %q:\n%s", want, stdout)
+		}
+	}
+}

@@ -90,10 +90,11 @@ func readResults(dir string) (*stats.Result, error) {
 }
 
 // resultsErr maps the errors of result files to exit codes: a path that
-// holds no results, results of another schema and an output path that is
-// a file are the user's to fix (usage); anything else failed (run).
+// holds no results, results that are damaged (truncated, edited) or of
+// another schema, and an output path that is a file are bad arguments, the
+// user's to fix (usage, 2); anything else failed (run, 1).
 func resultsErr(err error) error {
-	for _, u := range []error{stats.ErrNoResults, stats.ErrSchema, stats.ErrOutNotDir, plots.ErrFormat} {
+	for _, u := range []error{stats.ErrNoResults, stats.ErrCorrupt, stats.ErrSchema, stats.ErrOutNotDir, plots.ErrFormat} {
 		if errors.Is(err, u) {
 			return usageErr("%w", err)
 		}

@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -270,12 +271,16 @@ func TestCompareChartHook(t *testing.T) {
 		{Mode: "sync", Connections: 10, Summary: &s},
 		{Mode: "sync", Connections: 100, Error: "refused"},
 	}}
-	if err := drawCompareChart(dir, r, io.Discard); err != nil {
+	drawn, err := drawCompareChart(dir, r, io.Discard)
+	if err != nil {
 		t.Fatal(err)
 	}
+	if want := []string{filepath.Join(dir, "compare.png"), filepath.Join(dir, "compare.svg")}; !slices.Equal(drawn, want) {
+		t.Errorf("drew %v, want %v", drawn, want)
+	}
 	requirePNG(t, filepath.Join(dir, "compare.png"))
-	if err := drawCompareChart(t.TempDir(), CompareReport{}, io.Discard); err != nil {
-		t.Fatalf("no cells: %v, want no chart and no error", err)
+	if drawn, err := drawCompareChart(t.TempDir(), CompareReport{}, io.Discard); err != nil || len(drawn) != 0 {
+		t.Fatalf("no cells: drew %v, %v; want no chart and no error", drawn, err)
 	}
 }
 
@@ -348,7 +353,7 @@ func TestUndrawableChartsAreRemoved(t *testing.T) {
 	old(cmp, "compare.png", "compare.svg")
 	var notes bytes.Buffer
 	r := CompareReport{Cells: []CompareCell{{Mode: "async", Connections: 10, Error: "refused"}}}
-	if err := drawCompareChart(cmp, r, &notes); err != nil {
+	if _, err := drawCompareChart(cmp, r, &notes); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"compare.png", "compare.svg"} {

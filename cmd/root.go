@@ -27,7 +27,8 @@ const (
 const exitCodeHelp = `Exit codes:
   0  the run completed and every threshold passed
   1  the run failed: no connection could be made, or a runtime error
-  2  usage error: bad flags, arguments or scenario file
+  2  usage error: bad flags, arguments (such as a damaged result directory)
+     or scenario file
   3  one or more thresholds were breached
   4  the run regressed against --baseline by more than --max-regression`
 
@@ -119,9 +120,31 @@ func Execute() int {
 func run(a *app, args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// Why: without a Notify for SIGPIPE, Go kills the process at its first
+	// write to a closed pipe on stdout (nowait demo --tls | head -1), so
+	// nothing deferred runs: the built-in target's temporary certificate
+	// stays behind. With one, the write fails with EPIPE; the channel is
+	// never read (SIGPIPEs of sockets are dropped with it, and their
+	// writes fail with EPIPE as they do anyway), and stopOnEPIPE stops
+	// the run as a Ctrl-C would, through the exit path that cleans up.
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGPIPE)
+	a.stdout = &stopOnEPIPE{w: a.stdout, stop: cancel}
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if errors.Is(context.Cause(ctx), errStdoutClosed) {
+		// Nobody reads stdout any more: say why nowait stopped (not "the
+		// results above", which nobody saw) and fail, as a program whose
+		// output was lost does; a verdict of the checks keeps its code.
+		fmt.Fprintf(a.stderr, "nowait: %v; stopped\n", errStdoutClosed)
+		if code := exitCode(err); code > ExitRunFailed {
+			fmt.Fprintf(a.stderr, "nowait: %v\n", err)
+			return code
+		}
+		return ExitRunFailed
+	}
 	if err != nil {
 		var ee *exitError
 		if !errors.As(err, &ee) && isCobraUsageError(err) {
@@ -142,4 +165,24 @@ func isCobraUsageError(err error) bool {
 		}
 	}
 	return false
+}
+
+// errStdoutClosed is the cause of a run stopped because its standard
+// output was a pipe whose reader went away.
+var errStdoutClosed = errors.New("standard output closed (broken pipe)")
+
+// stopOnEPIPE is standard output that stops the run when a write fails
+// with EPIPE: the reader of the pipe has gone (head -1), and nothing
+// printed from then on can be read.
+type stopOnEPIPE struct {
+	w    io.Writer
+	stop context.CancelCauseFunc
+}
+
+func (s *stopOnEPIPE) Write(p []byte) (int, error) {
+	n, err := s.w.Write(p)
+	if errors.Is(err, syscall.EPIPE) {
+		s.stop(errStdoutClosed)
+	}
+	return n, err
 }

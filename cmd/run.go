@@ -107,8 +107,8 @@ is shown beside it.
 	fl.DurationVar(&f.connectTimeout, "connect-timeout", engine.DefaultConnectTimeout, "per-connect timeout")
 	fl.BoolVar(&f.latency, "latency", false, "print the full latency percentile distribution")
 	fl.BoolVar(&f.jsonOut, "json", false, "print the summary as JSON on stdout instead of text")
-	fl.Float64VarP(&f.rate, "rate", "R", 0, "open model: requests per second in total (latency is measured from each request's intended send time)")
-	fl.StringVar(&f.stages, "stages", "", "ramp as DURATION:TARGET,... (rate in the open model, connections with --closed)")
+	fl.Float64VarP(&f.rate, "rate", "R", 0, "open model: requests per second in total (latency is measured from each request's intended send time); with --stages, the rate the ramp starts from (default 0), as k6's startRate")
+	fl.StringVar(&f.stages, "stages", "", "ramp as DURATION:TARGET,...: each stage moves in a straight line to its TARGET, from -R (rate, open model; 0 without -R) or from -c (connections, with --closed); -R 1000 --stages 10s:10 ramps down from 1000")
 	fl.BoolVar(&f.closed, "closed", false, "with --stages: ramp the connection count (closed model) instead of the rate")
 	fl.DurationVar(&f.warmup, "warmup", 0, "run this long first, excluded from the statistics")
 	fl.StringVar(&f.sourceIPs, "source-ips", "", "local addresses to connect from, round robin: a list or ranges such as 127.0.0.2-127.0.0.9")
@@ -123,12 +123,12 @@ is shown beside it.
 	return c
 }
 
-// explicitZeros refuses -n 0, -d 0 and -R 0 given on the command line: a
-// zero there means the default (no limit, 10 s, the closed model), which
-// is surely not what was asked.
+// explicitZeros refuses -n 0, -d 0, -R 0 and --every 0 given on the
+// command line: a zero there means the default (no limit, 10 s, the
+// closed model, no requests), which is surely not what was asked.
 func explicitZeros(c *cobra.Command) error {
-	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU"}
-	for _, name := range []string{"requests", "duration", "rate", "loops"} {
+	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU", "every": "no requests"}
+	for _, name := range []string{"requests", "duration", "rate", "loops", "every"} {
 		fl := c.Flags().Lookup(name)
 		if fl == nil || !fl.Changed {
 			continue
@@ -232,7 +232,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 			fmt.Fprintf(a.stdout, "\nResults written to %s\n", out.dir)
 		}
 	}
-	if err := g.writeJUnit(checks); err != nil {
+	if err := g.writeJUnit(sum, checks); err != nil {
 		writeErrs = append(writeErrs, err)
 	}
 	return a.verdict(res, gateErr, writeErrs)

@@ -56,21 +56,16 @@ var flagKeys = map[string]string{
 
 // loadScenario reads a scenario file and applies --set and then the flags
 // the user gave (flags win over the file, as over --set).
+// Every problem of the file, the overrides and the flags is reported at
+// once, as validate reports them.
 func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenario, error) {
-	sc, err := scenarios.Load(path)
-	if err != nil {
-		return nil, scenarioErr(err)
+	sc, errs := readScenario(path, f.sets)
+	if sc == nil {
+		return nil, scenarioErr(scenarios.JoinErrors(errs...))
 	}
-	for _, kv := range f.sets {
-		if err := sc.SetKeyValue(kv); err != nil {
-			return nil, scenarioErr(err)
-		}
-	}
-	var setErr error
 	c.Flags().Visit(func(fl *pflag.Flag) {
-		if setErr != nil {
-			return
-		}
+		var setErr error
+		defer func() { errs = append(errs, setErr) }()
 		switch fl.Name {
 		case "set":
 			return
@@ -78,10 +73,10 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 			for _, h := range f.headers {
 				name, value, ok := strings.Cut(h, ":")
 				if !ok || strings.TrimSpace(name) == "" {
-					setErr = usageErr("-H %q: want a header as 'Name: value'", h)
-					return
+					errs = append(errs, usageErr("-H %q: want a header as 'Name: value'", h))
+					continue
 				}
-				setErr = sc.SetFrom("requests[0].headers."+strings.TrimSpace(name), strings.TrimSpace(value), flagName(fl))
+				errs = append(errs, sc.SetFrom("requests[0].headers."+strings.TrimSpace(name), strings.TrimSpace(value), flagName(fl)))
 			}
 			return
 		case "closed":
@@ -95,13 +90,27 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 		}
 		setErr = sc.SetFrom(key, fl.Value.String(), flagName(fl))
 	})
-	if setErr != nil {
-		return nil, scenarioErr(setErr)
-	}
-	if err := sc.Validate(); err != nil {
+	errs = append(errs, sc.Validate())
+	if err := scenarios.JoinErrors(errs...); err != nil {
 		return nil, scenarioErr(err)
 	}
 	return sc, nil
+}
+
+// readScenario loads the scenario file at path and applies the --set
+// overrides sets, going on past a problem so that every one is found: it
+// returns the scenario (nil when the file could not be read as one) and
+// the problems so far, to which Validate's are to be added.
+func readScenario(path string, sets []string) (*scenarios.Scenario, []error) {
+	sc, err := scenarios.Load(path)
+	errs := []error{err}
+	if sc == nil {
+		return nil, errs
+	}
+	for _, kv := range sets {
+		errs = append(errs, sc.SetKeyValue(kv))
+	}
+	return sc, errs
 }
 
 // scenarioErr maps the scenarios package's errors to exit codes.
@@ -131,7 +140,7 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 		// margin typed now with nothing to compare would do nothing.
 		return usageErr("--max-regression %s: there is no baseline to compare with; give --baseline summary.json (or baseline.file) too, or drop it", f.maxRegression)
 	}
-	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, junitName: keyName(c, "junit"), maxRegression: sc.Baseline.MaxRegressionOrDefault()}
+	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, junitName: keyName(c, sc, "junit"), maxRegression: sc.Baseline.MaxRegressionOrDefault()}
 	if sc.Baseline.File != "" {
 		b, err := scenarios.ReadSummary(sc.Baseline.File)
 		if err != nil {
@@ -139,7 +148,7 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 		}
 		g.baseline = &b
 	}
-	out := outputs{dir: sc.Outputs.Dir, dirName: keyName(c, "out"), json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
+	out := outputs{dir: sc.Outputs.Dir, dirName: keyName(c, sc, "out"), json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
 	if !out.json {
 		fmt.Fprintf(a.stdout, "Scenario %s (%s)\n", sc.NameOrDefault(), path)
 	}
@@ -147,12 +156,17 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 }
 
 // keyName names a scenario key in a message as the user gave it: the flag
-// when it was given, else the key of the file.
-func keyName(c *cobra.Command, flag string) string {
+// when it was given, else the key where it was written ("checkout.yaml:12:
+// outputs.dir").
+func keyName(c *cobra.Command, sc *scenarios.Scenario, flag string) string {
 	if c.Flags().Changed(flag) {
 		return "--" + flag
 	}
-	return flagKeys[flag]
+	key := flagKeys[flag]
+	if where := sc.Where(key); where != "" {
+		return where + ": " + key
+	}
+	return key
 }
 
 func newValidateCmd(a *app) *cobra.Command {
@@ -161,8 +175,10 @@ func newValidateCmd(a *app) *cobra.Command {
 		Use:   "validate FILE...",
 		Short: "Check scenario files without running them",
 		Long: `Check scenario files without running them: YAML syntax, known keys, values,
-conflicts and thresholds. Every problem is reported as file:line: key: what
-is wrong. Exits 0 when all are valid, 2 otherwise.`,
+conflicts, thresholds, and the files and directories a run would read or
+write (body_file, tls.ca_file, baseline.file, outputs.dir, outputs.junit;
+nothing is created). Every problem of a file is reported at once, as
+file:line: key: what is wrong. Exits 0 when all are valid, 2 otherwise.`,
 		Example: `  nowait validate examples/*.yaml`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -173,18 +189,11 @@ is wrong. Exits 0 when all are valid, 2 otherwise.`,
 		RunE: func(c *cobra.Command, args []string) error {
 			bad := 0
 			for _, path := range args {
-				sc, err := scenarios.Load(path)
-				if err == nil {
-					for _, kv := range sets {
-						if err = sc.SetKeyValue(kv); err != nil {
-							break
-						}
-					}
+				sc, errs := readScenario(path, sets)
+				if sc != nil {
+					errs = append(errs, sc.Validate())
 				}
-				if err == nil {
-					err = sc.Validate()
-				}
-				if err != nil {
+				if err := scenarios.JoinErrors(errs...); err != nil {
 					bad++
 					fmt.Fprintln(a.stderr, err)
 					continue

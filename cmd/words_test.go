@@ -75,3 +75,35 @@ func TestSummarySaysWhenAllWereOpen(t *testing.T) {
 		})
 	}
 }
+
+// TestWarmupWordsNameTheirNumbers: the Duration line's warm-up counts say
+// which is the requests sent (summary.json's warmup.requests) and which
+// the responses, not "a warm-up of N requests" with N the responses.
+func TestWarmupWordsNameTheirNumbers(t *testing.T) {
+	s := stats.Summary{Mode: "async", Model: "closed", Connections: 4, Target: "http://127.0.0.1:1/", DurationSec: 0,
+		WarmupSec: 0.7, Warmup: &stats.WarmupSummary{Requests: 6122, Responses: 6112}, Interrupted: true}
+	var b bytes.Buffer
+	printSummary(&b, s)
+	if want := "(after a 700ms warm-up, not counted: 6,122 requests sent, 6,112 answered)"; !strings.Contains(b.String(), want) {
+		t.Errorf("summary lacks %q:\n%s", want, b.String())
+	}
+}
+
+// TestHoldMemoryIsPerConnectionHeld: a hold stopped at 2,496 of the 3,000
+// connections asked for gives the memory per connection it held, and says
+// how many that was.
+func TestHoldMemoryIsPerConnectionHeld(t *testing.T) {
+	res := stats.NewResult()
+	res.Mode, res.Model, res.Target, res.Connections, res.PeakOpenConns = "async", "hold", "http://127.0.0.1:1/", 3000, 2496
+	res.Generator.StartRSSBytes, res.Generator.PeakRSSBytes = 10_000_000, 10_000_000+2496*2100
+	res.Interrupted = true
+	s := stats.Summarize(res)
+	if s.RSSBytesPerConn != 2100 {
+		t.Errorf("rss_bytes_per_connection %g; want 2100 (5,241,600 B over the 2,496 held)", s.RSSBytesPerConn)
+	}
+	var b bytes.Buffer
+	printSummary(&b, s)
+	if want := ": 2.1 KB per held connection (2,496 held at the peak)\n"; !strings.Contains(b.String(), want) {
+		t.Errorf("hold summary lacks %q:\n%s", want, b.String())
+	}
+}

@@ -67,7 +67,11 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		if !c.Passed {
 			c.Reason = fmt.Sprintf("%s %s > %s", name, c.Measured, limit)
 		}
-		if current.Saturation.Saturated {
+		if current.Latency.Count == 0 {
+			// 0µs is no latency at all, not one better than the baseline's.
+			c.Passed, c.Measured, c.Value = false, "", 0
+			c.Reason = "nothing was measured: no response arrived"
+		} else if current.Saturation.Saturated {
 			c.Passed = false
 			c.Reason = fmt.Sprintf("generator saturated: %s; its latency numbers do not measure the target (%s %s; allowed +%s)",
 				current.Saturation.Reason, name, c.Measured, limit)

@@ -2,6 +2,8 @@ package scenarios
 
 import (
 	"errors"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -68,3 +70,43 @@ type wrapped struct {
 
 func (e *wrapped) Error() string { return e.msg }
 func (e *wrapped) Unwrap() error { return e.sentinel }
+
+// JoinErrors joins the problems of one scenario found by Load, the
+// overrides and Validate into one error, one line each: nil errors are
+// dropped, joined ones flattened, and the problems of the file put in the
+// order of its lines, followed by those of the overrides and flags in the
+// order they came. It returns nil when there is no problem.
+func JoinErrors(errs ...error) error {
+	var flat []error
+	var add func(error)
+	add = func(err error) {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				add(e)
+			}
+			return
+		}
+		if err != nil {
+			flat = append(flat, err)
+		}
+	}
+	for _, err := range errs {
+		add(err)
+	}
+	slices.SortStableFunc(flat, func(a, b error) int { return lineOf(a) - lineOf(b) })
+	return errors.Join(flat...)
+}
+
+// lineOf returns the line of the file a problem was found at, or a number
+// past every line when it has none (an override, a flag, the whole file).
+func lineOf(err error) int {
+	var e *Error
+	if errors.As(err, &e) {
+		if i := strings.LastIndexByte(e.Origin, ':'); i >= 0 {
+			if n, convErr := strconv.Atoi(e.Origin[i+1:]); convErr == nil {
+				return n
+			}
+		}
+	}
+	return math.MaxInt32
+}

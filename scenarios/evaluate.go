@@ -7,6 +7,12 @@ import (
 	"github.com/nowait/nowait/stats"
 )
 
+// noAttempt is the problem of a share of the attempts when there were none.
+const noAttempt = "nothing was measured: no request was sent and no connect tried"
+
+// groupDigits writes a count with thousands separators: 10,025.
+func groupDigits(n uint64) string { return stats.GroupDigits(int64(n)) }
+
 // maxExtraDigits bounds the digits added to a measured value to tell it
 // from its limit: HdrHistogram keeps microseconds, three decimals of ms.
 const maxExtraDigits = 4
@@ -34,7 +40,7 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		format = formatMsDigits
 		switch {
 		case l.Count == 0:
-			problem = "no latency was measured"
+			problem = "nothing was measured: no response arrived"
 		case !ok:
 			problem = fmt.Sprintf("the summary has no percentile %s (stats.AddPercentiles adds it)", stats.PercentileKey(t.percentile))
 		}
@@ -43,21 +49,23 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		format = func(v float64, extra int) string { return strconv.FormatFloat(v, 'f', 1+extra, 64) }
 	case kindErrorRate:
 		got, format = sum.ErrorRate, formatPercentDigits
-		suffix = fmt.Sprintf(" (%d failed of %d attempts)", sum.Failed, sum.Attempts())
+		suffix = fmt.Sprintf(", %s failed of %s attempts", groupDigits(sum.Failed), groupDigits(sum.Attempts()))
 		if sum.Attempts() == 0 {
-			problem = "no request was measured"
+			problem = noAttempt
 		}
 	case kindErrors:
 		n := sum.ErrorTotal
 		if t.errKey != "" {
 			n = sum.Errors[t.errKey]
 		}
-		got, format, suffix, problem = share(t.Percent, n, sum.Attempts(), "attempts", "no request was measured")
+		got, format, suffix, problem = share(t.Percent, n, sum.Attempts(), "attempts", noAttempt)
 	case kindStatus:
-		got, format, suffix, problem = share(t.Percent, statusCount(sum.Status, t.status), sum.Responses, "responses", "no response was measured")
+		got, format, suffix, problem = share(t.Percent, statusCount(sum.Status, t.status), sum.Responses, "responses", "nothing was measured: no response arrived")
 	}
 	c.Value = got
-	c.Measured = distinctFrom(format, got, t.Value) + suffix
+	if problem == "" { // else nothing was measured, and no number is quoted as if it had been
+		c.Measured = distinctFrom(format, got, t.Value) + suffix
+	}
 	c.Passed = problem == "" && compare(got, t.Op, t.Value)
 	want := fmt.Sprintf("%s %s %s", t.Metric, t.Op, t.LimitText)
 	switch {
@@ -94,7 +102,7 @@ func share(pct bool, n, total uint64, what, empty string) (float64, func(float64
 	if !pct {
 		return float64(n), func(v float64, _ int) string { return strconv.FormatFloat(v, 'f', 0, 64) }, "", ""
 	}
-	suffix := fmt.Sprintf(" (%d of %d %s)", n, total, what)
+	suffix := fmt.Sprintf(", %s of %s %s", groupDigits(n), groupDigits(total), what)
 	if total == 0 {
 		return 0, formatPercentDigits, suffix, empty
 	}

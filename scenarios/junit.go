@@ -2,8 +2,8 @@ package scenarios
 
 import (
 	"encoding/xml"
-	"fmt"
 	"io"
+	"strconv"
 )
 
 // junitSuites is the root of a JUnit XML report.
@@ -41,20 +41,27 @@ type junitFailure struct {
 // WriteJUnit writes the checks as a JUnit XML report: one test suite named
 // suiteName, one test case per check (its class name is the check's group,
 // "thresholds" or "baseline"), a failure element for each failed check
-// carrying the reason and the measured value.
-func WriteJUnit(w io.Writer, suiteName string, checks []Check) error {
-	suite := junitSuite{Name: suiteName, Tests: len(checks), Time: "0"}
+// carrying the reason and the measured value (none when nothing was
+// measured). The suite's time is the run's, runSec seconds (warm-up
+// included); each case's is measuredSec, the part of the run a check
+// judges.
+func WriteJUnit(w io.Writer, suiteName string, runSec, measuredSec float64, checks []Check) error {
+	suite := junitSuite{Name: suiteName, Tests: len(checks), Time: junitSeconds(runSec)}
 	for _, c := range checks {
-		tc := junitCase{Name: c.Expr, ClassName: suiteName + "." + groupOr(c.Group), Time: "0"}
+		tc := junitCase{Name: c.Expr, ClassName: suiteName + "." + groupOr(c.Group), Time: junitSeconds(measuredSec)}
 		if c.Measured != "" {
 			tc.SystemOut = "measured " + c.Measured
 		}
 		if !c.Passed {
 			suite.Failures++
+			text := c.Expr + "\n"
+			if c.Measured != "" {
+				text += "measured: " + c.Measured + "\n"
+			}
 			tc.Failure = &junitFailure{
 				Message: c.Reason,
 				Type:    groupOr(c.Group),
-				Text:    fmt.Sprintf("%s\nmeasured: %s\nreason: %s\n", c.Expr, c.Measured, c.Reason),
+				Text:    text + "reason: " + c.Reason + "\n",
 			}
 		}
 		suite.Cases = append(suite.Cases, tc)
@@ -70,6 +77,11 @@ func WriteJUnit(w io.Writer, suiteName string, checks []Check) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// junitSeconds writes seconds as JUnit's time attribute: "2.003".
+func junitSeconds(sec float64) string {
+	return strconv.FormatFloat(max(sec, 0), 'f', 3, 64)
 }
 
 func groupOr(g string) string {

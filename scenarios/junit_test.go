@@ -18,7 +18,7 @@ func TestJUnitRoundTrip(t *testing.T) {
 		{Group: "baseline", Expr: "rps vs baseline <&>", Passed: true, Measured: `"quoted"`},
 	}
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, "checkout", checks); err != nil {
+	if err := WriteJUnit(&buf, "checkout", 3.5, 2.0034, checks); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), `<?xml version="1.0" encoding="UTF-8"?>`) {
@@ -72,7 +72,28 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestJUnitWriteError(t *testing.T) {
-	if err := WriteJUnit(failWriter{}, "s", nil); err == nil {
+	if err := WriteJUnit(failWriter{}, "s", 0, 0, nil); err == nil {
 		t.Error("a failed write was not reported")
+	}
+}
+
+// The JUnit times are the run's (the suite, warm-up included) and the
+// measured part's (each case), not "0"; a check that measured nothing
+// has no "measured:" line.
+func TestJUnitTimesAndNothingMeasured(t *testing.T) {
+	checks := []Check{{Group: "thresholds", Expr: "p99 < 50ms", Reason: "nothing was measured: no response arrived"}}
+	var buf bytes.Buffer
+	if err := WriteJUnit(&buf, "s", 3.5, 2.0034, checks); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	for _, want := range []string{`<testsuite name="s" tests="1" failures="1" errors="0" time="3.500">`, `classname="s.thresholds" time="2.003">`,
+		"p99 &lt; 50ms&#xA;reason: nothing was measured: no response arrived&#xA;</failure>"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("JUnit lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "&#xA;measured:") || strings.Contains(out, "system-out") {
+		t.Errorf("JUnit quotes a measurement that was not made:\n%s", out)
 	}
 }

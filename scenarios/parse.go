@@ -23,6 +23,12 @@ const maxErrors = 20
 // problem is reported as "path:line: key: message", several joined with
 // newlines. A relative body_file is resolved against the file's directory.
 // Load does not Validate: apply the --set overrides first.
+//
+// When the file is a mapping of keys but some values are wrong, Load
+// returns the error and the scenario as read, the wrong values left at
+// their defaults, so that the overrides and Validate can report the
+// file's other problems in the same pass; such a scenario must not be
+// run. When the file cannot be read as a mapping, the scenario is nil.
 func Load(path string) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -33,7 +39,7 @@ func Load(path string) (*Scenario, error) {
 
 // Parse reads a scenario from data; name is used in messages and as the
 // scenario's File. A relative body_file or tls.ca_file stays relative to
-// the working directory.
+// the working directory. It returns what Load returns.
 func Parse(name string, data []byte) (*Scenario, error) {
 	return parse(name, "", data)
 }
@@ -44,6 +50,7 @@ type reader struct {
 	dir     string
 	s       *Scenario
 	origin  map[string]string
+	failed  map[string]bool // keys whose value was refused
 	errs    []error
 	anchors map[string]ast.Node
 
@@ -60,7 +67,7 @@ const (
 )
 
 func parse(name, dir string, data []byte) (*Scenario, error) {
-	r := &reader{file: name, dir: dir, s: &Scenario{File: name}, origin: map[string]string{}, anchors: map[string]ast.Node{}}
+	r := &reader{file: name, dir: dir, s: &Scenario{File: name}, origin: map[string]string{}, failed: map[string]bool{}, anchors: map[string]ast.Node{}}
 	// Editors on Windows start UTF-8 files with a byte order mark; YAML
 	// allows it, and it is no part of the first key.
 	data = bytes.TrimPrefix(data, []byte("\ufeff"))
@@ -87,10 +94,14 @@ func parse(name, dir string, data []byte) (*Scenario, error) {
 	r.top(r.unwrap(docs[0].Body))
 	r.s.TLS.CAFile = resolvePath(r.dir, r.s.TLS.CAFile) // as body_file: relative to the file
 	r.s.origin = r.origin
-	if len(r.errs) > 0 {
-		return nil, errors.Join(r.errs...)
+	if len(r.errs) == 0 {
+		return r.s, nil
 	}
-	return r.s, nil
+	if r.failed[""] {
+		return nil, errors.Join(r.errs...) // not a mapping of keys: nothing to check further
+	}
+	r.s.failed = r.failed
+	return r.s, errors.Join(r.errs...)
 }
 
 // checkText refuses a file that is not UTF-8 text (a binary file, or one

@@ -58,6 +58,9 @@ type Scenario struct {
 	// origin maps a key ("load.rate", "requests[0].path") to where it was
 	// written ("checkout.yaml:14" or "--set"), for Validate's messages.
 	origin map[string]string
+	// failed holds the keys whose value was refused as it was read or set
+	// (and so kept its default), for Validate to say nothing more about.
+	failed map[string]bool
 }
 
 // LoadSpec is how the requests are started and when the run stops.
@@ -164,6 +167,11 @@ func (b Baseline) MaxRegressionOrDefault() float64 {
 	return DefaultMaxRegression
 }
 
+// Where returns where key was written, as Validate's messages say it:
+// "checkout.yaml:14", "--set", a flag such as "-o/--out", or the file's
+// name (or "") when the key was not written.
+func (s *Scenario) Where(key string) string { return s.where(key) }
+
 // where returns where key was written, trying its parents ("requests[0]",
 // "requests") when the key itself was not, then the file itself.
 func (s *Scenario) where(key string) string {
@@ -184,6 +192,40 @@ func (s *Scenario) setOrigin(key, origin string) {
 	}
 	m[key] = origin
 	s.origin = m
+}
+
+// keyFailed reports whether the value of key, or of a section or list it
+// is in, was refused as it was read or set.
+func (s *Scenario) keyFailed(key string) bool {
+	for k := key; k != ""; k = parentKey(k) {
+		if s.failed[k] {
+			return true
+		}
+	}
+	return false
+}
+
+// setFailed records whether key's value was refused, copying the map
+// first as setOrigin does. A value set well clears key and every key
+// under it: what was refused there has been replaced.
+func (s *Scenario) setFailed(key string, failed bool) {
+	if !failed && len(s.failed) == 0 {
+		return
+	}
+	m := maps.Clone(s.failed)
+	if m == nil {
+		m = map[string]bool{}
+	}
+	if failed {
+		m[key] = true
+	} else {
+		for k := range m {
+			if k == key || strings.HasPrefix(k, key+".") || strings.HasPrefix(k, key+"[") {
+				delete(m, k)
+			}
+		}
+	}
+	s.failed = m
 }
 
 // parentKey returns "requests[0]" for "requests[0].path", "requests" for

@@ -33,9 +33,11 @@ func (s *Scenario) Set(key, value string) error {
 func (s *Scenario) SetFrom(key, value, origin string) error {
 	key = normalizeKey(strings.TrimSpace(key))
 	if msg := s.set(key, value); msg != "" {
+		s.setFailed(key, true)
 		return &Error{Origin: origin, Key: key, Msg: msg}
 	}
 	s.setOrigin(key, origin)
+	s.setFailed(key, false)
 	return nil
 }
 

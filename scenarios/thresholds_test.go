@@ -197,17 +197,17 @@ func TestEvaluate(t *testing.T) {
 		{"connect.p99 < 1ms", false, "1.50ms", "measured 1.50ms; want connect.p99 < 1ms"},
 		{"rps >= 1000", true, "1000.0", ""},
 		{"rps > 1000", false, "1000.0", "measured 1000.0; want rps > 1000"},
-		{"error_rate < 2%", true, "1.25% (125 failed of 10025 attempts)", ""},
-		{"error_rate < 1%", false, "1.25% (125 failed of 10025 attempts)", "measured 1.25% (125 failed of 10025 attempts); want error_rate < 1%"},
-		{"errors < 1%", true, "0.25% (25 of 10025 attempts)", ""},
+		{"error_rate < 2%", true, "1.25%, 125 failed of 10,025 attempts", ""},
+		{"error_rate < 1%", false, "1.25%, 125 failed of 10,025 attempts", "measured 1.25%, 125 failed of 10,025 attempts; want error_rate < 1%"},
+		{"errors < 1%", true, "0.25%, 25 of 10,025 attempts", ""},
 		{"errors.timeout == 0", false, "20", "measured 20; want errors.timeout == 0"},
 		{"errors.timeout <= 20", true, "20", ""},
 		{"errors.bad_response == 0", true, "0", ""},
 		{"errors < 30", true, "25", ""},
-		{"status.5xx < 0.1%", false, "0.80% (80 of 10000 responses)", "measured 0.80% (80 of 10000 responses); want status.5xx < 0.1%"},
-		{"status.5xx < 1%", true, "0.80% (80 of 10000 responses)", ""},
-		{"status.200 >= 99%", true, "99.0% (9900 of 10000 responses)", ""},
-		{"status.2xx > 99%", false, "99.0% (9900 of 10000 responses)", "measured 99.0% (9900 of 10000 responses); want status.2xx > 99%"},
+		{"status.5xx < 0.1%", false, "0.80%, 80 of 10,000 responses", "measured 0.80%, 80 of 10,000 responses; want status.5xx < 0.1%"},
+		{"status.5xx < 1%", true, "0.80%, 80 of 10,000 responses", ""},
+		{"status.200 >= 99%", true, "99.0%, 9,900 of 10,000 responses", ""},
+		{"status.2xx > 99%", false, "99.0%, 9,900 of 10,000 responses", "measured 99.0%, 9,900 of 10,000 responses; want status.2xx > 99%"},
 		{"status.404 == 20", true, "20", ""},
 	}
 	sum := summary()
@@ -332,5 +332,60 @@ func TestCheckString(t *testing.T) {
 	fail := Check{Expr: "p99 < 40ms", Measured: "45.0ms", Reason: "measured 45.0ms; want p99 < 40ms"}
 	if pass.String() != "PASS p99 < 50ms (45.0ms)" || fail.String() != "FAIL p99 < 40ms: measured 45.0ms; want p99 < 40ms" {
 		t.Errorf("%q\n%q", pass, fail)
+	}
+}
+
+// A check's line has one pair of parentheses: the share and its counts
+// are one phrase, with thousands separators.
+func TestCheckLineHasNoNestedParentheses(t *testing.T) {
+	sum := summary()
+	sum.Failed, sum.ErrorTotal, sum.Errors, sum.Requests, sum.Responses, sum.Status = 0, 0, nil, 8382, 8382, map[string]uint64{"200": 8382}
+	sum.ErrorRate = 0
+	for expr, want := range map[string]string{
+		"error_rate < 1%":   "PASS error_rate < 1% (0.0%, 0 failed of 8,382 attempts)",
+		"errors < 1%":       "PASS errors < 1% (0.0%, 0 of 8,382 attempts)",
+		"status.5xx < 0.1%": "PASS status.5xx < 0.1% (0.0%, 0 of 8,382 responses)",
+	} {
+		th, err := ParseThreshold(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := th.Evaluate(sum).String(); got != want {
+			t.Errorf("%s: %q, want %q", expr, got, want)
+		}
+	}
+}
+
+// A run that measured nothing (no connection) fails every check that
+// needs a measurement, saying so, and quotes no number as measured: not
+// "0µs", which would read as a latency, nor 0µs beating a baseline.
+func TestNothingMeasuredQuotesNoNumber(t *testing.T) {
+	none := stats.Summary{Schema: stats.SchemaVersion, Errors: map[string]uint64{"connect_refused": 14}, ErrorTotal: 14, Failed: 14, ErrorRate: 1}
+	empty := stats.Summary{Schema: stats.SchemaVersion}
+	for _, tc := range []struct {
+		expr   string
+		sum    stats.Summary
+		reason string
+	}{
+		{"p99 < 50ms", none, "nothing was measured: no response arrived"},
+		{"connect.p99 < 5ms", none, "nothing was measured: no response arrived"},
+		{"status.5xx < 1%", none, "nothing was measured: no response arrived"},
+		{"error_rate < 1%", empty, "nothing was measured: no request was sent and no connect tried"},
+		{"errors < 1%", empty, "nothing was measured: no request was sent and no connect tried"},
+	} {
+		th, err := ParseThreshold(tc.expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := th.Evaluate(tc.sum)
+		if c.Passed || c.Measured != "" || c.Reason != tc.reason {
+			t.Errorf("%s: passed %v, measured %q, reason %q; want a failure, nothing measured, %q", tc.expr, c.Passed, c.Measured, c.Reason, tc.reason)
+		}
+	}
+	base := summary()
+	for _, c := range CompareBaseline(none, base, 0.1)[:3] {
+		if c.Passed || c.Measured != "" || c.Reason != "nothing was measured: no response arrived" {
+			t.Errorf("%s with no response: %+v; want a failure that quotes nothing", c.Expr, c)
+		}
 	}
 }

@@ -16,7 +16,10 @@ import (
 // thresholds. Each problem is one line, "where: key: message", where is the
 // file and line the key was written at (or --set); several are joined
 // with newlines. Body and baseline files must exist; Compile reads them.
-// A tls.ca_file must hold a PEM certificate.
+// A tls.ca_file must hold a PEM certificate. The output paths must be
+// ones the run could create or write into (checked, never created). A
+// key whose value Load or Set refused is not checked again, nor is what
+// depends on it (a model refused leaves the model's conflicts unjudged).
 func (s *Scenario) Validate() error {
 	v := &validator{s: s}
 	v.target()
@@ -42,6 +45,16 @@ func (s *Scenario) Validate() error {
 			v.add("baseline.file", fmt.Sprintf("cannot read %s: %v", f, stats.PathErrCause(err)))
 		}
 	}
+	if d := s.Outputs.Dir; d != "" {
+		if msg := checkOutDir(d); msg != "" {
+			v.add("outputs.dir", msg)
+		}
+	}
+	if j := s.Outputs.JUnit; j != "" {
+		if msg := checkJUnitPath(j); msg != "" {
+			v.add("outputs.junit", msg)
+		}
+	}
 	return errors.Join(v.errs...)
 }
 
@@ -50,7 +63,11 @@ type validator struct {
 	errs []error
 }
 
+// add records a problem of key, unless key's value was refused already.
 func (v *validator) add(key, msg string) {
+	if v.s.keyFailed(key) {
+		return
+	}
 	v.errs = append(v.errs, &Error{Origin: v.s.where(key), Key: key, Msg: msg})
 }
 
@@ -82,7 +99,7 @@ func (v *validator) load() {
 	v.intAtLeast0("load.connections", int64(l.Connections))
 	v.intAtLeast0("load.requests", l.Requests)
 	v.intAtLeast0("load.loops", int64(l.Loops))
-	if mode := v.s.ModeOrDefault(); l.Loops > 0 && perConnection[mode] != "" {
+	if mode := v.s.ModeOrDefault(); l.Loops > 0 && perConnection[mode] != "" && !v.s.keyFailed("mode") {
 		v.add("load.loops", "event loops are async mode's; "+mode+" mode has none (one "+perConnection[mode]+" per connection): drop load.loops, or use mode: async")
 	}
 	v.intAtLeast0("load.pipeline", int64(l.Pipeline))
@@ -100,9 +117,25 @@ func (v *validator) load() {
 			v.add(key+".target", mustBe(wantNonNegNum, strconv.FormatFloat(st.Target, 'g', -1, 64)))
 		}
 	}
+	if !v.s.keyFailed("load.model") { // without the model, its conflicts cannot be judged
+		v.modelConflicts()
+	}
+	if l.Requests > 0 && len(l.Stages) > 0 {
+		v.add("load.requests", "conflicts with load.stages; a ramp ends when its stages end")
+	}
+	if l.Warmup > 0 && len(l.Stages) > 0 {
+		// The ramp runs on the run's clock, warm-up included: a warm-up
+		// would use up its start.
+		v.add("load.warmup", "conflicts with load.stages: a ramp is its own warm-up; make its first stage the warm-up (such as 10s:500) and leave the warm-up out")
+	}
+}
+
+// modelConflicts checks the load keys the load model rules out or needs.
+func (v *validator) modelConflicts() {
+	l := &v.s.Load
 	switch v.s.ModelOrDefault() {
 	case engine.ModelOpen:
-		if l.Rate == 0 && len(l.Stages) == 0 {
+		if l.Rate == 0 && len(l.Stages) == 0 && !v.s.keyFailed("load.rate") && !v.s.keyFailed("load.stages") {
 			v.add("load.model", "the open model needs load.rate or load.stages (requests per second)")
 		}
 	case engine.ModelHold:
@@ -124,14 +157,6 @@ func (v *validator) load() {
 		if l.Every > 0 {
 			v.add("load.every", "only the hold model sends on an interval; set model: hold")
 		}
-	}
-	if l.Requests > 0 && len(l.Stages) > 0 {
-		v.add("load.requests", "conflicts with load.stages; a ramp ends when its stages end")
-	}
-	if l.Warmup > 0 && len(l.Stages) > 0 {
-		// The ramp runs on the run's clock, warm-up included: a warm-up
-		// would use up its start.
-		v.add("load.warmup", "conflicts with load.stages: a ramp is its own warm-up; make its first stage the warm-up (such as 10s:500) and leave the warm-up out")
 	}
 }
 

@@ -118,3 +118,57 @@ func TestModelAndModeDefaults(t *testing.T) {
 		t.Error("Error format")
 	}
 }
+
+// A file whose values are partly wrong comes back from Parse with its
+// error and what was read, and Validate adds the problems of the whole,
+// once each: a refused value is not judged again (a bad threshold is one
+// line, not two), nor what depends on it (a misspelt model leaves the
+// rate's conflict with a model unjudged), while independent problems are
+// all there.
+func TestValidateAfterAPartlyWrongFile(t *testing.T) {
+	src := `target: http://127.0.0.1:8080/
+mode: turbo
+load:
+  model: hlod
+  rate: 5
+  loops: 2
+  warmup: 1s
+  stages: [{duration: 1s, target: 5}, {duration: soon, target: 5}]
+requests:
+  - {path: /, body: a, body_file: b, weight: -3}
+thresholds: ["p99 < 1"]
+`
+	s, err := Parse("p.yaml", []byte(src))
+	if s == nil || err == nil {
+		t.Fatalf("Parse returned %v, %v; want the scenario read and an error", s, err)
+	}
+	got := JoinErrors(err, s.Validate()).Error()
+	want := `p.yaml:2: mode: must be one of async, sync or goroutine, got "turbo"` + "\n" +
+		`p.yaml:4: load.model: must be one of closed, open or hold, got "hlod"` + "\n" +
+		`p.yaml:7: load.warmup: conflicts with load.stages: a ramp is its own warm-up; make its first stage the warm-up (such as 10s:500) and leave the warm-up out` + "\n" +
+		`p.yaml:8: load.stages[1].duration: must be a duration above 0 such as "10s" or "500ms", got "soon"` + "\n" +
+		`p.yaml:10: requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got -3` + "\n" +
+		`p.yaml:10: requests[0].body_file: conflicts with body; give one of them` + "\n" +
+		`p.yaml:11: thresholds[0]: "p99 < 1": "1" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+
+	// A value set well over a refused one is judged again.
+	for _, kv := range []string{"load.model=hold", "mode=sync"} {
+		if err := s.SetKeyValue(kv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	err = s.Validate()
+	for _, w := range []string{"p.yaml:6: load.loops: event loops are async mode's; sync mode has none", "p.yaml:5: load.rate: conflicts with model: hold"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("after a good --set of the refused mode and model, Validate says %v; want %q", err, w)
+		}
+	}
+
+	// A file that is no mapping of keys comes back as nothing.
+	if s, err := Parse("l.yaml", []byte("- a\n- b\n")); s != nil || err == nil {
+		t.Errorf("a list: Parse returned %v, %v; want nil and an error", s, err)
+	}
+}

@@ -188,7 +188,7 @@ func readIntervals(dir string, res *Result) error {
 	defer tf.Close()
 	counts, err := ReadTimeseries(tf)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w (in %s)", err, dir) // its text names the file, not where it is
 	}
 	if len(counts) != len(ivs) {
 		return fmt.Errorf("%w: %s has %d intervals, %s has %d", ErrCorrupt, path, len(ivs), tpath, len(counts))

@@ -96,3 +96,32 @@ func TestMergeKeepsTheSaturationVerdict(t *testing.T) {
 		}
 	}
 }
+
+// A merge of runs in several modes says so: its mode names them all, once
+// each, and it counts no event loops, since sync and goroutine runs have
+// none and a sum of some runs' loops would describe none of them.
+func TestMergeOfModesRecordsThemAll(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		modes []string
+		mode  string
+		loops int
+	}{
+		{[]string{"async", "async"}, "async", 2},
+		{[]string{"sync", "sync"}, "sync", 2},
+		{[]string{"async", "sync"}, "async+sync", 0},
+		{[]string{"sync", "async", "async"}, "sync+async", 0},
+		{[]string{"async", "sync", "async", "goroutine"}, "async+sync+goroutine", 0},
+	} {
+		merged := runAt(t0, 2, 10)
+		merged.Mode = tc.modes[0]
+		for i, m := range tc.modes[1:] {
+			r := runAt(t0.Add(time.Duration(i+1)*time.Millisecond), 2, 10)
+			r.Mode = m
+			merged.Merge(r)
+		}
+		if merged.Mode != tc.mode || merged.Loops != tc.loops {
+			t.Errorf("merge of %v: mode %q, %d loops; want %q, %d", tc.modes, merged.Mode, merged.Loops, tc.mode, tc.loops)
+		}
+	}
+}

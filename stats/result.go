@@ -1,6 +1,8 @@
 package stats
 
 import (
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
@@ -9,11 +11,11 @@ import (
 // Result is everything one run measured, merged from its recorders. Every
 // mode produces the same Result; Summarize turns it into numbers.
 type Result struct {
-	Mode        string        // async, sync or goroutine
+	Mode        string        // async, sync or goroutine; a merge of runs in several modes joins them with "+" (async+sync)
 	Model       string        // closed, open or hold
 	Target      string        // what was loaded, for people (a URL)
 	Connections int           // connections asked for
-	Loops       int           // event loops (async) or 0
+	Loops       int           // event loops (async) or 0; 0 in a merge of runs in several modes
 	Pipeline    int           // requests in flight per connection asked for
 	RatePerSec  float64       // open model: the target rate (with stages, the rate the ramp starts from), else 0
 	Ramp        []RampPoint   // with stages: the planned rate (open) or connections (closed) over the run; else empty
@@ -79,7 +81,9 @@ func (r *Result) AddRecorder(rec *Recorder) {
 // Merge merges another result into r exactly: histograms merge, counters
 // add, connection counts and loops add, and the intervals line up on the
 // wall clock. Used to combine runs made on several machines at the same
-// time.
+// time. Runs of different modes make a run of mode "async+sync" (the modes
+// joined in the order they came), and their loops are not added: a count
+// of event loops says nothing about the threads of sync mode, so Loops is 0.
 //
 // The merged run starts at the earlier of the two starts. A run that
 // started k seconds after the other (k rounded to the nearest whole
@@ -116,7 +120,12 @@ func (r *Result) Merge(o *Result) {
 	r.SendLag.Merge(o.SendLag)
 	r.Intervals = MergeIntervals(r.Intervals, src)
 	r.Connections += o.Connections
-	r.Loops += o.Loops
+	r.Mode = mergeModes(r.Mode, o.Mode)
+	if strings.Contains(r.Mode, ModeSep) {
+		r.Loops = 0
+	} else {
+		r.Loops += o.Loops
+	}
 	r.OpenConnsAtEnd += o.OpenConnsAtEnd
 	r.InFlightAtEnd += o.InFlightAtEnd
 	r.PeakOpenConns += o.PeakOpenConns
@@ -129,6 +138,22 @@ func (r *Result) Merge(o *Result) {
 	}
 	r.Saturation.QueuePeak = queue
 	r.Interrupted = r.Interrupted || o.Interrupted
+}
+
+// ModeSep joins the modes of a merge of runs in several modes.
+const ModeSep = "+"
+
+// mergeModes returns the mode of a merge of runs of modes a and b: a when
+// b adds no mode to it, else the modes of both joined by ModeSep, each
+// once, in the order they came.
+func mergeModes(a, b string) string {
+	var modes []string
+	for _, m := range strings.Split(a+ModeSep+b, ModeSep) {
+		if m != "" && !slices.Contains(modes, m) {
+			modes = append(modes, m)
+		}
+	}
+	return strings.Join(modes, ModeSep)
 }
 
 // shiftIntervals returns the intervals of a run that started lead whole

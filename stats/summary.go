@@ -103,7 +103,7 @@ type Summary struct {
 
 	Generator         Generator  `json:"generator"`
 	CPUMicrosPerReq   float64    `json:"cpu_us_per_request"`
-	RSSBytesPerConn   float64    `json:"rss_bytes_per_connection"` // (peak - start RSS) / connections
+	RSSBytesPerConn   float64    `json:"rss_bytes_per_connection"` // (peak - start RSS) / connections (hold: / the most held at once)
 	RequestsPerCPUSec float64    `json:"requests_per_cpu_s"`
 	Saturation        Saturation `json:"saturation"`
 
@@ -192,7 +192,13 @@ func Summarize(r *Result) Summary {
 		s.CPUMicrosPerReq = cpu * 1e6 / float64(total)
 		s.RequestsPerCPUSec = float64(total) / cpu
 	}
-	if conns := max(r.PeakOpenConns, r.Connections); conns > 0 {
+	conns := max(r.PeakOpenConns, r.Connections)
+	if r.Model == "hold" && r.PeakOpenConns > 0 {
+		// Per connection held: a hold stopped early, or refused, holds
+		// fewer than it asked for, and those are what the memory held.
+		conns = r.PeakOpenConns
+	}
+	if conns > 0 {
 		// What the run added to the process, per connection: the marginal
 		// cost, not the Go runtime's fixed floor.
 		s.RSSBytesPerConn = float64(max(r.Generator.PeakRSSBytes-r.Generator.StartRSSBytes, 0)) / float64(conns)

@@ -1,0 +1,56 @@
+package cmd
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nowait/nowait/engine/enginetest"
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+// The compare tables write every count alike, with thousands
+// separators: "conns 2,000" beside "established 2,000", not "2000".
+func TestCompareTablesFormatCountsAlike(t *testing.T) {
+	s := &stats.Summary{Model: "hold", Connections: 2000, PeakOpenConns: 2000, RequestsPerSec: 1000}
+	for _, hold := range []bool{true, false} {
+		var b bytes.Buffer
+		tab := newCompareTable(&b, true, hold)
+		tab.row(CompareCell{Mode: "async", Connections: 2000, Summary: s})
+		tab.row(CompareCell{Mode: "sync", Connections: 15000, Error: "refused"})
+		lines := strings.Split(b.String(), "\n")
+		if f := strings.Fields(lines[1]); len(f) < 3 || f[1] != "2,000" || (hold && f[2] != "2,000") {
+			t.Errorf("hold %v: row %q; want conns 2,000 (and established 2,000)", hold, lines[1])
+		}
+		if !strings.HasPrefix(lines[2], "sync      15,000  failed: refused") {
+			t.Errorf("hold %v: failed row %q; want conns 15,000", hold, lines[2])
+		}
+		if strings.Contains(b.String(), "2000") {
+			t.Errorf("hold %v: a count without its separator:\n%s", hold, b.String())
+		}
+	}
+}
+
+// compare --out says every file it wrote: compare.json and the chart's
+// PNG and SVG, which are there.
+func TestCompareSaysEveryFileItWrote(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	out := filepath.Join(t.TempDir(), "cmp")
+	stdout, stderr, code := runBin(t, "compare", srv.URL(), "--modes", "async", "--connections", "2", "-d", "200ms", "--out", out)
+	if code != ExitOK {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var files []string
+	for _, n := range []string{"compare.json", "compare.png", "compare.svg"} {
+		files = append(files, filepath.Join(out, n))
+		if _, err := os.Stat(filepath.Join(out, n)); err != nil {
+			t.Errorf("%s: %v", n, err)
+		}
+	}
+	if want := "\nWrote " + strings.Join(files, ", ") + "\n"; !strings.HasSuffix(stdout, want) {
+		t.Errorf("stdout ends %q; want %q", stdout[max(0, len(stdout)-200):], want)
+	}
+}

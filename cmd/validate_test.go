@@ -1,0 +1,105 @@
+package cmd
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nowait/nowait/engine/enginetest"
+	"github.com/nowait/nowait/target"
+)
+
+// validate reports every problem of a file in one pass, in the order of
+// its lines: a value refused as it is read (a weight, a max_regression)
+// no longer hides the conflicts found over the whole file (a rate with
+// the hold model, a body beside a body_file). run refuses the same file
+// with the same lines.
+func TestValidateReportsEveryProblemAtOnce(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	body := writeFile(t, "body.json", "{}")
+	path := writeFile(t, "many.yaml", "target: "+srv.URL()+`
+load:
+  model: hold
+  rate: 100
+requests:
+  - path: /
+    weight: -3
+    body: abc
+    body_file: `+body+`
+baseline:
+  max_regression: abc
+thresholds:
+  - p99 < 1
+`)
+	want := []string{
+		path + ":4: load.rate: conflicts with model: hold",
+		path + ":7: requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got -3",
+		path + ":9: requests[0].body_file: conflicts with body; give one of them",
+		path + `:11: baseline.max_regression: must be a percentage above 0 such as 10%, got "abc"`,
+		path + `:13: thresholds[0]: "p99 < 1": "1" is not a latency`,
+	}
+	_, stderr, code := runBin(t, "validate", path)
+	checkLines(t, "validate", stderr, code, want, "nowait: 1 of 1 scenario files are not valid")
+	_, stderr, code = runBin(t, "run", path, "--set", "load.duration=fast", "-d", "1s", "--timeout", "-1s")
+	want = append(want,
+		`--set load.duration: must be a duration above 0 such as "10s" or "500ms", got "fast"`,
+		`--timeout (timeouts.request): must be a duration above 0 such as "10s" or "500ms", got "-1s"`)
+	want[0] = "nowait: " + want[0]
+	checkLines(t, "run", stderr, code, want, "")
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}
+
+// checkLines checks that stderr holds exactly the lines want (each a
+// prefix of its line), then last if not "", and that the exit code is 2.
+func checkLines(t *testing.T, what, stderr string, code int, want []string, last string) {
+	t.Helper()
+	if last != "" {
+		want = append(want, last)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != ExitUsage || len(lines) != len(want) {
+		t.Fatalf("%s: exit %d, %d lines; want %d and %d lines:\n%s", what, code, len(lines), ExitUsage, len(want), stderr)
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("%s: line %d is %q; want %q", what, i+1, lines[i], w)
+		}
+	}
+}
+
+// validate refuses the output paths run would refuse before any load (a
+// file as outputs.dir, a JUnit report under a file), at their file:line,
+// and run refuses them with the same lines before it sends anything.
+// validate creates nothing.
+func TestValidateChecksOutputPaths(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	file := writeFile(t, "afile", "x")
+	dir := t.TempDir()
+	path := writeFile(t, "outs.yaml", "target: "+srv.URL()+"\nload:\n  requests: 10\noutputs:\n  dir: "+file+
+		"\n  junit: "+filepath.Join(file, "j", "junit.xml")+"\n")
+	want := []string{
+		path + ":5: outputs.dir: " + file + " is a file, not a directory; want a directory nowait can create or write into",
+		path + ":6: outputs.junit: " + filepath.Join(file, "j", "junit.xml") + ": its directory " + filepath.Join(file, "j") +
+			" cannot be created: " + file + " is a file, not a directory",
+	}
+	_, stderr, code := runBin(t, "validate", path)
+	checkLines(t, "validate", stderr, code, want, "nowait: 1 of 1 scenario files are not valid")
+	_, stderr, code = runBin(t, "run", path)
+	checkLines(t, "run", stderr, code, []string{"nowait: " + want[0], want[1]}, "")
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+
+	// A directory that does not exist yet is fine, and is not created.
+	fresh := filepath.Join(dir, "new", "res")
+	ok := writeFile(t, "ok.yaml", "target: "+srv.URL()+"\noutputs:\n  dir: "+fresh+"\n  junit: "+filepath.Join(dir, "j", "junit.xml")+"\n")
+	if stdout, stderr, code := runBin(t, "validate", ok); code != ExitOK || !strings.HasSuffix(stdout, ": ok\n") {
+		t.Fatalf("validate of new output paths: exit %d, %s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "new")); !os.IsNotExist(err) {
+		t.Errorf("validate created %s (stat: %v)", filepath.Join(dir, "new"), err)
+	}
+}
