@@ -267,7 +267,7 @@ func spectrumPlot(lk look, runs []Series) (spectrum, error) {
 	p.Y.Scale = plot.LogScale{}
 	sp.yLo, sp.yHi = logRange(yLo, yHi)
 	p.Y.Min, p.Y.Max = sp.yLo, sp.yHi
-	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size)
+	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size, yLo)
 	return sp, nil
 }
 
