@@ -37,9 +37,12 @@ Kinds:
             a run with no responses is left out, with a note
   timeline  throughput and p50/p99/max latency over time, errors marked;
             open connections for hold runs and changing connection
-            counts; for open-model runs the constant target rate and the
-            total of dropped requests (counted as the run ends);
-            one directory
+            counts; for open-model runs the target rate (constant, or
+            following the stages of a ramp) and the total of dropped
+            requests (counted as the run ends); open-model and hold runs
+            label their latency as timed from the intended send; a hold
+            run without --every charts its connections (and errors)
+            alone; one directory
 
 Without -o the chart is written as KIND.png into the directory when there
 is one, else into the current directory.`,

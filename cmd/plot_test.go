@@ -178,3 +178,26 @@ func TestDamagedResultsAreBadArguments(t *testing.T) {
 		})
 	}
 }
+
+// plot --help says what a timeline draws as it draws it: the target rate
+// of a ramp follows its stages (it said "the constant target rate"), and
+// a hold run without --every gets its connections alone.
+func TestPlotHelpSaysRampsAreDrawn(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "plot", "--help")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	help := strings.Join(strings.Fields(stdout), " ")
+	for _, want := range []string{
+		"the target rate (constant, or following the stages of a ramp)",
+		"open-model and hold runs label their latency as timed from the intended send",
+		"a hold run without --every charts its connections (and errors) alone",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("plot --help lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(help, "constant target rate") {
+		t.Errorf("plot --help still says the target rate is constant:\n%s", stdout)
+	}
+}

@@ -62,7 +62,7 @@ func Compare(cells []CompareCell, path string, size Size) error {
 		return err
 	}
 	h := header{title: "nowait: " + strings.Join(modes, " vs ") + " by connection count"}
-	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid, nil) })
+	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid, nil, nil) })
 }
 
 // comparePlots builds the 2x2 grid of panels and returns the modes in the

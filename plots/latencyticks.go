@@ -13,16 +13,18 @@ import (
 // roomy, at 1 and 3 with less room, at the powers alone when tight, and
 // always with at least two labels. drawGrid sets heightPt, the data
 // area's height, before the axis is drawn; at zero (unknown) it labels as
-// latencyTicks does.
+// latencyTicks does. dataLo, the lowest latency drawn, lets lowerMin
+// extend the axis down to a label at or below it.
 type latencyTicker struct {
 	heightPt vg.Length // the data area's height
 	labelPt  vg.Length // the height of a tick label
+	dataLo   float64   // the lowest latency drawn, ms; 0 when unknown
 }
 
 // newLatencyTicker returns the ticker of a latency axis whose tick labels
-// are in font size labelPt.
-func newLatencyTicker(labelPt vg.Length) *latencyTicker {
-	return &latencyTicker{labelPt: labelPt}
+// are in font size labelPt and whose lowest line is at dataLo ms.
+func newLatencyTicker(labelPt vg.Length, dataLo float64) *latencyTicker {
+	return &latencyTicker{labelPt: labelPt, dataLo: dataLo}
 }
 
 // labelSet is a set of multiples of powers of ten that may carry labels,
@@ -43,15 +45,31 @@ func labelSets() []labelSet {
 	}
 }
 
-// Ticks returns the ticks over [min, max]: unlabelled minor ticks at 1, 2
-// and 5 times each power of ten, labels on the densest set of labelSets
-// whose labels stand at least 1.5 label heights apart (every few powers
-// of ten when even those are too close), or a denser one when that gives
-// fewer than two labels.
+// Ticks returns the ticks over [min, max]: the labels of labels, and
+// unlabelled minor ticks at 1, 2 and 5 times each power of ten.
 func (lt *latencyTicker) Ticks(min, max float64) []plot.Tick {
 	if lt.heightPt <= 0 || min <= 0 || max <= min {
 		return latencyTicks(min, max)
 	}
+	labelled, _, _ := lt.labels(min, max)
+	ticks := make([]plot.Tick, 0, len(labelled)+8)
+	for _, v := range labelled {
+		ticks = append(ticks, plot.Tick{Value: v, Label: latencyLabel(v)})
+	}
+	for _, v := range multiplesIn([]float64{1, 2, 5}, min, max) {
+		if !containsValue(labelled, v) {
+			ticks = append(ticks, plot.Tick{Value: v})
+		}
+	}
+	return ticks
+}
+
+// labels returns the labelled values over [min, max], in increasing
+// order: the densest set of labelSets whose labels stand at least 1.5
+// label heights apart, or a denser one when that gives fewer than two
+// labels; when even powers of ten are too close, every few of them from
+// the lowest (every > 1). mults is the set the labels are drawn from.
+func (lt *latencyTicker) labels(min, max float64) (labelled, mults []float64, every int) {
 	perDecade := float64(lt.heightPt) / math.Log10(max/min)
 	need := 1.5 * float64(lt.labelPt)
 	sets := labelSets()
@@ -65,27 +83,61 @@ func (lt *latencyTicker) Ticks(min, max float64) []plot.Tick {
 	for pick > 0 && len(multiplesIn(sets[pick].mults, min, max)) < 2 {
 		pick--
 	}
-	labelled := multiplesIn(sets[pick].mults, min, max)
-	if every := int(math.Ceil(need / perDecade)); pick == len(sets)-1 && every > 1 {
-		// Tighter than a label per decade: every few decades, from the top.
+	labelled = multiplesIn(sets[pick].mults, min, max)
+	if every = int(math.Ceil(need / perDecade)); pick == len(sets)-1 && every > 1 {
+		// Tighter than a label per decade: every few decades, from the
+		// bottom, so that the lowest line has a label under it.
 		var sparse []float64
-		for i := (len(labelled) - 1) % every; i < len(labelled); i += every {
+		for i := 0; i < len(labelled); i += every {
 			sparse = append(sparse, labelled[i])
 		}
 		if len(sparse) >= 2 {
-			labelled = sparse
+			return sparse, sets[pick].mults, every
 		}
 	}
-	ticks := make([]plot.Tick, 0, len(labelled)+8)
-	for _, v := range labelled {
-		ticks = append(ticks, plot.Tick{Value: v, Label: latencyLabel(v)})
+	return labelled, sets[pick].mults, 1
+}
+
+// lowerMin returns the bottom of an axis over [min, max], lowered where
+// need be so that a labelled tick stands at or below dataLo: a reader
+// can then tell the lowest line's value (p50, often) from the labels.
+// It lowers min to the largest label at or below dataLo, which may
+// thin the labels and so need another step. It returns min unchanged
+// when the height or dataLo is unknown.
+func (lt *latencyTicker) lowerMin(min, max float64) float64 {
+	if lt.heightPt <= 0 || lt.dataLo <= 0 || min <= 0 || max <= min {
+		return min
 	}
-	for _, v := range multiplesIn([]float64{1, 2, 5}, min, max) {
-		if !containsValue(labelled, v) {
-			ticks = append(ticks, plot.Tick{Value: v})
+	for range 8 {
+		labelled, mults, every := lt.labels(min, max)
+		if len(labelled) > 0 && labelled[0] <= lt.dataLo*(1+1e-9) {
+			return min
+		}
+		if every > 1 {
+			mults = []float64{1}
+		}
+		f := floorMultiple(mults, lt.dataLo)
+		if f >= min {
+			return min
+		}
+		min = f
+	}
+	return min
+}
+
+// floorMultiple returns the largest m times a power of ten, for m in
+// mults (which holds 1), that is at most v.
+func floorMultiple(mults []float64, v float64) float64 {
+	e := math.Floor(math.Log10(v))
+	best := roundSig(math.Pow(10, e-1))
+	for _, exp := range []float64{e - 1, e} {
+		for _, m := range mults {
+			if c := roundSig(m * math.Pow(10, exp)); c <= v && c > best {
+				best = c
+			}
 		}
 	}
-	return ticks
+	return best
 }
 
 // multiplesIn returns m times each power of ten, for each m of mults,

@@ -103,10 +103,14 @@ func wrapText(sty text.Style, s string, width vg.Length, maxLines int) []string 
 // The data areas of each column are lined up, and those of each row, so
 // stacked panels share their x axis exactly; panel titles are drawn by
 // drawGrid itself, at one height across a row and centred over the data
-// area, as gonum would place them by each panel's own margins. Before
-// drawing, fit (when not nil) may adjust each plot to the data area it
-// will have. It returns the data area of each plot, as drawn.
-func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plot, data draw.Canvas)) [][]draw.Canvas {
+// area, as gonum would place them by each panel's own margins. A plot
+// with a key in keys (which may be nil) gets it drawn in the place of its
+// title, from the left of its data area. Before drawing, fit (when not
+// nil) may adjust each plot to the data area it will have; a latency
+// axis is then lowered to a label under its lowest line. It returns the
+// data area of each plot, as drawn.
+func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, keys map[*plot.Plot]panelKey,
+	fit func(p *plot.Plot, data draw.Canvas)) [][]draw.Canvas {
 	rows, cols := len(grid), len(grid[0])
 	tiles := draw.Tiles{Rows: rows, Cols: cols, PadTop: lk.pt(4), PadBottom: lk.pt(4),
 		PadLeft: lk.pt(6), PadRight: lk.pt(18), PadX: lk.pt(24), PadY: lk.pt(14)}
@@ -124,6 +128,9 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plo
 			if titles[r][c] != "" {
 				titleH = max(titleH, titleSty.Height(titles[r][c])+lk.pt(6))
 			}
+			if k, ok := keys[p]; ok {
+				titleH = max(titleH, k.height(lk)+lk.pt(6))
+			}
 		}
 		titleTop[r] = cs[r][0].Max.Y
 		for c := range grid[r] {
@@ -140,6 +147,7 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plo
 			}
 			if lt, ok := p.Y.Tick.Marker.(*latencyTicker); ok {
 				lt.heightPt = d.Max.Y - d.Min.Y
+				p.Y.Min = lt.lowerMin(p.Y.Min, p.Y.Max)
 			}
 		}
 	}
@@ -186,6 +194,11 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, fit func(p *plot.Plo
 		for c, p := range grid[r] {
 			p.Draw(cs[r][c])
 			data[r][c] = p.DataCanvas(cs[r][c])
+			if k, ok := keys[p]; ok {
+				d := data[r][c]
+				k.draw(dc, lk, d.Min.X, titleTop[r], d.Max.X-d.Min.X)
+				continue
+			}
 			if titles[r][c] == "" {
 				continue
 			}

@@ -113,7 +113,7 @@ func TestSmallChartFits(t *testing.T) {
 func TestLatencyLabelsFitThePanel(t *testing.T) {
 	const labelPt = 11
 	labels := func(heightPt float64, lo, hi float64) []float64 {
-		lt := newLatencyTicker(labelPt)
+		lt := newLatencyTicker(labelPt, 0)
 		lt.heightPt = vg.Length(heightPt)
 		var vs []float64
 		for _, tk := range lt.Ticks(lo, hi) {

@@ -84,11 +84,11 @@ func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry
 		}
 		leg.Top, leg.Left = true, true
 		leg.XOffs, leg.YOffs = offs, -offs
-		p.Y.Max = legendHeadroom(yLo, yHi, float64((h+2*offs)/dataH))
+		fitLogAxis(p, dataH, yHi, float64((h+2*offs)/dataH))
 		// Why drawn here and not by gonum: gonum places a legend from the
 		// top of the whole plot, above the data area by the axis's padding,
 		// where the headroom above does not account for it.
-		leg.Draw(drawGrid(dc, lk, [][]*plot.Plot{{p}}, nil)[0][0])
+		leg.Draw(drawGrid(dc, lk, [][]*plot.Plot{{p}}, nil, nil)[0][0])
 		return
 	}
 	width := dc.Max.X - dc.Min.X - 2*offs
@@ -101,7 +101,7 @@ func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry
 			break
 		}
 	}
-	drawGrid(draw.Crop(dc, 0, 0, h+offs, 0), lk, [][]*plot.Plot{{p}}, nil)
+	drawGrid(draw.Crop(dc, 0, 0, h+offs, 0), lk, [][]*plot.Plot{{p}}, nil, nil)
 	colW := width / vg.Length(cols)
 	for c := range cols {
 		l := leg
@@ -123,4 +123,20 @@ func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry
 func legendHeadroom(lo, hi, frac float64) float64 {
 	frac = math.Min(math.Max(frac, 0), 0.5)
 	return hi * math.Pow(hi/lo, frac/(1-frac))
+}
+
+// fitLogAxis sets the top of p's log y axis, whose data ends at hi, so
+// that the top frac of the panel (dataH high) stays clear for a legend,
+// after lowering the bottom of a latency axis to a label under its lowest
+// line. Why a loop: the lower bottom widens the axis, which raises the
+// top, which may thin the labels and so lower the bottom again.
+func fitLogAxis(p *plot.Plot, dataH vg.Length, hi, frac float64) {
+	lt, _ := p.Y.Tick.Marker.(*latencyTicker)
+	for range 4 {
+		if lt != nil {
+			lt.heightPt = dataH
+			p.Y.Min = lt.lowerMin(p.Y.Min, p.Y.Max)
+		}
+		p.Y.Max = legendHeadroom(p.Y.Min, hi, frac)
+	}
 }

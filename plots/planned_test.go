@@ -65,7 +65,8 @@ func TestRampedTimelineFromResultDir(t *testing.T) {
 	if _, ok := texts["target 100 req/s"]; ok {
 		t.Error("a ramp is drawn as its starting rate")
 	}
-	grid, err := timelinePlots(lookFor(Size{}), res)
+	tl, err := timelinePlots(lookFor(Size{}), res)
+	grid := tl.rows
 	if err != nil {
 		t.Fatal(err)
 	}

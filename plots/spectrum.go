@@ -127,16 +127,21 @@ func Spectrum(runs []Series, path string, size Size) error {
 }
 
 // spectrumHeader says how to read the two lines of a run timed from the
-// intended send (open model, hold with requests), says which runs carry
-// markers when there are more runs than colours, and warns when a
-// generator was saturated.
+// intended send (open model, hold with requests), and beside them what
+// the single line of any other run is, says which runs carry markers when
+// there are more runs than colours, and warns when a generator was
+// saturated.
 func spectrumHeader(runs []Series) header {
 	h := header{title: "Latency by percentile"}
-	kinds := map[string]bool{}
+	kinds := map[string]bool{}   // runs with two lines, by kind
+	singles := map[string]bool{} // runs with one line, by model
 	var saturated []string
 	for _, s := range runs {
-		if s.open() {
+		switch {
+		case s.open():
 			kinds[s.kind()] = true
+		case recorded(s.Latency):
+			singles[s.model] = true
 		}
 		if s.Saturation.Saturated {
 			saturated = append(saturated, s.Name)
@@ -152,6 +157,9 @@ func spectrumHeader(runs []Series) header {
 			who = "hold with requests"
 		}
 		notes = append(notes, who+": solid lines are latency from the intended send time (coordinated omission corrected), dashed lines the service time from the actual write")
+		// Why: beside those, a reader would take every solid line for a
+		// latency from the intended send.
+		notes = append(notes, singleLineNotes(singles)...)
 	}
 	if n := drawable(runs); n > paletteSize {
 		notes = append(notes, fmt.Sprintf("%d runs share %d colours: runs after the %s carry markers", n, paletteSize, ordinal(paletteSize)))
@@ -161,6 +169,23 @@ func spectrumHeader(runs []Series) header {
 		h.warning = saturationWarning(runs, saturated)
 	}
 	return h
+}
+
+// singleLineNotes says what the one line of a run without a service
+// time is, for each model among models: a closed-model run's response
+// time is timed from the actual write.
+func singleLineNotes(models map[string]bool) []string {
+	var notes []string
+	if models["closed"] {
+		notes = append(notes, "closed model: one solid line, the response time from the actual write")
+	}
+	if models["open"] || models["hold"] {
+		notes = append(notes, "runs saved without a service time: one solid line, the latency from the intended send time")
+	}
+	if models[""] {
+		notes = append(notes, "other runs: one solid line, their latency")
+	}
+	return notes
 }
 
 // kind is the model of a run with two lines, for the subtitle that
@@ -267,7 +292,7 @@ func spectrumPlot(lk look, runs []Series) (spectrum, error) {
 	p.Y.Scale = plot.LogScale{}
 	sp.yLo, sp.yHi = logRange(yLo, yHi)
 	p.Y.Min, p.Y.Max = sp.yLo, sp.yHi
-	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size)
+	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size, yLo)
 	return sp, nil
 }
 

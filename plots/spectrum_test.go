@@ -148,3 +148,31 @@ func TestSpectrumOfHoldRunWithRequests(t *testing.T) {
 		t.Errorf("%d dashed paths, want 2", n)
 	}
 }
+
+// The subtitle of a spectrum that mixes a closed run with open ones says
+// what each kind of line is: the closed run's solid line is its response
+// time, not a latency from the intended send.
+func TestSpectrumSubtitleOfMixedModels(t *testing.T) {
+	open := synthRun(60, "async", 3, 500, 300)
+	open.Model, open.RatePerSec = "open", 500
+	closed := synthRun(61, "async", 3, 500, 300)
+	for _, tc := range []struct {
+		name       string
+		runs       []Series
+		closedNote bool
+	}{
+		{"open only", []Series{SeriesOf("o1", open), SeriesOf("o2", open)}, false},
+		{"closed among open", []Series{SeriesOf("r1", closed), SeriesOf("r2", open), SeriesOf("r3", open)}, true},
+	} {
+		sub := spectrumHeader(tc.runs).subtitle
+		if !strings.HasPrefix(sub, "open model: solid lines are latency from the intended send time") {
+			t.Errorf("%s: subtitle %q", tc.name, sub)
+		}
+		if got := strings.Contains(sub, "closed model: one solid line, the response time from the actual write"); got != tc.closedNote {
+			t.Errorf("%s: subtitle %q says what a closed run's line is: %v, want %v", tc.name, sub, got, tc.closedNote)
+		}
+	}
+	if sub := spectrumHeader([]Series{SeriesOf("c", closed)}).subtitle; sub != "" {
+		t.Errorf("closed only: subtitle %q, want none", sub)
+	}
+}

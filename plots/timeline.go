@@ -20,26 +20,31 @@ import (
 // at the end of each second, for hold runs and runs whose connection count
 // changed, with the count asked for (a closed-model ramp's following its
 // stages); and the p50, p99 and max latency (ms, log
-// scale). Each second is drawn as a step over the interval it covers, so
-// the whole run is shown, however short.
+// scale; from the intended send time in an open-model or hold run). A
+// hold run that sent no request (no --every) has its connections alone,
+// and its errors/s when it had errors. Each second is drawn as a step
+// over the interval it covers, so the whole run is shown, however short.
 func Timeline(res *stats.Result, path string, size Size) error {
 	lk := lookFor(size)
-	grid, err := timelinePlots(lk, res)
+	tl, err := timelinePlots(lk, res)
 	if err != nil {
 		return err
 	}
 	h := timelineHeader(res)
 	if size.W <= 0 || size.H <= 0 {
-		size = defaultTimelineSize(len(grid))
+		size = defaultTimelineSize(len(tl.rows))
 	}
-	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid, fitPanel(lk)) })
+	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, tl.rows, tl.keys, fitPanel(lk)) })
 }
 
 // timelineHeader titles the chart and says in the subtitle what was run:
 // the target (shortened to fit when drawn), mode and load model.
 func timelineHeader(res *stats.Result) header {
 	h := header{title: "Throughput and latency over time"}
-	if res.Model == "hold" {
+	switch {
+	case sentNothing(res):
+		h.title = "Connections over time"
+	case res.Model == "hold":
 		h.title = "Connections, throughput and latency over time"
 	}
 	var what []string
@@ -88,8 +93,22 @@ type span struct{ lo, hi float64 }
 
 func (s span) mid() float64 { return (s.lo + s.hi) / 2 }
 
+// timeline is the panels of a timeline, one per row, top to bottom, and
+// the keys drawn above some of them.
+type timeline struct {
+	rows [][]*plot.Plot
+	keys map[*plot.Plot]panelKey
+}
+
+// sentNothing reports whether res is a hold run that sent no request
+// (one without --every): it measured connections, no response.
+func sentNothing(res *stats.Result) bool {
+	return res.Model == "hold" && res.Requests == 0 && res.Responses == 0
+}
+
 // timelinePlots builds the panels of the timeline, top to bottom.
-func timelinePlots(lk look, res *stats.Result) ([][]*plot.Plot, error) {
+func timelinePlots(lk look, res *stats.Result) (timeline, error) {
+	tl := timeline{keys: map[*plot.Plot]panelKey{}}
 	var spans []span
 	var ivs []*stats.Interval
 	for i := range res.Intervals {
@@ -100,37 +119,61 @@ func timelinePlots(lk look, res *stats.Result) ([][]*plot.Plot, error) {
 		}
 	}
 	if len(spans) == 0 {
-		return nil, fmt.Errorf("%w: the run has no intervals", ErrNoData)
+		return tl, fmt.Errorf("%w: the run has no intervals", ErrNoData)
+	}
+	panels, err := timelinePanels(lk, res, spans, ivs, tl.keys)
+	if err != nil {
+		return tl, err
+	}
+	end := spans[len(spans)-1].hi
+	tl.rows = make([][]*plot.Plot, len(panels))
+	for i, p := range panels {
+		p.X.Min, p.X.Max = 0, end
+		p.X.Tick.Marker = plot.TickerFunc(timeTicks)
+		tl.rows[i] = []*plot.Plot{p}
+	}
+	panels[len(panels)-1].X.Label.Text = "Time since start (s)"
+	return tl, nil
+}
+
+// timelinePanels returns the panels of the timeline, top to bottom, and
+// adds the keys drawn above them to keys. Why no throughput or latency
+// panel for a hold run that sent nothing: they would chart, as zeros,
+// what was never measured.
+func timelinePanels(lk look, res *stats.Result, spans []span, ivs []*stats.Interval, keys map[*plot.Plot]panelKey) ([]*plot.Plot, error) {
+	if sentNothing(res) {
+		conns, err := connectionsPlot(lk, res, spans, ivs)
+		if err != nil {
+			return nil, err
+		}
+		conns.Legend.Add("no requests sent (a hold run without --every sends none)")
+		if res.ErrorTotal() == 0 {
+			conns.Legend.Add("errors: none")
+			return []*plot.Plot{conns}, nil
+		}
+		errs, err := errorsPlot(lk, spans, ivs)
+		return []*plot.Plot{conns, errs}, err
 	}
 	top, err := throughputPlot(lk, res, spans, ivs)
 	if err != nil {
 		return nil, err
 	}
-	latency, err := latencyPlot(lk, spans, ivs)
+	latency, key, err := latencyPlot(lk, res, spans, ivs)
 	if err != nil {
 		return nil, err
 	}
-	panels := []*plot.Plot{top, latency}
-	if showConnections(res, ivs) {
-		conns, err := connectionsPlot(lk, res, spans, ivs)
-		if err != nil {
-			return nil, err
-		}
-		if res.Model == "hold" {
-			panels = []*plot.Plot{conns, top, latency}
-		} else {
-			panels = []*plot.Plot{top, conns, latency}
-		}
+	keys[latency] = key
+	if !showConnections(res, ivs) {
+		return []*plot.Plot{top, latency}, nil
 	}
-	end := spans[len(spans)-1].hi
-	grid := make([][]*plot.Plot, len(panels))
-	for i, p := range panels {
-		p.X.Min, p.X.Max = 0, end
-		p.X.Tick.Marker = plot.TickerFunc(timeTicks)
-		grid[i] = []*plot.Plot{p}
+	conns, err := connectionsPlot(lk, res, spans, ivs)
+	if err != nil {
+		return nil, err
 	}
-	panels[len(panels)-1].X.Label.Text = "Time since start (s)"
-	return grid, nil
+	if res.Model == "hold" {
+		return []*plot.Plot{conns, top, latency}, nil
+	}
+	return []*plot.Plot{top, conns, latency}, nil
 }
 
 // showConnections reports whether the open connections deserve a panel:
@@ -265,12 +308,42 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	return p, nil
 }
 
-// latencyPlot draws the p50, p99 and max latency of each interval; an
-// interval without responses is a gap, and a run without any says so.
-func latencyPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
+// errorsPlot marks the errors/s of a run that sent no request: its
+// connect errors.
+func errorsPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
+	p := newPlot(lk, "", "", "Errors/s")
+	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
+	p.Legend.Top = true
+	p.Legend.XOffs = -lk.pt(8)
+	yMax, err := addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, "errors",
+		draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
+	// Why at least 4: errors are counted whole, and a few of them on an
+	// axis to 1 would get ticks at 0.25.
+	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 4)*1.08 // fitPanel adds the legend's room
+	return p, err
+}
+
+// latencyKey says above the latency panel which line is which, and for a
+// run timed from the intended send (open model, hold with requests) that
+// it is.
+func latencyKey(res *stats.Result) panelKey {
+	var k panelKey
+	if res.Model == "open" || res.Model == "hold" {
+		k.captions = []string{
+			"Latency from the intended send time (coordinated omission corrected):",
+			"Latency from the intended send time:",
+			"From intended send:",
+		}
+	}
+	return k
+}
+
+// latencyPlot draws the p50, p99 and max latency of each interval, with
+// their key; an interval without responses is a gap, and a run without
+// any says so.
+func latencyPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, panelKey, error) {
 	p := newPlot(lk, "", "", "Latency")
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs = lk.pt(8)
+	key := latencyKey(res)
 	yLo, yHi := math.Inf(1), 0.0
 	for j, name := range []string{"p50", "p99", "max"} {
 		value := func(i int) (float64, bool) {
@@ -282,9 +355,11 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, erro
 			return msOf(us), true
 		}
 		segs := steps(spans, value)
-		if _, err := addLines(p, segs, draw.LineStyle{Color: seriesColor([]int{2, 1, 3}[j]), Width: lk.pt(1.75)}, name); err != nil {
-			return nil, err
+		sty := draw.LineStyle{Color: seriesColor([]int{2, 1, 3}[j]), Width: lk.pt(1.75)}
+		if _, err := addLines(p, segs, sty, ""); err != nil {
+			return nil, key, err
 		}
+		key.entries = append(key.entries, legendEntry{texts: []string{name}, thumbs: []plot.Thumbnailer{lineSample(sty)}})
 		for _, seg := range segs {
 			for _, pt := range seg {
 				yLo, yHi = min(yLo, pt.Y), max(yHi, pt.Y)
@@ -292,21 +367,31 @@ func latencyPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, erro
 		}
 	}
 	p.Y.Scale = plot.LogScale{}
-	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size)
 	if yHi == 0 {
+		key.entries = nil
+		p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size, 0)
 		p.Y.Min, p.Y.Max = 0.1, 10
 		note, err := plotter.NewLabels(plotter.XYLabels{
 			XYs: []plotter.XY{{X: spans[len(spans)-1].hi / 2, Y: 1}}, Labels: []string{"no responses: no latency to show"}})
 		if err != nil {
-			return nil, err
+			return nil, key, err
 		}
 		note.TextStyle[0].Font = lk.font(labelPt, false)
 		note.TextStyle[0].XAlign, note.TextStyle[0].YAlign = draw.XCenter, draw.YCenter
 		p.Add(note)
-		return p, nil
+		return p, key, nil
 	}
-	p.Y.Min, p.Y.Max = logRange(yLo, yHi) // fitPanel adds the legend's room
-	return p, nil
+	p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size, yLo)
+	// Why no room for a legend: the key is drawn above the panel, so
+	// the axis ends just above the data (drawGrid lowers its bottom to a
+	// label).
+	p.Y.Min, p.Y.Max = logRange(yLo, yHi)
+	return p, key, nil
+}
+
+// lineSample returns a legend sample of a line in sty.
+func lineSample(sty draw.LineStyle) plot.Thumbnailer {
+	return &plotter.Line{LineStyle: sty}
 }
 
 // connectionsPlot draws the connections open at the end of each interval,
@@ -357,14 +442,17 @@ func fitPanel(lk look) func(p *plot.Plot, data draw.Canvas) {
 		}
 		shortenYLabel(p, dataH)
 		legH := p.Legend.Rectangle(data).Size().Y
-		if legH == 0 {
-			return
-		}
 		// Why the margin: gonum draws a legend from the top of the plot,
 		// a little above the data area.
-		frac := min(float64((legH+lk.pt(10))/dataH), 0.6)
+		frac := 0.0
+		if legH > 0 {
+			frac = min(float64((legH+lk.pt(10))/dataH), 0.6)
+		}
 		if _, log := p.Y.Scale.(plot.LogScale); log {
-			p.Y.Max = legendHeadroom(p.Y.Min, p.Y.Max, frac)
+			fitLogAxis(p, dataH, p.Y.Max, frac)
+			return
+		}
+		if frac == 0 {
 			return
 		}
 		p.Y.Max = p.Y.Min + (p.Y.Max-p.Y.Min)/(1-frac)

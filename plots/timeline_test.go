@@ -109,7 +109,8 @@ func TestTimelineCoversTheWholeRun(t *testing.T) {
 		}(), 0.07},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			grid, err := timelinePlots(lookFor(Size{}), tc.res)
+			tl, err := timelinePlots(lookFor(Size{}), tc.res)
+			grid := tl.rows
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -228,7 +229,8 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 			t.Errorf("timeline lacks %q", want)
 		}
 	}
-	grid, err := timelinePlots(lookFor(Size{}), res)
+	tl, err := timelinePlots(lookFor(Size{}), res)
+	grid := tl.rows
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -258,7 +260,8 @@ func TestOpenTimelineDroppedAtTheEnd(t *testing.T) {
 				t.Errorf("rate %v: timeline has %q", rate, text)
 			}
 		}
-		grid, err := timelinePlots(lookFor(Size{}), res)
+		tl, err := timelinePlots(lookFor(Size{}), res)
+		grid := tl.rows
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -332,6 +335,56 @@ func TestTimelineLegendsClearTheData(t *testing.T) {
 					t.Errorf("%s at %v: the full \"Open connections\" label on a short panel", tc.name, size)
 				}
 			}
+		}
+	}
+}
+
+// heldOnly is a hold run without --every: 100 connections held, no
+// request sent, and refused connects in the seconds listed.
+func heldOnly(refusedSecs ...int) *stats.Result {
+	rec := stats.NewRecorder()
+	rec.EndWarmup(0)
+	for s := 1; s <= 3; s++ {
+		for _, e := range refusedSecs {
+			if e == s {
+				rec.RecordError(stats.ErrConnectRefused)
+			}
+		}
+		rec.CloseInterval(int64(s)*1e9, 100)
+	}
+	res := stats.NewResult()
+	res.AddRecorder(rec)
+	res.Mode, res.Model, res.Target, res.Connections, res.PeakOpenConns = "async", "hold", "http://127.0.0.1:8080/", 100, 100
+	return res
+}
+
+// A hold run that sent no request has no responses/s or latency panel,
+// which would chart as zeros what was never measured: its connections,
+// with a note that it sent none, and its errors/s when it had errors.
+func TestTimelineOfHoldWithoutRequests(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		res    *stats.Result
+		panels int
+		want   []string
+	}{
+		{"no errors", heldOnly(), 1, []string{"Connections over time", "errors: none"}},
+		{"refused connects", heldOnly(2), 2, []string{"Connections over time", "Errors/s", "errors/s (1 in all)"}},
+	} {
+		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(tc.res, p, s) }))
+		for _, want := range append(tc.want, "Open connections", "no requests sent (a hold run without --every sends none)") {
+			if _, ok := texts[want]; !ok {
+				t.Errorf("%s: timeline lacks %q", tc.name, want)
+			}
+		}
+		for _, bad := range []string{"Responses/s", "responses/s", "Latency", "0.25", "no responses: no latency to show"} {
+			if _, ok := texts[bad]; ok {
+				t.Errorf("%s: timeline has %q", tc.name, bad)
+			}
+		}
+		tl, err := timelinePlots(lookFor(Size{}), tc.res)
+		if err != nil || len(tl.rows) != tc.panels {
+			t.Errorf("%s: %d panels (%v), want %d", tc.name, len(tl.rows), err, tc.panels)
 		}
 	}
 }
