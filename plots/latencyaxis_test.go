@@ -142,7 +142,7 @@ func TestLowerMinPutsALabelUnderTheLowestLine(t *testing.T) {
 }
 
 // The spectrum's latency axis, too, has a label at or below its lowest
-// line, also with its legend inside the plot.
+// line.
 func TestSpectrumLatencyAxisLabelsTheLowestLine(t *testing.T) {
 	for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
 		runs := []Series{SeriesOf("closed", synthRun(41, "async", 3, 2000, 150)), SeriesOf("open", stallRun())}
@@ -182,6 +182,41 @@ func TestTimelineSaysWhichLatency(t *testing.T) {
 					t.Errorf("%s at %v: no key for %s", tc.name, size, name)
 				}
 			}
+		}
+	}
+}
+
+// A spectrum's latency axis ends just above its highest line (the legend,
+// above the plot, needs no headroom: QA's 1 s maximum ran to 100 s), and
+// no blank band lies between the header (and legend) and the data area
+// (gonum kept 25 to 45 pt for the y label placed near a log axis's top).
+func TestSpectrumLatencyAxisFitsTheData(t *testing.T) {
+	for _, n := range []int{1, 3, 12} {
+		for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
+			t.Run(fmt.Sprintf("%d runs at %v", n, size), func(t *testing.T) {
+				runs := append([]Series{SeriesOf("stall", stallRun())}, mixedRuns(n-1)...)
+				lk := lookFor(size)
+				sp, err := spectrumPlot(lk, runs)
+				if err != nil {
+					t.Fatal(err)
+				}
+				full := size.orDefault()
+				dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
+				below := drawHeader(dc, lk, spectrumHeader(runs))
+				data, legH := drawWithLegend(below, lk, sp.plot, sp.legend, sp.yLo, sp.yHi)
+				top := sp.yHi / 1.25 // logRange's padding
+				if p := sp.plot; p.Y.Max < top || p.Y.Max > 2*top {
+					t.Errorf("latency axis ends at %v ms for a highest line at %v ms, want just above it", p.Y.Max, top)
+				}
+				if legH <= 0 {
+					t.Errorf("legend %v pt high above the plot, want it above", legH)
+				}
+				blank := below.Max.Y - legH - data.Max.Y
+				t.Logf("axis %.3g to %.4g ms for lines to %.4g ms; legend %.1f pt, then %.1f pt to the data area", sp.plot.Y.Min, sp.plot.Y.Max, top, legH.Points(), blank.Points())
+				if blank > lk.pt(20) {
+					t.Errorf("%.1f pt blank between the legend and the data area, want at most %.1f", blank.Points(), lk.pt(20).Points())
+				}
+			})
 		}
 	}
 }

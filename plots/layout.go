@@ -141,7 +141,7 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, keys map[*plot.Plot]
 	// a data area does not depend on the labels of its y axis.
 	for r := range grid {
 		for c, p := range grid[r] {
-			d := p.DataCanvas(cs[r][c])
+			d := dataCanvas(p, cs[r][c])
 			if fit != nil {
 				fit(p, d)
 			}
@@ -158,7 +158,7 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, keys map[*plot.Plot]
 	top, bottom := make([]vg.Length, rows), make([]vg.Length, rows)
 	for r := range grid {
 		for c, p := range grid[r] {
-			d := p.DataCanvas(cs[r][c])
+			d := dataCanvas(p, cs[r][c])
 			if r == 0 || d.Min.X > left[c] {
 				left[c] = d.Min.X
 			}
@@ -179,7 +179,7 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, keys map[*plot.Plot]
 	for r := range grid {
 		for c, p := range grid[r] {
 			for range 6 {
-				d := p.DataCanvas(cs[r][c])
+				d := dataCanvas(p, cs[r][c])
 				dl, dr, db, dt := left[c]-d.Min.X, d.Max.X-right[c], bottom[r]-d.Min.Y, d.Max.Y-top[r]
 				if max(abs(dl), abs(dr), abs(db), abs(dt)) < vg.Points(0.05) {
 					break
@@ -192,8 +192,8 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, keys map[*plot.Plot]
 	for r := range grid {
 		data[r] = make([]draw.Canvas, cols)
 		for c, p := range grid[r] {
-			p.Draw(cs[r][c])
-			data[r][c] = p.DataCanvas(cs[r][c])
+			drawPlot(p, cs[r][c])
+			data[r][c] = dataCanvas(p, cs[r][c])
 			if k, ok := keys[p]; ok {
 				d := data[r][c]
 				k.draw(dc, lk, d.Min.X, titleTop[r], d.Max.X-d.Min.X)

@@ -16,15 +16,13 @@ type legendEntry struct {
 }
 
 // Limits of a fitted legend: its font shrinks to at most minLegendScale
-// of the chart's before texts are shortened; a legend inside the data area
-// takes at most insideLegendShare of its height (above the data, which
-// the axis is raised to clear), else it goes below the plot, in up to
-// maxLegendColumns columns, taking at most belowLegendShare of the chart.
+// of the chart's before texts are shortened; a spectrum's legend, above
+// its plot, takes at most legendShare of the chart's height, in up to
+// maxLegendColumns columns.
 const (
-	minLegendScale    = 0.75
-	insideLegendShare = 0.4
-	belowLegendShare  = 0.45
-	maxLegendColumns  = 3
+	minLegendScale   = 0.75
+	legendShare      = 0.45
+	maxLegendColumns = 3
 )
 
 // fitLegend fits entries in lk's style into columns of width, rows
@@ -67,33 +65,23 @@ func fitLegend(lk look, entries []legendEntry, width, maxH vg.Length, rows int) 
 	}
 }
 
-// drawWithLegend draws the single plot p in dc with entries as its legend:
-// inside the top left of the data area when the legend is short enough,
-// the top of the log y axis (from yLo to yHi) raised just enough to keep
-// the data below it; else below the plot, in columns, so that any number
-// of entries leaves the plot drawable.
-func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry, yLo, yHi float64) {
+// drawWithLegend draws the single plot p in dc with entries as its legend,
+// above the plot, in as few columns as keep it to legendShare of the
+// chart's height (up to maxLegendColumns), its height taken from the
+// canvas: the log y axis runs from yLo to yHi, just around the data, and
+// no legend covers a line. It returns the data area, as drawn, and the
+// height of the legend.
+func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry, yLo, yHi float64) (draw.Canvas, vg.Length) {
 	offs := lk.pt(8)
 	p.Y.Min, p.Y.Max = yLo, yHi
-	data := p.DataCanvas(dc)
-	dataW, dataH := data.Max.X-data.Min.X, data.Max.Y-data.Min.Y
-	leg, texts, h := fitLegend(lk, entries, dataW-2*offs, insideLegendShare*dataH-2*offs, len(entries))
-	if h+2*offs <= insideLegendShare*dataH {
-		for i, e := range entries {
-			leg.Add(texts[i], e.thumbs...)
-		}
-		leg.Top, leg.Left = true, true
-		leg.XOffs, leg.YOffs = offs, -offs
-		fitLogAxis(p, dataH, yHi, float64((h+2*offs)/dataH))
-		// Why drawn here and not by gonum: gonum places a legend from the
-		// top of the whole plot, above the data area by the axis's padding,
-		// where the headroom above does not account for it.
-		leg.Draw(drawGrid(dc, lk, [][]*plot.Plot{{p}}, nil, nil)[0][0])
-		return
-	}
 	width := dc.Max.X - dc.Min.X - 2*offs
-	maxH := belowLegendShare * (dc.Max.Y - dc.Min.Y)
-	var cols, perCol int
+	maxH := legendShare * (dc.Max.Y - dc.Min.Y)
+	var (
+		leg          plot.Legend
+		texts        []string
+		h            vg.Length
+		cols, perCol int
+	)
 	for cols = 1; ; cols++ {
 		perCol = (len(entries) + cols - 1) / cols
 		leg, texts, h = fitLegend(lk, entries, width/vg.Length(cols)-offs, maxH, perCol)
@@ -101,7 +89,7 @@ func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry
 			break
 		}
 	}
-	drawGrid(draw.Crop(dc, 0, 0, h+offs, 0), lk, [][]*plot.Plot{{p}}, nil, nil)
+	top := dc.Max.Y
 	colW := width / vg.Length(cols)
 	for c := range cols {
 		l := leg
@@ -111,10 +99,11 @@ func drawWithLegend(dc draw.Canvas, lk look, p *plot.Plot, entries []legendEntry
 		l.Top, l.Left = true, true
 		x0 := dc.Min.X + offs + colW*vg.Length(c)
 		l.Draw(draw.Canvas{Canvas: dc.Canvas, Rectangle: vg.Rectangle{
-			Min: vg.Point{X: x0, Y: dc.Min.Y + offs/2},
-			Max: vg.Point{X: x0 + colW, Y: dc.Min.Y + offs/2 + h},
+			Min: vg.Point{X: x0, Y: top - h},
+			Max: vg.Point{X: x0 + colW, Y: top},
 		}})
 	}
+	return drawGrid(draw.Crop(dc, 0, 0, 0, -(h+offs/2)), lk, [][]*plot.Plot{{p}}, nil, nil)[0][0], h
 }
 
 // legendHeadroom raises the top hi of a log axis over [lo, hi] so that the

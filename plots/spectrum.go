@@ -111,8 +111,8 @@ func ninesTicks(min, max float64) []plot.Tick {
 // open-model run (or a hold run with requests) also gets its service time
 // as a dashed line of the same colour, and a saturated generator a warning
 // above the chart. Runs beyond the palette's colours carry markers. The
-// legend sits in the top left of the plot, or below it when there are too
-// many runs. Runs with no latency are left out; with none left it returns
+// legend sits above the plot, in columns when there are many runs, and
+// the latency axis ends just above the highest line. Runs with no latency are left out; with none left it returns
 // ErrNoData.
 func Spectrum(runs []Series, path string, size Size) error {
 	lk := lookFor(size)
@@ -233,8 +233,7 @@ func saturationWarning(runs []Series, names []string) string {
 }
 
 // spectrum is a spectrum's plot, its legend entries (drawn by
-// drawWithLegend, which places them) and the range of its y axis before
-// the legend's headroom.
+// drawWithLegend, which places them) and the range of its y axis.
 type spectrum struct {
 	plot     *plot.Plot
 	legend   []legendEntry
