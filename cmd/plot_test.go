@@ -201,3 +201,27 @@ func TestPlotHelpSaysRampsAreDrawn(t *testing.T) {
 		t.Errorf("plot --help still says the target rate is constant:\n%s", stdout)
 	}
 }
+
+// -o is checked before any run is read, as run's --out is: a chart path
+// under a file or naming a directory is a usage error in one line.
+func TestPlotChecksItsOutputFirst(t *testing.T) {
+	a, _ := savedRun(t, 26, "async", 2, 500)
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(t.TempDir(), "no-such-run")
+	for _, tc := range []struct {
+		out, says string
+	}{
+		{filepath.Join(file, "x.png"), "is a file, not a directory"},
+		{t.TempDir(), "is a directory; want a chart file name"},
+	} {
+		for _, run := range []string{a, missing} {
+			_, stderr, code := runCLI(t, "plot", run, "-o", tc.out)
+			if code != ExitUsage || strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, "-o "+tc.out) || !strings.Contains(stderr, tc.says) {
+				t.Errorf("plot %s -o %s: exit %d (want %d), stderr %q", run, tc.out, code, ExitUsage, stderr)
+			}
+		}
+	}
+}
