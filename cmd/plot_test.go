@@ -111,7 +111,7 @@ func TestResultFileMessages(t *testing.T) {
 			filepath.Join(a, "summary.json") + " is a file; give the result directory that holds it (" + a + ")"},
 		{"empty object", []string{"report", bad("{}")}, ExitUsage, "is not a nowait summary: it has no schema_version (nowait writes 1)"},
 		{"array", []string{"report", bad("[1, 2]")}, ExitUsage, "holds a JSON array, not a nowait summary (a JSON object)"},
-		{"chart under a file", []string{"plot", a, "-o", filepath.Join(file, "x.png")}, ExitRunFailed, filepath.Join(file, "x.png") + ": cannot create its directory"},
+		{"chart under a file", []string{"plot", a, "-o", filepath.Join(file, "x.png")}, ExitUsage, "its directory " + file + " is a file, not a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := runCLI(t, tc.args...)
