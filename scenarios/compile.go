@@ -9,7 +9,10 @@ import (
 	"net/netip"
 	"net/url"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
@@ -141,9 +144,8 @@ func (s *Scenario) encodeRequests(u *url.URL) ([]engine.Request, error) {
 	return out, nil
 }
 
-// resolve looks up the URL's host and returns its first address with the
-// port (as the CLI does: "localhost" may also resolve to ::1, where the
-// target may not listen).
+// resolve looks up the URL's host and returns one address with the port:
+// of several, the first that accepts a connection (see accepting).
 func resolve(ctx context.Context, r Resolver, u *url.URL) ([]netip.AddrPort, error) {
 	port := 80
 	if u.Scheme == "https" {
@@ -159,9 +161,51 @@ func resolve(ctx context.Context, r Resolver, u *url.URL) ([]netip.AddrPort, err
 		if lerr != nil || len(ips) == 0 {
 			return nil, &wrapped{ErrResolve, fmt.Sprintf("cannot resolve host %q: %s", host, resolveReason(lerr))}
 		}
-		ip = ips[0]
+		ip = accepting(ctx, withLoopbacks(host, ips), uint16(port))
 	}
 	return []netip.AddrPort{netip.AddrPortFrom(ip.Unmap(), uint16(port))}, nil
+}
+
+// withLoopbacks adds to the addresses of "localhost" (or a name under
+// .localhost, RFC 6761) the loopback addresses the system's lookup left
+// out, as curl does: /etc/hosts often maps it to 127.0.0.1 alone, and a
+// server may listen on ::1 alone.
+func withLoopbacks(host string, ips []netip.Addr) []netip.Addr {
+	h := strings.ToLower(strings.TrimSuffix(host, "."))
+	if h != "localhost" && !strings.HasSuffix(h, ".localhost") {
+		return ips
+	}
+	for _, lb := range []netip.Addr{netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()} {
+		if !slices.ContainsFunc(ips, func(a netip.Addr) bool { return a.Unmap() == lb }) {
+			ips = append(ips, lb)
+		}
+	}
+	return ips
+}
+
+// probeTimeout bounds each connect of accepting.
+const probeTimeout = time.Second
+
+// accepting returns the first of ips that accepts a TCP connection on
+// port, which it closes at once, or the first of ips when none does (the
+// run then counts the refusals). "localhost" resolves to 127.0.0.1 and
+// ::1, and a server may listen on one of them only; wrk and curl try each
+// address in turn the same way. One address is returned without a probe.
+func accepting(ctx context.Context, ips []netip.Addr, port uint16) netip.Addr {
+	if len(ips) == 1 {
+		return ips[0]
+	}
+	var d net.Dialer
+	for _, ip := range ips {
+		pctx, cancel := context.WithTimeout(ctx, probeTimeout)
+		c, err := d.DialContext(pctx, "tcp", netip.AddrPortFrom(ip.Unmap(), port).String())
+		cancel()
+		if err == nil {
+			_ = c.Close()
+			return ip
+		}
+	}
+	return ips[0]
 }
 
 func resolveReason(err error) string {

@@ -223,3 +223,58 @@ func TestCompileTLSInsecure(t *testing.T) {
 		})
 	}
 }
+
+// A host with several addresses goes to the first that accepts a
+// connection, as wrk and curl do: "localhost" is 127.0.0.1 and ::1, and a
+// server may listen on one of them only.
+func TestCompileTakesTheAddressThatAccepts(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback here:", err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	v4, v6 := netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("::1")
+	target := "http://dual.test:" + strconv.Itoa(port) + "/"
+	for _, order := range [][]netip.Addr{{v4, v6}, {v6, v4}} {
+		p, err := (&Scenario{Target: target}).CompileWith(context.Background(), fakeResolver{"dual.test": order})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := netip.AddrPortFrom(v6, uint16(port)); len(p.Addrs) != 1 || p.Addrs[0] != want {
+			t.Errorf("resolved to %v: addrs %v, want %v, where the server listens", order, p.Addrs, want)
+		}
+	}
+	// None accepting: the first, and the run counts the refusals.
+	ln.Close()
+	p, err := (&Scenario{Target: target}).CompileWith(context.Background(), fakeResolver{"dual.test": {v4, v6}})
+	if err != nil || p.Addrs[0].Addr() != v4 {
+		t.Errorf("none listening: addrs %v, err %v; want the first, 127.0.0.1", p.Addrs, err)
+	}
+}
+
+// "localhost" also tries the loopback address the system's lookup left
+// out (/etc/hosts often says 127.0.0.1 alone), as curl does.
+func TestCompileLocalhostTriesBothLoopbacks(t *testing.T) {
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Skip("no IPv6 loopback here:", err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	for _, host := range []string{"localhost", "LocalHost.", "api.localhost"} {
+		r := fakeResolver{strings.ToLower(host): {netip.MustParseAddr("127.0.0.1")}, "LocalHost.": {netip.MustParseAddr("127.0.0.1")}}
+		p, err := (&Scenario{Target: "http://" + host + ":" + strconv.Itoa(port) + "/"}).CompileWith(context.Background(), r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := netip.AddrPortFrom(netip.IPv6Loopback(), uint16(port)); p.Addrs[0] != want {
+			t.Errorf("%s: addrs %v, want %v, where the server listens", host, p.Addrs, want)
+		}
+	}
+	// Another name is taken at its word.
+	p, err := (&Scenario{Target: "http://svc.test:" + strconv.Itoa(port) + "/"}).CompileWith(context.Background(), fakeResolver{"svc.test": {netip.MustParseAddr("127.0.0.1")}})
+	if err != nil || p.Addrs[0].Addr() != netip.MustParseAddr("127.0.0.1") {
+		t.Errorf("svc.test: addrs %v, err %v", p.Addrs, err)
+	}
+}
