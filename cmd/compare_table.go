@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/nowait/nowait/stats"
 )
 
 // compareTable prints the cells as they complete, in fixed-width columns
@@ -49,13 +51,13 @@ func (t *compareTable) row(c CompareCell) {
 			allOpen = fmtSeconds(s.EstablishedSec)
 		}
 		fmt.Fprintf(t.w, holdRow, mode, fmtCount(uint64(c.Connections)), fmtCount(uint64(s.PeakOpenConns)), allOpen,
-			fmtMs(s.Connect.P(50)), fmtMs(s.Connect.P(99)), fmtBytes(float64(s.Generator.PeakRSSBytes)),
+			stats.FormatMs(s.Connect.P(50)), stats.FormatMs(s.Connect.P(99)), fmtBytes(float64(s.Generator.PeakRSSBytes)),
 			fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads),
 			strconv.FormatFloat(s.Generator.CPUSec(), 'f', 2, 64), fmtCount(s.ErrorTotal))
 		return
 	}
 	fmt.Fprintf(t.w, compareRow, mode, fmtCount(uint64(c.Connections)), fmtRate(s.RequestsPerSec),
-		fmtMs(s.Latency.P(50)), fmtMs(s.Latency.P(99)), fmtMs(s.Latency.P(99.9)),
+		stats.FormatMs(s.Latency.P(50)), stats.FormatMs(s.Latency.P(99)), stats.FormatMs(s.Latency.P(99.9)),
 		strconv.FormatFloat(s.CPUMicrosPerReq, 'f', 1, 64), fmtBytes(float64(s.Generator.PeakRSSBytes)),
 		fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads), fmtCount(s.ErrorTotal))
 }

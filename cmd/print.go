@@ -59,7 +59,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	}
 	if s.Model == "open" {
 		fmt.Fprintf(w, "  Schedule      target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)\n",
-			scheduleTarget(s.RatePerSec, s.Ramp), fmtMs(s.SendLag.P(50)), fmtMs(s.SendLag.P(99)), fmtMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
+			scheduleTarget(s.RatePerSec, s.Ramp), stats.FormatMs(s.SendLag.P(50)), stats.FormatMs(s.SendLag.P(99)), stats.FormatMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
 		if !s.Saturation.Saturated && s.Saturation.Note != "" {
 			fmt.Fprintf(w, "                %s\n", s.Saturation.Note)
 		}
@@ -120,11 +120,11 @@ func printLatencyTable(w io.Writer, s stats.Summary) {
 	}
 	fmt.Fprintln(tw)
 	row := func(name string, l stats.Latency) {
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t", name, fmtMs(l.MeanMs), fmtMs(l.StdevMs))
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t", name, stats.FormatMs(l.MeanMs), stats.FormatMs(l.StdevMs))
 		for _, p := range stats.SummaryPercentiles {
-			fmt.Fprintf(tw, "%s\t", fmtMs(l.P(p)))
+			fmt.Fprintf(tw, "%s\t", stats.FormatMs(l.P(p)))
 		}
-		fmt.Fprintf(tw, "%s\t\n", fmtMs(l.MaxMs))
+		fmt.Fprintf(tw, "%s\t\n", stats.FormatMs(l.MaxMs))
 	}
 	switch {
 	case !answered:
@@ -152,7 +152,7 @@ func printDistribution(w io.Writer, res *stats.Result) {
 	fmt.Fprintln(tw, "  percentile\tlatency\tcount\t")
 	for _, p := range []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100} {
 		v := stats.Quantile(res.Latency, p)
-		fmt.Fprintf(tw, "  %s%%\t%s\t%s\t\n", stats.PercentileKey(p), fmtMs(float64(v)/1000), fmtCount(uint64(countBelow(res, v))))
+		fmt.Fprintf(tw, "  %s%%\t%s\t%s\t\n", stats.PercentileKey(p), stats.FormatMs(float64(v)/1000), fmtCount(uint64(countBelow(res, v))))
 	}
 	tw.Flush()
 }
@@ -166,20 +166,6 @@ func countBelow(res *stats.Result, v int64) int64 {
 		}
 	}
 	return n
-}
-
-func fmtMs(ms float64) string {
-	switch {
-	case ms == 0:
-		return "0"
-	case ms < 1:
-		return fmt.Sprintf("%.0fµs", ms*1000)
-	case ms < 10:
-		return fmt.Sprintf("%.2fms", ms)
-	case ms < 1000:
-		return fmt.Sprintf("%.1fms", ms)
-	}
-	return fmt.Sprintf("%.2fs", ms/1000)
 }
 
 // fmtSeconds prints a duration with about three significant digits, so
@@ -291,7 +277,7 @@ func fmtCPUPerReq(us float64) string {
 	if us < 1000 {
 		return fmt.Sprintf("%.1f µs", us)
 	}
-	return fmtMs(us / 1e3)
+	return stats.FormatMs(us / 1e3)
 }
 
 // scheduleTarget names an open run's schedule: its rate, or the rates

@@ -112,14 +112,14 @@ func Saturation(in SatInput) stats.Saturation {
 				conns = "connection"
 			}
 			return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
-				"too few connections for the latency: %s %s × pipeline %d at p50 %.1f ms hold at most %s req/s (scheduled %s req/s)",
-				stats.GroupDigits(int64(in.Connections)), conns, in.Pipeline, in.LatencyP50, perSec(capacity), perSec(in.Rate))}
+				"too few connections for the latency: %s %s × pipeline %d at p50 %s hold at most %s req/s (scheduled %s req/s)",
+				stats.GroupDigits(int64(in.Connections)), conns, in.Pipeline, stats.FormatMs(in.LatencyP50), perSec(capacity), perSec(in.Rate))}
 		}
 	}
 	if in.ConnectP99 > maxSendLagP99 && in.ConnectP99 >= in.SendLagP99/2 {
 		return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
-			"connections were slow to open (connect p99 %.0f ms) and requests due meanwhile waited for them (send lag p99 %.0f ms): use a --warmup longer than the connects, or fewer connections",
-			in.ConnectP99, in.SendLagP99)}
+			"connections were slow to open (connect p99 %s) and requests due meanwhile waited for them (send lag p99 %s): use a --warmup longer than the connects, or fewer connections",
+			stats.FormatMs(in.ConnectP99), stats.FormatMs(in.SendLagP99))}
 	}
 	slots := in.Connections * in.Pipeline
 	lagHeld := !lagKept && in.HeldMs > 0 && in.HeldMs >= heldLagShare*in.SendLagP99
@@ -135,8 +135,8 @@ func Saturation(in SatInput) stats.Saturation {
 		}
 	}
 	return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
-		"generator CPU or target too slow: sends lagged the schedule by p99 %.1f ms (achieved %s of %s req/s)",
-		in.SendLagP99, perSec(in.Achieved), perSec(in.Rate))}
+		"generator CPU or target too slow: sends lagged the schedule by p99 %s (achieved %s of %s req/s)",
+		stats.FormatMs(in.SendLagP99), perSec(in.Achieved), perSec(in.Rate))}
 }
 
 // heldNote says why the sends of a run that was not saturated were late
@@ -147,7 +147,7 @@ func heldNote(in SatInput, lagHeld, endHeld bool) string {
 	if lagHeld {
 		parts = append(parts, fmt.Sprintf(
 			"sends waited for a free connection while the target held %s (%s unanswered for %s or more; send lag p99 %s): the latency from the intended send counts that wait, the service time does not",
-			allConns(in), requests(in.Connections*in.Pipeline)+" went", fmtMs(in.HeldMs), fmtMs(in.SendLagP99)))
+			allConns(in), requests(in.Connections*in.Pipeline)+" went", stats.FormatMs(in.HeldMs), stats.FormatMs(in.SendLagP99)))
 	}
 	if endHeld {
 		parts = append(parts, fmt.Sprintf("the run ended while the target held %s: the %s due meanwhile never went out",
@@ -175,17 +175,6 @@ func allConns(in SatInput) string {
 		s += fmt.Sprintf(" × pipeline %d", in.Pipeline)
 	}
 	return s
-}
-
-// fmtMs formats milliseconds for a verdict: "1.01 s", "950 ms", "12.5 ms".
-func fmtMs(ms float64) string {
-	if ms >= 1000 {
-		return strconv.FormatFloat(ms/1e3, 'f', 2, 64) + " s"
-	}
-	if ms >= 100 {
-		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
-	}
-	return strconv.FormatFloat(ms, 'f', 1, 64) + " ms"
 }
 
 // perSec formats a rate or count rounded to a whole number, with

@@ -37,14 +37,14 @@ func TestSaturation(t *testing.T) {
 		{"kept the schedule", SatInput{Rate: 1000, Achieved: 995, SendLagP99: 2, LatencyP50: 1, Connections: 10, Pipeline: 1}, false, ""},
 		{"no schedule", SatInput{}, false, ""},
 		{"too few connections", SatInput{Rate: 1000, Achieved: 100, SendLagP99: 500, LatencyP50: 10, Connections: 1, Pipeline: 1}, true,
-			"too few connections for the latency: 1 connection × pipeline 1 at p50 10.0 ms hold at most 100 req/s"},
+			"too few connections for the latency: 1 connection × pipeline 1 at p50 10.0ms hold at most 100 req/s"},
 		{"pipelining makes room", SatInput{Rate: 1000, Achieved: 900, SendLagP99: 1, LatencyP50: 10, Connections: 2, Pipeline: 8}, true,
-			"generator CPU or target too slow: sends lagged the schedule by p99 1.0 ms"},
+			"generator CPU or target too slow: sends lagged the schedule by p99 1.00ms"},
 		{"rate kept but sends late", SatInput{Rate: 1000, Achieved: 1000, SendLagP99: 25, LatencyP50: 1, Connections: 50, Pipeline: 1}, true,
-			"generator CPU or target too slow: sends lagged the schedule by p99 25.0 ms (achieved 1,000 of 1,000 req/s)"},
+			"generator CPU or target too slow: sends lagged the schedule by p99 25.0ms (achieved 1,000 of 1,000 req/s)"},
 		{"just under 99%", SatInput{Rate: 1000, Achieved: 989, SendLagP99: 1, LatencyP50: 1, Connections: 50, Pipeline: 1}, true, "generator CPU"},
 		{"connect storm", SatInput{Rate: 30000, Achieved: 30000, SendLagP99: 2300, LatencyP50: 0.7, ConnectP99: 2600, Connections: 15000, Pipeline: 1}, true,
-			"connections were slow to open (connect p99 2600 ms)"},
+			"connections were slow to open (connect p99 2.60s)"},
 		{"no connection", SatInput{Rate: 100, NoConnection: true, Connections: 5, Pipeline: 1}, true,
 			"no connection could be made, so no request could be sent"},
 		{"lag at the limit", SatInput{Rate: 1000, Achieved: 990, SendLagP99: 10, LatencyP50: 1, Connections: 50, Pipeline: 1}, false, ""},
@@ -82,14 +82,14 @@ func TestSaturationOfATargetHoldingEveryConnection(t *testing.T) {
 		// 1000/s over 50 connections, a 1 s stall every 5 s for 7 s
 		// (measured: send lag p99 882 ms, 50 held 950 ms or more).
 		{"a stall mid-run", SatInput{Rate: 1000, Achieved: 1000, SendLagP99: 882, SendLagMax: 952, LatencyP50: 0.1, Connections: 50, Pipeline: 1, HeldMs: 950},
-			"sends waited for a free connection while the target held all 50 connections (50 requests went unanswered for 950 ms or more; send lag p99 882 ms)"},
+			"sends waited for a free connection while the target held all 50 connections (50 requests went unanswered for 950.0ms or more; send lag p99 882.0ms)"},
 		// 300 ms stalls every second: the run ended 250 ms into one.
 		{"and at the end", SatInput{Rate: 1000, Achieved: 920, SendLagP99: 240, LatencyP50: 0.2, Connections: 50, Pipeline: 1, HeldMs: 260, InFlightAtEnd: 50, Unsent: 200},
-			"sends waited for a free connection while the target held all 50 connections (50 requests went unanswered for 260 ms or more; send lag p99 240 ms): the latency from the intended send counts that wait, the service time does not; the run ended while the target held all 50 connections: the 200 requests due meanwhile never went out"},
+			"sends waited for a free connection while the target held all 50 connections (50 requests went unanswered for 260.0ms or more; send lag p99 240.0ms): the latency from the intended send counts that wait, the service time does not; the run ended while the target held all 50 connections: the 200 requests due meanwhile never went out"},
 		{"only at the end", SatInput{Rate: 1000, Achieved: 950, SendLagP99: 2, LatencyP50: 0.2, Connections: 10, Pipeline: 4, HeldMs: 290, InFlightAtEnd: 40, Unsent: 150},
 			"the run ended while the target held all 10 connections × pipeline 4: the 150 requests due meanwhile never went out"},
 		{"requests that timed out", SatInput{Rate: 1000, Achieved: 1000, SendLagP99: 480, LatencyP50: 0.2, Connections: 20, Pipeline: 1, HeldMs: 500},
-			"sends waited for a free connection while the target held all 20 connections (20 requests went unanswered for 500 ms or more"},
+			"sends waited for a free connection while the target held all 20 connections (20 requests went unanswered for 500.0ms or more"},
 	}
 	for _, tt := range tests {
 		got := Saturation(tt.in)
@@ -120,7 +120,7 @@ func TestOpenSaturationReadsTheHoldsFromTheResult(t *testing.T) {
 	}
 	_ = res.SendLag.RecordValues(90, 6050)
 	got := OpenSaturation(plan, &sched, res)
-	if got.Saturated || !strings.Contains(got.Note, "50 requests went unanswered for 950 ms or more") {
+	if got.Saturated || !strings.Contains(got.Note, "50 requests went unanswered for 950.3ms or more") {
 		t.Errorf("a 1 s stall: %+v, want not saturated, 50 held 950 ms", got)
 	}
 	// Timeouts hold their connection for the whole timeout.
@@ -129,12 +129,12 @@ func TestOpenSaturationReadsTheHoldsFromTheResult(t *testing.T) {
 	res.Responses, res.Errors[stats.ErrTimeout] = 6970, 30
 	_ = res.Service.RecordValues(1_500_000, 20)
 	got = OpenSaturation(plan, &sched, res)
-	if got.Saturated || !strings.Contains(got.Note, "50 requests went unanswered for 1.50 s or more") {
+	if got.Saturated || !strings.Contains(got.Note, "50 requests went unanswered for 1.50s or more") {
 		t.Errorf("30 timeouts and 20 slow answers: %+v, want not saturated, 50 held 1.50 s", got)
 	}
 	res.Errors[stats.ErrTimeout] = 50
 	got = OpenSaturation(plan, &sched, res)
-	if got.Saturated || !strings.Contains(got.Note, "50 requests went unanswered for 2.00 s or more") {
+	if got.Saturated || !strings.Contains(got.Note, "50 requests went unanswered for 2.00s or more") {
 		t.Errorf("50 timeouts: %+v, want not saturated, 50 held 2.00 s", got)
 	}
 }

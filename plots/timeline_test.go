@@ -194,7 +194,7 @@ func TestTimelineWithoutResponses(t *testing.T) {
 func openRun() *stats.Result {
 	res := synthRun(16, "async", 4, 2000, 800)
 	res.Model, res.RatePerSec = "open", 6000
-	res.Saturation = stats.Saturation{Saturated: true, Reason: "sends lagged the schedule by p99 50.3 ms"}
+	res.Saturation = stats.Saturation{Saturated: true, Reason: "sends lagged the schedule by p99 50.3ms"}
 	for i := range res.Intervals {
 		res.Intervals[i].Dropped = 400
 	}
@@ -224,7 +224,7 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 		t.Errorf("spectrum has %d dashed service-time paths, want 2", n)
 	}
 	timeline := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
-	for _, want := range []string{"target 6,000 req/s", "1,600 dropped: due, never sent by the end", "generator saturated: sends lagged the schedule by p99 50.3 ms"} {
+	for _, want := range []string{"target 6,000 req/s", "1,600 dropped: due, never sent by the end", "generator saturated: sends lagged the schedule by p99 50.3ms"} {
 		if _, ok := timeline[want]; !ok {
 			t.Errorf("timeline lacks %q", want)
 		}

@@ -1,6 +1,9 @@
 package stats
 
-import "strconv"
+import (
+	"fmt"
+	"strconv"
+)
 
 // GroupDigits formats n with thousands separators, the one way every
 // printed and drawn count is written: 1234567 -> "1,234,567", -1500 ->
@@ -11,4 +14,22 @@ func GroupDigits(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// FormatMs formats a duration given in milliseconds, the one way every
+// printed duration is written, to about three significant digits:
+// 0 -> "0", 0.0421 -> "42µs", 2.5 -> "2.50ms", 882 -> "882.0ms",
+// 2600 -> "2.60s".
+func FormatMs(ms float64) string {
+	switch {
+	case ms == 0:
+		return "0"
+	case ms < 1:
+		return fmt.Sprintf("%.0fµs", ms*1000)
+	case ms < 10:
+		return fmt.Sprintf("%.2fms", ms)
+	case ms < 1000:
+		return fmt.Sprintf("%.1fms", ms)
+	}
+	return fmt.Sprintf("%.2fs", ms/1000)
 }
