@@ -98,6 +98,7 @@ serves HTTPS and every cell trusts its self-signed certificate.`,
 	fl.BoolVar(&f.run.jsonOut, "json", false, "print compare.json on stdout instead of the table")
 	addInsecureFlag(fl, &f.run)
 	addCACertFlag(fl, &f.run)
+	addNoTLSResumeFlag(fl, &f.run)
 	fl.BoolVar(&f.tls, "tls", false, "without a URL: the built-in target serves HTTPS (a self-signed certificate, which every cell trusts) and every cell runs over it")
 	f.run.method, f.run.timeout, f.run.connectTimeout = "GET", engine.DefaultTimeout, engine.DefaultConnectTimeout
 	return c
@@ -379,6 +380,9 @@ func runCellProcess(ctx context.Context, exe, url string, rf *runFlags) (*stats.
 	}
 	if rf.caCert != "" {
 		args = append(args, "--cacert", rf.caCert)
+	}
+	if rf.noTLSResume {
+		args = append(args, "--no-tls-resume")
 	}
 	cmd := exec.CommandContext(ctx, exe, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) } // let the child report what it measured

@@ -56,6 +56,7 @@ start, and the run trusts exactly that certificate (as --cacert would).`,
 	fl.BoolVar(&f.latency, "latency", false, "print the full latency percentile distribution")
 	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async, sync or goroutine")
 	fl.BoolVar(&useTLS, "tls", false, "serve the target over HTTPS with a self-signed certificate, which the run trusts")
+	addNoTLSResumeFlag(fl, f)
 	f.method, f.timeout, f.connectTimeout = "GET", 10*time.Second, 5*time.Second
 	return c
 }

@@ -59,6 +59,7 @@ several local addresses to go past one address's ephemeral ports.
 	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async (epoll reactor), sync (thread per connection) or goroutine (fasthttp)")
 	addInsecureFlag(fl, f)
 	addCACertFlag(fl, f)
+	addNoTLSResumeFlag(fl, f)
 	fl.IntVarP(&f.loops, "loops", "t", 0, "event loops in async mode, as wrk's -t threads (default: number of CPUs)")
 	fl.StringVarP(&f.method, "method", "m", "GET", "HTTP method of the --every requests")
 	fl.StringArrayVarP(&f.headers, "header", "H", nil, "request header 'Name: value' (repeatable)")

@@ -80,7 +80,7 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 		Mode:     f.mode,
 		Requests: []scenarios.Request{req},
 		Timeouts: scenarios.Timeouts{Request: f.timeout, Connect: f.connectTimeout},
-		TLS:      scenarios.TLS{Insecure: f.insecure},
+		TLS:      scenarios.TLS{Insecure: f.insecure, NoResume: f.noTLSResume},
 		Load: scenarios.LoadSpec{
 			Model:       model,
 			Connections: f.connections,

@@ -42,7 +42,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(tw)
 	fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
 	fmt.Fprintf(tw, "  Transfer\t%s in (%s/s), %s out\n", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
-	fmt.Fprintf(tw, "  Connections\t%s opened, %s open at the end%s\n", fmtCount(s.Connects), fmtCount(uint64(s.OpenConnsAtEnd)), allOpenText(s))
+	fmt.Fprintf(tw, "  Connections\t%s opened%s, %s open at the end%s\n", fmtCount(s.Connects), resumedText(s), fmtCount(uint64(s.OpenConnsAtEnd)), allOpenText(s))
 	if s.ServerClosed > 0 {
 		fmt.Fprintf(tw, "  Closed\t%s\n", fmtServerClosed(s.ServerClosed))
 	}
@@ -83,6 +83,19 @@ func printSummary(w io.Writer, s stats.Summary) {
 	if s.Saturation.Saturated {
 		fmt.Fprintf(w, "  WARNING       the generator was saturated: %s\n", s.Saturation.Reason)
 	}
+}
+
+// resumedText says, after the connects of an https run, how many resumed
+// a TLS session (tls_resumed) rather than making a full handshake; it says
+// nothing of an http run, or of one that opened no connection.
+func resumedText(s stats.Summary) string {
+	switch {
+	case s.Connects == 0 || (s.TLSResumed == 0 && !strings.Contains(s.Target, "https://")):
+		return ""
+	case s.TLSResumed == 0:
+		return " (none resumed a TLS session)"
+	}
+	return " (" + fmtCount(s.TLSResumed) + " resumed a TLS session)"
 }
 
 // allOpenText says when the run's connections were first all open at

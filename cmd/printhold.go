@@ -27,9 +27,9 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 	if s.EstablishedSec > 0 {
 		established = "all open after " + fmtSeconds(s.EstablishedSec)
 	}
-	fmt.Fprintf(tw, "  Connections\t%s of %s open at the end, peak %s, %s; %s connects in all\n",
+	fmt.Fprintf(tw, "  Connections\t%s of %s open at the end, peak %s, %s; %s connects in all%s\n",
 		fmtCount(uint64(s.OpenConnsAtEnd)), fmtCount(uint64(s.Connections)), fmtCount(uint64(s.PeakOpenConns)),
-		established, fmtCount(s.Connects))
+		established, fmtCount(s.Connects), resumedText(s))
 	fmt.Fprintf(tw, "  Closed\t%s\n", fmtServerClosed(s.ServerClosed))
 	if s.Requests > 0 {
 		fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))

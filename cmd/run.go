@@ -41,6 +41,7 @@ type runFlags struct {
 	sourceIPs      string        // --source-ips
 	insecure       bool          // -k/--insecure: https without certificate verification
 	caCert         string        // --cacert FILE: https verified against these PEM certificates
+	noTLSResume    bool          // --no-tls-resume: https, a full handshake on every connect
 	extraFDs       int           // descriptors needed besides the connections (an in-process target's)
 
 	out           string   // --out DIR
@@ -115,6 +116,7 @@ is shown beside it.
 	fl.StringVar(&f.mode, "mode", "async", "I/O mode: async (epoll reactor), sync (thread per connection) or goroutine (fasthttp)")
 	addInsecureFlag(fl, f)
 	addCACertFlag(fl, f)
+	addNoTLSResumeFlag(fl, f)
 	fl.StringVarP(&f.out, "out", "o", "", "write summary.json, latency.hlog, latency.hgrm, timeseries.csv and charts into this directory")
 	fl.StringArrayVar(&f.sets, "set", nil, "override a scenario key, such as --set load.rate=8000 (repeatable)")
 	fl.StringVar(&f.junit, "junit", "", "write the threshold and baseline checks as JUnit XML to this file")
@@ -287,6 +289,12 @@ func insecureHint(connectErr string) string {
 // addInsecureFlag defines -k/--insecure, as curl and oha have it.
 func addInsecureFlag(fl *pflag.FlagSet, f *runFlags) {
 	fl.BoolVarP(&f.insecure, "insecure", "k", false, "https: accept any server certificate, such as a test server's self-signed one (no effect on http)")
+}
+
+// addNoTLSResumeFlag defines --no-tls-resume: resuming TLS sessions is
+// the default, as in browsers, k6 and oha.
+func addNoTLSResumeFlag(fl *pflag.FlagSet, f *runFlags) {
+	fl.BoolVar(&f.noTLSResume, "no-tls-resume", false, "https: make a full TLS handshake on every connect instead of resuming the session of an earlier one (session tickets), to measure what full handshakes cost the server (no effect on http)")
 }
 
 // addCACertFlag defines --cacert FILE, as curl has it.

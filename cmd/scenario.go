@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,7 @@ var flagKeys = map[string]string{
 	"mode":            "mode",
 	"insecure":        "tls.insecure",
 	"cacert":          "tls.ca_file",
+	"no-tls-resume":   "tls.resume",
 	"method":          "requests[0].method",
 	"body":            "requests[0].body",
 	"body-file":       "requests[0].body_file",
@@ -81,6 +83,9 @@ func loadScenario(c *cobra.Command, path string, f *runFlags) (*scenarios.Scenar
 			return
 		case "closed":
 			setErr = sc.SetFrom("load.model", "closed", flagName(fl))
+			return
+		case "no-tls-resume": // the key says the opposite of the flag
+			setErr = sc.SetFrom(flagKeys[fl.Name], strconv.FormatBool(!f.noTLSResume), flagName(fl))
 			return
 		}
 		key, ok := flagKeys[fl.Name]

@@ -98,6 +98,11 @@ type Plan struct {
 	// certificate is verified against, instead of the system roots (as
 	// curl --cacert): a test server's own self-signed certificate, say.
 	RootCAs *x509.CertPool
+	// NoTLSResume makes every https connection a full handshake: no
+	// session is kept to resume (as before nowait resumed them), for
+	// measuring what full handshakes cost a server. The zero value
+	// resumes, as browsers, k6 and oha do.
+	NoTLSResume bool
 
 	// Live, when set, receives each closed interval (and open-connection
 	// changes at most once an interval) for the live progress line.

@@ -80,6 +80,7 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 
 		InsecureSkipVerify: s.TLS.Insecure,
 		RootCAs:            roots,
+		NoTLSResume:        s.TLS.NoResume,
 	}
 	if plan.Connections == 0 {
 		plan.Connections = engine.DefaultConnections

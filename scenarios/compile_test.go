@@ -224,6 +224,45 @@ func TestCompileTLSInsecure(t *testing.T) {
 	}
 }
 
+// TestCompileTLSResume: sessions are resumed by default; tls.resume:
+// false, from the file or from --set, reaches the plan as NoTLSResume.
+func TestCompileTLSResume(t *testing.T) {
+	cases := []struct {
+		name, src, set string
+		noResume       bool
+	}{
+		{"default", "target: https://127.0.0.1:8443/\n", "", false},
+		{"file", "target: https://127.0.0.1:8443/\ntls: {resume: false}\n", "", true},
+		{"file true", "target: https://127.0.0.1:8443/\ntls: {resume: true}\n", "", false},
+		{"set", "target: https://127.0.0.1:8443/\n", "tls.resume=false", true},
+		{"set overrides file", "target: https://127.0.0.1:8443/\ntls:\n  resume: false\n", "tls.resume=true", false},
+		{"http accepts it", "target: http://127.0.0.1:8080/\ntls: {resume: false}\n", "", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, err := Parse("tls.yaml", []byte(c.src))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.set != "" {
+				if err := s.SetKeyValue(c.set); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := s.Validate(); err != nil {
+				t.Fatal(err)
+			}
+			p, err := s.Compile(context.Background())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.NoTLSResume != c.noResume {
+				t.Fatalf("plan NoTLSResume %v, want %v", p.NoTLSResume, c.noResume)
+			}
+		})
+	}
+}
+
 // A host with several addresses goes to the first that accepts a
 // connection, as wrk and curl do: "localhost" is 127.0.0.1 and ::1, and a
 // server may listen on one of them only.

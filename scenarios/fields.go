@@ -73,6 +73,7 @@ var leaves = map[string]leaf{
 	"timeouts.connect":  durLeaf(wantDuration, func(s *Scenario) *time.Duration { return &s.Timeouts.Connect }),
 	"tls.insecure":      boolLeaf(func(s *Scenario) *bool { return &s.TLS.Insecure }),
 	"tls.ca_file":       fileLeaf(func(s *Scenario) *string { return &s.TLS.CAFile }),
+	"tls.resume":        notLeaf(func(s *Scenario) *bool { return &s.TLS.NoResume }),
 	"outputs.dir":       strLeaf(func(s *Scenario) *string { return &s.Outputs.Dir }),
 	"outputs.junit":     strLeaf(func(s *Scenario) *string { return &s.Outputs.JUnit }),
 	"outputs.json":      boolLeaf(func(s *Scenario) *bool { return &s.Outputs.JSON }),
@@ -96,7 +97,7 @@ var (
 	requestKeys  = []string{"method", "path", "headers", "body", "body_file", "weight"}
 	stageKeys    = []string{"duration", "target"}
 	timeoutKeys  = []string{"request", "connect"}
-	tlsKeys      = []string{"insecure", "ca_file"}
+	tlsKeys      = []string{"insecure", "ca_file", "resume"}
 	outputKeys   = []string{"dir", "json", "junit", "latency"}
 	baselineKeys = []string{"file", "max_regression"}
 )
@@ -205,6 +206,19 @@ func boolLeaf(p func(*Scenario) *bool) leaf {
 		default:
 			return mustBe(wantBool, t)
 		}
+		return ""
+	}}
+}
+
+// notLeaf is a boolean key whose default is true: the Scenario keeps its
+// opposite, so that its zero value is the default, as every field's.
+func notLeaf(p func(*Scenario) *bool) leaf {
+	return leaf{wantBool, func(s *Scenario, t string) string {
+		var v bool
+		if msg := boolLeaf(func(*Scenario) *bool { return &v }).set(s, t); msg != "" {
+			return msg
+		}
+		*p(s) = !v
 		return ""
 	}}
 }

@@ -78,6 +78,8 @@ func TestParseErrors(t *testing.T) {
 		{"duplicate", "name: a\nname: b\n", `checkout.yaml:2: bad YAML: mapping key "name" already defined at [1:1]`},
 		{"two documents", "name: a\n---\nname: b\n", `checkout.yaml:3: only one YAML document per scenario file`},
 		{"tls insecure not a bool", "tls:\n  insecure: maybe\n", `checkout.yaml:2: tls.insecure: must be true or false, got "maybe"`},
+		{"tls resume not a bool", "tls:\n  resume: never\n", `checkout.yaml:2: tls.resume: must be true or false, got "never"`},
+		{"tls resume typo", "tls:\n  resum: false\n", `checkout.yaml:2: tls.resum: unknown key; did you mean "tls.resume"?`},
 		{"tls unknown key", "tls:\n  insecur: true\n", `checkout.yaml:2: tls.insecur: unknown key; did you mean "tls.insecure"?`},
 		{"tls ca_file empty", "tls:\n  ca_file: \"\"\n", `checkout.yaml:2: tls.ca_file: must be a file name, got ""`},
 		{"tls ca_file typo", "tls:\n  cafile: a.pem\n", `checkout.yaml:2: tls.cafile: unknown key; did you mean "tls.ca_file"?`},

@@ -106,11 +106,12 @@ type Timeouts struct {
 	Connect time.Duration // 0 means engine.DefaultConnectTimeout
 }
 
-// TLS is how an https target's certificate is checked; it changes nothing
-// for an http target.
+// TLS is how an https target's certificate is checked and whether its
+// sessions are resumed; it changes nothing for an http target.
 type TLS struct {
 	Insecure bool   // accept any certificate (a test server's self-signed one), as curl -k
 	CAFile   string // verify against the PEM certificates of this file instead of the system roots, as curl --cacert
+	NoResume bool   // tls.resume: false: every connect makes a full handshake, no session is resumed
 }
 
 // Outputs says what a run writes and prints besides the summary.

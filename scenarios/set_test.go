@@ -96,6 +96,7 @@ func TestSetErrors(t *testing.T) {
 		{"requests[0].weight", "9223372036854775807", `--set requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got 9223372036854775807`},
 		{"requests[0].weight", "1000001", `--set requests[0].weight: must be an integer from 1 to 1000000 (weights are relative), got 1000001`},
 		{"tls.insecure", "yes", `--set tls.insecure: must be true or false, got "yes"`},
+		{"tls.resume", "no", `--set tls.resume: must be true or false, got "no"`},
 		{"tls", "true", `--set tls: is a section; set one of its keys, such as tls.insecure`},
 		{"outputs.json", "maybe", `--set outputs.json: must be true or false, got "maybe"`},
 		{"mode", "epoll", `--set mode: must be one of async, sync or goroutine, got "epoll"`},
@@ -191,6 +192,7 @@ func TestEveryRunFlagHasAKey(t *testing.T) {
 		"max-regression":  {"baseline.max_regression", "10%"},
 		"insecure":        {"tls.insecure", "true"},
 		"cacert":          {"tls.ca_file", "ca.pem"},
+		"no-tls-resume":   {"tls.resume", "false"},
 	}
 	for flag, kv := range flagKeys {
 		var s Scenario

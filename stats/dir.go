@@ -89,6 +89,7 @@ func resultFromSummary(s Summary) (*Result, error) {
 	r.Interrupted = s.Interrupted
 	r.Requests, r.Responses, r.Dropped, r.Resent = s.Requests, s.Responses, s.Dropped, s.Resent
 	r.BytesIn, r.BytesOut, r.Connects, r.ServerClosed = s.BytesIn, s.BytesOut, s.Connects, s.ServerClosed
+	r.TLSResumed = s.TLSResumed // 0 in a directory written before it was counted
 	for code, n := range s.Status {
 		c, err := strconv.Atoi(code)
 		if err != nil || c < 0 || c >= MaxStatus {

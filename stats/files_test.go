@@ -56,6 +56,7 @@ func synthResult(seed uint64, secs int, baseUs int64) *Result {
 			if s%3 == 0 {
 				rec.RecordError(ErrReset)
 				rec.RecordConnect(int64(200+rng.IntN(100)) * 1000)
+				rec.RecordTLSResumed()
 			}
 			rec.CloseInterval(int64(s)*1e9+123_457, 50) // sub-ms ends must survive the round trip
 		}
@@ -283,6 +284,9 @@ func TestMergeOfSavedRunsIsExact(t *testing.T) {
 		t.Fatal(err)
 	}
 	ra.Merge(rb)
+	if got, want := ra.TLSResumed, a.TLSResumed+b.TLSResumed; got != want || want == 0 {
+		t.Fatalf("merged tls_resumed %d, want the sum %d", got, want)
+	}
 	mem := synthResult(6, 5, 1000)
 	mem.Merge(synthResult(7, 4, 3000))
 	requireSameSummary(t, Summarize(ra), Summarize(mem))

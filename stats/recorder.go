@@ -51,6 +51,10 @@ type Counters struct {
 	// idle, or the close after a response (Connection: close, or a body
 	// delimited by the close). They are reconnected, and are no error.
 	ServerClosed uint64
+	// TLSResumed counts the connections (of Connects) whose TLS handshake
+	// resumed an earlier session (a session ticket) instead of a full
+	// handshake: no certificate sent or verified, no server signature.
+	TLSResumed uint64
 }
 
 // Add adds o into c.
@@ -69,6 +73,7 @@ func (c *Counters) Add(o *Counters) {
 	c.Dropped += o.Dropped
 	c.Resent += o.Resent
 	c.ServerClosed += o.ServerClosed
+	c.TLSResumed += o.TLSResumed
 }
 
 // Minus returns c - o, field by field. o must be an earlier state of c.
@@ -88,6 +93,7 @@ func (c *Counters) Minus(o *Counters) Counters {
 	d.Dropped -= o.Dropped
 	d.Resent -= o.Resent
 	d.ServerClosed -= o.ServerClosed
+	d.TLSResumed -= o.TLSResumed
 	return d
 }
 
@@ -226,6 +232,12 @@ func (r *Recorder) RecordConnect(ns int64) {
 	recordNs(r.Connect, ns, 1)
 }
 
+// RecordTLSResumed counts a connection, counted by RecordConnect, whose
+// TLS handshake resumed an earlier session.
+func (r *Recorder) RecordTLSResumed() {
+	r.TLSResumed++
+}
+
 // RecordSendLag records how late a request was written against its
 // intended send time.
 func (r *Recorder) RecordSendLag(ns int64) {
@@ -293,14 +305,14 @@ func (r *Recorder) RecordReceived(bytes int) {
 // EndWarmup moves everything counted so far into Warmup and starts the
 // measured part of the run afresh at nowNs, except the connections: the
 // connects and their times are kept, whenever they happened, so a run
-// reports its connection setup even when the warm-up made it. The first
-// interval counts the warm-up's connects, so the intervals still add up
-// to the totals.
+// reports its connection setup even when the warm-up made it (the
+// resumed TLS sessions among them too). The first interval counts the
+// warm-up's connects, so the intervals still add up to the totals.
 func (r *Recorder) EndWarmup(nowNs int64) {
-	connects := r.Connects
-	r.Connects = 0
+	connects, resumed := r.Connects, r.TLSResumed
+	r.Connects, r.TLSResumed = 0, 0
 	r.Warmup.Add(&r.Counters)
-	r.Counters = Counters{Connects: connects}
+	r.Counters = Counters{Connects: connects, TLSResumed: resumed}
 	r.Latency.Reset()
 	r.service.Reset()
 	r.serviceSame = true

@@ -65,11 +65,15 @@ func TestWarmupIsExcluded(t *testing.T) {
 }
 
 // Connection setup is reported whenever it happened: the connects of the
-// warm-up, and their times, stay counted after it, in the first interval.
+// warm-up, their times and the TLS sessions they resumed, stay counted
+// after it, in the first interval.
 func TestWarmupKeepsConnects(t *testing.T) {
 	r := NewRecorder()
-	for range 10 {
+	for i := range 10 {
 		r.RecordConnect(int64(100 * time.Microsecond))
+		if i > 0 {
+			r.RecordTLSResumed()
+		}
 	}
 	r.RecordResponse(200, int64(time.Millisecond), int64(time.Millisecond))
 	r.EndWarmup(0)
@@ -81,6 +85,9 @@ func TestWarmupKeepsConnects(t *testing.T) {
 	}
 	if r.Intervals[0].Connects != 11 {
 		t.Fatalf("first interval has %d connects, want 11", r.Intervals[0].Connects)
+	}
+	if r.TLSResumed != 9 || r.Warmup.TLSResumed != 0 || r.Intervals[0].TLSResumed != 9 {
+		t.Fatalf("resumed %d, warm-up %d, first interval %d; want 9, 0, 9", r.TLSResumed, r.Warmup.TLSResumed, r.Intervals[0].TLSResumed)
 	}
 }
 

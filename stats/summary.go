@@ -84,6 +84,7 @@ type Summary struct {
 	BytesInPerSec     float64           `json:"bytes_in_per_s"`
 	Connects          uint64            `json:"connects"`
 	ServerClosed      uint64            `json:"server_closed"` // hold: held connections the server ended, reconnected; 0 in the other models
+	TLSResumed        uint64            `json:"tls_resumed"`   // https: connects whose TLS handshake resumed a session; 0 over http
 	OpenConnsAtEnd    int               `json:"open_connections_at_end"`
 	InFlightAtEnd     uint64            `json:"in_flight_at_end"`
 	PeakOpenConns     int               `json:"peak_open_connections"`
@@ -147,6 +148,7 @@ func Summarize(r *Result) Summary {
 		BytesOut:          r.BytesOut,
 		Connects:          r.Connects,
 		ServerClosed:      r.ServerClosed,
+		TLSResumed:        r.TLSResumed,
 		OpenConnsAtEnd:    r.OpenConnsAtEnd,
 		InFlightAtEnd:     r.InFlightAtEnd,
 		PeakOpenConns:     r.PeakOpenConns,

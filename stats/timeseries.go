@@ -15,6 +15,7 @@ func timeseriesHeader() []string {
 		"second", "requests", "responses", "errors", "requests_per_s",
 		"p50_ms", "p90_ms", "p99_ms", "max_ms", "open_connections",
 		"bytes_in", "bytes_out", "connects", "dropped", "resent", "start_ns", "end_ns", "server_closed",
+		"tls_resumed",
 	}
 	for k := ErrorKind(0); k < NumErrorKinds; k++ {
 		h = append(h, k.String())
@@ -27,7 +28,8 @@ func timeseriesHeader() []string {
 // per second, the corrected latency p50, p90, p99 and max in ms, the
 // connections open at its end, bytes, connects, dropped and resent requests, its
 // exact start and end in ns since the measured run began, the held
-// connections the server closed, and the errors by kind.
+// connections the server closed, the connects that resumed a TLS session,
+// and the errors by kind.
 func WriteTimeseries(w io.Writer, res *Result) error {
 	cw := csv.NewWriter(w)
 	if err := cw.Write(timeseriesHeader()); err != nil {
@@ -51,6 +53,7 @@ func WriteTimeseries(w io.Writer, res *Result) error {
 			ms(Quantile(h, 50)), ms(Quantile(h, 90)), ms(Quantile(h, 99)), ms(h.Max()), strconv.Itoa(iv.OpenConns),
 			u(iv.BytesIn), u(iv.BytesOut), u(iv.Connects), u(iv.Dropped), u(iv.Resent),
 			strconv.FormatInt(iv.StartNs, 10), strconv.FormatInt(iv.EndNs, 10), u(iv.ServerClosed),
+			u(iv.TLSResumed),
 		}
 		for _, e := range iv.Errors {
 			row = append(row, u(e))
@@ -110,6 +113,7 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 		iv.StartNs = int64(get("start_ns"))
 		iv.EndNs = int64(get("end_ns"))
 		iv.ServerClosed = get("server_closed")
+		iv.TLSResumed = get("tls_resumed")
 		for k := ErrorKind(0); k < NumErrorKinds; k++ {
 			iv.Errors[k] = get(k.String())
 		}

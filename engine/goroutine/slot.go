@@ -118,13 +118,14 @@ func (s *slot) dial(string) (net.Conn, error) {
 	tlsStartNs := r.clock.Now()
 	cc := &countingConn{Conn: nc, s: s}
 	var conn net.Conn = cc
+	resumed := false
 	if r.tls != nil {
 		tc := tls.Client(cc, r.tls)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			_ = nc.Close() // the handshake error is the one to report
 			return nil, s.connectFailed(engine.HandshakeKind(err), err)
 		}
-		conn = tc
+		conn, resumed = tc, tc.ConnectionState().DidResume
 	}
 	s.mu.Lock()
 	if r.stop.Load() {
@@ -139,7 +140,11 @@ func (s *slot) dial(string) (net.Conn, error) {
 	if r.tls != nil {
 		connectNs += now - tlsStartNs // the TLS handshake, as the goroutine ran it
 	}
-	s.g.Lock(now).RecordConnect(connectNs)
+	rec := s.g.Lock(now)
+	rec.RecordConnect(connectNs)
+	if resumed {
+		rec.RecordTLSResumed()
+	}
 	s.g.AddOpen(1)
 	s.g.Unlock()
 	s.opened.Store(true)

@@ -83,7 +83,7 @@ func (l *loop) startHandshake(c *conn) {
 	t.fd = int(c.fd)
 	t.tc = tls.Client(t, s.cfg)
 	t.clearPend()
-	t.drained, t.in, t.out, t.err, t.plain = false, 0, 0, nil, nil
+	t.drained, t.in, t.out, t.err, t.plain, t.resumed = false, 0, 0, nil, nil, false
 	left := time.Duration(c.dueNs + l.connTimeoutNs - l.clock.Now())
 	ctx, cancel := context.WithTimeout(s.ctx, left)
 	t.ctx = ctx
@@ -102,6 +102,9 @@ func (s *tlsLoop) handshake(slot int32, t *tlsConn, cancel context.CancelFunc) {
 	t.idle()
 	cancel()
 	t.doneNs = s.clock.Now()
+	// Here, not on the loop: ConnectionState copies the state (an
+	// allocation) under the handshake's lock.
+	t.resumed = err == nil && t.tc.ConnectionState().DidResume
 	t.err, t.ctx = err, nil // reactor mode from now on
 	s.mu.Lock()
 	s.done = append(s.done, slot)
@@ -130,6 +133,9 @@ func (l *loop) takeHandshakes() {
 			continue
 		}
 		l.rec.RecordConnect(t.doneNs - c.dueNs)
+		if t.resumed {
+			l.rec.RecordTLSResumed()
+		}
 		c.state, c.fails = stateOpen, 0
 		l.opened(c)
 		// The handshake's goroutine took the socket's events: what came

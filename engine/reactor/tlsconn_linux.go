@@ -46,8 +46,9 @@ type tlsConn struct {
 	in, out int    // bytes read and written on the socket since the loop collected them
 
 	// The handshake's outcome, for the loop: read after the handoff.
-	err    error
-	doneNs int64
+	err     error
+	doneNs  int64
+	resumed bool // the handshake resumed a session
 }
 
 var _ net.Conn = (*tlsConn)(nil)

@@ -249,6 +249,9 @@ func (c *conn) connect() bool {
 	rec := c.lock(now)
 	rec.RecordConnect(now - start) // the TLS handshake included
 	if c.tls != nil {
+		if c.tls.ConnectionState().DidResume {
+			rec.RecordTLSResumed()
+		}
 		in, out := c.sock.takeWire() // the handshake's bytes
 		rec.RecordReceived(in)
 		rec.BytesOut += uint64(out)
