@@ -35,7 +35,7 @@ func TestPoolMaxChunk(t *testing.T) {
 // back half of what it holds at each sweep, for the others.
 func TestChunkFollowsThePace(t *testing.T) {
 	p := newPool(1_000_000, 1)
-	f := newClosedFeed(1, p, 0)
+	f := newClosedFeed(1, p, 0, 1)
 	now, claims := int64(0), 0
 	for range 100_000 { // one request every 2 us: 500,000 a second
 		now += 2000
@@ -50,7 +50,7 @@ func TestChunkFollowsThePace(t *testing.T) {
 		t.Errorf("fast loop: chunk %d, %.1f claims a millisecond; want %d or more, at most 4", f.chunk, perMs, maxChunk/2)
 	}
 
-	slow := newClosedFeed(1, p, 0)
+	slow := newClosedFeed(1, p, 0, 1)
 	for range 20 { // one request every 50 ms
 		now += int64(50 * time.Millisecond)
 		slow.take(0, false, now)
@@ -81,7 +81,7 @@ func TestChunkFollowsThePace(t *testing.T) {
 // gives back what it claimed and did not start, which the other takes.
 func TestFeedsShareThePool(t *testing.T) {
 	p := newPool(1000, 2)
-	a, b := newClosedFeed(1, p, 0), newClosedFeed(1, p, 1)
+	a, b := newClosedFeed(1, p, 0, 1), newClosedFeed(1, p, 1, 1)
 	now := int64(time.Second)
 	for range 5 { // a claims fast: its chunk grows
 		now += 1000
@@ -133,7 +133,7 @@ func TestPoolUnderRace(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			f := newClosedFeed(4, p, i)
+			f := newClosedFeed(4, p, i, 1)
 			for n := int64(0); ; n++ {
 				k := f.take(0, false, n*100)
 				if k == 0 {
@@ -154,5 +154,32 @@ func TestPoolUnderRace(t *testing.T) {
 	wg.Wait()
 	if sent.Load() != total || p.left.Load() != 0 || p.holders != 0 {
 		t.Errorf("sent %d, left %d, holders %d; want %d, 0, 0", sent.Load(), p.left.Load(), p.holders, total)
+	}
+}
+
+// TestClaimsWholeTurnsOfTheMix: loops claim whole turns of a small mix
+// rotation, so that each sends a whole number of turns, whatever their
+// paces, and a budget of whole turns keeps the weights exactly.
+func TestClaimsWholeTurnsOfTheMix(t *testing.T) {
+	p := newPool(5000, 2)
+	a, b := newClosedFeed(4, p, 0, 5), newClosedFeed(4, p, 1, 5)
+	var sentA, sentB, now int64
+	for {
+		now += 1000
+		ka := a.take(0, false, now) // a: 4 a microsecond
+		kb := 0
+		if now%3000 == 0 {
+			kb = b.take(1, false, now) // b: 3 every 3 microseconds
+		}
+		sentA, sentB = sentA+int64(ka), sentB+int64(kb)
+		if ka == 0 && kb == 0 && a.spent() && b.spent() {
+			break
+		}
+	}
+	if sentA+sentB != 5000 || sentA%5 != 0 || sentB%5 != 0 || a.unit != 5 {
+		t.Errorf("a sent %d, b %d (unit %d); want whole turns of 5 adding up to 5000", sentA, sentB, a.unit)
+	}
+	if f := newClosedFeed(1, newPool(100, 2), 0, 5); f.unit != 1 {
+		t.Errorf("unit %d for a rotation longer than the largest chunk (1); want 1", f.unit)
 	}
 }

@@ -14,16 +14,25 @@ type closedFeed struct {
 	pool     *pool // the run's request budget; nil means no limit
 	index    int   // the loop's index, in pool.hungry
 	chunk    int64 // the next claim's size (see chunkFastNs)
+	unit     int64 // claims are whole multiples of it: the mix's rotation when small
 	claimNs  int64 // when the loop last claimed
 	holding  bool  // the loop holds claimed requests (in budget or in flight): a pool holder
 	starved  bool  // the loop found the pool empty; refill looks again (loop.refill)
 }
 
 // newClosedFeed returns loop index's feed for a pipeline depth and a
-// request budget (nil for none).
-func newClosedFeed(depth int, p *pool, index int) closedFeed {
+// request budget (nil for none), over a mix whose rotation is wheel
+// requests long. A loop sends its requests in the order of the rotation,
+// so when every loop claims whole turns of it, a budget of whole turns is
+// sent in the exact proportions of the weights, as long as no request is
+// given back; a rotation longer than the largest chunk is not kept whole.
+func newClosedFeed(depth int, p *pool, index, wheel int) closedFeed {
 	depth = max(depth, 1)
-	return closedFeed{depth: depth, lowWater: depth / 2, pool: p, index: index, chunk: 1}
+	f := closedFeed{depth: depth, lowWater: depth / 2, pool: p, index: index, chunk: 1, unit: 1}
+	if p != nil && int64(wheel) <= p.maxChunk {
+		f.unit = int64(max(wheel, 1))
+	}
+	return f
 }
 
 // take returns how many requests a connection with inflight requests in
@@ -61,7 +70,8 @@ func (f *closedFeed) claim(want, nowNs int64) {
 		f.chunk = max(f.chunk/2, 1)
 	}
 	f.claimNs = nowNs
-	n := f.pool.claim(max(want, f.chunk), !f.holding)
+	n := max(want, f.chunk) + f.unit - 1
+	n = f.pool.claim(n-n%f.unit, !f.holding)
 	if n > 0 {
 		f.holding = true
 		f.budget += n
@@ -101,7 +111,10 @@ func (f *closedFeed) trim(nowNs int64) {
 	if f.budget < 2 || nowNs-f.claimNs < chunkSlowNs || !f.pool.empty() {
 		return
 	}
-	half := f.budget / 2
+	half := f.budget / 2 / f.unit * f.unit
+	if half == 0 {
+		return
+	}
 	f.budget -= half
 	f.chunk = max(f.chunk/2, 1)
 	f.pool.put(half, false)

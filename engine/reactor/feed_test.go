@@ -23,7 +23,7 @@ func TestClosedFeed(t *testing.T) {
 		{"a batch above the chunk", 8, 1000, []step{{0, false, 8}, {4, false, 4}}, false},
 	}
 	for _, tt := range tests {
-		f := newClosedFeed(tt.depth, newPool(tt.budget, 1), 0)
+		f := newClosedFeed(tt.depth, newPool(tt.budget, 1), 0, 1)
 		for i, s := range tt.steps {
 			if got := f.take(s.inflight, s.warm, int64(i)); got != s.want {
 				t.Errorf("%s: step %d take(%d) = %d, want %d", tt.name, i, s.inflight, got, s.want)

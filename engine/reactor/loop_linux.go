@@ -116,7 +116,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		ctx:           context.Background(), // never interrupted, until runLoops gives it the run's
 		clock:         cfg.clock,
 		mix:           cfg.mix,
-		feed:          newClosedFeed(depth, cfg.pool, cfg.index),
+		feed:          newClosedFeed(depth, cfg.pool, cfg.index, cfg.mix.wheel),
 		sched:         cfg.sched,
 		hold:          cfg.hold,
 		rec:           stats.NewRecorder(),
