@@ -21,16 +21,21 @@ const benchResponse = "HTTP/1.1 200 OK\r\nServer: nowait-target\r\nContent-Lengt
 // request and its response. The open variants take the requests from a
 // schedule always ahead of the clock, recording each one's send lag. The
 // batch variant is a pipelined connection's round: 16 requests committed
-// at once and their 16 responses parsed from one read.
+// at once and their 16 responses parsed from one read. The budget
+// variants take the requests from a request count (-n), claimed from the
+// loops' shared pool a chunk at a time.
 func BenchmarkResponsePath(b *testing.B) {
 	for _, bc := range []struct {
-		name  string
-		depth int
-		open  bool
-		batch int
+		name   string
+		depth  int
+		open   bool
+		batch  int
+		budget bool
 	}{
-		{"pipeline1", 1, false, 1}, {"pipeline8", 8, false, 1}, {"open/pipeline1", 1, true, 1}, {"open/pipeline8", 8, true, 1},
-		{"batch16", 16, false, 16},
+		{"pipeline1", 1, false, 1, false}, {"pipeline8", 8, false, 1, false},
+		{"open/pipeline1", 1, true, 1, false}, {"open/pipeline8", 8, true, 1, false},
+		{"batch16", 16, false, 16, false},
+		{"budget/pipeline1", 1, false, 1, true}, {"budget/batch16", 16, false, 16, true},
 	} {
 		depth := bc.depth
 		b.Run(bc.name, func(b *testing.B) {
@@ -39,6 +44,9 @@ func BenchmarkResponsePath(b *testing.B) {
 			l := testLoop(b, plan, []int{0}, func(cfg *loopConfig) {
 				if bc.open {
 					cfg.sched = newOpenFeed(engine.NewSchedule(1e9, nil), 1, 0, -1) // one due every ns
+				}
+				if bc.budget {
+					cfg.pool = newPool(1<<62, 1)
 				}
 			})
 			c := &l.conns[0]

@@ -336,7 +336,7 @@ func (l *loop) commit(c *conn) bool {
 			l.backlog = false
 		}
 	} else {
-		k = l.feed.take(int(c.inflight), l.inWarmup)
+		k = l.feed.take(int(c.inflight), l.inWarmup, l.now)
 		for i := range k {
 			if tail >= len(c.ring) {
 				tail -= len(c.ring)
@@ -414,6 +414,9 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 		if l.firstErr == "" {
 			l.firstErr = fmt.Sprintf("connect %s: %v", l.addrText[c.addr], cause)
 			l.firstErrNs = l.now
+		}
+		if l.nOpen == 0 && l.outstanding == 0 {
+			l.feed.putBack() // nothing to send them on: for the other loops
 		}
 	} else {
 		// Each request in flight failed; a connection that fails with

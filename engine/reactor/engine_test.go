@@ -137,7 +137,9 @@ func TestWeightedMixIsExact(t *testing.T) {
 	if res.Responses != 5000 || res.ErrorTotal() != 0 {
 		t.Fatalf("responses %d, errors %v", res.Responses, res.Errors)
 	}
-	// Weights 3:1:1, two loops of 2500 requests each: 500 404s per loop.
+	// Weights 3:1:1: each loop sends the rotation in order and claims
+	// the count in whole turns of it (5 requests), so 1,000 turns in all
+	// have 1,000 404s, however the loops shared them.
 	if res.Status[404] != 1000 || res.Status[200] != 4000 {
 		t.Errorf("404s %d, 200s %d; want 1000 and 4000", res.Status[404], res.Status[200])
 	}

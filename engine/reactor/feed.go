@@ -10,25 +10,45 @@ package reactor
 type closedFeed struct {
 	depth    int   // requests in flight per connection
 	lowWater int   // refill when in flight <= lowWater
-	budget   int64 // requests this loop may still start; < 0 means no limit
+	budget   int64 // requests this loop claimed from pool and has not started
+	pool     *pool // the run's request budget; nil means no limit
+	index    int   // the loop's index, in pool.hungry
+	chunk    int64 // the next claim's size (see chunkFastNs)
+	unit     int64 // claims are whole multiples of it: the mix's rotation when small
+	claimNs  int64 // when the loop last claimed
+	holding  bool  // the loop holds claimed requests (in budget or in flight): a pool holder
+	starved  bool  // the loop found the pool empty; refill looks again (loop.refill)
 }
 
-// newClosedFeed returns the feed for a pipeline depth and a request budget
-// (< 0 for none).
-func newClosedFeed(depth int, budget int64) closedFeed {
+// newClosedFeed returns loop index's feed for a pipeline depth and a
+// request budget (nil for none), over a mix whose rotation is wheel
+// requests long. A loop sends its requests in the order of the rotation,
+// so when every loop claims whole turns of it, a budget of whole turns is
+// sent in the exact proportions of the weights, as long as no request is
+// given back; a rotation longer than the largest chunk is not kept whole.
+func newClosedFeed(depth int, p *pool, index, wheel int) closedFeed {
 	depth = max(depth, 1)
-	return closedFeed{depth: depth, lowWater: depth / 2, budget: budget}
+	f := closedFeed{depth: depth, lowWater: depth / 2, pool: p, index: index, chunk: 1, unit: 1}
+	if p != nil && int64(wheel) <= p.maxChunk {
+		f.unit = int64(max(wheel, 1))
+	}
+	return f
 }
 
 // take returns how many requests a connection with inflight requests in
-// flight starts now, and takes them from the budget unless they are sent
-// in the warm-up (as engine.Budget does for the other modes).
-func (f *closedFeed) take(inflight int, warm bool) int {
+// flight starts at nowNs, and takes them from the budget unless they are
+// sent in the warm-up (as engine.Budget does for the other modes). It
+// claims from the pool only when the loop's own claim runs short: once a
+// chunk.
+func (f *closedFeed) take(inflight int, warm bool, nowNs int64) int {
 	if inflight > f.lowWater {
 		return 0
 	}
 	k := f.depth - inflight
-	if f.budget >= 0 && !warm {
+	if f.pool != nil && !warm {
+		if int64(k) > f.budget {
+			f.claim(int64(k)-f.budget, nowNs)
+		}
 		if int64(k) > f.budget {
 			k = int(f.budget)
 		}
@@ -37,17 +57,114 @@ func (f *closedFeed) take(inflight int, warm bool) int {
 	return k
 }
 
-// giveBack returns k requests to the budget: they were written and the
-// server will not answer them (see loop.giveBack).
+// claim adds to the loop's budget at least want requests from the pool,
+// a chunk if that is more, or what is left there; when that is less than
+// want, the loop is starved. The chunk follows the loop's pace: doubled
+// when the last lasted less than chunkFastNs, halved when it lasted more
+// than chunkSlowNs.
+func (f *closedFeed) claim(want, nowNs int64) {
+	switch d := nowNs - f.claimNs; {
+	case d < chunkFastNs:
+		f.chunk = min(2*f.chunk, f.pool.maxChunk)
+	case d > chunkSlowNs:
+		f.chunk = max(f.chunk/2, 1)
+	}
+	f.claimNs = nowNs
+	n := max(want, f.chunk) + f.unit - 1
+	n = f.pool.claim(n-n%f.unit, !f.holding)
+	if n > 0 {
+		f.holding = true
+		f.budget += n
+	}
+	if n < want {
+		f.starve()
+	}
+}
+
+// giveBack returns k requests to the loop's budget: they were taken and
+// not sent, or sent and the server will not answer them (see
+// loop.giveBack). They go again on the loop's next connection, or back to
+// the pool when the loop cannot use them (putBack).
 func (f *closedFeed) giveBack(k int) {
-	if f.budget >= 0 {
+	if f.pool != nil {
 		f.budget += int64(k)
 	}
 }
 
-// exhausted reports whether the budget is spent: no request will start
-// again.
-func (f *closedFeed) exhausted() bool { return f.budget == 0 }
+// putBack returns the loop's budget to the pool for the other loops, and
+// the loop stops holding requests: it has none in flight (its connects
+// fail with no connection open, or it stops).
+func (f *closedFeed) putBack() {
+	if !f.holding {
+		return
+	}
+	f.pool.put(f.budget, true)
+	f.budget, f.holding = 0, false
+}
+
+// trim is for a loop's sweep: while the pool is empty, a loop whose claim
+// has lasted more than chunkSlowNs (its pace fell, its connections are
+// slow) puts back half of what it has not started, and halves its chunk,
+// for the loops that have run out. Each sweep halves it again. Without a
+// limit the loop holds no budget and trim does nothing.
+func (f *closedFeed) trim(nowNs int64) {
+	if f.budget < 2 || nowNs-f.claimNs < chunkSlowNs || !f.pool.empty() {
+		return
+	}
+	half := f.budget / 2 / f.unit * f.unit
+	if half == 0 {
+		return
+	}
+	f.budget -= half
+	f.chunk = max(f.chunk/2, 1)
+	f.pool.put(half, false)
+}
+
+// spent reports whether the loop has no budget of its own left: it needs
+// the pool's to start another request. False without a limit.
+func (f *closedFeed) spent() bool { return f.pool != nil && f.budget == 0 }
+
+// exhausted reports whether no request can start now, the loop's budget
+// and the pool's both spent, and then marks the loop starved, so that its
+// idle connections are filled again if requests come back to the pool.
+func (f *closedFeed) exhausted() bool {
+	if !f.spent() || !f.pool.empty() {
+		return false
+	}
+	f.starve()
+	return true
+}
+
+// settle is for a loop with nothing to send nor in flight: it stops
+// holding requests and says whether the run's budget is spent, or still
+// held by other loops (the loop then waits for them, starved), or left in
+// the pool.
+func (f *closedFeed) settle() budgetState {
+	if f.holding {
+		f.pool.put(0, true)
+		f.holding = false
+	}
+	st := f.pool.state()
+	if st == budgetHeld {
+		f.starve()
+	}
+	return st
+}
+
+// starve marks the loop as waiting for requests to come back to the
+// pool: a put then wakes it.
+func (f *closedFeed) starve() {
+	if !f.starved {
+		f.starved = true
+		f.pool.hungry[f.index].Store(true)
+	}
+}
+
+// fed clears starve, as the loop looks at the pool again.
+func (f *closedFeed) fed() {
+	f.starved = false
+	f.pool.hungry[f.index].Store(false)
+}
 
 // slotAddrs returns the address index of each of loop i's connections:
 // connection j of the plan goes to loop j mod loops and address j mod
@@ -58,16 +175,4 @@ func slotAddrs(conns, addrs, loops, i int) []int {
 		out = append(out, j%addrs)
 	}
 	return out
-}
-
-// share returns loop i's part of a request budget (0: no limit, -1).
-func share(total int64, loops, i int) int64 {
-	if total <= 0 {
-		return -1
-	}
-	s := total / int64(loops)
-	if int64(i) < total%int64(loops) {
-		s++
-	}
-	return s
 }

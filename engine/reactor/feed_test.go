@@ -20,12 +20,12 @@ func TestClosedFeed(t *testing.T) {
 		{"depth 3 low water 1", 3, -1, []step{{2, false, 0}, {1, false, 2}}, false},
 		{"budget cuts the batch", 8, 10, []step{{0, false, 8}, {4, false, 2}, {0, false, 0}}, true},
 		{"warm-up is free", 2, 2, []step{{0, true, 2}, {0, true, 2}, {0, false, 2}, {0, false, 0}}, true},
-		{"zero budget", 1, 0, []step{{0, false, 0}}, true},
+		{"a batch above the chunk", 8, 1000, []step{{0, false, 8}, {4, false, 4}}, false},
 	}
 	for _, tt := range tests {
-		f := newClosedFeed(tt.depth, tt.budget)
+		f := newClosedFeed(tt.depth, newPool(tt.budget, 1), 0, 1)
 		for i, s := range tt.steps {
-			if got := f.take(s.inflight, s.warm); got != s.want {
+			if got := f.take(s.inflight, s.warm, int64(i)); got != s.want {
 				t.Errorf("%s: step %d take(%d) = %d, want %d", tt.name, i, s.inflight, got, s.want)
 			}
 		}
@@ -35,17 +35,7 @@ func TestClosedFeed(t *testing.T) {
 	}
 }
 
-func TestShareSplitsTheBudget(t *testing.T) {
-	if got := share(0, 3, 0); got != -1 {
-		t.Errorf("no limit: %d", got)
-	}
-	var sum int64
-	for i := range 3 {
-		sum += share(10, 3, i)
-	}
-	if sum != 10 || share(10, 3, 0) != 4 || share(10, 3, 2) != 3 {
-		t.Errorf("10 over 3 loops: %d %d %d", share(10, 3, 0), share(10, 3, 1), share(10, 3, 2))
-	}
+func TestSlotAddrs(t *testing.T) {
 	if got := slotAddrs(7, 2, 3, 1); len(got) != 2 || got[0] != 1 || got[1] != 0 {
 		t.Errorf("slotAddrs(7, 2, 3, 1) = %v, want [1 0]", got)
 	}

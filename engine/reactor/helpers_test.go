@@ -44,7 +44,7 @@ func testLoop(tb testing.TB, plan *engine.Plan, addrs []int, edit func(*loopConf
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg := loopConfig{plan: plan, clock: engine.NewClock(), mix: mx, addrs: addrs, budget: -1, open: new(atomic.Int64), nloops: 1}
+	cfg := loopConfig{plan: plan, clock: engine.NewClock(), mix: mx, addrs: addrs, open: new(atomic.Int64), nloops: 1}
 	if edit != nil {
 		edit(&cfg)
 	}

@@ -95,7 +95,7 @@ type loopConfig struct {
 	clock  engine.Clock
 	mix    *mix
 	addrs  []int // address index of each connection slot
-	budget int64 // requests this loop may start; < 0 for no limit
+	pool   *pool // the closed model's request budget, shared by the loops; nil for no limit
 	open   *atomic.Int64
 	all    *atomic.Int64    // when all the plan's connections were first open at once (loop.allOpen)
 	sched  *openFeed        // the open model's share of the schedule; nil for closed
@@ -116,7 +116,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		ctx:           context.Background(), // never interrupted, until runLoops gives it the run's
 		clock:         cfg.clock,
 		mix:           cfg.mix,
-		feed:          newClosedFeed(depth, cfg.budget),
+		feed:          newClosedFeed(depth, cfg.pool, cfg.index, cfg.mix.wheel),
 		sched:         cfg.sched,
 		hold:          cfg.hold,
 		rec:           stats.NewRecorder(),
@@ -239,6 +239,7 @@ func (l *loop) run() error {
 		}
 		// 3. Run the timers that are due, and send the requests due.
 		l.timers()
+		l.refill()
 		l.pump()
 		// 4. Drain the wake-up: the owner asks the loop to stop, or
 		// handshakes have ended. Drained first, so that a handshake that
@@ -308,7 +309,9 @@ func (l *loop) dispatch(ev *unix.EpollEvent) {
 }
 
 // finished reports whether the loop should stop: asked to, out of time,
-// or its request budget spent and answered. A run bounded only by a
+// or the run's request budget spent and answered. A loop with nothing to
+// send nor in flight while other loops hold requests of the budget waits
+// for them (they may give some back: see pool). A run bounded only by a
 // request count also gives up when no connection could be made for a
 // whole connect timeout, or nothing was answered for a connect and a
 // request timeout (connections failing before any request is written
@@ -317,8 +320,18 @@ func (l *loop) finished() bool {
 	switch {
 	case l.stopping:
 		return true
-	case l.feed.exhausted() && l.outstanding == 0:
-		return true
+	case l.feed.spent() && l.outstanding == 0:
+		switch l.feed.settle() {
+		case budgetSpent:
+			return true
+		case budgetHeld:
+			// Waiting for the others is not failing: the give-up clocks
+			// start when requests come back.
+			l.lastConnectNs, l.lastAnswerNs = l.now, l.now
+			return false
+		}
+	}
+	switch {
 	case l.sched != nil && l.sched.spent() && l.outstanding == 0:
 		return true
 	case l.endNs != 0:
@@ -329,6 +342,27 @@ func (l *loop) finished() bool {
 		return true
 	}
 	return false
+}
+
+// refill resumes a loop that found the request budget empty once
+// requests have come back to the pool: its open connections take them,
+// and the slots left without a connection connect again (those in a
+// backoff reconnect at its end, in sweep). It walks the connections once
+// per return to the pool, never per request.
+func (l *loop) refill() {
+	if !l.feed.starved || l.stopping || l.feed.pool.empty() {
+		return
+	}
+	l.feed.fed()
+	for i := range l.conns[:l.want] {
+		c := &l.conns[i]
+		switch {
+		case c.state == stateOpen:
+			l.fill(c)
+		case c.state == stateIdle && c.fd < 0 && !l.feed.exhausted():
+			l.connect(c)
+		}
+	}
 }
 
 // connectFirst starts the first connects of the next connectBatch wanted
@@ -389,6 +423,7 @@ func (l *loop) closeAll() {
 	l.ended = true
 	l.unsendAll() // before what is in flight is read
 	l.openAtEnd, l.inFlightAtEnd = l.nOpen, l.outstanding
+	l.feed.putBack() // what it claimed and did not send, for the loops still running
 	if l.sched != nil {
 		end := l.now
 		if l.endNs > 0 {

@@ -48,6 +48,10 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 	if holdModel {
 		replace = engine.NewPacer(plan.ConnectRate, plan.Connections)
 	}
+	var budget *pool // the closed model's request budget, shared by the loops
+	if !openModel && !holdModel {
+		budget = newPool(plan.MaxRequests, n)
+	}
 	loops := make([]*loop, 0, n)
 	defer func() {
 		for _, l := range loops {
@@ -60,7 +64,7 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 			clock:  clock,
 			mix:    mx,
 			addrs:  slotAddrs(conns, len(plan.Addrs), n, i),
-			budget: share(plan.MaxRequests, n, i),
+			pool:   budget,
 			open:   &open,
 			all:    &allOpen,
 			ramp:   ramp,
@@ -70,16 +74,19 @@ func run(ctx context.Context, plan *engine.Plan, tlsBase *tls.Config) (*stats.Re
 			tlsCPU: tlsCPU,
 		}
 		if openModel {
-			cfg.budget, cfg.sched = -1, newOpenFeed(sched, n, i, limit)
+			cfg.sched = newOpenFeed(sched, n, i, limit)
 		}
 		if holdModel {
-			cfg.budget, cfg.hold = -1, newHold(plan, len(cfg.addrs), replace)
+			cfg.hold = newHold(plan, len(cfg.addrs), replace)
 		}
 		l, err := newLoop(cfg)
 		if err != nil {
 			return nil, err
 		}
 		loops = append(loops, l)
+		if budget != nil {
+			budget.wakers[i] = l.poll
+		}
 	}
 	err = runLoops(ctx, loops)
 	res := merge(plan, clock, loops, allOpen.Load())

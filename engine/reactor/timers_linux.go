@@ -16,6 +16,9 @@ func (l *loop) waitNs() int64 {
 	if l.firstConn < l.want && !l.stopping && !l.feed.exhausted() {
 		return 0 // first connects are waiting for their turn
 	}
+	if l.feed.starved && !l.feed.pool.empty() {
+		return 0 // requests came back to the pool after the loop last looked (refill)
+	}
 	next := min(l.nextSweep, l.nextTick)
 	if l.endNs > 0 {
 		next = min(next, l.endNs)
@@ -91,8 +94,10 @@ func (l *loop) over() bool {
 }
 
 // sweep fails requests and connects that have timed out and reconnects
-// the slots whose backoff has passed.
+// the slots whose backoff has passed; a slow loop puts back requests of
+// the budget it claimed and has not started (closedFeed.trim).
 func (l *loop) sweep() {
+	l.feed.trim(l.now)
 	for i := range l.conns {
 		c := &l.conns[i]
 		switch c.state {

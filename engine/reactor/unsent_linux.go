@@ -80,6 +80,9 @@ func (l *loop) unsend(s sent) bool {
 	default:
 		l.rec.Unsend(1, s.ns-l.measuredNs)
 		l.rec.Dropped += open
+		if l.sched == nil && l.hold == nil {
+			l.feed.giveBack(1) // the budget had it: back to the pool as the loop stops (closeAll)
+		}
 		return true
 	}
 	return false
