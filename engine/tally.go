@@ -15,7 +15,7 @@ import (
 type ConnTally struct {
 	open       Gauge
 	allOpenNs  atomic.Int64 // run clock; 0 until all were open at once
-	lastOpenNs atomic.Int64 // run clock of the latest connect; 0 before the first
+	lastOpenNs atomic.Int64 // run clock of the latest connect or close: when a connection was last open; 0 before the first
 	firstErr   atomic.Pointer[string]
 }
 
@@ -29,13 +29,18 @@ func (t *ConnTally) Opened(nowNs int64, want int) {
 	}
 }
 
-// Closed counts a connection closed.
-func (t *ConnTally) Closed() { t.open.Add(-1) }
+// Closed counts a connection closed at nowNs (run clock): it was open
+// until then, so the target was reachable (see GivesUp).
+func (t *ConnTally) Closed(nowNs int64) {
+	t.lastOpenNs.Store(nowNs)
+	t.open.Add(-1)
+}
 
 // GivesUp reports whether a run of plan bounded only by a request count
 // should give up connecting at nowNs (run clock): no connection open and
-// none opened for a whole connect timeout (since the run's start when
-// none ever did), the reactor's loops' rule. Its budget is spent only by
+// none open for a whole connect timeout (since the run's start when none
+// ever was), the reactor's loops' rule: a connection that opened and then
+// failed its request (a timeout, a reset) shows the target reachable. Its budget is spent only by
 // requests, and a target that cannot be reached takes none.
 func (t *ConnTally) GivesUp(plan *Plan, nowNs int64) bool {
 	return plan.EndNs() == 0 && t.open.Load() <= 0 &&

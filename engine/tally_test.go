@@ -10,7 +10,7 @@ import (
 func TestConnTallySeesAllOpenAtOnce(t *testing.T) {
 	var tl ConnTally
 	tl.Opened(10, 2)
-	tl.Closed() // one open, then none: never two at once yet
+	tl.Closed(15) // one open, then none: never two at once yet
 	tl.Opened(20, 2)
 	tl.ConnectFailed("connect 127.0.0.1:1: refused")
 	tl.ConnectFailed("connect 127.0.0.1:1: later")
@@ -60,7 +60,7 @@ func TestRetryNsStopsAtTheGiveUp(t *testing.T) {
 	counted := &Plan{MaxRequests: 10, ConnectTimeout: 400 * time.Millisecond}
 	var tl ConnTally
 	tl.Opened(100e6, 10)
-	tl.Closed() // none open since 100 ms: the run gives up after 500 ms
+	tl.Closed(100e6) // none open since 100 ms: the run gives up after 500 ms
 	if got := tl.RetryNs(counted, 200e6, 100*time.Millisecond); got != 300e6 {
 		t.Errorf("a backoff within the give-up retries at %d, want 300e6", got)
 	}

@@ -307,7 +307,7 @@ func (c *countingConn) Close() error {
 	s.g.Lock(s.r.clock.Now())
 	s.g.AddOpen(-1)
 	s.g.Unlock()
-	s.r.conns.Closed()
+	s.r.conns.Closed(s.r.clock.Now())
 	s.r.plan.Live.AddOpen(-1)
 	return err
 }

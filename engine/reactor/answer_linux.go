@@ -33,7 +33,7 @@ func (l *loop) answer(c *conn) {
 	c.inflight--
 	l.outstanding--
 	c.answered = true
-	l.lastAnswerNs = l.now
+	l.lastOutcomeNs = l.now
 }
 
 // flushAnswers records the run of answers, ended at l.now, and feeds its

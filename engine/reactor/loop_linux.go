@@ -75,11 +75,11 @@ type loop struct {
 	timeoutNs, connTimeoutNs, sweepNs int64
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
 	nextSweep, nextTick, nextRamp     int64
-	inWarmup, stopping, ended         bool  // ended: closeAll runs (see closed)
-	warmEndNs                         int64 // when the warm-up ended here; -1 before (see tick)
-	backlog                           bool  // open model: requests are due and no connection was free
-	cursor                            int   // open model: the next connection pump offers requests to
-	lastConnectNs, lastAnswerNs       int64
+	inWarmup, stopping, ended         bool      // ended: closeAll runs (see closed)
+	warmEndNs                         int64     // when the warm-up ended here; -1 before (see tick)
+	backlog                           bool      // open model: requests are due and no connection was free
+	cursor                            int       // open model: the next connection pump offers requests to
+	lastConnectNs, lastOutcomeNs      int64     // when a connection was last open; the last response or request timeout
 	answers                           answerRun // responses answered and not yet recorded
 
 	firstErr      string // first connect failure, for FirstConnectErr
@@ -188,7 +188,7 @@ func (l *loop) run() error {
 	defer l.closeAll()
 
 	l.now = l.clock.Now()
-	l.lastConnectNs, l.lastAnswerNs = l.now, l.now
+	l.lastConnectNs, l.lastOutcomeNs = l.now, l.now
 	l.nextSweep = l.now + l.sweepNs
 	l.nextTick = l.measuredNs
 	if !l.inWarmup {
@@ -313,9 +313,12 @@ func (l *loop) dispatch(ev *unix.EpollEvent) {
 // send nor in flight while other loops hold requests of the budget waits
 // for them (they may give some back: see pool). A run bounded only by a
 // request count also gives up when no connection could be made for a
-// whole connect timeout, or nothing was answered for a connect and a
-// request timeout (connections failing before any request is written
-// would otherwise never spend the budget).
+// whole connect timeout, or no request was answered or timed out for a
+// connect and a request timeout (connections failing before any request
+// is written would otherwise never spend the budget). Requests that time
+// out are outcomes: against a target that never answers, the run sends
+// its whole count, each request failing by its timeout, as the other
+// modes do.
 func (l *loop) finished() bool {
 	switch {
 	case l.stopping:
@@ -327,7 +330,7 @@ func (l *loop) finished() bool {
 		case budgetHeld:
 			// Waiting for the others is not failing: the give-up clocks
 			// start when requests come back.
-			l.lastConnectNs, l.lastAnswerNs = l.now, l.now
+			l.lastConnectNs, l.lastOutcomeNs = l.now, l.now
 			return false
 		}
 	}
@@ -338,7 +341,7 @@ func (l *loop) finished() bool {
 		return false
 	case l.nOpen == 0 && l.now-l.lastConnectNs > l.connTimeoutNs:
 		return true
-	case l.now-l.lastAnswerNs > l.connTimeoutNs+l.timeoutNs:
+	case l.now-l.lastOutcomeNs > l.connTimeoutNs+l.timeoutNs:
 		return true
 	}
 	return false
@@ -401,6 +404,7 @@ func (l *loop) opened(c *conn) {
 
 func (l *loop) closed() {
 	l.nOpen--
+	l.lastConnectNs = l.now // it was open until now: the target was reachable (finished)
 	if !l.ended {
 		l.open.Add(-1)
 	}

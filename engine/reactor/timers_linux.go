@@ -108,6 +108,7 @@ func (l *loop) sweep() {
 		case stateOpen:
 			if c.inflight > 0 && l.now-c.ring[c.head].ns >= l.timeoutNs {
 				l.fail(c, stats.ErrTimeout, nil)
+				l.lastOutcomeNs = l.now // an outcome all the same: the run is not stuck
 			}
 		case stateBackoff:
 			if l.now >= c.dueNs && !l.stopping && !l.feed.exhausted() && !l.retired(c) {

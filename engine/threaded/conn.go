@@ -313,7 +313,7 @@ func (c *conn) closeConn(keepTallied bool) {
 	c.g.AddOpen(-1)
 	c.unlock()
 	if !keepTallied {
-		c.r.conns.Closed()
+		c.r.conns.Closed(c.r.clock.Now())
 	}
 	c.r.plan.Live.AddOpen(-1)
 	c.parser.Reset()
