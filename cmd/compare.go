@@ -160,7 +160,7 @@ type compareMatrix struct {
 // scenario (against a stand-in address when the built-in target is to be
 // started), and one of them is compiled, once, since what compiling adds
 // (resolving the host) is the same in every mode.
-func checkCompare(ctx context.Context, args []string, f *compareFlags) (compareMatrix, error) {
+func checkCompare(ctx context.Context, args []string, f *compareFlags, made *newDirs) (compareMatrix, error) {
 	var m compareMatrix
 	var err error
 	if m.modes, err = parseModes(f.modes); err != nil {
@@ -213,7 +213,7 @@ func checkCompare(ctx context.Context, args []string, f *compareFlags) (compareM
 		return m, err
 	}
 	if f.out != "" {
-		if err := makeOutDir(f.out); err != nil {
+		if err := makeOutDir(f.out, made); err != nil {
 			return m, err
 		}
 	}
@@ -232,20 +232,20 @@ func cellFlags(f *compareFlags, mode string, conns int) runFlags {
 
 // makeOutDir creates --out before any load, so a path that cannot be a
 // result directory is found before the matrix runs, not after.
-func makeOutDir(dir string) error {
+func makeOutDir(dir string, made *newDirs) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return usageErr("--out %s is a file; want a directory (it is created if missing)", dir)
 	}
 	// The same check as run's --out: created, and a file can be written
 	// in it (a read-only directory was found only after the whole matrix).
-	if err := writableDir(dir); err != nil {
+	if err := writableDir(dir, made); err != nil {
 		return usageErr("--out %s %v; want a directory nowait can create or write into", dir, err)
 	}
 	return nil
 }
 
 func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error {
-	m, err := checkCompare(ctx, args, f)
+	m, err := checkCompare(ctx, args, f, &a.dirs)
 	if err != nil {
 		return err
 	}
@@ -369,8 +369,16 @@ func runCellProcess(ctx context.Context, exe, url string, rf *runFlags) (*stats.
 	conns, dur := strconv.Itoa(rf.connections), rf.duration.String()
 	args := []string{"run", url, "--json", "--mode", rf.mode, "-c", conns, "-d", dur, "--pipeline", strconv.Itoa(rf.pipeline)}
 	if rf.hold {
-		args = []string{"hold", url, "--json", "--mode", rf.mode, "-c", conns, "-d", dur,
-			"--every", rf.every.String(), "--connect-rate", strconv.FormatFloat(rf.connectRate, 'g', -1, 64)}
+		args = []string{"hold", url, "--json", "--mode", rf.mode, "-c", conns, "-d", dur}
+	}
+	// Why only when set: a flag left out is the child's default, while an
+	// explicit 0 is refused (explicitZeros: --every 0s would fail every
+	// hold cell). -c, -d and --pipeline are positive: checkCompare checked.
+	if rf.every > 0 {
+		args = append(args, "--every", rf.every.String())
+	}
+	if rf.connectRate > 0 {
+		args = append(args, "--connect-rate", strconv.FormatFloat(rf.connectRate, 'g', -1, 64))
 	}
 	if rf.loops > 0 {
 		args = append(args, "--loops", strconv.Itoa(rf.loops))

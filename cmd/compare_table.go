@@ -52,14 +52,23 @@ func (t *compareTable) row(c CompareCell) {
 		}
 		fmt.Fprintf(t.w, holdRow, mode, fmtCount(uint64(c.Connections)), fmtCount(uint64(s.PeakOpenConns)), allOpen,
 			stats.FormatMs(s.Connect.P(50)), stats.FormatMs(s.Connect.P(99)), fmtBytes(float64(s.Generator.PeakRSSBytes)),
-			fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads),
+			fmtPerConn(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads),
 			strconv.FormatFloat(s.Generator.CPUSec(), 'f', 2, 64), fmtCount(s.ErrorTotal))
 		return
 	}
 	fmt.Fprintf(t.w, compareRow, mode, fmtCount(uint64(c.Connections)), fmtRate(s.RequestsPerSec),
 		stats.FormatMs(s.Latency.P(50)), stats.FormatMs(s.Latency.P(99)), stats.FormatMs(s.Latency.P(99.9)),
 		strconv.FormatFloat(s.CPUMicrosPerReq, 'f', 1, 64), fmtBytes(float64(s.Generator.PeakRSSBytes)),
-		fmtBytes(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads), fmtCount(s.ErrorTotal))
+		fmtPerConn(s.RSSBytesPerConn), strconv.Itoa(s.Generator.PeakThreads), fmtCount(s.ErrorTotal))
+}
+
+// fmtPerConn formats the RSS added per connection, "-" for a cell that
+// opened no connection and so has no such figure.
+func fmtPerConn(v *float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmtBytes(*v)
 }
 
 // interrupted explains, under the table, that Ctrl-C stopped the

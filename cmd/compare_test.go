@@ -54,3 +54,40 @@ func TestCompareSaysEveryFileItWrote(t *testing.T) {
 		t.Errorf("stdout ends %q; want %q", stdout[max(0, len(stdout)-200):], want)
 	}
 }
+
+// compare --model hold without --every, as the README and --help show it,
+// holds the connections and sends nothing: each cell's child is not given
+// an --every 0s it would refuse. With --every the cells send requests.
+func TestCompareHoldWithoutEvery(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	for _, tc := range []struct {
+		every    []string
+		requests bool
+	}{{nil, false}, {[]string{"--every", "100ms", "--connect-rate", "1000"}, true}} {
+		out := filepath.Join(t.TempDir(), "cmp")
+		served := srv.Served()
+		args := append([]string{"compare", srv.URL(), "--model", "hold", "--modes", "async,goroutine",
+			"--connections", "3,5", "-d", "500ms", "--pause", "0s", "--out", out}, tc.every...)
+		stdout, stderr, code := runBin(t, args...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d\n%s\n%s", tc.every, code, stdout, stderr)
+		}
+		r := readCompare(t, out)
+		if len(r.Cells) != 4 {
+			t.Fatalf("%v: %d cells, want 4", tc.every, len(r.Cells))
+		}
+		for _, c := range r.Cells {
+			if c.Error != "" || c.Summary == nil {
+				t.Fatalf("%v: cell %s/%d failed: %q", tc.every, c.Mode, c.Connections, c.Error)
+			}
+			s := c.Summary
+			if s.Model != "hold" || s.PeakOpenConns != c.Connections || (s.Requests > 0) != tc.requests {
+				t.Errorf("%v: cell %s/%d: model %s, peak open %d, %d requests; want hold, %d open, requests %v",
+					tc.every, c.Mode, c.Connections, s.Model, s.PeakOpenConns, s.Requests, c.Connections, tc.requests)
+			}
+		}
+		if got := srv.Served() - served; (got > 0) != tc.requests {
+			t.Errorf("%v: the target served %d requests; want some %v", tc.every, got, tc.requests)
+		}
+	}
+}

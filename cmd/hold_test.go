@@ -1,12 +1,18 @@
 package cmd
 
 import (
+	"encoding/json"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/enginetest"
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
 )
 
 func TestHoldRefusesWhatDoesNotApply(t *testing.T) {
@@ -89,5 +95,51 @@ func TestOnlyUsedSourcesAreChecked(t *testing.T) {
 	plan.Connections = 5000
 	if got := usedSources(plan); len(got) != 1000 {
 		t.Fatalf("5000 connections over 1000 addresses use %d, want all 1000", len(got))
+	}
+}
+
+// A hold that held no connection (nothing listening) gives no memory per
+// connection: the text says why, and summary.json, --json and report have
+// no rss_bytes_per_connection, beside peak_open_connections 0. A hold that
+// held its connections has one.
+func TestNoMemoryPerConnectionWhenNoneWasHeld(t *testing.T) {
+	perConn := func(t *testing.T, what, js string) (any, bool) {
+		t.Helper()
+		var m map[string]any
+		if err := json.Unmarshal([]byte(js), &m); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, js)
+		}
+		v, ok := m["rss_bytes_per_connection"]
+		return v, ok
+	}
+	dir := filepath.Join(t.TempDir(), "held")
+	url := "http://" + closedPort(t) + "/"
+	stdout, stderr, code := runBin(t, "hold", url, "-c", "20", "-d", "300ms", "--out", dir)
+	if code != ExitRunFailed || !strings.Contains(stdout, "peak 0,") {
+		t.Fatalf("exit %d; want %d, peak 0\n%s\n%s", code, ExitRunFailed, stdout, stderr)
+	}
+	if want := "at the peak; no connection was held, so none per connection\n"; !strings.Contains(stdout, want) || strings.Contains(stdout, "per held connection") {
+		t.Errorf("hold text lacks %q:\n%s", want, stdout)
+	}
+	saved, err := os.ReadFile(filepath.Join(dir, stats.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonOut, _, _ := runBin(t, "hold", url, "-c", "20", "-d", "300ms", "--json")
+	report, _, _ := runBin(t, "report", dir, "--json")
+	closed, _, _ := runBin(t, "run", url, "-c", "20", "-d", "300ms", "--json")
+	for what, js := range map[string]string{"summary.json": string(saved), "hold --json": jsonOut, "report --json": report, "run --json": closed} {
+		if v, ok := perConn(t, what, js); ok {
+			t.Errorf("%s: rss_bytes_per_connection %v with no connection open; want it absent", what, v)
+		}
+	}
+	if text, _, _ := runBin(t, "report", dir); !strings.Contains(text, "none per connection") {
+		t.Errorf("report lacks the reason:\n%s", text)
+	}
+
+	srv := enginetest.StartTarget(t, target.Config{})
+	held, stderr, code := runBin(t, "hold", srv.URL(), "-c", "3", "-d", "300ms", "--json")
+	if v, ok := perConn(t, "a hold that held", held); code != ExitOK || !ok {
+		t.Errorf("a hold that held 3: exit %d, rss_bytes_per_connection %v (present %v); want it present\n%s", code, v, ok, stderr)
 	}
 }

@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,6 +32,13 @@ func savedModelRunAt(t *testing.T, name string, start time.Time, target string, 
 // unless async).
 func savedModeRunAt(t *testing.T, name string, start time.Time, target string, secs int, model, mode string) string {
 	t.Helper()
+	return savedRunWith(t, name, start, target, secs, model, mode, func(*stats.Result) {})
+}
+
+// savedRunWith is savedModeRunAt with edit applied to the result before
+// it is saved.
+func savedRunWith(t *testing.T, name string, start time.Time, target string, secs int, model, mode string, edit func(*stats.Result)) string {
+	t.Helper()
 	rec := stats.NewRecorder()
 	rec.EndWarmup(0)
 	for s := 1; s <= secs; s++ {
@@ -47,6 +55,7 @@ func savedModeRunAt(t *testing.T, name string, start time.Time, target string, s
 		res.Loops = 2
 	}
 	res.Start, res.Elapsed = start, time.Duration(secs)*time.Second
+	edit(res)
 	dir := filepath.Join(t.TempDir(), name)
 	if err := stats.WriteDir(dir, res); err != nil {
 		t.Fatal(err)
@@ -137,6 +146,46 @@ func TestMergeAlignsRunsOnTheWallClock(t *testing.T) {
 		// a covers seconds 1-3, b seconds 3-5: only the third is shared.
 		if want := []uint64{400, 400, 800, 400, 400}; !equalCounts(got, want) {
 			t.Errorf("merge %d: responses per second %v, want %v", i, got, want)
+		}
+	}
+}
+
+// merge says the connections of two runs were all open at once when the
+// later run had all its own open, from the merged start: runs of 8
+// connections each all open 30 ms in, the second started 1 s after the
+// first, were 16 all open 1.03 s after the merged start (not 30 ms), in
+// summary.json and the report; and never, when one run never had all
+// its connections open.
+func TestMergeAllOpenFromTheMergedStart(t *testing.T) {
+	const tgt = "http://127.0.0.1:1/"
+	opened := func(in time.Duration) func(*stats.Result) {
+		return func(r *stats.Result) {
+			r.EstablishedIn, r.PeakOpenConns, r.Connects = in, r.Connections, uint64(r.Connections)
+		}
+	}
+	a := savedRunWith(t, "a", mergeStart, tgt, 3, "closed", "async", opened(30*time.Millisecond))
+	b := savedRunWith(t, "b", mergeStart.Add(time.Second), tgt, 3, "closed", "async", opened(30*time.Millisecond))
+	never := savedRunWith(t, "never", mergeStart.Add(time.Second), tgt, 3, "closed", "async", opened(0))
+	for _, tc := range []struct {
+		runs []string
+		sec  float64
+		text string
+	}{
+		{[]string{a, b}, 1.03, ", all open after 1.03s"},
+		{[]string{b, a}, 1.03, ", all open after 1.03s"},
+		{[]string{a, never}, 0, ", never all open at once"},
+	} {
+		out := filepath.Join(t.TempDir(), "m")
+		stdout, stderr, code := runBin(t, "merge", tc.runs[0], tc.runs[1], "--out", out)
+		if code != ExitOK || !strings.Contains(stdout, tc.text) {
+			t.Errorf("merge %v: exit %d; want the report to say %q\n%s%s", tc.runs, code, tc.text, stdout, stderr)
+		}
+		s, err := stats.ReadDir(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := stats.Summarize(s).EstablishedSec; math.Abs(got-tc.sec) > 1e-6 {
+			t.Errorf("merge %v: all_established_s %v; want %v", tc.runs, got, tc.sec)
 		}
 	}
 }

@@ -1,11 +1,14 @@
 package cmd
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/nowait/nowait/stats"
@@ -23,9 +26,9 @@ type outputs struct {
 // directory and the JUnit file's directory exist (creating them, as the
 // writes after the run would) and take files: a run must not end with its
 // verdict lost to a path that could have been checked first.
-func prepareOutputs(out outputs, g gates) error {
+func prepareOutputs(out outputs, g gates, made *newDirs) error {
 	if out.dir != "" {
-		if err := writableDir(out.dir); err != nil {
+		if err := writableDir(out.dir, made); err != nil {
 			return usageErr("%s %s %v; want a directory nowait can create or write into", out.dirName, out.dir, err)
 		}
 	}
@@ -37,20 +40,20 @@ func prepareOutputs(out outputs, g gates) error {
 		if (err == nil && fi.IsDir()) || strings.HasSuffix(g.junit, "/") {
 			return usageErr("%s %s: is a directory; want a file name such as %s", g.junitName, g.junit, filepath.Join(g.junit, "junit.xml"))
 		}
-		if err := writableDir(filepath.Dir(g.junit)); err != nil {
+		if err := writableDir(filepath.Dir(g.junit), made); err != nil {
 			return usageErr("%s %s: its directory %s %v; want a file in a directory nowait can create or write into", g.junitName, g.junit, filepath.Dir(g.junit), err)
 		}
 	}
 	return nil
 }
 
-// writableDir creates dir if it is missing and checks that a file can be
-// created in it.
-func writableDir(dir string) error {
+// writableDir creates dir if it is missing, noting in made the
+// directories it created, and checks that a file can be created in it.
+func writableDir(dir string, made *newDirs) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
 		return errors.New("is a file, not a directory")
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := made.mkdirAll(dir); err != nil {
 		return fmt.Errorf("cannot be created: %w", err) // names the part of the path that failed
 	}
 	probe, err := os.CreateTemp(dir, ".nowait-probe-*")
@@ -65,6 +68,45 @@ func writableDir(dir string) error {
 		return fmt.Errorf("cannot have files removed: %w", err)
 	}
 	return nil
+}
+
+// newDirs are the directories a command created for its outputs, made
+// before anything is measured so that a path that cannot take files is
+// found first. A command that fails removes those still empty as it
+// exits (see run): an error found before anything was written leaves no
+// new empty directory behind, and a directory that was there before is
+// never touched.
+type newDirs struct{ made []string }
+
+// mkdirAll is os.MkdirAll(dir), noting the directories it created.
+func (n *newDirs) mkdirAll(dir string) error {
+	var missing []string
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); !errors.Is(err, fs.ErrNotExist) {
+			break // there, or not ours to make: MkdirAll says why below
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	n.made = append(n.made, missing...)
+	return nil
+}
+
+// removeEmpty removes the directories n created that are empty, the
+// deepest first, so that a parent emptied by removing its child goes too.
+func (n *newDirs) removeEmpty() {
+	dirs := slices.Clone(n.made)
+	slices.SortFunc(dirs, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	for _, d := range dirs {
+		// Why the error is dropped: it is the answer for a directory that
+		// holds files (results written), which stays, as it should.
+		_ = os.Remove(d)
+	}
 }
 
 // writeChecks rewrites the summary.json that writeResults wrote with the

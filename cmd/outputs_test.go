@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/stats"
@@ -78,5 +79,72 @@ func TestWriteFailureKeepsTheVerdict(t *testing.T) {
 	stderr.Reset()
 	if err := a.verdict(res, nil, []error{writeErr}); exitCode(err) != ExitRunFailed || stderr.Len() != 0 {
 		t.Fatalf("no verdict: exit %d (%v), stderr %q; want 1 with the write failure as the error", exitCode(err), err, stderr.String())
+	}
+}
+
+// A command that fails before it measured anything leaves no new
+// directory behind, however deep the --out it made (the check that it
+// takes files makes it first), and leaves a directory that was there
+// before as it was: merge given runs that do not overlap, a missing run,
+// runs of two targets or a compare directory; plot given a directory that
+// holds no run; run whose --junit is refused after its --out was made;
+// and hold and compare refusing a flag.
+func TestFailedCommandsLeaveNoNewDirectory(t *testing.T) {
+	const tgt = "http://127.0.0.1:1/"
+	a := savedRunAt(t, "a", mergeStart, tgt, 2)
+	late := savedRunAt(t, "late", mergeStart.Add(23*time.Second), tgt, 2)
+	other := savedRunAt(t, "other", mergeStart.Add(time.Millisecond), "http://127.0.0.2:1/", 2)
+	cmpDir := filepath.Join(t.TempDir(), "cmp")
+	if err := os.MkdirAll(cmpDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(cmpDir, "compare.json"), []byte(`{"schema_version":1,"cells":[]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := t.TempDir()
+	afile := filepath.Join(base, "afile")
+	if err := os.WriteFile(afile, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + closedPort(t) + "/"
+	for _, tc := range []struct {
+		name string
+		args []string // the output directory is appended
+		code int
+	}{
+		{"merge of runs that do not overlap", []string{"merge", a, late, "--out"}, ExitUsage},
+		{"merge of a missing run", []string{"merge", a, filepath.Join(base, "missing"), "--out"}, ExitUsage},
+		{"merge of two targets", []string{"merge", a, other, "--out"}, ExitUsage},
+		{"merge of a compare directory", []string{"merge", a, cmpDir, "--out"}, ExitUsage},
+		{"plot of a directory with no run", []string{"plot", cmpDir, "-o"}, ExitUsage},
+		{"run with a --junit under a file", []string{"run", url, "-d", "1s", "--junit", filepath.Join(afile, "j.xml"), "--out"}, ExitUsage},
+		{"hold refusing -R", []string{"hold", url, "-R", "5", "--out"}, ExitUsage},
+		{"compare refusing a mode", []string{"compare", url, "--modes", "nosuch", "--out"}, ExitUsage},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			top := filepath.Join(t.TempDir(), "new")
+			out := filepath.Join(top, "deeper", "out")
+			if tc.args[0] == "plot" {
+				out = filepath.Join(out, "spectrum.png")
+			}
+			stdout, stderr, code := runBin(t, append(tc.args, out)...)
+			if code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s\n%s", code, tc.code, stdout, stderr)
+			}
+			if _, err := os.Stat(top); !errors.Is(err, os.ErrNotExist) {
+				t.Errorf("%s is left behind (stat: %v)", top, err)
+			}
+			// A directory that was there, empty, stays.
+			existing := t.TempDir()
+			if tc.args[0] == "plot" {
+				existing = filepath.Join(existing, "spectrum.png")
+			}
+			if _, _, code := runBin(t, append(tc.args, existing)...); code != tc.code {
+				t.Fatalf("into an existing directory: exit %d, want %d", code, tc.code)
+			}
+			if fi, err := os.Stat(filepath.Dir(existing)); err != nil || !fi.IsDir() {
+				t.Errorf("the existing directory is gone: %v", err)
+			}
+		})
 	}
 }

@@ -83,7 +83,7 @@ func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 	if fi, err := os.Stat(out); (err == nil && fi.IsDir()) || strings.HasSuffix(out, "/") {
 		return usageErr("-o %s: is a directory; want a chart file name such as %s", out, filepath.Join(out, f.kind+".png"))
 	}
-	if err := writableDir(filepath.Dir(out)); err != nil {
+	if err := writableDir(filepath.Dir(out), &a.dirs); err != nil {
 		return usageErr("-o %s: its directory %s %v; want a file in a directory nowait can create or write into", out, filepath.Dir(out), err)
 	}
 	switch f.kind {

@@ -49,12 +49,21 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 	g := s.Generator
 	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %d threads, %d goroutines at the peak\n",
 		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, g.PeakThreads, g.PeakGoroutines)
+	fmt.Fprintf(w, "  Memory        RSS %s at the start, %s at the peak%s\n",
+		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), perHeldText(s))
+}
+
+// perHeldText ends the Memory line: the RSS added per held connection,
+// or why there is no such figure.
+func perHeldText(s stats.Summary) string {
+	if s.RSSBytesPerConn == nil {
+		return "; no connection was held, so none per connection"
+	}
 	held := ""
-	if s.PeakOpenConns > 0 && s.PeakOpenConns != s.Connections {
+	if s.PeakOpenConns != s.Connections {
 		held = fmt.Sprintf(" (%s held at the peak)", fmtCount(uint64(s.PeakOpenConns)))
 	}
-	fmt.Fprintf(w, "  Memory        RSS %s at the start, %s at the peak: %s per held connection%s\n",
-		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), fmtBytes(s.RSSBytesPerConn), held)
+	return ": " + fmtBytes(*s.RSSBytesPerConn) + " per held connection" + held
 }
 
 // fmtHoldErrors lists the errors by kind; a hold run's are mostly

@@ -46,6 +46,9 @@ type app struct {
 	// selfExe returns the path of the running nowait binary (demo starts
 	// the target as a child process with it).
 	selfExe func() (string, error)
+	// dirs are the output directories the command created; run removes
+	// those left empty when the command fails.
+	dirs newDirs
 }
 
 // exitError carries an exit code up to Execute.
@@ -134,6 +137,9 @@ func run(a *app, args []string) int {
 	root := newRootCmd(a)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
+	if err != nil {
+		a.dirs.removeEmpty() // a failed command leaves no new empty directory
+	}
 	if errors.Is(context.Cause(ctx), errStdoutClosed) {
 		// Nobody reads stdout any more: say why nowait stopped (not "the
 		// results above", which nobody saw) and fail, as a program whose

@@ -185,7 +185,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if err := checkPortRange(plan); err != nil {
 		return err
 	}
-	if err := prepareOutputs(out, g); err != nil {
+	if err := prepareOutputs(out, g, &a.dirs); err != nil {
 		return err
 	}
 	if !out.json {

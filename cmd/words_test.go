@@ -98,8 +98,8 @@ func TestHoldMemoryIsPerConnectionHeld(t *testing.T) {
 	res.Generator.StartRSSBytes, res.Generator.PeakRSSBytes = 10_000_000, 10_000_000+2496*2100
 	res.Interrupted = true
 	s := stats.Summarize(res)
-	if s.RSSBytesPerConn != 2100 {
-		t.Errorf("rss_bytes_per_connection %g; want 2100 (5,241,600 B over the 2,496 held)", s.RSSBytesPerConn)
+	if s.RSSBytesPerConn == nil || *s.RSSBytesPerConn != 2100 {
+		t.Errorf("rss_bytes_per_connection %v; want 2100 (5,241,600 B over the 2,496 held)", s.RSSBytesPerConn)
 	}
 	var b bytes.Buffer
 	printSummary(&b, s)

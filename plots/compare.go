@@ -37,15 +37,24 @@ func comparePanels(model string) []comparePanel {
 			{"Connections established", "peak open", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, false},
 			{"Connect time p99", "ms (log)", func(s stats.Summary) float64 { return s.Connect.P(99) }, true},
 			{"Generator threads", "threads (log)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }, true},
-			{"RSS added per connection", "KB/conn (log)", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1000 }, true},
+			{"RSS added per connection", "KB/conn (log)", rssKBPerConn, true},
 		}
 	}
 	return []comparePanel{
 		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }, false},
 		{"p99 latency", "ms (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, true},
 		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, false},
-		{"RSS added per connection", "KB/conn (log)", func(s stats.Summary) float64 { return s.RSSBytesPerConn / 1000 }, true},
+		{"RSS added per connection", "KB/conn (log)", rssKBPerConn, true},
 	}
+}
+
+// rssKBPerConn is the RSS added per connection in KB, 0 (the log axis's
+// floor) for a run that opened no connection and so has no such figure.
+func rssKBPerConn(s stats.Summary) float64 {
+	if s.RSSBytesPerConn == nil {
+		return 0
+	}
+	return *s.RSSBytesPerConn / 1000
 }
 
 // Compare draws the comparison of modes to path (.png or .svg): four

@@ -52,7 +52,8 @@ func holdCells() []CompareCell {
 			s := stats.Summary{Mode: mode, Model: "hold", Connections: c, PeakOpenConns: c}
 			s.Connect.Percentiles = map[string]float64{"99": float64(c) / 10 * float64(m+1)}
 			s.Generator.PeakThreads = 8 + 3*m
-			s.RSSBytesPerConn = float64(17000 + m*50000)
+			rss := float64(17000 + m*50000)
+			s.RSSBytesPerConn = &rss
 			cells = append(cells, CompareCell{Mode: mode, Connections: c, Summary: s})
 		}
 	}

@@ -69,7 +69,8 @@ func compareCells() []CompareCell {
 			s.RequestsPerSec = 90000 / float64(m+1) * (1 - float64(i)*0.1*float64(m))
 			s.Latency.Percentiles = map[string]float64{"99": float64(c) / s.RequestsPerSec * 1000 * (1 + float64(m))}
 			s.CPUMicrosPerReq = 8 + 4*float64(m) + float64(i*m)
-			s.RSSBytesPerConn = float64(2048 + m*m*4096*(i+1))
+			rss := float64(2048 + m*m*4096*(i+1))
+			s.RSSBytesPerConn = &rss
 			cells = append(cells, CompareCell{Mode: mode, Connections: c, Summary: s})
 		}
 	}

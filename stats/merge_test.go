@@ -125,3 +125,49 @@ func TestMergeOfModesRecordsThemAll(t *testing.T) {
 		}
 	}
 }
+
+// The merged connections were all open at once when the later of the two
+// runs had all its own open, counted from the merged start (the earlier
+// start, less the kept warm-up): two runs that each had all open 50 ms
+// in, one started 1 s after the other, were all open 1.05 s after the
+// merged start, whichever is merged into which. Never, when a run never
+// had all open or had ended before the other did.
+func TestMergeAllOpenFromTheMergedStart(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 22, 0, 0, 100_000_000, time.UTC)
+	ms := time.Millisecond
+	type run struct {
+		offset, warmup, established time.Duration
+		secs                        int
+	}
+	for _, tc := range []struct {
+		name string
+		a, b run
+		want time.Duration // from the merged start, a's warm-up included
+	}{
+		{"1s apart", run{0, 0, 50 * ms, 3}, run{time.Second, 0, 50 * ms, 3}, 1050 * ms},
+		{"later run opened first", run{0, 0, 900 * ms, 3}, run{300 * ms, 0, 20 * ms, 3}, 900 * ms},
+		{"warm-ups", run{0, time.Second, 50 * ms, 3}, run{time.Second, time.Second, 1500 * ms, 3}, 2500 * ms},
+		{"b never all open", run{0, 0, 50 * ms, 3}, run{time.Second, 0, 0, 3}, 0},
+		{"a ended first", run{0, 0, 50 * ms, 2}, run{1500 * ms, 0, 800 * ms, 3}, 0},
+	} {
+		for _, order := range []string{"a into b", "b into a"} {
+			t.Run(tc.name+", "+order, func(t *testing.T) {
+				mk := func(r run) *Result {
+					res := runAt(t0.Add(r.offset), r.secs, 10)
+					res.Warmup, res.EstablishedIn, res.PeakOpenConns = r.warmup, r.established, res.Connections
+					return res
+				}
+				a, b := mk(tc.a), mk(tc.b)
+				if order == "a into b" { // the warm-ups are equal: the merge keeps the receiver's
+					b.Merge(a)
+					a = b
+				} else {
+					a.Merge(b)
+				}
+				if a.EstablishedIn != tc.want {
+					t.Errorf("all open after %v from the merged start; want %v", a.EstablishedIn, tc.want)
+				}
+			})
+		}
+	}
+}

@@ -131,7 +131,7 @@ func TestSummarize(t *testing.T) {
 	res := NewResult()
 	res.AddRecorder(rec)
 	res.Elapsed = 2 * time.Second
-	res.Connections = 10
+	res.Connections, res.PeakOpenConns = 10, 10
 	res.Generator = Generator{CPUUserSec: 0.5, CPUSysSec: 0.5, PeakRSSBytes: 10_000_000}
 	s := Summarize(res)
 	if s.RequestsPerSec != 500 {
@@ -155,8 +155,8 @@ func TestSummarize(t *testing.T) {
 	if p := s.Latency.P(99); p < 19.9 || p > 20.1 {
 		t.Fatalf("p99 %g ms, want 20", p)
 	}
-	if s.CPUMicrosPerReq != 1000 || s.RSSBytesPerConn != 1_000_000 {
-		t.Fatalf("cpu µs/req %g rss/conn %g", s.CPUMicrosPerReq, s.RSSBytesPerConn)
+	if s.CPUMicrosPerReq != 1000 || s.RSSBytesPerConn == nil || *s.RSSBytesPerConn != 1_000_000 {
+		t.Fatalf("cpu µs/req %g rss/conn %v", s.CPUMicrosPerReq, s.RSSBytesPerConn)
 	}
 }
 

@@ -91,7 +91,9 @@ func (r *Result) AddRecorder(rec *Recorder) {
 // seconds: intervals stay one second wide on the earlier run's clock and
 // never overlap. The merged run lasts as long as the longer of the two,
 // since they ran side by side: its rate is the sum of theirs, not their
-// total spread over the span from the first start to the last end.
+// total spread over the span from the first start to the last end. Its
+// connections were all open once both runs had all theirs open: the
+// later of the two instants, from the merged start (mergedEstablishedIn).
 func (r *Result) Merge(o *Result) {
 	offset := o.Start.Sub(r.Start) // how much later o started than r
 	if r.Start.IsZero() || o.Start.IsZero() {
@@ -104,6 +106,7 @@ func (r *Result) Merge(o *Result) {
 	} else {
 		r.Intervals = shiftIntervals(r.Intervals, -lead)
 	}
+	established := mergedEstablishedIn(r, o) // before r's start moves
 	if len(r.Ramp) > 0 || len(o.Ramp) > 0 {
 		// Shifted as the intervals are, so the plan lines up with them.
 		r.Ramp = addRamps(shiftRamp(r.rampOrLevel(), float64(max(-lead, 0))), shiftRamp(o.rampOrLevel(), float64(max(lead, 0))))
@@ -129,7 +132,7 @@ func (r *Result) Merge(o *Result) {
 	r.OpenConnsAtEnd += o.OpenConnsAtEnd
 	r.InFlightAtEnd += o.InFlightAtEnd
 	r.PeakOpenConns += o.PeakOpenConns
-	r.EstablishedIn = max(r.EstablishedIn, o.EstablishedIn)
+	r.EstablishedIn = established
 	r.RatePerSec += o.RatePerSec
 	r.Generator.Add(o.Generator)
 	queue := r.Saturation.QueuePeak + o.Saturation.QueuePeak // merged runs ran side by side
@@ -138,6 +141,49 @@ func (r *Result) Merge(o *Result) {
 	}
 	r.Saturation.QueuePeak = queue
 	r.Interrupted = r.Interrupted || o.Interrupted
+}
+
+// mergedEstablishedIn is the EstablishedIn of the merge of r and o: the
+// connections of both were all open at once from the later of the two
+// runs' own all-open instants, on the wall clock, measured from the
+// merged run's start (the earlier start, less r's warm-up, which the merge
+// keeps). It is 0 (never) when a run never had all its connections open,
+// when that instant came after a run had ended, or when a start is
+// unknown. A merge of merges checks the instant against the end of the
+// longest run merged so far, not the first to end: it knows no other.
+//
+//	r:  |--warm-up--|--measured------------|      all open at rA
+//	o:        |--measured---------------|         all open at oA
+//	merged zero = min(starts) - r.Warmup; all open at max(rA, oA)
+func mergedEstablishedIn(r, o *Result) time.Duration {
+	ra, rok := r.allOpenAt()
+	oa, ook := o.allOpenAt()
+	if !rok || !ook {
+		return 0
+	}
+	at := ra
+	if oa.After(at) {
+		at = oa
+	}
+	if at.After(r.Start.Add(r.Elapsed)) || at.After(o.Start.Add(o.Elapsed)) {
+		return 0 // one run had ended before the other had all its connections open
+	}
+	start := r.Start
+	if o.Start.Before(start) {
+		start = o.Start
+	}
+	return at.Sub(start.Add(-r.Warmup))
+}
+
+// allOpenAt returns the wall-clock instant when all of r's connections
+// were first open at once, and false if they never were or r has no
+// start. EstablishedIn counts from the start of the run, warm-up
+// included, and Start is when the measured part began.
+func (r *Result) allOpenAt() (time.Time, bool) {
+	if r.EstablishedIn <= 0 || r.Start.IsZero() {
+		return time.Time{}, false
+	}
+	return r.Start.Add(r.EstablishedIn - r.Warmup), true
 }
 
 // ModeSep joins the modes of a merge of runs in several modes.

@@ -104,7 +104,7 @@ type Summary struct {
 
 	Generator         Generator  `json:"generator"`
 	CPUMicrosPerReq   float64    `json:"cpu_us_per_request"`
-	RSSBytesPerConn   float64    `json:"rss_bytes_per_connection"` // (peak - start RSS) / connections (hold: / the most held at once)
+	RSSBytesPerConn   *float64   `json:"rss_bytes_per_connection,omitempty"` // (peak - start RSS) / connections (hold: / the most held at once); nil (absent) when no connection was ever open
 	RequestsPerCPUSec float64    `json:"requests_per_cpu_s"`
 	Saturation        Saturation `json:"saturation"`
 
@@ -194,18 +194,27 @@ func Summarize(r *Result) Summary {
 		s.CPUMicrosPerReq = cpu * 1e6 / float64(total)
 		s.RequestsPerCPUSec = float64(total) / cpu
 	}
+	s.RSSBytesPerConn = rssPerConn(r)
+	return s
+}
+
+// rssPerConn is what the run added to the process's RSS per connection:
+// the marginal cost, not the Go runtime's fixed floor. It is nil when no
+// connection was ever open (a target that refused them all): the memory
+// the run added then belongs to no connection, and a figure per
+// connection would be invented.
+func rssPerConn(r *Result) *float64 {
+	if r.PeakOpenConns <= 0 {
+		return nil
+	}
 	conns := max(r.PeakOpenConns, r.Connections)
-	if r.Model == "hold" && r.PeakOpenConns > 0 {
+	if r.Model == "hold" {
 		// Per connection held: a hold stopped early, or refused, holds
 		// fewer than it asked for, and those are what the memory held.
 		conns = r.PeakOpenConns
 	}
-	if conns > 0 {
-		// What the run added to the process, per connection: the marginal
-		// cost, not the Go runtime's fixed floor.
-		s.RSSBytesPerConn = float64(max(r.Generator.PeakRSSBytes-r.Generator.StartRSSBytes, 0)) / float64(conns)
-	}
-	return s
+	v := float64(max(r.Generator.PeakRSSBytes-r.Generator.StartRSSBytes, 0)) / float64(conns)
+	return &v
 }
 
 // failedResponses returns the responses whose status is outside 200-399,
