@@ -36,7 +36,8 @@ Kinds:
             adds its service time (dashed); after seven runs the colours
             repeat with markers; many runs put the legend below the plot;
             a run with no responses is left out, with a note
-  timeline  throughput and p50/p99/max latency over time, errors marked;
+  timeline  throughput and p50/p99/max latency over time, errors marked,
+            responses with a status outside 200-399 drawn per second;
             open connections for hold runs and changing connection
             counts; for open-model runs the target rate (constant, or
             following the stages of a ramp) and the total of dropped
