@@ -120,7 +120,7 @@ func legendHeadroom(lo, hi, frac float64) float64 {
 // line. Why a loop: the lower bottom widens the axis, which raises the
 // top, which may thin the labels and so lower the bottom again.
 func fitLogAxis(p *plot.Plot, dataH vg.Length, hi, frac float64) {
-	lt, _ := p.Y.Tick.Marker.(*latencyTicker)
+	lt, _ := p.Y.Tick.Marker.(*logTicker)
 	for range 4 {
 		if lt != nil {
 			lt.heightPt = dataH
