@@ -38,8 +38,8 @@ Kinds:
             a run with no responses is left out, with a note
   timeline  throughput and p50/p99/max latency over time, errors marked,
             responses with a status outside 200-399 drawn per second;
-            open connections for hold runs and changing connection
-            counts; for open-model runs the target rate (constant, or
+            open connections for hold runs (with the moment all were
+            open) and changing connection counts; for open-model runs the target rate (constant, or
             following the stages of a ramp) and the total of dropped
             requests (counted as the run ends); open-model and hold runs
             label their latency as timed from the intended send; a hold
