@@ -34,16 +34,19 @@ Kinds:
             one line per directory (each given once): compare runs, modes
             or machines; an open-model run, or a hold run with requests,
             adds its service time (dashed); after seven runs the colours
-            repeat with markers; many runs put the legend below the plot;
+            repeat with markers; the legend sits above the plot, in
+            columns when there are many runs, and at the default size
+            the chart grows taller with it so the plot keeps its size;
             a run with no responses is left out, with a note
-  timeline  throughput and p50/p99/max latency over time, errors marked;
-            open connections for hold runs and changing connection
-            counts; for open-model runs the target rate (constant, or
-            following the stages of a ramp) and the total of dropped
-            requests (counted as the run ends); open-model and hold runs
-            label their latency as timed from the intended send; a hold
-            run without --every charts its connections (and errors)
-            alone; one directory
+  timeline  throughput and p50/p99/max latency over time, errors marked,
+            responses with a status outside 200-399 drawn per second;
+            open connections for hold runs (with the moment all were
+            open) and changing connection counts; for open-model runs
+            the target rate (constant, or following the stages of a
+            ramp) and the total of dropped requests (counted as the run
+            ends); open-model and hold runs label their latency as timed
+            from the intended send; a hold run without --every charts its
+            connections (and errors) alone; one directory
 
 Without -o the chart is written as KIND.png into the directory when there
 is one, else into the current directory.`,
@@ -63,7 +66,7 @@ is one, else into the current directory.`,
 	fl := c.Flags()
 	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum or timeline")
 	fl.StringVarP(&f.output, "output", "o", "", "chart file, .png or .svg (default KIND.png)")
-	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, 8x7 for a timeline of three panels")
+	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, 8x7 for a timeline of three panels, taller for a spectrum whose legend has more than four rows")
 	return c
 }
 

@@ -202,6 +202,36 @@ func TestPlotHelpSaysRampsAreDrawn(t *testing.T) {
 	}
 }
 
+// plot --help puts a spectrum's legend where the chart and the README put
+// it, above the plot (it said "below"), and names what a timeline draws
+// since QA's pass: failed statuses per second, the moment a hold run had
+// all its connections open.
+func TestPlotHelpSaysWhereTheLegendIs(t *testing.T) {
+	stdout, stderr, code := runCLI(t, "plot", "--help")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	help := strings.Join(strings.Fields(stdout), " ")
+	for _, want := range []string{
+		"the legend sits above the plot, in columns when there are many runs",
+		"responses with a status outside 200-399 drawn per second",
+		"open connections for hold runs (with the moment all were open)",
+	} {
+		if !strings.Contains(help, want) {
+			t.Errorf("plot --help lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(help, "below the plot") {
+		t.Errorf("plot --help says the legend is below the plot:\n%s", stdout)
+	}
+	long, _, _ := strings.Cut(stdout, "Usage:")
+	for _, line := range strings.Split(long, "\n") {
+		if len([]rune(line)) > 80 {
+			t.Errorf("plot --help text line wider than 80 columns: %q", line)
+		}
+	}
+}
+
 // -o is checked before any run is read, as run's --out is: a chart path
 // under a file or naming a directory is a usage error in one line.
 func TestPlotChecksItsOutputFirst(t *testing.T) {

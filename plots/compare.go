@@ -26,25 +26,34 @@ type CompareCell struct {
 type comparePanel struct {
 	title, yLabel string
 	value         func(s stats.Summary) float64
-	logY          bool // the modes differ by orders of magnitude
+	axis          panelAxis
 }
+
+// panelAxis is the y axis of a comparison panel.
+type panelAxis int
+
+const (
+	linearAxis panelAxis = iota
+	logAxis              // log scale, plain numbers: the modes differ by orders of magnitude
+	logMsAxis            // log scale, labelled in ms as the timeline's latency axis is
+)
 
 // comparePanels returns the panels for the cells' load model: throughput
 // and latency for runs that load the target, what holding cost for hold.
 func comparePanels(model string) []comparePanel {
 	if model == "hold" {
 		return []comparePanel{
-			{"Connections established", "peak open", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, false},
-			{"Connect time p99", "ms (log)", func(s stats.Summary) float64 { return s.Connect.P(99) }, true},
-			{"Generator threads", "threads (log)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }, true},
-			{"RSS added per connection", "KB/conn (log)", rssKBPerConn, true},
+			{"Connections established", "peak open", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, linearAxis},
+			{"Connect time p99", "log scale", func(s stats.Summary) float64 { return s.Connect.P(99) }, logMsAxis},
+			{"Generator threads", "threads (log)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }, logAxis},
+			{"RSS added per connection", "KB/conn (log)", rssKBPerConn, logAxis},
 		}
 	}
 	return []comparePanel{
-		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }, false},
-		{"p99 latency", "ms (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, true},
-		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, false},
-		{"RSS added per connection", "KB/conn (log)", rssKBPerConn, true},
+		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }, linearAxis},
+		{"p99 latency", "log scale", func(s stats.Summary) float64 { return s.Latency.P(99) }, logMsAxis},
+		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, linearAxis},
+		{"RSS added per connection", "KB/conn (log)", rssKBPerConn, logAxis},
 	}
 }
 
@@ -108,7 +117,7 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 			pts := make(plotter.XYs, len(cs))
 			for j, c := range cs {
 				y := pn.value(c.Summary)
-				if pn.logY {
+				if pn.axis != linearAxis {
 					y = max(y, logFloor) // a log axis has no 0
 				}
 				pts[j] = plotter.XY{X: float64(max(c.Connections, 1)), Y: y}
@@ -127,9 +136,15 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 		}
 		p.Y.Min = 0
 		p.Y.Max = math.Max(yMax*1.15, 1e-9)
-		if pn.logY {
+		if pn.axis != linearAxis {
+			// Labelled as densely as the panel's height allows, with a
+			// label at or below the lowest point (drawGrid lowers the
+			// axis to one), as the timeline's latency axis is.
 			p.Y.Scale = plot.LogScale{}
-			p.Y.Tick.Marker = plot.TickerFunc(decadeTicks)
+			p.Y.Tick.Marker = newLogTicker(p.Y.Tick.Label.Font.Size, yMin)
+			if pn.axis == logMsAxis {
+				p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size, yMin)
+			}
 			p.Y.Min, p.Y.Max = yMin/2, math.Max(yMax*2, yMin*10)
 		}
 		if i == 0 {
@@ -144,23 +159,6 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 
 // logFloor stands in for 0 on a log axis.
 const logFloor = 1e-3
-
-// decadeTicks marks a log axis at 1, 2 and 5 times powers of ten. Over
-// more than two decades it labels only the powers, so a small panel stays
-// readable; over fewer it labels every mark, so the axis has at least two
-// labels.
-func decadeTicks(min, max float64) []plot.Tick {
-	ticks := logTicks(min, max)
-	wide := math.Log10(max)-math.Log10(min) > 2
-	for i := range ticks {
-		if e := math.Log10(ticks[i].Value); wide && math.Abs(e-math.Round(e)) > 1e-9 {
-			ticks[i].Label = ""
-		} else {
-			ticks[i].Label = formatNum(roundSig(ticks[i].Value))
-		}
-	}
-	return ticks
-}
 
 // markerShape gives each mode its own point shape as well as its colour.
 func markerShape(i int) draw.GlyphDrawer {

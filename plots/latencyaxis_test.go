@@ -151,9 +151,9 @@ func TestSpectrumLatencyAxisLabelsTheLowestLine(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		full := size.orDefault()
+		lay, full := spectrumLayout(lk, sp, size)
 		dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
-		drawWithLegend(drawHeader(dc, lk, spectrumHeader(runs)), lk, sp.plot, sp.legend, sp.yLo, sp.yHi)
+		drawWithLegend(drawHeader(dc, lk, spectrumHeader(runs)), lk, sp.plot, lay, sp.legend, sp.yLo, sp.yHi)
 		lowest := sp.yLo * 1.25 // logRange's padding
 		labels := labelledTicks(sp.plot)
 		if len(labels) == 0 || labels[0].Value > lowest*(1+1e-9) {
@@ -200,10 +200,10 @@ func TestSpectrumLatencyAxisFitsTheData(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				full := size.orDefault()
+				lay, full := spectrumLayout(lk, sp, size)
 				dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
 				below := drawHeader(dc, lk, spectrumHeader(runs))
-				data, legH := drawWithLegend(below, lk, sp.plot, sp.legend, sp.yLo, sp.yHi)
+				data, legH := drawWithLegend(below, lk, sp.plot, lay, sp.legend, sp.yLo, sp.yHi)
 				top := sp.yHi / 1.25 // logRange's padding
 				if p := sp.plot; p.Y.Max < top || p.Y.Max > 2*top {
 					t.Errorf("latency axis ends at %v ms for a highest line at %v ms, want just above it", p.Y.Max, top)

@@ -8,23 +8,31 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// latencyTicker marks a log latency axis and labels it as densely as the
-// height it is drawn at allows: at 1, 2 and 5 times each power of ten when
-// roomy, at 1 and 3 with less room, at the powers alone when tight, and
-// always with at least two labels. drawGrid sets heightPt, the data
-// area's height, before the axis is drawn; at zero (unknown) it labels as
-// latencyTicks does. dataLo, the lowest latency drawn, lets lowerMin
-// extend the axis down to a label at or below it.
-type latencyTicker struct {
-	heightPt vg.Length // the data area's height
-	labelPt  vg.Length // the height of a tick label
-	dataLo   float64   // the lowest latency drawn, ms; 0 when unknown
+// logTicker marks a log axis and labels it as densely as the height it
+// is drawn at allows: at 1, 2 and 5 times each power of ten when roomy, at
+// 1 and 3 with less room, at the powers alone when tight, and always with
+// at least two labels. drawGrid sets heightPt, the data area's height,
+// before the axis is drawn; at zero (unknown) it labels as logTicks does.
+// dataLo, the lowest value drawn, lets lowerMin extend the axis down to a
+// label at or below it. A latency axis (ms) labels with the unit: 2 ms.
+type logTicker struct {
+	heightPt vg.Length            // the data area's height
+	labelPt  vg.Length            // the height of a tick label
+	dataLo   float64              // the lowest value drawn; 0 when unknown
+	label    func(float64) string // a tick's label
 }
 
-// newLatencyTicker returns the ticker of a latency axis whose tick labels
-// are in font size labelPt and whose lowest line is at dataLo ms.
-func newLatencyTicker(labelPt vg.Length, dataLo float64) *latencyTicker {
-	return &latencyTicker{labelPt: labelPt, dataLo: dataLo}
+// newLatencyTicker returns the ticker of a latency axis (ms) whose tick
+// labels are in font size labelPt and whose lowest line is at dataLo ms.
+func newLatencyTicker(labelPt vg.Length, dataLo float64) *logTicker {
+	return &logTicker{labelPt: labelPt, dataLo: dataLo, label: latencyLabel}
+}
+
+// newLogTicker returns the ticker of a log axis of plain numbers (1.5k,
+// 0.2) whose tick labels are in font size labelPt and whose lowest value
+// drawn is dataLo.
+func newLogTicker(labelPt vg.Length, dataLo float64) *logTicker {
+	return &logTicker{labelPt: labelPt, dataLo: dataLo, label: func(v float64) string { return formatNum(roundSig(v)) }}
 }
 
 // labelSet is a set of multiples of powers of ten that may carry labels,
@@ -47,14 +55,20 @@ func labelSets() []labelSet {
 
 // Ticks returns the ticks over [min, max]: the labels of labels, and
 // unlabelled minor ticks at 1, 2 and 5 times each power of ten.
-func (lt *latencyTicker) Ticks(min, max float64) []plot.Tick {
+func (lt *logTicker) Ticks(min, max float64) []plot.Tick {
 	if lt.heightPt <= 0 || min <= 0 || max <= min {
-		return latencyTicks(min, max)
+		ticks := logTicks(min, max)
+		for i := range ticks {
+			if ticks[i].Label != "" {
+				ticks[i].Label = lt.label(ticks[i].Value)
+			}
+		}
+		return ticks
 	}
 	labelled, _, _ := lt.labels(min, max)
 	ticks := make([]plot.Tick, 0, len(labelled)+8)
 	for _, v := range labelled {
-		ticks = append(ticks, plot.Tick{Value: v, Label: latencyLabel(v)})
+		ticks = append(ticks, plot.Tick{Value: v, Label: lt.label(v)})
 	}
 	for _, v := range multiplesIn([]float64{1, 2, 5}, min, max) {
 		if !containsValue(labelled, v) {
@@ -69,7 +83,7 @@ func (lt *latencyTicker) Ticks(min, max float64) []plot.Tick {
 // label heights apart, or a denser one when that gives fewer than two
 // labels; when even powers of ten are too close, every few of them from
 // the lowest (every > 1). mults is the set the labels are drawn from.
-func (lt *latencyTicker) labels(min, max float64) (labelled, mults []float64, every int) {
+func (lt *logTicker) labels(min, max float64) (labelled, mults []float64, every int) {
 	perDecade := float64(lt.heightPt) / math.Log10(max/min)
 	need := 1.5 * float64(lt.labelPt)
 	sets := labelSets()
@@ -104,7 +118,7 @@ func (lt *latencyTicker) labels(min, max float64) (labelled, mults []float64, ev
 // It lowers min to the largest label at or below dataLo, which may
 // thin the labels and so need another step. It returns min unchanged
 // when the height or dataLo is unknown.
-func (lt *latencyTicker) lowerMin(min, max float64) float64 {
+func (lt *logTicker) lowerMin(min, max float64) float64 {
 	if lt.heightPt <= 0 || lt.dataLo <= 0 || min <= 0 || max <= min {
 		return min
 	}

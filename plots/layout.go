@@ -106,9 +106,9 @@ func wrapText(sty text.Style, s string, width vg.Length, maxLines int) []string 
 // area, as gonum would place them by each panel's own margins. A plot
 // with a key in keys (which may be nil) gets it drawn in the place of its
 // title, from the left of its data area. Before drawing, fit (when not
-// nil) may adjust each plot to the data area it will have; a latency
-// axis is then lowered to a label under its lowest line. It returns the
-// data area of each plot, as drawn.
+// nil) may adjust each plot to the data area it will have; a log axis
+// with a logTicker is then lowered to a label under its lowest line. It
+// returns the data area of each plot, as drawn.
 func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, keys map[*plot.Plot]panelKey,
 	fit func(p *plot.Plot, data draw.Canvas)) [][]draw.Canvas {
 	rows, cols := len(grid), len(grid[0])
@@ -137,15 +137,16 @@ func drawGrid(dc draw.Canvas, lk look, grid [][]*plot.Plot, keys map[*plot.Plot]
 			cs[r][c] = draw.Crop(cs[r][c], 0, 0, 0, -titleH)
 		}
 	}
-	// A latency axis labels as densely as its height allows; the height of
-	// a data area does not depend on the labels of its y axis.
+	// A log axis with a logTicker (latency, and the comparison's log
+	// panels) labels as densely as its height allows; the height of a data
+	// area does not depend on the labels of its y axis.
 	for r := range grid {
 		for c, p := range grid[r] {
 			d := dataCanvas(p, cs[r][c])
 			if fit != nil {
 				fit(p, d)
 			}
-			if lt, ok := p.Y.Tick.Marker.(*latencyTicker); ok {
+			if lt, ok := p.Y.Tick.Marker.(*logTicker); ok {
 				lt.heightPt = d.Max.Y - d.Min.Y
 				p.Y.Min = lt.lowerMin(p.Y.Min, p.Y.Max)
 			}

@@ -25,8 +25,7 @@ func tickLabels(ticks []plot.Tick) string {
 	return strings.Join(l, " ")
 }
 
-// Linear axes get four to seven labels in one unit; a log axis over less
-// than two decades gets more than one label.
+// Linear axes get four to seven labels in one unit.
 func TestAxisLabels(t *testing.T) {
 	for _, tc := range []struct {
 		got, want string
@@ -35,8 +34,6 @@ func TestAxisLabels(t *testing.T) {
 		{tickLabels(linearTicks(0, 17500)), "0 5k 10k 15k"},
 		{tickLabels(linearTicks(0, 5000)), "0 1000 2000 3000 4000 5000"},
 		{tickLabels(linearTicks(0, 280)), "0 50 100 150 200 250"},
-		{tickLabels(decadeTicks(4, 22)), "5 10 20"},
-		{tickLabels(decadeTicks(0.5, 2000)), "1 10 100 1k"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("ticks %q, want %q", tc.got, tc.want)

@@ -176,6 +176,11 @@ func seriesColor(i int) color.Color {
 // errorColor is the colour of errors on every chart.
 func errorColor() color.Color { return color.RGBA{0xd5, 0x5e, 0x00, 0xff} } // vermilion
 
+// failedColor is the colour of responses with a failed status (outside
+// 200-399): a darker red than errors, drawn as a line where errors are
+// marked.
+func failedColor() color.Color { return color.RGBA{0xa5, 0x00, 0x26, 0xff} } // crimson
+
 // formatNum formats a tick value plainly, thousands as k: 0.002, 1, 250,
 // 2k, 10k, 1.5k.
 func formatNum(v float64) string {

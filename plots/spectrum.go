@@ -112,7 +112,9 @@ func ninesTicks(min, max float64) []plot.Tick {
 // as a dashed line of the same colour, and a saturated generator a warning
 // above the chart. Runs beyond the palette's colours carry markers. The
 // legend sits above the plot, in columns when there are many runs, and
-// the latency axis ends just above the highest line. Runs with no latency are left out; with none left it returns
+// the latency axis ends just above the highest line; at the default size
+// the chart grows taller with a legend of more than four rows, so that
+// the plot keeps its size. Runs with no latency are left out; with none left it returns
 // ErrNoData.
 func Spectrum(runs []Series, path string, size Size) error {
 	lk := lookFor(size)
@@ -121,9 +123,23 @@ func Spectrum(runs []Series, path string, size Size) error {
 		return err
 	}
 	h := spectrumHeader(runs)
+	lay, size := spectrumLayout(lk, sp, size)
 	return render(path, size, func(dc draw.Canvas) {
-		drawWithLegend(drawHeader(dc, lk, h), lk, sp.plot, sp.legend, sp.yLo, sp.yHi)
+		drawWithLegend(drawHeader(dc, lk, h), lk, sp.plot, lay, sp.legend, sp.yLo, sp.yHi)
 	})
+}
+
+// spectrumLayout lays out the legend of sp on a chart of size and
+// returns it with the size to draw at: a chart of default size (the zero
+// Size) grows taller with a legend of more than a few rows, so that the
+// plot keeps its size; a size asked for is kept.
+func spectrumLayout(lk look, sp spectrum, size Size) (legendLayout, Size) {
+	full := size.orDefault()
+	lay := layoutLegend(lk, sp.legend, full.W, full.H)
+	if size.W <= 0 || size.H <= 0 {
+		full.H = grownHeight(lay)
+	}
+	return lay, full
 }
 
 // spectrumHeader says how to read the two lines of a run timed from the

@@ -60,9 +60,9 @@ func TestSpectrumLegendFits(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				full := size.orDefault()
+				lay, full := spectrumLayout(lk, sp, size)
 				dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
-				drawWithLegend(drawHeader(dc, lk, spectrumHeader(runs)), lk, sp.plot, sp.legend, sp.yLo, sp.yHi)
+				drawWithLegend(drawHeader(dc, lk, spectrumHeader(runs)), lk, sp.plot, lay, sp.legend, sp.yLo, sp.yHi)
 				lo, hi := sp.plot.Y.Min, sp.plot.Y.Max
 				if !(hi >= sp.yHi) || math.Log(hi/lo) > 2*math.Log(sp.yHi/sp.yLo)+1e-9 {
 					t.Errorf("latency axis %v..%v ms for data up to %v ms: raised by more than its span", lo, hi, sp.yHi)
@@ -174,5 +174,54 @@ func TestSpectrumSubtitleOfMixedModels(t *testing.T) {
 	}
 	if sub := spectrumHeader([]Series{SeriesOf("c", closed)}).subtitle; sub != "" {
 		t.Errorf("closed only: subtitle %q, want none", sub)
+	}
+}
+
+// Many runs keep the spectrum's plot readable: QA's 11 runs put the
+// legend in one column over nearly half the chart. The legend goes into
+// columns, within a quarter of the chart's height (at the default size and
+// at the same size asked for), and at the default size the chart grows
+// taller with it, so that the plot keeps the height it has under four runs
+// (less what a longer header takes: "11 runs share 7 colours").
+func TestSpectrumLegendOfManyRunsLeavesThePlot(t *testing.T) {
+	// dataH returns the heights of the plot plus the header's lines
+	// beyond the title, of the legend, and of the chart.
+	dataH := func(runs []Series, size Size) (plot, legend, chart vg.Length) {
+		lk := lookFor(size)
+		sp, err := spectrumPlot(lk, runs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lay, full := spectrumLayout(lk, sp, size)
+		dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
+		below := drawHeader(dc, lk, spectrumHeader(runs))
+		titleOnly := drawHeader(dc, lk, header{title: spectrumHeader(runs).title})
+		data, legH := drawWithLegend(below, lk, sp.plot, lay, sp.legend, sp.yLo, sp.yHi)
+		return data.Max.Y - data.Min.Y + titleOnly.Max.Y - below.Max.Y, legH, full.H
+	}
+	closed := func(n int) []Series {
+		var runs []Series
+		for i := range n {
+			runs = append(runs, SeriesOf(fmt.Sprintf("run%d", i+1), synthRun(uint64(70+i), "async", 3, 500, int64(150+100*i))))
+		}
+		return runs
+	}
+	four, _, _ := dataH(closed(4), Size{})
+	for _, n := range []int{11, 21} {
+		plot, legend, chart := dataH(closed(n), Size{})
+		t.Logf("%d runs: plot %.0f pt high (%.0f under 4 runs), legend %.0f of %.0f pt", n, plot.Points(), four.Points(), legend.Points(), chart.Points())
+		if plot < four-1 {
+			t.Errorf("%d runs: plot %.0f pt high, %.0f under four runs", n, plot.Points(), four.Points())
+		}
+		if legend > legendTarget*chart+1 {
+			t.Errorf("%d runs: legend %.0f pt of a %.0f pt chart", n, legend.Points(), chart.Points())
+		}
+		asked := Size{W: DefaultWidth, H: DefaultHeight}
+		if _, legend, chart := dataH(closed(n), asked); chart != DefaultHeight || legend > legendTarget*chart+1 {
+			t.Errorf("%d runs at %v asked: chart %.0f pt high, legend %.0f pt", n, asked, chart.Points(), legend.Points())
+		}
+	}
+	if _, _, chart := dataH(closed(3), Size{}); chart != DefaultHeight {
+		t.Errorf("3 runs: a chart %.0f pt high, want the default %.0f", chart.Points(), DefaultHeight.Points())
 	}
 }

@@ -14,8 +14,9 @@ import (
 )
 
 // Timeline draws one run over time to path (.png or .svg), in stacked
-// panels sharing the time axis: throughput (responses/s) with errors/s
-// marked, and for an open-model run its target rate (following its stages
+// panels sharing the time axis: throughput (responses/s) with the
+// responses/s whose status is outside 200-399 when there are any (the
+// report's failed statuses) and errors/s marked, and for an open-model run its target rate (following its stages
 // when it ramped) and its dropped requests in all; the connections open
 // at the end of each second, for hold runs and runs whose connection count
 // changed, with the count asked for (a closed-model ramp's following its
@@ -263,8 +264,9 @@ func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64,
 	return yMax, nil
 }
 
-// throughputPlot draws responses/s, errors/s and, for an open-model run,
-// its target rate and the total of dropped requests.
+// throughputPlot draws responses/s, the failed statuses among them (when
+// there are any), errors/s and, for an open-model run, its target rate
+// and the total of dropped requests.
 func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Responses/s")
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
@@ -284,6 +286,9 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 		return nil, err
 	}
 	yMax = max(yMax, y)
+	if err := addFailedStatuses(p, lk, res, spans, ivs); err != nil {
+		return nil, err
+	}
 	if res.Model == "open" {
 		// Why a total and no rate: dropped requests are counted when the
 		// run ends (due and never sent by then), so all of them fall in
@@ -394,40 +399,6 @@ func lineSample(sty draw.LineStyle) plot.Thumbnailer {
 	return &plotter.Line{LineStyle: sty}
 }
 
-// connectionsPlot draws the connections open at the end of each interval,
-// marked, and the count asked for by a hold run or a closed-model ramp.
-func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
-	p := newPlot(lk, "", "", "Open connections")
-	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
-	p.Legend.Top, p.Legend.Left = true, true
-	p.Legend.XOffs = lk.pt(8)
-	var pts plotter.XYs
-	if res.Model == "hold" && spans[0].lo == 0 {
-		pts = append(pts, plotter.XY{X: 0, Y: 0}) // a hold run starts with no connection open
-	}
-	peak := 0
-	for i, s := range spans {
-		pts = append(pts, plotter.XY{X: s.hi, Y: float64(ivs[i].OpenConns)})
-		peak = max(peak, ivs[i].OpenConns)
-	}
-	l, sc, err := plotter.NewLinePoints(pts)
-	if err != nil {
-		return nil, err
-	}
-	l.Color, l.Width = seriesColor(4), lk.pt(2)
-	sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(4), Radius: lk.pt(3), Shape: draw.CircleGlyph{}}
-	p.Add(l, sc)
-	p.Legend.Add(fmt.Sprintf("open at the end of each second (peak %s)", stats.GroupDigits(int64(max(peak, res.PeakOpenConns)))), l, sc)
-	askedPts, name := askedConnectionsLine(res, spans[len(spans)-1].hi)
-	asked, err := addPlanned(p, lk, askedPts, name)
-	if err != nil {
-		return nil, err
-	}
-	yMax := max(float64(peak), asked)
-	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 1)*1.08 // fitPanel adds the legend's room
-	return p, nil
-}
-
 // fitPanel returns what fits a timeline panel to the data area it will
 // have: its y label in a shorter form when the full one is taller than
 // the panel, and the top of its y axis raised so that the legend, drawn
@@ -472,4 +443,28 @@ func shortenYLabel(p *plot.Plot, room vg.Length) {
 		}
 		p.Y.Label.Text = s
 	}
+}
+
+// addFailedStatuses draws, under the responses/s, the responses per
+// second whose status is outside 200-399, which the report counts as
+// failed (a 500 is an answer, not an error), as a step line with their
+// total in the legend; nothing when there are none. A run saved by a
+// nowait that did not keep them per second gets their total alone.
+func addFailedStatuses(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) error {
+	var total uint64
+	for _, iv := range ivs {
+		total += iv.FailedResponses()
+	}
+	if total == 0 {
+		if n := res.FailedResponses(); n > 0 {
+			p.Legend.Add(fmt.Sprintf("non-2xx/3xx: %s in all (not saved per second)", stats.GroupDigits(int64(n))))
+		}
+		return nil
+	}
+	rate := func(i int) (float64, bool) {
+		return float64(ivs[i].FailedResponses()) / (spans[i].hi - spans[i].lo), true
+	}
+	sty := draw.LineStyle{Color: failedColor(), Width: lk.pt(1.75)}
+	_, err := addLines(p, steps(spans, rate), sty, fmt.Sprintf("non-2xx/3xx/s (%s in all)", stats.GroupDigits(int64(total))))
+	return err
 }

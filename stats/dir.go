@@ -19,7 +19,8 @@ import (
 // histograms.hlog, the intervals' latency and times from latency.hlog and
 // their counters and exact times from timeseries.csv. Merging read-back
 // results is exact for histograms and counters. What does not come back:
-// status codes per interval, and the warm-up's
+// status codes per interval (only their classes, each counted at its
+// first code: 500 for the 5xx), and the warm-up's
 // errors by kind (summary.json keeps only their total, which comes back
 // under ErrConnect).
 func ReadDir(dir string) (*Result, error) {

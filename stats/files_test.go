@@ -214,7 +214,8 @@ func TestTimeseriesCSV(t *testing.T) {
 	}
 	for i, iv := range ivs {
 		w := res.Intervals[i]
-		w.Status = [MaxStatus]uint64{} // not kept per interval
+		w.Status = [MaxStatus]uint64{} // kept by class, each at its first code
+		w.Status[200], w.Status[500] = res.Intervals[i].Status[200], res.Intervals[i].Status[503]
 		if iv.Counters != w.Counters || iv.OpenConns != w.OpenConns || iv.StartNs != w.StartNs || iv.EndNs != w.EndNs {
 			t.Fatalf("interval %d read back as %+v", i, iv.Counters)
 		}

@@ -178,7 +178,7 @@ func Summarize(r *Result) Summary {
 			s.Errors[ErrorKind(k).String()] = n
 		}
 	}
-	s.Failed = failedResponses(&r.Counters) + s.ErrorTotal
+	s.Failed = r.FailedResponses() + s.ErrorTotal
 	if attempts := s.Attempts(); attempts > 0 {
 		s.ErrorRate = float64(s.Failed) / float64(attempts)
 	}
@@ -217,9 +217,10 @@ func rssPerConn(r *Result) *float64 {
 	return &v
 }
 
-// failedResponses returns the responses whose status is outside 200-399,
-// as k6's http_req_failed and wrk's "Non-2xx or 3xx responses" count them.
-func failedResponses(c *Counters) uint64 {
+// FailedResponses returns the responses whose status is outside 200-399,
+// as k6's http_req_failed and wrk's "Non-2xx or 3xx responses" count them:
+// with the transport errors, the attempts Summary counts as failed.
+func (c *Counters) FailedResponses() uint64 {
 	return c.StatusClass(0) + c.StatusClass(1) + c.StatusClass(4) + c.StatusClass(5)
 }
 

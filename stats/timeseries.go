@@ -7,9 +7,26 @@ import (
 	"strconv"
 )
 
+// statusClassColumns name the columns of timeseries.csv that count the
+// responses by status class, after the error kinds (added later, so that
+// the columns before them keep their places): status_1xx also counts the
+// rare code below 100, status_5xx the codes above 599, as summary.json's
+// status counts them (at 599).
+var statusClassColumns = [...]string{"status_1xx", "status_2xx", "status_3xx", "status_4xx", "status_5xx"}
+
+// statusClasses returns c's responses by class, as statusClassColumns
+// name them: below 200, 2xx, 3xx, 4xx, then 500 and above.
+func statusClasses(c *Counters) [len(statusClassColumns)]uint64 {
+	var n [len(statusClassColumns)]uint64
+	for code, v := range c.Status {
+		n[min(max(code/100, 1), 5)-1] += v
+	}
+	return n
+}
+
 // timeseriesHeader returns the header row of timeseries.csv: the counts,
-// rate and percentiles of each interval, then one column per error kind
-// (named as in summary.json).
+// rate and percentiles of each interval, one column per error kind
+// (named as in summary.json), then the responses by status class.
 func timeseriesHeader() []string {
 	h := []string{
 		"second", "requests", "responses", "errors", "requests_per_s",
@@ -20,7 +37,7 @@ func timeseriesHeader() []string {
 	for k := ErrorKind(0); k < NumErrorKinds; k++ {
 		h = append(h, k.String())
 	}
-	return h
+	return append(h, statusClassColumns[:]...)
 }
 
 // WriteTimeseries writes one CSV row per interval of res: its end in
@@ -58,6 +75,9 @@ func WriteTimeseries(w io.Writer, res *Result) error {
 		for _, e := range iv.Errors {
 			row = append(row, u(e))
 		}
+		for _, n := range statusClasses(&iv.Counters) {
+			row = append(row, u(n))
+		}
 		if err := cw.Write(row); err != nil {
 			return err
 		}
@@ -67,8 +87,10 @@ func WriteTimeseries(w io.Writer, res *Result) error {
 }
 
 // ReadTimeseries reads the counters and times of each interval back from
-// timeseries.csv, in order. Latency comes from latency.hlog; the status
-// codes of an interval are not kept.
+// timeseries.csv, in order. Latency comes from latency.hlog. The status
+// codes of an interval are not kept, only their classes: each class's
+// count comes back at its first code (the 5xx at 500, the 1xx at 100),
+// and a file written before the classes were kept gives none.
 func ReadTimeseries(r io.Reader) ([]Interval, error) {
 	cr := csv.NewReader(r)
 	rows, err := cr.ReadAll()
@@ -116,6 +138,9 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 		iv.TLSResumed = get("tls_resumed")
 		for k := ErrorKind(0); k < NumErrorKinds; k++ {
 			iv.Errors[k] = get(k.String())
+		}
+		for i, name := range statusClassColumns {
+			iv.Status[100*(i+1)] = get(name)
 		}
 		if perr != nil {
 			return nil, perr

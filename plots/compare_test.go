@@ -1,0 +1,78 @@
+package plots
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// qaCells is QA's comparison: p99 from 2 ms (async at 10 connections) to
+// 600 ms, RSS per connection from 5.8 KB to 1.1 MB.
+func qaCells() []CompareCell {
+	p99 := map[string][]float64{"async": {2.1, 7.2, 43}, "sync": {7.3, 80, 665}, "goroutine": {2.4, 9.2, 390}}
+	rss := map[string][]float64{"async": {424, 47, 5.8}, "sync": {1100, 133, 33}, "goroutine": {1000, 153, 45}}
+	var cells []CompareCell
+	for _, mode := range []string{"async", "sync", "goroutine"} {
+		for i, c := range []int{10, 100, 1000} {
+			s := stats.Summary{Mode: mode, Connections: c, RequestsPerSec: 30000, CPUMicrosPerReq: 20}
+			s.Latency.Percentiles = map[string]float64{"99": p99[mode][i]}
+			perConn := rss[mode][i] * 1000
+			s.RSSBytesPerConn = &perConn
+			cells = append(cells, CompareCell{Mode: mode, Connections: c, Summary: s})
+		}
+	}
+	return cells
+}
+
+// Every log panel of a comparison labels its axis near its data, as the
+// timeline's latency axis does: a label at or below the lowest point, and
+// under every point a label less than a decade below it. QA's p99 panel
+// labelled only 10 and 100, so its 2 ms points could not be read, and
+// the RSS panel had no label under its 5.8 KB point.
+func TestCompareLogPanelsLabelTheirData(t *testing.T) {
+	for name, cells := range map[string][]CompareCell{"QA's": qaCells(), "closed": compareCells(), "hold": holdCells()} {
+		for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
+			lk := lookFor(size)
+			grid, _, err := comparePlots(lk, cells)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := size.orDefault()
+			dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
+			drawGrid(drawHeader(dc, lk, header{title: "compare"}), lk, grid, nil, nil)
+			for i, pn := range comparePanels(cells[0].Summary.Model) {
+				if pn.axis == linearAxis {
+					continue
+				}
+				p := grid[i/2][i%2]
+				labels := labelledTicks(p)
+				var texts []string
+				for _, l := range labels {
+					texts = append(texts, l.Label)
+				}
+				where := fmt.Sprintf("%s cells at %v, %s: labels %s", name, size, pn.title, strings.Join(texts, ", "))
+				if pn.axis == logMsAxis && !strings.HasSuffix(texts[0], " ms") {
+					t.Errorf("%s: want latency labels with their unit, as the timeline's", where)
+				}
+				for _, c := range cells {
+					v := pn.value(c.Summary)
+					below := 0.0
+					for _, l := range labels {
+						if l.Value <= v*(1+1e-9) {
+							below = l.Value
+						}
+					}
+					if below == 0 || below <= v/10 {
+						t.Errorf("%s: no label within a decade under the %s point at %v", where, c.Mode, v)
+					}
+				}
+			}
+		}
+	}
+}

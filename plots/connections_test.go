@@ -1,0 +1,58 @@
+package plots
+
+import (
+	"math"
+	"testing"
+	"time"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// quickHold is QA's hold run: 3,000 connections, all open after 188 ms,
+// held for three seconds.
+func quickHold() *stats.Result {
+	res := heldOnly()
+	res.Connections, res.PeakOpenConns = 3000, 3000
+	for i := range res.Intervals {
+		res.Intervals[i].OpenConns = 3000
+	}
+	res.EstablishedIn = 188 * time.Millisecond
+	return res
+}
+
+// A hold run's connections line starts at none open and reaches all of
+// them when they were all open, 188 ms in, not at the end of the first
+// second: QA's chart drew a ramp from 0 to 3,000 across the whole second.
+// The moment is marked and named in the legend.
+func TestHoldTimelineShowsWhenAllWereOpen(t *testing.T) {
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(quickHold(), p, s) })
+	lines := pathPoints(svg, "#56B4E9", 5)
+	if len(lines) != 1 {
+		t.Fatalf("%d open-connections lines, want 1", len(lines))
+	}
+	pts := lines[0]
+	if len(pts) != 5 {
+		t.Fatalf("open-connections line through %v, want 0 s, the all-open moment and the 3 seconds", pts)
+	}
+	// Seconds 1 and 2 (points 2 and 3) fix the time axis.
+	secs := func(x float64) float64 { return 1 + (x-pts[2].X)/(pts[3].X-pts[2].X) }
+	if at := secs(pts[1].X); math.Abs(at-0.188) > 0.005 || pts[1].Y != pts[2].Y || pts[0].Y == pts[1].Y || math.Abs(secs(pts[0].X)) > 0.005 {
+		t.Errorf("line from %.3f s to 3,000 open at %.3f s (y %v, then %v): want from 0 s to all open at 0.188 s", secs(pts[0].X), at, pts[1].Y, pts[2].Y)
+	}
+	if _, ok := svgTexts(svg)["all 3,000 open after 188.0ms"]; !ok {
+		t.Errorf("no legend for the all-open moment in %v", svgTexts(svg))
+	}
+
+	// Never all open (or saved without the moment): the samples alone.
+	res := quickHold()
+	res.EstablishedIn = 0
+	svg = drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })
+	if lines := pathPoints(svg, "#56B4E9", 4); len(lines) != 1 || len(lines[0]) != 4 {
+		t.Errorf("open-connections lines %v, want one through 0 s and the 3 seconds", lines)
+	}
+	for text := range svgTexts(svg) {
+		if len(text) > 4 && text[:4] == "all " {
+			t.Errorf("a run never all open says %q", text)
+		}
+	}
+}
