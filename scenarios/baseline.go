@@ -10,8 +10,9 @@ import (
 )
 
 // errorRateSlack is the absolute error-rate increase always allowed (0.01
-// percentage points), so a baseline with no errors does not fail a run on
-// one stray error: 0 -> 0.0001 is within it, not an infinite regression.
+// percentage points), or one failed attempt's share of the run when that
+// is larger, so a baseline with no errors does not fail a run on one
+// stray error: 0 -> 1 of 2,986 is within it, not an infinite regression.
 const errorRateSlack = 0.0001
 
 // latencyFloorMs keeps a latency comparison finite when the baseline's
@@ -102,7 +103,11 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 	checks = append(checks, rps)
 
 	curE, baseE := current.ErrorRate, baseline.ErrorRate
-	allowed := baseE*(1+maxRegression) + errorRateSlack
+	slack, slackText := errorRateSlack, "+0.01 points of slack"
+	if n := current.Attempts(); n > 0 && 1/float64(n) > slack {
+		slack, slackText = 1/float64(n), "+1 failed of the "+groupDigits(n)+" attempts"
+	}
+	allowed := baseE*(1+maxRegression) + slack
 	er := Check{
 		Group:    "baseline",
 		Expr:     "error_rate vs baseline",
@@ -112,8 +117,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		Passed:   curE <= allowed,
 	}
 	if !er.Passed {
-		er.Reason = fmt.Sprintf("error_rate %s: above the %s allowed (baseline +%s, +0.01 points of slack)",
-			er.Measured, formatPercent(allowed), limit)
+		er.Reason = fmt.Sprintf("error_rate %s: above the %s allowed (baseline +%s, %s)",
+			er.Measured, formatPercent(allowed), limit, slackText)
 	}
 	return append(checks, er)
 }
