@@ -137,3 +137,25 @@ load:
 		t.Fatalf("the target served %d requests", n)
 	}
 }
+
+// --set thresholds=LIST reports every expression that does not parse, as
+// the same list in a file does, in validate and in run, and nothing is
+// sent.
+func TestSetThresholdsReportsEveryBadOne(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	path := writeFile(t, "s.yaml", "target: "+srv.URL()+"\nload:\n  duration: 1s\n")
+	set := "thresholds=min >= 0us,error_rate <= 100%,p99 < 5"
+	want := []string{
+		`--set thresholds: "min >= 0us" always passes`,
+		`--set thresholds: "error_rate <= 100%" always passes`,
+		`--set thresholds: "p99 < 5": "5" is not a latency`,
+	}
+	_, stderr, code := runBin(t, "validate", path, "--set", set)
+	checkLines(t, "validate", stderr, code, want, "nowait: 1 of 1 scenario files are not valid")
+	_, stderr, code = runBin(t, "run", path, "--set", set)
+	want[0] = "nowait: " + want[0]
+	checkLines(t, "run", stderr, code, want, "")
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}
