@@ -7,10 +7,11 @@ import "encoding/json"
 // numbers are null, not 0, so that a reader cannot take "nothing was
 // measured" for "everything took 0 ms" (count says 0). The percentile keys
 // stay, each null. Reading such a Latency back gives zeros with count 0,
-// as Summarize makes it.
+// as Summarize makes it. A Latency with a number in it is written as it
+// is, whatever its count.
 func (l Latency) MarshalJSON() ([]byte, error) {
 	type plain Latency // without the method, to marshal the fields
-	if l.Count > 0 {
+	if !l.empty() {
 		return json.Marshal(plain(l))
 	}
 	var none map[string]*float64
@@ -28,4 +29,17 @@ func (l Latency) MarshalJSON() ([]byte, error) {
 		MaxMs       *float64            `json:"max_ms"`
 		Percentiles map[string]*float64 `json:"percentiles_ms"`
 	}{Count: l.Count, Percentiles: none})
+}
+
+// empty reports whether l holds nothing measured: no count and no number.
+func (l Latency) empty() bool {
+	if l.Count != 0 || l.MinMs != 0 || l.MeanMs != 0 || l.StdevMs != 0 || l.MaxMs != 0 {
+		return false
+	}
+	for _, v := range l.Percentiles {
+		if v != 0 {
+			return false
+		}
+	}
+	return true
 }

@@ -74,4 +74,8 @@ func TestNoResponseLatencyIsNull(t *testing.T) {
 	if err := json.Unmarshal(b, &l); err != nil || !reflect.DeepEqual(l, full.Latency) || l.Count == 0 {
 		t.Errorf("a measured latency changed on the way: %s (%v)", b, err)
 	}
+	// A hand-made baseline without a count keeps the numbers it was given.
+	if b, _ := json.Marshal(Latency{Percentiles: map[string]float64{"99": 100}}); !bytes.Contains(b, []byte(`"99":100`)) {
+		t.Errorf("numbers given without a count were dropped: %s", b)
+	}
 }
