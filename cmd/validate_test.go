@@ -103,3 +103,59 @@ func TestValidateChecksOutputPaths(t *testing.T) {
 		t.Errorf("validate created %s (stat: %v)", filepath.Join(dir, "new"), err)
 	}
 }
+
+// A hold scenario refuses the keys `nowait hold` refuses as flags (-n,
+// --pipeline, --warmup) and an --every under a millisecond, which the
+// hold model would otherwise ignore: the QA file validated, then ran 200
+// requests with no warm-up under "Holding 10 connections to URL 30
+// requests or 2s". validate and run say so at once, at file:line, and
+// nothing is sent.
+func TestHoldScenarioRefusesWhatHoldRefuses(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	path := writeFile(t, "hold.yaml", "target: "+srv.URL()+`
+load:
+  model: hold
+  connections: 10
+  requests: 30
+  warmup: 1s
+  every: 100us
+  pipeline: 4
+  duration: 2s
+`)
+	want := []string{
+		path + ":5: load.requests: conflicts with model: hold, which runs for load.duration; drop load.requests",
+		path + ":6: load.warmup: conflicts with model: hold, which measures every connect from the start",
+		path + ":7: load.every: 100µs is shorter than a millisecond",
+		path + ":8: load.pipeline: conflicts with model: hold, which sends at most one request per connection every load.every",
+	}
+	_, stderr, code := runBin(t, "validate", path)
+	checkLines(t, "validate", stderr, code, want, "nowait: 1 of 1 scenario files are not valid")
+	_, stderr, code = runBin(t, "run", path)
+	want[0] = "nowait: " + want[0]
+	checkLines(t, "run", stderr, code, want, "")
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}
+
+// --set thresholds=LIST reports every expression that does not parse, as
+// the same list in a file does, in validate and in run, and nothing is
+// sent.
+func TestSetThresholdsReportsEveryBadOne(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	path := writeFile(t, "s.yaml", "target: "+srv.URL()+"\nload:\n  duration: 1s\n")
+	set := "thresholds=min >= 0us,error_rate <= 100%,p99 < 5"
+	want := []string{
+		`--set thresholds: "min >= 0us" always passes`,
+		`--set thresholds: "error_rate <= 100%" always passes`,
+		`--set thresholds: "p99 < 5": "5" is not a latency`,
+	}
+	_, stderr, code := runBin(t, "validate", path, "--set", set)
+	checkLines(t, "validate", stderr, code, want, "nowait: 1 of 1 scenario files are not valid")
+	_, stderr, code = runBin(t, "run", path, "--set", set)
+	want[0] = "nowait: " + want[0]
+	checkLines(t, "run", stderr, code, want, "")
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}

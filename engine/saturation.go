@@ -93,8 +93,19 @@ const (
 // is not saturated: its latency from the intended send measures the
 // target, and Note says why the sends were late. QueuePeak is the
 // requests that were due and waiting at the worst moment, estimated as
-// the longest send lag times the scheduled rate.
+// the longest send lag times the scheduled rate. A saturated run that
+// sent the requests due, late, has RateKept: its latency from the
+// intended send counts the lag.
 func Saturation(in SatInput) stats.Saturation {
+	s := verdict(in)
+	if s.Saturated {
+		s.RateKept = in.Rate > 0 && in.Achieved >= minAchieved*in.Rate
+	}
+	return s
+}
+
+// verdict is Saturation without RateKept.
+func verdict(in SatInput) stats.Saturation {
 	queue := int64(in.SendLagMax / 1e3 * in.Rate)
 	lagKept := in.SendLagP99 <= maxSendLagP99
 	sentKept := in.Achieved >= minAchieved*in.Rate
@@ -134,9 +145,13 @@ func Saturation(in SatInput) stats.Saturation {
 				allConns(in), requests(int(in.Unsent)))}
 		}
 	}
+	kept := ""
+	if sentKept {
+		kept = ", though the rate was kept"
+	}
 	return stats.Saturation{Saturated: true, QueuePeak: queue, Reason: fmt.Sprintf(
-		"generator CPU or target too slow: sends lagged the schedule by p99 %s (achieved %s of %s req/s)",
-		stats.FormatMs(in.SendLagP99), perSec(in.Achieved), perSec(in.Rate))}
+		"generator CPU or target too slow: sends lagged the schedule by p99 %s%s (achieved %s of %s req/s)",
+		stats.FormatMs(in.SendLagP99), kept, perSec(in.Achieved), perSec(in.Rate))}
 }
 
 // heldNote says why the sends of a run that was not saturated were late

@@ -10,8 +10,9 @@ import (
 )
 
 // errorRateSlack is the absolute error-rate increase always allowed (0.01
-// percentage points), so a baseline with no errors does not fail a run on
-// one stray error: 0 -> 0.0001 is within it, not an infinite regression.
+// percentage points), or one failed attempt's share of the run when that
+// is larger, so a baseline with no errors does not fail a run on one
+// stray error: 0 -> 1 of 2,986 is within it, not an infinite regression.
 const errorRateSlack = 0.0001
 
 // latencyFloorMs keeps a latency comparison finite when the baseline's
@@ -48,7 +49,9 @@ func ReadSummary(path string) (stats.Summary, error) {
 // throughput (lower is worse). A check fails when the current run is worse
 // by more than maxRegression (a fraction: 0.10 is 10%); each says by how
 // much, such as "p99 12.1ms vs 10.0ms: +21% > 10%". Latency checks of a
-// saturated run fail, since its latency does not measure the target.
+// saturated run fail, since its latency does not measure the target,
+// except those it passed having sent the requests due (late): its
+// latency counts the lag, so the target's is no worse.
 func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []Check {
 	limit := formatPct(maxRegression)
 	var checks []Check
@@ -71,6 +74,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 			// 0µs is no latency at all, not one better than the baseline's.
 			c.Passed, c.Measured, c.Value = false, "", 0
 			c.Reason = "nothing was measured: no response arrived"
+		} else if current.Saturation.Saturated && c.Passed && boundHolds("<=", current.Saturation) {
+			c.Note = saturatedNote(current.Saturation)
 		} else if current.Saturation.Saturated {
 			c.Passed = false
 			c.Reason = fmt.Sprintf("generator saturated: %s; its latency numbers do not measure the target (%s %s; allowed +%s)",
@@ -98,7 +103,11 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 	checks = append(checks, rps)
 
 	curE, baseE := current.ErrorRate, baseline.ErrorRate
-	allowed := baseE*(1+maxRegression) + errorRateSlack
+	slack, slackText := errorRateSlack, "+0.01 points of slack"
+	if n := current.Attempts(); n > 0 && 1/float64(n) > slack {
+		slack, slackText = 1/float64(n), "+1 failed of the "+groupDigits(n)+" attempts"
+	}
+	allowed := baseE*(1+maxRegression) + slack
 	er := Check{
 		Group:    "baseline",
 		Expr:     "error_rate vs baseline",
@@ -108,8 +117,8 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		Passed:   curE <= allowed,
 	}
 	if !er.Passed {
-		er.Reason = fmt.Sprintf("error_rate %s: above the %s allowed (baseline +%s, +0.01 points of slack)",
-			er.Measured, formatPercent(allowed), limit)
+		er.Reason = fmt.Sprintf("error_rate %s: above the %s allowed (baseline +%s, %s)",
+			er.Measured, formatPercent(allowed), limit, slackText)
 	}
 	return append(checks, er)
 }

@@ -81,6 +81,26 @@ func TestCompareBaseline(t *testing.T) {
 		}
 	})
 
+	// The README's promise: one stray error against a clean baseline
+	// passes, however short the run (QA: 1 failed of 2,986, 0.033%, failed
+	// against 0.01 points of slack); a second one does not.
+	t.Run("one stray error in a short run", func(t *testing.T) {
+		zero := summary()
+		zero.ErrorRate, zero.Failed, zero.ErrorTotal = 0, 0, 0
+		cur := summary()
+		cur.Responses, cur.ErrorTotal = 2985, 1
+		cur.Failed, cur.ErrorRate = 1, 1.0/2986
+		if c := CompareBaseline(cur, zero, 0.10)[4]; !c.Passed {
+			t.Errorf("1 failed of 2,986 against a clean baseline: %+v", c)
+		}
+		cur.Responses, cur.ErrorTotal = 2984, 2
+		cur.Failed, cur.ErrorRate = 2, 2.0/2986
+		c := CompareBaseline(cur, zero, 0.10)[4]
+		if c.Passed || c.Reason != "error_rate 0.067% vs 0.0%: above the 0.033% allowed (baseline +10%, +1 failed of the 2,986 attempts)" {
+			t.Errorf("2 failed of 2,986: %+v", c)
+		}
+	})
+
 	t.Run("error rate counts 5xx responses", func(t *testing.T) {
 		// The same number of responses, all 200 in the baseline and all
 		// 500 now: a regression, though no request failed in transport.

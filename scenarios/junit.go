@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"io"
 	"strconv"
+	"strings"
 )
 
 // junitSuites is the root of a JUnit XML report.
@@ -42,15 +43,18 @@ type junitFailure struct {
 // suiteName, one test case per check (its class name is the check's group,
 // "thresholds" or "baseline"), a failure element for each failed check
 // carrying the reason and the measured value (none when nothing was
-// measured). The suite's time is the run's, runSec seconds (warm-up
-// included); each case's is measuredSec, the part of the run a check
-// judges.
+// measured); the measured value, and a note, go to the case's system-out.
+// The suite's time is the run's, runSec seconds (warm-up included); each
+// case's is measuredSec, the part of the run a check judges.
 func WriteJUnit(w io.Writer, suiteName string, runSec, measuredSec float64, checks []Check) error {
 	suite := junitSuite{Name: suiteName, Tests: len(checks), Time: junitSeconds(runSec)}
 	for _, c := range checks {
 		tc := junitCase{Name: c.Expr, ClassName: suiteName + "." + groupOr(c.Group), Time: junitSeconds(measuredSec)}
 		if c.Measured != "" {
 			tc.SystemOut = "measured " + c.Measured
+		}
+		if c.Note != "" {
+			tc.SystemOut = strings.TrimPrefix(tc.SystemOut+"\nnote: "+c.Note, "\n")
 		}
 		if !c.Passed {
 			suite.Failures++

@@ -154,6 +154,8 @@ baseline: {file: base.json, max_regression: 5%}
 	}
 }
 
+// TestBodyFileRelativeToScenario: what a scenario sends (body_file) is
+// found beside it, as k6's open() finds files beside the script.
 func TestBodyFileRelativeToScenario(t *testing.T) {
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "bodies"), 0o755); err != nil {
@@ -163,7 +165,8 @@ func TestBodyFileRelativeToScenario(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, "s.yaml")
-	src := "target: http://127.0.0.1:1/\nrequests:\n  - {method: POST, body_file: bodies/b.json}\n  - {body_file: /abs/x}\n"
+	src := "target: http://127.0.0.1:1/\nrequests:\n  - {method: POST, body_file: bodies/b.json}\n  - {body_file: /abs/x}\n" +
+		"outputs: {dir: results/main, junit: results/junit.xml}\nbaseline: {file: results/main/summary.json}\n"
 	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +182,12 @@ func TestBodyFileRelativeToScenario(t *testing.T) {
 	}
 	if s.NameOrDefault() != "s" {
 		t.Errorf("name %q", s.NameOrDefault())
+	}
+	// What runs write and read back (results, a baseline) is relative to
+	// the working directory, as flags are: one run's outputs.dir and the
+	// next run's baseline.file name the same file.
+	if s.Outputs.Dir != "results/main" || s.Outputs.JUnit != "results/junit.xml" || s.Baseline.File != "results/main/summary.json" {
+		t.Errorf("outputs %+v, baseline %+v: want them as written", s.Outputs, s.Baseline)
 	}
 	// Parse has no directory: relative stays relative.
 	s2, err := Parse("s.yaml", []byte(src))

@@ -91,7 +91,7 @@ type Request struct {
 	Path     string   // path and query, starting with "/"; "" means the target URL's
 	Headers  []Header // in order
 	Body     string   // the body; conflicts with BodyFile
-	BodyFile string   // read the body from this file at Compile time
+	BodyFile string   // read the body from this file at Compile time; in a file, relative to the file's directory
 	Weight   int      // relative weight in the mix, at most MaxWeight; 0 means 1
 }
 
@@ -110,21 +110,21 @@ type Timeouts struct {
 // sessions are resumed; it changes nothing for an http target.
 type TLS struct {
 	Insecure bool   // accept any certificate (a test server's self-signed one), as curl -k
-	CAFile   string // verify against the PEM certificates of this file instead of the system roots, as curl --cacert
+	CAFile   string // verify against the PEM certificates of this file instead of the system roots, as curl --cacert; in a file, relative to the file's directory
 	NoResume bool   // tls.resume: false: every connect makes a full handshake, no session is resumed
 }
 
 // Outputs says what a run writes and prints besides the summary.
 type Outputs struct {
-	Dir     string // write summary.json, latency logs and charts here
+	Dir     string // write summary.json, latency logs and charts here; relative to the working directory
 	JSON    bool   // print the summary as JSON instead of text
-	JUnit   string // write the threshold and baseline checks here as JUnit XML
+	JUnit   string // write the threshold and baseline checks here as JUnit XML; relative to the working directory
 	Latency bool   // print the full latency distribution
 }
 
 // Baseline is a saved run to compare with.
 type Baseline struct {
-	File          string  // a summary.json of an earlier run
+	File          string  // a summary.json of an earlier run; relative to the working directory, as outputs.dir
 	MaxRegression float64 // allowed regression as a fraction (0.10 is 10%); 0 means DefaultMaxRegression
 }
 

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,8 @@ const setOrigin = "--set"
 //
 // requests[N] with N equal to the number of requests appends a request. The
 // value is checked as in a file; an error reads "--set load.rate: must be a
-// number above 0, got \"fast\"".
+// number above 0, got \"fast\"", and a list of thresholds has one per
+// expression that does not parse.
 func (s *Scenario) Set(key, value string) error {
 	return s.SetFrom(key, value, setOrigin)
 }
@@ -32,9 +34,15 @@ func (s *Scenario) Set(key, value string) error {
 // a user who never typed --set is not told about it.
 func (s *Scenario) SetFrom(key, value, origin string) error {
 	key = normalizeKey(strings.TrimSpace(key))
-	if msg := s.set(key, value); msg != "" {
+	var err error
+	if key == "thresholds" {
+		err = s.setThresholds(value, origin)
+	} else if msg := s.set(key, value); msg != "" {
+		err = &Error{Origin: origin, Key: key, Msg: msg}
+	}
+	if err != nil {
 		s.setFailed(key, true)
-		return &Error{Origin: origin, Key: key, Msg: msg}
+		return err
 	}
 	s.setOrigin(key, origin)
 	s.setFailed(key, false)
@@ -72,15 +80,6 @@ func (s *Scenario) set(key, value string) string {
 		}
 		s.Load.SourceIPs = ips
 		return ""
-	case "thresholds":
-		list := splitList(value)
-		for _, t := range list {
-			if _, err := ParseThreshold(t); err != nil {
-				return err.Error()
-			}
-		}
-		s.Thresholds = list
-		return ""
 	case "load", "timeouts", "tls", "outputs", "baseline", "requests":
 		return "is a section; set one of its keys, such as " + firstKey(key)
 	}
@@ -105,6 +104,24 @@ func (s *Scenario) set(key, value string) string {
 		return s.setRequest(rest, value)
 	}
 	return "unknown key; " + suggest(parentKey(key), last(key), knownIn(parentKey(key)))
+}
+
+// setThresholds replaces the thresholds with the comma-separated list
+// value, or leaves them when one does not parse: every one that does not
+// is a problem of its own, as in a file.
+func (s *Scenario) setThresholds(value, origin string) error {
+	list := splitList(value)
+	var errs []error
+	for _, t := range list {
+		if _, err := ParseThreshold(t); err != nil {
+			errs = append(errs, &Error{Origin: origin, Key: "thresholds", Msg: err.Error()})
+		}
+	}
+	if len(errs) > 0 {
+		return errors.Join(errs...)
+	}
+	s.Thresholds = list
+	return nil
 }
 
 // setRequest sets "N].field" of the requests.

@@ -88,6 +88,10 @@ func TestSetErrors(t *testing.T) {
 		{"load.stages", "30s:x", `--set load.stages: stage "30s:x": target must be a number of at least 0, got "x"`},
 		{"load.source_ips", "1.2.3", `--set load.source_ips: must be an IP address or a range, such as 127.0.0.2 or 127.0.0.2-127.0.0.9, got "1.2.3"`},
 		{"thresholds", "p99 < 5ms,p100 < 1s", `--set thresholds: "p100 < 1s": percentile "p100" is not below 100; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min (the largest value is max)`},
+		// Every expression of the list that does not parse, as in a file.
+		{"thresholds", "min >= 0us,error_rate <= 100%,p99 < 5", `--set thresholds: "min >= 0us" always passes: min is never below 1us, the shortest time nowait records; want a limit above 1us, such as min >= 50ms` + "\n" +
+			`--set thresholds: "error_rate <= 100%" always passes: error_rate is a share, from 0% to 100%; want a limit below 100%, such as error_rate <= 1%` + "\n" +
+			`--set thresholds: "p99 < 5": "5" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`},
 		{"thresholds[5]", "p99 < 5ms", `--set thresholds[5]: index 5 is past the end; there are 2 (use [2] to append)`},
 		{"requests[9].path", "/", `--set requests[9].path: index 9 is past the end; there are 1 (use [1] to append)`},
 		{"requests[0].pth", "/", `--set requests[0].pth: unknown key; did you mean "requests[0].path"?`},

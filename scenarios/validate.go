@@ -145,6 +145,20 @@ func (v *validator) modelConflicts() {
 		if len(l.Stages) > 0 {
 			v.add("load.stages", "conflicts with model: hold; use load.connect_rate to pace the connects")
 		}
+		// As `nowait hold` refuses -n, --pipeline and --warmup, which the
+		// hold model would otherwise ignore.
+		if l.Requests > 0 {
+			v.add("load.requests", "conflicts with model: hold, which runs for load.duration; drop load.requests")
+		}
+		if l.Pipeline > 1 {
+			v.add("load.pipeline", "conflicts with model: hold, which sends at most one request per connection every load.every; drop load.pipeline")
+		}
+		if l.Warmup > 0 {
+			v.add("load.warmup", "conflicts with model: hold, which measures every connect from the start; drop load.warmup (pace the connects with load.connect_rate)")
+		}
+		if l.Every > 0 && l.Every < time.Millisecond {
+			v.add("load.every", fmt.Sprintf("%s is shorter than a millisecond; want 1ms or more, or model: open with load.rate for a request rate", l.Every))
+		}
 	case engine.ModelClosed:
 		if l.Rate > 0 {
 			v.add("load.rate", "conflicts with model: closed, which sends as fast as responses come; use model: open for a fixed rate")

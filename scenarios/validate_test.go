@@ -43,6 +43,12 @@ func TestValidateBuiltInCode(t *testing.T) {
 		{"hold with rate and stages", Scenario{Target: "http://h/", Load: LoadSpec{Model: engine.ModelHold, Rate: 5, Stages: []Stage{{time.Second, 10}}}},
 			"load.rate: conflicts with model: hold, which opens connections and holds them; use load.connect_rate and load.every\n" +
 				"load.stages: conflicts with model: hold; use load.connect_rate to pace the connects"},
+		{"hold with what hold ignores", Scenario{Target: "http://h/", Load: LoadSpec{Model: engine.ModelHold, Requests: 30, Pipeline: 4, Warmup: time.Second, Every: 100 * time.Microsecond}},
+			"load.requests: conflicts with model: hold, which runs for load.duration; drop load.requests\n" +
+				"load.pipeline: conflicts with model: hold, which sends at most one request per connection every load.every; drop load.pipeline\n" +
+				"load.warmup: conflicts with model: hold, which measures every connect from the start; drop load.warmup (pace the connects with load.connect_rate)\n" +
+				"load.every: 100µs is shorter than a millisecond; want 1ms or more, or model: open with load.rate for a request rate"},
+		{"hold with pipeline 1", Scenario{Target: "http://h/", Load: LoadSpec{Model: engine.ModelHold, Pipeline: 1, Every: time.Millisecond}}, ""},
 		{"every without hold", Scenario{Target: "http://h/", Load: LoadSpec{Every: time.Second, ConnectRate: 5}},
 			"load.connect_rate: only the hold model paces connects; set model: hold\n" +
 				"load.every: only the hold model sends on an interval; set model: hold"},

@@ -74,11 +74,13 @@ func TestMergeAlignsIntervalsOnWholeSeconds(t *testing.T) {
 // TestMergeKeepsTheSaturationVerdict: a saturated run makes the merge
 // saturated, with its reason; otherwise a note that one run carries (its
 // sends waited on a target holding every connection) is kept. The queue
-// peaks add: the runs ran side by side.
+// peaks add: the runs ran side by side. A saturated run that kept its
+// rate gives way to one that did not.
 func TestMergeKeepsTheSaturationVerdict(t *testing.T) {
 	start := time.Unix(1_700_000_000, 0)
 	note := Saturation{Note: "sends waited for a free connection", QueuePeak: 5}
 	sat := Saturation{Saturated: true, Reason: "generator CPU", QueuePeak: 7}
+	late := Saturation{Saturated: true, Reason: "sends lagged, though the rate was kept", RateKept: true, QueuePeak: 2}
 	tests := []struct {
 		a, b, want Saturation
 	}{
@@ -86,6 +88,11 @@ func TestMergeKeepsTheSaturationVerdict(t *testing.T) {
 		{note, Saturation{QueuePeak: 1}, Saturation{Note: note.Note, QueuePeak: 6}},
 		{note, sat, Saturation{Saturated: true, Reason: sat.Reason, QueuePeak: 12}},
 		{sat, note, Saturation{Saturated: true, Reason: sat.Reason, QueuePeak: 12}},
+		// The merged load kept its rate only if every saturated run did.
+		{late, sat, Saturation{Saturated: true, Reason: sat.Reason, QueuePeak: 9}},
+		{sat, late, Saturation{Saturated: true, Reason: sat.Reason, QueuePeak: 9}},
+		{late, note, Saturation{Saturated: true, Reason: late.Reason, RateKept: true, QueuePeak: 7}},
+		{late, late, Saturation{Saturated: true, Reason: late.Reason, RateKept: true, QueuePeak: 4}},
 	}
 	for i, tt := range tests {
 		a, b := runAt(start, 1, 10), runAt(start, 1, 10)

@@ -53,6 +53,10 @@ type Saturation struct {
 	// Note says, for a run that was not saturated, why sends were late
 	// or left unsent all the same: the target held every connection.
 	Note string `json:"note,omitempty"`
+	// RateKept says, for a saturated run, that it sent the requests due
+	// (99% or more of the schedule), late: its latency from the intended
+	// send counts the lag, so it bounds the target's from above.
+	RateKept bool `json:"rate_kept,omitempty"`
 }
 
 // NewResult returns an empty result ready to merge recorders into.
@@ -136,7 +140,11 @@ func (r *Result) Merge(o *Result) {
 	r.RatePerSec += o.RatePerSec
 	r.Generator.Add(o.Generator)
 	queue := r.Saturation.QueuePeak + o.Saturation.QueuePeak // merged runs ran side by side
-	if (o.Saturation.Saturated && !r.Saturation.Saturated) || (!r.Saturation.Saturated && r.Saturation.Note == "") {
+	// A saturated run wins over one that was not, and one that fell short
+	// of its rate over one that kept it: the merged load kept its rate
+	// only if every run did.
+	if (o.Saturation.Saturated && (!r.Saturation.Saturated || (r.Saturation.RateKept && !o.Saturation.RateKept))) ||
+		(!r.Saturation.Saturated && r.Saturation.Note == "") {
 		r.Saturation = o.Saturation
 	}
 	r.Saturation.QueuePeak = queue
