@@ -10,7 +10,6 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nowait/nowait/engine"
-	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -490,24 +489,4 @@ func (l *loop) reconnect(c *conn, wait time.Duration) {
 	default:
 		l.connect(c)
 	}
-}
-
-// soError returns the socket's pending error (SO_ERROR).
-func soError(fd int) unix.Errno {
-	v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
-	if err != nil {
-		if e, ok := err.(unix.Errno); ok {
-			return e
-		}
-		return unix.EIO
-	}
-	return unix.Errno(v)
-}
-
-// parseKind classifies a parser error.
-func parseKind(err error) stats.ErrorKind {
-	if errors.Is(err, wire.ErrHeaderTooLarge) {
-		return stats.ErrHeaderTooLarge
-	}
-	return stats.ErrBadResponse
 }
