@@ -14,6 +14,9 @@ import (
 // d = min(BackoffBase·2^(n-1), BackoffCap): "equal jitter", in Marc
 // Brooker's "Exponential Backoff And Jitter" (AWS Architecture Blog, 2015).
 //
+//	failure n:   1        2         3         4         5          6           7 and on
+//	wait:        5-10 ms  10-20 ms  20-40 ms  40-80 ms  80-160 ms  160-320 ms  250-500 ms
+//
 // A connect that succeeds does not end the run of failures; a connection
 // that proves the target serves does (Retry.Ended). One rule, in every
 // mode and model:
@@ -28,10 +31,11 @@ import (
 // refused one is: to the user the target did not serve either way, and a
 // server at its connection limit often accepts and drops at once (a
 // listen backlog that completes handshakes for a server that then closes
-// them). Resetting the count at the connect instead gave such a target a
-// connect every 5-10 ms per connection for ever (100-200 a second per
-// connection, 20,000 a second from 100 connections: the run then measures
-// its own storm), and a reconnect at once a tight loop.
+// them). Resetting the count at the connect instead (the reactor, until
+// 2026-11) gave such a target a connect every 5-10 ms per connection for
+// ever (100-200 a second per connection, 20,000 a second from 100
+// connections: the run then measures its own storm), and reconnecting at
+// once (sync, goroutine) a tight loop.
 //
 // Why an answer ends the run: the target served on that connection, so
 // its end is the server's business (Connection: close, a close after N
@@ -46,9 +50,6 @@ import (
 // a connect per connection per second at most, fewer than a target that
 // fails every try gets at the cap (one each 250-500 ms), so the rule
 // never makes a misbehaving server's connects faster than the backoff.
-//
-//	failure n:   1        2         3         4         5          6           7 and on
-//	wait:        5-10 ms  10-20 ms  20-40 ms  40-80 ms  80-160 ms  160-320 ms  250-500 ms
 //
 // Why jitter: a fixed wait is a fixed period. Against a target that
 // refuses on a period dividing it (a listener closed for 100 ms every
