@@ -5,17 +5,51 @@ import (
 	"time"
 )
 
-// The connect backoff of every mode. A connection whose connect fails
-// (refused, timed out, no address or file left) waits before it tries
-// again, longer after each consecutive failure, so that a target that
-// refuses or cannot accept is not hammered by every connection at once,
-// and comes back soon after a short refusal. The n-th consecutive failure
-// waits a random time in [d/2, d], with d = min(BackoffBase·2^(n-1),
-// BackoffCap): "equal jitter", in Marc Brooker's "Exponential Backoff And
-// Jitter" (AWS Architecture Blog, 2015).
+// The connect backoff of every mode and model. A connection whose connect
+// fails (refused, timed out, no address or file left, a failed TLS
+// handshake) waits before it tries again, longer after each consecutive
+// failure, so that a target that refuses or cannot accept is not hammered
+// by every connection at once, and comes back soon after a short refusal.
+// The n-th consecutive failure waits a random time in [d/2, d], with
+// d = min(BackoffBase·2^(n-1), BackoffCap): "equal jitter", in Marc
+// Brooker's "Exponential Backoff And Jitter" (AWS Architecture Blog, 2015).
 //
 //	failure n:   1        2         3         4         5          6           7 and on
 //	wait:        5-10 ms  10-20 ms  20-40 ms  40-80 ms  80-160 ms  160-320 ms  250-500 ms
+//
+// A connect that succeeds does not end the run of failures; a connection
+// that proves the target serves does (Retry.Ended). One rule, in every
+// mode and model:
+//
+//	connection ends ──> answered on it, or open >= BackoffHeld? ── yes ──> count 0, reconnect at once
+//	                                                         └──── no ───> count+1, wait Backoff(count)
+//
+// whoever ended it: the server's FIN or reset, a failed read or write, a
+// request timeout, bytes nobody asked for. So a connection the server
+// accepts and closes before it answered anything (or, holding, within
+// BackoffHeld of its connect) is a failed connect for the backoff, as a
+// refused one is: to the user the target did not serve either way, and a
+// server at its connection limit often accepts and drops at once (a
+// listen backlog that completes handshakes for a server that then closes
+// them). Resetting the count at the connect instead (the reactor, until
+// 2026-11) gave such a target a connect every 5-10 ms per connection for
+// ever (100-200 a second per connection, 20,000 a second from 100
+// connections: the run then measures its own storm), and reconnecting at
+// once (sync, goroutine) a tight loop.
+//
+// Why an answer ends the run: the target served on that connection, so
+// its end is the server's business (Connection: close, a close after N
+// responses, an idle timeout), and the next connection must go at once:
+// a keep-alive server that closes after every response would otherwise
+// be loaded at the backoff's pace, not the model's.
+//
+// Why BackoffHeld, 1 s, ends it too: a held connection (hold without
+// --every) never gets an answer, yet one the server kept is one it
+// served; so is one that waited on a slow answer. 1 s is twice the cap:
+// a server that keeps every connection that long and then drops it gets
+// a connect per connection per second at most, fewer than a target that
+// fails every try gets at the cap (one each 250-500 ms), so the rule
+// never makes a misbehaving server's connects faster than the backoff.
 //
 // Why jitter: a fixed wait is a fixed period. Against a target that
 // refuses on a period dividing it (a listener closed for 100 ms every
@@ -57,7 +91,42 @@ const (
 	BackoffBase = 10 * time.Millisecond
 	// BackoffCap is the longest wait after any number of failed connects.
 	BackoffCap = 500 * time.Millisecond
+	// BackoffHeld is how long a connection must have been open, when
+	// nothing was answered on it, for its end not to count as a failed
+	// connect (Retry.Ended).
+	BackoffHeld = time.Second
 )
+
+// Retry is the connect backoff of one connection slot: how many of its
+// connects failed in a row, a connection that ended before it proved the
+// target serves counting as one. The zero value has none. It is the
+// slot's owner's: it takes no lock.
+type Retry struct {
+	fails int32
+}
+
+// ConnectFailed counts a failed connect and returns how long to wait
+// before the next: Backoff of the failures in a row.
+func (r *Retry) ConnectFailed() time.Duration {
+	r.fails = min(r.fails+1, 1<<30)
+	return Backoff(int(r.fails))
+}
+
+// Ended counts the end of a connection that was open for heldNs, with a
+// response on it or not (answered), and returns how long to wait before
+// the next connect: none after a connection that proved the target serves
+// (answered, or open at least BackoffHeld), which ends the failures in a
+// row; otherwise it failed as a connect does (see ConnectFailed).
+func (r *Retry) Ended(answered bool, heldNs int64) time.Duration {
+	if answered || heldNs >= int64(BackoffHeld) {
+		r.fails = 0
+		return 0
+	}
+	return r.ConnectFailed()
+}
+
+// Fails returns the failures in a row counted so far.
+func (r *Retry) Fails() int { return int(r.fails) }
 
 // Backoff returns how long to wait after the n-th consecutive failed
 // connect (n from 1; less counts as 1): a random duration in [d/2, d],

@@ -65,3 +65,44 @@ func TestBackoffAllocatesNothing(t *testing.T) {
 		t.Errorf("Backoff allocates %v times a call, want 0", a)
 	}
 }
+
+// TestRetryEnded: a connection ends the failures in a row when it was
+// answered or held BackoffHeld; otherwise it is one more failure, as a
+// failed connect is, and its wait doubles as theirs does.
+func TestRetryEnded(t *testing.T) {
+	held := int64(BackoffHeld)
+	var r Retry
+	steps := []struct {
+		name     string
+		do       func() time.Duration
+		wantFail int
+	}{
+		{"refused", r.ConnectFailed, 1},
+		{"opened, dropped at once", func() time.Duration { return r.Ended(false, 0) }, 2},
+		{"opened, dropped just short of held", func() time.Duration { return r.Ended(false, held-1) }, 3},
+		{"refused again", r.ConnectFailed, 4},
+		{"answered, then dropped at once", func() time.Duration { return r.Ended(true, 0) }, 0},
+		{"dropped unanswered", func() time.Duration { return r.Ended(false, 5) }, 1},
+		{"held, never answered", func() time.Duration { return r.Ended(false, held) }, 0},
+	}
+	for _, st := range steps {
+		w := st.do()
+		if r.Fails() != st.wantFail {
+			t.Fatalf("%s: %d failures in a row, want %d", st.name, r.Fails(), st.wantFail)
+		}
+		if st.wantFail == 0 && w != 0 {
+			t.Errorf("%s: wait %v, want none", st.name, w)
+		}
+		if d := backoffSpan(st.wantFail); st.wantFail > 0 && (w < d/2 || w > d) {
+			t.Errorf("%s: wait %v, want in [%v, %v]", st.name, w, d/2, d)
+		}
+	}
+}
+
+// TestRetryAllocatesNothing: the reactor calls it on a connection's end.
+func TestRetryAllocatesNothing(t *testing.T) {
+	var r Retry
+	if a := testing.AllocsPerRun(100, func() { _ = r.Ended(false, 0); _ = r.ConnectFailed() }); a != 0 {
+		t.Errorf("Retry allocates %v times a call, want 0", a)
+	}
+}

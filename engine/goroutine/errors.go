@@ -14,3 +14,7 @@ var errResend = errors.New("goroutine: connection closed before the request was 
 // errUnsolicited ends a pipelined connection whose server sent bytes with
 // no request waiting for them.
 var errUnsolicited = errors.New("goroutine: response bytes with no request waiting")
+
+// errBackingOff is what a pipelined request gets when its slot has no
+// connection and may not connect yet (engine.Retry): it is not sent.
+var errBackingOff = errors.New("goroutine: connect backoff")

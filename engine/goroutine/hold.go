@@ -35,10 +35,6 @@ import (
 // line that does not fit moves the read to a buffer of the header cap.
 const holdReadBuf = 4096
 
-// heldLong is how long a held connection must have lasted for its
-// replacement to be dialled without a backoff.
-const heldLong = time.Second
-
 // holder keeps one slot's connection open and sends its sparse requests.
 type holder struct {
 	r      *run
@@ -69,31 +65,26 @@ func (h *holder) loop() {
 			return
 		}
 	}
-	fails := 0 // connects in a row that failed or were dropped soon
 	for first := true; !r.stop.Load(); first = false {
+		// After a failed connect (counted by the dialer), or a connection
+		// that ended before it was answered or held a while, the backoff
+		// (engine.Retry): a server that closes every connection gets no
+		// connect storm.
+		if _, ok := h.slot.awaitConnect(&h.timer); !ok {
+			return
+		}
 		// A replacement takes the next free connect slot (none without a
 		// connect rate): the rate bounds every connect.
 		if !first && !r.waitUntil(&h.timer, r.replace.Reserve(r.clock.Now())) {
 			return
 		}
 		conn, err := h.slot.dial("")
-		if err == nil {
-			connNs := r.clock.Now()
-			more := h.hold(conn, connNs)
-			_ = conn.Close() // ended, dropped or stopped: its close error tells nothing new
-			if !more {
-				return
-			}
-			if r.clock.Now()-connNs >= int64(heldLong) {
-				fails = 0
-				continue // a long-held connection is replaced at once
-			}
+		if err != nil {
+			continue
 		}
-		// A failed connect (counted by the dialer), or a connection the
-		// server dropped soon: wait before the next, longer each time, so
-		// a server that closes every connection gets no connect storm.
-		fails++
-		if r.stop.Load() || !r.waitUntil(&h.timer, r.clock.Now()+int64(engine.Backoff(fails))) {
+		more := h.hold(conn, r.clock.Now())
+		_ = conn.Close() // ended, dropped or stopped: its close error tells nothing new
+		if !more {
 			return
 		}
 	}
@@ -107,12 +98,16 @@ func (h *holder) hold(conn net.Conn, connNs int64) bool {
 	every := int64(r.plan.HoldEvery)
 	dueNs := connNs + every
 	h.parser.Reset()
+	recheck := false // a look at the socket when a request came due found something: read it first
 	for {
 		if every > 0 && r.pastPlannedEnd(dueNs) {
 			every = 0 // the next tick falls after the end: hold on, silent, until the stop
 		}
 		var deadline time.Time
-		if every > 0 {
+		switch {
+		case recheck:
+			deadline = time.Now().Add(idleRead)
+		case every > 0:
 			deadline = r.clock.Start().Add(time.Duration(dueNs))
 		}
 		if err := conn.SetReadDeadline(deadline); err != nil {
@@ -130,7 +125,20 @@ func (h *holder) hold(conn net.Conn, connNs int64) bool {
 		case n > 0:
 			h.record(stats.ErrBadResponse) // bytes nobody asked for
 			return true
-		case every > 0 && isTimeout(err):
+		case isTimeout(err) && !recheck && h.slot.pending():
+			// The request is due. Go reports a passed deadline without
+			// reading when the goroutine runs after it (on a loaded
+			// machine, milliseconds after): a close, or bytes, that came
+			// before the tick would still be unread, and the request
+			// written into them would fail. So the socket is looked at
+			// once, without waiting, as the reactor handles a turn's
+			// events before its timers and sync polls it at least once:
+			// what is there is read first.
+			recheck = true
+		case isTimeout(err) && every == 0:
+			recheck = false // the look found a TLS record that carries no HTTP
+		case isTimeout(err):
+			recheck = false
 			if !r.budget.Take(dueNs < r.warmupNs) {
 				if r.plan.DurationOrDefault() == 0 {
 					return false // the run ends when its requests are spent
@@ -215,8 +223,14 @@ func (h *holder) request(conn net.Conn, dueNs int64) bool {
 		kind = responseKind(err)
 	}
 	h.recordSent(dueNs, writeNs, kind, status)
-	if err == nil && !h.parser.KeepAlive() {
-		h.recordClosed() // the server ends the connection after its response
+	if err == nil {
+		h.slot.markAnswered()
+		switch {
+		case !h.parser.KeepAlive():
+			h.recordClosed() // the server ends the connection after its response
+		case !keep:
+			h.record(stats.ErrBadResponse) // bytes after the response: nobody asked for them
+		}
 	}
 	return err == nil && keep
 }

@@ -25,8 +25,11 @@ import (
 // up, or the run stops.
 func (w *worker) openLoop() {
 	r := w.r
-	fails := 0 // consecutive failed connects
 	for !r.stopped() {
+		// A slot in its backoff takes no ticket: the others take them.
+		if _, ok := w.slot.awaitConnect(&w.timer); !ok {
+			return
+		}
 		_, due, ok := r.tickets.Take()
 		if !ok || r.pastPlannedEnd(due) {
 			if ok {
@@ -37,11 +40,15 @@ func (w *worker) openLoop() {
 			}
 			return
 		}
+		idle := due > r.clock.Now() // the connection waits for it, idle
 		if !w.r.waitUntil(&w.timer, due) {
 			w.dropIfDue(due)
 			return
 		}
-		if _, ok := w.once(due, r.clock.Now(), &fails); !ok {
+		if idle {
+			w.slot.checkIdle()
+		}
+		if _, ok := w.once(due, r.clock.Now()); !ok {
 			return
 		}
 	}

@@ -10,8 +10,6 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
-
-	"github.com/nowait/nowait/engine"
 )
 
 // pipeline is a slot's pipelined connection (pipeline depth > 1). The
@@ -35,9 +33,7 @@ type pipeline struct {
 
 	mu       sync.Mutex // serialises dials and writes; guards the fields below
 	cur      *pipeConn  // the open connection, nil when there is none
-	fails    int        // connects failed in a row
 	failedNs int64      // run-clock time of the last failed connect
-	retryNs  int64      // no connect before this run-clock time
 	failErr  error      // the last failed connect's error; nil once one succeeds
 
 	readers sync.WaitGroup // one reader per connection
@@ -97,26 +93,28 @@ func (p *pipeline) roundTrip(c *pipeCall, raw []byte, timeout time.Duration) err
 }
 
 // connLocked returns the open connection or opens one; the caller holds
-// p.mu. After a failed connect the connection backs off as in the other
-// modes (engine.Backoff): a request that waited for the lock
-// while the connect failed, or that comes before the backoff ends, shares
-// that failure instead of connecting again, so the slot's workers together
-// try one connect per backoff, not one each.
+// p.mu. The slot backs off as in the other modes (engine.Retry, see
+// slot.awaitConnect): a request that waited for the lock while a connect
+// failed shares that failure, and one that comes before the backoff ends
+// gets errBackingOff, instead of connecting again, so the slot's workers
+// together try one connect per backoff, not one each. Either is a request
+// not sent, as after a failed connect.
 func (p *pipeline) connLocked(askedNs int64) (*pipeConn, error) {
 	if p.cur != nil {
 		return p.cur, nil
 	}
-	if p.failErr != nil && (p.failedNs >= askedNs || askedNs < p.retryNs) {
+	if p.failErr != nil && p.failedNs >= askedNs {
 		return nil, p.failErr
+	}
+	if now := p.s.r.clock.Now(); p.s.connectAt(now) > now {
+		return nil, &dialError{errBackingOff}
 	}
 	nc, err := p.s.dial("")
 	if err != nil {
-		p.fails++
 		p.failedNs, p.failErr = p.s.r.clock.Now(), err
-		p.retryNs = p.failedNs + int64(engine.Backoff(p.fails))
 		return nil, err
 	}
-	p.fails, p.failErr = 0, nil
+	p.failErr = nil
 	pc := &pipeConn{nc: nc, tcp: nc, pending: make(chan *pipeCall, p.s.r.depth)}
 	if tc, ok := nc.(*tls.Conn); ok {
 		pc.tcp = tc.NetConn() // closing it never blocks on a close_notify
@@ -163,6 +161,7 @@ func (p *pipeline) read(pc *pipeConn) {
 		}
 		c := p.oldest(pc)
 		if c == nil {
+			p.s.stray()
 			p.teardown(pc, errUnsolicited)
 			return
 		}
@@ -173,6 +172,7 @@ func (p *pipeline) read(pc *pipeConn) {
 			c.done <- err
 			return
 		}
+		p.s.markAnswered() // before a teardown: the end of an answered connection
 		if c.resp.ConnectionClose() {
 			// The server processes no request after this one: those
 			// written after it go again on the next connection.

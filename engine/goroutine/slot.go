@@ -39,6 +39,18 @@ type slot struct {
 	bytesIn, bytesOut atomic.Uint64 // raw bytes read and written, TLS included
 	recIn, recOut     uint64        // bytes already moved into g; under g's lock
 	opened            atomic.Bool   // a connection is open
+	answered          atomic.Bool   // a response came on the open (or last) connection
+
+	// The slot's connect backoff (engine.Retry), under g's lock, which
+	// every connect and close takes anyway. A connection's end is counted
+	// when the slot next wants to connect (connectAtLocked), not when it
+	// closes: fasthttp closes a connection after a Connection: close
+	// response before the worker has the response in hand.
+	retry    engine.Retry
+	retryNs  int64 // run clock: no connect before this
+	openNs   int64 // run clock: when the open (or last) connection opened
+	closedNs int64 // run clock: when the last connection closed
+	ended    bool  // the last connection closed, its end not yet counted in retry
 
 	// Closed-model stages: whether the slot is in use now, and a channel
 	// closed (then replaced) when it becomes so. Both change under mu.
@@ -46,8 +58,17 @@ type slot struct {
 	wake   chan struct{}
 	idle   atomic.Int32 // workers of the slot waiting for it to be active
 
-	mu   sync.Mutex // guards conn, and the writes of active and wake
+	mu   sync.Mutex // guards conn, nc, tcp and raw, and the writes of active and wake
 	conn *countingConn
+	nc   net.Conn        // conn as requests use it: TLS over conn, or conn
+	tcp  net.Conn        // the TCP connection under conn
+	raw  syscall.RawConn // tcp's socket, to look at it without reading (pending)
+
+	// The look at the idle socket (pending), made once so that a look
+	// allocates nothing; the slot's owner's (its worker or holder).
+	look    func(fd uintptr) bool
+	looked  bool    // what the last look saw: something waits to be read
+	peekBuf [1]byte // what the look peeks into, and checkIdle reads
 }
 
 // dialError is returned by the dialer so that a worker can tell a failed
@@ -61,6 +82,10 @@ func newSlot(r *run, id int, g *engine.RecorderGroup) *slot {
 	p := r.plan
 	s := &slot{r: r, id: id, g: g, addr: p.Addrs[id%len(p.Addrs)], wake: make(chan struct{})}
 	s.active.Store(true)
+	s.look = func(fd uintptr) bool {
+		s.looked = peekFd(int(fd), s.peekBuf[:])
+		return true // done: RawConn.Read does not wait
+	}
 	if len(p.SourceAddrs) > 0 {
 		s.src = p.SourceAddrs[id%len(p.SourceAddrs)]
 	}
@@ -127,13 +152,17 @@ func (s *slot) dial(string) (net.Conn, error) {
 		}
 		conn, resumed = tc, tc.ConnectionState().DidResume
 	}
+	var raw syscall.RawConn // one per connection: made here, not per look
+	if sc, ok := nc.(syscall.Conn); ok {
+		raw, _ = sc.SyscallConn() // without it, no look (pending): the request finds the close
+	}
 	s.mu.Lock()
 	if r.stop.Load() {
 		s.mu.Unlock()
 		_ = nc.Close() // never used
 		return nil, errStopped
 	}
-	s.conn = cc
+	s.conn, s.nc, s.tcp, s.raw = cc, conn, nc, raw
 	cc.counted.Store(true)
 	s.mu.Unlock()
 	now := r.clock.Now()
@@ -146,6 +175,9 @@ func (s *slot) dial(string) (net.Conn, error) {
 		rec.RecordTLSResumed()
 	}
 	s.g.AddOpen(1)
+	s.connectAtLocked() // the end of the connection before, when nobody asked yet
+	s.openNs = now
+	s.answered.Store(false)
 	s.g.Unlock()
 	s.opened.Store(true)
 	r.conns.Opened(now, r.plan.Connections)
@@ -168,7 +200,10 @@ func (s *slot) connectFailed(kind stats.ErrorKind, err error) error {
 	if s.r.stop.Load() {
 		return errStopped
 	}
-	s.g.Lock(s.r.clock.Now()).RecordError(kind)
+	now := s.r.clock.Now()
+	s.g.Lock(now).RecordError(kind)
+	s.connectAtLocked() // the end of the connection before, if not counted yet
+	s.retryNs = now + int64(s.retry.ConnectFailed())
 	s.g.Unlock()
 	s.r.conns.ConnectFailed("connect " + s.addr.String() + ": " + dialCause(err).Error())
 	return &dialError{err}
@@ -299,13 +334,18 @@ func (c *countingConn) Close() error {
 	}
 	s := c.s
 	s.mu.Lock()
-	if s.conn == c {
-		s.conn = nil
+	current := s.conn == c
+	if current {
+		s.conn, s.nc, s.tcp, s.raw = nil, nil, nil, nil
 		s.opened.Store(false)
 	}
 	s.mu.Unlock()
-	s.g.Lock(s.r.clock.Now())
+	now := s.r.clock.Now()
+	s.g.Lock(now)
 	s.g.AddOpen(-1)
+	if current {
+		s.closedNs, s.ended = now, true
+	}
 	s.g.Unlock()
 	s.r.conns.Closed(s.r.clock.Now())
 	s.r.plan.Live.AddOpen(-1)

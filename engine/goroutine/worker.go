@@ -88,18 +88,23 @@ func (w *worker) loop() {
 // the next. With stages, the worker sends only while its slot is active.
 //
 // A request whose connect failed keeps its ticket of the budget and goes
-// again after the backoff: -n N sends N requests, however many connects
-// fail on the way, unless the run gives up (engine.ConnTally.GivesUp).
+// again after the backoff (slot.awaitConnect): -n N sends N requests,
+// however many connects fail on the way, unless the run gives up
+// (engine.ConnTally.GivesUp).
 func (w *worker) closedLoop() {
 	r := w.r
 	now := r.clock.Now()
-	fails := 0                         // consecutive failed connects
 	held, heldInWarmup := false, false // a ticket taken for a request not sent yet
 	for !r.stopped() {
 		if !w.slot.active.Load() {
 			if !w.slot.awaitActive() {
 				return
 			}
+			now = r.clock.Now()
+		}
+		if waited, ok := w.slot.awaitConnect(&w.timer); !ok {
+			return
+		} else if waited {
 			now = r.clock.Now()
 		}
 		if held && heldInWarmup && now >= r.warmupNs {
@@ -112,7 +117,7 @@ func (w *worker) closedLoop() {
 			}
 		}
 		var ok bool
-		now, ok = w.once(now, now, &fails)
+		now, ok = w.once(now, now)
 		held = w.unsent
 		if !ok {
 			return
@@ -121,10 +126,10 @@ func (w *worker) closedLoop() {
 }
 
 // once sends one request due at dueNs, written from writeNs on, and
-// records its outcome. It returns the time the outcome was known (or the
-// end of a backoff after a failed connect), and false when the worker
-// must end. *fails counts the worker's consecutive failed connects.
-func (w *worker) once(dueNs, writeNs int64, fails *int) (int64, bool) {
+// records its outcome. It returns the time the outcome was known, and
+// false when the worker must end. After a failed connect the backoff is
+// the caller's to wait (slot.awaitConnect).
+func (w *worker) once(dueNs, writeNs int64) (int64, bool) {
 	r := w.r
 	idx := w.order[w.next]
 	if w.next++; w.next == len(w.order) {
@@ -168,6 +173,7 @@ func (w *worker) once(dueNs, writeNs int64, fails *int) (int64, bool) {
 	case err == nil:
 		rec.RecordSent(1, 0)
 		rec.RecordResponse(w.resp.StatusCode(), now-dueNs, now-writeNs)
+		w.slot.markAnswered()
 	case dialFailed:
 		// The connect failure is counted by the dialer; an open-model
 		// request that never went out is dropped, also when the stop cut
@@ -184,19 +190,7 @@ func (w *worker) once(dueNs, writeNs int64, fails *int) (int64, bool) {
 	}
 	w.slot.g.Unlock()
 
-	switch {
-	case late:
-		return now, false
-	case err == nil:
-		*fails = 0
-	case dialFailed:
-		*fails++
-		if !w.backOff(*fails) {
-			return now, false
-		}
-		return r.clock.Now(), true
-	}
-	return now, true
+	return now, !late
 }
 
 // isDialError reports whether err comes from the dialer. It is apart
@@ -227,20 +221,6 @@ func (w *worker) do(idx int) error {
 	pr := &w.r.plan.Requests[idx]
 	w.call.head = pr.Head()
 	return w.slot.pipe.roundTrip(&w.call, pr.Raw, w.r.timeout)
-}
-
-// backOff waits after the fails-th consecutive failed connect
-// (engine.Backoff) and reports whether the worker may go on: not when the
-// run stops, nor when it gives up on the target (engine.ConnTally.GivesUp),
-// now or by the end of the wait, which the give-up cuts short.
-func (w *worker) backOff(fails int) bool {
-	r := w.r
-	now := r.clock.Now()
-	if r.conns.GivesUp(r.plan, now) {
-		return false
-	}
-	return r.waitUntil(&w.timer, r.conns.RetryNs(r.plan, now, engine.Backoff(fails))) &&
-		!r.conns.GivesUp(r.plan, r.clock.Now())
 }
 
 // requestKind classifies a failed request on an open connection.

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/nowait/nowait/engine"
-	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -43,13 +43,13 @@ type sent struct {
 type conn struct {
 	fd       int32
 	slot     int32
-	gen      int32 // bumped on every close: tags epoll events of this socket
-	addr     int32 // index into the loop's addresses
-	fails    int32 // consecutive failures before an answer; sets the backoff
-	head     int32 // the oldest request in flight, in ring
-	inflight int32 // requests committed to this socket, not yet answered
-	woff     int32 // bytes of wbuf written
-	dueNs    int64 // connecting: when connect began; backoff: when to retry
+	gen      int32        // bumped on every close: tags epoll events of this socket
+	addr     int32        // index into the loop's addresses
+	retry    engine.Retry // connects failed in a row, and connections that ended unanswered
+	head     int32        // the oldest request in flight, in ring
+	inflight int32        // requests committed to this socket, not yet answered
+	woff     int32        // bytes of wbuf written
+	dueNs    int64        // connecting: when connect began; backoff: when to retry
 
 	ring []sent // depth entries, oldest in flight at head
 	wbuf []byte // the batch being written (a slice of the mix), written up to woff
@@ -133,7 +133,7 @@ func (l *loop) onWritable(c *conn) {
 		// l.now is when this wake-up saw the connect done: at most a
 		// connect batch (connectBatch) after it was.
 		l.rec.RecordConnect(l.now - c.dueNs)
-		c.state, c.fails = stateOpen, 0
+		c.state = stateOpen
 		l.opened(c)
 		l.fill(c)
 	case stateOpen:
@@ -231,7 +231,12 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 	lastHead := false
 	for len(buf) > 0 {
 		if c.inflight == 0 {
+			// Bytes nobody asked for (on an idle connection, or after the
+			// last response in flight): the server broke HTTP/1.1 and the
+			// stream cannot be trusted. One bad response, as in every
+			// mode, and a new connection.
 			l.flushAnswers()
+			l.rec.RecordError(stats.ErrBadResponse)
 			l.fail(c, stats.ErrBadResponse, errStray)
 			return false
 		}
@@ -385,9 +390,11 @@ func (l *loop) flush(c *conn) bool {
 }
 
 // release closes a connection the peer ended cleanly (Connection: close,
-// or EOF between responses) and opens the next one at once. Requests still
-// in flight were never answered: they fail. A held connection ended with
-// none is counted as closed by the server.
+// or EOF between responses) and opens the next one: at once, or after the
+// backoff when it ended before it proved the target serves
+// (engine.Retry.Ended). Requests still in flight were never answered:
+// they fail. A held connection ended with none is counted as closed by
+// the server.
 func (l *loop) release(c *conn) {
 	if c.inflight > 0 {
 		l.fail(c, stats.ErrRead, nil)
@@ -396,18 +403,17 @@ func (l *loop) release(c *conn) {
 	if l.hold != nil {
 		l.rec.ServerClosed++
 	}
-	// A held connection the server drops at once (a server at its
-	// limit) is retried after a backoff, not in a tight loop.
-	short := l.hold != nil && l.now-c.dueNs < holdShortNs
+	wait := l.connEnded(c)
 	l.closeSocket(c)
-	l.reconnect(c, short)
+	l.reconnect(c, wait)
 }
 
 // fail is the one path of every failure: it counts the failure by kind (a
-// failed connect once, a failed connection once per request in flight, or
-// once if none was), closes the socket and reconnects, after a backoff if
-// the socket never got an answer, so a dead target does not spin the CPU.
-// cause explains a connect failure in FirstConnectErr.
+// failed connect once, a failed connection once per request in flight),
+// closes the socket and reconnects, after a backoff if the connect failed
+// or the connection ended before it proved the target serves
+// (engine.Retry), so a dead target does not spin the CPU. cause explains
+// a connect failure in FirstConnectErr.
 func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 	if kind.IsConnectError() {
 		l.rec.RecordError(kind)
@@ -429,9 +435,21 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 			l.rec.ServerClosed++
 		}
 	}
-	backoff := !c.answered
+	wait := l.connEnded(c)
 	l.closeSocket(c)
-	l.reconnect(c, backoff)
+	l.reconnect(c, wait)
+}
+
+// connEnded counts the end of c's connect or connection in its backoff and
+// returns how long to wait before the next connect: a connect that failed
+// (a TLS handshake's included) is one more failure in a row; an open
+// connection, since its connect began (dueNs), ends them if answered or
+// held long enough (engine.Retry.Ended).
+func (l *loop) connEnded(c *conn) time.Duration {
+	if c.state != stateOpen {
+		return c.retry.ConnectFailed()
+	}
+	return c.retry.Ended(c.answered, l.now-c.dueNs)
 }
 
 // closeSocket closes c's socket, if any, and forgets its requests.
@@ -456,43 +474,19 @@ func (l *loop) closeSocket(c *conn) {
 	c.state = stateIdle
 }
 
-// reconnect opens c again, now or after a backoff, unless the run is
-// ending or the loop will start no more requests.
-func (l *loop) reconnect(c *conn, backoff bool) {
+// reconnect opens c again, now or after wait, unless the run is ending
+// or the loop will start no more requests.
+func (l *loop) reconnect(c *conn, wait time.Duration) {
 	if l.stopping || l.feed.exhausted() || l.retired(c) {
 		return
 	}
-	due := l.now
-	if backoff {
-		c.fails++
-		due += int64(engine.Backoff(int(c.fails)))
-	}
+	due := l.now + int64(wait)
 	switch {
 	case l.hold != nil && l.hold.replace != nil:
 		l.holdReplace(c, due) // on the next free connect slot
-	case backoff:
+	case wait > 0:
 		c.state, c.dueNs = stateBackoff, due
 	default:
 		l.connect(c)
 	}
-}
-
-// soError returns the socket's pending error (SO_ERROR).
-func soError(fd int) unix.Errno {
-	v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
-	if err != nil {
-		if e, ok := err.(unix.Errno); ok {
-			return e
-		}
-		return unix.EIO
-	}
-	return unix.Errno(v)
-}
-
-// parseKind classifies a parser error.
-func parseKind(err error) stats.ErrorKind {
-	if errors.Is(err, wire.ErrHeaderTooLarge) {
-		return stats.ErrHeaderTooLarge
-	}
-	return stats.ErrBadResponse
 }

@@ -2,14 +2,9 @@ package reactor
 
 import (
 	"math"
-	"time"
 
 	"github.com/nowait/nowait/engine"
 )
-
-// holdShortNs is how long a held connection must have lived for the
-// server's close to be reconnected at once rather than after a backoff.
-const holdShortNs = int64(time.Second)
 
 // hold is the hold model's part of a loop: connect the loop's share of
 // the plan's connections on the connect schedule, keep them open (a

@@ -136,7 +136,7 @@ func (l *loop) takeHandshakes() {
 		if t.resumed {
 			l.rec.RecordTLSResumed()
 		}
-		c.state, c.fails = stateOpen, 0
+		c.state = stateOpen
 		l.opened(c)
 		// The handshake's goroutine took the socket's events: what came
 		// since (a TLS 1.3 session ticket, a response) raises no new edge.

@@ -51,6 +51,8 @@ type conn struct {
 	// response, under the same lock.
 	sent, sentBytes int
 
+	answered bool // a response arrived on this connection (engine.Retry.Ended)
+
 	mu sync.Mutex // guards fd between the owner thread and the stopper
 	fd int        // the socket, or -1
 
@@ -104,10 +106,11 @@ func (c *conn) unlock() { c.g.Unlock() }
 
 // loop is the thread's life, on a goroutine locked to its thread: wait
 // for its turn (a ramp, a paced connect), connect, serve requests (or hold
-// the connection) until it fails or the run ends, reconnect after a
-// failure.
+// the connection) until it fails or the run ends, reconnect: after the
+// backoff when the connect failed, or the connection ended before it
+// proved the target serves (engine.Retry).
 func (c *conn) loop() {
-	fails := 0 // consecutive failed connects
+	var retry engine.Retry
 	first := true
 	for !c.r.stopped() && (!c.r.budget.Exhausted() || c.n > 0) {
 		if !c.awaitTurn(first) {
@@ -115,17 +118,19 @@ func (c *conn) loop() {
 		}
 		first = false
 		if !c.connect() {
-			fails++
-			if !c.backOff(fails) {
+			if !c.backOff(retry.ConnectFailed()) {
 				break
 			}
 			continue
 		}
-		fails = 0
+		openNs := c.r.clock.Now()
 		if c.drive() {
 			break
 		}
 		c.close()
+		if wait := retry.Ended(c.answered, c.r.clock.Now()-openNs); wait > 0 && !c.backOff(wait) {
+			break
+		}
 	}
 	c.end()
 }
@@ -178,18 +183,17 @@ func (c *conn) drive() bool {
 	return c.serve()
 }
 
-// backOff waits after the fails-th consecutive failed connect
-// (engine.Backoff) and reports whether the thread may connect again: not
-// when the run stops, nor when it gives up on the target
-// (engine.ConnTally.GivesUp), now or by the end of the wait, which the
-// give-up cuts short.
-func (c *conn) backOff(fails int) bool {
+// backOff waits the backoff wait (engine.Retry) and reports whether the
+// thread may connect again: not when the run stops, nor when it gives up
+// on the target (engine.ConnTally.GivesUp), now or by the end of the
+// wait, which the give-up cuts short.
+func (c *conn) backOff(wait time.Duration) bool {
 	r := c.r
 	now := r.clock.Now()
 	if r.conns.GivesUp(r.plan, now) {
 		return false
 	}
-	return c.sleepUntil(r.conns.RetryNs(r.plan, now, engine.Backoff(fails))) &&
+	return c.sleepUntil(r.conns.RetryNs(r.plan, now, wait)) &&
 		!r.conns.GivesUp(r.plan, r.clock.Now())
 }
 
@@ -258,6 +262,7 @@ func (c *conn) connect() bool {
 	}
 	c.g.AddOpen(1)
 	c.unlock()
+	c.answered = false
 	c.r.conns.Opened(now, p.Connections)
 	p.Live.AddOpen(1)
 	return true

@@ -305,6 +305,7 @@ func (c *conn) complete(rec *stats.Recorder, now int64) {
 		c.head = 0
 	}
 	c.n--
+	c.answered = true
 }
 
 // recordLag records how late the request in ring slot s was written.

@@ -47,8 +47,15 @@ func (c *conn) serveOpen() bool {
 				}
 				c.pending, c.pendDue = true, due
 			}
-			if c.n == 0 && !c.sleepUntil(c.pendDue) {
-				return true // stopped while waiting: the ticket is dropped at the end if it was due
+			if c.n == 0 {
+				switch c.idleUntil(c.pendDue) {
+				case restStop:
+					return true // stopped while waiting: the ticket is dropped at the end if it was due
+				case restLost:
+					// The server closed the idle connection (or wrote on
+					// it), counted: the ticket goes on the next one.
+					return false
+				}
 			}
 			if c.pendDue <= r.clock.Now() {
 				c.enqueue(c.pendDue)
@@ -66,6 +73,25 @@ func (c *conn) serveOpen() bool {
 			return r.stop.Load()
 		}
 	}
+}
+
+// idleUntil waits, with nothing in flight, until dueNs, the run's stop or
+// the end of the connection (restUntil): the thread sleeps on the socket
+// too, so that a server closing the idle connection between two requests
+// (an idle timeout) is seen when it closes, and the next request goes on
+// a new connection, as the reactor sends it, rather than into the closed
+// one, where it would fail. A request already due goes at once, with no
+// look at the socket: the thread comes from a response or a connect, so
+// the connection was not idle, and a saturated run keeps to one write and
+// one read per request.
+func (c *conn) idleUntil(dueNs int64) rest {
+	if dueNs <= c.r.clock.Now() {
+		if c.r.stop.Load() {
+			return restStop
+		}
+		return restDue
+	}
+	return c.restUntil(dueNs)
 }
 
 // drain writes what is queued and reads every response still in flight.
