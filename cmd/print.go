@@ -54,6 +54,9 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
+	if s.HTTPToTLS {
+		fmt.Fprintf(w, "  Hint          %s\n", tlsHint(s.Target))
+	}
 	if s.Failed > s.ErrorTotal {
 		fmt.Fprintf(w, "  Failed        %s\n", fmtFailed(s))
 	}

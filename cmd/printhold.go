@@ -43,6 +43,9 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	}
 	fmt.Fprintf(w, "  Errors        %s\n", fmtHoldErrors(s))
+	if s.HTTPToTLS {
+		fmt.Fprintf(w, "  Hint          %s\n", tlsHint(s.Target))
+	}
 	if s.InFlightAtEnd > 0 {
 		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
 	}

@@ -204,6 +204,9 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if res.Mode == "" {
 		res.Mode = modeName(mode)
 	}
+	if probeTLS(ctx, plan, res) {
+		res.HTTPToTLS = true
+	}
 	res.Ramp = plannedRamp(plan)
 	sum := stats.Summarize(res)
 	if g.scenario != nil {
@@ -242,7 +245,8 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 
 // verdict is the error that sets the exit code of a run, in this order:
 // interrupted (a Ctrl-C in the warm-up leaves the measured part empty, and
-// that says nothing about the target), no connection, a breached threshold
+// that says nothing about the target), no connection, requests sent and
+// not one response (nothing was measured), a breached threshold
 // or a regression, and then a failure to write the results. A write
 // failure never masks the verdict before it: it is printed on stderr, and
 // the verdict decides the code.
@@ -253,6 +257,8 @@ func (a *app) verdict(res *stats.Result, gateErr error, writeErrs []error) error
 		err = runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
 	case res.Connects == 0 && res.Responses == 0 && res.WarmupCounters.Responses == 0:
 		err = runErr(noConnectionError(res))
+	case answeredNothing(res):
+		err = runErr(noResponseError(res)) // it measured nothing
 	case gateErr != nil:
 		err = gateErr
 	case len(writeErrs) > 0:

@@ -244,6 +244,7 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 		clean := !c.rx.p.Busy()
 		n, done, err := c.rx.p.Parse(buf, head)
 		if err != nil {
+			l.httpToTLS = l.httpToTLS || errors.Is(err, wire.ErrTLSRecord)
 			l.flushAnswers()
 			l.fail(c, parseKind(err), err)
 			return false
