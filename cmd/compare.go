@@ -370,8 +370,14 @@ func runCellProcess(ctx context.Context, exe, url string, rf *runFlags) (*stats.
 	conns, dur := strconv.Itoa(rf.connections), rf.duration.String()
 	args := []string{"run", url, "--json", "--mode", rf.mode, "-c", conns, "-d", dur, "--pipeline", strconv.Itoa(rf.pipeline)}
 	if rf.hold {
-		args = []string{"hold", url, "--json", "--mode", rf.mode, "-c", conns, "-d", dur,
-			"--every", rf.every.String(), "--connect-rate", strconv.FormatFloat(rf.connectRate, 'g', -1, 64)}
+		args = []string{"hold", url, "--json", "--mode", rf.mode, "-c", conns, "-d", dur}
+		// Forwarded only when given: the child refuses an explicit 0.
+		if rf.every > 0 {
+			args = append(args, "--every", rf.every.String())
+		}
+		if rf.connectRate > 0 {
+			args = append(args, "--connect-rate", strconv.FormatFloat(rf.connectRate, 'g', -1, 64))
+		}
 	}
 	if rf.loops > 0 {
 		args = append(args, "--loops", strconv.Itoa(rf.loops))

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -54,4 +55,42 @@ func exampleOr(f *pflag.Flag, fallback string) string {
 		return d
 	}
 	return fallback
+}
+
+// emptyWants says what each string flag takes, for the message that
+// refuses it empty.
+var emptyWants = map[string]string{
+	"out":            "a directory such as results/today",
+	"output":         "a file such as spectrum.png",
+	"junit":          "a file such as report.xml",
+	"baseline":       "a saved summary.json",
+	"max-regression": "a percentage such as 10%",
+	"body-file":      "a file to read the body from",
+	"cacert":         "a PEM file such as target.pem",
+	"cert-out":       "a file such as target.pem",
+	"source-ips":     "addresses such as 127.0.0.2-127.0.0.9",
+	"mode":           "async, sync or goroutine",
+	"modes":          "a list such as async,sync,goroutine",
+	"connections":    "a list such as 10,100,1000",
+	"listen":         "an address such as 127.0.0.1:8080",
+	"size":           "WIDTHxHEIGHT in inches such as 8x5",
+	"stages":         "DURATION:TARGET,... such as 10s:1000,20s:5000",
+}
+
+// emptyValues refuses a string flag given with an empty value (-o ""):
+// it would mean the flag's default, which is surely not what was asked,
+// and was accepted without a word. --body "" is a body, the empty one.
+func emptyValues(c *cobra.Command) error {
+	var err error
+	c.Flags().Visit(func(fl *pflag.Flag) {
+		if err != nil || fl.Value.Type() != "string" || fl.Name == "body" || strings.TrimSpace(fl.Value.String()) != "" {
+			return
+		}
+		want := emptyWants[fl.Name]
+		if want == "" {
+			want = "a value"
+		}
+		err = usageErr("%s is empty; give %s, or leave it out", flagName(fl), want)
+	})
+	return err
 }

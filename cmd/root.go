@@ -91,6 +91,8 @@ for coordinated omission, and reports, plots and gates on the results.
 ` + exitCodeHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Every command refuses a flag given empty (-o "").
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return emptyValues(c) },
 	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)

@@ -125,12 +125,13 @@ is shown beside it.
 	return c
 }
 
-// explicitZeros refuses -n 0, -d 0, -R 0 and --every 0 given on the
-// command line: a zero there means the default (no limit, 10 s, the
-// closed model, no requests), which is surely not what was asked.
+// explicitZeros refuses -n 0, -d 0, -R 0, --every 0 and --connect-rate 0
+// given on the command line: a zero there means the default (no limit,
+// 10 s, the closed model, no requests, no limit), which is surely not what
+// was asked.
 func explicitZeros(c *cobra.Command) error {
-	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU", "every": "no requests"}
-	for _, name := range []string{"requests", "duration", "rate", "loops", "every"} {
+	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU", "every": "no requests", "connect-rate": "no limit"}
+	for _, name := range []string{"requests", "duration", "rate", "loops", "every", "connect-rate"} {
 		fl := c.Flags().Lookup(name)
 		if fl == nil || !fl.Changed {
 			continue
@@ -142,9 +143,6 @@ func explicitZeros(c *cobra.Command) error {
 			}
 			return usageErr("%s must be positive, got %s; leave it out for %s", flagName(fl), v, def)
 		}
-	}
-	if fl := c.Flags().Lookup("stages"); fl != nil && fl.Changed && strings.TrimSpace(fl.Value.String()) == "" {
-		return usageErr("--stages is empty; want DURATION:TARGET,... such as 10s:1000,20s:5000, or leave it out")
 	}
 	return nil
 }
