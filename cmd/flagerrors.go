@@ -8,12 +8,21 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/nowait/nowait/scenarios"
 )
 
 // flagError turns the flag parser's error into nowait's one line: for a
 // value that does not parse it names the flag as the help does and says
 // what kind of value is wanted, instead of quoting strconv.
 func flagError(c *cobra.Command, err error) error {
+	var unknown *pflag.NotExistError
+	if errors.As(err, &unknown) && strings.HasPrefix(err.Error(), "unknown flag: --") {
+		name := unknown.GetSpecifiedName()
+		if near := scenarios.Nearest(name, flagNames(c)); len(near) > 0 {
+			return usageErr("unknown flag --%s; did you mean --%s? (see '%s --help')", name, strings.Join(near, " or --"), c.CommandPath())
+		}
+	}
 	var bad *pflag.InvalidValueError
 	if !errors.As(err, &bad) {
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
@@ -24,6 +33,17 @@ func flagError(c *cobra.Command, err error) error {
 		return usageErr("%s: %q has no unit; want a duration such as %ss or %sms (see '%s --help')", flagName(f), v, v, v, c.CommandPath())
 	}
 	return usageErr("%s: %q is not %s (see '%s --help')", flagName(f), bad.GetValue(), wantedValue(f), c.CommandPath())
+}
+
+// flagNames returns the long names of the flags c shows in its help.
+func flagNames(c *cobra.Command) []string {
+	var names []string
+	c.Flags().VisitAll(func(fl *pflag.Flag) {
+		if !fl.Hidden {
+			names = append(names, fl.Name)
+		}
+	})
+	return names
 }
 
 // flagName names a flag as the messages do: -c/--connections.

@@ -187,6 +187,9 @@ func parseTargetURL(rawURL string) (*url.URL, error) {
 		return nil, usageErr("malformed URL %q: it contains white space; encode a space in the path as %%20", shown)
 	}
 	if !strings.Contains(rawURL, "://") {
+		if typo := scenarios.SchemeTypo(rawURL); typo != "" {
+			return nil, usageErr("%s", typo)
+		}
 		return nil, usageErr("URL %q has no scheme; %s", shown, want)
 	}
 	u, err := url.Parse(rawURL)

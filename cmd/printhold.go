@@ -50,8 +50,8 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
-	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %d threads, %d goroutines at the peak\n",
-		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, g.PeakThreads, g.PeakGoroutines)
+	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %s, %s at the peak\n",
+		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, count(g.PeakThreads, "thread"), count(g.PeakGoroutines, "goroutine"))
 	held := ""
 	if s.PeakOpenConns > 0 && s.PeakOpenConns != s.Connections {
 		held = fmt.Sprintf(" (%s held at the peak)", fmtCount(uint64(s.PeakOpenConns)))

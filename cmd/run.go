@@ -325,7 +325,7 @@ func describeRun(p *engine.Plan, mode string) string {
 	if p.Model == engine.ModelHold {
 		rate := "as fast as possible"
 		if p.ConnectRate > 0 {
-			rate = fmt.Sprintf("at %g per second", p.ConnectRate)
+			rate = "at " + stats.GroupFloat(p.ConnectRate, -1) + " per second"
 		}
 		every := "no requests"
 		if p.HoldEvery > 0 {

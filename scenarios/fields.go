@@ -253,6 +253,9 @@ func checkURL(t string) string {
 		return mustBe(wantURL, shown)
 	}
 	if !strings.Contains(t, "://") {
+		if typo := SchemeTypo(t); typo != "" {
+			return typo
+		}
 		return fmt.Sprintf("%q has no scheme; want %s", shown, wantURL)
 	}
 	u, err := url.Parse(t)

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/url"
 	"strings"
 )
@@ -51,4 +52,32 @@ func hasHeader(hs []Header, name string) bool {
 		}
 	}
 	return false
+}
+
+// SchemeTypo says what is wrong with a URL whose http or https scheme is
+// mistyped so that it has no "://" (http:/host/, http:host/, http//host/),
+// with the URL as it was surely meant; "" when raw has no such typo.
+func SchemeTypo(raw string) string {
+	for _, scheme := range []string{"https", "http"} {
+		if len(raw) <= len(scheme) || !strings.EqualFold(raw[:len(scheme)], scheme) {
+			continue
+		}
+		rest := raw[len(scheme):]
+		var meant, what string
+		switch {
+		case strings.HasPrefix(rest, ":/"):
+			meant, what = strings.TrimLeft(rest[1:], "/"), "has one slash after "+scheme+":"
+		case strings.HasPrefix(rest, ":"):
+			meant, what = rest[1:], "has no slashes after "+scheme+":"
+		case strings.HasPrefix(rest, "//"):
+			meant, what = rest[2:], "has no colon after "+scheme
+		default:
+			continue
+		}
+		// Both quoted without the password: RedactURL needs the "://".
+		fixed := RedactURL(scheme + "://" + meant)
+		shown := raw[:len(raw)-len(meant)] + strings.TrimPrefix(fixed, scheme+"://")
+		return fmt.Sprintf("URL %q %s; want two slashes after the colon, as in %s", shown, what, fixed)
+	}
+	return ""
 }
