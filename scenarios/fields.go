@@ -359,7 +359,7 @@ func parseIPs(t string) ([]netip.Addr, string) {
 	var out []netip.Addr
 	for a := lo; ; a = a.Next() {
 		if len(out) == maxSourceIPs {
-			return nil, fmt.Sprintf("%q holds more than %d addresses; give a smaller range", t, maxSourceIPs)
+			return nil, fmt.Sprintf("%q holds more than %s addresses; give a smaller range", t, groupDigits(maxSourceIPs))
 		}
 		out = append(out, a)
 		if a == hi {
