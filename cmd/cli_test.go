@@ -182,7 +182,7 @@ func TestTooManyConnectionsForTheFileLimit(t *testing.T) {
 	if code != ExitUsage {
 		t.Fatalf("exit code %d, want %d; stderr %s", code, ExitUsage, stderr)
 	}
-	for _, want := range []string{"5000000 connections need about", "ulimit -n"} {
+	for _, want := range []string{"5,000,000 connections need about", "ulimit -n 50000"} {
 		if !strings.Contains(stderr, want) {
 			t.Fatalf("stderr %q lacks %q", stderr, want)
 		}

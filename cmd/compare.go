@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -261,7 +262,7 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 		url, f.run.caCert = t.url, t.caFile
 		fmt.Fprintf(a.stderr, "Built-in target listening on %s\n", t.describe())
 	}
-	report := CompareReport{Schema: stats.SchemaVersion, Target: url, Duration: f.run.duration.Seconds()}
+	report := CompareReport{Schema: stats.SchemaVersion, Target: scenarios.RedactURL(url), Duration: f.run.duration.Seconds()}
 	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold)
 	var noConnection error
 cells:

@@ -4,15 +4,25 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/nowait/nowait/scenarios"
 )
 
 // flagError turns the flag parser's error into nowait's one line: for a
 // value that does not parse it names the flag as the help does and says
 // what kind of value is wanted, instead of quoting strconv.
 func flagError(c *cobra.Command, err error) error {
+	var unknown *pflag.NotExistError
+	if errors.As(err, &unknown) && strings.HasPrefix(err.Error(), "unknown flag: --") {
+		name := unknown.GetSpecifiedName()
+		if near := scenarios.Nearest(name, flagNames(c)); len(near) > 0 {
+			return usageErr("unknown flag --%s; did you mean --%s? (see '%s --help')", name, strings.Join(near, " or --"), c.CommandPath())
+		}
+	}
 	var bad *pflag.InvalidValueError
 	if !errors.As(err, &bad) {
 		return usageErr("%v (see '%s --help')", err, c.CommandPath())
@@ -23,6 +33,17 @@ func flagError(c *cobra.Command, err error) error {
 		return usageErr("%s: %q has no unit; want a duration such as %ss or %sms (see '%s --help')", flagName(f), v, v, v, c.CommandPath())
 	}
 	return usageErr("%s: %q is not %s (see '%s --help')", flagName(f), bad.GetValue(), wantedValue(f), c.CommandPath())
+}
+
+// flagNames returns the long names of the flags c shows in its help.
+func flagNames(c *cobra.Command) []string {
+	var names []string
+	c.Flags().VisitAll(func(fl *pflag.Flag) {
+		if !fl.Hidden {
+			names = append(names, fl.Name)
+		}
+	})
+	return names
 }
 
 // flagName names a flag as the messages do: -c/--connections.
@@ -54,4 +75,42 @@ func exampleOr(f *pflag.Flag, fallback string) string {
 		return d
 	}
 	return fallback
+}
+
+// emptyWants says what each string flag takes, for the message that
+// refuses it empty.
+var emptyWants = map[string]string{
+	"out":            "a directory such as results/today",
+	"output":         "a file such as spectrum.png",
+	"junit":          "a file such as report.xml",
+	"baseline":       "a saved summary.json",
+	"max-regression": "a percentage such as 10%",
+	"body-file":      "a file to read the body from",
+	"cacert":         "a PEM file such as target.pem",
+	"cert-out":       "a file such as target.pem",
+	"source-ips":     "addresses such as 127.0.0.2-127.0.0.9",
+	"mode":           "async, sync or goroutine",
+	"modes":          "a list such as async,sync,goroutine",
+	"connections":    "a list such as 10,100,1000",
+	"listen":         "an address such as 127.0.0.1:8080",
+	"size":           "WIDTHxHEIGHT in inches such as 8x5",
+	"stages":         "DURATION:TARGET,... such as 10s:1000,20s:5000",
+}
+
+// emptyValues refuses a string flag given with an empty value (-o ""):
+// it would mean the flag's default, which is surely not what was asked,
+// and was accepted without a word. --body "" is a body, the empty one.
+func emptyValues(c *cobra.Command) error {
+	var err error
+	c.Flags().Visit(func(fl *pflag.Flag) {
+		if err != nil || fl.Value.Type() != "string" || fl.Name == "body" || strings.TrimSpace(fl.Value.String()) != "" {
+			return
+		}
+		want := emptyWants[fl.Name]
+		if want == "" {
+			want = "a value"
+		}
+		err = usageErr("%s is empty; give %s, or leave it out", flagName(fl), want)
+	})
+	return err
 }

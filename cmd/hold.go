@@ -47,6 +47,9 @@ several local addresses to go past one address's ephemeral ports.
 			if err := explicitZeros(c); err != nil {
 				return err
 			}
+			if err := unsentRequestFlags(c, f); err != nil {
+				return err
+			}
 			return a.runURL(c.Context(), args[0], f)
 		},
 	}
@@ -77,6 +80,21 @@ several local addresses to go past one address's ephemeral ports.
 		_ = fl.MarkHidden(name) // cannot fail: the flag was just defined
 	}
 	return c
+}
+
+// unsentRequestFlags refuses the flags that shape hold's requests when
+// there are none: without --every, hold sends no request, and -m, -H,
+// --body and --timeout would be accepted and never used.
+func unsentRequestFlags(c *cobra.Command, f *runFlags) error {
+	if f.every > 0 {
+		return nil
+	}
+	for _, name := range []string{"method", "header", "body", "timeout"} {
+		if fl := c.Flags().Lookup(name); fl != nil && fl.Changed {
+			return usageErr("%s: hold sends no request without --every; add --every (such as --every 5s) to send one per connection that often, or drop %s", flagName(fl), flagName(fl))
+		}
+	}
+	return nil
 }
 
 // holdModel checks the flags of `nowait hold` against the hold model.

@@ -41,8 +41,8 @@ func checkConnectionLimit(conns, extra int) error {
 	}
 	need := uint64(conns + extra + fdReserve)
 	if need > limit {
-		return usageErr("%d connections need about %d open files, but this process may open only %d; raise the limit (ulimit -n %d, or LimitNOFILE in a systemd unit) or ask for at most %d connections",
-			conns, need, limit, need, int(limit)-extra-fdReserve)
+		return usageErr("%s need about %s open files, but this process may open only %s; raise the limit (ulimit -n %d, or LimitNOFILE in a systemd unit) or ask for at most %s",
+			count(conns, "connection"), fmtCount(need), fmtCount(limit), need, count(int(limit)-extra-fdReserve, "connection"))
 	}
 	return nil
 }
@@ -82,11 +82,14 @@ func checkPortRange(plan *engine.Plan) error {
 	from := "one source address"
 	if n := len(plan.SourceAddrs); n > 0 {
 		capacity = ports * n
-		from = fmt.Sprintf("%d source addresses", n)
+		from = fmtCount(uint64(n)) + " source addresses"
+		if n == 1 {
+			from = "one source address"
+		}
 	}
 	if plan.Connections <= capacity {
 		return nil
 	}
-	return usageErr("%d connections need more ephemeral ports than %s can have (%d ports in %s: net.ipv4.ip_local_port_range %s); spread them over more local addresses with --source-ips 127.0.0.2-127.0.0.9, or widen the range with sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"",
-		plan.Connections, from, ports, portRangeFile, span)
+	return usageErr("%s need more ephemeral ports than %s can have (%s ports in %s: net.ipv4.ip_local_port_range %s); spread them over more local addresses with --source-ips 127.0.0.2-127.0.0.9, or widen the range with sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"",
+		count(plan.Connections, "connection"), from, fmtCount(uint64(ports)), portRangeFile, span)
 }

@@ -2,11 +2,14 @@ package cmd
 
 import (
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/nowait/nowait/target"
 )
 
 // TestNoResponseSaysSo: a run in which nothing could connect prints one
@@ -92,4 +95,100 @@ func TestNoResponseSummaryReaders(t *testing.T) {
 	if code != ExitUsage || !strings.HasSuffix(strings.TrimSpace(stderr), "has no responses to compare with") {
 		t.Errorf("--baseline: exit %d\n%s", code, stderr)
 	}
+}
+
+// TestNoResponseAtAllExitsOne: a run that sent requests and got not one
+// response measured nothing: exit 1 with one line that says so, in every
+// mode and model (a target that never answers: every request times out or
+// is in flight at the end). A hold without --every sends nothing, and is
+// not such a run.
+func TestNoResponseAtAllExitsOne(t *testing.T) {
+	srv, err := target.Start("127.0.0.1:0", target.Config{Faults: []target.Fault{{Kind: target.FaultHang, Percent: 100}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	url := "http://" + srv.Addr() + "/"
+	for _, mode := range []string{"async", "sync", "goroutine"} {
+		for _, load := range [][]string{
+			{"run", url, "-c", "2", "-d", "600ms", "--timeout", "200ms"},
+			{"run", url, "-c", "2", "-R", "20", "-d", "600ms", "--timeout", "200ms"},
+			{"run", url, "-c", "2", "-n", "4", "--timeout", "200ms"},
+			{"hold", url, "-c", "2", "-d", "600ms", "--every", "100ms", "--timeout", "200ms"},
+		} {
+			args := append(load, "--mode", mode)
+			t.Run(strings.Join(args[2:], " "), func(t *testing.T) {
+				checkOneLine(t, badInput{args: args, code: ExitRunFailed,
+					want: []string{"nowait: no response arrived from " + srv.Addr() + ": ", " requests sent (", "timeout "}})
+			})
+		}
+		t.Run("hold without --every "+mode, func(t *testing.T) {
+			stdout, stderr, code := runBin(t, "hold", url, "-c", "2", "-d", "300ms", "--mode", mode)
+			if code != ExitOK {
+				t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestPlainHTTPToTLSServer: plain http to a TLS server, whether it
+// answers with a TLS alert or closes without a word (nowait's own target,
+// Go's crypto/tls), says to use https://, in the report, the JSON and the
+// one line of exit 1, in every mode.
+func TestPlainHTTPToTLSServer(t *testing.T) {
+	alert := alertServer(t)
+	tlsTarget, err := target.Start("127.0.0.1:0", target.Config{TLS: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { tlsTarget.Close() })
+	for _, tc := range []struct{ name, addr, kind string }{
+		{"alert", alert, "bad_response"},
+		{"silent close", tlsTarget.Addr(), "read_error"},
+	} {
+		for _, mode := range []string{"async", "sync", "goroutine"} {
+			t.Run(tc.name+" "+mode, func(t *testing.T) {
+				url := "http://" + tc.addr + "/"
+				hint := "the server answered with TLS: use https://" + tc.addr + "/"
+				stdout, stderr, code := runBin(t, "run", url, "-c", "2", "-d", "300ms", "--mode", mode)
+				if code != ExitRunFailed || !strings.Contains(stdout, "  Hint          "+hint+"\n") ||
+					strings.Count(stderr, "\n") != 1 || !strings.HasSuffix(stderr, "; "+hint+"\n") {
+					t.Fatalf("exit %d, want %d and the hint\nstdout: %s\nstderr: %s", code, ExitRunFailed, stdout, stderr)
+				}
+				stdout, stderr, _ = runBin(t, "run", url, "-c", "2", "-d", "300ms", "--mode", mode, "--json")
+				s := summaryOf(t, stdout, stderr)
+				if !s.HTTPToTLS || s.Errors[tc.kind] == 0 || s.Errors[tc.kind] != s.ErrorTotal {
+					t.Errorf("http_to_tls %v, errors %v; want every error a %s", s.HTTPToTLS, s.Errors, tc.kind)
+				}
+			})
+		}
+	}
+}
+
+// alertServer starts a server that answers each request with a TLS alert
+// and closes, as a TLS server may answer plain HTTP, and returns its
+// address.
+func alertServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() { // owned by the test: ends when the listener closes
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { // ends after one answer
+				defer c.Close()
+				buf := make([]byte, 4096)
+				if _, err := c.Read(buf); err == nil {
+					_, _ = c.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46})
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }

@@ -182,33 +182,37 @@ func checkSourcesBind(sources []netip.Addr) error {
 // valid port.
 func parseTargetURL(rawURL string) (*url.URL, error) {
 	const want = "want a URL such as http://127.0.0.1:8080/path"
+	shown := scenarios.RedactURL(rawURL) // quoted: never the password
 	if strings.ContainsAny(rawURL, " \t\r\n") {
-		return nil, usageErr("malformed URL %q: it contains white space; encode a space in the path as %%20", rawURL)
+		return nil, usageErr("malformed URL %q: it contains white space; encode a space in the path as %%20", shown)
 	}
 	if !strings.Contains(rawURL, "://") {
-		return nil, usageErr("URL %q has no scheme; %s", rawURL, want)
+		if typo := scenarios.SchemeTypo(rawURL); typo != "" {
+			return nil, usageErr("%s", typo)
+		}
+		return nil, usageErr("URL %q has no scheme; %s", shown, want)
 	}
 	u, err := url.Parse(rawURL)
 	if err != nil {
-		return nil, usageErr("malformed URL %q: %v; %s", rawURL, unwrapURLErr(err), want)
+		return nil, usageErr("malformed URL %q: %v; %s", shown, unwrapURLErr(err), want)
 	}
 	switch u.Scheme {
 	case "http", "https":
 	case "":
-		return nil, usageErr("URL %q has no scheme; %s", rawURL, want)
+		return nil, usageErr("URL %q has no scheme; %s", shown, want)
 	default:
-		return nil, usageErr("unsupported scheme %q in %q; nowait speaks http and https", u.Scheme, rawURL)
+		return nil, usageErr("unsupported scheme %q in %q; nowait speaks http and https", u.Scheme, shown)
 	}
 	if u.Hostname() == "" {
-		return nil, usageErr("URL %q has no host; %s", rawURL, want)
+		return nil, usageErr("URL %q has no host; %s", shown, want)
 	}
 	if strings.HasSuffix(u.Host, ":") {
-		return nil, usageErr("URL %q has an empty port after the colon; give one such as :8080, or leave the colon out for the scheme's default", rawURL)
+		return nil, usageErr("URL %q has an empty port after the colon; give one such as :8080, or leave the colon out for the scheme's default", shown)
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return nil, usageErr("port %q in %q is out of range; want 1 to 65535", p, rawURL)
+			return nil, usageErr("port %q in %q is out of range; want 1 to 65535", p, shown)
 		}
 	}
 	if u.Path == "" {

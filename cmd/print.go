@@ -54,6 +54,9 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
+	if s.HTTPToTLS {
+		fmt.Fprintf(w, "  Hint          %s\n", tlsHint(s.Target))
+	}
 	if s.Failed > s.ErrorTotal {
 		fmt.Fprintf(w, "  Failed        %s\n", fmtFailed(s))
 	}
@@ -156,29 +159,57 @@ func printLatencyTable(w io.Writer, s stats.Summary) {
 // printDistribution prints the full percentile distribution (--latency),
 // or nothing when no response was measured (the summary says so).
 func printDistribution(w io.Writer, res *stats.Result) {
-	if res.Latency.TotalCount() == 0 {
+	rows := latencyDistribution(res)
+	if len(rows) == 0 {
 		return
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "  Latency distribution")
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "  percentile\tlatency\tcount\t")
-	for _, p := range []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100} {
-		v := stats.Quantile(res.Latency, p)
-		fmt.Fprintf(tw, "  %s%%\t%s\t%s\t\n", stats.PercentileKey(p), stats.FormatMs(float64(v)/1000), fmtCount(uint64(countBelow(res, v))))
+	for _, r := range rows {
+		fmt.Fprintf(tw, "  %s%%\t%s\t%s\t\n", stats.PercentileKey(r.Percentile), stats.FormatMs(r.LatencyMs), fmtCount(uint64(r.Count)))
 	}
 	tw.Flush()
 }
 
-// countBelow returns how many recorded latencies are at most v µs.
-func countBelow(res *stats.Result, v int64) int64 {
-	var n int64
-	for _, b := range res.Latency.Distribution() {
-		if b.To <= v+1 {
+// distributionPercentiles are the rows of the --latency distribution.
+var distributionPercentiles = []float64{0, 10, 20, 30, 40, 50, 60, 70, 75, 80, 90, 95, 97.5, 99, 99.5, 99.9, 99.95, 99.99, 99.999, 100}
+
+// distributionRow is one row of the --latency distribution, as --json
+// prints it too.
+type distributionRow struct {
+	Percentile float64 `json:"percentile"`
+	LatencyMs  float64 `json:"latency_ms"`
+	// Count is how many latencies were recorded at or below LatencyMs, to
+	// the histogram's resolution: the responses up to the end of its
+	// bucket, as latency.hgrm's TotalCount column counts them.
+	Count int64 `json:"count"`
+}
+
+// latencyDistribution returns the rows of the --latency distribution,
+// none when no response was measured.
+func latencyDistribution(res *stats.Result) []distributionRow {
+	h := res.Latency
+	if h.TotalCount() == 0 {
+		return nil
+	}
+	bars := h.Distribution()
+	rows := make([]distributionRow, 0, len(distributionPercentiles))
+	for _, p := range distributionPercentiles {
+		v := stats.Quantile(h, p)
+		// v is the lowest (0%) or the highest value of its bucket: every
+		// bucket that starts at or below it holds only values counted.
+		var n int64
+		for _, b := range bars {
+			if b.From > v {
+				break
+			}
 			n += b.Count
 		}
+		rows = append(rows, distributionRow{Percentile: p, LatencyMs: float64(v) / 1000, Count: n})
 	}
-	return n
+	return rows
 }
 
 // fmtSeconds prints a duration with about three significant digits, so

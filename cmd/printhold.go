@@ -43,12 +43,15 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 		fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
 	}
 	fmt.Fprintf(w, "  Errors        %s\n", fmtHoldErrors(s))
+	if s.HTTPToTLS {
+		fmt.Fprintf(w, "  Hint          %s\n", tlsHint(s.Target))
+	}
 	if s.InFlightAtEnd > 0 {
 		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
-	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %d threads, %d goroutines at the peak\n",
-		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, g.PeakThreads, g.PeakGoroutines)
+	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %s, %s at the peak\n",
+		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, count(g.PeakThreads, "thread"), count(g.PeakGoroutines, "goroutine"))
 	fmt.Fprintf(w, "  Memory        RSS %s at the start, %s at the peak%s\n",
 		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), perHeldText(s))
 }

@@ -67,14 +67,14 @@ const progressLookEvery = 100 * time.Millisecond
 // seconds, the same seconds for every loop.
 func progressLine(cur stats.LiveTotals, warmup, duration, elapsed time.Duration) string {
 	if cur.Seconds == 0 && elapsed < warmup {
-		return fmt.Sprintf("  warm-up %s of %s  %d open", elapsed.Truncate(time.Second), warmup, cur.OpenConns)
+		return fmt.Sprintf("  warm-up %s of %s  %s open", elapsed.Truncate(time.Second), warmup, stats.GroupDigits(cur.OpenConns))
 	}
 	of := ""
 	if duration > 0 {
 		of = " of " + duration.String()
 	}
-	return fmt.Sprintf("  %s%s  %s req/s  %s answered  %s errors  %d open",
-		time.Duration(cur.Seconds)*time.Second, of, fmtCount(cur.LastResponses), fmtCount(cur.Responses), fmtCount(cur.Errors), cur.OpenConns)
+	return fmt.Sprintf("  %s%s  %s req/s  %s answered  %s errors  %s open",
+		time.Duration(cur.Seconds)*time.Second, of, fmtCount(cur.LastResponses), fmtCount(cur.Responses), fmtCount(cur.Errors), stats.GroupDigits(cur.OpenConns))
 }
 
 // Stop ends the printer and clears its line.

@@ -48,9 +48,22 @@ func (a *app) reportDir(dir string, f *reportFlags) error {
 // printResult prints a result and its summary as text or JSON.
 func (a *app) printResult(res *stats.Result, sum stats.Summary, jsonOut, latency bool) error {
 	if jsonOut {
+		var v any = sum
+		if latency {
+			// --latency adds the distribution to the JSON, as the text
+			// prints it; summary.json never has it (latency.hgrm does).
+			rows := latencyDistribution(res)
+			if rows == nil {
+				rows = []distributionRow{}
+			}
+			v = struct {
+				stats.Summary
+				LatencyDistribution []distributionRow `json:"latency_distribution"`
+			}{sum, rows}
+		}
 		enc := json.NewEncoder(a.stdout)
 		enc.SetIndent("", "  ")
-		if err := enc.Encode(sum); err != nil {
+		if err := enc.Encode(v); err != nil {
 			return runErr(err)
 		}
 		return nil

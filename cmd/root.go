@@ -26,7 +26,8 @@ const (
 
 const exitCodeHelp = `Exit codes:
   0  the run completed and every threshold passed
-  1  the run failed: no connection could be made, or a runtime error
+  1  the run failed: no connection could be made, requests were sent and
+     no response arrived, or a runtime error
   2  usage error: bad flags, arguments (such as a damaged result directory)
      or scenario file
   3  one or more thresholds were breached
@@ -36,7 +37,8 @@ const exitCodeHelp = `Exit codes:
 // no baseline.
 const holdExitCodeHelp = `Exit codes:
   0  the run completed
-  1  the run failed: no connection could be made, or a runtime error
+  1  the run failed: no connection could be made, requests were sent and
+     no response arrived, or a runtime error
   2  usage error: bad flags or arguments`
 
 // app is what every command shares: its I/O and the signal context.
@@ -92,6 +94,8 @@ for coordinated omission, and reports, plots and gates on the results.
 ` + exitCodeHelp,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Every command refuses a flag given empty (-o "").
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error { return emptyValues(c) },
 	}
 	root.SetOut(a.stdout)
 	root.SetErr(a.stderr)

@@ -125,12 +125,13 @@ is shown beside it.
 	return c
 }
 
-// explicitZeros refuses -n 0, -d 0, -R 0 and --every 0 given on the
-// command line: a zero there means the default (no limit, 10 s, the
-// closed model, no requests), which is surely not what was asked.
+// explicitZeros refuses -n 0, -d 0, -R 0, --every 0 and --connect-rate 0
+// given on the command line: a zero there means the default (no limit,
+// 10 s, the closed model, no requests, no limit), which is surely not what
+// was asked.
 func explicitZeros(c *cobra.Command) error {
-	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU", "every": "no requests"}
-	for _, name := range []string{"requests", "duration", "rate", "loops", "every"} {
+	defaults := map[string]string{"requests": "no limit", "duration": "the default 10s", "rate": "the closed model", "loops": "one per CPU", "every": "no requests", "connect-rate": "no limit"}
+	for _, name := range []string{"requests", "duration", "rate", "loops", "every", "connect-rate"} {
 		fl := c.Flags().Lookup(name)
 		if fl == nil || !fl.Changed {
 			continue
@@ -142,9 +143,6 @@ func explicitZeros(c *cobra.Command) error {
 			}
 			return usageErr("%s must be positive, got %s; leave it out for %s", flagName(fl), v, def)
 		}
-	}
-	if fl := c.Flags().Lookup("stages"); fl != nil && fl.Changed && strings.TrimSpace(fl.Value.String()) == "" {
-		return usageErr("--stages is empty; want DURATION:TARGET,... such as 10s:1000,20s:5000, or leave it out")
 	}
 	return nil
 }
@@ -204,6 +202,9 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if res.Mode == "" {
 		res.Mode = modeName(mode)
 	}
+	if probeTLS(ctx, plan, res) {
+		res.HTTPToTLS = true
+	}
 	res.Ramp = plannedRamp(plan)
 	sum := stats.Summarize(res)
 	if g.scenario != nil {
@@ -242,7 +243,8 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 
 // verdict is the error that sets the exit code of a run, in this order:
 // interrupted (a Ctrl-C in the warm-up leaves the measured part empty, and
-// that says nothing about the target), no connection, a breached threshold
+// that says nothing about the target), no connection, requests sent and
+// not one response (nothing was measured), a breached threshold
 // or a regression, and then a failure to write the results. A write
 // failure never masks the verdict before it: it is printed on stderr, and
 // the verdict decides the code.
@@ -253,6 +255,8 @@ func (a *app) verdict(res *stats.Result, gateErr error, writeErrs []error) error
 		err = runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
 	case res.Connects == 0 && res.Responses == 0 && res.WarmupCounters.Responses == 0:
 		err = runErr(noConnectionError(res))
+	case answeredNothing(res):
+		err = runErr(noResponseError(res)) // it measured nothing
 	case gateErr != nil:
 		err = gateErr
 	case len(writeErrs) > 0:
@@ -321,7 +325,7 @@ func describeRun(p *engine.Plan, mode string) string {
 	if p.Model == engine.ModelHold {
 		rate := "as fast as possible"
 		if p.ConnectRate > 0 {
-			rate = fmt.Sprintf("at %g per second", p.ConnectRate)
+			rate = "at " + stats.GroupFloat(p.ConnectRate, -1) + " per second"
 		}
 		every := "no requests"
 		if p.HoldEvery > 0 {

@@ -78,8 +78,8 @@ open connections stay). Both first strike one period after the start.`,
 			}
 			// Each held connection is an open file: take all the OS allows.
 			if limit, err := raiseFileLimit(); err == nil && limit < target.MaxConns+fdReserve {
-				fmt.Fprintf(a.stderr, "note: this process may open %d files, so it holds at most about %d connections (ulimit -n raises it)\n",
-					limit, int(limit)-fdReserve)
+				fmt.Fprintf(a.stderr, "note: this process may open %s files, so it holds at most about %s (ulimit -n raises it)\n",
+					fmtCount(limit), count(int(limit)-fdReserve, "connection"))
 			}
 			srv, err := target.Start(listen, cfg)
 			if err != nil {
@@ -192,18 +192,18 @@ func parseFaults(specs []string) ([]target.Fault, error) {
 
 // printTargetStats prints what the target did, after it closed.
 func printTargetStats(a *app, st target.Stats) {
-	fmt.Fprintf(a.stdout, "served %d responses on %d connections\n", st.Served, st.Accepted)
+	fmt.Fprintf(a.stdout, "served %s on %s\n", count(st.Served, "response"), count(st.Accepted, "connection"))
 	if len(st.Faults) > 0 {
 		var parts []string
 		for _, k := range target.FaultKinds() {
 			if n := st.Faults[k]; n > 0 {
-				parts = append(parts, fmt.Sprintf("%s %d", k, n))
+				parts = append(parts, k.String()+" "+fmtCount(n))
 			}
 		}
 		fmt.Fprintf(a.stdout, "faults: %s\n", strings.Join(parts, ", "))
 	}
 	if st.Stalled > 0 || st.Refusals > 0 {
-		fmt.Fprintf(a.stdout, "stalled %d responses; refused connections %d times\n", st.Stalled, st.Refusals)
+		fmt.Fprintf(a.stdout, "stalled %s; refused connections %s\n", count(st.Stalled, "response"), count(st.Refusals, "time"))
 	}
 }
 

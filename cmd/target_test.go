@@ -251,7 +251,7 @@ func TestTargetTLSInsecure(t *testing.T) {
 	stop()
 	want := "listening on " + url + "\n" +
 		"self-signed certificate for 127.0.0.1, ::1 and localhost: clients need -k/--insecure (curl -k), or --cert-out FILE for curl --cacert FILE\n" +
-		"served 1 responses on 1 connections\n"
+		"served 1 response on 1 connection\n"
 	if got := out.String(); got != want {
 		t.Fatalf("stdout %q; want %q", got, want)
 	}

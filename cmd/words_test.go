@@ -4,8 +4,11 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
 )
 
 // TestDurationsKeepThreeDigits: a short run's duration is printed with
@@ -105,5 +108,54 @@ func TestHoldMemoryIsPerConnectionHeld(t *testing.T) {
 	printSummary(&b, s)
 	if want := ": 2.1 KB per held connection (2,496 held at the peak)\n"; !strings.Contains(b.String(), want) {
 		t.Errorf("hold summary lacks %q:\n%s", want, b.String())
+	}
+}
+
+// TestEveryCountIsGrouped: the counts of the hold report's Generator
+// line, the Holding line's connect rate, the progress line's open
+// connections and the built-in target's tallies have thousands
+// separators, as every other count does.
+func TestEveryCountIsGrouped(t *testing.T) {
+	var b bytes.Buffer
+	printHoldSummary(&b, stats.Summary{Mode: "async", Model: "hold", Connections: 8000, Target: "http://127.0.0.1:1/",
+		Generator: stats.Generator{PeakThreads: 8008, PeakGoroutines: 8006}})
+	lines := []string{b.String()}
+	lines = append(lines, describeRun(&engine.Plan{Model: engine.ModelHold, Connections: 15000, ConnectRate: 5000, Target: "http://127.0.0.1:1/"}, "async"))
+	lines = append(lines, progressLine(stats.LiveTotals{OpenConns: 1000}, time.Second, 0, 0))
+	lines = append(lines, progressLine(stats.LiveTotals{Seconds: 2, Responses: 3000, OpenConns: 1000}, 0, 10*time.Second, 2*time.Second))
+	var tb bytes.Buffer
+	printTargetStats(&app{stdout: &tb}, target.Stats{Served: 12345, Accepted: 1000, Stalled: 2000, Refusals: 3000,
+		Faults: map[target.FaultKind]uint64{target.FaultReset: 4000}})
+	lines = append(lines, tb.String())
+	out := strings.Join(lines, "\n")
+	for _, want := range []string{"8,008 threads, 8,006 goroutines", "connecting at 5,000 per second", "  1,000 open",
+		"served 12,345 responses on 1,000 connections", "reset 4,000", "stalled 2,000 responses; refused connections 3,000 times"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+}
+
+// TestMistypedURLAndFlagsSayWhat: a scheme with one slash (or none, or no
+// colon) says so with the URL meant, not "no scheme"; a mistyped flag
+// gets the flag it surely meant, as a mistyped scenario key does.
+func TestMistypedURLAndFlagsSayWhat(t *testing.T) {
+	for _, tc := range []badInput{
+		{args: []string{"run", "http:/127.0.0.1:18080/"}, want: []string{`URL "http:/127.0.0.1:18080/" has one slash after http:; want two slashes after the colon, as in http://127.0.0.1:18080/`}},
+		{args: []string{"hold", "https:127.0.0.1/"}, want: []string{"has no slashes after https:", "as in https://127.0.0.1/"}},
+		{args: []string{"run", "http//127.0.0.1/"}, want: []string{"has no colon after http;", "as in http://127.0.0.1/"}},
+		{args: []string{"run", "http://127.0.0.1:1/", "--conections", "10"}, want: []string{"unknown flag --conections; did you mean --connections? (see 'nowait run --help')"}},
+		{args: []string{"hold", "http://127.0.0.1:1/", "--conect-rate", "10"}, want: []string{"did you mean --connect-rate?"}},
+		{args: []string{"compare", "--mode", "async"}, want: []string{"did you mean --model or --modes?"}},
+		{args: []string{"run", "http://127.0.0.1:1/", "--xyzzy"}, want: []string{"unknown flag: --xyzzy (see 'nowait run --help')"}},
+	} {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			tc.code = ExitUsage
+			checkOneLine(t, tc)
+		})
+	}
+	_, stderr, code := runBin(t, "validate", writeFile(t, "typo.yaml", "target: http:/127.0.0.1:1/\n"))
+	if code != ExitUsage || !strings.Contains(stderr, "typo.yaml:1: target: URL \"http:/127.0.0.1:1/\" has one slash after http:") {
+		t.Errorf("validate: exit %d, %s", code, stderr)
 	}
 }

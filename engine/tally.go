@@ -11,12 +11,14 @@ import (
 // run on their own goroutine (sync and goroutine modes): how many are open
 // now and at the peak, when all the plan's connections were first open at
 // once, and the first connect error, which explains a run that never
-// connected. It is touched on connect and close, never per request.
+// connected. It is touched on connect and close, and on a response that
+// was a TLS record, never per request.
 type ConnTally struct {
 	open       Gauge
 	allOpenNs  atomic.Int64 // run clock; 0 until all were open at once
 	lastOpenNs atomic.Int64 // run clock of the latest connect or close: when a connection was last open; 0 before the first
 	firstErr   atomic.Pointer[string]
+	httpToTLS  atomic.Bool // a response began with a TLS record (wire.ErrTLSRecord)
 }
 
 // Opened counts a connection opened at nowNs (run clock) and notes the
@@ -63,15 +65,20 @@ func (t *ConnTally) RetryNs(plan *Plan, nowNs int64, wait time.Duration) int64 {
 // ConnectFailed keeps msg if it is the run's first connect error.
 func (t *ConnTally) ConnectFailed(msg string) { t.firstErr.CompareAndSwap(nil, &msg) }
 
+// AnsweredTLS notes that a response began with a TLS record: the server
+// speaks TLS and the URL said http (Result.HTTPToTLS).
+func (t *ConnTally) AnsweredTLS() { t.httpToTLS.Store(true) }
+
 // Fill sets the result's peak of open connections, when all were first
-// open (see EstablishedBy) in a run that ended at endNs (run clock), and
-// the first connect error.
+// open (see EstablishedBy) in a run that ended at endNs (run clock), the
+// first connect error, and whether a response was a TLS record.
 func (t *ConnTally) Fill(res *stats.Result, endNs int64) {
 	res.PeakOpenConns = int(t.open.Peak())
 	res.EstablishedIn = EstablishedBy(t.allOpenNs.Load(), endNs)
 	if p := t.firstErr.Load(); p != nil {
 		res.FirstConnectErr = *p
 	}
+	res.HTTPToTLS = t.httpToTLS.Load()
 }
 
 // EstablishedBy returns Result.EstablishedIn, in every mode and model:

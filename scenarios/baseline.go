@@ -142,7 +142,7 @@ func formatPct(f float64) string {
 	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
 }
 
-func fmtRate(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+func fmtRate(f float64) string { return stats.GroupFloat(f, 1) }
 
 // SetupDifferences names what differs between the setup of a run and of
 // its baseline (target, mode, model, connections, pipeline, rate), as
@@ -158,7 +158,7 @@ func SetupDifferences(current, baseline stats.Summary) []string {
 	}
 	number := func(name string, cur, base float64) {
 		if base != 0 && cur != base {
-			out = append(out, fmt.Sprintf("%s %s vs %s", name, strconv.FormatFloat(cur, 'f', -1, 64), strconv.FormatFloat(base, 'f', -1, 64)))
+			out = append(out, fmt.Sprintf("%s %s vs %s", name, stats.GroupFloat(cur, -1), stats.GroupFloat(base, -1)))
 		}
 	}
 	text("target", current.Target, baseline.Target)

@@ -53,7 +53,7 @@ func TestCompareBaseline(t *testing.T) {
 		cur := summary()
 		cur.RequestsPerSec = 850
 		c := CompareBaseline(cur, base, 0.10)[3]
-		if c.Passed || c.Measured != "850.0 vs 1000.0: -15%" || c.Reason != "rps 850.0 vs 1000.0: -15%, a drop of 15% > 10%" {
+		if c.Passed || c.Measured != "850.0 vs 1,000.0: -15%" || c.Reason != "rps 850.0 vs 1,000.0: -15%, a drop of 15% > 10%" {
 			t.Errorf("%+v", c)
 		}
 		cur.RequestsPerSec = 1500 // faster is never a regression

@@ -60,7 +60,7 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 	}
 	l := &s.Load
 	plan := &engine.Plan{
-		Target:         u.String(),
+		Target:         RedactURL(u.String()), // printed and saved: never the password
 		Scheme:         u.Scheme,
 		Addrs:          addrs,
 		Requests:       reqs,
@@ -107,8 +107,11 @@ func (s *Scenario) checkSourceFamily(addrs []netip.AddrPort) error {
 	return nil
 }
 
-// encodeRequests reads the body files and encodes each request once.
+// encodeRequests reads the body files and encodes each request once. The
+// URL's user information becomes a Basic Authorization header, unless
+// the request has an Authorization header of its own.
 func (s *Scenario) encodeRequests(u *url.URL) ([]engine.Request, error) {
+	auth := basicAuth(u)
 	src := s.Requests
 	if len(src) == 0 {
 		src = []Request{{}}
@@ -135,7 +138,11 @@ func (s *Scenario) encodeRequests(u *url.URL) ([]engine.Request, error) {
 		}
 		req := engine.Request{Method: method, URI: uri, Host: u.Host, Body: body, Weight: max(r.Weight, 1)}
 		wh := make([]wire.Header, 0, len(r.Headers))
-		for _, h := range r.Headers {
+		headers := r.Headers
+		if auth != "" && !hasHeader(headers, "Authorization") {
+			headers = append(headers[:len(headers):len(headers)], Header{Name: "Authorization", Value: auth})
+		}
+		for _, h := range headers {
 			req.Headers = append(req.Headers, engine.Header{Name: h.Name, Value: h.Value})
 			wh = append(wh, wire.Header{Name: h.Name, Value: h.Value})
 		}

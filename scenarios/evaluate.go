@@ -46,7 +46,7 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		}
 	case kindRPS:
 		got = sum.RequestsPerSec
-		format = func(v float64, extra int) string { return strconv.FormatFloat(v, 'f', 1+extra, 64) }
+		format = func(v float64, extra int) string { return stats.GroupFloat(v, 1+extra) }
 	case kindErrorRate:
 		got, format = sum.ErrorRate, formatPercentDigits
 		suffix = fmt.Sprintf(", %s failed of %s attempts", groupDigits(sum.Failed), groupDigits(sum.Attempts()))
@@ -120,7 +120,7 @@ func distinctFrom(format func(float64, int) string, got, limit float64) string {
 // the problem when there is nothing to share.
 func share(pct bool, n, total uint64, what, empty string) (float64, func(float64, int) string, string, string) {
 	if !pct {
-		return float64(n), func(v float64, _ int) string { return strconv.FormatFloat(v, 'f', 0, 64) }, "", ""
+		return float64(n), func(v float64, _ int) string { return stats.GroupFloat(v, 0) }, "", ""
 	}
 	suffix := fmt.Sprintf(", %s of %s %s", groupDigits(n), groupDigits(total), what)
 	if total == 0 {

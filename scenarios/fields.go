@@ -248,33 +248,37 @@ func checkEnum(t, want string, options ...string) string {
 // checkURL checks that t is an http or https URL with a host and a valid
 // port. Whether the mode can do TLS is Validate's business.
 func checkURL(t string) string {
+	shown := RedactURL(t) // quoted: never the password
 	if t == "" {
-		return mustBe(wantURL, t)
+		return mustBe(wantURL, shown)
 	}
 	if !strings.Contains(t, "://") {
-		return fmt.Sprintf("%q has no scheme; want %s", t, wantURL)
+		if typo := SchemeTypo(t); typo != "" {
+			return typo
+		}
+		return fmt.Sprintf("%q has no scheme; want %s", shown, wantURL)
 	}
 	u, err := url.Parse(t)
 	if err != nil {
-		return mustBe(wantURL, t)
+		return mustBe(wantURL, shown)
 	}
 	switch u.Scheme {
 	case "http", "https":
 	case "":
-		return fmt.Sprintf("%q has no scheme; want %s", t, wantURL)
+		return fmt.Sprintf("%q has no scheme; want %s", shown, wantURL)
 	default:
-		return fmt.Sprintf("unsupported scheme %q in %q; nowait speaks http and https", u.Scheme, t)
+		return fmt.Sprintf("unsupported scheme %q in %q; nowait speaks http and https", u.Scheme, shown)
 	}
 	if u.Hostname() == "" {
-		return fmt.Sprintf("%q has no host; want %s", t, wantURL)
+		return fmt.Sprintf("%q has no host; want %s", shown, wantURL)
 	}
 	if strings.HasSuffix(u.Host, ":") {
-		return fmt.Sprintf("%q has an empty port after the colon; give one such as :8080, or leave the colon out for the scheme's default", t)
+		return fmt.Sprintf("%q has an empty port after the colon; give one such as :8080, or leave the colon out for the scheme's default", shown)
 	}
 	if p := u.Port(); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 65535 {
-			return fmt.Sprintf("port %q in %q is out of range; want 1 to 65535", p, t)
+			return fmt.Sprintf("port %q in %q is out of range; want 1 to 65535", p, shown)
 		}
 	}
 	return ""
@@ -355,7 +359,7 @@ func parseIPs(t string) ([]netip.Addr, string) {
 	var out []netip.Addr
 	for a := lo; ; a = a.Next() {
 		if len(out) == maxSourceIPs {
-			return nil, fmt.Sprintf("%q holds more than %d addresses; give a smaller range", t, maxSourceIPs)
+			return nil, fmt.Sprintf("%q holds more than %s addresses; give a smaller range", t, groupDigits(maxSourceIPs))
 		}
 		out = append(out, a)
 		if a == hi {

@@ -15,16 +15,28 @@ func suggest(section, key string, known []string) string {
 			return `did you mean "` + k + `"?`
 		}
 	}
-	best, bestD := "", 1<<30
-	for _, k := range known {
-		if d := levenshtein(lower, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	if bestD <= max(1, (len(key)+1)/3) {
-		return `did you mean "` + joinKey(section, best) + `"?`
+	if near := Nearest(lower, known); len(near) > 0 {
+		return `did you mean "` + joinKey(section, near[0]) + `"?`
 	}
 	return "want one of " + strings.Join(known, ", ")
+}
+
+// Nearest returns the words of known nearest to word by edit distance,
+// in the order of known, when they are near enough to be a typo of it (a
+// third of its letters or fewer changed, at least one): what scenario
+// keys and flags suggest.
+func Nearest(word string, known []string) []string {
+	var near []string
+	bestD := max(1, (len(word)+1)/3)
+	for _, k := range known {
+		switch d := levenshtein(word, k); {
+		case d < bestD:
+			near, bestD = []string{k}, d
+		case d == bestD:
+			near = append(near, k)
+		}
+	}
+	return near
 }
 
 // allKeys returns every key a scenario has, dotted, with request and

@@ -195,8 +195,8 @@ func TestEvaluate(t *testing.T) {
 		{"min > 100us", true, "500µs", ""},
 		{"service.p99 < 40ms", true, "30.0ms", ""},
 		{"connect.p99 < 1ms", false, "1.50ms", "measured 1.50ms; want connect.p99 < 1ms"},
-		{"rps >= 1000", true, "1000.0", ""},
-		{"rps > 1000", false, "1000.0", "measured 1000.0; want rps > 1000"},
+		{"rps >= 1000", true, "1,000.0", ""},
+		{"rps > 1000", false, "1,000.0", "measured 1,000.0; want rps > 1000"},
 		{"error_rate < 2%", true, "1.25%, 125 failed of 10,025 attempts", ""},
 		{"error_rate < 1%", false, "1.25%, 125 failed of 10,025 attempts", "measured 1.25%, 125 failed of 10,025 attempts; want error_rate < 1%"},
 		{"errors < 1%", true, "0.25%, 25 of 10,025 attempts", ""},
@@ -235,7 +235,7 @@ func TestFailureLinesShowTheDifference(t *testing.T) {
 	cases := []struct{ expr, want string }{
 		{"p50 < 20.35ms", "FAIL p50 < 20.35ms: measured 20.36ms; want p50 < 20.35ms"},
 		{"p99 < 1.234ms", "FAIL p99 < 1.234ms: measured 1.2345ms; want p99 < 1.234ms"},
-		{"rps >= 1000.05", "FAIL rps >= 1000.05: measured 1000.04; want rps >= 1000.05"},
+		{"rps >= 1000.05", "FAIL rps >= 1000.05: measured 1,000.04; want rps >= 1000.05"},
 		{"p50 < 20.4ms", "PASS p50 < 20.4ms (20.36ms)"},
 		{"p50 < 30ms", "PASS p50 < 30ms (20.4ms)"},
 	}
@@ -386,6 +386,22 @@ func TestNothingMeasuredQuotesNoNumber(t *testing.T) {
 	for _, c := range CompareBaseline(none, base, 0.1)[:3] {
 		if c.Passed || c.Measured != "" || c.Reason != "nothing was measured: no response arrived" {
 			t.Errorf("%s with no response: %+v; want a failure that quotes nothing", c.Expr, c)
+		}
+	}
+}
+
+// TestMeasuredCountsAreGrouped: a check quotes a count or a rate with
+// thousands separators, as the report does: status.500 > 100 (2,886),
+// rps >= 1 (9,163.0).
+func TestMeasuredCountsAreGrouped(t *testing.T) {
+	sum := stats.Summary{Responses: 5000, Status: map[string]uint64{"500": 2886}, RequestsPerSec: 9163.04}
+	for expr, want := range map[string]string{"status.500 > 100": "PASS status.500 > 100 (2,886)", "rps >= 1": "PASS rps >= 1 (9,163.0)"} {
+		th, err := ParseThreshold(expr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := th.Evaluate(sum).String(); got != want {
+			t.Errorf("%s: %q, want %q", expr, got, want)
 		}
 	}
 }

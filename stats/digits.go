@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"strconv"
+	"strings"
 )
 
 // GroupDigits formats n with thousands separators, the one way every
@@ -14,6 +15,25 @@ func GroupDigits(n int64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// GroupFloat formats v with the given digits after the point (-1: as
+// few as tell v exactly) and thousands separators in its whole part:
+// 9163.04 with 1 -> "9,163.0".
+func GroupFloat(v float64, decimals int) string {
+	s := strconv.FormatFloat(v, 'f', decimals, 64)
+	whole, frac, hasFrac := strings.Cut(s, ".")
+	sign := ""
+	if strings.HasPrefix(whole, "-") {
+		sign, whole = "-", whole[1:]
+	}
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	if hasFrac {
+		return sign + whole + "." + frac
+	}
+	return sign + whole
 }
 
 // FormatMs formats a duration given in milliseconds, the one way every

@@ -113,6 +113,7 @@ func resultFromSummary(s Summary) (*Result, error) {
 	r.OpenConnsAtEnd, r.InFlightAtEnd, r.PeakOpenConns = s.OpenConnsAtEnd, s.InFlightAtEnd, s.PeakOpenConns
 	r.EstablishedIn = time.Duration(s.EstablishedSec * float64(time.Second))
 	r.FirstConnectErr = s.FirstConnectError
+	r.HTTPToTLS = s.HTTPToTLS
 	r.Generator = s.Generator
 	r.Saturation = s.Saturation
 	return r, nil

@@ -37,6 +37,7 @@ type Result struct {
 	PeakOpenConns   int           // most connections open at once
 	EstablishedIn   time.Duration // from the start (warm-up included) until all Connections were first open at once, in every model; 0 if not by the end
 	FirstConnectErr string        // the first connect error's text, to explain a run that never connected
+	HTTPToTLS       bool          // plain HTTP went to a server that speaks TLS: a response began with a TLS record (or cmd's probe found TLS when nothing was answered)
 
 	Generator  Generator  // what the generator itself cost
 	Saturation Saturation // whether the generator kept its schedule
@@ -149,6 +150,7 @@ func (r *Result) Merge(o *Result) {
 	}
 	r.Saturation.QueuePeak = queue
 	r.Interrupted = r.Interrupted || o.Interrupted
+	r.HTTPToTLS = r.HTTPToTLS || o.HTTPToTLS
 }
 
 // mergedEstablishedIn is the EstablishedIn of the merge of r and o: the

@@ -95,6 +95,7 @@ type Summary struct {
 	Failed            uint64            `json:"failed"`     // attempts that failed: a status outside 200-399, a request error or a failed connect
 	ErrorRate         float64           `json:"error_rate"` // failed / attempts (responses + error_total)
 	FirstConnectError string            `json:"first_connect_error,omitempty"`
+	HTTPToTLS         bool              `json:"http_to_tls,omitempty"` // plain http went to a TLS server: use https://
 
 	Latency Latency        `json:"latency"`            // corrected, from the intended send time
 	Service Latency        `json:"service_time"`       // from the actual write
@@ -157,6 +158,7 @@ func Summarize(r *Result) Summary {
 		Errors:            map[string]uint64{},
 		ErrorTotal:        r.ErrorTotal(),
 		FirstConnectError: r.FirstConnectErr,
+		HTTPToTLS:         r.HTTPToTLS,
 		Latency:           SummarizeHistogram(r.Latency),
 		Service:           SummarizeHistogram(r.Service),
 		Connect:           SummarizeHistogram(r.Connect),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"errors"
+	"fmt"
 	"net"
 	"net/netip"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -141,7 +143,7 @@ func (s *slot) dial(string) (net.Conn, error) {
 	}
 	connectNs := handshakeNs(nc, r.clock.Now()-startNs)
 	tlsStartNs := r.clock.Now()
-	cc := &countingConn{Conn: nc, s: s}
+	cc := &countingConn{Conn: nc, s: s, plain: r.tls == nil}
 	var conn net.Conn = cc
 	resumed := false
 	if r.tls != nil {
@@ -310,12 +312,44 @@ type countingConn struct {
 	// connect timeout), from its own goroutine: that connection never
 	// opened, and its close takes nothing off the open count.
 	counted atomic.Bool
+
+	// Plain HTTP: the first bytes read tell whether the server answered
+	// with TLS (wire.IsTLSRecord), which fasthttp's parser would report
+	// as a plain read error once the server closes. Reads are one at a
+	// time (fasthttp's, the pipeline's reader or the holder), so these
+	// need no lock.
+	plain   bool
+	head    [2]byte // the first bytes read, up to 2
+	headLen int
+	tlsErr  error // set once the server answered with TLS: every later read fails with it
 }
 
+// errAnsweredTLS fails the reads of a plain HTTP connection whose server
+// answered with a TLS record; the request fails as a bad response.
+var errAnsweredTLS = fmt.Errorf("%w: %w", wire.ErrBadResponse, wire.ErrTLSRecord)
+
 func (c *countingConn) Read(b []byte) (int, error) {
+	if c.tlsErr != nil {
+		return 0, c.tlsErr
+	}
 	n, err := c.Conn.Read(b)
 	c.s.bytesIn.Add(uint64(n))
+	if c.plain && c.headLen < len(c.head) && n > 0 {
+		c.sniff(b[:n])
+	}
 	return n, err
+}
+
+// sniff looks at the first two bytes a plain HTTP connection reads: a
+// TLS record there is counted (engine.ConnTally.AnsweredTLS), and the
+// reads after it fail with errAnsweredTLS, so that the request fails as
+// a bad response, as the wire parser of the other modes has it.
+func (c *countingConn) sniff(b []byte) {
+	c.headLen += copy(c.head[c.headLen:], b)
+	if c.headLen == len(c.head) && wire.IsTLSRecord(c.head[:]) {
+		c.tlsErr = errAnsweredTLS
+		c.s.r.conns.AnsweredTLS()
+	}
 }
 
 func (c *countingConn) Write(b []byte) (int, error) {

@@ -231,6 +231,8 @@ func requestKind(err error) stats.ErrorKind {
 		ne    net.Error
 	)
 	switch {
+	case errors.Is(err, wire.ErrTLSRecord):
+		return stats.ErrBadResponse // the server answered with TLS (countingConn.sniff)
 	case errors.Is(err, fasthttp.ErrTimeout), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.As(err, &ne) && ne.Timeout():
 		return stats.ErrTimeout

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/engine/wire"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -249,6 +250,7 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 		clean := !c.rx.p.Busy()
 		n, done, err := c.rx.p.Parse(buf, head)
 		if err != nil {
+			l.httpToTLS = l.httpToTLS || errors.Is(err, wire.ErrTLSRecord)
 			l.flushAnswers()
 			l.fail(c, parseKind(err), err)
 			return false

@@ -84,6 +84,7 @@ type loop struct {
 
 	firstErr      string // first connect failure, for FirstConnectErr
 	firstErrNs    int64
+	httpToTLS     bool  // a response began with a TLS record, for Result.HTTPToTLS
 	stopNs        int64 // when the loop stopped
 	openAtEnd     int   // connections open when it stopped
 	inFlightAtEnd int   // requests in flight when it stopped

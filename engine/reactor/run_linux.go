@@ -155,6 +155,7 @@ func merge(plan *engine.Plan, clock engine.Clock, loops []*loop, allOpenNs int64
 		res.OpenConnsAtEnd += l.openAtEnd
 		res.InFlightAtEnd += uint64(max(l.inFlightAtEnd, 0))
 		res.PeakOpenConns = max(res.PeakOpenConns, int(l.peak))
+		res.HTTPToTLS = res.HTTPToTLS || l.httpToTLS
 		if l.firstErr != "" && (res.FirstConnectErr == "" || l.firstErrNs < firstNs) {
 			res.FirstConnectErr, firstNs = l.firstErr, l.firstErrNs
 		}

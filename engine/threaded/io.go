@@ -264,6 +264,9 @@ func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 		n, done, err := c.parser.Parse(data[off:], req.Head())
 		off += n
 		if err != nil {
+			if errors.Is(err, wire.ErrTLSRecord) {
+				c.r.conns.AnsweredTLS()
+			}
 			c.failLocked(rec, parseKind(err))
 			return got, false
 		}

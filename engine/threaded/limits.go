@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nowait/nowait/stats"
 )
 
 // threadCostBytes is what one connection's thread costs in memory, roughly:
@@ -36,8 +38,9 @@ func threadsAvailable(need int) error {
 		}
 	}
 	if tight != nil && tight.free < need {
-		return fmt.Errorf("%w: %d connections need %d threads (one each, and %d for the Go runtime), but %s leaves room for %d connections; lower -c or raise that limit",
-			ErrThreadLimit, need-threadMargin, need, threadMargin, tight.name, max(tight.free-threadMargin, 0))
+		g := func(n int) string { return stats.GroupDigits(int64(n)) }
+		return fmt.Errorf("%w: %s connections need %s threads (one each, and %d for the Go runtime), but %s leaves room for %s connections; lower -c or raise that limit",
+			ErrThreadLimit, g(need-threadMargin), g(need), threadMargin, tight.name, g(max(tight.free-threadMargin, 0)))
 	}
 	return nil
 }
@@ -50,22 +53,22 @@ func threadLimits() []limit {
 	total, haveTotal := systemThreads()
 	if haveTotal {
 		if n, ok := readInt("/proc/sys/kernel/threads-max"); ok {
-			ls = append(ls, limit{"kernel.threads-max (" + strconv.FormatInt(n, 10) + " threads system-wide)", int(n) - total})
+			ls = append(ls, limit{"kernel.threads-max (" + stats.GroupDigits(n) + " threads system-wide)", int(n) - total})
 		}
 		if n, ok := readInt("/proc/sys/kernel/pid_max"); ok {
-			ls = append(ls, limit{"kernel.pid_max (" + strconv.FormatInt(n, 10) + " thread ids system-wide)", int(n) - total})
+			ls = append(ls, limit{"kernel.pid_max (" + stats.GroupDigits(n) + " thread ids system-wide)", int(n) - total})
 		}
 	}
 	var rl unix.Rlimit
 	if os.Geteuid() != 0 && unix.Getrlimit(unix.RLIMIT_NPROC, &rl) == nil && rl.Cur != unix.RLIM_INFINITY {
 		used := userThreads(os.Getuid())
-		ls = append(ls, limit{"ulimit -u (" + strconv.FormatUint(rl.Cur, 10) + " threads for this user)", int(min(rl.Cur, math.MaxInt32)) - used})
+		ls = append(ls, limit{"ulimit -u (" + stats.GroupDigits(int64(min(rl.Cur, math.MaxInt64))) + " threads for this user)", int(min(rl.Cur, math.MaxInt32)) - used})
 	}
 	if max, cur, ok := cgroupPids(); ok {
-		ls = append(ls, limit{"the cgroup's pids.max (" + strconv.FormatInt(max, 10) + ")", int(max - cur)})
+		ls = append(ls, limit{"the cgroup's pids.max (" + stats.GroupDigits(max) + ")", int(max - cur)})
 	}
 	if avail, ok := memAvailable(); ok {
-		ls = append(ls, limit{fmt.Sprintf("the available memory (%d MiB at about %d KiB a thread)", avail>>20, threadCostBytes>>10),
+		ls = append(ls, limit{fmt.Sprintf("the available memory (%s MiB at about %d KiB a thread)", stats.GroupDigits(int64(avail>>20)), threadCostBytes>>10),
 			int(avail / threadCostBytes)})
 	}
 	return ls

@@ -28,5 +28,8 @@ func TestRunRefusesTooManyThreads(t *testing.T) {
 	if !errors.Is(err, ErrThreadLimit) || time.Since(start) > time.Second {
 		t.Fatalf("got %v after %s; want ErrThreadLimit at once", err, time.Since(start))
 	}
+	if !strings.Contains(err.Error(), "50,000,000 connections need 50,000,") {
+		t.Errorf("the counts have no thousands separators: %v", err)
+	}
 	t.Log(err)
 }

@@ -13,9 +13,24 @@ const versionPrefix = "HTTP/1."
 func checkVersionPrefix(b []byte) error {
 	k := min(len(b), len(versionPrefix))
 	if string(b[:k]) != versionPrefix[:k] {
+		if len(b) == 1 && (b[0] == 0x15 || b[0] == 0x16) {
+			return nil // the second byte tells a TLS record from garbage
+		}
+		if IsTLSRecord(b) {
+			return fmt.Errorf("%w: %w %q", ErrBadResponse, ErrTLSRecord, quote(b))
+		}
 		return fmt.Errorf("%w: status line %q", ErrBadResponse, quote(b))
 	}
 	return nil
+}
+
+// IsTLSRecord reports whether b, the first bytes of a response, begins
+// as a TLS record does, an alert (0x15) or a handshake (0x16) of version
+// 3.x (0x03): a TLS server's answer to a plain HTTP request.
+//
+//	15 03 03 00 02 02 46    alert, TLS 1.2 record, 2 bytes: fatal, protocol_version
+func IsTLSRecord(b []byte) bool {
+	return len(b) >= 2 && (b[0] == 0x15 || b[0] == 0x16) && b[1] == 0x03
 }
 
 // parseStatusLine reads "HTTP/1.x SP 3DIGIT [SP reason]".
