@@ -386,15 +386,7 @@ func runCellOnce(t *testing.T, m mode, c cell, https bool) *stats.Result {
 }
 
 // closedAddr returns a loopback address on which nothing listens.
-func closedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
+func closedAddr(t *testing.T) string { return enginetest.RefusingAddr(t) }
 
 // settle waits until the target has no connection left, so that what it
 // served is final.
