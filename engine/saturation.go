@@ -3,7 +3,6 @@ package engine
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -196,9 +195,9 @@ func allConns(in SatInput) string {
 // thousands separators: 50000 -> "50,000"; below 10, one decimal.
 func perSec(v float64) string {
 	if v < 10 {
-		return strconv.FormatFloat(v, 'f', 1, 64)
+		return stats.GroupFloat(v, 1)
 	}
-	return stats.GroupDigits(int64(math.Round(v)))
+	return stats.GroupFloat(math.Round(v), 0)
 }
 
 // OpenSaturation judges an open run from its merged result: the schedule

@@ -9,8 +9,11 @@ import (
 // GroupDigits formats n with thousands separators, the one way every
 // printed and drawn count is written: 1234567 -> "1,234,567", -1500 ->
 // "-1,500".
-func GroupDigits(n int64) string {
-	s := strconv.FormatInt(n, 10)
+func GroupDigits(n int64) string { return group(strconv.FormatInt(n, 10)) }
+
+// group puts thousands separators into the digits of s, an optional
+// minus sign followed by digits.
+func group(s string) string {
 	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
 		s = s[:i] + "," + s[i:]
 	}
@@ -23,17 +26,10 @@ func GroupDigits(n int64) string {
 func GroupFloat(v float64, decimals int) string {
 	s := strconv.FormatFloat(v, 'f', decimals, 64)
 	whole, frac, hasFrac := strings.Cut(s, ".")
-	sign := ""
-	if strings.HasPrefix(whole, "-") {
-		sign, whole = "-", whole[1:]
-	}
-	for i := len(whole) - 3; i > 0; i -= 3 {
-		whole = whole[:i] + "," + whole[i:]
-	}
 	if hasFrac {
-		return sign + whole + "." + frac
+		return group(whole) + "." + frac
 	}
-	return sign + whole
+	return group(whole)
 }
 
 // FormatMs formats a duration given in milliseconds, the one way every
