@@ -137,7 +137,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		measuredNs:    int64(p.Warmup),
 		inWarmup:      p.Warmup > 0,
 		warmEndNs:     -1,
-		nap:           napper{on: cfg.sched == nil && cfg.hold == nil, batch: napBatch, ready: napEvents},
+		nap:           newNapper(cfg.sched == nil && cfg.hold == nil, depth),
 	}
 	l.tl = engine.NewTimeline(l.rec, p.Warmup, p.EndNs(), p.Live)
 	l.sweepNs = min(max(min(l.timeoutNs, l.connTimeoutNs)/20, minSweepNs), maxSweepNs)

@@ -17,15 +17,21 @@ func TestNapLength(t *testing.T) {
 	for _, tc := range []struct {
 		name     string
 		off      bool
+		depth    int   // requests in flight per connection; 0: 1
 		rtt      int64 // ns; 0: no response yet
 		perRead  int64 // responses per read; 0: no read yet
 		events   int
 		inflight int
 		want     int64
 	}{
-		// 100 connections pipelining 16 deep, 2.7 ms round trips: 1/16 of it.
+		// 100 connections pipelining 16 deep, 2 ms round trips: 1/8 of it.
 		// (6 sockets expected ready).
-		{name: "pipelined", rtt: 2700 * us, perRead: 16, events: 3, inflight: 1600, want: 2700 * us / napShare},
+		{name: "pipelined", depth: 16, rtt: 2000 * us, perRead: 16, events: 3, inflight: 1600, want: 2000 * us / pipelinedNapShare},
+		// 200 connections, one request each, on a 1 ms server: 1/8 of the
+		// round trip would expect 25 responses, but without pipelining a
+		// nap is at most 1/16 of it (12.5 responses, under a batch).
+		{name: "not pipelined: a shorter share", depth: 1, rtt: 1000 * us, perRead: 1, events: 1, inflight: 200},
+		{name: "pipelined: the longer share", depth: 2, rtt: 1000 * us, perRead: 1, events: 1, inflight: 200, want: 1000 * us / pipelinedNapShare},
 		// 25 connections pipelining 16 deep on a 2.5 ms server: 25
 		// responses per nap, but from 1.6 sockets.
 		{name: "pipelined, too few sockets per nap", rtt: 2500 * us, perRead: 16, events: 1, inflight: 400},
@@ -42,7 +48,8 @@ func TestNapLength(t *testing.T) {
 		{name: "too short to take", rtt: 400 * us, events: 1, inflight: 10_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			n := napper{on: !tc.off, batch: napBatch, ready: napEvents, rtt: tc.rtt, perRead: tc.perRead * readScale, events: tc.events}
+			n := newNapper(!tc.off, max(tc.depth, 1))
+			n.rtt, n.perRead, n.events = tc.rtt, tc.perRead*readScale, tc.events
 			if got := n.length(tc.inflight); got != tc.want {
 				t.Fatalf("length(%d) = %v, want %v", tc.inflight, time.Duration(got), time.Duration(tc.want))
 			}
