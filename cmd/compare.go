@@ -263,7 +263,7 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 		fmt.Fprintf(a.stderr, "Built-in target listening on %s\n", t.describe())
 	}
 	report := CompareReport{Schema: stats.SchemaVersion, Target: scenarios.RedactURL(url), Duration: f.run.duration.Seconds()}
-	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold)
+	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold, isHTTPS(url))
 	var noConnection error
 cells:
 	for _, n := range m.counts {
