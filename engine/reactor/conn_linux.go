@@ -58,6 +58,7 @@ type conn struct {
 
 	state    connState
 	answered bool // a response arrived on this socket
+	reserved bool // holds a request of the budget for its first batch (closedFeed.reserve)
 }
 
 // writing reports whether part of a batch is still to be written.
@@ -69,7 +70,14 @@ var errStray = errors.New("reactor: response bytes with no request in flight")
 
 // connect opens a non-blocking socket to the slot's address and starts
 // connecting. Its end (writable, then SO_ERROR) is handled in onWritable.
+// A closed-model connection of a counted run opens only with a request of
+// the budget reserved for it (reserve); without one it stays idle, until
+// requests come back to the pool (refill).
 func (l *loop) connect(c *conn) {
+	if !l.reserve(c) {
+		c.state = stateIdle
+		return
+	}
 	fd, err := unix.Socket(l.family[c.addr], unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		c.state = stateConnecting
@@ -343,6 +351,10 @@ func (l *loop) commit(c *conn) bool {
 			l.backlog = false
 		}
 	} else {
+		if c.reserved {
+			c.reserved = false
+			l.feed.unreserve() // taken again below, with the others
+		}
 		k = l.feed.take(int(c.inflight), l.inWarmup, l.now)
 		for i := range k {
 			if tail >= len(c.ring) {
@@ -424,6 +436,7 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 			l.firstErrNs = l.now
 		}
 		if l.nOpen == 0 && l.outstanding == 0 {
+			l.unreserveAll()
 			l.feed.putBack() // nothing to send them on: for the other loops
 		}
 	} else {
@@ -454,8 +467,10 @@ func (l *loop) connEnded(c *conn) time.Duration {
 	return c.retry.Ended(c.answered, l.now-c.dueNs)
 }
 
-// closeSocket closes c's socket, if any, and forgets its requests.
+// closeSocket closes c's socket, if any, and forgets its requests; a
+// request reserved for it goes back to the loop's budget.
 func (l *loop) closeSocket(c *conn) {
+	l.unreserve(c)
 	if c.state == stateOpen {
 		l.closed()
 		if l.hold != nil && l.hold.everyNs > 0 {
@@ -474,6 +489,40 @@ func (l *loop) closeSocket(c *conn) {
 	}
 	c.answered = false
 	c.state = stateIdle
+}
+
+// reserve sets a request of the budget aside for c, about to connect, and
+// reports whether it may (closedFeed.reserve). Only a closed-model run
+// with a request count reserves, and not in its warm-up, whose requests
+// the count does not bound.
+func (l *loop) reserve(c *conn) bool {
+	if c.reserved || l.sched != nil || l.hold != nil || l.inWarmup {
+		return true
+	}
+	if !l.feed.reserve(l.now) {
+		return false
+	}
+	c.reserved = l.feed.pool != nil
+	return true
+}
+
+// unreserve returns the request reserved for c, if any, to the loop's
+// budget.
+func (l *loop) unreserve(c *conn) {
+	if c.reserved {
+		c.reserved = false
+		l.feed.unreserve()
+	}
+}
+
+// unreserveAll returns every connection's reserved request to the loop's
+// budget, before the budget goes back to the pool (closedFeed.putBack).
+// It walks the connections: for a loop stopping, or whose connects fail
+// with none open, never per request.
+func (l *loop) unreserveAll() {
+	for i := range l.conns {
+		l.unreserve(&l.conns[i])
+	}
 }
 
 // reconnect opens c again, now or after wait, unless the run is ending

@@ -428,6 +428,7 @@ func (l *loop) closeAll() {
 	l.ended = true
 	l.unsendAll() // before what is in flight is read
 	l.openAtEnd, l.inFlightAtEnd = l.nOpen, l.outstanding
+	l.unreserveAll()
 	l.feed.putBack() // what it claimed and did not send, for the loops still running
 	if l.sched != nil {
 		end := l.now

@@ -53,6 +53,10 @@ type conn struct {
 
 	answered bool // a response arrived on this connection (engine.Retry.Ended)
 
+	// Closed model: a request of the budget taken for the next connection
+	// before it opens (reserve), and whether it was taken in the warm-up.
+	reserved, reservedWarm bool
+
 	mu sync.Mutex // guards fd between the owner thread and the stopper
 	fd int        // the socket, or -1
 
@@ -112,12 +116,13 @@ func (c *conn) unlock() { c.g.Unlock() }
 func (c *conn) loop() {
 	var retry engine.Retry
 	first := true
-	for !c.r.stopped() && (!c.r.budget.Exhausted() || c.n > 0) {
-		if !c.awaitTurn(first) {
+	for !c.r.stopped() && !c.done() {
+		if !c.awaitTurn(first) || !c.reserve() {
 			break
 		}
 		first = false
 		if !c.connect() {
+			c.unreserve() // for a thread that can connect
 			if !c.backOff(retry.ConnectFailed()) {
 				break
 			}
@@ -142,6 +147,7 @@ func (c *conn) loop() {
 // last connect, so that the open connections at the end (summed over the
 // threads) could exceed the peak.
 func (c *conn) end() {
+	c.unreserve()
 	if c.r.stop.Load() {
 		c.inFlightAtEnd = c.n - c.queued
 		c.unsentAtEnd = c.queued
@@ -151,6 +157,54 @@ func (c *conn) end() {
 	if c.fd >= 0 {
 		c.openAtEnd = 1
 		c.closeConn(true)
+	}
+}
+
+// done reports whether the thread has nothing left to send: nothing
+// queued or reserved, and the budget spent (closed model: every request
+// taken is sent; a request a thread gives back is not) or, in the other
+// models, all taken.
+func (c *conn) done() bool {
+	if c.n > 0 || c.reserved {
+		return false
+	}
+	if c.r.model == engine.ModelClosed {
+		return c.r.budget.Spent()
+	}
+	return c.r.budget.Exhausted()
+}
+
+// reserve takes, in the closed model, the request the next connection
+// will send first, before it opens: a thread reconnects only when the
+// budget has a request for it (a server that closes after every response
+// would otherwise see a reconnect that another thread's request beat to
+// the last one). When none is left while other threads hold requests
+// they may give back (their connects failed), it waits for one. It
+// reports false when the budget is spent or the run stopped. The other
+// models reserve nothing.
+func (c *conn) reserve() bool {
+	r := c.r
+	if c.n > 0 || c.reserved || r.model != engine.ModelClosed {
+		return true
+	}
+	for {
+		warm := r.clock.Now() < r.warmupNs
+		if r.budget.Take(warm) {
+			c.reserved, c.reservedWarm = true, warm
+			return true
+		}
+		if !r.budget.Wait(r.stopCh) {
+			return false
+		}
+	}
+}
+
+// unreserve gives the reserved request back to the budget: the
+// connection did not open, or the thread ends.
+func (c *conn) unreserve() {
+	if c.reserved {
+		c.reserved = false
+		c.r.budget.GiveBack(c.reservedWarm)
 	}
 }
 

@@ -30,7 +30,13 @@ func (c *conn) serve() bool {
 			return c.r.stop.Load()
 		}
 		if c.n == 0 {
-			return true // the budget is spent and every response is in
+			// Every response is in and the budget has nothing to take:
+			// wait for a request another thread gives back, if any may be.
+			if !c.r.budget.Wait(c.r.stopCh) {
+				return true // the budget is spent
+			}
+			now = c.r.clock.Now()
+			continue
 		}
 		var ok bool
 		if now, ok = c.receive(); !ok {
@@ -47,10 +53,33 @@ func (c *conn) send(now int64) bool {
 	if r.stop.Load() {
 		return false
 	}
-	for c.n < r.depth && r.budget.Take(now < r.warmupNs) {
+	for c.n < r.depth && c.take(now) {
 		c.enqueue(now)
 	}
 	return c.flush(now)
+}
+
+// take takes a closed-model request due at now from the budget: the one
+// reserved for the connection first (reserve), then the budget's. A
+// request taken is settled as sent (engine.Budget.Sent): it goes out on
+// this connection, or again on the next one if the server closes first.
+func (c *conn) take(now int64) bool {
+	r := c.r
+	warm := now < r.warmupNs
+	if c.reserved {
+		c.reserved = false
+		if c.reservedWarm == warm {
+			r.budget.Sent(warm)
+			return true
+		}
+		// Reserved in the warm-up, sent after it: the warm-up's took
+		// nothing from the budget, so this one takes its own.
+	}
+	if !r.budget.Take(warm) {
+		return false
+	}
+	r.budget.Sent(warm)
+	return true
 }
 
 // enqueue adds the next request of the mix, due at dueNs, to the
