@@ -212,6 +212,21 @@ func (r *Recorder) RecordWarmupResponse(status int) {
 	r.Warmup.Status[statusSlot(status)]++
 }
 
+// RecordWarmupSent counts n requests of the warm-up, written in a total
+// of bytes, whose sending is recorded after the warm-up ended (a
+// connection records its writes with its next response): they join the
+// warm-up's counts.
+func (r *Recorder) RecordWarmupSent(n int, bytes int) {
+	r.Warmup.Requests += uint64(n)
+	r.Warmup.BytesOut += uint64(bytes)
+}
+
+// RecordWarmupError counts a failure of kind k, after the warm-up ended,
+// of a request of the warm-up: it joins the warm-up's counts.
+func (r *Recorder) RecordWarmupError(k ErrorKind) {
+	r.Warmup.Errors[k]++
+}
+
 // statusSlot is where status is counted: codes out of range share the
 // last slot.
 func statusSlot(status int) int {

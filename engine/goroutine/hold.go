@@ -281,6 +281,19 @@ func (h *holder) recordSent(dueNs, writeNs int64, kind stats.ErrorKind, status i
 	now := h.r.clock.Now()
 	rec := h.slot.g.Lock(now)
 	h.slot.drain(rec)
+	if dueNs < h.r.warmupNs && !h.slot.g.Warm() {
+		// The warm-up's request, whose outcome came after it: the
+		// warm-up's too.
+		rec.RecordWarmupSent(1, 0)
+		switch {
+		case kind < stats.NumErrorKinds:
+			rec.RecordWarmupError(kind)
+		case status > 0:
+			rec.RecordWarmupResponse(status)
+		}
+		h.slot.g.Unlock()
+		return
+	}
 	rec.RecordSent(1, 0)
 	rec.RecordSendLag(writeNs - dueNs)
 	switch {

@@ -335,7 +335,7 @@ func (l *loop) commit(c *conn) bool {
 		return false // a closed-model request is due when written: none after the end
 	}
 	tail := int(c.head + c.inflight)
-	k := 0
+	k, warm := 0, 0
 	if l.sched != nil {
 		until := l.dueLimit()
 		for room := len(c.ring) - int(c.inflight); k < room && l.sched.ready(until); k++ {
@@ -343,7 +343,11 @@ func (l *loop) commit(c *conn) bool {
 				tail -= len(c.ring)
 			}
 			due := l.sched.pop()
-			l.rec.RecordSendLag(l.now - due)
+			if due < l.warmEndNs {
+				warm++ // due in the warm-up, which has ended: the warm-up's, late
+			} else {
+				l.rec.RecordSendLag(l.now - due)
+			}
 			c.ring[tail] = sent{ns: l.now, due: due, req: l.mix.seq[l.pos+k]}
 			tail++
 		}
@@ -374,7 +378,8 @@ func (l *loop) commit(c *conn) bool {
 	}
 	c.inflight += int32(k)
 	l.outstanding += k
-	l.rec.RecordSent(k, 0)
+	l.rec.RecordSent(k-warm, 0)
+	l.rec.Warmup.Requests += uint64(warm)
 	c.wbuf, c.woff = b, 0
 	return true
 }
@@ -444,7 +449,7 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 		// none in flight failed no request, and shows as a reconnect. A
 		// held one the server reset so is closed by the server, as one
 		// it ended with a FIN (release).
-		l.rec.Errors[kind] += uint64(c.inflight)
+		l.failInFlight(c, kind)
 		l.outstanding -= int(c.inflight)
 		if c.inflight == 0 && kind == stats.ErrReset && l.hold != nil && c.state == stateOpen {
 			l.rec.ServerClosed++

@@ -76,7 +76,7 @@ type loop struct {
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
 	nextSweep, nextTick, nextRamp     int64
 	inWarmup, stopping, ended         bool      // ended: closeAll runs (see closed)
-	warmEndNs                         int64     // when the warm-up ended here; -1 before (see tick)
+	warmEndNs                         int64     // once the warm-up ended here, its end: requests due before it are its own; -1 before (see tick)
 	backlog                           bool      // open model: requests are due and no connection was free
 	cursor                            int       // open model: the next connection pump offers requests to
 	lastConnectNs, lastOutcomeNs      int64     // when a connection was last open; the last response or request timeout

@@ -28,11 +28,14 @@ type conn struct {
 	next   int    // position in r.order of the next request to send
 
 	// In-flight requests, oldest first, in a ring of r.depth slots: when
-	// each was due, when it was written and which request it is. The last
-	// queued of the n are not written yet (see enqueue and flush).
+	// each was due, when it was written, which request it is and whether
+	// it is the warm-up's (due in it: its response and failure are the
+	// warm-up's too). The last queued of the n are not written yet (see
+	// enqueue and flush).
 	dueNs   []int64
 	wroteNs []int64
 	reqIdx  []int
+	warm    []bool
 	head    int
 	n       int
 	queued  int
@@ -48,8 +51,10 @@ type conn struct {
 	pollTs unix.Timespec
 
 	// Requests written and not yet recorded: recorded with the next
-	// response, under the same lock.
-	sent, sentBytes int
+	// response, under the same lock; those of the warm-up apart, since
+	// that lock may come after the warm-up ended.
+	sent, sentBytes         int
+	warmSent, warmSentBytes int
 
 	answered bool // a response arrived on this connection (engine.Retry.Ended)
 
@@ -81,6 +86,7 @@ func newConn(r *run, id int, g *engine.RecorderGroup) *conn {
 		dueNs:   make([]int64, r.depth),
 		wroteNs: make([]int64, r.depth),
 		reqIdx:  make([]int, r.depth),
+		warm:    make([]bool, r.depth),
 		next:    id % len(r.order),
 		fd:      -1,
 	}
@@ -103,8 +109,21 @@ func (c *conn) lock(now int64) *stats.Recorder {
 		rec.RecordSent(c.sent, c.sentBytes)
 		c.sent, c.sentBytes = 0, 0
 	}
+	if c.warmSent > 0 || c.warmSentBytes > 0 {
+		if c.g.Warm() {
+			rec.RecordSent(c.warmSent, c.warmSentBytes) // the warm-up's end moves them
+		} else {
+			rec.RecordWarmupSent(c.warmSent, c.warmSentBytes)
+		}
+		c.warmSent, c.warmSentBytes = 0, 0
+	}
 	return rec
 }
+
+// lateWarm reports whether the in-flight request in ring slot s is the
+// warm-up's while the group has left the warm-up: what happens to it now
+// is counted in the warm-up's counts. The caller holds the group's lock.
+func (c *conn) lateWarm(s int) bool { return c.warm[s] && !c.g.Warm() }
 
 func (c *conn) unlock() { c.g.Unlock() }
 
@@ -412,8 +431,13 @@ func (c *conn) failLocked(rec *stats.Recorder, k stats.ErrorKind) {
 	}
 	written := c.n - c.queued
 	for i := range c.n {
+		s := c.slot(i)
+		if c.lateWarm(s) {
+			rec.RecordWarmupError(k)
+			continue
+		}
 		if c.r.paced && i < written {
-			c.recordLag(rec, c.slot(i))
+			c.recordLag(rec, s)
 		}
 		rec.RecordError(k)
 	}

@@ -54,7 +54,7 @@ func (c *conn) send(now int64) bool {
 		return false
 	}
 	for c.n < r.depth && c.take(now) {
-		c.enqueue(now)
+		c.enqueue(now, now < r.warmupNs)
 	}
 	return c.flush(now)
 }
@@ -83,8 +83,10 @@ func (c *conn) take(now int64) bool {
 }
 
 // enqueue adds the next request of the mix, due at dueNs, to the
-// pipeline, to be written by flush; the caller checked c.n < depth.
-func (c *conn) enqueue(dueNs int64) {
+// pipeline, to be written by flush; warm says it is the warm-up's (it was
+// taken as such: engine.Budget.Take, engine.Tickets). The caller checked
+// c.n < depth.
+func (c *conn) enqueue(dueNs int64, warm bool) {
 	r := c.r
 	idx := r.order[c.next]
 	if c.next++; c.next == len(r.order) {
@@ -93,6 +95,7 @@ func (c *conn) enqueue(dueNs int64) {
 	slot := c.slot(c.n)
 	c.dueNs[slot] = dueNs
 	c.reqIdx[slot] = idx
+	c.warm[slot] = warm
 	c.n++
 	c.queued++
 	c.queueBytes(idx)
@@ -142,7 +145,7 @@ func (c *conn) flush(nowNs int64) bool {
 	// requests = responses + failures + in flight. Bytes count as written.
 	// A write the run's stop cut short is the exception (unsend).
 	k := c.queued
-	c.sent += k
+	warmRaw := c.countSent(k)
 	out := c.out
 	c.queued, c.out = 0, nil
 	var n, plain int
@@ -153,7 +156,9 @@ func (c *conn) flush(nowNs int64) bool {
 	} else {
 		plain, n, err = c.writeTLS(out) // n: the bytes of its TLS records
 	}
-	c.sentBytes += n
+	warmBytes := min(warmRaw, n) // the warm-up's go first: they were due first
+	c.warmSentBytes += warmBytes
+	c.sentBytes += n - warmBytes
 	c.wbuf = c.wbuf[:0]
 	if err != nil {
 		if c.r.stop.Load() {
@@ -165,6 +170,22 @@ func (c *conn) flush(nowNs int64) bool {
 	return true
 }
 
+// countSent counts the k queued requests as sent, the warm-up's apart,
+// and returns the plain bytes of the warm-up's.
+func (c *conn) countSent(k int) int {
+	warmRaw := 0
+	for i := c.n - k; i < c.n; i++ {
+		s := c.slot(i)
+		if !c.warm[s] {
+			c.sent++
+			continue
+		}
+		c.warmSent++
+		warmRaw += len(c.r.plan.Requests[c.reqIdx[s]].Raw)
+	}
+	return warmRaw
+}
+
 // unsend takes back, from the k requests of a write that the run's stop
 // cut short after plain of their bytes, those the socket did not take
 // whole: they were not sent. They are not counted (the lock that records
@@ -174,7 +195,13 @@ func (c *conn) unsend(k, plain int) {
 	for i := c.n - k; i < c.n; i++ {
 		size := len(c.r.plan.Requests[c.reqIdx[c.slot(i)]].Raw)
 		if plain < size {
-			c.sent -= c.n - i
+			for j := i; j < c.n; j++ {
+				if c.warm[c.slot(j)] {
+					c.warmSent--
+				} else {
+					c.sent--
+				}
+			}
 			c.queued = c.n - i
 			return
 		}
@@ -309,7 +336,7 @@ func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 			// The server closes after this response and processes none
 			// of the requests pipelined behind it (RFC 9112, 9.6): they
 			// go again on the next connection.
-			c.giveBack(rec, now)
+			c.giveBack(rec)
 			if c.n == 0 {
 				c.serverClosed(rec)
 			}
@@ -329,9 +356,14 @@ func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 // rec, locked by the caller: its latency from when it was due, its
 // service time from when it was written, and, when paced, its send lag.
 func (c *conn) complete(rec *stats.Recorder, now int64) {
-	rec.RecordResponse(c.parser.Status(), now-c.dueNs[c.head], now-c.wroteNs[c.head])
-	if c.r.paced {
-		c.recordLag(rec, c.head)
+	switch {
+	case c.lateWarm(c.head):
+		rec.RecordWarmupResponse(c.parser.Status()) // latency left out
+	default:
+		rec.RecordResponse(c.parser.Status(), now-c.dueNs[c.head], now-c.wroteNs[c.head])
+		if c.r.paced {
+			c.recordLag(rec, c.head)
+		}
 	}
 	if c.head++; c.head == c.r.depth {
 		c.head = 0
@@ -361,7 +393,7 @@ func parseKind(err error) stats.ErrorKind {
 // processes no request after it, so they did not fail. They count as not
 // sent until written again (the open model keeps when each was due).
 // The caller holds the group's lock (rec).
-func (c *conn) giveBack(rec *stats.Recorder, now int64) {
+func (c *conn) giveBack(rec *stats.Recorder) {
 	written := c.n - c.queued
 	if written == 0 {
 		return
@@ -370,17 +402,17 @@ func (c *conn) giveBack(rec *stats.Recorder, now int64) {
 	for i := range c.n {
 		s := c.slot(i)
 		if i < written {
-			// Sends count when the next lock records them, so one
-			// written in the warm-up may count on either side of its end.
-			switch {
-			case now >= c.r.warmupNs && c.wroteNs[s] < c.r.warmupNs && rec.Warmup.Requests > 0:
-				rec.Warmup.Requests--
-			case rec.Requests > 0:
-				rec.Requests--
+			// The lock that called this recorded its sends: each counts
+			// in its part of the run, the warm-up's once it ended.
+			if c.lateWarm(s) {
+				rec.Warmup.Requests -= min(rec.Warmup.Requests, 1)
+				rec.Warmup.Resent++
+			} else {
+				rec.Requests -= min(rec.Requests, 1)
+				rec.Resent++
 			}
 		}
 		c.queueBytes(c.reqIdx[s])
 	}
 	c.queued = c.n
-	rec.Resent += uint64(written)
 }
