@@ -317,6 +317,27 @@ func (r *Recorder) RecordReceived(bytes int) {
 	r.BytesIn += uint64(bytes)
 }
 
+// MoveReceivedToWarmup moves n of the bytes counted as read in the
+// measured part to the warm-up's count: those of the warm-up's responses
+// read after it ended (the warm-up's requests and their responses are its
+// own), counted with the read that brought them. It moves no more than
+// the interval in progress counted, so that no interval counts fewer than
+// none.
+func (r *Recorder) MoveReceivedToWarmup(n uint64) {
+	r.Warmup.BytesIn += r.UnrecordReceived(n)
+}
+
+// UnrecordReceived takes back n of the bytes counted as read, no more
+// than the interval in progress counted (so that no interval counts fewer
+// than none), and returns how many it took: bytes of a response that is
+// not counted (its outcome came after the run's end), or that is the
+// warm-up's (MoveReceivedToWarmup).
+func (r *Recorder) UnrecordReceived(n uint64) uint64 {
+	n = min(n, r.BytesIn-r.ivBase.BytesIn)
+	r.BytesIn -= n
+	return n
+}
+
 // EndWarmup moves everything counted so far into Warmup and starts the
 // measured part of the run afresh at nowNs, except the connections: the
 // connects and their times are kept, whenever they happened, so a run

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -46,6 +47,20 @@ type pipeConn struct {
 	tcp     net.Conn       // the TCP connection under nc: closing it ends every read and write
 	pending chan *pipeCall // written, unanswered, in the order written; the slot's depth fits
 	cause   atomic.Pointer[error]
+	src     countReader // nc as the reader reads it, counting the bytes (the reader's own)
+}
+
+// countReader reads from r and counts the bytes it read, so that the
+// pipeline's reader knows each response's size (pipeCall.size).
+type countReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countReader) Read(b []byte) (int, error) {
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
 }
 
 // pipeCall is one worker's request on a pipeline, made once per worker
@@ -58,6 +73,10 @@ type pipeCall struct {
 	// writeErr is why the request could not be written, nil when it was;
 	// set by the worker before it queues the call.
 	writeErr error
+	// size is the bytes of its response the reader took (plaintext over
+	// TLS), the failed one's too; 0 when none was read. Set by the reader
+	// before it hands the outcome on done.
+	size uint64
 }
 
 func newPipeline(s *slot, readBuf int) *pipeline {
@@ -77,7 +96,7 @@ func (p *pipeline) roundTrip(c *pipeCall, raw []byte, timeout time.Duration) err
 		p.mu.Unlock()
 		return err
 	}
-	c.writeErr = nil
+	c.writeErr, c.size = nil, 0
 	if _, err := pc.nc.Write(raw); err != nil {
 		// The server closed or reset the connection: this request did
 		// not reach it whole. It waits with the others for the reader's
@@ -115,7 +134,7 @@ func (p *pipeline) connLocked(askedNs int64) (*pipeConn, error) {
 		return nil, err
 	}
 	p.failErr = nil
-	pc := &pipeConn{nc: nc, tcp: nc, pending: make(chan *pipeCall, p.s.r.depth)}
+	pc := &pipeConn{nc: nc, tcp: nc, pending: make(chan *pipeCall, p.s.r.depth), src: countReader{r: nc}}
 	if tc, ok := nc.(*tls.Conn); ok {
 		pc.tcp = tc.NetConn() // closing it never blocks on a close_notify
 	}
@@ -151,7 +170,8 @@ func (p *pipeline) await(pc *pipeConn, c *pipeCall, timeout time.Duration) error
 // read reads pc's responses in order until the connection fails or a
 // response says Connection: close, and then tears pc down.
 func (p *pipeline) read(pc *pipeConn) {
-	br := bufio.NewReaderSize(pc.nc, p.readBuf)
+	br := bufio.NewReaderSize(&pc.src, p.readBuf)
+	taken := func() int64 { return pc.src.n - int64(br.Buffered()) } // bytes the parser took
 	for {
 		// Wait for bytes before taking a call: an idle connection that
 		// the server closes fails no request.
@@ -166,7 +186,10 @@ func (p *pipeline) read(pc *pipeConn) {
 			return
 		}
 		c.resp.SkipBody = c.head
-		if err := c.resp.Read(br); err != nil {
+		start := taken()
+		err := c.resp.Read(br)
+		c.size = uint64(taken() - start)
+		if err != nil {
 			err = pc.why(err)
 			p.teardown(pc, err)
 			c.done <- err

@@ -170,10 +170,10 @@ func (w *worker) once(dueNs, writeNs int64) (int64, bool) {
 	cutShort := late && err != nil && w.notWritten(err)
 
 	rec := w.slot.g.Lock(now)
-	w.slot.drain(rec)
 	// A request of the warm-up (due in it) whose outcome comes after it
 	// is the warm-up's, and so is its outcome.
 	warm := w.lateWarm(dueNs)
+	w.drain(rec, warm && !dialFailed, late)
 	switch {
 	case cutShort:
 		if r.tickets != nil {
@@ -210,6 +210,23 @@ func (w *worker) once(dueNs, writeNs int64) (int64, bool) {
 	w.slot.g.Unlock()
 
 	return now, !late
+}
+
+// drain moves the slot's bytes into rec, those of this worker's exchange
+// where its outcome is counted (slot.drainExchange): on a pipeline, whose
+// workers share the slot's bytes, its response's size (pipeCall.size).
+func (w *worker) drain(rec *stats.Recorder, warm, late bool) {
+	if w.slot.pipe == nil {
+		w.slot.drainExchange(rec, warm, late)
+		return
+	}
+	w.slot.drain(rec)
+	switch {
+	case late:
+		rec.UnrecordReceived(w.call.size)
+	case warm:
+		rec.MoveReceivedToWarmup(w.call.size)
+	}
 }
 
 // lateWarm reports whether a request due at dueNs is the warm-up's while

@@ -195,7 +195,7 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 			return false
 		}
 		l.rec.RecordReceived(n)
-		if !l.consume(c, l.rbuf[:keep+n]) {
+		if !l.consumeRead(c, keep, n, n) {
 			return false
 		}
 		if n < len(space) && !drain {
@@ -207,6 +207,24 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 		l.putRx(c) // idle: nothing partial is left once all are answered
 	}
 	return true
+}
+
+// consumeRead consumes a read of plain bytes after the keep carried from
+// the last (l.rbuf[:keep+plain]), which brought wire bytes on the socket,
+// counted already: of those, the share of responses to the warm-up's
+// requests answered after it ended goes to the warm-up's count (see
+// lateIn). It returns what consume does.
+func (l *loop) consumeRead(c *conn, keep, plain, wire int) bool {
+	warmHead := c.inflight > 0 && c.ring[c.head].due < l.warmEndNs
+	l.lateIn = 0
+	ok := l.consume(c, l.rbuf[:keep+plain])
+	if warmHead {
+		l.lateIn -= keep // counted with the read that brought them
+	}
+	if l.lateIn > 0 {
+		l.rec.MoveReceivedToWarmup(engine.LateWarmBytes(l.lateIn, plain, wire))
+	}
+	return ok
 }
 
 // consume parses what a read brought (after the partial line carried
@@ -249,25 +267,39 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 			l.fail(c, stats.ErrBadResponse, errStray)
 			return false
 		}
-		head := l.mix.head[c.ring[c.head].req]
+		s := &c.ring[c.head]
+		head := l.mix.head[s.req]
+		warm := s.due < l.warmEndNs // the warm-up's request, answered after it: its bytes are the warm-up's
 		if len(last) > 0 && head == lastHead && bytes.HasPrefix(buf, last) {
 			buf = buf[len(last):]
+			if warm {
+				l.lateIn += len(last)
+			}
 			l.answer(c) // the same response again; the parser's last response is it
 			continue
 		}
 		clean := !c.rx.p.Busy()
 		n, done, err := c.rx.p.Parse(buf, head)
 		if err != nil {
+			if warm {
+				l.lateIn += len(buf) // the failed response's
+			}
 			l.httpToTLS = l.httpToTLS || errors.Is(err, wire.ErrTLSRecord)
 			l.flushAnswers()
 			l.fail(c, parseKind(err), err)
 			return false
 		}
 		if !done {
+			if warm {
+				l.lateIn += len(buf) // what it took, and what is carried for the rest of it
+			}
 			if n < len(buf) {
 				c.rx.carry = append(c.rx.carry[:0], buf[n:]...)
 			}
 			break
+		}
+		if warm {
+			l.lateIn += n
 		}
 		last, lastHead = nil, head
 		if clean {

@@ -81,6 +81,7 @@ type loop struct {
 	cursor                            int       // open model: the next connection pump offers requests to
 	lastConnectNs, lastOutcomeNs      int64     // when a connection was last open; the last response or request timeout
 	answers                           answerRun // responses answered and not yet recorded
+	lateIn                            int       // plain bytes of the read being parsed that went to the warm-up's requests answered after it (consumeRead)
 
 	firstErr      string // first connect failure, for FirstConnectErr
 	firstErrNs    int64

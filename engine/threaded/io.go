@@ -268,7 +268,13 @@ func (c *conn) receive() (int64, bool) {
 		}
 		rec := c.lock(now)
 		rec.RecordReceived(wire)
-		got, ok := c.parse(rec, c.buf[:c.kept+k], now)
+		carried := c.kept
+		warmHead := c.lateWarm(c.head)
+		got, late, ok := c.parse(rec, c.buf[:c.kept+k], now)
+		if warmHead {
+			late -= carried // counted with the read that brought them
+		}
+		rec.MoveReceivedToWarmup(engine.LateWarmBytes(late, k, wire))
 		c.unlock()
 		if !ok {
 			return now, false
@@ -310,25 +316,37 @@ func (c *conn) serverClosed(rec *stats.Recorder) {
 
 // parse feeds data to the parser, completing as many in-flight requests
 // as it holds responses for, and keeps a partial line at the start of buf
-// for the next read. It returns the responses completed and false when the
-// connection must be closed (a bad response, a close asked by the server).
-// The caller holds the group's lock (rec).
-func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
-	got, off := 0, 0
+// for the next read. It returns the responses completed, the bytes of
+// data that went to warm-up requests answered (or failed) after the
+// warm-up ended (lateWarm), and false when the connection must be closed
+// (a bad response, a close asked by the server). The caller holds the
+// group's lock (rec).
+func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (got, late int, ok bool) {
+	off := 0
 	for c.n > 0 {
 		req := &c.r.plan.Requests[c.reqIdx[c.head]]
+		warm := c.lateWarm(c.head)
 		n, done, err := c.parser.Parse(data[off:], req.Head())
+		if warm {
+			late += n
+		}
 		off += n
 		if err != nil {
 			if errors.Is(err, wire.ErrTLSRecord) {
 				c.r.conns.AnsweredTLS()
 			}
+			if warm {
+				late += len(data) - off // the failed response's
+			}
 			c.failLocked(rec, parseKind(err))
-			return got, false
+			return got, late, false
 		}
 		if !done {
+			if warm {
+				late += len(data) - off // kept for the rest of its response
+			}
 			c.kept = copy(c.buf, data[off:])
-			return got, true
+			return got, late, true
 		}
 		c.complete(rec, now)
 		got++
@@ -340,16 +358,16 @@ func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 			if c.n == 0 {
 				c.serverClosed(rec)
 			}
-			return got, false
+			return got, late, false
 		}
 	}
 	c.kept = 0
 	if off < len(data) {
 		// Bytes nobody asked for: the stream cannot be trusted.
 		rec.RecordError(stats.ErrBadResponse)
-		return got, false
+		return got, late, false
 	}
-	return got, true
+	return got, late, true
 }
 
 // complete records the response to the oldest in-flight request, into
