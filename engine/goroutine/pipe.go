@@ -51,16 +51,41 @@ type pipeConn struct {
 }
 
 // countReader reads from r and counts the bytes it read, so that the
-// pipeline's reader knows each response's size (pipeCall.size).
+// pipeline's reader knows each response's size (pipeCall.size). What pre
+// holds is read first: header blocks given CR LF line ends, and what came
+// after them (lf.go).
 type countReader struct {
-	r io.Reader
-	n int64
+	r   io.Reader
+	pre []byte
+	n   int64
 }
 
 func (c *countReader) Read(b []byte) (int, error) {
+	if len(c.pre) > 0 {
+		n := copy(b, c.pre)
+		c.pre = c.pre[n:]
+		c.n += int64(n)
+		return n, nil
+	}
 	n, err := c.r.Read(b)
 	c.n += int64(n)
 	return n, err
+}
+
+// crlf has br's next response read with CR LF line ends when a line of
+// its header ends with a lone LF (lf.go). What it puts back before the
+// connection's bytes is taken off the count: the bytes br held were
+// counted when read, and the CRs added never came on the wire, so that
+// the sizes the reader measures (taken) stay the wire's.
+func (pc *pipeConn) crlf(br *bufio.Reader) error {
+	fixed, n, err := crlfAhead(br)
+	if err != nil || fixed == nil {
+		return err
+	}
+	out := crlfTaken(br, fixed, n)
+	pc.src.pre = append(out, pc.src.pre...)
+	pc.src.n -= int64(len(out))
+	return nil
 }
 
 // pipeCall is one worker's request on a pipeline, made once per worker
@@ -187,7 +212,10 @@ func (p *pipeline) read(pc *pipeConn) {
 		}
 		c.resp.SkipBody = c.head
 		start := taken()
-		err := c.resp.Read(br)
+		err := pc.crlf(br)
+		if err == nil {
+			err = c.resp.Read(br)
+		}
 		c.size = uint64(taken() - start)
 		if err != nil {
 			err = pc.why(err)
