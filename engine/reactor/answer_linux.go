@@ -1,6 +1,9 @@
 package reactor
 
-import "github.com/nowait/nowait/stats"
+import (
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
 
 // answerRun is a run of responses the loop answered in one read with the
 // same status to requests written in one batch: their latencies are equal,
@@ -101,4 +104,22 @@ func (l *loop) failInFlight(c *conn, kind stats.ErrorKind) {
 	}
 	l.rec.Errors[kind] += uint64(int(c.inflight) - warm)
 	l.rec.Warmup.Errors[kind] += uint64(warm)
+}
+
+// consumeRead consumes a read of plain bytes after the keep carried from
+// the last (l.rbuf[:keep+plain]), which brought wire bytes on the socket,
+// counted already: of those, the share of responses to the warm-up's
+// requests answered after it ended goes to the warm-up's count (see
+// lateIn). It returns what consume does.
+func (l *loop) consumeRead(c *conn, keep, plain, wire int) bool {
+	warmHead := c.inflight > 0 && c.ring[c.head].due < l.warmEndNs
+	l.lateIn = 0
+	ok := l.consume(c, l.rbuf[:keep+plain])
+	if warmHead {
+		l.lateIn -= keep // counted with the read that brought them
+	}
+	if l.lateIn > 0 {
+		l.rec.MoveReceivedToWarmup(engine.LateWarmBytes(l.lateIn, plain, wire))
+	}
+	return ok
 }

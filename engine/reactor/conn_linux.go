@@ -209,24 +209,6 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 	return true
 }
 
-// consumeRead consumes a read of plain bytes after the keep carried from
-// the last (l.rbuf[:keep+plain]), which brought wire bytes on the socket,
-// counted already: of those, the share of responses to the warm-up's
-// requests answered after it ended goes to the warm-up's count (see
-// lateIn). It returns what consume does.
-func (l *loop) consumeRead(c *conn, keep, plain, wire int) bool {
-	warmHead := c.inflight > 0 && c.ring[c.head].due < l.warmEndNs
-	l.lateIn = 0
-	ok := l.consume(c, l.rbuf[:keep+plain])
-	if warmHead {
-		l.lateIn -= keep // counted with the read that brought them
-	}
-	if l.lateIn > 0 {
-		l.rec.MoveReceivedToWarmup(engine.LateWarmBytes(l.lateIn, plain, wire))
-	}
-	return ok
-}
-
 // consume parses what a read brought (after the partial line carried
 // from the last read, which it now holds) and tells the napper how many
 // responses it completed. It returns false when the connection was closed.
@@ -526,40 +508,6 @@ func (l *loop) closeSocket(c *conn) {
 	}
 	c.answered = false
 	c.state = stateIdle
-}
-
-// reserve sets a request of the budget aside for c, about to connect, and
-// reports whether it may (closedFeed.reserve). Only a closed-model run
-// with a request count reserves, and not in its warm-up, whose requests
-// the count does not bound.
-func (l *loop) reserve(c *conn) bool {
-	if c.reserved || l.sched != nil || l.hold != nil || l.inWarmup {
-		return true
-	}
-	if !l.feed.reserve(l.now) {
-		return false
-	}
-	c.reserved = l.feed.pool != nil
-	return true
-}
-
-// unreserve returns the request reserved for c, if any, to the loop's
-// budget.
-func (l *loop) unreserve(c *conn) {
-	if c.reserved {
-		c.reserved = false
-		l.feed.unreserve()
-	}
-}
-
-// unreserveAll returns every connection's reserved request to the loop's
-// budget, before the budget goes back to the pool (closedFeed.putBack).
-// It walks the connections: for a loop stopping, or whose connects fail
-// with none open, never per request.
-func (l *loop) unreserveAll() {
-	for i := range l.conns {
-		l.unreserve(&l.conns[i])
-	}
 }
 
 // reconnect opens c again, now or after wait, unless the run is ending
