@@ -273,13 +273,14 @@ func roundSig(v float64) float64 {
 	return f
 }
 
-// logRange returns the padded bounds of a log axis over positive values.
+// logRange returns the padded bounds of a log axis over positive values
+// from lo to hi.
 func logRange(lo, hi float64) (float64, float64) {
 	if lo <= 0 {
 		lo = hi / 1000
 	}
-	if hi <= lo {
-		hi = lo * 10
+	if hi <= lo { // one value: in the middle of a decade, not at the bottom
+		lo, hi = lo/math.Sqrt(10), lo*math.Sqrt(10)
 	}
 	return lo / 1.25, hi * 1.25
 }

@@ -285,9 +285,17 @@ func spectrumPlot(lk look, runs []Series) (spectrum, error) {
 			}
 			p.Add(l)
 			thumbs := []plot.Thumbnailer{l}
-			if marks, err := runMarkers(lk, k, pts); err != nil {
+			marks, err := runMarkers(lk, k, pts)
+			if err != nil {
 				return sp, err
-			} else if marks != nil {
+			}
+			if marks == nil && len(pts) == 1 {
+				marks, err = singleValue(lk, k, pts, j == 1)
+				if err != nil {
+					return sp, err
+				}
+			}
+			if marks != nil {
 				p.Add(marks)
 				thumbs = append(thumbs, marks)
 			}
@@ -334,6 +342,21 @@ func runMarkers(lk look, k int, pts plotter.XYs) (*plotter.Scatter, error) {
 		return nil, err
 	}
 	sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(k), Radius: lk.pt(3.5), Shape: shapes[(round-1)%len(shapes)]}
+	return sc, nil
+}
+
+// singleValue marks the one point of a line of one value (a run with
+// one response), which a line cannot draw: a dot in the k-th colour for
+// the latency, a ring around it for the service time.
+func singleValue(lk look, k int, pts plotter.XYs, service bool) (*plotter.Scatter, error) {
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return nil, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(k), Radius: lk.pt(4), Shape: draw.CircleGlyph{}}
+	if service {
+		sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = lk.pt(6), draw.RingGlyph{}
+	}
 	return sc, nil
 }
 

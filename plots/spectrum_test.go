@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -223,5 +224,55 @@ func TestSpectrumLegendOfManyRunsLeavesThePlot(t *testing.T) {
 	}
 	if _, _, chart := dataH(closed(3), Size{}); chart != DefaultHeight {
 		t.Errorf("3 runs: a chart %.0f pt high, want the default %.0f", chart.Points(), DefaultHeight.Points())
+	}
+}
+
+// oneResponse returns a closed run that had a single response, of us
+// microseconds, as `run -n 1` makes.
+func oneResponse(us int64) *stats.Result {
+	rec := stats.NewRecorder()
+	rec.EndWarmup(0)
+	rec.RecordSent(1, 100)
+	rec.RecordResponse(200, us*1000, us*1000)
+	rec.CloseInterval(350e3, 1)
+	res := stats.NewResult()
+	res.AddRecorder(rec)
+	res.Mode, res.Model, res.Target, res.Connections = "async", "closed", "http://127.0.0.1:8080/", 1
+	res.Elapsed = 350 * time.Microsecond
+	return res
+}
+
+// circlesIn counts the filled circles of colour fill in svg (a glyph's
+// path is drawn with arcs).
+func circlesIn(svg, fill string) int {
+	n := 0
+	arc := regexp.MustCompile(`[0-9]A[0-9]`)
+	for _, el := range strings.Split(svg, "<path ")[1:] {
+		el, _, _ = strings.Cut(el, "/>")
+		if arc.MatchString(el) && strings.Contains(el, "fill:"+fill) {
+			n++
+		}
+	}
+	return n
+}
+
+// A run with one response is one point, which a line of one point does
+// not draw: QA's r-n1 and r-hang spectra were empty axes under a legend
+// that named them. The point is marked, in the plot and in the legend,
+// beside a run of many responses too, and the axis has it inside.
+func TestSpectrumOfOneResponseDrawsAPoint(t *testing.T) {
+	one := SeriesOf("n1", oneResponse(146))
+	for _, runs := range [][]Series{{one}, {one, SeriesOf("many", synthRun(80, "async", 3, 500, 300))}} {
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum(runs, p, s) })
+		if n := circlesIn(svg, "#0072B2"); n != 2 {
+			t.Errorf("%d runs: %d dots in the first colour, want 2 (the point and its legend sample)", len(runs), n)
+		}
+	}
+	sp, err := spectrumPlot(lookFor(Size{}), []Series{one})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := msOf(146); !(sp.yLo < v/2 && sp.yHi > v*2) {
+		t.Errorf("latency axis %v..%v ms for the one value %v ms: want it well inside", sp.yLo, sp.yHi, v)
 	}
 }
