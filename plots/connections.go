@@ -33,12 +33,18 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 		// A hold run starts with no connection open; why the all-open
 		// point: without it a line from 0 to the first second's count
 		// would draw a ramp over the whole second, when all opened in a
-		// fraction of it.
-		pts = append(plotter.XYs{{X: 0, Y: 0}}, allOpen...)
+		// fraction of it. It goes in its place in time, among the
+		// samples: a line that skipped the samples before it would pass
+		// beside them.
+		pts = plotter.XYs{{X: 0, Y: 0}}
 		for _, pt := range samples {
-			if len(allOpen) == 0 || pt.X > allOpen[0].X {
-				pts = append(pts, pt)
+			if len(allOpen) > 0 && pt.X > allOpen[0].X && pts[len(pts)-1].X < allOpen[0].X {
+				pts = append(pts, allOpen[0])
 			}
+			pts = append(pts, pt)
+		}
+		if len(allOpen) > 0 && pts[len(pts)-1].X < allOpen[0].X {
+			pts = append(pts, allOpen[0])
 		}
 	}
 	l, err := plotter.NewLine(pts)

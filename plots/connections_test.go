@@ -56,3 +56,35 @@ func TestHoldTimelineShowsWhenAllWereOpen(t *testing.T) {
 		}
 	}
 }
+
+// A hold run that took seconds to open all its connections has its line
+// through every sample, then the all-open moment: QA's h-refuse line ran
+// straight from 0 to "all 300 open after 2.40s", beside the samples of
+// 159 and 220 open at 1 s and 2 s.
+func TestHoldLinePassesThroughEverySample(t *testing.T) {
+	rec := stats.NewRecorder()
+	rec.EndWarmup(0)
+	for s, n := range []int{159, 220, 300, 300} {
+		rec.CloseInterval(int64(s+1)*1e9, n)
+	}
+	res := stats.NewResult()
+	res.AddRecorder(rec)
+	res.Mode, res.Model, res.Target, res.Connections, res.PeakOpenConns = "async", "hold", "http://127.0.0.1:8080/", 300, 300
+	res.EstablishedIn = 2400 * time.Millisecond
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })
+	lines := pathPoints(svg, "#56B4E9", 5)
+	if len(lines) != 1 || len(lines[0]) != 6 {
+		t.Fatalf("open-connections lines %v, want one through 0 s, 1 s, 2 s, 2.4 s, 3 s and 4 s", lines)
+	}
+	pts := lines[0]
+	// The start (0 at 0 s) and the end (300 at 4 s) fix the axes.
+	val := func(i int) (secs, conns float64) {
+		return 4 * (pts[i].X - pts[0].X) / (pts[5].X - pts[0].X), 300 * (pts[i].Y - pts[0].Y) / (pts[5].Y - pts[0].Y)
+	}
+	want := [][2]float64{{0, 0}, {1, 159}, {2, 220}, {2.4, 300}, {3, 300}, {4, 300}}
+	for i, w := range want {
+		if s, c := val(i); math.Abs(s-w[0]) > 0.01 || math.Abs(c-w[1]) > 1 {
+			t.Errorf("point %d at %.2f s, %.0f open; want %.1f s, %.0f", i, s, c, w[0], w[1])
+		}
+	}
+}
