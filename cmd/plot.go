@@ -37,6 +37,7 @@ Kinds:
             repeat with markers; the legend sits above the plot, in
             columns when there are many runs, and at the default size
             the chart grows taller with it so the plot keeps its size;
+            a run with failures gives their share in its legend;
             a run with no responses is left out, with a note
   timeline  throughput and p50/p99/max latency over time, errors marked,
             responses with a status outside 200-399 drawn per second;

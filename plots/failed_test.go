@@ -131,3 +131,28 @@ func TestTimelineFailedStatusesOfAnOlderRun(t *testing.T) {
 		t.Errorf("no total of failed statuses in %v", texts)
 	}
 }
+
+// A spectrum says how many attempts failed, in the legend of each run
+// that had failures and in the subtitle that says what failed means: QA's
+// run with every response a 503 drew a line as healthy as any other. A
+// run without failures says nothing of them.
+func TestSpectrumNamesFailures(t *testing.T) {
+	bad := failing(0, 600, 150)
+	bad.Errors[stats.ErrTimeout] += 50
+	clean := synthRun(23, "async", 3, 2000, 800)
+	svg := svgPlainText(drawSVG(t, Size{}, func(p string, s Size) error {
+		return Spectrum([]Series{SeriesOf("clean", clean), SeriesOf("bad", bad)}, p, s)
+	}))
+	share := float64(bad.FailedResponses()+bad.ErrorTotal()) * 100 / float64(bad.Responses+bad.ErrorTotal())
+	want := strconv.FormatFloat(share, 'f', 2, 64) + "% failed"
+	if !regexp.MustCompile(`bad: p50 [^(]*\([0-9,]+ responses, ` + regexp.QuoteMeta(want) + `\)`).MatchString(svg) {
+		t.Errorf("no %q in the legend of the failing run: %s", want, svg)
+	}
+	if n := strings.Count(svg, "failed"); n != 2 {
+		t.Errorf("%q %d times, want twice (the failing run's legend, and the subtitle): %s", "failed", n, svg)
+	}
+	alone := svgPlainText(drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum([]Series{SeriesOf("clean", clean)}, p, s) }))
+	if strings.Contains(alone, "failed") {
+		t.Errorf("a run without failures speaks of them: %s", alone)
+	}
+}

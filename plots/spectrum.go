@@ -31,6 +31,11 @@ type Series struct {
 	RatePerSec float64
 	// Saturation says whether the generator fell behind its schedule.
 	Saturation stats.Saturation
+	// Responses counts the run's responses, FailedStatus those among
+	// them whose status is outside 200-399 (their latency is in
+	// Latency), and Errors the attempts that failed with no response
+	// (timeouts, resets, refused connects: no latency to draw).
+	Responses, FailedStatus, Errors uint64
 
 	model string // the run's load model, when SeriesOf made it
 }
@@ -40,7 +45,8 @@ type Series struct {
 // sent requests (which it times from their intended send too), its service
 // time and rate.
 func SeriesOf(name string, r *stats.Result) Series {
-	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation, model: r.Model}
+	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation, model: r.Model,
+		Responses: r.Responses, FailedStatus: r.FailedResponses(), Errors: r.ErrorTotal()}
 	if r.Model == "open" || r.Model == "hold" {
 		s.Service, s.RatePerSec = r.Service, r.RatePerSec
 	}
@@ -177,6 +183,9 @@ func spectrumHeader(runs []Series) header {
 		// latency from the intended send.
 		notes = append(notes, singleLineNotes(singles)...)
 	}
+	if anyFailed(runs) {
+		notes = append(notes, "failed: of all attempts, those answered with a status outside 200-399 (drawn) or ended by an error such as a timeout (no latency: not drawn)")
+	}
 	if n := drawable(runs); n > paletteSize {
 		notes = append(notes, fmt.Sprintf("%d runs share %d colours: runs after the %s carry markers", n, paletteSize, ordinal(paletteSize)))
 	}
@@ -185,6 +194,17 @@ func spectrumHeader(runs []Series) header {
 		h.warning = saturationWarning(runs, saturated)
 	}
 	return h
+}
+
+// anyFailed reports whether some run that has latency to draw had
+// failed attempts.
+func anyFailed(runs []Series) bool {
+	for _, s := range runs {
+		if f, _ := s.failed(); f > 0 && recorded(s.Latency) {
+			return true
+		}
+	}
+	return false
 }
 
 // singleLineNotes says what the one line of a run without a service
@@ -387,11 +407,37 @@ func spectrumLegends(s Series, service bool) []string {
 	}
 	nums := fmt.Sprintf(": p50 %s, p99 %s, max %s ms",
 		fmtMs(msOf(stats.Quantile(h, 50))), fmtMs(msOf(stats.Quantile(h, 99))), fmtMs(msOf(h.Max())))
-	forms := []string{s.Name + what + nums, s.Name + short + nums}
-	if !service {
-		forms = append([]string{s.Name + what + nums + " (" + stats.GroupDigits(h.TotalCount()) + " responses)"}, forms...)
+	if service {
+		return []string{s.Name + what + nums, s.Name + short + nums}
 	}
-	return forms
+	// Why the failed share in every form: a run whose responses all
+	// failed draws a line as healthy as any other.
+	count := stats.GroupDigits(h.TotalCount()) + " responses"
+	if f := s.failedShare(); f != "" {
+		return []string{s.Name + what + nums + " (" + count + ", " + f + ")", s.Name + what + nums + " (" + f + ")", s.Name + nums + " (" + f + ")"}
+	}
+	return []string{s.Name + what + nums + " (" + count + ")", s.Name + what + nums, s.Name + nums}
+}
+
+// failed returns the attempts of s that failed, errors and responses
+// with a failed status, and all its attempts (responses and errors), as
+// the report counts them.
+func (s Series) failed() (failed, attempts uint64) {
+	return s.FailedStatus + s.Errors, s.Responses + s.Errors
+}
+
+// failedShare says what share of the attempts of s failed, as the
+// report's Failed line does: "20.07% failed"; "" when none did.
+func (s Series) failedShare() string {
+	failed, attempts := s.failed()
+	if failed == 0 || attempts == 0 {
+		return ""
+	}
+	pct := float64(failed) * 100 / float64(attempts)
+	if pct < 0.01 {
+		return "<0.01% failed"
+	}
+	return fmt.Sprintf("%.2f%% failed", pct)
 }
 
 // fmtMs formats milliseconds to about three significant digits: 0.123,
