@@ -1,0 +1,194 @@
+package plots
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/nowait/nowait/stats"
+)
+
+// What a spectrum says in words: its header, above the plot, and the
+// texts of its legend.
+
+// spectrumHeader says how to read the two lines of a run timed from the
+// intended send (open model, hold with requests), and beside them what
+// the single line of any other run is, says which runs carry markers when
+// there are more runs than colours, and warns when a generator was
+// saturated.
+func spectrumHeader(runs []Series) header {
+	h := header{title: "Latency by percentile"}
+	kinds := map[string]bool{}   // runs with two lines, by kind
+	singles := map[string]bool{} // runs with one line, by model
+	var saturated []string
+	for _, s := range runs {
+		switch {
+		case s.open():
+			kinds[s.kind()] = true
+		case recorded(s.Latency):
+			singles[s.model] = true
+		}
+		if s.Saturation.Saturated {
+			saturated = append(saturated, s.Name)
+		}
+	}
+	var notes []string
+	if len(kinds) > 0 {
+		who := "open model"
+		switch {
+		case kinds["hold"] && kinds["open"]:
+			who = "open model and hold runs with requests"
+		case kinds["hold"]:
+			who = "hold with requests"
+		}
+		notes = append(notes, who+": solid lines are latency from the intended send time (coordinated omission corrected), dashed lines the service time from the actual write")
+		// Why: beside those, a reader would take every solid line for a
+		// latency from the intended send.
+		notes = append(notes, singleLineNotes(singles)...)
+	}
+	if anyFailed(runs) {
+		notes = append(notes, "failed: of all attempts, those answered with a status outside 200-399 (drawn) or ended by an error such as a timeout (no latency: not drawn)")
+	}
+	if n := drawable(runs); n > paletteSize {
+		notes = append(notes, fmt.Sprintf("%d runs share %d colours: runs after the %s carry markers", n, paletteSize, ordinal(paletteSize)))
+	}
+	h.subtitle = strings.Join(notes, "; ")
+	if len(saturated) > 0 {
+		h.warning = saturationWarning(runs, saturated)
+	}
+	return h
+}
+
+// anyFailed reports whether some run that has latency to draw had
+// failed attempts.
+func anyFailed(runs []Series) bool {
+	for _, s := range runs {
+		if f, _ := s.failed(); f > 0 && recorded(s.Latency) {
+			return true
+		}
+	}
+	return false
+}
+
+// singleLineNotes says what the one line of a run without a service
+// time is, for each model among models: a closed-model run's response
+// time is timed from the actual write.
+func singleLineNotes(models map[string]bool) []string {
+	var notes []string
+	if models["closed"] {
+		notes = append(notes, "closed model: one solid line, the response time from the actual write")
+	}
+	if models["open"] || models["hold"] {
+		notes = append(notes, "runs saved without a service time: one solid line, the latency from the intended send time")
+	}
+	if models[""] {
+		notes = append(notes, "other runs: one solid line, their latency")
+	}
+	return notes
+}
+
+// kind is the model of a run with two lines, for the subtitle that
+// explains them: hold, or open.
+func (s Series) kind() string {
+	if s.model == "hold" {
+		return "hold"
+	}
+	return "open"
+}
+
+// drawable counts the runs that have latency to draw.
+func drawable(runs []Series) int {
+	n := 0
+	for _, s := range runs {
+		if recorded(s.Latency) {
+			n++
+		}
+	}
+	return n
+}
+
+// ordinal spells 7 as "7th".
+func ordinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
+}
+
+// saturationWarning names the saturated runs and, for one, its reason.
+func saturationWarning(runs []Series, names []string) string {
+	w := "generator saturated (" + strings.Join(names, ", ") + "): latency includes the generator's own delay"
+	if len(runs) == 1 && runs[0].Saturation.Reason != "" {
+		w = "generator saturated: " + runs[0].Saturation.Reason
+	}
+	return w
+}
+
+// spectrumLegends names a line with its headline percentiles, the
+// latency with its count or the service time of a run that has both, in
+// forms from the fullest to the shortest: with the count of responses,
+// without it, and with the kind of line said in a word (the subtitle says
+// the rest).
+func spectrumLegends(s Series, service bool) []string {
+	h, what, short := s.Latency, "", ""
+	if s.open() {
+		what = " from intended send"
+	}
+	if service {
+		h, what, short = s.Service, " service time", " service"
+	}
+	nums := fmt.Sprintf(": p50 %s, p99 %s, max %s ms",
+		fmtMs(msOf(stats.Quantile(h, 50))), fmtMs(msOf(stats.Quantile(h, 99))), fmtMs(msOf(h.Max())))
+	if service {
+		return []string{s.Name + what + nums, s.Name + short + nums}
+	}
+	// Why the failed share in every form: a run whose responses all
+	// failed draws a line as healthy as any other.
+	count := stats.GroupDigits(h.TotalCount()) + " responses"
+	if f := s.failedShare(); f != "" {
+		return []string{s.Name + what + nums + " (" + count + ", " + f + ")", s.Name + what + nums + " (" + f + ")", s.Name + nums + " (" + f + ")"}
+	}
+	return []string{s.Name + what + nums + " (" + count + ")", s.Name + what + nums, s.Name + nums}
+}
+
+// failed returns the attempts of s that failed, errors and responses
+// with a failed status, and all its attempts (responses and errors), as
+// the report counts them.
+func (s Series) failed() (failed, attempts uint64) {
+	return s.FailedStatus + s.Errors, s.Responses + s.Errors
+}
+
+// failedShare says what share of the attempts of s failed, as the
+// report's Failed line does: "20.07% failed"; "" when none did.
+func (s Series) failedShare() string {
+	failed, attempts := s.failed()
+	if failed == 0 || attempts == 0 {
+		return ""
+	}
+	pct := float64(failed) * 100 / float64(attempts)
+	if pct < 0.01 {
+		return "<0.01% failed"
+	}
+	return fmt.Sprintf("%.2f%% failed", pct)
+}
+
+// fmtMs formats milliseconds to about three significant digits: 0.123,
+// 1.23, 12.3, 123, 1234.
+func fmtMs(ms float64) string {
+	switch {
+	case ms >= 100:
+		return strconv.FormatFloat(ms, 'f', 0, 64)
+	case ms >= 10:
+		return strconv.FormatFloat(ms, 'f', 1, 64)
+	case ms >= 1:
+		return strconv.FormatFloat(ms, 'f', 2, 64)
+	}
+	return strconv.FormatFloat(ms, 'f', 3, 64)
+}
