@@ -39,8 +39,9 @@ Kinds:
             the chart grows taller with it so the plot keeps its size;
             a run with failures gives their share in its legend;
             a run with no responses is left out, with a note
-  timeline  throughput and p50/p99/max latency over time, errors marked,
-            responses with a status outside 200-399 drawn per second;
+  timeline  throughput and p50/p99/max latency over time; failures in a
+            panel of their own: responses with a status outside 200-399
+            per second, and errors per second with their kinds;
             open connections for hold runs (with the moment all were
             open) and changing connection counts; for open-model runs
             the target rate (constant, or following the stages of a

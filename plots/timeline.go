@@ -14,10 +14,10 @@ import (
 )
 
 // Timeline draws one run over time to path (.png or .svg), in stacked
-// panels sharing the time axis: throughput (responses/s) with the
-// responses/s whose status is outside 200-399 when there are any (the
-// report's failed statuses) and errors/s marked, and for an open-model run its target rate (following its stages
-// when it ramped) and its dropped requests in all; the connections open
+// panels sharing the time axis: throughput (responses/s), and for an
+// open-model run its target rate (following its stages when it ramped)
+// and its dropped requests in all; when anything failed, the failures on
+// a scale of their own (see failuresPlot); the connections open
 // at the end of each second, for hold runs and runs whose connection count
 // changed, with the count asked for (a closed-model ramp's following its
 // stages); and the p50, p99 and max latency (ms, log
@@ -80,13 +80,10 @@ func timelineHeader(res *stats.Result) header {
 }
 
 // defaultTimelineSize is the size of a timeline when none is asked for:
-// the default, made taller for a third panel so that each keeps the
-// height of one of two.
+// the default, made taller by two inches for each panel beyond two, so
+// that each keeps about the height of one of two.
 func defaultTimelineSize(panels int) Size {
-	if panels <= 2 {
-		return Size{DefaultWidth, DefaultHeight}
-	}
-	return Size{DefaultWidth, DefaultHeight * 1.4}
+	return Size{DefaultWidth, DefaultHeight + vg.Length(max(panels-2, 0))*2*vg.Inch}
 }
 
 // span is the time an interval covers, in seconds since the run began.
@@ -148,33 +145,42 @@ func timelinePanels(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 			return nil, err
 		}
 		conns.Legend.Add("no requests sent (a hold run without --every sends none)")
-		if res.ErrorTotal() == 0 {
+		if !hasFailures(ivs) {
 			conns.Legend.Add("errors: none")
 			return []*plot.Plot{conns}, nil
 		}
-		errs, err := errorsPlot(lk, spans, ivs)
-		return []*plot.Plot{conns, errs}, err
+		fails, err := failuresPlot(lk, spans, ivs)
+		return []*plot.Plot{conns, fails}, err
 	}
 	top, err := throughputPlot(lk, res, spans, ivs)
 	if err != nil {
 		return nil, err
+	}
+	panels := []*plot.Plot{top}
+	if hasFailures(ivs) {
+		fails, err := failuresPlot(lk, spans, ivs)
+		if err != nil {
+			return nil, err
+		}
+		panels = append(panels, fails)
+	}
+	if showConnections(res, ivs) {
+		conns, err := connectionsPlot(lk, res, spans, ivs)
+		if err != nil {
+			return nil, err
+		}
+		if res.Model == "hold" {
+			panels = append([]*plot.Plot{conns}, panels...)
+		} else {
+			panels = append(panels, conns)
+		}
 	}
 	latency, key, err := latencyPlot(lk, res, spans, ivs)
 	if err != nil {
 		return nil, err
 	}
 	keys[latency] = key
-	if !showConnections(res, ivs) {
-		return []*plot.Plot{top, latency}, nil
-	}
-	conns, err := connectionsPlot(lk, res, spans, ivs)
-	if err != nil {
-		return nil, err
-	}
-	if res.Model == "hold" {
-		return []*plot.Plot{conns, top, latency}, nil
-	}
-	return []*plot.Plot{top, conns, latency}, nil
+	return append(panels, latency), nil
 }
 
 // showConnections reports whether the open connections deserve a panel:
@@ -233,40 +239,10 @@ func addLines(p *plot.Plot, segs []plotter.XYs, sty draw.LineStyle, name string)
 	return yMax, nil
 }
 
-// addMarkers marks count/s at the middle of every interval where count is
-// above zero, with a legend entry that gives the total, or says none.
-func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64,
-	what string, glyph draw.GlyphStyle) (float64, error) {
-	var pts plotter.XYs
-	var total uint64
-	for i, s := range spans {
-		if n := count(i); n > 0 {
-			pts = append(pts, plotter.XY{X: s.mid(), Y: float64(n) / (s.hi - s.lo)})
-			total += n
-		}
-	}
-	if total == 0 {
-		p.Legend.Add(what + ": none")
-		return 0, nil
-	}
-	glyph.Radius = lk.pt(4)
-	s, err := plotter.NewScatter(pts)
-	if err != nil {
-		return 0, err
-	}
-	s.GlyphStyle = glyph
-	p.Add(s)
-	p.Legend.Add(fmt.Sprintf("%s/s (%s in all)", what, stats.GroupDigits(int64(total))), s)
-	yMax := 0.0
-	for _, pt := range pts {
-		yMax = max(yMax, pt.Y)
-	}
-	return yMax, nil
-}
-
-// throughputPlot draws responses/s, the failed statuses among them (when
-// there are any), errors/s and, for an open-model run, its target rate
-// and the total of dropped requests.
+// throughputPlot draws responses/s and, for an open-model run, its target
+// rate and the total of dropped requests; "errors: none" when nothing
+// failed, the total of failed statuses of a run saved without them per
+// second.
 func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Responses/s")
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
@@ -286,8 +262,16 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 		return nil, err
 	}
 	yMax = max(yMax, y)
-	if err := addFailedStatuses(p, lk, res, spans, ivs); err != nil {
-		return nil, err
+	var failedPerSec uint64
+	for _, iv := range ivs {
+		failedPerSec += iv.FailedResponses()
+	}
+	if n := res.FailedResponses(); n > 0 && failedPerSec == 0 {
+		// A run saved before the status classes were kept per second.
+		p.Legend.Add(fmt.Sprintf("non-2xx/3xx: %s in all (not saved per second)", stats.GroupDigits(int64(n))))
+	}
+	if !hasFailures(ivs) {
+		p.Legend.Add("errors: none") // else the failures panel says
 	}
 	if res.Model == "open" {
 		// Why a total and no rate: dropped requests are counted when the
@@ -303,29 +287,9 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 			p.Legend.Add("dropped: none")
 		}
 	}
-	y, err = addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, "errors",
-		draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
-	if err != nil {
-		return nil, err
-	}
 	p.Y.Min = 0
-	p.Y.Max = math.Max(max(yMax, y), 1) * 1.08 // fitPanel adds the legend's room
+	p.Y.Max = math.Max(yMax, 1) * 1.08 // fitPanel adds the legend's room
 	return p, nil
-}
-
-// errorsPlot marks the errors/s of a run that sent no request: its
-// connect errors.
-func errorsPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
-	p := newPlot(lk, "", "", "Errors/s")
-	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
-	p.Legend.Top = true
-	p.Legend.XOffs = -lk.pt(8)
-	yMax, err := addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, "errors",
-		draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
-	// Why at least 4: errors are counted whole, and a few of them on an
-	// axis to 1 would get ticks at 0.25.
-	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 4)*1.08 // fitPanel adds the legend's room
-	return p, err
 }
 
 // latencyKey says above the latency panel which line is which, and for a
@@ -443,28 +407,4 @@ func shortenYLabel(p *plot.Plot, room vg.Length) {
 		}
 		p.Y.Label.Text = s
 	}
-}
-
-// addFailedStatuses draws, under the responses/s, the responses per
-// second whose status is outside 200-399, which the report counts as
-// failed (a 500 is an answer, not an error), as a step line with their
-// total in the legend; nothing when there are none. A run saved by a
-// nowait that did not keep them per second gets their total alone.
-func addFailedStatuses(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) error {
-	var total uint64
-	for _, iv := range ivs {
-		total += iv.FailedResponses()
-	}
-	if total == 0 {
-		if n := res.FailedResponses(); n > 0 {
-			p.Legend.Add(fmt.Sprintf("non-2xx/3xx: %s in all (not saved per second)", stats.GroupDigits(int64(n))))
-		}
-		return nil
-	}
-	rate := func(i int) (float64, bool) {
-		return float64(ivs[i].FailedResponses()) / (spans[i].hi - spans[i].lo), true
-	}
-	sty := draw.LineStyle{Color: failedColor(), Width: lk.pt(1.75)}
-	_, err := addLines(p, steps(spans, rate), sty, fmt.Sprintf("non-2xx/3xx/s (%s in all)", stats.GroupDigits(int64(total))))
-	return err
 }

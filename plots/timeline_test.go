@@ -177,7 +177,7 @@ func TestTimelineWithoutResponses(t *testing.T) {
 	rec.CloseInterval(1e9, 0)
 	res.AddRecorder(rec)
 	texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
-	for _, want := range []string{"no responses: no latency to show", "1 ms", "errors/s (1 in all)"} {
+	for _, want := range []string{"no responses: no latency to show", "1 ms", "errors/s (1 in all: connect refused 1)"} {
 		if _, ok := texts[want]; !ok {
 			t.Errorf("timeline lacks %q", want)
 		}
@@ -369,7 +369,7 @@ func TestTimelineOfHoldWithoutRequests(t *testing.T) {
 		want   []string
 	}{
 		{"no errors", heldOnly(), 1, []string{"Connections over time", "errors: none"}},
-		{"refused connects", heldOnly(2), 2, []string{"Connections over time", "Errors/s", "errors/s (1 in all)"}},
+		{"refused connects", heldOnly(2), 2, []string{"Connections over time", "Errors/s", "errors/s (1 in all: connect refused 1)"}},
 	} {
 		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(tc.res, p, s) }))
 		for _, want := range append(tc.want, "Open connections", "no requests sent (a hold run without --every sends none)") {
