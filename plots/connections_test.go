@@ -2,6 +2,7 @@ package plots
 
 import (
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,5 +87,52 @@ func TestHoldLinePassesThroughEverySample(t *testing.T) {
 		if s, c := val(i); math.Abs(s-w[0]) > 0.01 || math.Abs(c-w[1]) > 1 {
 			t.Errorf("point %d at %.2f s, %.0f open; want %.1f s, %.0f", i, s, c, w[0], w[1])
 		}
+	}
+}
+
+// churnRun is QA's r-refuse: 20 connections closed after each response
+// (Connection: close), so that 14,238 were opened in four seconds, and
+// sampled open at the end of each second as 0, 0, 20 and 0.
+func churnRun() *stats.Result {
+	res := synthRun(25, "async", 4, 3500, 1100)
+	res.Connects = 0
+	for i, n := range []int{0, 0, 20, 0} {
+		iv := &res.Intervals[i]
+		iv.OpenConns, iv.Connects = n, iv.Responses+uint64(i)
+		res.Connects += iv.Connects
+	}
+	res.Connections, res.PeakOpenConns = 20, 20
+	return res
+}
+
+// The open connections of a run other than hold are samples, which
+// are not joined: QA's r-refuse drew 0, 0, 20, 0 as a ramp up and down
+// although 14,238 connections came and went between them. A run that
+// churned its connections gets the panel, with its connects per second
+// marked and in all; a steady one does not.
+func TestOpenConnectionSamplesAreNotJoined(t *testing.T) {
+	res := churnRun()
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })
+	if lines := pathPoints(svg, "#56B4E9", 2); len(lines) != 0 {
+		t.Errorf("open-connections samples joined by lines %v", lines)
+	}
+	if n := circlesIn(svg, "#56B4E9"); n != 5 {
+		t.Errorf("%d open-connections marks, want 5 (four seconds and the legend)", n)
+	}
+	want := "connects/s (" + stats.GroupDigits(int64(res.Connects)) + " in all: connections closed and opened again)"
+	if _, ok := svgTexts(svg)[want]; !ok {
+		t.Errorf("timeline lacks %q", want)
+	}
+	if n := strings.Count(svg, "fill:#5A5A5A"); n != 5 {
+		t.Errorf("%d connects/s marks, want 5 (four seconds and the legend)", n)
+	}
+
+	steady := churnRun()
+	steady.Connects = 20
+	for i := range steady.Intervals {
+		steady.Intervals[i].OpenConns, steady.Intervals[i].Connects = 20, 0
+	}
+	if _, ok := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(steady, p, s) }))["Connections"]; ok {
+		t.Error("a run that kept its 20 connections has a connections panel")
 	}
 }

@@ -184,10 +184,11 @@ func timelinePanels(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 }
 
 // showConnections reports whether the open connections deserve a panel:
-// always for a hold run, whose main measure they are, and for any run in
-// which their count moved by more than a tenth (a ramp, or drops).
+// always for a hold run, whose main measure they are, for a run whose
+// connections churned, and for any run in which their count moved by
+// more than a tenth (a ramp, or drops).
 func showConnections(res *stats.Result, ivs []*stats.Interval) bool {
-	if res.Model == "hold" {
+	if res.Model == "hold" || churned(res) {
 		return true
 	}
 	lo, hi := math.MaxInt, 0
