@@ -18,8 +18,9 @@ import (
 // starts at none open and passes through the moment all were first open
 // when that is known; another run's are samples alone, since its
 // connections may come and go between them. Connections that churned
-// are drawn per second too: the connects of a run that opened many more
-// connections than it kept.
+// are drawn per second too: the held connections the server closed
+// (hold), or the connects of a run that opened many more connections
+// than it kept.
 func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Open connections")
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
@@ -103,13 +104,17 @@ func churned(res *stats.Result) bool {
 	return res.Model != "hold" && res.Connects > 2*uint64(max(res.Connections, res.PeakOpenConns, 1))
 }
 
-// addChurn marks per second, as errors are, the connects of a run that
-// churned; nothing for another run. Why marks and no line: the count often equals
+// addChurn marks per second, as errors are, the held connections the
+// server closed (a hold run), or the connects of a run that churned;
+// nothing for another run. Why marks and no line: the count often equals
 // the open connections (a server that closes each after a response),
 // whose line would hide another. It returns the largest value marked.
 func addChurn(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (float64, error) {
 	count, name := func(iv *stats.Interval) uint64 { return iv.Connects }, "connects/s (%s in all: connections closed and opened again)"
-	if !churned(res) {
+	switch {
+	case res.Model == "hold" && res.ServerClosed > 0:
+		count, name = func(iv *stats.Interval) uint64 { return iv.ServerClosed }, "server closes/s (%s in all, each opened again)"
+	case !churned(res):
 		return 0, nil
 	}
 	var pts plotter.XYs

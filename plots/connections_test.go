@@ -136,3 +136,28 @@ func TestOpenConnectionSamplesAreNotJoined(t *testing.T) {
 		t.Error("a run that kept its 20 connections has a connections panel")
 	}
 }
+
+// The held connections the server closed are marked per second, with
+// their total: QA's h-close (a server closing each connection after
+// three requests, 300 closes in 3 s) showed a flat line at 100 open and
+// nothing else. A hold run whose server closed none says nothing of it.
+func TestHoldTimelineMarksServerCloses(t *testing.T) {
+	res := holdRun()
+	res.ServerClosed = 0
+	for i, n := range []uint64{0, 100, 100, 100} {
+		res.Intervals[i].ServerClosed = n
+		res.ServerClosed += n
+	}
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })
+	want := "server closes/s (" + stats.GroupDigits(int64(res.ServerClosed)) + " in all, each opened again)"
+	if _, ok := svgTexts(svg)[want]; !ok {
+		t.Errorf("timeline lacks %q", want)
+	}
+	if n := strings.Count(svg, "fill:#5A5A5A"); n != 4 {
+		t.Errorf("%d server-close marks, want 4 (three seconds and the legend)", n)
+	}
+	svg = drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(holdRun(), p, s) })
+	if strings.Contains(svg, "server closes") || strings.Contains(svg, "fill:#5A5A5A") {
+		t.Error("a hold run whose server closed nothing marks server closes")
+	}
+}
