@@ -3,7 +3,6 @@ package plots
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -38,8 +37,8 @@ func Timeline(res *stats.Result, path string, size Size) error {
 	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, tl.rows, tl.keys, fitPanel(lk)) })
 }
 
-// timelineHeader titles the chart and says in the subtitle what was run:
-// the target (shortened to fit when drawn), mode and load model.
+// timelineHeader titles the chart and says in the subtitle what was run
+// (see runDescription).
 func timelineHeader(res *stats.Result) header {
 	h := header{title: "Throughput and latency over time"}
 	switch {
@@ -48,28 +47,7 @@ func timelineHeader(res *stats.Result) header {
 	case res.Model == "hold":
 		h.title = "Connections, throughput and latency over time"
 	}
-	var what []string
-	if res.Mode != "" {
-		what = append(what, res.Mode)
-	}
-	switch {
-	case res.Model == "open" && len(res.Ramp) > 0:
-		what = append(what, "open model at "+stats.RampText(res.Ramp)+" req/s")
-	case res.Model == "open" && res.RatePerSec > 0:
-		what = append(what, "open model at "+stats.GroupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
-	case res.Model != "":
-		what = append(what, res.Model+" model")
-	}
-	switch {
-	case res.Model == "closed" && len(res.Ramp) > 0:
-		what = append(what, stats.RampText(res.Ramp)+" connections")
-	case res.Connections > 0:
-		what = append(what, stats.GroupDigits(int64(res.Connections))+" connections")
-	}
-	h.subtitle = res.Target
-	if len(what) > 0 {
-		h.subtitle = strings.TrimPrefix(h.subtitle+" — "+strings.Join(what, ", "), " — ")
-	}
+	h.subtitle = runDescription(res)
 	if res.Saturation.Saturated {
 		h.warning = "generator saturated: " + res.Saturation.Reason
 		if res.Saturation.Reason == "" {
@@ -130,7 +108,7 @@ func timelinePlots(lk look, res *stats.Result) (timeline, error) {
 		p.X.Tick.Marker = plot.TickerFunc(timeTicks)
 		tl.rows[i] = []*plot.Plot{p}
 	}
-	panels[len(panels)-1].X.Label.Text = "Time since start (s)"
+	panels[len(panels)-1].X.Label.Text = timeAxisLabel(res)
 	return tl, nil
 }
 

@@ -1,0 +1,40 @@
+package plots
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The timeline says what was run as the report does, pipelining and
+// warm-up included, and times its axis from the end of the warm-up:
+// QA's r-pipe (--pipeline 16) read "…, 50 connections" alone, and r-warm
+// (--warmup 1s) did not say that its first second was not the run's.
+func TestTimelineSaysPipelineAndWarmup(t *testing.T) {
+	res := synthRun(26, "async", 3, 500, 800)
+	res.Pipeline, res.Warmup = 16, 1500*time.Millisecond
+	texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
+	var subtitle string
+	for tx := range texts {
+		if strings.HasPrefix(tx, res.Target) {
+			subtitle = tx
+		}
+	}
+	for _, want := range []string{"pipeline " + strconv.Itoa(res.Pipeline), "after a 1.5s warm-up (not shown)"} {
+		if !strings.Contains(subtitle, want) {
+			t.Errorf("subtitle %q lacks %q", subtitle, want)
+		}
+	}
+	if _, ok := texts["Time since the warm-up ended (s)"]; !ok {
+		t.Errorf("no time axis from the end of the warm-up in %v", texts)
+	}
+
+	res.Pipeline, res.Warmup = 1, 0
+	texts = svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
+	for tx := range texts {
+		if strings.Contains(tx, "pipeline") || strings.Contains(tx, "warm-up") {
+			t.Errorf("a run without pipelining or warm-up says %q", tx)
+		}
+	}
+}
