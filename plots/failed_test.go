@@ -174,7 +174,7 @@ func TestSpectrumNamesFailures(t *testing.T) {
 	if !regexp.MustCompile(`bad: p50 [^(]*\([0-9,]+ responses, ` + regexp.QuoteMeta(want) + `\)`).MatchString(svg) {
 		t.Errorf("no %q in the legend of the failing run: %s", want, svg)
 	}
-	if n := strings.Count(svg, "failed"); n != 2 {
+	if n := strings.Count(strings.ToLower(svg), "failed"); n != 2 {
 		t.Errorf("%q %d times, want twice (the failing run's legend, and the subtitle): %s", "failed", n, svg)
 	}
 	alone := svgPlainText(drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum([]Series{SeriesOf("clean", clean)}, p, s) }))

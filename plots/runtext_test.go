@@ -38,3 +38,24 @@ func TestTimelineSaysPipelineAndWarmup(t *testing.T) {
 		}
 	}
 }
+
+// A spectrum says what was run, as the timeline does: QA's spectra were
+// titled "Latency by percentile" alone, without target, connections or
+// pipelining. Runs that differ share their target, when they do, and
+// say nothing in common when they do not.
+func TestSpectrumSaysWhatWasRun(t *testing.T) {
+	res := synthRun(27, "async", 3, 500, 800)
+	res.Pipeline = 16
+	texts := svgPlainText(drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum([]Series{SeriesOf("r", res)}, p, s) }))
+	if want := runDescription(res); !strings.Contains(texts, want) || !strings.Contains(want, "pipeline 16") {
+		t.Errorf("spectrum lacks %q: %s", want, texts)
+	}
+	other := synthRun(28, "sync", 3, 500, 800)
+	if got := spectrumHeader([]Series{SeriesOf("a", res), SeriesOf("b", other)}).subtitle; got != res.Target {
+		t.Errorf("two runs against one target: subtitle %q, want the target", got)
+	}
+	other.Target = "http://127.0.0.2:8080/"
+	if got := spectrumHeader([]Series{SeriesOf("a", res), SeriesOf("b", other)}).subtitle; got != "" {
+		t.Errorf("two runs against two targets: subtitle %q, want none", got)
+	}
+}

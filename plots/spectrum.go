@@ -37,7 +37,9 @@ type Series struct {
 	// (timeouts, resets, refused connects: no latency to draw).
 	Responses, FailedStatus, Errors uint64
 
-	model string // the run's load model, when SeriesOf made it
+	model  string // the run's load model, when SeriesOf made it
+	about  string // what was run (runDescription), when SeriesOf made it
+	target string // what was loaded, when SeriesOf made it
 }
 
 // SeriesOf returns the run r as a series named name: its corrected
@@ -45,7 +47,7 @@ type Series struct {
 // sent requests (which it times from their intended send too), its service
 // time and rate.
 func SeriesOf(name string, r *stats.Result) Series {
-	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation, model: r.Model,
+	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation, model: r.Model, about: runDescription(r), target: r.Target,
 		Responses: r.Responses, FailedStatus: r.FailedResponses(), Errors: r.ErrorTotal()}
 	if r.Model == "open" || r.Model == "hold" {
 		s.Service, s.RatePerSec = r.Service, r.RatePerSec

@@ -11,7 +11,8 @@ import (
 // What a spectrum says in words: its header, above the plot, and the
 // texts of its legend.
 
-// spectrumHeader says how to read the two lines of a run timed from the
+// spectrumHeader says what was run, when the runs share it (see
+// sharedAbout), how to read the two lines of a run timed from the
 // intended send (open model, hold with requests), and beside them what
 // the single line of any other run is, says which runs carry markers when
 // there are more runs than colours, and warns when a generator was
@@ -33,6 +34,9 @@ func spectrumHeader(runs []Series) header {
 		}
 	}
 	var notes []string
+	if about := sharedAbout(runs); about != "" {
+		notes = append(notes, about)
+	}
 	if len(kinds) > 0 {
 		who := "open model"
 		switch {
@@ -53,10 +57,39 @@ func spectrumHeader(runs []Series) header {
 		notes = append(notes, fmt.Sprintf("%d runs share %d colours: runs after the %s carry markers", n, paletteSize, ordinal(paletteSize)))
 	}
 	h.subtitle = strings.Join(notes, "; ")
+	if len(notes) > 1 && notes[0] == sharedAbout(runs) {
+		// Why a full stop: what was run, then how to read the lines.
+		rest := strings.Join(notes[1:], "; ")
+		h.subtitle = notes[0] + ". " + strings.ToUpper(rest[:1]) + rest[1:]
+	}
 	if len(saturated) > 0 {
 		h.warning = saturationWarning(runs, saturated)
 	}
 	return h
+}
+
+// sharedAbout says what the runs that have latency to draw have in
+// common: what was run, when it was the same for all of them (one run,
+// say), else the target they all loaded; "" when they differ in that
+// too, or were not made by SeriesOf.
+func sharedAbout(runs []Series) string {
+	about, target := map[string]bool{}, map[string]bool{}
+	for _, s := range runs {
+		if recorded(s.Latency) {
+			about[s.about], target[s.target] = true, true
+		}
+	}
+	for a := range about {
+		if len(about) == 1 {
+			return a
+		}
+	}
+	for t := range target {
+		if len(target) == 1 {
+			return t
+		}
+	}
+	return ""
 }
 
 // anyFailed reports whether some run that has latency to draw had
