@@ -267,6 +267,33 @@ func timeTicks(min, max float64) []plot.Tick {
 	return ticks
 }
 
+// msTimeTicks marks a time axis in seconds, for a run shorter than a
+// second, with labels in milliseconds at 1, 2 or 5 times a power of ten:
+// the smallest such step that gives at most ten labels, so at least four
+// (0 0.1 0.2 … 0.9 for a run of 950 µs; 0 50 100 … 300 for 300 ms).
+func msTimeTicks(min, max float64) []plot.Tick {
+	lo, hi := min*1000, max*1000
+	if hi <= lo {
+		return nil
+	}
+	step := math.Pow(10, math.Floor(math.Log10((hi-lo)/10)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if (hi-lo)/(m*step) <= 10 {
+			step *= m
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for i := math.Ceil(lo/step - 1e-9); i*step <= hi+step*1e-9; i++ {
+		ms := roundSig(i * step)
+		if ms == 0 {
+			ms = 0 // not -0
+		}
+		ticks = append(ticks, plot.Tick{Value: ms / 1000, Label: strconv.FormatFloat(ms, 'f', -1, 64)})
+	}
+	return ticks
+}
+
 // roundSig removes float noise from m * 10^e: 0.30000000000000004 -> 0.3.
 func roundSig(v float64) float64 {
 	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)

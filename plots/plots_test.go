@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -268,6 +269,36 @@ func TestPreview(t *testing.T) {
 			if err := c.draw(filepath.Join(*preview, c.name+ext), Size{}); err != nil {
 				t.Fatal(err)
 			}
+		}
+	}
+}
+
+// A run shorter than a second gets a time axis in milliseconds with at
+// least three labels: QA's runs of 950 µs and 348 µs showed the one tick
+// "0", so their length could not be read.
+func TestSubSecondTimeAxis(t *testing.T) {
+	for _, endNs := range []int64{348e3, 950e3, 70e6, 300e6} {
+		res := synthRun(29, "async", 1, 20, 150)
+		res.Intervals[0].EndNs = endNs
+		tl, err := timelinePlots(lookFor(Size{}), res)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := tl.rows[len(tl.rows)-1][0]
+		var labels []string
+		for _, tk := range p.X.Tick.Marker.Ticks(p.X.Min, p.X.Max) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if len(labels) < 3 || p.X.Label.Text != "Time since start (ms)" {
+			t.Errorf("a run of %v: %q axis labelled %v, want at least 3 labels in ms", time.Duration(endNs), p.X.Label.Text, labels)
+		}
+		if len(labels) == 0 {
+			continue
+		}
+		if ms, _ := strconv.ParseFloat(labels[len(labels)-1], 64); ms > float64(endNs)/1e6 || ms < 0.75*float64(endNs)/1e6 {
+			t.Errorf("a run of %v: last label %v ms, want near its end", time.Duration(endNs), ms)
 		}
 	}
 }

@@ -47,11 +47,12 @@ func runDescription(res *stats.Result) string {
 // warmupText writes a warm-up as the report does: 1s, 500ms, 1.5s.
 func warmupText(d time.Duration) string { return d.Round(time.Millisecond).String() }
 
-// timeAxisLabel names a timeline's time axis: from the start of the
-// run, or from the end of its warm-up, which is not shown.
-func timeAxisLabel(res *stats.Result) string {
+// timeAxisLabel names a timeline's time axis, in unit (s or ms): from
+// the start of the run, or from the end of its warm-up, which is not
+// shown.
+func timeAxisLabel(res *stats.Result, unit string) string {
 	if res.Warmup > 0 {
-		return "Time since the warm-up ended (s)"
+		return "Time since the warm-up ended (" + unit + ")"
 	}
-	return "Time since start (s)"
+	return "Time since start (" + unit + ")"
 }

@@ -102,13 +102,19 @@ func timelinePlots(lk look, res *stats.Result) (timeline, error) {
 		return tl, err
 	}
 	end := spans[len(spans)-1].hi
+	// Why milliseconds under a second: a run of 950 µs in seconds had
+	// the one tick "0".
+	ticks, unit := timeTicks, "s"
+	if end < 1 {
+		ticks, unit = msTimeTicks, "ms"
+	}
 	tl.rows = make([][]*plot.Plot, len(panels))
 	for i, p := range panels {
 		p.X.Min, p.X.Max = 0, end
-		p.X.Tick.Marker = plot.TickerFunc(timeTicks)
+		p.X.Tick.Marker = plot.TickerFunc(ticks)
 		tl.rows[i] = []*plot.Plot{p}
 	}
-	panels[len(panels)-1].X.Label.Text = timeAxisLabel(res)
+	panels[len(panels)-1].X.Label.Text = timeAxisLabel(res, unit)
 	return tl, nil
 }
 
