@@ -276,3 +276,27 @@ func TestSpectrumOfOneResponseDrawsAPoint(t *testing.T) {
 		t.Errorf("latency axis %v..%v ms for the one value %v ms: want it well inside", sp.yLo, sp.yHi, v)
 	}
 }
+
+// A spectrum's legend writes latencies in the unit its axis uses, ms
+// below a second and s from one: QA's r-sat read "p50 1354, p99 2650, max
+// 2679 ms" beside an axis labelled "1 s".
+func TestSpectrumLegendUnits(t *testing.T) {
+	slow := SeriesOf("slow", synthRun(81, "async", 3, 50, 1_300_000))
+	svg := svgPlainText(drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum([]Series{slow}, p, s) }))
+	if !regexp.MustCompile(`slow: p50 [0-9.]+, p99 [0-9.]+, max [0-9.]+ s \(`).MatchString(svg) {
+		t.Errorf("legend of a run of seconds not in s: %s", svg)
+	}
+	for _, tc := range []struct {
+		ms   []float64
+		want string
+	}{
+		{[]float64{0.251, 4.17, 13.2}, "p50 0.251, p99 4.17, max 13.2 ms"},
+		{[]float64{1354, 2650, 2679}, "p50 1.35, p99 2.65, max 2.68 s"},
+		{[]float64{0.251, 4.17, 2679}, "p50 0.251 ms, p99 4.17 ms, max 2.68 s"},
+		{[]float64{999.7, 999.9, 1000}, "p50 1.00, p99 1.00, max 1.00 s"},
+	} {
+		if got := latencies([]string{"p50", "p99", "max"}, tc.ms); got != tc.want {
+			t.Errorf("latencies %v: %q, want %q", tc.ms, got, tc.want)
+		}
+	}
+}

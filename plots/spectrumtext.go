@@ -177,8 +177,8 @@ func spectrumLegends(s Series, service bool) []string {
 	if service {
 		h, what, short = s.Service, " service time", " service"
 	}
-	nums := fmt.Sprintf(": p50 %s, p99 %s, max %s ms",
-		fmtMs(msOf(stats.Quantile(h, 50))), fmtMs(msOf(stats.Quantile(h, 99))), fmtMs(msOf(h.Max())))
+	nums := ": " + latencies([]string{"p50", "p99", "max"},
+		[]float64{msOf(stats.Quantile(h, 50)), msOf(stats.Quantile(h, 99)), msOf(h.Max())})
 	if service {
 		return []string{s.Name + what + nums, s.Name + short + nums}
 	}
@@ -212,15 +212,45 @@ func (s Series) failedShare() string {
 	return fmt.Sprintf("%.2f%% failed", pct)
 }
 
+// latencies names the latencies ms (in milliseconds) as the axis writes
+// them, in ms below a second and in s from one: the unit once at the end
+// when they share it ("p50 0.251, p99 4.17, max 13.2 ms"; "p50 1.35, p99
+// 2.65, max 2.68 s"), else each with its own ("p50 0.251 ms, p99 4.17
+// ms, max 2.68 s").
+func latencies(names []string, ms []float64) string {
+	inS := func(ms float64) bool { return ms >= 999.5 } // what fmtMs writes as 1000 or more
+	units := map[bool]bool{}
+	for _, v := range ms {
+		units[inS(v)] = true
+	}
+	parts := make([]string, len(ms))
+	unit := ""
+	for i, v := range ms {
+		num, u := fmtMs(v), " ms"
+		if inS(v) {
+			num, u = fmtMs(v/1000), " s"
+		}
+		parts[i] = names[i] + " " + num
+		if len(units) > 1 {
+			parts[i] += u
+		}
+		unit = u
+	}
+	if len(units) == 1 {
+		return strings.Join(parts, ", ") + unit
+	}
+	return strings.Join(parts, ", ")
+}
+
 // fmtMs formats milliseconds to about three significant digits: 0.123,
 // 1.23, 12.3, 123, 1234.
 func fmtMs(ms float64) string {
-	switch {
-	case ms >= 100:
+	switch { // by what the value rounds to: 0.9997 is 1.00, not 1.000
+	case ms >= 99.95:
 		return strconv.FormatFloat(ms, 'f', 0, 64)
-	case ms >= 10:
+	case ms >= 9.995:
 		return strconv.FormatFloat(ms, 'f', 1, 64)
-	case ms >= 1:
+	case ms >= 0.9995:
 		return strconv.FormatFloat(ms, 'f', 2, 64)
 	}
 	return strconv.FormatFloat(ms, 'f', 3, 64)
