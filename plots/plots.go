@@ -158,8 +158,9 @@ func newPlot(lk look, title, xLabel, yLabel string) *plot.Plot {
 const paletteSize = 7
 
 // seriesColor returns the i-th colour of the Okabe-Ito palette, which
-// stays distinguishable for colour-blind readers; after paletteSize the
-// colours repeat.
+// stays distinguishable for colour-blind readers, with a brown for its
+// yellow, which hardly showed on white; after paletteSize the colours
+// repeat.
 func seriesColor(i int) color.Color {
 	pal := [...]color.RGBA{
 		{0x00, 0x72, 0xb2, 0xff}, // blue
@@ -168,7 +169,7 @@ func seriesColor(i int) color.Color {
 		{0xcc, 0x79, 0xa7, 0xff}, // purple
 		{0x56, 0xb4, 0xe9, 0xff}, // sky
 		{0x00, 0x00, 0x00, 0xff}, // black
-		{0xf0, 0xe4, 0x42, 0xff}, // yellow
+		{0x8c, 0x51, 0x0a, 0xff}, // brown: Okabe-Ito's yellow was too pale on white
 	}
 	return pal[i%paletteSize]
 }
@@ -180,6 +181,11 @@ func errorColor() color.Color { return color.RGBA{0xd5, 0x5e, 0x00, 0xff} } // v
 // 200-399): a darker red than errors, drawn as a line where errors are
 // marked.
 func failedColor() color.Color { return color.RGBA{0xa5, 0x00, 0x26, 0xff} } // crimson
+
+// maxBandColor is the colour of a timeline's max latency, a wide band
+// under p99: the palette's purple at 57% on white, light enough not to
+// outweigh the lines drawn over it.
+func maxBandColor() color.Color { return color.RGBA{0xe2, 0xb3, 0xcd, 0xff} }
 
 // formatNum formats a tick value plainly, thousands as k: 0.002, 1, 250,
 // 2k, 10k, 1.5k.

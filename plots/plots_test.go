@@ -103,7 +103,7 @@ func charts() []chart {
 			[]line{{"#0072B2", 400}, {"#E69F00", 400}, {"#009E73", 400}}},
 		{"timeline", func(p string, s Size) error { return Timeline(a, p, s) },
 			[]string{"Responses/s", "Latency", "1 ms", "Time since start (s)", "p50", "p99", "max", "errors/s (35 in all: timeout 35)"},
-			[]line{{"#0072B2", 30}, {"#009E73", 30}, {"#E69F00", 30}, {"#CC79A7", 30}}},
+			[]line{{"#0072B2", 30}, {"#009E73", 30}, {"#E69F00", 30}, {"#E2B3CD", 30}}},
 		{"compare", func(p string, s Size) error { return Compare(compareCells(), p, s) },
 			[]string{"Throughput", "p99 latency", "µs/request", "KB/conn (log)", "RSS added per connection", "Connections (log scale)", "10k", "goroutine"},
 			[]line{{"#0072B2", 4}, {"#E69F00", 4}, {"#009E73", 4}}},

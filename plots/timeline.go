@@ -233,16 +233,17 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 	p.Legend.Top = true
 	p.Legend.XOffs = -lk.pt(8)
-	// Why first: the rate asked for is drawn under the responses, which
-	// often follow it exactly. Why from the plan and never from requests
-	// sent plus dropped: dropped requests are all counted at the end.
-	target, name := targetRateLine(res, spans[len(spans)-1].hi)
-	yMax, err := addPlanned(p, lk, target, name)
+	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
+	yMax, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
 	if err != nil {
 		return nil, err
 	}
-	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
-	y, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
+	// Why after: the rate asked for is drawn over the responses, which
+	// often follow it exactly and hid it; its dashes let them show. Why
+	// from the plan and never from requests sent plus dropped: dropped
+	// requests are all counted at the end.
+	target, name := targetRateLine(res, spans[len(spans)-1].hi)
+	y, err := addPlanned(p, lk, target, name)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +300,11 @@ func latencyPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval
 	p := newPlot(lk, "", "", "Latency")
 	key := latencyKey(res)
 	yLo, yHi := math.Inf(1), 0.0
-	for j, name := range []string{"p50", "p99", "max"} {
+	// Why the widths and the order: p99 is often max (a second of few
+	// responses) and p50 too (of one), and a line drawn over its equal
+	// hid it; max is drawn first and widest, p50 last and narrowest, so
+	// that lines that coincide show as bands.
+	for j := 2; j >= 0; j-- {
 		value := func(i int) (float64, bool) {
 			h := ivs[i].Latency
 			if !recorded(h) {
@@ -309,11 +314,15 @@ func latencyPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval
 			return msOf(us), true
 		}
 		segs := steps(spans, value)
-		sty := draw.LineStyle{Color: seriesColor([]int{2, 1, 3}[j]), Width: lk.pt(1.75)}
+		sty := draw.LineStyle{Color: seriesColor([]int{2, 1, 3}[j]), Width: lk.pt([]float64{1.5, 2.5, 5}[j])}
+		if j == 2 { // max: a light band, wide enough to show around p99
+			sty.Color = maxBandColor()
+		}
 		if _, err := addLines(p, segs, sty, ""); err != nil {
 			return nil, key, err
 		}
-		key.entries = append(key.entries, legendEntry{texts: []string{name}, thumbs: []plot.Thumbnailer{lineSample(sty)}})
+		entry := legendEntry{texts: []string{[]string{"p50", "p99", "max"}[j]}, thumbs: []plot.Thumbnailer{lineSample(sty)}}
+		key.entries = append([]legendEntry{entry}, key.entries...)
 		for _, seg := range segs {
 			for _, pt := range seg {
 				yLo, yHi = min(yLo, pt.Y), max(yHi, pt.Y)

@@ -325,7 +325,7 @@ func TestTimelineLegendsClearTheData(t *testing.T) {
 			if b, top := bottom("errors: none"), pathTopY(svg, "#0072B2", 4); b <= top {
 				t.Errorf("%s at %v: \"errors: none\" bottom at y %.1f, responses line up to %.1f", tc.name, size, b, top)
 			}
-			for _, stroke := range []string{"#009E73", "#E69F00", "#CC79A7"} {
+			for _, stroke := range []string{"#009E73", "#E69F00", "#E2B3CD"} {
 				if b, top := bottom("max"), pathTopY(svg, stroke, 4); b <= top {
 					t.Errorf("%s at %v: latency legend bottom at y %.1f, line %s up to %.1f", tc.name, size, b, stroke, top)
 				}

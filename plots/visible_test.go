@@ -1,0 +1,90 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// contrast returns the WCAG contrast ratio of c against white.
+func contrast(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	lin := func(v uint32) float64 {
+		s := float64(v) / 0xffff
+		if s <= 0.03928 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	l := 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
+	return 1.05 / (l + 0.05)
+}
+
+// Every colour of the palette shows on white: QA could hardly see the
+// seventh, Okabe-Ito's yellow (a contrast of 1.3).
+func TestPaletteShowsOnWhite(t *testing.T) {
+	for i := range paletteSize {
+		if c := contrast(seriesColor(i)); c < 2 {
+			t.Errorf("colour %d (%v) has a contrast of %.2f on white, want 2 or more", i, seriesColor(i), c)
+		}
+	}
+}
+
+// strokes returns the stroked paths of svg with at least minPoints
+// points, in drawing order, as their colour (with " dashed" when they
+// are) and width.
+func strokes(svg string, minPoints int) [][2]string {
+	re := regexp.MustCompile(`stroke:(#[0-9A-F]{6})[^"]*stroke-width:([0-9.]+)`)
+	var out [][2]string
+	for _, el := range strings.Split(svg, "<path ")[1:] {
+		el, _, _ = strings.Cut(el, "/>")
+		if m := re.FindStringSubmatch(el); m != nil && strings.Count(el, "L")+1 >= minPoints {
+			if strings.Contains(el, "stroke-dasharray") {
+				m[1] += " dashed"
+			}
+			out = append(out, [2]string{m[1], m[2]})
+		}
+	}
+	return out
+}
+
+// Lines that coincide stay visible: QA's p99 lay under max in seconds of
+// few responses (and p50 too in a run of one), and the dashes of an open
+// run's target rate under the responses that met it. The latency lines
+// are drawn from max, widest, to p50, narrowest, and the target over the
+// responses.
+func TestCoincidingLinesStayVisible(t *testing.T) {
+	res := oneResponse(146)
+	res.Model, res.RatePerSec = "open", 2873
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })
+	var order []string
+	widths := map[string]float64{}
+	for _, s := range strokes(svg, 2) {
+		order = append(order, s[0])
+		widths[s[0]], _ = strconv.ParseFloat(s[1], 64)
+	}
+	pos := func(stroke string) int {
+		for i, s := range order {
+			if s == stroke {
+				return i
+			}
+		}
+		t.Fatalf("no line stroked %s among %v", stroke, order)
+		return 0
+	}
+	hex := func(c color.Color) string {
+		r, g, b, _ := c.RGBA()
+		return fmt.Sprintf("#%02X%02X%02X", r>>8, g>>8, b>>8)
+	}
+	maxLine, p99, p50 := hex(maxBandColor()), hex(seriesColor(1)), hex(seriesColor(2))
+	if !(pos(maxLine) < pos(p99) && pos(p99) < pos(p50)) || !(widths[maxLine] > widths[p99] && widths[p99] > widths[p50]) {
+		t.Errorf("latency lines drawn in the order %v with widths %v: want max, p99, p50, each narrower", order, widths)
+	}
+	if pos("#0072B2") > pos("#000000 dashed") {
+		t.Errorf("the target rate is drawn before the responses/s (%v): under them", order)
+	}
+}
