@@ -39,7 +39,7 @@ func drawHeader(dc draw.Canvas, lk look, h header) draw.Canvas {
 	}
 	lines := []line{{h.title, textStyle(titlePt, true, color.Black, lk)}}
 	subSty := textStyle(subtitlePt, false, color.Gray{Y: 60}, lk)
-	for _, w := range wrapText(subSty, h.subtitle, width, 3) {
+	for _, w := range wrapText(subSty, h.subtitle, width, 4) {
 		lines = append(lines, line{w, subSty})
 	}
 	for _, w := range wrapText(warnSty, h.warning, width, 2) {

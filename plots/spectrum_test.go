@@ -300,3 +300,52 @@ func TestSpectrumLegendUnits(t *testing.T) {
 		}
 	}
 }
+
+// A legend words all its lines alike, however it is shortened to fit:
+// QA's overlay of 23 runs read "r-open service:" beside "r-stall service
+// time:", with the counts of some runs and not others. At the default
+// size no text is cut short, the subtitle's notes included.
+func TestSpectrumLegendWordsLinesAlike(t *testing.T) {
+	for _, n := range []int{5, 12, 23} {
+		var runs []Series
+		for i := range n {
+			res := synthRun(uint64(90+i), "async", 3, 500, int64(300+150*i))
+			if i%3 == 1 {
+				res.Model, res.RatePerSec = "open", 500
+			}
+			if i == 2 { // failed, for the subtitle's note
+				res.Status[200], res.Status[500] = res.Status[200]-10, 10
+			}
+			runs = append(runs, SeriesOf("r"+strings.Repeat("-long", i%5)+strconv.Itoa(i), res))
+		}
+		for _, size := range []Size{{}, {W: 6 * vg.Inch, H: 4 * vg.Inch}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
+			var service, serviceTime, latency, counted, fromSend int
+			for _, tx := range svgTextsAt(drawSVG(t, size, func(p string, s Size) error { return Spectrum(runs, p, s) })) {
+				switch {
+				case !strings.Contains(tx.s, ": p50 "):
+				case strings.Contains(tx.s, " service"):
+					service++
+					if strings.Contains(tx.s, " service time:") {
+						serviceTime++
+					}
+				default:
+					latency++
+					if strings.Contains(tx.s, " responses") {
+						counted++
+					}
+					if name, _, _ := strings.Cut(tx.s, ":"); strings.HasSuffix(name, " from intended send") {
+						fromSend++
+					}
+				}
+				if size.W == 0 && strings.Contains(tx.s, "…") {
+					t.Errorf("%d runs: %q is cut short", n, tx.s)
+				}
+			}
+			// Each open run has one service line.
+			if (serviceTime != 0 && serviceTime != service) || (counted != 0 && counted != latency) || (fromSend != 0 && fromSend != service) {
+				t.Errorf("%d runs at %v: %d of %d service lines say \"service time\", %d of %d lines their count, %d of %d open lines \"from intended send\"",
+					n, size, serviceTime, service, counted, latency, fromSend, service)
+			}
+		}
+	}
+}

@@ -51,7 +51,7 @@ func spectrumHeader(runs []Series) header {
 		notes = append(notes, singleLineNotes(singles)...)
 	}
 	if anyFailed(runs) {
-		notes = append(notes, "failed: of all attempts, those answered with a status outside 200-399 (drawn) or ended by an error such as a timeout (no latency: not drawn)")
+		notes = append(notes, "failed: of the attempts, those answered with a status outside 200-399 (in the lines) or ended by an error (not in them)")
 	}
 	if n := drawable(runs); n > paletteSize {
 		notes = append(notes, fmt.Sprintf("%d runs share %d colours: runs after the %s carry markers", n, paletteSize, ordinal(paletteSize)))
@@ -165,10 +165,11 @@ func saturationWarning(runs []Series, names []string) string {
 }
 
 // spectrumLegends names a line with its headline percentiles, the
-// latency with its count or the service time of a run that has both, in
-// forms from the fullest to the shortest: with the count of responses,
-// without it, and with the kind of line said in a word (the subtitle says
-// the rest).
+// latency with its count (and failed share) or the service time of a run
+// that has both, in three forms from the fullest to the shortest, one
+// level of which a legend uses for all its lines: in full; with the kind
+// of line said in a word (the subtitle says the rest); and without the
+// count of responses.
 func spectrumLegends(s Series, service bool) []string {
 	h, what, short := s.Latency, "", ""
 	if s.open() {
@@ -180,15 +181,18 @@ func spectrumLegends(s Series, service bool) []string {
 	nums := ": " + latencies([]string{"p50", "p99", "max"},
 		[]float64{msOf(stats.Quantile(h, 50)), msOf(stats.Quantile(h, 99)), msOf(h.Max())})
 	if service {
-		return []string{s.Name + what + nums, s.Name + short + nums}
+		return []string{s.Name + what + nums, s.Name + short + nums, s.Name + short + nums}
 	}
 	// Why the failed share in every form: a run whose responses all
-	// failed draws a line as healthy as any other.
-	count := stats.GroupDigits(h.TotalCount()) + " responses"
+	// failed draws a line as healthy as any other. Why the count kept
+	// longer than the words: the subtitle says what a solid line is.
+	count := " (" + stats.GroupDigits(h.TotalCount()) + " responses)"
+	failed := ""
 	if f := s.failedShare(); f != "" {
-		return []string{s.Name + what + nums + " (" + count + ", " + f + ")", s.Name + what + nums + " (" + f + ")", s.Name + nums + " (" + f + ")"}
+		count = " (" + stats.GroupDigits(h.TotalCount()) + " responses, " + f + ")"
+		failed = " (" + f + ")"
 	}
-	return []string{s.Name + what + nums + " (" + count + ")", s.Name + what + nums, s.Name + nums}
+	return []string{s.Name + what + nums + count, s.Name + nums + count, s.Name + nums + failed}
 }
 
 // failed returns the attempts of s that failed, errors and responses
