@@ -163,7 +163,9 @@ func timelinePanels(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 	if err != nil {
 		return nil, err
 	}
-	keys[latency] = key
+	if len(key.captions)+len(key.entries) > 0 {
+		keys[latency] = key
+	}
 	return append(panels, latency), nil
 }
 
@@ -331,8 +333,10 @@ func latencyPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval
 	}
 	p.Y.Scale = plot.LogScale{}
 	if yHi == 0 {
-		key.entries = nil
-		p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size, 0)
+		// Why no key and no ticks: a caption over no line, and values
+		// on an axis of nothing, would be made up.
+		key = panelKey{}
+		p.Y.Tick.Marker = plot.ConstantTicks(nil)
 		p.Y.Min, p.Y.Max = 0.1, 10
 		note, err := plotter.NewLabels(plotter.XYLabels{
 			XYs: []plotter.XY{{X: spans[len(spans)-1].hi / 2, Y: 1}}, Labels: []string{"no responses: no latency to show"}})
