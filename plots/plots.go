@@ -5,6 +5,7 @@
 package plots
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -115,9 +116,28 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 		}
 	}
 	return stats.WriteFileAtomic(path, func(w io.Writer) error {
+		if _, svg := c.(*vgsvg.Canvas); svg {
+			return writeSVG(w, c)
+		}
 		_, err := c.WriteTo(w)
 		return err
 	})
+}
+
+// svgFonts is the font list an SVG chart names: the font its text was
+// laid out with, then fonts of about its widths that other systems have,
+// then the generic family. Why: vgsvg names Liberation Sans alone, and a
+// browser without it (macOS, Windows) drew the text in its default serif.
+const svgFonts = "font-family:'Liberation Sans', Arial, Helvetica, sans-serif;"
+
+// writeSVG writes the SVG canvas c to w with svgFonts for its font.
+func writeSVG(w io.Writer, c vg.CanvasWriterTo) error {
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.ReplaceAll(b.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts)))
+	return err
 }
 
 // sans returns the Liberation Sans font at pt points, bold if asked.

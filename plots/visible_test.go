@@ -88,3 +88,22 @@ func TestCoincidingLinesStayVisible(t *testing.T) {
 		t.Errorf("the target rate is drawn before the responses/s (%v): under them", order)
 	}
 }
+
+// An SVG chart names fonts a browser without Liberation Sans has, and
+// the generic sans-serif last: QA's SVGs named Liberation Sans alone, so
+// macOS and Windows drew them in a serif font.
+func TestSVGFontsFallBackToSansSerif(t *testing.T) {
+	for _, c := range charts() {
+		svg := drawSVG(t, Size{}, c.draw)
+		fonts := regexp.MustCompile(`font-family:([^;"]*)`).FindAllStringSubmatch(svg, -1)
+		if len(fonts) == 0 {
+			t.Errorf("%s: no font named", c.name)
+		}
+		for _, f := range fonts {
+			if !strings.HasSuffix(f[1], ", sans-serif") || !strings.Contains(f[1], "Arial") {
+				t.Errorf("%s: font-family %q, want Arial and sans-serif after it", c.name, f[1])
+				break
+			}
+		}
+	}
+}
