@@ -85,7 +85,8 @@ func TestComparePanelTitlesLineUp(t *testing.T) {
 }
 
 // A 4 x 3 inch chart (the smallest allowed) scales its fonts so that the
-// 0% and 50% ticks do not touch (the legend's fit is TestSpectrumLegendFits).
+// 0% and 50% ticks would not touch, were 0% labelled (the legend's fit is
+// TestSpectrumLegendFits).
 func TestSmallChartFits(t *testing.T) {
 	size := Size{W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}
 	lk := lookFor(size)

@@ -232,7 +232,7 @@ func TestNinesTicks(t *testing.T) {
 	for _, tk := range ninesTicks(0, 5.2) {
 		got = append(got, fmt.Sprintf("%.3f=%s", tk.Value, tk.Label))
 	}
-	want := "0.000=0% 0.301=50% 1.000=90% 2.000=99% 3.000=99.9% 4.000=99.99% 5.000=99.999%"
+	want := "0.000= 0.301=50% 1.000=90% 2.000=99% 3.000=99.9% 4.000=99.99% 5.000=99.999%"
 	if strings.Join(got, " ") != want {
 		t.Fatalf("ticks %v, want %s", got, want)
 	}

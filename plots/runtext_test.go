@@ -59,3 +59,22 @@ func TestSpectrumSaysWhatWasRun(t *testing.T) {
 		t.Errorf("two runs against two targets: subtitle %q, want none", got)
 	}
 }
+
+// One of a thing is singular, and the spectrum's axis has no "0%" label
+// crowding its "50%": QA's r-n1 read "1 connections" and "(1 responses)",
+// and every spectrum "0%" almost touching "50%".
+func TestOneIsSingular(t *testing.T) {
+	res := oneResponse(146)
+	texts := svgPlainText(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })) +
+		svgPlainText(drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum([]Series{SeriesOf("n1", res)}, p, s) }))
+	for _, want := range []string{"1 connection ", "(1 response)"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("charts lack %q: %s", want, texts)
+		}
+	}
+	for _, bad := range []string{"1 connections", "1 responses", " 0% "} {
+		if strings.Contains(texts, bad) {
+			t.Errorf("charts say %q: %s", bad, texts)
+		}
+	}
+}

@@ -94,9 +94,11 @@ func spectrumPoints(h *hdrhistogram.Histogram) plotter.XYs {
 // axis can draw it.
 func msOf(us int64) float64 { return float64(max(us, stats.LowestUs)) / 1000 }
 
-// ninesTicks labels the spectrum's x axis at 0%, 50%, 90%, 99%, 99.9%, ...
+// ninesTicks labels the spectrum's x axis at 50%, 90%, 99%, 99.9%, ...,
+// with a tick at 0% that has no label: it stood so close to 50% that the
+// two ran together, and the axis starting there says it.
 func ninesTicks(min, max float64) []plot.Tick {
-	ticks := []plot.Tick{{Value: 0, Label: "0%"}, {Value: nines(50), Label: "50%"}}
+	ticks := []plot.Tick{{Value: 0}, {Value: nines(50), Label: "50%"}}
 	for i := 1; float64(i) <= max+1e-9; i++ {
 		label := strconv.FormatFloat(percentileAt(float64(i)), 'f', i-2, 64) + "%"
 		if i == 1 {

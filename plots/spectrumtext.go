@@ -186,11 +186,10 @@ func spectrumLegends(s Series, service bool) []string {
 	// Why the failed share in every form: a run whose responses all
 	// failed draws a line as healthy as any other. Why the count kept
 	// longer than the words: the subtitle says what a solid line is.
-	count := " (" + stats.GroupDigits(h.TotalCount()) + " responses)"
-	failed := ""
+	responses := counted(h.TotalCount(), "response")
+	count, failed := " ("+responses+")", ""
 	if f := s.failedShare(); f != "" {
-		count = " (" + stats.GroupDigits(h.TotalCount()) + " responses, " + f + ")"
-		failed = " (" + f + ")"
+		count, failed = " ("+responses+", "+f+")", " ("+f+")"
 	}
 	return []string{s.Name + what + nums + count, s.Name + nums + count, s.Name + nums + failed}
 }
