@@ -23,7 +23,7 @@ import (
 // than it kept.
 func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Open connections")
-	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
+	p.Y.Tick.Marker = newLinearTicker(p.Y.Tick.Label.Font.Size)
 	p.Legend.Top, p.Legend.Left = true, true
 	p.Legend.XOffs = lk.pt(8)
 	var samples plotter.XYs

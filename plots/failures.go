@@ -36,7 +36,7 @@ func hasFailures(ivs []*stats.Interval) bool {
 // says "Errors/s" when errors are all it shows.
 func failuresPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Failed/s")
-	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
+	p.Y.Tick.Marker = newLinearTicker(p.Y.Tick.Label.Font.Size)
 	p.Legend.Top = true
 	p.Legend.XOffs = -lk.pt(8)
 	yMax, err := addFailedStatuses(p, lk, spans, ivs)

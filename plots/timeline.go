@@ -112,6 +112,17 @@ func timelinePlots(lk look, res *stats.Result) (timeline, error) {
 	for i, p := range panels {
 		p.X.Min, p.X.Max = 0, end
 		p.X.Tick.Marker = plot.TickerFunc(ticks)
+		if i < len(panels)-1 {
+			// The panels share their time axis, labelled once at the
+			// bottom: the room of the labels goes to the data.
+			p.X.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+				tks := ticks(min, max)
+				for j := range tks {
+					tks[j].Label = ""
+				}
+				return tks
+			})
+		}
 		tl.rows[i] = []*plot.Plot{p}
 	}
 	panels[len(panels)-1].X.Label.Text = timeAxisLabel(res, unit)
@@ -232,7 +243,7 @@ func addLines(p *plot.Plot, segs []plotter.XYs, sty draw.LineStyle, name string)
 // second.
 func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Responses/s")
-	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
+	p.Y.Tick.Marker = newLinearTicker(p.Y.Tick.Label.Font.Size)
 	p.Legend.Top = true
 	p.Legend.XOffs = -lk.pt(8)
 	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
@@ -374,6 +385,9 @@ func fitPanel(lk look) func(p *plot.Plot, data draw.Canvas) {
 			return
 		}
 		shortenYLabel(p, dataH)
+		if lt, ok := p.Y.Tick.Marker.(*linearTicker); ok {
+			lt.heightPt = dataH
+		}
 		legH := p.Legend.Rectangle(data).Size().Y
 		// Why the margin: gonum draws a legend from the top of the plot,
 		// a little above the data area.

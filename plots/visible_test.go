@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/plot/vg"
 )
 
 // contrast returns the WCAG contrast ratio of c against white.
@@ -105,5 +107,39 @@ func TestSVGFontsFallBackToSansSerif(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// A timeline's panels share one time axis, labelled once at the bottom,
+// and a short panel's linear axis keeps only the labels that stand apart:
+// with four panels (QA's r-refuse at --size 6x4) the labels of the
+// connections axis ran into each other.
+func TestShortPanelsKeepTheirLabelsApart(t *testing.T) {
+	lt := newLinearTicker(11)
+	lt.heightPt = 40
+	var at []float64
+	for _, tk := range lt.Ticks(0, 11000) {
+		if tk.Label != "" {
+			at = append(at, tk.Value)
+		}
+	}
+	for i := 1; i < len(at); i++ {
+		if gap := 40 * (at[i] - at[i-1]) / 11000; gap < 1.5*11 {
+			t.Errorf("labels at %v on 40 pt: %v and %v are %.1f pt apart", at, at[i-1], at[i], gap)
+		}
+	}
+	if len(at) < 2 || at[0] != 0 {
+		t.Errorf("labels at %v: want 0 and at least one more", at)
+	}
+
+	svg := drawSVG(t, Size{W: 6 * vg.Inch, H: 4 * vg.Inch}, func(p string, s Size) error { return Timeline(churnRun(), p, s) })
+	n := 0
+	for _, tx := range svgTextsAt(svg) {
+		if tx.s == "3" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("the 3 s tick labelled %d times on a timeline of four panels, want once", n)
 	}
 }
