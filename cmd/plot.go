@@ -68,7 +68,7 @@ is one, else into the current directory.`,
 	fl := c.Flags()
 	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum or timeline")
 	fl.StringVarP(&f.output, "output", "o", "", "chart file, .png or .svg (default KIND.png)")
-	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, 8x7 for a timeline of three panels, taller for a spectrum whose legend has more than four rows")
+	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, two inches taller for each panel of a timeline beyond two (8x7, 8x9), taller for a spectrum whose legend has more than four rows")
 	return c
 }
 
