@@ -37,9 +37,11 @@ Kinds:
             repeat with markers; the legend sits above the plot, in
             columns when there are many runs, and at the default size
             the chart grows taller with it so the plot keeps its size;
+            a run with failures gives their share in its legend;
             a run with no responses is left out, with a note
-  timeline  throughput and p50/p99/max latency over time, errors marked,
-            responses with a status outside 200-399 drawn per second;
+  timeline  throughput and p50/p99/max latency over time; failures in a
+            panel of their own: responses with a status outside 200-399
+            per second, and errors per second with their kinds;
             open connections for hold runs (with the moment all were
             open) and changing connection counts; for open-model runs
             the target rate (constant, or following the stages of a
@@ -66,7 +68,7 @@ is one, else into the current directory.`,
 	fl := c.Flags()
 	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum or timeline")
 	fl.StringVarP(&f.output, "output", "o", "", "chart file, .png or .svg (default KIND.png)")
-	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, 8x7 for a timeline of three panels, taller for a spectrum whose legend has more than four rows")
+	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, two inches taller for each panel of a timeline beyond two (8x7, 8x9), taller for a spectrum whose legend has more than four rows")
 	return c
 }
 

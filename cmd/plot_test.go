@@ -214,7 +214,7 @@ func TestPlotHelpSaysWhereTheLegendIs(t *testing.T) {
 	help := strings.Join(strings.Fields(stdout), " ")
 	for _, want := range []string{
 		"the legend sits above the plot, in columns when there are many runs",
-		"responses with a status outside 200-399 drawn per second",
+		"failures in a panel of their own: responses with a status outside 200-399 per second, and errors per second with their kinds",
 		"open connections for hold runs (with the moment all were open)",
 	} {
 		if !strings.Contains(help, want) {
