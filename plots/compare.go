@@ -111,7 +111,8 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 		p.X.Tick.Marker = connTicks(conns)
 		p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 		yMax, yMin := 0.0, math.Inf(1)
-		for m, mode := range modes {
+		for _, mode := range modes {
+			m := modeStyle(mode, modes)
 			cs := byMode[mode]
 			slices.SortFunc(cs, func(a, b CompareCell) int { return cmp.Compare(a.Connections, b.Connections) })
 			pts := make(plotter.XYs, len(cs))
@@ -159,6 +160,32 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 
 // logFloor stands in for 0 on a log axis.
 const logFloor = 1e-3
+
+// modeStyle returns the index of mode's colour (seriesColor) and marker
+// (markerShape), fixed for the modes nowait has: async blue circles, sync
+// orange squares, goroutine green triangles, in every comparison whatever
+// other modes it holds, so that two charts side by side agree. Another
+// mode takes the next index by its place among such others in modes.
+func modeStyle(mode string, modes []string) int {
+	switch mode {
+	case "async":
+		return 0
+	case "sync":
+		return 1
+	case "goroutine":
+		return 2
+	}
+	i := 3
+	for _, m := range modes {
+		if m == mode {
+			break
+		}
+		if modeStyle(m, nil) >= 3 {
+			i++
+		}
+	}
+	return i
+}
 
 // markerShape gives each mode its own point shape as well as its colour.
 func markerShape(i int) draw.GlyphDrawer {

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -72,6 +73,37 @@ func TestCompareLogPanelsLabelTheirData(t *testing.T) {
 						t.Errorf("%s: no label within a decade under the %s point at %v", where, c.Mode, v)
 					}
 				}
+			}
+		}
+	}
+}
+
+// cellsOf returns the cells of compareCells whose mode is in modes, in
+// the order of modes.
+func cellsOf(modes ...string) []CompareCell {
+	var out []CompareCell
+	for _, m := range modes {
+		for _, c := range compareCells() {
+			if c.Mode == m {
+				out = append(out, c)
+			}
+		}
+	}
+	return out
+}
+
+// A mode has one colour in every comparison, whatever modes it is
+// compared with: QA's goroutine was green beside async and sync, orange
+// (sync's colour) beside async alone. Each line of four counts is drawn
+// in its mode's colour, and no other mode's colour has a data line.
+func TestCompareModeColourIsFixed(t *testing.T) {
+	colour := map[string]string{"async": "#0072B2", "sync": "#E69F00", "goroutine": "#009E73"}
+	for _, modes := range [][]string{{"async", "sync", "goroutine"}, {"async", "goroutine"}, {"goroutine", "sync"}, {"goroutine"}, {"sync"}} {
+		svg := []byte(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(cellsOf(modes...), p, s) }))
+		for mode, c := range colour {
+			want := slices.Contains(modes, mode)
+			if got := hasLine(svg, line{c, 4}); got != want {
+				t.Errorf("modes %v: a line of 4 points stroked %s (%s's colour): %v, want %v", modes, c, mode, got, want)
 			}
 		}
 	}
