@@ -80,7 +80,13 @@ func Compare(cells []CompareCell, path string, size Size) error {
 		return err
 	}
 	h := header{title: "nowait: " + strings.Join(modes, " vs ") + " by connection count"}
-	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, grid, nil, nil) })
+	return render(path, size, func(dc draw.Canvas) { paintCompare(dc, lk, h, grid) })
+}
+
+// paintCompare draws the header h and the panels of grid in dc and
+// returns the data area of each panel, as drawn.
+func paintCompare(dc draw.Canvas, lk look, h header, grid [][]*plot.Plot) [][]draw.Canvas {
+	return drawGrid(drawHeader(dc, lk, h), lk, grid, nil, compareFit)
 }
 
 // comparePlots builds the 2x2 grid of panels and returns the modes in the
@@ -104,11 +110,15 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 	slices.Sort(conns)
 	panels := comparePanels(cells[0].Summary.Model)
 	ps := make([]*plot.Plot, len(panels))
+	var counts *connTicker // shared: every panel labels the same counts
 	for i, pn := range panels {
 		p := newPlot(lk, pn.title, "Connections (log scale)", pn.yLabel)
 		p.X.Scale = plot.LogScale{}
 		p.X.Min, p.X.Max = float64(max(conns[0], 1))/1.3, float64(max(conns[len(conns)-1], 1))*1.3
-		p.X.Tick.Marker = connTicks(conns)
+		if counts == nil {
+			counts = &connTicker{conns: conns, label: p.X.Tick.Label}
+		}
+		p.X.Tick.Marker = counts
 		p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 		yMax, yMin := 0.0, math.Inf(1)
 		for _, mode := range modes {
@@ -191,13 +201,4 @@ func modeStyle(mode string, modes []string) int {
 func markerShape(i int) draw.GlyphDrawer {
 	shapes := []draw.GlyphDrawer{draw.CircleGlyph{}, draw.SquareGlyph{}, draw.TriangleGlyph{}, draw.PlusGlyph{}, draw.CrossGlyph{}}
 	return shapes[i%len(shapes)]
-}
-
-// connTicks labels the x axis at the connection counts that were run.
-func connTicks(conns []int) plot.Ticker {
-	ticks := make(plot.ConstantTicks, 0, len(conns))
-	for _, c := range conns {
-		ticks = append(ticks, plot.Tick{Value: float64(max(c, 1)), Label: formatNum(float64(c))})
-	}
-	return ticks
 }

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -104,6 +105,75 @@ func TestCompareModeColourIsFixed(t *testing.T) {
 			want := slices.Contains(modes, mode)
 			if got := hasLine(svg, line{c, 4}); got != want {
 				t.Errorf("modes %v: a line of 4 points stroked %s (%s's colour): %v, want %v", modes, c, mode, got, want)
+			}
+		}
+	}
+}
+
+// manyCounts is QA's comparison of two modes at ten connection counts,
+// 1 to 1,000.
+func manyCounts() []CompareCell {
+	var cells []CompareCell
+	for m, mode := range []string{"async", "goroutine"} {
+		for _, c := range []int{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000} {
+			s := stats.Summary{Mode: mode, Connections: c, RequestsPerSec: 300000 / float64(m+1), CPUMicrosPerReq: 3}
+			s.Latency.Percentiles = map[string]float64{"99": float64(c) / 10}
+			rss := 3e6 / float64(c)
+			s.RSSBytesPerConn = &rss
+			cells = append(cells, CompareCell{Mode: mode, Connections: c, Summary: s})
+		}
+	}
+	return cells
+}
+
+// The connection counts under a panel never run together: QA's ten
+// counts read "50100" and "2005001k". Each count keeps its tick; the
+// labels drawn, placed on the data area as drawn, stand apart by the
+// widths of their text, the smallest and largest counts are labelled, and
+// every panel labels the same counts.
+func TestCompareCountLabelsDoNotOverlap(t *testing.T) {
+	cells := manyCounts()
+	for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}, {W: 16 * vg.Inch, H: 10 * vg.Inch}} {
+		lk := lookFor(size)
+		grid, _, err := comparePlots(lk, cells)
+		if err != nil {
+			t.Fatal(err)
+		}
+		full := size.orDefault()
+		dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
+		data := paintCompare(dc, lk, header{title: "compare"}, grid)
+		var first []string // the labels of the first panel
+		for r := range grid {
+			for c, p := range grid[r] {
+				ticks := p.X.Tick.Marker.Ticks(p.X.Min, p.X.Max)
+				if len(ticks) != 10 {
+					t.Errorf("%v, %s: %d ticks, want one per count, 10", size, p.X.Label.Text, len(ticks))
+				}
+				width := data[r][c].Max.X - data[r][c].Min.X
+				x := func(v float64) vg.Length {
+					return width * vg.Length(math.Log(v/p.X.Min)/math.Log(p.X.Max/p.X.Min))
+				}
+				var labels []string
+				prevRight := vg.Length(math.Inf(-1))
+				for _, tk := range ticks {
+					if tk.Label == "" {
+						continue
+					}
+					labels = append(labels, tk.Label)
+					half := p.X.Tick.Label.Width(tk.Label) / 2
+					if x(tk.Value)-half < prevRight {
+						t.Errorf("%v: label %q overlaps the one before it (labels %v)", size, tk.Label, labels)
+					}
+					prevRight = x(tk.Value) + half
+				}
+				if len(labels) < 2 || labels[0] != "1" || labels[len(labels)-1] != "1k" {
+					t.Errorf("%v: labels %v; want the smallest and largest counts among them", size, labels)
+				}
+				if first == nil {
+					first = labels
+				} else if !slices.Equal(labels, first) {
+					t.Errorf("%v: labels %v, the first panel's %v; want the same counts under every panel", size, labels, first)
+				}
 			}
 		}
 	}
