@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
@@ -36,6 +37,7 @@ const (
 	linearAxis panelAxis = iota
 	logAxis              // log scale, plain numbers: the modes differ by orders of magnitude
 	logMsAxis            // log scale, labelled in ms as the timeline's latency axis is
+	logKBAxis            // log scale of KB, labelled with the unit that reads best: 500 KB, 2 MB
 )
 
 // comparePanels returns the panels for the cells' load model: throughput
@@ -44,16 +46,16 @@ func comparePanels(model string) []comparePanel {
 	if model == "hold" {
 		return []comparePanel{
 			{"Connections established", "peak open", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, linearAxis},
-			{"Connect time p99", "log scale", func(s stats.Summary) float64 { return s.Connect.P(99) }, logMsAxis},
+			{"Connect time p99", "connect (log)", func(s stats.Summary) float64 { return s.Connect.P(99) }, logMsAxis},
 			{"Generator threads", "threads (log)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }, logAxis},
-			{"RSS added per connection", "KB/conn (log)", rssKBPerConn, logAxis},
+			{"RSS added per connection", "RSS/conn (log)", rssKBPerConn, logKBAxis},
 		}
 	}
 	return []comparePanel{
 		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }, linearAxis},
-		{"p99 latency", "log scale", func(s stats.Summary) float64 { return s.Latency.P(99) }, logMsAxis},
+		{"p99 latency", "latency (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, logMsAxis},
 		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, linearAxis},
-		{"RSS added per connection", "KB/conn (log)", rssKBPerConn, logAxis},
+		{"RSS added per connection", "RSS/conn (log)", rssKBPerConn, logKBAxis},
 	}
 }
 
@@ -64,6 +66,22 @@ func rssKBPerConn(s stats.Summary) float64 {
 		return 0
 	}
 	return *s.RSSBytesPerConn / 1000
+}
+
+// kbLabel labels a memory size given in KB with the decimal unit that
+// reads best, as the table of `nowait compare` prints it: 500 B, 20 KB,
+// 1 MB (not "1k" KB), 1.5 GB.
+func kbLabel(kb float64) string {
+	b := roundSig(kb * 1000)
+	for _, u := range []struct {
+		name string
+		size float64
+	}{{"GB", 1e9}, {"MB", 1e6}, {"KB", 1e3}} {
+		if b >= u.size {
+			return strconv.FormatFloat(roundSig(b/u.size), 'f', -1, 64) + " " + u.name
+		}
+	}
+	return strconv.FormatFloat(b, 'f', -1, 64) + " B"
 }
 
 // Compare draws the comparison of modes to path (.png or .svg): four
@@ -153,8 +171,11 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 			// axis to one), as the timeline's latency axis is.
 			p.Y.Scale = plot.LogScale{}
 			p.Y.Tick.Marker = newLogTicker(p.Y.Tick.Label.Font.Size, yMin)
-			if pn.axis == logMsAxis {
+			switch pn.axis {
+			case logMsAxis:
 				p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size, yMin)
+			case logKBAxis:
+				p.Y.Tick.Marker = &logTicker{labelPt: p.Y.Tick.Label.Font.Size, dataLo: yMin, label: kbLabel}
 			}
 			p.Y.Min, p.Y.Max = yMin/2, math.Max(yMax*2, yMin*10)
 		}

@@ -178,3 +178,47 @@ func TestCompareCountLabelsDoNotOverlap(t *testing.T) {
 		}
 	}
 }
+
+// Every axis of a comparison names its quantity, within the height of its
+// panel, and memory reads in the unit that fits it: QA's p99 and connect
+// time axes said only "log scale", and 1,000 KB per connection read "1k"
+// on a "KB/conn" axis, where the table says 1 MB.
+func TestCompareAxesNameTheirQuantity(t *testing.T) {
+	for name, cells := range map[string][]CompareCell{"QA's": qaCells(), "many": manyCounts(), "hold": holdCells()} {
+		for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
+			lk := lookFor(size)
+			grid, _, err := comparePlots(lk, cells)
+			if err != nil {
+				t.Fatal(err)
+			}
+			full := size.orDefault()
+			dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
+			data := paintCompare(dc, lk, header{title: "compare"}, grid)
+			for i, pn := range comparePanels(cells[0].Summary.Model) {
+				p := grid[i/2][i%2]
+				where := fmt.Sprintf("%s cells at %v, %s", name, size, pn.title)
+				quantity := strings.NewReplacer("(log)", "", "log scale", "", "(", "", ")", "").Replace(p.Y.Label.Text)
+				if strings.TrimSpace(quantity) == "" {
+					t.Errorf("%s: y axis %q names no quantity", where, p.Y.Label.Text)
+				}
+				d := data[i/2][i%2]
+				if w := p.Y.Label.TextStyle.Width(p.Y.Label.Text); w > d.Max.Y-d.Min.Y {
+					t.Errorf("%s: y axis label %q is %v long, the panel %v high", where, p.Y.Label.Text, w, d.Max.Y-d.Min.Y)
+				}
+				if pn.title != "RSS added per connection" {
+					continue
+				}
+				for _, l := range labelledTicks(p) {
+					kb := l.Value
+					unit := map[bool]string{true: " MB", false: " KB"}[kb >= 1000]
+					if kb < 1 {
+						unit = " B"
+					}
+					if !strings.HasSuffix(l.Label, unit) {
+						t.Errorf("%s: %v KB labelled %q; want it in%s", where, kb, l.Label, unit)
+					}
+				}
+			}
+		}
+	}
+}

@@ -73,8 +73,11 @@ func TestComparePanelTitlesLineUp(t *testing.T) {
 				t.Errorf("%s: title %q at y %v (%v), %q at y %v (%v)", name, r[0], y0, ok0, r[1], y1, ok1)
 			}
 		}
-		if _, ok := texts["KB/conn (log)"]; !ok {
-			t.Errorf("%s: no KB/conn axis", name)
+		if _, ok := texts["RSS/conn (log)"]; !ok {
+			t.Errorf("%s: no RSS/conn axis", name)
+		}
+		if _, ok := texts["10 KB"]; !ok {
+			t.Errorf("%s: no 10 KB label on the RSS/conn axis", name)
 		}
 	}
 }

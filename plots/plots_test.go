@@ -104,7 +104,7 @@ func charts() []chart {
 			[]string{"Responses/s", "Latency", "1 ms", "Time since start (s)", "p50", "p99", "max", "errors/s (35 in all)"},
 			[]line{{"#0072B2", 30}, {"#009E73", 30}, {"#E69F00", 30}, {"#CC79A7", 30}}},
 		{"compare", func(p string, s Size) error { return Compare(compareCells(), p, s) },
-			[]string{"Throughput", "p99 latency", "µs/request", "KB/conn (log)", "RSS added per connection", "Connections (log scale)", "10k", "goroutine"},
+			[]string{"Throughput", "p99 latency", "µs/request", "RSS/conn (log)", "RSS added per connection", "Connections (log scale)", "10k", "goroutine"},
 			[]line{{"#0072B2", 4}, {"#E69F00", 4}, {"#009E73", 4}}},
 	}
 }
