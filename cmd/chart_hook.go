@@ -25,7 +25,7 @@ func drawCompareChart(dir string, r CompareReport, notes io.Writer) ([]string, e
 	var drawn []string
 	for _, ext := range []string{".png", ".svg"} {
 		path := filepath.Join(dir, "compare"+ext)
-		err := plots.Compare(cells, path, plots.Size{})
+		err := plots.Compare(compareSetup(r), cells, path, plots.Size{})
 		if errors.Is(err, plots.ErrNoData) {
 			return nil, removeUndrawnChart(dir, "compare", "no cell completed", notes)
 		}
@@ -35,4 +35,10 @@ func drawCompareChart(dir string, r CompareReport, notes io.Writer) ([]string, e
 		drawn = append(drawn, path)
 	}
 	return drawn, nil
+}
+
+// compareSetup is what every cell of r ran with, for the chart's subtitle.
+func compareSetup(r CompareReport) plots.CompareSetup {
+	return plots.CompareSetup{Target: r.Target, DurationSec: r.Duration, Model: r.Model, Pipeline: r.Pipeline,
+		EverySec: r.EverySec, ConnectRate: r.ConnectRate, NoTLSResume: r.NoTLSResume}
 }

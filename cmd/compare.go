@@ -50,6 +50,13 @@ type CompareReport struct {
 	Schema   int     `json:"schema_version"`
 	Target   string  `json:"target"`
 	Duration float64 `json:"duration_s"`
+	// What every cell ran besides: the model, pipelining, the hold
+	// model's request interval and connect rate, full TLS handshakes.
+	Model       string  `json:"model,omitempty"`
+	Pipeline    int     `json:"pipeline,omitempty"`
+	EverySec    float64 `json:"every_s,omitempty"`
+	ConnectRate float64 `json:"connect_rate_per_s,omitempty"`
+	NoTLSResume bool    `json:"no_tls_resume,omitempty"`
 	// Interrupted says Ctrl-C stopped the comparison: the last cell may
 	// have been cut short and the cells after it never ran.
 	Interrupted bool          `json:"interrupted"`
@@ -262,7 +269,11 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 		url, f.run.caCert = t.url, t.caFile
 		fmt.Fprintf(a.stderr, "Built-in target listening on %s\n", t.describe())
 	}
-	report := CompareReport{Schema: stats.SchemaVersion, Target: scenarios.RedactURL(url), Duration: f.run.duration.Seconds()}
+	report := CompareReport{Schema: stats.SchemaVersion, Target: scenarios.RedactURL(url), Duration: f.run.duration.Seconds(),
+		Model: f.model, EverySec: f.run.every.Seconds(), ConnectRate: f.run.connectRate, NoTLSResume: f.run.noTLSResume}
+	if !f.run.hold {
+		report.Pipeline = f.run.pipeline
+	}
 	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold)
 	var noConnection error
 cells:

@@ -6,7 +6,6 @@ import (
 	"math"
 	"slices"
 	"strconv"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -87,17 +86,17 @@ func kbLabel(kb float64) string {
 // Compare draws the comparison of modes to path (.png or .svg): four
 // panels, throughput, p99 latency, generator CPU per request and peak RSS
 // per connection, each against the connection count (log scale), one line
-// per mode.
+// per mode, under a subtitle that says what setup ran (CompareSetup).
 //
 // Memory is in decimal units (1 KB = 1000 bytes), as the table of
 // `nowait compare` prints it.
-func Compare(cells []CompareCell, path string, size Size) error {
+func Compare(setup CompareSetup, cells []CompareCell, path string, size Size) error {
 	lk := lookFor(size)
 	grid, modes, err := comparePlots(lk, cells)
 	if err != nil {
 		return err
 	}
-	h := header{title: "nowait: " + strings.Join(modes, " vs ") + " by connection count"}
+	h := compareHeader(setup, modes, cells)
 	return render(path, size, func(dc draw.Canvas) { paintCompare(dc, lk, h, grid) })
 }
 

@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"html"
 	"math"
 	"slices"
 	"strings"
@@ -100,7 +101,7 @@ func cellsOf(modes ...string) []CompareCell {
 func TestCompareModeColourIsFixed(t *testing.T) {
 	colour := map[string]string{"async": "#0072B2", "sync": "#E69F00", "goroutine": "#009E73"}
 	for _, modes := range [][]string{{"async", "sync", "goroutine"}, {"async", "goroutine"}, {"goroutine", "sync"}, {"goroutine"}, {"sync"}} {
-		svg := []byte(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(cellsOf(modes...), p, s) }))
+		svg := []byte(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, cellsOf(modes...), p, s) }))
 		for mode, c := range colour {
 			want := slices.Contains(modes, mode)
 			if got := hasLine(svg, line{c, 4}); got != want {
@@ -219,6 +220,39 @@ func TestCompareAxesNameTheirQuantity(t *testing.T) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// A comparison says under its title what every cell ran: QA's chart of a
+// comparison over TLS looked like one over http, and none said the
+// target, duration, model or pipelining.
+func TestCompareSaysWhatRan(t *testing.T) {
+	for _, tc := range []struct {
+		setup CompareSetup
+		cells []CompareCell
+		want  []string
+	}{
+		{CompareSetup{Target: "http://127.0.0.1:18083/", DurationSec: 2, Model: "closed", Pipeline: 4}, compareCells(),
+			[]string{"http://127.0.0.1:18083/", "closed model", "2 s per cell", "pipeline 4"}},
+		{CompareSetup{Target: "https://127.0.0.1:8443/", DurationSec: 0.5}, compareCells(),
+			[]string{"https://127.0.0.1:8443/", "0.5 s per cell", "TLS, sessions resumed"}},
+		{CompareSetup{Target: "https://[::1]:8443/", DurationSec: 3, Model: "hold", EverySec: 0.5, ConnectRate: 200, NoTLSResume: true}, holdCells(),
+			[]string{"hold model", "3 s per cell", "a request per connection every 0.5 s", "200 connects/s", "TLS, a full handshake per connect"}},
+	} {
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Compare(tc.setup, tc.cells, p, s) })
+		var all []string
+		for _, tx := range svgTextsAt(svg) {
+			all = append(all, html.UnescapeString(tx.s))
+		}
+		text := strings.Join(all, " ")
+		for _, w := range tc.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%+v: the chart does not say %q", tc.setup, w)
+			}
+		}
+		if tc.setup.Pipeline == 0 && strings.Contains(text, "pipeline") {
+			t.Errorf("%+v: the chart speaks of a pipeline", tc.setup)
 		}
 	}
 }

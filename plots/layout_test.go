@@ -61,7 +61,7 @@ func holdCells() []CompareCell {
 // and memory is in the table's decimal KB.
 func TestComparePanelTitlesLineUp(t *testing.T) {
 	for name, cells := range map[string][]CompareCell{"closed": compareCells(), "hold": holdCells()} {
-		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(cells, p, s) }))
+		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, cells, p, s) }))
 		rows := [][2]string{{"Throughput", "p99 latency"}, {"Generator CPU per request", "RSS added per connection"}}
 		if name == "hold" {
 			rows = [][2]string{{"Connections established", "Connect time p99"}, {"Generator threads", "RSS added per connection"}}
