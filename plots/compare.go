@@ -51,11 +51,31 @@ func comparePanels(model string) []comparePanel {
 		}
 	}
 	return []comparePanel{
-		{"Throughput", "responses/s", func(s stats.Summary) float64 { return s.RequestsPerSec }, linearAxis},
+		{"Throughput", "responses/s", okPerSec, linearAxis},
 		{"p99 latency", "latency (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, logMsAxis},
 		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, linearAxis},
 		{"RSS added per connection", "RSS/conn (log)", rssKBPerConn, logKBAxis},
 	}
+}
+
+// okPerSec is the responses per second whose status is within 200-399:
+// a 500 is an answer, but not the service asked for, so it does not count
+// as throughput (the report counts it as a failed attempt).
+func okPerSec(s stats.Summary) float64 {
+	failed := failedStatuses(s)
+	if failed == 0 {
+		return s.RequestsPerSec
+	}
+	return s.RequestsPerSec * float64(s.Responses-failed) / float64(s.Responses)
+}
+
+// failedStatuses is the number of responses of s with a status outside
+// 200-399: its failed attempts less its transport and connect errors.
+func failedStatuses(s stats.Summary) uint64 {
+	if s.Failed <= s.ErrorTotal {
+		return 0
+	}
+	return min(s.Failed-s.ErrorTotal, s.Responses)
 }
 
 // rssKBPerConn is the RSS added per connection in KB, 0 (the log axis's
@@ -129,6 +149,9 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 	ps := make([]*plot.Plot, len(panels))
 	var counts *connTicker // shared: every panel labels the same counts
 	for i, pn := range panels {
+		if pn.title == "Throughput" && slices.ContainsFunc(cells, func(c CompareCell) bool { return failedStatuses(c.Summary) > 0 }) {
+			pn.title = "Throughput, 2xx/3xx only" // the header says how many failed
+		}
 		p := newPlot(lk, pn.title, "Connections (log scale)", pn.yLabel)
 		p.X.Scale = plot.LogScale{}
 		p.X.Min, p.X.Max = float64(max(conns[0], 1))/1.3, float64(max(conns[len(conns)-1], 1))*1.3

@@ -256,3 +256,59 @@ func TestCompareSaysWhatRan(t *testing.T) {
 		}
 	}
 }
+
+// faultCells is QA's comparison against a target that answers some
+// requests with 500 or 503 and resets others: 20% of attempts fail.
+func faultCells() []CompareCell {
+	var cells []CompareCell
+	for _, mode := range []string{"async", "goroutine"} {
+		s := stats.Summary{Mode: mode, Model: "closed", Connections: 20, Responses: 100000, RequestsPerSec: 50000,
+			ErrorTotal: 5000, CPUMicrosPerReq: 10}
+		s.Failed = s.ErrorTotal + 16000 // 16,000 of the responses were 5xx: 21,000 of 105,000 attempts failed
+		s.ErrorRate = float64(s.Failed) / float64(s.Attempts())
+		s.Latency.Percentiles = map[string]float64{"99": 1.6}
+		rss := 279300.0
+		s.RSSBytesPerConn = &rss
+		cells = append(cells, CompareCell{Mode: mode, Connections: 20, Summary: s})
+	}
+	return cells
+}
+
+// A comparison whose cells had failed attempts says so, with each mode's
+// worst share, and its throughput counts the 2xx/3xx responses alone, as
+// its title says: QA's chart of a target failing 20% of attempts showed
+// neither, and counted the 5xx as served. Without failures, neither.
+func TestCompareShowsFailures(t *testing.T) {
+	for name, tc := range map[string]struct {
+		cells []CompareCell
+		says  []string
+	}{
+		"faults": {faultCells(), []string{"failed attempts", "async up to 20.0% (20 conns)", "goroutine up to 20.0% (20 conns)", "Throughput, 2xx/3xx only"}},
+		"clean":  {compareCells(), nil},
+	} {
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, tc.cells, p, s) })
+		var all []string
+		for _, tx := range svgTextsAt(svg) {
+			all = append(all, html.UnescapeString(tx.s))
+		}
+		text := strings.Join(all, " ") // the lines of a wrapped warning in their order
+		for _, w := range tc.says {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: the chart does not say %q:\n%s", name, w, text)
+			}
+		}
+		if tc.says == nil && (strings.Contains(text, "failed") || strings.Contains(text, "2xx/3xx")) {
+			t.Errorf("%s: the chart speaks of failures:\n%s", name, text)
+		}
+		throughput := comparePanels("closed")[0]
+		for _, c := range tc.cells {
+			ok := float64(c.Summary.Responses-(c.Summary.Failed-c.Summary.ErrorTotal)) / float64(max(c.Summary.Responses, 1)) * c.Summary.RequestsPerSec
+			if c.Summary.Responses == 0 {
+				ok = c.Summary.RequestsPerSec
+			}
+			if got := throughput.value(c.Summary); math.Abs(got-ok) > 1e-6*ok {
+				t.Errorf("%s: %s at %d: throughput %v, want the 2xx/3xx responses/s %v", name, c.Mode, c.Connections, got, ok)
+			}
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package plots
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/nowait/nowait/stats"
 )
 
 // CompareSetup is what every cell of a comparison ran with: the chart says
@@ -54,5 +57,40 @@ func compareHeader(setup CompareSetup, modes []string, cells []CompareCell) head
 	if len(what) > 0 {
 		h.subtitle = strings.TrimPrefix(h.subtitle+" — "+strings.Join(what, ", "), " — ")
 	}
+	h.warning = failureWarning(modes, cells)
 	return h
+}
+
+// failureWarning says, when any cell had failed attempts (a status
+// outside 200-399, a request error or a failed connect), each such mode's
+// worst share and where, in the words of the report: "failed attempts:
+// async up to 20.1% (20 conns), ...". Empty when nothing failed.
+func failureWarning(modes []string, cells []CompareCell) string {
+	var worst []string
+	for _, mode := range modes {
+		var w *CompareCell
+		for i, c := range cells {
+			if c.Mode == mode && c.Summary.Failed > 0 && (w == nil || c.Summary.ErrorRate > w.Summary.ErrorRate) {
+				w = &cells[i]
+			}
+		}
+		if w != nil {
+			worst = append(worst, fmt.Sprintf("%s up to %s (%s conns)", mode, percentText(w.Summary.ErrorRate),
+				stats.GroupDigits(int64(w.Connections))))
+		}
+	}
+	if len(worst) == 0 {
+		return ""
+	}
+	return "failed attempts: " + strings.Join(worst, ", ")
+}
+
+// percentText formats a share (0 to 1) as a percentage: 20.1%, 0.25%,
+// 0.0001%.
+func percentText(share float64) string {
+	pct := share * 100
+	if pct >= 1 {
+		return strconv.FormatFloat(pct, 'f', 1, 64) + "%"
+	}
+	return strconv.FormatFloat(pct, 'g', 2, 64) + "%"
 }
