@@ -12,15 +12,22 @@ import (
 // drawCompareChart draws the comparison chart of r into dir as
 // compare.png and compare.svg: throughput, p99, CPU per request and RSS
 // per connection against the connection count, one line per mode. Cells
-// that failed or were cut short are left out; with none left there is no
-// chart, and an old one in dir is removed (said on notes), so it cannot
-// contradict compare.json. It returns the paths of the files it drew.
+// that failed or were cut short are not drawn, and the chart names them;
+// with none left there is no chart, and an old one in dir is removed
+// (said on notes), so it cannot contradict compare.json. It returns the paths of the files it drew.
 func drawCompareChart(dir string, r CompareReport, notes io.Writer) ([]string, error) {
 	var cells []plots.CompareCell
 	for _, c := range r.Cells {
-		if c.Summary != nil && c.Error == "" && !c.Interrupted {
-			cells = append(cells, plots.CompareCell{Mode: c.Mode, Connections: c.Connections, Summary: *c.Summary})
+		pc := plots.CompareCell{Mode: c.Mode, Connections: c.Connections}
+		switch {
+		case c.Summary == nil || c.Error != "":
+			pc.LeftOut = "failed"
+		case c.Interrupted:
+			pc.LeftOut = "cut short"
+		default:
+			pc.Summary = *c.Summary
 		}
+		cells = append(cells, pc)
 	}
 	var drawn []string
 	for _, ext := range []string{".png", ".svg"} {

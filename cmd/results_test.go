@@ -279,6 +279,11 @@ func TestCompareChartHook(t *testing.T) {
 		t.Errorf("drew %v, want %v", drawn, want)
 	}
 	requirePNG(t, filepath.Join(dir, "compare.png"))
+	// The warning may wrap: its words are checked, not its lines.
+	if svg, err := os.ReadFile(filepath.Join(dir, "compare.svg")); err != nil ||
+		!strings.Contains(string(svg), "not drawn: sync at 100 conns") || !strings.Contains(string(svg), "(failed)") {
+		t.Errorf("compare.svg does not name the failed cell (%v)", err)
+	}
 	if drawn, err := drawCompareChart(t.TempDir(), CompareReport{}, io.Discard); err != nil || len(drawn) != 0 {
 		t.Fatalf("no cells: drew %v, %v; want no chart and no error", drawn, err)
 	}

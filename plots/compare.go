@@ -20,6 +20,10 @@ type CompareCell struct {
 	Mode        string
 	Connections int
 	Summary     stats.Summary
+	// LeftOut, when set, says in a word or two why the cell has nothing
+	// to draw ("failed", "cut short"): it is not drawn, and the chart
+	// names it, so that a missing point is not read as a mode that ran.
+	LeftOut string
 }
 
 // comparePanel is one of the four metrics of the comparison chart.
@@ -112,7 +116,8 @@ func kbLabel(kb float64) string {
 // `nowait compare` prints it.
 func Compare(setup CompareSetup, cells []CompareCell, path string, size Size) error {
 	lk := lookFor(size)
-	grid, modes, err := comparePlots(lk, cells)
+	drawn := slices.DeleteFunc(slices.Clone(cells), func(c CompareCell) bool { return c.LeftOut != "" })
+	grid, modes, err := comparePlots(lk, drawn)
 	if err != nil {
 		return err
 	}

@@ -1,9 +1,11 @@
 package plots
 
 import (
+	"errors"
 	"fmt"
 	"html"
 	"math"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -310,5 +312,31 @@ func TestCompareShowsFailures(t *testing.T) {
 				t.Errorf("%s: %s at %d: throughput %v, want the 2xx/3xx responses/s %v", name, c.Mode, c.Connections, got, ok)
 			}
 		}
+	}
+}
+
+// A cell that failed or was cut short has no point on the chart, which
+// names it instead: before, it vanished without a word, as if its mode
+// had not been asked for at that count. With no cell left to draw there
+// is no chart.
+func TestCompareNamesCellsNotDrawn(t *testing.T) {
+	cells := append(cellsOf("async", "goroutine"),
+		CompareCell{Mode: "sync", Connections: 15000, LeftOut: "failed"},
+		CompareCell{Mode: "goroutine", Connections: 20000, LeftOut: "cut short"})
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, cells, p, s) })
+	var all []string
+	for _, tx := range svgTextsAt(svg) {
+		all = append(all, html.UnescapeString(tx.s))
+	}
+	text := strings.Join(all, " ")
+	if want := "not drawn: sync at 15,000 conns (failed), goroutine at 20,000 conns (cut short)"; !strings.Contains(text, want) {
+		t.Errorf("the chart does not say %q:\n%s", want, text)
+	}
+	if hasLine([]byte(svg), line{"#E69F00", 2}) {
+		t.Errorf("sync, which has no cell to draw, has a line")
+	}
+	err := Compare(CompareSetup{}, cells[len(cells)-2:], filepath.Join(t.TempDir(), "c.png"), Size{})
+	if !errors.Is(err, ErrNoData) {
+		t.Errorf("no cell to draw: %v, want ErrNoData", err)
 	}
 }

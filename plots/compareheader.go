@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -21,14 +22,17 @@ type CompareSetup struct {
 	NoTLSResume bool    // https: a full TLS handshake on every connect
 }
 
-// compareHeader titles a comparison of modes and says in the subtitle
-// what every cell ran: the target, model, duration, pipelining, the hold
-// model's request interval and connect rate, and TLS.
+// compareHeader titles a comparison of the modes drawn and says in the
+// subtitle what every cell ran: the target, model, duration, pipelining,
+// the hold model's request interval and connect rate, and TLS; and in
+// the warning, the failed attempts and the cells left out. cells holds
+// one drawn cell at least.
 func compareHeader(setup CompareSetup, modes []string, cells []CompareCell) header {
 	h := header{title: "nowait: " + strings.Join(modes, " vs ") + " by connection count"}
+	drawn := slices.DeleteFunc(slices.Clone(cells), func(c CompareCell) bool { return c.LeftOut != "" })
 	model := setup.Model
 	if model == "" {
-		model = cells[0].Summary.Model
+		model = drawn[0].Summary.Model
 	}
 	var what []string
 	if model != "" {
@@ -57,7 +61,20 @@ func compareHeader(setup CompareSetup, modes []string, cells []CompareCell) head
 	if len(what) > 0 {
 		h.subtitle = strings.TrimPrefix(h.subtitle+" — "+strings.Join(what, ", "), " — ")
 	}
-	h.warning = failureWarning(modes, cells)
+	var warn []string
+	if w := failureWarning(modes, drawn); w != "" {
+		warn = append(warn, w)
+	}
+	var left []string
+	for _, c := range cells {
+		if c.LeftOut != "" {
+			left = append(left, fmt.Sprintf("%s at %s conns (%s)", c.Mode, stats.GroupDigits(int64(c.Connections)), c.LeftOut))
+		}
+	}
+	if len(left) > 0 {
+		warn = append(warn, "not drawn: "+strings.Join(left, ", "))
+	}
+	h.warning = strings.Join(warn, "; ")
 	return h
 }
 
