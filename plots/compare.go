@@ -166,8 +166,8 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 		p.X.Tick.Marker = counts
 		p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
 		yMax, yMin := 0.0, math.Inf(1)
+		lines := map[string]plotter.XYs{}
 		for _, mode := range modes {
-			m := modeStyle(mode, modes)
 			cs := byMode[mode]
 			slices.SortFunc(cs, func(a, b CompareCell) int { return cmp.Compare(a.Connections, b.Connections) })
 			pts := make(plotter.XYs, len(cs))
@@ -179,15 +179,33 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 				pts[j] = plotter.XY{X: float64(max(c.Connections, 1)), Y: y}
 				yMax, yMin = max(yMax, y), min(yMin, y)
 			}
-			l, s, err := plotter.NewLinePoints(pts)
+			lines[mode] = pts
+		}
+		nest := anyCoincide(lines)
+		thumbs := map[string][]plot.Thumbnailer{}
+		for _, mode := range drawOrder(modes) {
+			m := modeStyle(mode, modes)
+			l, s, err := plotter.NewLinePoints(lines[mode])
 			if err != nil {
 				return nil, nil, err
 			}
-			l.Color, l.Width = seriesColor(m), lk.pt(2)
-			s.GlyphStyle = draw.GlyphStyle{Color: seriesColor(m), Radius: lk.pt(3), Shape: markerShape(m)}
+			width := 2.0
+			if nest {
+				width = nestedWidth(m)
+			}
+			l.Color, l.Width = seriesColor(m), lk.pt(width)
+			s.GlyphStyle = draw.GlyphStyle{Color: seriesColor(m), Radius: lk.pt(width + 1), Shape: markerShape(m)}
 			p.Add(l, s)
-			if i == 0 {
-				p.Legend.Add(mode, l, s)
+			// The legend shows every mode at the common width: a nested
+			// width only tells coinciding lines apart.
+			thumbs[mode] = []plot.Thumbnailer{
+				&plotter.Line{LineStyle: draw.LineStyle{Color: seriesColor(m), Width: lk.pt(2)}},
+				&plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: seriesColor(m), Radius: lk.pt(3), Shape: markerShape(m)}},
+			}
+		}
+		if i == 0 {
+			for _, mode := range modes {
+				p.Legend.Add(mode, thumbs[mode]...)
 			}
 		}
 		p.Y.Min = 0
@@ -243,6 +261,50 @@ func modeStyle(mode string, modes []string) int {
 		}
 	}
 	return i
+}
+
+// nestedWidth returns the width in points (at the default size) of the
+// line of the mode with style index m in a panel where lines coincide:
+// narrower for each later index, and drawOrder draws the modes in that
+// order, so that lines that coincide (every mode established every
+// connection) show as a band of each mode's colour inside the one
+// before, not as the last line alone. The markers nest the same way.
+func nestedWidth(m int) float64 {
+	return max(4.5-1.5*float64(m), 1.5)
+}
+
+// anyCoincide reports whether two of lines, over the same counts, run
+// within 1% of each other over a whole segment (or at their one point),
+// so that the one drawn last would hide the other.
+func anyCoincide(lines map[string]plotter.XYs) bool {
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 0.01*math.Max(math.Abs(a), math.Abs(b)) }
+	var all []plotter.XYs
+	for _, l := range lines {
+		all = append(all, l)
+	}
+	for i := range all {
+		for j := i + 1; j < len(all); j++ {
+			a, b := all[i], map[float64]float64{}
+			for _, pt := range all[j] {
+				b[pt.X] = pt.Y
+			}
+			same := func(pt plotter.XY) bool { y, ok := b[pt.X]; return ok && near(pt.Y, y) }
+			for k := range a {
+				if same(a[k]) && (len(a) == 1 || (k+1 < len(a) && same(a[k+1]))) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+// drawOrder returns modes in the order of their style index, the widest
+// line first.
+func drawOrder(modes []string) []string {
+	out := slices.Clone(modes)
+	slices.SortStableFunc(out, func(a, b string) int { return cmp.Compare(modeStyle(a, modes), modeStyle(b, modes)) })
+	return out
 }
 
 // markerShape gives each mode its own point shape as well as its colour.

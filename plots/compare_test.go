@@ -6,7 +6,9 @@ import (
 	"html"
 	"math"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -338,5 +340,61 @@ func TestCompareNamesCellsNotDrawn(t *testing.T) {
 	err := Compare(CompareSetup{}, cells[len(cells)-2:], filepath.Join(t.TempDir(), "c.png"), Size{})
 	if !errors.Is(err, ErrNoData) {
 		t.Errorf("no cell to draw: %v, want ErrNoData", err)
+	}
+}
+
+// Lines that coincide stay visible: QA's hold comparison, where every mode
+// established every connection, showed the last mode's line alone. Every
+// data line drawn over an earlier one at the same points (the same SVG
+// path) is narrower than it, so each shows as a band around the next.
+func TestCompareCoincidingLinesStayVisible(t *testing.T) {
+	cells := holdCells()
+	for _, c := range []CompareCell{{Mode: "sync", Connections: 50}, {Mode: "sync", Connections: 200}} {
+		s := stats.Summary{Mode: "sync", Model: "hold", Connections: c.Connections, PeakOpenConns: c.Connections}
+		s.Connect.Percentiles = map[string]float64{"99": 30}
+		s.Generator.PeakThreads = c.Connections
+		rss := 90000.0
+		s.RSSBytesPerConn = &rss
+		cells = append(cells, CompareCell{Mode: "sync", Connections: c.Connections, Summary: s})
+	}
+	for _, modes := range [][]string{{"async", "sync", "goroutine"}, {"goroutine", "sync", "async"}} {
+		var ordered []CompareCell
+		for _, m := range modes {
+			for _, c := range cells {
+				if c.Mode == m {
+					ordered = append(ordered, c)
+				}
+			}
+		}
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, ordered, p, s) })
+		re := regexp.MustCompile(`<path d="(M[-0-9.,]+(?:L[-0-9.,]+)+)" style="fill:none;stroke:(#[0-9A-F]{6});stroke-width:([0-9.]+)"`)
+		type drawn struct {
+			stroke string
+			width  float64
+		}
+		byPath := map[string][]drawn{}
+		for _, m := range re.FindAllStringSubmatch(svg, -1) {
+			w, _ := strconv.ParseFloat(m[3], 64)
+			if m[2] == "#E1E1E1" || m[2] == "#000000" {
+				continue // the grid and the axes
+			}
+			byPath[m[1]] = append(byPath[m[1]], drawn{m[2], w})
+		}
+		shared := 0
+		for d, lines := range byPath {
+			for i := 1; i < len(lines); i++ {
+				if lines[i].stroke == lines[i-1].stroke {
+					continue
+				}
+				shared++
+				if lines[i].width >= lines[i-1].width {
+					t.Errorf("modes %v: line %s %v wide drawn over %s %v wide at %.40s", modes,
+						lines[i].stroke, lines[i].width, lines[i-1].stroke, lines[i-1].width, d)
+				}
+			}
+		}
+		if shared < 2 {
+			t.Errorf("modes %v: %d lines drawn over another's path; want the three established lines to coincide", modes, shared)
+		}
 	}
 }
