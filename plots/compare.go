@@ -9,6 +9,7 @@ import (
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/nowait/nowait/stats"
@@ -122,13 +123,37 @@ func Compare(setup CompareSetup, cells []CompareCell, path string, size Size) er
 		return err
 	}
 	h := compareHeader(setup, modes, cells)
-	return render(path, size, func(dc draw.Canvas) { paintCompare(dc, lk, h, grid) })
+	return render(path, size, func(dc draw.Canvas) { paintCompare(dc, lk, h, modes, grid) })
 }
 
-// paintCompare draws the header h and the panels of grid in dc and
-// returns the data area of each panel, as drawn.
-func paintCompare(dc draw.Canvas, lk look, h header, grid [][]*plot.Plot) [][]draw.Canvas {
-	return drawGrid(drawHeader(dc, lk, h), lk, grid, nil, compareFit)
+// paintCompare draws the header h, the key of modes under it and the
+// panels of grid in dc, and returns the data area of each panel, as
+// drawn.
+func paintCompare(dc draw.Canvas, lk look, h header, modes []string, grid [][]*plot.Plot) [][]draw.Canvas {
+	return drawGrid(drawModeKey(drawHeader(dc, lk, h), lk, modes), lk, grid, nil, compareFit)
+}
+
+// drawModeKey draws the key of modes, each mode's line and marker and its
+// name, in one row centred across the top of dc, and returns the canvas
+// left below it. Why one key for the chart and not a legend in the first
+// panel: the modes are the same in every panel, and a legend inside a
+// panel needs room above its lines that depends on the panel's height,
+// which the header's lines take from.
+func drawModeKey(dc draw.Canvas, lk look, modes []string) draw.Canvas {
+	k := panelKey{}
+	sample := legendStyle(lk, lk.pt(24))
+	var width vg.Length
+	for _, mode := range modes {
+		m := modeStyle(mode, modes)
+		k.entries = append(k.entries, legendEntry{texts: []string{mode}, thumbs: []plot.Thumbnailer{
+			&plotter.Line{LineStyle: draw.LineStyle{Color: seriesColor(m), Width: lk.pt(2)}},
+			&plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: seriesColor(m), Radius: lk.pt(3), Shape: markerShape(m)}},
+		}})
+		width += sample.ThumbnailWidth + sample.TextStyle.Width(" "+mode) + lk.pt(keyGap)
+	}
+	width -= lk.pt(keyGap)
+	k.draw(dc, lk, dc.Center().X-width/2, dc.Max.Y, width)
+	return draw.Crop(dc, 0, 0, 0, -(k.height(lk) + lk.pt(4)))
 }
 
 // comparePlots builds the 2x2 grid of panels and returns the modes in the
@@ -182,7 +207,6 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 			lines[mode] = pts
 		}
 		nest := anyCoincide(lines)
-		thumbs := map[string][]plot.Thumbnailer{}
 		for _, mode := range drawOrder(modes) {
 			m := modeStyle(mode, modes)
 			l, s, err := plotter.NewLinePoints(lines[mode])
@@ -196,17 +220,6 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 			l.Color, l.Width = seriesColor(m), lk.pt(width)
 			s.GlyphStyle = draw.GlyphStyle{Color: seriesColor(m), Radius: lk.pt(width + 1), Shape: markerShape(m)}
 			p.Add(l, s)
-			// The legend shows every mode at the common width: a nested
-			// width only tells coinciding lines apart.
-			thumbs[mode] = []plot.Thumbnailer{
-				&plotter.Line{LineStyle: draw.LineStyle{Color: seriesColor(m), Width: lk.pt(2)}},
-				&plotter.Scatter{GlyphStyle: draw.GlyphStyle{Color: seriesColor(m), Radius: lk.pt(3), Shape: markerShape(m)}},
-			}
-		}
-		if i == 0 {
-			for _, mode := range modes {
-				p.Legend.Add(mode, thumbs[mode]...)
-			}
 		}
 		p.Y.Min = 0
 		p.Y.Max = math.Max(yMax*1.15, 1e-9)
@@ -223,11 +236,6 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 				p.Y.Tick.Marker = &logTicker{labelPt: p.Y.Tick.Label.Font.Size, dataLo: yMin, label: kbLabel}
 			}
 			p.Y.Min, p.Y.Max = yMin/2, math.Max(yMax*2, yMin*10)
-		}
-		if i == 0 {
-			p.Legend.Top = true
-			p.Legend.XOffs = -lk.pt(8)
-			p.Y.Max = math.Max(yMax*(1.2+0.18*float64(len(modes))), 1e-9) // room for the legend
 		}
 		ps[i] = p
 	}

@@ -46,13 +46,13 @@ func TestCompareLogPanelsLabelTheirData(t *testing.T) {
 	for name, cells := range map[string][]CompareCell{"QA's": qaCells(), "closed": compareCells(), "hold": holdCells()} {
 		for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
 			lk := lookFor(size)
-			grid, _, err := comparePlots(lk, cells)
+			grid, modes, err := comparePlots(lk, cells)
 			if err != nil {
 				t.Fatal(err)
 			}
 			full := size.orDefault()
 			dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
-			drawGrid(drawHeader(dc, lk, header{title: "compare"}), lk, grid, nil, nil)
+			paintCompare(dc, lk, header{title: "compare"}, modes, grid)
 			for i, pn := range comparePanels(cells[0].Summary.Model) {
 				if pn.axis == linearAxis {
 					continue
@@ -140,13 +140,13 @@ func TestCompareCountLabelsDoNotOverlap(t *testing.T) {
 	cells := manyCounts()
 	for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}, {W: 16 * vg.Inch, H: 10 * vg.Inch}} {
 		lk := lookFor(size)
-		grid, _, err := comparePlots(lk, cells)
+		grid, modes, err := comparePlots(lk, cells)
 		if err != nil {
 			t.Fatal(err)
 		}
 		full := size.orDefault()
 		dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
-		data := paintCompare(dc, lk, header{title: "compare"}, grid)
+		data := paintCompare(dc, lk, header{title: "compare"}, modes, grid)
 		var first []string // the labels of the first panel
 		for r := range grid {
 			for c, p := range grid[r] {
@@ -192,13 +192,13 @@ func TestCompareAxesNameTheirQuantity(t *testing.T) {
 	for name, cells := range map[string][]CompareCell{"QA's": qaCells(), "many": manyCounts(), "hold": holdCells()} {
 		for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
 			lk := lookFor(size)
-			grid, _, err := comparePlots(lk, cells)
+			grid, modes, err := comparePlots(lk, cells)
 			if err != nil {
 				t.Fatal(err)
 			}
 			full := size.orDefault()
 			dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
-			data := paintCompare(dc, lk, header{title: "compare"}, grid)
+			data := paintCompare(dc, lk, header{title: "compare"}, modes, grid)
 			for i, pn := range comparePanels(cells[0].Summary.Model) {
 				p := grid[i/2][i%2]
 				where := fmt.Sprintf("%s cells at %v, %s", name, size, pn.title)
@@ -395,6 +395,48 @@ func TestCompareCoincidingLinesStayVisible(t *testing.T) {
 		}
 		if shared < 2 {
 			t.Errorf("modes %v: %d lines drawn over another's path; want the three established lines to coincide", modes, shared)
+		}
+	}
+}
+
+// The modes' key stands between the chart's title and its panels' titles,
+// for every panel at once: in the first panel, as it was, its room above
+// the lines was a guess, and a header of two more lines (the setup, the
+// failures) shortened the panel until the key sat on the lines.
+func TestCompareKeyAboveThePanels(t *testing.T) {
+	for name, cells := range map[string][]CompareCell{"closed": compareCells(), "hold": holdCells(), "faults": faultCells()} {
+		setup := CompareSetup{Target: "https://127.0.0.1:8443/", DurationSec: 3, Pipeline: 4, EverySec: 1, ConnectRate: 100}
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Compare(setup, cells, p, s) })
+		ys := map[string]float64{}
+		for _, tx := range svgTextsAt(svg) {
+			ys[html.UnescapeString(tx.s)] = tx.y
+		}
+		var modes []string
+		for _, c := range cells {
+			if !slices.Contains(modes, c.Mode) {
+				modes = append(modes, c.Mode)
+			}
+		}
+		title, ok := ys["nowait: "+strings.Join(modes, " vs ")+" by connection count"]
+		if !ok {
+			t.Fatalf("%s: no chart title among %v", name, ys)
+		}
+		for _, p := range comparePanels(cells[0].Summary.Model)[:2] {
+			panel, ok := ys[p.title]
+			if !ok {
+				for tx, y := range ys {
+					if strings.HasPrefix(tx, p.title) {
+						panel, ok = y, true
+					}
+				}
+			}
+			for _, mode := range modes {
+				key, found := ys[mode]
+				if !ok || !found || (key-title)*(key-panel) >= 0 {
+					t.Errorf("%s: the key's %q at y %v (%v), not between the title at %v and the panel title %q at %v (%v)",
+						name, mode, key, found, title, p.title, panel, ok)
+				}
+			}
 		}
 	}
 }
