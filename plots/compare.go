@@ -182,6 +182,9 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 		if pn.title == "Throughput" && slices.ContainsFunc(cells, func(c CompareCell) bool { return failedStatuses(c.Summary) > 0 }) {
 			pn.title = "Throughput, 2xx/3xx only" // the header says how many failed
 		}
+		if pn.title == "Connect time p99" && slices.Contains(modes, "goroutine") {
+			pn.title += "*" // the header says how goroutine's is timed
+		}
 		p := newPlot(lk, pn.title, "Connections (log scale)", pn.yLabel)
 		p.X.Scale = plot.LogScale{}
 		p.X.Min, p.X.Max = float64(max(conns[0], 1))/1.3, float64(max(conns[len(conns)-1], 1))*1.3

@@ -440,3 +440,32 @@ func TestCompareKeyAboveThePanels(t *testing.T) {
 		}
 	}
 }
+
+// A hold comparison with goroutine among its modes says that goroutine's
+// connect time is the kernel's timing of the handshake, as the README
+// does: QA's chart put goroutine's 0.03 ms beside the others' 17 and 187
+// ms with no word that they are not timed alike. Without goroutine, or in
+// the closed model (no connect-time panel), there is no such note.
+func TestCompareSaysGoroutineConnectsAreKernelTimed(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		cells []CompareCell
+		note  bool
+	}{
+		{"hold, async and goroutine", holdCells(), true},
+		{"hold, async alone", holdCells()[:2], false},
+		{"closed", compareCells(), false},
+	} {
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, tc.cells, p, s) })
+		var all []string
+		for _, tx := range svgTextsAt(svg) {
+			all = append(all, html.UnescapeString(tx.s))
+		}
+		text := strings.Join(all, " ")
+		says := strings.Contains(text, "Connect time p99*") && strings.Contains(text, "*goroutine's connect time is the kernel's timing") &&
+			strings.Contains(text, "TCP_INFO")
+		if says != tc.note || (!tc.note && strings.Contains(text, "TCP_INFO")) {
+			t.Errorf("%s: the note on goroutine's connect time: %v, want %v:\n%s", tc.name, says, tc.note, text)
+		}
+	}
+}

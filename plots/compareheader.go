@@ -22,6 +22,14 @@ type CompareSetup struct {
 	NoTLSResume bool    // https: a full TLS handshake on every connect
 }
 
+// kernelTimedNote explains the star on a hold comparison's connect time
+// when goroutine is among its modes: fasthttp's dialer returns only when
+// Go's scheduler runs the goroutine again, so goroutine mode takes the
+// handshake's time from the kernel (see engine/goroutine), which leaves
+// out what the other modes' connect times include.
+const kernelTimedNote = "*goroutine's connect time is the kernel's timing of the TCP handshake (TCP_INFO), " +
+	"without the system calls and scheduling the other modes' include"
+
 // compareHeader titles a comparison of the modes drawn and says in the
 // subtitle what every cell ran: the target, model, duration, pipelining,
 // the hold model's request interval and connect rate, and TLS; and in
@@ -60,6 +68,9 @@ func compareHeader(setup CompareSetup, modes []string, cells []CompareCell) head
 	h.subtitle = setup.Target
 	if len(what) > 0 {
 		h.subtitle = strings.TrimPrefix(h.subtitle+" — "+strings.Join(what, ", "), " — ")
+	}
+	if model == "hold" && slices.Contains(modes, "goroutine") {
+		h.subtitle += "; " + kernelTimedNote
 	}
 	var warn []string
 	if w := failureWarning(modes, drawn); w != "" {

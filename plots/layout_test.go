@@ -64,7 +64,7 @@ func TestComparePanelTitlesLineUp(t *testing.T) {
 		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, cells, p, s) }))
 		rows := [][2]string{{"Throughput", "p99 latency"}, {"Generator CPU per request", "RSS added per connection"}}
 		if name == "hold" {
-			rows = [][2]string{{"Connections established", "Connect time p99"}, {"Generator threads", "RSS added per connection"}}
+			rows = [][2]string{{"Connections established", "Connect time p99*"}, {"Generator threads", "RSS added per connection"}}
 		}
 		for _, r := range rows {
 			y0, ok0 := texts[r[0]]
