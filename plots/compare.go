@@ -44,23 +44,35 @@ const (
 	logKBAxis            // log scale of KB, labelled with the unit that reads best: 500 KB, 2 MB
 )
 
-// comparePanels returns the panels for the cells' load model: throughput
-// and latency for runs that load the target, what holding cost for hold.
-func comparePanels(model string) []comparePanel {
-	if model == "hold" {
+// comparePanels returns the panels for the cells' load model, in rows of
+// two: throughput and latency for runs that load the target, what holding
+// cost for hold, and for a hold comparison whose cells sent requests
+// (--every) their latency and the generator's CPU time as well.
+func comparePanels(cells []CompareCell) []comparePanel {
+	if cells[0].Summary.Model != "hold" {
 		return []comparePanel{
-			{"Connections established", "peak open", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, linearAxis},
-			{"Connect time p99", "connect (log)", func(s stats.Summary) float64 { return s.Connect.P(99) }, logMsAxis},
-			{"Generator threads", "threads (log)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }, logAxis},
+			{"Throughput", "responses/s", okPerSec, linearAxis},
+			{"p99 latency", "latency (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, logMsAxis},
+			{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, linearAxis},
 			{"RSS added per connection", "RSS/conn (log)", rssKBPerConn, logKBAxis},
 		}
 	}
-	return []comparePanel{
-		{"Throughput", "responses/s", okPerSec, linearAxis},
-		{"p99 latency", "latency (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, logMsAxis},
-		{"Generator CPU per request", "µs/request", func(s stats.Summary) float64 { return s.CPUMicrosPerReq }, linearAxis},
+	holding := []comparePanel{
+		{"Connections established", "peak open", func(s stats.Summary) float64 { return float64(s.PeakOpenConns) }, linearAxis},
+		{"Connect time p99", "connect (log)", func(s stats.Summary) float64 { return s.Connect.P(99) }, logMsAxis},
+	}
+	cost := []comparePanel{
+		{"Generator threads", "threads (log)", func(s stats.Summary) float64 { return float64(s.Generator.PeakThreads) }, logAxis},
 		{"RSS added per connection", "RSS/conn (log)", rssKBPerConn, logKBAxis},
 	}
+	if !slices.ContainsFunc(cells, func(c CompareCell) bool { return c.Summary.Responses > 0 }) {
+		return append(holding, cost...)
+	}
+	requests := []comparePanel{
+		{"Request latency p99", "latency (log)", func(s stats.Summary) float64 { return s.Latency.P(99) }, logMsAxis},
+		{"Generator CPU time", "CPU seconds", func(s stats.Summary) float64 { return s.Generator.CPUSec() }, linearAxis},
+	}
+	return append(append(holding, requests...), cost...)
 }
 
 // okPerSec is the responses per second whose status is within 200-399:
@@ -110,20 +122,38 @@ func kbLabel(kb float64) string {
 
 // Compare draws the comparison of modes to path (.png or .svg): four
 // panels, throughput, p99 latency, generator CPU per request and peak RSS
-// per connection, each against the connection count (log scale), one line
-// per mode, under a subtitle that says what setup ran (CompareSetup).
+// per connection (for hold: connections established, connect time,
+// threads and RSS per connection; with requests, their latency and the
+// CPU time too, in a third row), each against the connection count (log
+// scale), one line per mode, under a subtitle that says what setup ran
+// (CompareSetup).
 //
 // Memory is in decimal units (1 KB = 1000 bytes), as the table of
 // `nowait compare` prints it.
 func Compare(setup CompareSetup, cells []CompareCell, path string, size Size) error {
 	lk := lookFor(size)
 	drawn := slices.DeleteFunc(slices.Clone(cells), func(c CompareCell) bool { return c.LeftOut != "" })
-	grid, modes, err := comparePlots(lk, drawn)
+	grid, modes, err := comparePlots(lk, size, drawn)
 	if err != nil {
 		return err
 	}
 	h := compareHeader(setup, modes, cells)
-	return render(path, size, func(dc draw.Canvas) { paintCompare(dc, lk, h, modes, grid) })
+	return render(path, compareSize(size, len(grid)), func(dc draw.Canvas) { paintCompare(dc, lk, h, modes, grid) })
+}
+
+// threeRowsMinHeight is the least height of a comparison in three rows
+// of panels: a shorter one leaves each panel too little room for its
+// axis's name, and is drawn in two rows of three instead.
+const threeRowsMinHeight = 1.4 * MinHeightInches * vg.Inch
+
+// compareSize is the size of a comparison of rows rows of panels: size,
+// or when none is asked for the default, taller for a third row as a
+// timeline of three panels is. Its look is the default size's either way.
+func compareSize(size Size, rows int) Size {
+	if size.W <= 0 || size.H <= 0 {
+		return defaultTimelineSize(rows)
+	}
+	return size
 }
 
 // paintCompare draws the header h, the key of modes under it and the
@@ -158,7 +188,7 @@ func drawModeKey(dc draw.Canvas, lk look, modes []string) draw.Canvas {
 
 // comparePlots builds the 2x2 grid of panels and returns the modes in the
 // order they first appear in cells.
-func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error) {
+func comparePlots(lk look, size Size, cells []CompareCell) ([][]*plot.Plot, []string, error) {
 	if len(cells) == 0 {
 		return nil, nil, fmt.Errorf("%w: no runs to compare", ErrNoData)
 	}
@@ -175,7 +205,7 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 		}
 	}
 	slices.Sort(conns)
-	panels := comparePanels(cells[0].Summary.Model)
+	panels := comparePanels(cells)
 	ps := make([]*plot.Plot, len(panels))
 	var counts *connTicker // shared: every panel labels the same counts
 	for i, pn := range panels {
@@ -242,7 +272,24 @@ func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error
 		}
 		ps[i] = p
 	}
-	return [][]*plot.Plot{{ps[0], ps[1]}, {ps[2], ps[3]}}, modes, nil
+	cols := 2
+	if len(ps) > 4 && size.H > 0 && size.H < threeRowsMinHeight {
+		cols = 3 // a chart too short for three rows has two of three
+	}
+	var grid [][]*plot.Plot
+	for i := 0; i < len(ps); i += cols {
+		grid = append(grid, ps[i:i+cols])
+	}
+	if len(grid) > 2 {
+		// Three rows share the height: the axis of counts is named under
+		// the bottom row alone, as a timeline names its time axis.
+		for _, row := range grid[:len(grid)-1] {
+			for _, p := range row {
+				p.X.Label.Text = ""
+			}
+		}
+	}
+	return grid, modes, nil
 }
 
 // logFloor stands in for 0 on a log axis.

@@ -43,21 +43,21 @@ func qaCells() []CompareCell {
 // labelled only 10 and 100, so its 2 ms points could not be read, and
 // the RSS panel had no label under its 5.8 KB point.
 func TestCompareLogPanelsLabelTheirData(t *testing.T) {
-	for name, cells := range map[string][]CompareCell{"QA's": qaCells(), "closed": compareCells(), "hold": holdCells()} {
+	for name, cells := range map[string][]CompareCell{"QA's": qaCells(), "closed": compareCells(), "hold": holdCells(), "hold --every": holdWithRequests()} {
 		for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
 			lk := lookFor(size)
-			grid, modes, err := comparePlots(lk, cells)
+			grid, modes, err := comparePlots(lk, size, cells)
 			if err != nil {
 				t.Fatal(err)
 			}
-			full := size.orDefault()
+			full := compareSize(size, len(grid))
 			dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
 			paintCompare(dc, lk, header{title: "compare"}, modes, grid)
-			for i, pn := range comparePanels(cells[0].Summary.Model) {
+			for i, pn := range comparePanels(cells) {
 				if pn.axis == linearAxis {
 					continue
 				}
-				p := grid[i/2][i%2]
+				p := grid[i/len(grid[0])][i%len(grid[0])]
 				labels := labelledTicks(p)
 				var texts []string
 				for _, l := range labels {
@@ -140,11 +140,11 @@ func TestCompareCountLabelsDoNotOverlap(t *testing.T) {
 	cells := manyCounts()
 	for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}, {W: 16 * vg.Inch, H: 10 * vg.Inch}} {
 		lk := lookFor(size)
-		grid, modes, err := comparePlots(lk, cells)
+		grid, modes, err := comparePlots(lk, size, cells)
 		if err != nil {
 			t.Fatal(err)
 		}
-		full := size.orDefault()
+		full := compareSize(size, len(grid))
 		dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
 		data := paintCompare(dc, lk, header{title: "compare"}, modes, grid)
 		var first []string // the labels of the first panel
@@ -189,24 +189,24 @@ func TestCompareCountLabelsDoNotOverlap(t *testing.T) {
 // time axes said only "log scale", and 1,000 KB per connection read "1k"
 // on a "KB/conn" axis, where the table says 1 MB.
 func TestCompareAxesNameTheirQuantity(t *testing.T) {
-	for name, cells := range map[string][]CompareCell{"QA's": qaCells(), "many": manyCounts(), "hold": holdCells()} {
+	for name, cells := range map[string][]CompareCell{"QA's": qaCells(), "many": manyCounts(), "hold": holdCells(), "hold --every": holdWithRequests()} {
 		for _, size := range []Size{{}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
 			lk := lookFor(size)
-			grid, modes, err := comparePlots(lk, cells)
+			grid, modes, err := comparePlots(lk, size, cells)
 			if err != nil {
 				t.Fatal(err)
 			}
-			full := size.orDefault()
+			full := compareSize(size, len(grid))
 			dc := draw.New(vgimg.NewWith(vgimg.UseWH(full.W, full.H), vgimg.UseDPI(DPI)))
 			data := paintCompare(dc, lk, header{title: "compare"}, modes, grid)
-			for i, pn := range comparePanels(cells[0].Summary.Model) {
-				p := grid[i/2][i%2]
+			for i, pn := range comparePanels(cells) {
+				p := grid[i/len(grid[0])][i%len(grid[0])]
 				where := fmt.Sprintf("%s cells at %v, %s", name, size, pn.title)
 				quantity := strings.NewReplacer("(log)", "", "log scale", "", "(", "", ")", "").Replace(p.Y.Label.Text)
 				if strings.TrimSpace(quantity) == "" {
 					t.Errorf("%s: y axis %q names no quantity", where, p.Y.Label.Text)
 				}
-				d := data[i/2][i%2]
+				d := data[i/len(grid[0])][i%len(grid[0])]
 				if w := p.Y.Label.TextStyle.Width(p.Y.Label.Text); w > d.Max.Y-d.Min.Y {
 					t.Errorf("%s: y axis label %q is %v long, the panel %v high", where, p.Y.Label.Text, w, d.Max.Y-d.Min.Y)
 				}
@@ -304,7 +304,7 @@ func TestCompareShowsFailures(t *testing.T) {
 		if tc.says == nil && (strings.Contains(text, "failed") || strings.Contains(text, "2xx/3xx")) {
 			t.Errorf("%s: the chart speaks of failures:\n%s", name, text)
 		}
-		throughput := comparePanels("closed")[0]
+		throughput := comparePanels(tc.cells)[0]
 		for _, c := range tc.cells {
 			ok := float64(c.Summary.Responses-(c.Summary.Failed-c.Summary.ErrorTotal)) / float64(max(c.Summary.Responses, 1)) * c.Summary.RequestsPerSec
 			if c.Summary.Responses == 0 {
@@ -421,7 +421,7 @@ func TestCompareKeyAboveThePanels(t *testing.T) {
 		if !ok {
 			t.Fatalf("%s: no chart title among %v", name, ys)
 		}
-		for _, p := range comparePanels(cells[0].Summary.Model)[:2] {
+		for _, p := range comparePanels(cells)[:2] {
 			panel, ok := ys[p.title]
 			if !ok {
 				for tx, y := range ys {
@@ -466,6 +466,61 @@ func TestCompareSaysGoroutineConnectsAreKernelTimed(t *testing.T) {
 			strings.Contains(text, "TCP_INFO")
 		if says != tc.note || (!tc.note && strings.Contains(text, "TCP_INFO")) {
 			t.Errorf("%s: the note on goroutine's connect time: %v, want %v:\n%s", tc.name, says, tc.note, text)
+		}
+	}
+}
+
+// holdWithRequests is holdCells whose connections each sent requests
+// (--every): their latency rises with the count.
+func holdWithRequests() []CompareCell {
+	cells := holdCells()
+	for i := range cells {
+		s := &cells[i].Summary
+		s.Requests, s.Responses = uint64(s.Connections*4), uint64(s.Connections*4)
+		s.Latency.Percentiles = map[string]float64{"99": 2 + float64(s.Connections)/50}
+		s.Generator.CPUUserSec = float64(s.Connections) / 1000
+	}
+	return cells
+}
+
+// A hold comparison whose cells sent requests (--every) charts their
+// latency too, and the generator's CPU time, in a third row on a taller
+// chart: QA's comparison with --every 500ms charted no request latency at
+// all. Without requests the chart keeps its four panels.
+func TestCompareHoldChartsRequestLatency(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cells  []CompareCell
+		rows   int
+		height string
+	}{{"with --every", holdWithRequests(), 3, `height="504pt"`}, {"without", holdCells(), 2, `height="360pt"`}} {
+		lk := lookFor(Size{})
+		grid, _, err := comparePlots(lk, Size{}, tc.cells)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var titles []string
+		for _, row := range grid {
+			for _, p := range row {
+				titles = append(titles, p.Title.Text)
+			}
+		}
+		if len(grid) != tc.rows || slices.Contains(titles, "Request latency p99") != (tc.rows == 3) {
+			t.Errorf("%s: panels %q; want %d rows, request latency among them: %v", tc.name, titles, tc.rows, tc.rows == 3)
+		}
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, tc.cells, p, s) })
+		if !strings.Contains(svg, tc.height) {
+			t.Errorf("%s: the chart is not %s: %.300s", tc.name, tc.height, svg)
+		}
+		if tc.rows == 3 {
+			// The latency points are drawn: their labels are in ms and
+			// the panel has a label within a decade under each point.
+			pn := comparePanels(tc.cells)[2]
+			for _, c := range tc.cells {
+				if v := pn.value(c.Summary); v != c.Summary.Latency.P(99) || v <= 0 {
+					t.Errorf("%s: %s at %d: request latency %v, want its p99 %v", tc.name, c.Mode, c.Connections, v, c.Summary.Latency.P(99))
+				}
+			}
 		}
 	}
 }
