@@ -285,7 +285,7 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 	if !f.run.hold {
 		report.Pipeline = f.run.pipeline
 	}
-	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold)
+	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold, isHTTPS(url))
 	var noConnection error
 cells:
 	for _, n := range m.counts {

@@ -18,7 +18,7 @@ func TestCompareTablesFormatCountsAlike(t *testing.T) {
 	s := &stats.Summary{Model: "hold", Connections: 2000, PeakOpenConns: 2000, RequestsPerSec: 1000}
 	for _, hold := range []bool{true, false} {
 		var b bytes.Buffer
-		tab := newCompareTable(&b, true, hold)
+		tab := newCompareTable(&b, true, hold, false)
 		tab.row(CompareCell{Mode: "async", Connections: 2000, Summary: s})
 		tab.row(CompareCell{Mode: "sync", Connections: 15000, Error: "refused"})
 		lines := strings.Split(b.String(), "\n")

@@ -20,7 +20,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 		return
 	}
 	fmt.Fprintln(w)
-	head := fmt.Sprintf("%s mode, %s model, %s", s.Mode, s.Model, connectionsText(s.Model, s.Connections, s.Ramp))
+	head := fmt.Sprintf("%s mode, %s model, %s%s", s.Mode, s.Model, connectionsText(s.Model, s.Connections, s.Ramp), loweredText(s.ConnsAsked))
 	if s.Model == "closed" && len(s.Ramp) > 0 {
 		head += " over " + stats.RampLength(s.Ramp).String()
 	}
@@ -349,6 +349,16 @@ func connectionsText(model string, conns int, ramp []stats.RampPoint) string {
 		return "1 connection"
 	}
 	return text + " connections"
+}
+
+// loweredText says that a counted run opened fewer connections than
+// asked, one per request (engine.Plan.CapConnections): " (50 asked, one
+// per request)", or nothing when it opened those asked for.
+func loweredText(asked int) string {
+	if asked <= 0 {
+		return ""
+	}
+	return " (" + fmtCount(uint64(asked)) + " asked, one per request)"
 }
 
 // queueNote says how many requests waited at the worst moment of an open

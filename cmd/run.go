@@ -334,7 +334,7 @@ func describeRun(p *engine.Plan, mode string) string {
 		return fmt.Sprintf("Holding %s to %s %s: connecting %s, %s, %s mode",
 			count(p.Connections, "connection"), p.Target, describeStop(p), rate, every, modeName(mode))
 	}
-	load := connectionsText(string(p.Model.OrDefault()), p.Connections, plannedRamp(p))
+	load := connectionsText(string(p.Model.OrDefault()), p.Connections, plannedRamp(p)) + loweredText(p.ConnectionsAsked)
 	if p.Model == engine.ModelOpen {
 		load = scheduleRate(p) + ", " + load
 	}

@@ -3,6 +3,7 @@ package cmd
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -155,6 +156,42 @@ func TestSetThresholdsReportsEveryBadOne(t *testing.T) {
 	_, stderr, code = runBin(t, "run", path, "--set", set)
 	want[0] = "nowait: " + want[0]
 	checkLines(t, "run", stderr, code, want, "")
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}
+
+// --set load.stages=LIST and --set load.source_ips=LIST report every
+// item that does not parse, one line each, as --set thresholds does, in
+// validate and in run, and nothing is sent.
+func TestSetListsReportEveryBadItem(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	path := writeFile(t, "s.yaml", "target: "+srv.URL()+"\nload:\n  duration: 1s\n")
+	for _, tc := range []struct {
+		set  string
+		want []string
+	}{
+		{"load.stages=1s:10,xx:5,2s:-1,3s,4s:20", []string{
+			`--set load.stages: stage "xx:5": duration must be a duration above 0`,
+			`--set load.stages: stage "2s:-1": target must be a number of at least 0, got -1`,
+			`--set load.stages: must be stages as DURATION:TARGET, comma separated, such as "30s:100,1m:1000", got "3s"`,
+		}},
+		{"load.source_ips=127.0.0.2,bogus,127.0.0.3,127.0.0.9-127.0.0.4,1.2.3", []string{
+			`--set load.source_ips: must be an IP address or a range, such as 127.0.0.2 or 127.0.0.2-127.0.0.9, got "bogus"`,
+			`--set load.source_ips: must be an IP address or a range, such as 127.0.0.2 or 127.0.0.2-127.0.0.9 (a range goes from a lower to a higher address of one family), got "127.0.0.9-127.0.0.4"`,
+			`--set load.source_ips: must be an IP address or a range, such as 127.0.0.2 or 127.0.0.2-127.0.0.9, got "1.2.3"`,
+		}},
+	} {
+		key, _, _ := strings.Cut(tc.set, "=")
+		t.Run(key, func(t *testing.T) {
+			want := slices.Clone(tc.want)
+			_, stderr, code := runBin(t, "validate", path, "--set", tc.set)
+			checkLines(t, "validate", stderr, code, want, "nowait: 1 of 1 scenario files are not valid")
+			_, stderr, code = runBin(t, "run", path, "--set", tc.set)
+			want[0] = "nowait: " + want[0]
+			checkLines(t, "run", stderr, code, want, "")
+		})
+	}
 	if n := srv.Served(); n != 0 {
 		t.Fatalf("the target served %d requests", n)
 	}

@@ -21,10 +21,15 @@ type Engine interface {
 
 // Execute validates the plan, runs it on e while measuring the generator's
 // own cost, and fills the Result fields that do not depend on the mode.
+// The mode runs a copy of the plan with its connections capped to its
+// request count (Plan.CapConnections): the same rule in every mode.
 func Execute(ctx context.Context, e Engine, plan *Plan) (*stats.Result, error) {
 	if err := plan.Validate(); err != nil {
 		return nil, err
 	}
+	capped := *plan
+	capped.CapConnections()
+	plan = &capped
 	meter := stats.StartMeter()
 	res, err := e.Run(ctx, plan)
 	gen := meter.Stop()
@@ -35,6 +40,7 @@ func Execute(ctx context.Context, e Engine, plan *Plan) (*stats.Result, error) {
 	res.Target = plan.Target
 	res.Model = string(plan.Model.OrDefault())
 	res.Connections = plan.Connections
+	res.ConnectionsAsked = plan.ConnectionsAsked
 	res.Pipeline = plan.PipelineOrDefault()
 	res.RatePerSec = plan.RatePerSec // the engine set Warmup: the warm-up that ran (Plan.WarmupRan)
 	if ctx.Err() != nil {

@@ -73,7 +73,7 @@ type Plan struct {
 	Requests []Request        // at least one
 
 	Model          Model
-	Connections    int           // connections to open (closed, open, hold)
+	Connections    int           // connections to open (closed, open, hold); see CapConnections
 	Loops          int           // event loops (async mode); 0 means the number of CPUs
 	Pipeline       int           // requests in flight per connection; 0 means 1
 	Duration       time.Duration // how long to run; 0 with MaxRequests means until done
@@ -82,6 +82,11 @@ type Plan struct {
 	Timeout        time.Duration // per request; 0 means DefaultTimeout
 	ConnectTimeout time.Duration // per connect; 0 means DefaultConnectTimeout
 	MaxHeaderBytes int           // cap on a response header; 0 means DefaultMaxHeaderBytes
+
+	// ConnectionsAsked is the connection count asked for when
+	// CapConnections lowered Connections to the request count; 0 when it
+	// did not.
+	ConnectionsAsked int
 
 	RatePerSec  float64       // open model: requests per second in total
 	Stages      []Stage       // ramp of the rate (open) or the connections (closed)
@@ -119,6 +124,26 @@ func (p *Plan) LoopsOrDefault() int {
 		n = p.Connections
 	}
 	return max(n, 1)
+}
+
+// CapConnections lowers the connections of a counted closed-model run
+// (MaxRequests, without a warm-up) to its request count, as hey and oha
+// do: -n 5 -c 50 opens at most 5 connections, since a connection beyond
+// the count would have no request to send. The rule is min(connections,
+// requests) whatever the pipelining depth, so that -c keeps its meaning
+// whenever the count can use it. It keeps the count asked for in
+// ConnectionsAsked. A warm-up sends requests beyond the count on every
+// connection asked for, so a plan with one keeps them; so does a plan
+// with stages (a ramp of connections, which the CLI does not take with a
+// count) and a plan of another model. Calling it again changes nothing.
+func (p *Plan) CapConnections() {
+	if p.Model.OrDefault() != ModelClosed || p.MaxRequests <= 0 || p.Warmup > 0 || len(p.Stages) > 0 {
+		return
+	}
+	if int64(p.Connections) > p.MaxRequests {
+		p.ConnectionsAsked = p.Connections
+		p.Connections = int(p.MaxRequests)
+	}
 }
 
 // PipelineOrDefault returns the pipelining depth.

@@ -72,6 +72,41 @@ func TestPlanDefaults(t *testing.T) {
 	}
 }
 
+// TestCapConnections: a counted closed-model run gets at most one
+// connection per request, whatever the pipelining; a warm-up (whose
+// requests the count does not bound), stages and the other models keep
+// the connections asked for.
+func TestCapConnections(t *testing.T) {
+	cases := []struct {
+		name         string
+		change       func(*Plan)
+		conns, asked int
+	}{
+		{"no count", func(*Plan) {}, 10, 0},
+		{"count below connections", func(p *Plan) { p.MaxRequests = 4 }, 4, 10},
+		{"count below connections, pipelined", func(p *Plan) { p.MaxRequests = 4; p.Pipeline = 8 }, 4, 10},
+		{"count of connections", func(p *Plan) { p.MaxRequests = 10 }, 10, 0},
+		{"count above connections", func(p *Plan) { p.MaxRequests = 1000 }, 10, 0},
+		{"count and duration", func(p *Plan) { p.MaxRequests = 3; p.Duration = time.Second }, 3, 10},
+		{"warm-up", func(p *Plan) { p.MaxRequests = 4; p.Warmup = time.Second }, 10, 0},
+		{"stages", func(p *Plan) { p.MaxRequests = 4; p.Stages = []Stage{{time.Second, 20}} }, 10, 0},
+		{"open model", func(p *Plan) { p.MaxRequests = 4; p.Model = ModelOpen; p.RatePerSec = 100 }, 10, 0},
+		{"hold model", func(p *Plan) { p.MaxRequests = 4; p.Model = ModelHold }, 10, 0},
+	}
+	for _, tc := range cases {
+		p := validPlan()
+		tc.change(&p)
+		p.CapConnections()
+		if p.Connections != tc.conns || p.ConnectionsAsked != tc.asked {
+			t.Errorf("%s: %d connections, %d asked; want %d and %d", tc.name, p.Connections, p.ConnectionsAsked, tc.conns, tc.asked)
+		}
+		p.CapConnections()
+		if p.Connections != tc.conns || p.ConnectionsAsked != tc.asked {
+			t.Errorf("%s, capped twice: %d connections, %d asked; want %d and %d", tc.name, p.Connections, p.ConnectionsAsked, tc.conns, tc.asked)
+		}
+	}
+}
+
 func TestPlanEndClampsALateStop(t *testing.T) {
 	p := &Plan{Warmup: time.Second, Duration: 2 * time.Second}
 	if got := p.ClampEnd(int64(3*time.Second + 5*time.Millisecond)); got != int64(3*time.Second) {

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -128,33 +127,6 @@ func TestRecorderGroupsAgreeWhenTheEndIsNoticedLate(t *testing.T) {
 			t.Fatalf("group %d: %d intervals, the last ending at %d with %d open; want 3, the last ending at %d with 5 open",
 				i, n, last.EndNs, last.OpenConns, planned)
 		}
-	}
-}
-
-func TestBudget(t *testing.T) {
-	b := NewBudget(1000)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	taken := 0
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			n := 0
-			for b.Take(false) {
-				n++
-			}
-			mu.Lock()
-			taken += n
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	if taken != 1000 || !b.Exhausted() || !b.Take(true) {
-		t.Fatalf("taken %d, exhausted %v; want exactly 1000, and warm-up requests free", taken, b.Exhausted())
-	}
-	if u := NewBudget(0); !u.Take(false) || u.Exhausted() {
-		t.Fatal("a zero budget must not limit")
 	}
 }
 

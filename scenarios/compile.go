@@ -88,6 +88,9 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 	for _, st := range l.Stages {
 		plan.Stages = append(plan.Stages, engine.Stage{Duration: st.Duration, Target: st.Target})
 	}
+	// Here, not only in engine.Execute, so that what is said and checked
+	// before the run (the connections, the file limit) is what runs.
+	plan.CapConnections()
 	return plan, nil
 }
 

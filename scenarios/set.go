@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"errors"
+	"net/netip"
 	"strconv"
 	"strings"
 	"time"
@@ -23,8 +24,8 @@ const setOrigin = "--set"
 //
 // requests[N] with N equal to the number of requests appends a request. The
 // value is checked as in a file; an error reads "--set load.rate: must be a
-// number above 0, got \"fast\"", and a list of thresholds has one per
-// expression that does not parse.
+// number above 0, got \"fast\"", and a list (thresholds, load.stages,
+// load.source_ips) has one per item that does not parse.
 func (s *Scenario) Set(key, value string) error {
 	return s.SetFrom(key, value, setOrigin)
 }
@@ -35,10 +36,17 @@ func (s *Scenario) Set(key, value string) error {
 func (s *Scenario) SetFrom(key, value, origin string) error {
 	key = normalizeKey(strings.TrimSpace(key))
 	var err error
-	if key == "thresholds" {
+	switch key {
+	case "thresholds":
 		err = s.setThresholds(value, origin)
-	} else if msg := s.set(key, value); msg != "" {
-		err = &Error{Origin: origin, Key: key, Msg: msg}
+	case "load.stages":
+		err = s.setStages(value, origin)
+	case "load.source_ips":
+		err = s.setSourceIPs(value, origin)
+	default:
+		if msg := s.set(key, value); msg != "" {
+			err = &Error{Origin: origin, Key: key, Msg: msg}
+		}
 	}
 	if err != nil {
 		s.setFailed(key, true)
@@ -63,23 +71,6 @@ func (s *Scenario) set(key, value string) string {
 		return l.set(s, value)
 	}
 	switch key {
-	case "load.stages":
-		stages, msg := parseStages(value)
-		if msg == "" {
-			s.Load.Stages = stages
-		}
-		return msg
-	case "load.source_ips":
-		var ips = s.Load.SourceIPs[:0:0]
-		for _, t := range splitList(value) {
-			more, msg := parseIPs(t)
-			if msg != "" {
-				return msg
-			}
-			ips = append(ips, more...)
-		}
-		s.Load.SourceIPs = ips
-		return ""
 	case "load", "timeouts", "tls", "outputs", "baseline", "requests":
 		return "is a section; set one of its keys, such as " + firstKey(key)
 	}
@@ -106,22 +97,79 @@ func (s *Scenario) set(key, value string) string {
 	return "unknown key; " + suggest(parentKey(key), last(key), knownIn(parentKey(key)))
 }
 
+// The lists set in their compact form (thresholds, load.stages,
+// load.source_ips) are replaced whole, or left as they were when an item
+// is bad: every bad item is a problem of its own, one line each, as in a
+// file.
+
 // setThresholds replaces the thresholds with the comma-separated list
-// value, or leaves them when one does not parse: every one that does not
-// is a problem of its own, as in a file.
+// value.
 func (s *Scenario) setThresholds(value, origin string) error {
 	list := splitList(value)
-	var errs []error
+	var msgs []string
 	for _, t := range list {
 		if _, err := ParseThreshold(t); err != nil {
-			errs = append(errs, &Error{Origin: origin, Key: "thresholds", Msg: err.Error()})
+			msgs = append(msgs, err.Error())
 		}
 	}
-	if len(errs) > 0 {
-		return errors.Join(errs...)
+	if len(msgs) > 0 {
+		return itemErrors("thresholds", origin, msgs)
 	}
 	s.Thresholds = list
 	return nil
+}
+
+// setStages replaces the stages with those of value, such as
+// "30s:100,1m:1000".
+func (s *Scenario) setStages(value, origin string) error {
+	var (
+		stages []Stage
+		msgs   []string
+	)
+	for _, t := range splitList(value) {
+		st, msg := parseStage(t)
+		if msg != "" {
+			msgs = append(msgs, msg)
+			continue
+		}
+		stages = append(stages, st)
+	}
+	if len(msgs) > 0 {
+		return itemErrors("load.stages", origin, msgs)
+	}
+	s.Load.Stages = stages
+	return nil
+}
+
+// setSourceIPs replaces the source addresses with those of value, such
+// as "127.0.0.2-127.0.0.9,127.0.1.1".
+func (s *Scenario) setSourceIPs(value, origin string) error {
+	var (
+		ips  []netip.Addr
+		msgs []string
+	)
+	for _, t := range splitList(value) {
+		more, msg := parseIPs(t)
+		if msg != "" {
+			msgs = append(msgs, msg)
+			continue
+		}
+		ips = append(ips, more...)
+	}
+	if len(msgs) > 0 {
+		return itemErrors("load.source_ips", origin, msgs)
+	}
+	s.Load.SourceIPs = ips
+	return nil
+}
+
+// itemErrors is one error per bad item of the list at key, set at origin.
+func itemErrors(key, origin string, msgs []string) error {
+	errs := make([]error, len(msgs))
+	for i, m := range msgs {
+		errs[i] = &Error{Origin: origin, Key: key, Msg: m}
+	}
+	return errors.Join(errs...)
 }
 
 // setRequest sets "N].field" of the requests.
@@ -223,25 +271,22 @@ func normalizeKey(key string) string {
 	return b.String()
 }
 
-// parseStages parses "30s:100,1m:1000".
-func parseStages(v string) ([]Stage, string) {
+// parseStage parses one stage of load.stages' compact form, such as
+// "30s:100".
+func parseStage(t string) (Stage, string) {
 	const want = `stages as DURATION:TARGET, comma separated, such as "30s:100,1m:1000"`
-	var out []Stage
-	for _, t := range splitList(v) {
-		d, target, ok := strings.Cut(t, ":")
-		if !ok {
-			return nil, mustBe(want, v)
-		}
-		var st Stage
-		if msg := stageLeaves["duration"](&st, strings.TrimSpace(d)); msg != "" {
-			return nil, "stage " + strconv.Quote(t) + ": duration " + msg
-		}
-		if msg := stageLeaves["target"](&st, strings.TrimSpace(target)); msg != "" {
-			return nil, "stage " + strconv.Quote(t) + ": target " + msg
-		}
-		out = append(out, st)
+	var st Stage
+	d, target, ok := strings.Cut(t, ":")
+	if !ok {
+		return st, mustBe(want, t)
 	}
-	return out, ""
+	if msg := stageLeaves["duration"](&st, strings.TrimSpace(d)); msg != "" {
+		return st, "stage " + strconv.Quote(t) + ": duration " + msg
+	}
+	if msg := stageLeaves["target"](&st, strings.TrimSpace(target)); msg != "" {
+		return st, "stage " + strconv.Quote(t) + ": target " + msg
+	}
+	return st, ""
 }
 
 // FormatStages is the inverse of the compact --set form of load.stages.

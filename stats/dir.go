@@ -84,6 +84,7 @@ func resultFromSummary(s Summary) (*Result, error) {
 	r.Mode, r.Model, r.Target = s.Mode, s.Model, s.Target
 	r.Connections, r.Loops, r.Pipeline, r.RatePerSec = s.Connections, s.Loops, s.Pipeline, s.RatePerSec
 	r.Ramp = s.Ramp // nil in a directory written before ramps were kept
+	r.ConnectionsAsked = s.ConnsAsked
 	r.Start = s.Start
 	r.Elapsed = secondsToDuration(s.DurationSec)
 	r.Warmup = secondsToDuration(s.WarmupSec)

@@ -178,3 +178,27 @@ func TestMergeAllOpenFromTheMergedStart(t *testing.T) {
 		}
 	}
 }
+
+// The connections asked for add up as the connections do, a run that
+// opened those asked for counting its own: a counted run lowered from 50
+// to 5 merged with one of 10 asked 60 and opened 15; runs that were not
+// lowered say nothing.
+func TestMergeAddsTheConnectionsAsked(t *testing.T) {
+	t0 := time.Date(2026, 11, 25, 22, 0, 0, 0, time.UTC)
+	for _, order := range []string{"lowered first", "lowered last"} {
+		a, b := runAt(t0, 1, 5), runAt(t0, 1, 5)
+		a.Connections, a.ConnectionsAsked = 5, 50
+		if order == "lowered last" {
+			a, b = b, a
+		}
+		a.Merge(b)
+		if a.Connections != 15 || a.ConnectionsAsked != 60 {
+			t.Errorf("%s: %d connections, %d asked; want 15 and 60", order, a.Connections, a.ConnectionsAsked)
+		}
+	}
+	plain := runAt(t0, 1, 5)
+	plain.Merge(runAt(t0, 1, 5))
+	if plain.Connections != 20 || plain.ConnectionsAsked != 0 {
+		t.Errorf("%d connections, %d asked; want 20 and 0", plain.Connections, plain.ConnectionsAsked)
+	}
+}

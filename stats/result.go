@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 	"time"
@@ -14,7 +15,7 @@ type Result struct {
 	Mode        string        // async, sync or goroutine; a merge of runs in several modes joins them with "+" (async+sync)
 	Model       string        // closed, open or hold
 	Target      string        // what was loaded, for people (a URL)
-	Connections int           // connections asked for
+	Connections int           // connections asked for (a counted run's lowered: see ConnectionsAsked)
 	Loops       int           // event loops (async) or 0; 0 in a merge of runs in several modes
 	Pipeline    int           // requests in flight per connection asked for
 	RatePerSec  float64       // open model: the target rate (with stages, the rate the ramp starts from), else 0
@@ -41,6 +42,11 @@ type Result struct {
 
 	Generator  Generator  // what the generator itself cost
 	Saturation Saturation // whether the generator kept its schedule
+
+	// ConnectionsAsked is -c when a counted run opened fewer connections
+	// than asked, Connections, one per request at most
+	// (engine.Plan.CapConnections); 0 when it had those asked for.
+	ConnectionsAsked int
 }
 
 // Saturation says whether the generator itself fell behind; a saturated
@@ -127,6 +133,9 @@ func (r *Result) Merge(o *Result) {
 	r.Connect.Merge(o.Connect)
 	r.SendLag.Merge(o.SendLag)
 	r.Intervals = MergeIntervals(r.Intervals, src)
+	if r.ConnectionsAsked > 0 || o.ConnectionsAsked > 0 {
+		r.ConnectionsAsked = cmp.Or(r.ConnectionsAsked, r.Connections) + cmp.Or(o.ConnectionsAsked, o.Connections)
+	}
 	r.Connections += o.Connections
 	r.Mode = mergeModes(r.Mode, o.Mode)
 	if strings.Contains(r.Mode, ModeSep) {

@@ -65,6 +65,7 @@ type Summary struct {
 	Model       string      `json:"model"`
 	Target      string      `json:"target"`
 	Connections int         `json:"connections"`
+	ConnsAsked  int         `json:"connections_asked,omitempty"` // -c, when a counted run opened fewer: one per request at most
 	Loops       int         `json:"loops,omitempty"`
 	Pipeline    int         `json:"pipeline,omitempty"`
 	RatePerSec  float64     `json:"target_rate_per_s,omitempty"`
@@ -133,6 +134,7 @@ func Summarize(r *Result) Summary {
 		Model:             r.Model,
 		Target:            r.Target,
 		Connections:       r.Connections,
+		ConnsAsked:        r.ConnectionsAsked,
 		Loops:             r.Loops,
 		Pipeline:          r.Pipeline,
 		RatePerSec:        r.RatePerSec,

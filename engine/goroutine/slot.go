@@ -109,6 +109,7 @@ func newSlot(r *run, id int, g *engine.RecorderGroup) *slot {
 			ReadBufferSize:                rbuf,
 			DisableHeaderNamesNormalizing: true,
 			DisablePathNormalizing:        true,
+			Transport:                     &transport{s: s, timeout: r.timeout},
 		}
 	} else {
 		s.pipe = newPipeline(s, rbuf)

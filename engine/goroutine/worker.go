@@ -29,8 +29,8 @@ type worker struct {
 	timer *time.Timer // waits for the next due time (open model) or the end of a backoff
 
 	// unsent says the last request once tried never went out: its
-	// connect failed. The closed model sends it again, on the budget's
-	// ticket it already took.
+	// connect failed. The closed model gives its ticket back to the
+	// budget.
 	unsent bool
 
 	inFlightAtEnd int // set when the worker ends
@@ -87,14 +87,16 @@ func (w *worker) loop() {
 // before it completed, so one clock reading ends one latency and starts
 // the next. With stages, the worker sends only while its slot is active.
 //
-// A request whose connect failed keeps its ticket of the budget and goes
-// again after the backoff (slot.awaitConnect): -n N sends N requests,
-// however many connects fail on the way, unless the run gives up
-// (engine.ConnTally.GivesUp).
+// A request whose connect failed goes back to the budget at once, for a
+// worker that can send it, while this one backs off (slot.awaitConnect);
+// a worker that finds the budget empty while others hold requests waits
+// for one to come back (engine.Budget.Wait), and ends when the budget is
+// spent. So -n N sends N requests, however many connects fail on the way
+// and whichever connections they fail on, unless the run gives up
+// (engine.ConnTally.GivesUp), and ends as soon as the N are answered.
 func (w *worker) closedLoop() {
 	r := w.r
 	now := r.clock.Now()
-	held, heldInWarmup := false, false // a ticket taken for a request not sent yet
 	for !r.stopped() {
 		if !w.slot.active.Load() {
 			if !w.slot.awaitActive() {
@@ -107,18 +109,21 @@ func (w *worker) closedLoop() {
 		} else if waited {
 			now = r.clock.Now()
 		}
-		if held && heldInWarmup && now >= r.warmupNs {
-			held = false // taken in the warm-up, which takes none: the measured run takes its own
-		}
-		if !held {
-			heldInWarmup = now < r.warmupNs
-			if !r.budget.Take(heldInWarmup) {
+		warmup := now < r.warmupNs
+		if !r.budget.Take(warmup) {
+			if !r.budget.Wait(r.stopCh) {
 				return
 			}
+			now = r.clock.Now()
+			continue // the slot may have changed meanwhile: look again, then take
 		}
 		var ok bool
 		now, ok = w.once(now, now)
-		held = w.unsent
+		if w.unsent {
+			r.budget.GiveBack(warmup)
+		} else {
+			r.budget.Sent(warmup)
+		}
 		if !ok {
 			return
 		}
