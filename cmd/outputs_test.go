@@ -87,7 +87,8 @@ func TestWriteFailureKeepsTheVerdict(t *testing.T) {
 // takes files makes it first), and leaves a directory that was there
 // before as it was: merge given runs that do not overlap, a missing run,
 // runs of two targets or a compare directory; plot given a directory that
-// holds no run; run whose --junit is refused after its --out was made;
+// holds no run, or a comparison with no cell to draw (as a run with no
+// response, it has nothing to draw: exit 1); run whose --junit is refused after its --out was made;
 // and hold and compare refusing a flag.
 func TestFailedCommandsLeaveNoNewDirectory(t *testing.T) {
 	const tgt = "http://127.0.0.1:1/"
@@ -116,7 +117,8 @@ func TestFailedCommandsLeaveNoNewDirectory(t *testing.T) {
 		{"merge of a missing run", []string{"merge", a, filepath.Join(base, "missing"), "--out"}, ExitUsage},
 		{"merge of two targets", []string{"merge", a, other, "--out"}, ExitUsage},
 		{"merge of a compare directory", []string{"merge", a, cmpDir, "--out"}, ExitUsage},
-		{"plot of a directory with no run", []string{"plot", cmpDir, "-o"}, ExitUsage},
+		{"plot of a comparison with no cell", []string{"plot", cmpDir, "-o"}, ExitRunFailed},
+		{"plot of a directory with no run", []string{"plot", base, "-o"}, ExitUsage},
 		{"run with a --junit under a file", []string{"run", url, "-d", "1s", "--junit", filepath.Join(afile, "j.xml"), "--out"}, ExitUsage},
 		{"hold refusing -R", []string{"hold", url, "-R", "5", "--out"}, ExitUsage},
 		{"compare refusing a mode", []string{"compare", url, "--modes", "nosuch", "--out"}, ExitUsage},

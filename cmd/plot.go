@@ -15,9 +15,10 @@ import (
 
 // plotFlags are the flags of `nowait plot`.
 type plotFlags struct {
-	kind   string
-	output string
-	size   string
+	kind    string
+	kindSet bool // --kind was given
+	output  string
+	size    string
 }
 
 // newPlotCmd builds `nowait plot DIR...`.
@@ -49,12 +50,16 @@ Kinds:
             ends); open-model and hold runs label their latency as timed
             from the intended send; a hold run without --every charts its
             connections (and errors) alone; one directory
+  compare   a directory of 'nowait compare --out', drawn again (the kind
+            of such a directory when --kind is left out), as compare
+            drew it: at another --size, say; one directory
 
 Without -o the chart is written as KIND.png into the directory when there
 is one, else into the current directory.`,
 		Example: `  nowait plot results/today results/yesterday -o spectrum.png
   nowait plot results/today --kind timeline -o timeline.svg
-  nowait plot results/async results/sync results/goroutine --size 10x6 -o modes.png`,
+  nowait plot results/async results/sync results/goroutine --size 10x6 -o modes.png
+  nowait plot results/compare --size 12x7              # compare.png again, larger`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr("plot takes one or more result directories (see '%s --help')", c.CommandPath())
@@ -62,11 +67,12 @@ is one, else into the current directory.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			f.kindSet = c.Flags().Changed("kind")
 			return a.plotDirs(args, f)
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum or timeline")
+	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum, timeline or compare (the kind of a directory of 'nowait compare --out')")
 	fl.StringVarP(&f.output, "output", "o", "", "chart file, .png or .svg (default KIND.png)")
 	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, two inches taller for each panel of a timeline beyond two (8x7, 8x9), taller for a spectrum whose legend has more than four rows")
 	return c
@@ -76,6 +82,9 @@ is one, else into the current directory.`,
 func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 	size, err := parseSize(f.size)
 	if err != nil {
+		return err
+	}
+	if err := checkPlotKind(dirs, f); err != nil {
 		return err
 	}
 	out := f.output
@@ -110,8 +119,10 @@ func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 			return rerr
 		}
 		err = plots.Timeline(res, out, size)
+	case "compare":
+		err = plotCompare(dirs[0], out, size)
 	default:
-		return usageErr("unknown --kind %q: use spectrum or timeline", f.kind)
+		return usageErr("unknown --kind %q: use spectrum, timeline or compare", f.kind)
 	}
 	if err != nil {
 		return resultsErr(err)

@@ -66,10 +66,10 @@ func holdCells() []CompareCell {
 // and memory is in the table's decimal KB.
 func TestComparePanelTitlesLineUp(t *testing.T) {
 	for name, cells := range map[string][]CompareCell{"closed": compareCells(), "hold": holdCells()} {
-		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(cells, p, s) }))
+		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, cells, p, s) }))
 		rows := [][2]string{{"Throughput", "p99 latency"}, {"Generator CPU per request", "RSS added per connection"}}
 		if name == "hold" {
-			rows = [][2]string{{"Connections established", "Connect time p99"}, {"Generator threads", "RSS added per connection"}}
+			rows = [][2]string{{"Connections established", "Connect time p99*"}, {"Generator threads", "RSS added per connection"}}
 		}
 		for _, r := range rows {
 			y0, ok0 := texts[r[0]]
@@ -78,8 +78,11 @@ func TestComparePanelTitlesLineUp(t *testing.T) {
 				t.Errorf("%s: title %q at y %v (%v), %q at y %v (%v)", name, r[0], y0, ok0, r[1], y1, ok1)
 			}
 		}
-		if _, ok := texts["KB/conn (log)"]; !ok {
-			t.Errorf("%s: no KB/conn axis", name)
+		if _, ok := texts["RSS/conn (log)"]; !ok {
+			t.Errorf("%s: no RSS/conn axis", name)
+		}
+		if _, ok := texts["10 KB"]; !ok {
+			t.Errorf("%s: no 10 KB label on the RSS/conn axis", name)
 		}
 	}
 }

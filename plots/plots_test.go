@@ -104,8 +104,10 @@ func charts() []chart {
 		{"timeline", func(p string, s Size) error { return Timeline(a, p, s) },
 			[]string{"Responses/s", "Latency", "1 ms", "Time since start (s)", "p50", "p99", "max", "errors/s (35 in all: timeout 35)"},
 			[]line{{"#0072B2", 30}, {"#009E73", 30}, {"#E69F00", 30}, {"#E2B3CD", 30}}},
-		{"compare", func(p string, s Size) error { return Compare(compareCells(), p, s) },
-			[]string{"Throughput", "p99 latency", "µs/request", "KB/conn (log)", "RSS added per connection", "Connections (log scale)", "10k", "goroutine"},
+		{"compare", func(p string, s Size) error {
+			return Compare(CompareSetup{Target: "http://127.0.0.1:8080/", DurationSec: 3}, compareCells(), p, s)
+		},
+			[]string{"Throughput", "p99 latency", "µs/request", "RSS/conn (log)", "RSS added per connection", "Connections (log scale)", "10k", "goroutine"},
 			[]line{{"#0072B2", 4}, {"#E69F00", 4}, {"#009E73", 4}}},
 	}
 }
@@ -250,7 +252,7 @@ func TestChartErrors(t *testing.T) {
 	if err := Timeline(stats.NewResult(), filepath.Join(dir, "x.png"), Size{}); !errors.Is(err, ErrNoData) {
 		t.Errorf("empty timeline: %v, want ErrNoData", err)
 	}
-	if err := Compare(nil, filepath.Join(dir, "x.png"), Size{}); !errors.Is(err, ErrNoData) {
+	if err := Compare(CompareSetup{}, nil, filepath.Join(dir, "x.png"), Size{}); !errors.Is(err, ErrNoData) {
 		t.Errorf("empty compare: %v, want ErrNoData", err)
 	}
 }
