@@ -48,9 +48,23 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 		p.Add(l)
 		thumbs = []plot.Thumbnailer{l, sc}
 	}
-	p.Legend.Add(fmt.Sprintf("open at the end of each second (peak %s)", stats.GroupDigits(int64(max(peak, res.PeakOpenConns)))), thumbs...)
-	churn, err := addChurn(p, lk, res, spans, ivs)
-	if err != nil {
+	churnPts, _, _ := churnPoints(res, spans, ivs)
+	churn := highest(churnPts)
+	askedPts, askedName := askedConnectionsLine(res, spans[len(spans)-1].hi)
+	asked := 0.0
+	if len(askedPts) >= 2 { // addPlanned draws no line of one point
+		asked = highest(askedPts)
+	}
+	// Why a log axis: 2,000 connects a second on a linear axis flatten
+	// 20 open connections onto its zero line. Not for hold, whose line
+	// starts at none open.
+	logAxis := res.Model != "hold" && churn > churnLogRatio*max(float64(peak), asked, 1)
+	openName := fmt.Sprintf("open at the end of each second (peak %s)", stats.GroupDigits(int64(max(peak, res.PeakOpenConns))))
+	if logAxis && dropZeros(sc) {
+		openName = fmt.Sprintf("open at the end of each second (peak %s; none open: not drawn)", stats.GroupDigits(int64(max(peak, res.PeakOpenConns))))
+	}
+	p.Legend.Add(openName, thumbs...)
+	if err := addChurn(p, lk, res, spans, ivs); err != nil {
 		return nil, err
 	}
 	p.Add(sc)
@@ -63,14 +77,35 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 		p.Add(mark)
 		p.Legend.Add(fmt.Sprintf("all %s open after %s", stats.GroupDigits(int64(res.Connections)), stats.FormatMs(allAt*1000)), mark)
 	}
-	askedPts, name := askedConnectionsLine(res, spans[len(spans)-1].hi)
-	asked, err := addPlanned(p, lk, askedPts, name)
-	if err != nil {
+	if _, err := addPlanned(p, lk, askedPts, askedName); err != nil {
 		return nil, err
 	}
 	yMax := max(float64(peak), asked, churn)
 	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 1)*1.08 // fitPanel adds the legend's room
+	if logAxis {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = newLogTicker(p.Y.Tick.Label.Font.Size, 1)
+		p.Y.Min = 1
+	}
 	return p, nil
+}
+
+// churnLogRatio is how many times the open connections the connects a
+// second must reach for the panel's axis to go logarithmic.
+const churnLogRatio = 10
+
+// dropZeros removes sc's points at zero, which a log axis cannot place,
+// and reports whether there were any.
+func dropZeros(sc *plotter.Scatter) bool {
+	kept := sc.XYs[:0]
+	for _, pt := range sc.XYs {
+		if pt.Y > 0 {
+			kept = append(kept, pt)
+		}
+	}
+	dropped := len(kept) < len(sc.XYs)
+	sc.XYs = kept
+	return dropped
 }
 
 // holdLine returns the line of a hold run's open connections through
@@ -108,14 +143,33 @@ func churned(res *stats.Result) bool {
 // server closed (a hold run), or the connects of a run that churned;
 // nothing for another run. Why marks and no line: the count often equals
 // the open connections (a server that closes each after a response),
-// whose line would hide another. It returns the largest value marked.
-func addChurn(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (float64, error) {
+// whose line would hide another.
+func addChurn(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) error {
+	pts, total, name := churnPoints(res, spans, ivs)
+	if total == 0 {
+		return nil
+	}
+	p.Y.Label.Text = "Connections"
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: churnColor(), Radius: lk.pt(3.5), Shape: draw.BoxGlyph{}}
+	p.Add(sc)
+	p.Legend.Add(fmt.Sprintf(name, stats.GroupDigits(int64(total))), sc)
+	return nil
+}
+
+// churnPoints returns what addChurn marks: a point per second with any,
+// their total, and the legend's wording; no points for a run that
+// neither churned nor had held connections closed.
+func churnPoints(res *stats.Result, spans []span, ivs []*stats.Interval) (plotter.XYs, uint64, string) {
 	count, name := func(iv *stats.Interval) uint64 { return iv.Connects }, "connects/s (%s in all: connections closed and opened again)"
 	switch {
 	case res.Model == "hold" && res.ServerClosed > 0:
 		count, name = func(iv *stats.Interval) uint64 { return iv.ServerClosed }, "server closes/s (%s in all, each opened again)"
 	case !churned(res):
-		return 0, nil
+		return nil, 0, ""
 	}
 	var pts plotter.XYs
 	var total uint64
@@ -125,22 +179,16 @@ func addChurn(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*sta
 			total += n
 		}
 	}
-	if total == 0 {
-		return 0, nil
-	}
-	p.Y.Label.Text = "Connections"
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
-		return 0, err
-	}
-	sc.GlyphStyle = draw.GlyphStyle{Color: churnColor(), Radius: lk.pt(3.5), Shape: draw.BoxGlyph{}}
-	p.Add(sc)
-	p.Legend.Add(fmt.Sprintf(name, stats.GroupDigits(int64(total))), sc)
-	yMax := 0.0
+	return pts, total, name
+}
+
+// highest returns the largest y of pts, 0 for none.
+func highest(pts plotter.XYs) float64 {
+	y := 0.0
 	for _, pt := range pts {
-		yMax = max(yMax, pt.Y)
+		y = max(y, pt.Y)
 	}
-	return yMax, nil
+	return y
 }
 
 // churnColor is the colour of connections closed and opened again.

@@ -116,8 +116,13 @@ func TestOpenConnectionSamplesAreNotJoined(t *testing.T) {
 	if lines := pathPoints(svg, "#56B4E9", 2); len(lines) != 0 {
 		t.Errorf("open-connections samples joined by lines %v", lines)
 	}
-	if n := circlesIn(svg, "#56B4E9"); n != 5 {
-		t.Errorf("%d open-connections marks, want 5 (four seconds and the legend)", n)
+	// 875 connects a second against 20 open: a log axis, where the three
+	// seconds with none open have no place (the legend says so).
+	if n := circlesIn(svg, "#56B4E9"); n != 2 {
+		t.Errorf("%d open-connections marks, want 2 (the one second with any open, and the legend)", n)
+	}
+	if _, ok := svgTexts(svg)["open at the end of each second (peak 20; none open: not drawn)"]; !ok {
+		t.Error("the legend does not say the seconds with none open are not drawn")
 	}
 	want := "connects/s (" + stats.GroupDigits(int64(res.Connects)) + " in all: connections closed and opened again)"
 	if _, ok := svgTexts(svg)[want]; !ok {
@@ -159,5 +164,26 @@ func TestHoldTimelineMarksServerCloses(t *testing.T) {
 	svg = drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(holdRun(), p, s) })
 	if strings.Contains(svg, "server closes") || strings.Contains(svg, "fill:#5A5A5A") {
 		t.Error("a hold run whose server closed nothing marks server closes")
+	}
+}
+
+// Connects a second far above the open connections put the panel on a
+// log axis: a run with 19 connections open and about 2,000 connects a
+// second (a target resetting one request in six) drew its open
+// connections as dots on the zero line of an axis to 3,000.
+func TestChurnDwarfingTheOpenCountGoesLog(t *testing.T) {
+	res := churnRun()
+	for i := range res.Intervals {
+		res.Intervals[i].OpenConns = 19
+	}
+	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) })
+	texts := svgTexts(svg)
+	for _, want := range []string{"10", "100", "1k", "open at the end of each second (peak 20)"} {
+		if _, ok := texts[want]; !ok {
+			t.Errorf("connections panel lacks %q (a log axis, every sample drawn)", want)
+		}
+	}
+	if n := circlesIn(svg, "#56B4E9"); n != 5 {
+		t.Errorf("%d open-connections marks, want 5 (four seconds and the legend)", n)
 	}
 }
