@@ -81,8 +81,9 @@ func (g gates) setupNote(sum stats.Summary) string {
 }
 
 // writeJUnit writes the checks of the run sum summarises as JUnit XML
-// when asked to, atomically.
-func (g gates) writeJUnit(sum stats.Summary, checks []scenarios.Check) error {
+// when asked to, atomically, with failure, when not nil, as an error case:
+// why the run measured nothing or was cut short.
+func (g gates) writeJUnit(sum stats.Summary, checks []scenarios.Check, failure *scenarios.RunError) error {
 	if g.junit == "" {
 		return nil
 	}
@@ -92,7 +93,7 @@ func (g gates) writeJUnit(sum stats.Summary, checks []scenarios.Check) error {
 		return runErr(fmt.Errorf("%s: %w", g.junitName, err))
 	}
 	err := stats.WriteFileAtomic(g.junit, func(w io.Writer) error {
-		return scenarios.WriteJUnit(w, g.suite, sum.WarmupSec+sum.DurationSec, sum.DurationSec, checks)
+		return scenarios.WriteJUnit(w, g.suite, sum.WarmupSec+sum.DurationSec, sum.DurationSec, checks, failure)
 	})
 	if err != nil {
 		return runErr(fmt.Errorf("%s: %w", g.junitName, err))

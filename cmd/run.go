@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -195,9 +196,15 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	prog.Stop()
 	if err != nil {
 		if errors.Is(err, engine.ErrUnsupported) || errors.Is(err, engine.ErrInvalidPlan) {
-			return usageErr("%v", err)
+			err = usageErr("%v", err)
+		} else {
+			err = runErr(err)
 		}
-		return runErr(err)
+		// A report from an earlier run must not stay behind, green.
+		if jerr := g.writeJUnit(stats.Summary{}, nil, &scenarios.RunError{Type: "run_failed", Message: err.Error()}); jerr != nil {
+			fmt.Fprintf(a.stderr, "nowait: %v\n", jerr)
+		}
+		return err
 	}
 	if res.Mode == "" {
 		res.Mode = modeName(mode)
@@ -235,28 +242,46 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 			fmt.Fprintf(a.stdout, "\nResults written to %s\n", out.dir)
 		}
 	}
-	if err := g.writeJUnit(sum, checks); err != nil {
+	junitErr, failErr := runFailure(res)
+	if err := g.writeJUnit(sum, checks, junitErr); err != nil {
 		writeErrs = append(writeErrs, err)
 	}
-	return a.verdict(res, gateErr, writeErrs)
+	return a.verdict(failErr, gateErr, writeErrs)
 }
 
-// verdict is the error that sets the exit code of a run, in this order:
-// interrupted (a Ctrl-C in the warm-up leaves the measured part empty, and
-// that says nothing about the target), no connection, requests sent and
-// not one response (nothing was measured), a breached threshold
-// or a regression, and then a failure to write the results. A write
-// failure never masks the verdict before it: it is printed on stderr, and
-// the verdict decides the code.
-func (a *app) verdict(res *stats.Result, gateErr error, writeErrs []error) error {
+// runFailure returns why a run measured nothing or was cut short, as the
+// error of its JUnit report and as the error that sets the exit code (1),
+// in this order: interrupted (a Ctrl-C in the warm-up leaves the measured
+// part empty, and that says nothing about the target), no connection,
+// requests sent and not one response (nothing was measured). It returns
+// nil, nil for a run that measured what it was to.
+func runFailure(res *stats.Result) (*scenarios.RunError, error) {
+	var kind string
 	var err error
 	switch {
 	case res.Interrupted:
-		err = runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+		return &scenarios.RunError{Type: "interrupted", Message: "interrupted: the run was stopped before its end, and the checks judge only the part before the interruption"},
+			runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
 	case res.Connects == 0 && res.Responses == 0 && res.WarmupCounters.Responses == 0:
-		err = runErr(noConnectionError(res))
+		kind, err = "no_connection", noConnectionError(res)
 	case answeredNothing(res):
-		err = runErr(noResponseError(res)) // it measured nothing
+		kind, err = "no_response", noResponseError(res) // it measured nothing
+	default:
+		return nil, nil
+	}
+	return &scenarios.RunError{Type: kind, Message: err.Error()}, runErr(err)
+}
+
+// verdict is the error that sets the exit code of a run, in this order:
+// the run's own failure (runFailure), a breached threshold or a
+// regression, and then a failure to write the results. A write failure
+// never masks the verdict before it: it is printed on stderr, and the
+// verdict decides the code.
+func (a *app) verdict(failErr, gateErr error, writeErrs []error) error {
+	var err error
+	switch {
+	case failErr != nil:
+		err = failErr
 	case gateErr != nil:
 		err = gateErr
 	case len(writeErrs) > 0:
