@@ -168,7 +168,7 @@ func (a *app) runURL(ctx context.Context, rawURL string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, dirName: "--out", json: f.jsonOut, latency: f.latency}, g)
+	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, dirName: pathName{flag: "--out"}, json: f.jsonOut, latency: f.latency}, g)
 }
 
 // execute runs a plan and then reports, writes and gates its result. The
@@ -178,13 +178,7 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	if err != nil {
 		return err
 	}
-	if err := checkConnectionLimit(plan.Connections, extraFDs); err != nil {
-		return err
-	}
-	if err := checkPortRange(plan); err != nil {
-		return err
-	}
-	if err := prepareOutputs(out, g, &a.dirs); err != nil {
+	if err := checkBeforeLoad(preflight{plan: plan, extraFDs: extraFDs, out: out, g: g}, &a.dirs); err != nil {
 		return err
 	}
 	if !out.json {
