@@ -18,12 +18,12 @@ type gates struct {
 	baseline      *stats.Summary      // a saved run to compare with
 	maxRegression float64             // fraction: 0.10 is 10%
 	junit         string              // write the checks here as JUnit XML
-	junitName     pathName            // how the user named junit: --junit or outputs.junit
+	junitName     valueName           // how the user named junit: --junit or outputs.junit
 }
 
 // gatesFromFlags reads --baseline and --max-regression of a URL run.
 func gatesFromFlags(f *runFlags) (gates, error) {
-	g := gates{suite: "nowait", junit: f.junit, junitName: pathName{flag: "--junit"}, maxRegression: scenarios.DefaultMaxRegression}
+	g := gates{suite: "nowait", junit: f.junit, junitName: valueName{flag: "--junit"}, maxRegression: scenarios.DefaultMaxRegression}
 	if f.maxRegression != "" {
 		if f.baseline == "" {
 			return g, usageErr("--max-regression %s: there is no baseline to compare with; give --baseline summary.json too, or drop it", f.maxRegression)

@@ -17,7 +17,7 @@ import (
 // outputs says what a run prints and writes.
 type outputs struct {
 	dir     string
-	dirName pathName // how the user named dir: --out or outputs.dir
+	dirName valueName // how the user named dir: --out or outputs.dir
 	json    bool
 	latency bool
 }

@@ -168,17 +168,21 @@ func (a *app) runURL(ctx context.Context, rawURL string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, dirName: pathName{flag: "--out"}, json: f.jsonOut, latency: f.latency}, g)
+	pre := preflight{plan: plan, extraFDs: f.extraFDs, sourcesName: valueName{flag: "--source-ips"},
+		out: outputs{dir: f.out, dirName: valueName{flag: "--out"}, json: f.jsonOut, latency: f.latency}, g: g}
+	return a.execute(ctx, f.mode, pre)
 }
 
-// execute runs a plan and then reports, writes and gates its result. The
+// execute checks what the run needs before any load (checkBeforeLoad),
+// runs the plan, and then reports, writes and gates its result. The
 // result is reported and written even when the run was interrupted.
-func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extraFDs int, out outputs, g gates) error {
+func (a *app) execute(ctx context.Context, mode string, pre preflight) error {
+	plan, out, g := pre.plan, pre.out, pre.g
 	eng, err := newEngine(mode)
 	if err != nil {
 		return err
 	}
-	if err := checkBeforeLoad(preflight{plan: plan, extraFDs: extraFDs, out: out, g: g}, &a.dirs); err != nil {
+	if err := checkBeforeLoad(pre, &a.dirs); err != nil {
 		return err
 	}
 	if !out.json {

@@ -156,7 +156,7 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 	if !out.json {
 		fmt.Fprintf(a.stdout, "Scenario %s (%s)\n", sc.NameOrDefault(), path)
 	}
-	return a.execute(c.Context(), plan, sc.ModeOrDefault(), 0, out, g)
+	return a.execute(c.Context(), sc.ModeOrDefault(), preflight{plan: plan, sourcesName: keyName(c, sc, "source-ips"), out: out, g: g})
 }
 
 // scenarioOutputs returns what a scenario's run prints and writes, and
@@ -171,12 +171,12 @@ func scenarioOutputs(c *cobra.Command, sc *scenarios.Scenario) (outputs, gates) 
 // keyName names a scenario key in a message as the user gave it: the flag
 // when it was given, else the key where it was written ("checkout.yaml:12:
 // outputs.dir").
-func keyName(c *cobra.Command, sc *scenarios.Scenario, flag string) pathName {
+func keyName(c *cobra.Command, sc *scenarios.Scenario, flag string) valueName {
 	if c.Flags().Changed(flag) {
-		return pathName{flag: "--" + flag}
+		return valueName{flag: "--" + flag}
 	}
 	key := flagKeys[flag]
-	return pathName{origin: sc.Where(key), key: key}
+	return valueName{origin: sc.Where(key), key: key}
 }
 
 // checkScenarioBeforeLoad makes the checks of the host and of the output
@@ -186,7 +186,7 @@ func checkScenarioBeforeLoad(c *cobra.Command, sc *scenarios.Scenario) error {
 	out, g := scenarioOutputs(c, sc)
 	var made newDirs
 	defer made.removeEmpty()
-	return checkBeforeLoad(preflight{plan: sc.PlanShape(), out: out, g: g}, &made)
+	return checkBeforeLoad(preflight{plan: sc.PlanShape(), sourcesName: keyName(c, sc, "source-ips"), out: out, g: g}, &made)
 }
 
 func newValidateCmd(a *app) *cobra.Command {
