@@ -195,8 +195,8 @@ func TestEvaluate(t *testing.T) {
 		{"min > 100us", true, "500µs", ""},
 		{"service.p99 < 40ms", true, "30.0ms", ""},
 		{"connect.p99 < 1ms", false, "1.50ms", "measured 1.50ms; want connect.p99 < 1ms"},
-		{"rps >= 1000", true, "1,000.0", ""},
-		{"rps > 1000", false, "1,000.0", "measured 1,000.0; want rps > 1000"},
+		{"rps >= 1000", true, "1,000", ""},
+		{"rps > 1000", false, "1,000", "measured 1,000; want rps > 1,000"},
 		{"error_rate < 2%", true, "1.25%, 125 failed of 10,025 attempts", ""},
 		{"error_rate < 1%", false, "1.25%, 125 failed of 10,025 attempts", "measured 1.25%, 125 failed of 10,025 attempts; want error_rate < 1%"},
 		{"errors < 1%", true, "0.25%, 25 of 10,025 attempts", ""},
@@ -224,9 +224,12 @@ func TestEvaluate(t *testing.T) {
 }
 
 // TestFailureLinesShowTheDifference: a failure line quotes the limit as
-// written and enough digits of the measured value to show why it failed;
-// rounding both to the same digits made "measured 20.4ms; want p50 <
-// 20.4ms".
+// written (a rate or a count with thousands separators, as the measured
+// value has them) and the measured value with the limit's digits, and
+// more when it takes them to show why it failed: rounding both to the
+// same digits made "measured 20.4ms; want p50 < 20.4ms", and the QA's
+// "measured 1,787.0; want rps >= 100000" mixed two ways of writing a
+// number.
 func TestFailureLinesShowTheDifference(t *testing.T) {
 	sum := summary()
 	sum.Latency.Percentiles["50"] = 20.36
@@ -235,7 +238,12 @@ func TestFailureLinesShowTheDifference(t *testing.T) {
 	cases := []struct{ expr, want string }{
 		{"p50 < 20.35ms", "FAIL p50 < 20.35ms: measured 20.36ms; want p50 < 20.35ms"},
 		{"p99 < 1.234ms", "FAIL p99 < 1.234ms: measured 1.2345ms; want p99 < 1.234ms"},
-		{"rps >= 1000.05", "FAIL rps >= 1000.05: measured 1,000.04; want rps >= 1000.05"},
+		{"rps >= 1000.05", "FAIL rps >= 1000.05: measured 1,000.04; want rps >= 1,000.05"},
+		{"rps >= 100000", "FAIL rps >= 100000: measured 1,000; want rps >= 100,000"},
+		{"rps >= 1e5", "FAIL rps >= 1e5: measured 1,000; want rps >= 100,000"},
+		{"rps >= 1000.5", "FAIL rps >= 1000.5: measured 1,000.0; want rps >= 1,000.5"},
+		{"status.5xx < 5000", "PASS status.5xx < 5000 (80)"},
+		{"status.2xx < 5000", "FAIL status.2xx < 5000: measured 9,900; want status.2xx < 5,000"},
 		{"p50 < 20.4ms", "PASS p50 < 20.4ms (20.36ms)"},
 		{"p50 < 30ms", "PASS p50 < 30ms (20.4ms)"},
 	}
@@ -392,10 +400,10 @@ func TestNothingMeasuredQuotesNoNumber(t *testing.T) {
 
 // TestMeasuredCountsAreGrouped: a check quotes a count or a rate with
 // thousands separators, as the report does: status.500 > 100 (2,886),
-// rps >= 1 (9,163.0).
+// rps >= 1 (9,163).
 func TestMeasuredCountsAreGrouped(t *testing.T) {
 	sum := stats.Summary{Responses: 5000, Status: map[string]uint64{"500": 2886}, RequestsPerSec: 9163.04}
-	for expr, want := range map[string]string{"status.500 > 100": "PASS status.500 > 100 (2,886)", "rps >= 1": "PASS rps >= 1 (9,163.0)"} {
+	for expr, want := range map[string]string{"status.500 > 100": "PASS status.500 > 100 (2,886)", "rps >= 1": "PASS rps >= 1 (9,163)"} {
 		th, err := ParseThreshold(expr)
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,77 @@
+package cmd
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/nowait/nowait/engine/enginetest"
+	"github.com/nowait/nowait/stats"
+	"github.com/nowait/nowait/target"
+)
+
+// unreachableBaseline writes a baseline that claims a billion responses a
+// second: every run drops nearly 100% against it.
+func unreachableBaseline(t *testing.T) string {
+	t.Helper()
+	base := stats.Summary{Schema: stats.SchemaVersion, Responses: 1, RequestsPerSec: 1e9,
+		Latency: stats.Latency{Percentiles: map[string]float64{"50": 1000, "99": 1000, "99.9": 1000}}}
+	b, err := json.Marshal(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return writeFile(t, "summary.json", string(b))
+}
+
+// --max-regression is quoted as given: the QA's 10.5% read "a drop of
+// 83% > 10%", and 5% read "> 5.0%". The drop is written with the
+// margin's decimals, and summary.json's limit is the margin as given.
+func TestMaxRegressionIsQuotedAsGiven(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	base := unreachableBaseline(t)
+	for _, tc := range []struct{ margin, drop string }{{"10.5%", "a drop of 100.0% > 10.5%"}, {"5%", "a drop of 100% > 5%"}} {
+		dir := filepath.Join(t.TempDir(), "r")
+		stdout, stderr, code := runBin(t, "run", srv.URL(), "-n", "200", "-c", "2", "--baseline", base, "--max-regression", tc.margin, "-o", dir)
+		if code != ExitRegression {
+			t.Fatalf("--max-regression %s: exit %d, want %d\n%s%s", tc.margin, code, ExitRegression, stdout, stderr)
+		}
+		if !strings.Contains(stdout, "FAIL rps vs baseline: rps ") || !strings.Contains(stdout, tc.drop) {
+			t.Errorf("--max-regression %s: stdout lacks %q:\n%s", tc.margin, tc.drop, stdout)
+		}
+		data, err := os.ReadFile(filepath.Join(dir, "summary.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var s stats.Summary
+		if err := json.Unmarshal(data, &s); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range s.Checks {
+			if c.Expr == "rps vs baseline" && c.Limit != "-"+tc.margin {
+				t.Errorf("--max-regression %s: summary.json limit %q, want %q", tc.margin, c.Limit, "-"+tc.margin)
+			}
+		}
+	}
+}
+
+// A rate threshold's failure writes the measured rate and the limit
+// alike, both with thousands separators and the limit's decimals: the
+// QA's "measured 1,787.0; want rps >= 100000" mixed the two.
+func TestRateCheckWritesMeasuredAndLimitAlike(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	path := writeFile(t, "rps.yaml", "target: "+srv.URL()+"\nload:\n  connections: 2\n  requests: 200\nthresholds:\n  - rps >= 100000000\n")
+	stdout, stderr, code := runBin(t, "run", path)
+	if code != ExitThresholds {
+		t.Fatalf("exit %d, want %d\n%s%s", code, ExitThresholds, stdout, stderr)
+	}
+	line := regexp.MustCompile(`FAIL rps >= 100000000: measured [0-9]{1,3}(,[0-9]{3})*; want rps >= 100,000,000\n`)
+	if !line.MatchString(stdout) {
+		t.Fatalf("stdout has no %s line:\n%s", line, stdout)
+	}
+	if srv.Served() != 200 {
+		t.Fatalf("target served %d, want 200", srv.Served())
+	}
+}
