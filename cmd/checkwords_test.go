@@ -75,3 +75,24 @@ func TestRateCheckWritesMeasuredAndLimitAlike(t *testing.T) {
 		t.Fatalf("target served %d, want 200", srv.Served())
 	}
 }
+
+// A share written as k6 writes one, a fraction without the % sign, gets
+// the percentage it meant suggested: the QA's 'status.2xx >= 0.99' was
+// told to write "0.99%", a hundred times less than meant. run refuses it
+// before any load, validate in the file, both saying "did you mean 99%?".
+func TestFractionalShareSuggestsItsPercentage(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	path := writeFile(t, "share.yaml", "target: "+srv.URL()+"\nload:\n  requests: 10\nthresholds:\n  - error_rate < 0.01\n")
+	_, stderr, code := runBin(t, "validate", path)
+	checkLines(t, "validate", stderr, code, []string{path + `:5: thresholds[0]: "error_rate < 0.01": "0.01" is not a percentage; want a value with its % sign: did you mean 1%?`},
+		"nowait: 1 of 1 scenario files are not valid")
+	plain := writeFile(t, "plain.yaml", "target: "+srv.URL()+"\nload:\n  requests: 10\n")
+	_, stderr, code = runBin(t, "run", plain, "--set", "thresholds=status.2xx >= 0.99")
+	want := `nowait: --set thresholds: "status.2xx >= 0.99": "0.99" is not a count; want a whole number such as 0 or 10, or a share with its % sign: did you mean 99%?` + "\n"
+	if code != ExitUsage || stderr != want {
+		t.Fatalf("run: exit %d, stderr %q; want %d and %q", code, stderr, ExitUsage, want)
+	}
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}

@@ -202,7 +202,10 @@ func (t *Threshold) parseValue(v string) string {
 		}
 		num, ok := strings.CutSuffix(v, "%")
 		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if !ok || err != nil || f < 0 || isNaNOrInf(f) {
+		switch {
+		case !ok && err == nil && f > 0 && !isNaNOrInf(f):
+			return fmt.Sprintf("%q is not a percentage; want a value with its %% sign: did you mean %s?", v, shareHint(f))
+		case !ok || err != nil || f < 0 || isNaNOrInf(f):
 			return fmt.Sprintf("%q is not a percentage; want a value such as 1%%", v)
 		}
 		t.Value, t.Percent = f/100, true
@@ -213,7 +216,7 @@ func (t *Threshold) parseValue(v string) string {
 			return fmt.Sprintf("%q is not a count or a percentage; want a value such as 0 or 0.1%%", v)
 		}
 		if !pct && f != math.Trunc(f) {
-			return fmt.Sprintf("%q is not a count; want a whole number such as 0 or 10, or a share such as %s%%", v, num)
+			return fmt.Sprintf("%q is not a count; want a whole number such as 0 or 10, or a share with its %% sign: did you mean %s?", v, shareHint(f))
 		}
 		if pct {
 			f /= 100
@@ -221,6 +224,16 @@ func (t *Threshold) parseValue(v string) string {
 		t.Value, t.Percent = f, pct
 	}
 	return ""
+}
+
+// shareHint is the percentage a number written without its % sign most
+// likely meant: a fraction below 1 is a share as k6 writes one (0.99 ->
+// "99%", 0.01 -> "1%"), any other the percentage itself (2.5 -> "2.5%").
+func shareHint(f float64) string {
+	if f < 1 {
+		return marginText(f)
+	}
+	return marginText(f / 100)
 }
 
 // parseLatencyMs parses "50ms", "250us", "250µs", "1.5s", "50 ms", and
