@@ -219,3 +219,31 @@ func TestValidateRefusesWhatRunRefusesBeforeLoad(t *testing.T) {
 		t.Errorf("validate left %v in %s", left, dir)
 	}
 }
+
+// A file with more problems than are listed says how many more: the QA's
+// file of 30 bad thresholds printed 20 and the summary line, and nothing
+// said that 10 were left out. validate and run end the list with
+// "and 10 more problems", after the --set overrides' problems too.
+func TestValidateSaysHowManyProblemsItLeftOut(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	var b strings.Builder
+	b.WriteString("target: " + srv.URL() + "\nthresholds:\n")
+	for i := range 30 {
+		b.WriteString("  - p99 < " + strconv.Itoa(i) + "\n")
+	}
+	path := writeFile(t, "many.yaml", b.String())
+	more := path + ": and 10 more problems, not listed"
+	_, stderr, code := runBin(t, "validate", path, "--set", "load.rate=fast")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != ExitUsage || len(lines) != 23 || !strings.HasPrefix(lines[21], more) || !strings.HasPrefix(lines[20], "--set load.rate:") {
+		t.Fatalf("validate: exit %d, %d lines; want %d, 20 problems, the --set one, %q and the summary:\n%s", code, len(lines), ExitUsage, more, stderr)
+	}
+	_, stderr, code = runBin(t, "run", path)
+	lines = strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != ExitUsage || len(lines) != 21 || !strings.HasPrefix(lines[20], more) {
+		t.Fatalf("run: exit %d, %d lines; want %d, 20 problems and %q:\n%s", code, len(lines), ExitUsage, more, stderr)
+	}
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}
