@@ -96,3 +96,32 @@ func TestFractionalShareSuggestsItsPercentage(t *testing.T) {
 		t.Fatalf("the target served %d requests", n)
 	}
 }
+
+// The last line of a failed gate, the one people skimming a CI log read,
+// names every failed check with what was measured, or the first ones and
+// how many more: the QA's read "4 of the checks failed: p50 < 2ms:
+// measured 2.16ms; want p50 < 2ms" when rps, max and service.p99 had
+// failed too.
+func TestLastLineNamesEveryFailedCheck(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	path := writeFile(t, "gate.yaml", "target: "+srv.URL()+"\nload:\n  connections: 2\n  requests: 200\nthresholds:\n"+
+		"  - p50 < 2us\n  - error_rate < 1%\n  - rps >= 100000000\n  - max < 2us\n  - service.p99 < 2us\n")
+	_, stderr, code := runBin(t, "run", path)
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	last := regexp.MustCompile(`^nowait: 4 of 5 checks failed: p50 < 2us \(measured [0-9.]+µs\), rps >= 100000000 \(measured [0-9,]+\), ` +
+		`max < 2us \(measured [0-9.]+(µs|ms)\) and service.p99 < 2us \(measured [0-9.]+µs\)$`)
+	if code != ExitThresholds || !last.MatchString(lines[len(lines)-1]) {
+		t.Fatalf("exit %d, last line %q; want %d and %s", code, lines[len(lines)-1], ExitThresholds, last)
+	}
+
+	_, stderr, code = runBin(t, "run", path, "--set", "thresholds=p50 < 2us,p75 < 2us,p90 < 2us,p99 < 2us,max < 2us,mean < 2us,rps >= 100000000")
+	lines = strings.Split(strings.TrimSpace(stderr), "\n")
+	last = regexp.MustCompile(`^nowait: 7 of 7 checks failed: p50 < 2us \(measured [^)]+\), p75 < 2us \(measured [^)]+\), ` +
+		`p90 < 2us \(measured [^)]+\), p99 < 2us \(measured [^)]+\) and 3 more$`)
+	if code != ExitThresholds || !last.MatchString(lines[len(lines)-1]) {
+		t.Fatalf("exit %d, last line %q; want %d and %s", code, lines[len(lines)-1], ExitThresholds, last)
+	}
+	if srv.Served() != 400 {
+		t.Fatalf("target served %d, want 400", srv.Served())
+	}
+}

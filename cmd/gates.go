@@ -60,12 +60,16 @@ func (g gates) evaluate(sum stats.Summary) ([]scenarios.Check, error) {
 	}
 	switch {
 	case thresholdsFailed:
-		return checks, &exitError{code: ExitThresholds, err: fmt.Errorf("%d of the checks failed: %s", countFailed(checks), firstFailed(checks))}
+		return checks, &exitError{code: ExitThresholds, err: fmt.Errorf("%d of %d checks failed: %s", countFailed(checks), len(checks), scenarios.FailedList(checks, maxListed))}
 	case regressed:
-		return checks, &exitError{code: ExitRegression, err: fmt.Errorf("regression against the baseline: %s", firstFailed(checks))}
+		return checks, &exitError{code: ExitRegression, err: fmt.Errorf("regression against the baseline: %s", scenarios.FailedList(checks, maxListed))}
 	}
 	return checks, nil
 }
+
+// maxListed is how many failed checks the last line of a run names; past
+// it, the line names the first ones and says how many more.
+const maxListed = 5
 
 // setupNote is one line naming what differs between the run's setup and
 // the baseline's, or "" when nothing does or there is no baseline.
@@ -121,13 +125,4 @@ func countFailed(checks []scenarios.Check) int {
 		}
 	}
 	return n
-}
-
-func firstFailed(checks []scenarios.Check) string {
-	for _, c := range checks {
-		if !c.Passed {
-			return c.Expr + ": " + c.Reason
-		}
-	}
-	return ""
 }

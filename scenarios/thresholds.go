@@ -24,6 +24,39 @@ func Failed(checks []Check) bool {
 	return false
 }
 
+// FailedList names the failed checks on one line, each with its reason
+// in a few words, for the last line of a run that people skimming a CI
+// log read: "p50 < 2ms (measured 2.16ms), rps >= 1000 (measured 812) and
+// max < 10ms (measured 12.3ms)". Past most, it names the first most-1
+// and says how many more ("and 3 more").
+func FailedList(checks []Check, most int) string {
+	var failed []string
+	for _, c := range checks {
+		if !c.Passed {
+			failed = append(failed, c.Expr+" ("+briefReason(c.Reason)+")")
+		}
+	}
+	if len(failed) > most {
+		failed = append(failed[:most-1], fmt.Sprintf("%d more", len(failed)-(most-1)))
+	}
+	switch n := len(failed); n {
+	case 0:
+		return ""
+	case 1:
+		return failed[0]
+	default:
+		return strings.Join(failed[:n-1], ", ") + " and " + failed[n-1]
+	}
+}
+
+// briefReason is a failed check's reason up to its first "; ": a
+// threshold's "measured 2.16ms; want p50 < 2ms" says the want in the
+// expression already, and a saturated run's reason goes on to explain.
+func briefReason(reason string) string {
+	brief, _, _ := strings.Cut(reason, "; ")
+	return brief
+}
+
 // metricKind is what a threshold measures.
 type metricKind uint8
 
