@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine/enginetest"
-	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
@@ -68,16 +67,14 @@ func TestJUnitMakesItsDirectory(t *testing.T) {
 func TestWriteFailureKeepsTheVerdict(t *testing.T) {
 	var stderr bytes.Buffer
 	a := &app{stdout: &bytes.Buffer{}, stderr: &stderr}
-	res := stats.NewResult()
-	res.Connects, res.Responses = 1, 1
 	breached := &exitError{code: ExitThresholds, err: errors.New("1 of the checks failed")}
 	writeErr := runErr(errors.New("--junit: read-only file system"))
-	err := a.verdict(res, breached, []error{writeErr})
+	err := a.verdict(nil, breached, []error{writeErr})
 	if exitCode(err) != ExitThresholds || !strings.Contains(stderr.String(), "nowait: --junit: read-only file system") {
 		t.Fatalf("exit %d (%v), stderr %q; want 3 and the write failure printed", exitCode(err), err, stderr.String())
 	}
 	stderr.Reset()
-	if err := a.verdict(res, nil, []error{writeErr}); exitCode(err) != ExitRunFailed || stderr.Len() != 0 {
+	if err := a.verdict(nil, nil, []error{writeErr}); exitCode(err) != ExitRunFailed || stderr.Len() != 0 {
 		t.Fatalf("no verdict: exit %d (%v), stderr %q; want 1 with the write failure as the error", exitCode(err), err, stderr.String())
 	}
 }

@@ -111,15 +111,13 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 }
 
 // compilePlan compiles a scenario scenarioFromFlags returned: it resolves
-// the host, reads the body file, encodes the request and checks that each
-// --source-ips address binds.
+// the host, reads the body file and encodes the request. What the run
+// needs of the host (the --source-ips addresses among them) is checked
+// before the load by checkBeforeLoad.
 func compilePlan(ctx context.Context, sc *scenarios.Scenario) (*engine.Plan, error) {
 	plan, err := sc.Compile(ctx)
 	if err != nil {
 		return nil, scenarioErr(err)
-	}
-	if err := checkSourcesBind(usedSources(plan)); err != nil {
-		return nil, err
 	}
 	return plan, nil
 }
@@ -159,20 +157,21 @@ func usedSources(plan *engine.Plan) []netip.Addr {
 	return plan.SourceAddrs[:min(len(plan.SourceAddrs), most)]
 }
 
-// checkSourcesBind binds a socket to each --source-ips address on port 0,
-// so an address this host does not have is one line before the run, not
-// a run of nothing but "address not available" connects.
-func checkSourcesBind(sources []netip.Addr) error {
+// checkSourcesBind binds a socket to each source address on port 0, so
+// an address this host does not have is one line before the run, not a
+// run of nothing but "address not available" connects. name is how the
+// user gave them: --source-ips or load.source_ips.
+func checkSourcesBind(sources []netip.Addr, name valueName) error {
 	for _, ip := range sources {
 		ln, err := net.Listen("tcp", netip.AddrPortFrom(ip, 0).String())
 		if err != nil {
 			if errors.Is(err, syscall.EADDRNOTAVAIL) {
-				return usageErr("--source-ips: %s is not an address of this host; give addresses it has, such as 127.0.0.2-127.0.0.9", ip)
+				return name.valueProblem(fmt.Sprintf("%s is not an address of this host; give addresses it has, such as 127.0.0.2-127.0.0.9", ip))
 			}
-			return usageErr("--source-ips: cannot bind to %s: %w", ip, err)
+			return name.valueProblem(fmt.Sprintf("cannot bind to %s: %v", ip, err))
 		}
 		if err := ln.Close(); err != nil {
-			return runErr(fmt.Errorf("--source-ips: closing the test socket on %s: %w", ip, err))
+			return runErr(fmt.Errorf("%s: closing the test socket on %s: %w", name, ip, err))
 		}
 	}
 	return nil

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/nowait/nowait/stats"
 )
@@ -46,7 +47,8 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		}
 	case kindRPS:
 		got = sum.RequestsPerSec
-		format = func(v float64, extra int) string { return stats.GroupFloat(v, 1+extra) }
+		decimals := max(writtenDecimals(t.LimitText), 0) // as the limit is written
+		format = func(v float64, extra int) string { return stats.GroupFloat(v, decimals+extra) }
 	case kindErrorRate:
 		got, format = sum.ErrorRate, formatPercentDigits
 		suffix = fmt.Sprintf(", %s failed of %s attempts", groupDigits(sum.Failed), groupDigits(sum.Attempts()))
@@ -67,7 +69,7 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		c.Measured = distinctFrom(format, got, t.Value) + suffix
 	}
 	c.Passed = problem == "" && compare(got, t.Op, t.Value)
-	want := fmt.Sprintf("%s %s %s", t.Metric, t.Op, t.LimitText)
+	want := fmt.Sprintf("%s %s %s", t.Metric, t.Op, t.limitLikeMeasured())
 	switch {
 	case problem != "":
 		c.Reason = problem
@@ -84,6 +86,29 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		c.Reason = fmt.Sprintf("measured %s; want %s", c.Measured, want)
 	}
 	return c
+}
+
+// limitLikeMeasured is the limit as written, its number grouped as the
+// measured value is when it is a plain number (a rate or a count):
+// "100,000" for "rps >= 100000", beside "measured 1,787".
+func (t Threshold) limitLikeMeasured() string {
+	if t.kind == kindRPS || (!t.Percent && (t.kind == kindErrors || t.kind == kindStatus)) {
+		return stats.GroupFloat(t.Value, writtenDecimals(t.LimitText))
+	}
+	return t.LimitText
+}
+
+// writtenDecimals returns the digits written after the point of a plain
+// number ("1000.05": 2, "1000": 0), or -1 for one with an exponent
+// ("1e5"), which has no decimals to follow.
+func writtenDecimals(num string) int {
+	if strings.ContainsAny(num, "eE") {
+		return -1
+	}
+	if _, frac, ok := strings.Cut(num, "."); ok {
+		return len(strings.TrimSpace(frac))
+	}
+	return 0
 }
 
 // boundHolds reports whether a latency check that passed holds although

@@ -88,7 +88,7 @@ func TestJUnitNotesAPassUnderSaturation(t *testing.T) {
 	sum.Saturation = lateButSent
 	checks := (&Scenario{Thresholds: []string{"p99 < 100ms", "p99 < 10ms"}}).Evaluate(sum)
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, "s", 4, 4, checks); err != nil {
+	if err := WriteJUnit(&buf, "s", 4, 4, checks, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

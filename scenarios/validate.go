@@ -15,11 +15,13 @@ import (
 // every number, the combinations a load model allows, the requests and the
 // thresholds. Each problem is one line, "where: key: message", where is the
 // file and line the key was written at (or --set); several are joined
-// with newlines. Body and baseline files must exist; Compile reads them.
-// A tls.ca_file must hold a PEM certificate. The output paths must be
-// ones the run could create or write into (checked, never created). A
-// key whose value Load or Set refused is not checked again, nor is what
-// depends on it (a model refused leaves the model's conflicts unjudged).
+// with newlines. Body files must exist; Compile reads them. A baseline
+// file must read as a run's summary (ReadSummary, as the run reads it). A
+// tls.ca_file must hold a PEM certificate. What the run needs of the host
+// and of its output paths is the caller's to check (cmd checks it in
+// validate as in run, with one function). A key whose value Load or Set
+// refused is not checked again, nor is what depends on it (a model
+// refused leaves the model's conflicts unjudged).
 func (s *Scenario) Validate() error {
 	v := &validator{s: s}
 	v.target()
@@ -43,16 +45,8 @@ func (s *Scenario) Validate() error {
 	if f := s.Baseline.File; f != "" {
 		if _, err := os.Stat(f); err != nil {
 			v.add("baseline.file", fmt.Sprintf("cannot read %s: %v", f, stats.PathErrCause(err)))
-		}
-	}
-	if d := s.Outputs.Dir; d != "" {
-		if msg := checkOutDir(d); msg != "" {
-			v.add("outputs.dir", msg)
-		}
-	}
-	if j := s.Outputs.JUnit; j != "" {
-		if msg := checkJUnitPath(j); msg != "" {
-			v.add("outputs.junit", msg)
+		} else if _, err := ReadSummary(f); err != nil { // as the run reads it, before any load
+			v.add("baseline.file", err.Error())
 		}
 	}
 	return errors.Join(v.errs...)
