@@ -70,7 +70,7 @@ type Summary struct {
 	Target      string      `json:"target"`
 	Connections int         `json:"connections"`
 	ConnsAsked  int         `json:"connections_asked,omitempty"` // -c, when a counted run opened fewer: one per request at most
-	Loops       int         `json:"loops,omitempty"` // async mode's event loops; absent in sync and goroutine modes, and in a merge of modes
+	Loops       int         `json:"loops,omitempty"`             // async mode's event loops; absent in sync and goroutine modes, and in a merge of modes
 	Pipeline    int         `json:"pipeline"`
 	RatePerSec  float64     `json:"target_rate_per_s,omitempty"` // open model: the rate asked for (-R); absent in the other models and in a ramp from 0
 	Ramp        []RampPoint `json:"ramp,omitempty"`              // with stages: the planned rate (open) or connections (closed) over the run
