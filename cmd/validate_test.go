@@ -184,7 +184,7 @@ func TestValidateRefusesWhatRunRefusesBeforeLoad(t *testing.T) {
 	conns := rl.Max + 1000
 	baseline := writeFile(t, "arr.json", "[1, 2]")
 	path := writeFile(t, "pre.yaml", "target: "+srv.URL()+"\nload:\n  connections: "+strconv.FormatUint(conns, 10)+
-		"\n  requests: 10\noutputs:\n  dir: /proc/x\nbaseline:\n  file: "+baseline+"\n")
+		"\n  duration: 1s\noutputs:\n  dir: /proc/x\nbaseline:\n  file: "+baseline+"\n")
 	want := []string{
 		path + ":6: outputs.dir: /proc/x cannot be created",
 		path + ":8: baseline.file: baseline " + baseline + " is not a summary.json",
