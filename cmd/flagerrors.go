@@ -114,3 +114,70 @@ func emptyValues(c *cobra.Command) error {
 	})
 	return err
 }
+
+// keyFlags names the flag behind each scenario key a command line sets,
+// for the problems Validate finds in a scenario made of flags alone.
+var keyFlags = map[string]string{
+	"load.connections":      "-c/--connections",
+	"load.duration":         "-d/--duration",
+	"load.requests":         "-n/--requests",
+	"load.loops":            "-t/--loops",
+	"load.pipeline":         "--pipeline",
+	"load.rate":             "-R/--rate",
+	"load.warmup":           "--warmup",
+	"load.stages":           "--stages",
+	"load.source_ips":       "--source-ips",
+	"load.connect_rate":     "--connect-rate",
+	"load.every":            "--every",
+	"mode":                  "--mode",
+	"requests[0].method":    "-m/--method",
+	"requests[0].headers":   "-H/--header",
+	"requests[0].body":      "--body",
+	"requests[0].body_file": "--body-file",
+	"timeouts.request":      "--timeout",
+	"timeouts.connect":      "--connect-timeout",
+	"tls.ca_file":           "--cacert",
+}
+
+// namedByFlags rewrites the problems Validate found in a scenario made of
+// flags, which name the scenario keys nobody typed ("load.rate: must be a
+// number above 0, got NaN"), to name the flags instead ("-R/--rate must
+// be a number above 0, got NaN"). A problem whose key no flag sets, or
+// that names where it was set (a flag given with a scenario file), is
+// kept as it is.
+func namedByFlags(err error) error {
+	var lines []string
+	for _, e := range flatten(err) {
+		var se *scenarios.Error
+		if !errors.As(e, &se) || se.Origin != "" {
+			lines = append(lines, e.Error())
+			continue
+		}
+		key, _, _ := strings.Cut(se.Key, "[") // load.stages[2].target: --stages
+		flag := keyFlags[se.Key]
+		if flag == "" {
+			flag = keyFlags[key]
+		}
+		switch {
+		case flag == "":
+			lines = append(lines, e.Error())
+		case strings.HasPrefix(se.Msg, "must "):
+			lines = append(lines, flag+" "+se.Msg)
+		default:
+			lines = append(lines, flag+": "+se.Msg)
+		}
+	}
+	return usageErr("%s", strings.Join(lines, "\n"))
+}
+
+// flatten returns the errors joined in err (errors.Join), or err alone.
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		var out []error
+		for _, e := range j.Unwrap() {
+			out = append(out, flatten(e)...)
+		}
+		return out
+	}
+	return []error{err}
+}

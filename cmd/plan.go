@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -57,8 +58,8 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 		if f.body != "" {
 			return nil, usageErr("--body and --body-file conflict; give one of them")
 		}
-		if _, err := os.Stat(f.bodyFile); err != nil {
-			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, stats.PathErrCause(err))
+		if err := readableFile(f.bodyFile); err != nil {
+			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, err)
 		}
 	}
 	model, stages, err := loadModel(f)
@@ -105,9 +106,25 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 		}
 	}
 	if err := sc.Validate(); err != nil {
-		return nil, scenarioErr(err)
+		return nil, scenarioErr(namedByFlags(err))
 	}
 	return sc, nil
+}
+
+// readableFile returns why path cannot be read as a file ("is a
+// directory", "permission denied"), or nil when it can.
+func readableFile(path string) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return stats.PathErrCause(err)
+	}
+	defer fh.Close()
+	if fi, err := fh.Stat(); err != nil {
+		return stats.PathErrCause(err)
+	} else if fi.IsDir() {
+		return errors.New("is a directory")
+	}
+	return nil
 }
 
 // compilePlan compiles a scenario scenarioFromFlags returned: it resolves
@@ -322,7 +339,7 @@ func parseStages(s string) ([]engine.Stage, error) {
 		d, t, ok := strings.Cut(strings.TrimSpace(part), ":")
 		dur, derr := time.ParseDuration(d)
 		target, terr := strconv.ParseFloat(t, 64)
-		if !ok || derr != nil || terr != nil || dur <= 0 || target < 0 {
+		if !ok || derr != nil || terr != nil || dur <= 0 || !(target >= 0) || math.IsInf(target, 1) {
 			return nil, usageErr("--stages: %q is not a stage; want DURATION:TARGET with a positive duration and a target of 0 or more, such as 10s:1000", part)
 		}
 		out = append(out, engine.Stage{Duration: dur, Target: target})
