@@ -1,11 +1,13 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
@@ -83,7 +85,7 @@ open connections stay). Both first strike one period after the start.`,
 			}
 			srv, err := target.Start(listen, cfg)
 			if err != nil {
-				return runErr(err)
+				return listenErr(listen, err)
 			}
 			if err := announceTarget(a, srv, certOut); err != nil {
 				_ = srv.Close() // the write's failure is what to report
@@ -217,4 +219,21 @@ func checkListen(addr string) error {
 		return usageErr("--listen %q: port %s is out of range; want 0 to 65535 (0 picks a free port)", addr, port)
 	}
 	return nil
+}
+
+// listenErr says why the target could not listen on --listen addr, and
+// what to give instead: an address that is in use, not this host's, or
+// a port below 1024 without the privilege is the user's to change
+// (usage, 2); anything else failed (1).
+func listenErr(addr string, err error) error {
+	host, port, _ := net.SplitHostPort(addr) // checkListen passed
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return usageErr("--listen %s: port %s is in use; pick another, or port 0 for a free one (%s:0)", addr, port, host)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return usageErr("--listen %s: %s is not an address of this host; give one it has, such as 127.0.0.1:%s", addr, host, port)
+	case errors.Is(err, syscall.EACCES):
+		return usageErr("--listen %s: port %s needs privileges this process lacks; pick one above 1023, or port 0 for a free one", addr, port)
+	}
+	return runErr(err)
 }

@@ -2,7 +2,6 @@ package plots
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -87,7 +86,7 @@ func Compare(cells []CompareCell, path string, size Size) error {
 // order they first appear in cells.
 func comparePlots(lk look, cells []CompareCell) ([][]*plot.Plot, []string, error) {
 	if len(cells) == 0 {
-		return nil, nil, fmt.Errorf("%w: no runs to compare", ErrNoData)
+		return nil, nil, errorf(ErrNoData, "no runs to compare")
 	}
 	var modes []string
 	byMode := map[string][]CompareCell{}
