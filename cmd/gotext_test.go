@@ -71,3 +71,20 @@ func TestErrorsSayWhatIsWrongWithoutGoText(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { checkNoGoText(t, tc) })
 	}
 }
+
+// TestCertOutThatCannotBeWrittenIsBadInput: a --cert-out the target could
+// not write is refused before it starts, as --out is: exit 2 and one
+// line naming the flag, not Go's "open PATH: ..." with exit 1.
+func TestCertOutThatCannotBeWrittenIsBadInput(t *testing.T) {
+	tmp := t.TempDir()
+	file := filepath.Join(tmp, "afile")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []badInput{
+		{name: "under a file", args: []string{"target", "--listen", "127.0.0.1:0", "--tls", "--cert-out", filepath.Join(file, "x.pem")}, code: ExitUsage, want: []string{"--cert-out " + filepath.Join(file, "x.pem"), "is a file, not a directory"}},
+		{name: "a directory", args: []string{"target", "--listen", "127.0.0.1:0", "--tls", "--cert-out", tmp}, code: ExitUsage, want: []string{"--cert-out " + tmp + ": is a directory", "target.pem"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) { checkNoGoText(t, tc) })
+	}
+}

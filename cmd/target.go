@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
@@ -78,6 +80,9 @@ open connections stay). Both first strike one period after the start.`,
 			if certOut != "" && !cfg.TLS {
 				return usageErr("--cert-out %s needs --tls: only an HTTPS target has a certificate to write", certOut)
 			}
+			if err := checkCertOut(certOut, &a.dirs); err != nil {
+				return err
+			}
 			// Each held connection is an open file: take all the OS allows.
 			if limit, err := raiseFileLimit(); err == nil && limit < target.MaxConns+fdReserve {
 				fmt.Fprintf(a.stderr, "note: this process may open %s files, so it holds at most about %s (ulimit -n raises it)\n",
@@ -130,7 +135,7 @@ func announceTarget(a *app, srv *target.Server, certOut string) error {
 	}
 	if certOut != "" {
 		if err := os.WriteFile(certOut, srv.CertificatePEM(), 0o644); err != nil {
-			return fmt.Errorf("--cert-out: writing the certificate: %w", err)
+			return fmt.Errorf("--cert-out %s: cannot write the certificate: %w", certOut, stats.PathErrCause(err))
 		}
 	}
 	fmt.Fprintf(a.stdout, "listening on %s\n", srv.URL())
@@ -138,6 +143,26 @@ func announceTarget(a *app, srv *target.Server, certOut string) error {
 		fmt.Fprintf(a.stdout, "self-signed certificate for 127.0.0.1, ::1 and localhost: clients need -k/--insecure (curl -k), or --cert-out FILE for curl --cacert FILE\n")
 	} else {
 		fmt.Fprintf(a.stdout, "self-signed certificate for 127.0.0.1, ::1 and localhost written to %s: curl --cacert %s %s (or -k/--insecure)\n", certOut, certOut, srv.URL())
+	}
+	return nil
+}
+
+// checkCertOut checks, before the target starts, that --cert-out names a
+// file nowait can write: not a directory, in a directory that exists (or
+// is created) and takes files, as --out and --junit are checked.
+func checkCertOut(path string, made *newDirs) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return nil // a device or a pipe (/dev/stdout): written in place
+	}
+	if (err == nil && fi.IsDir()) || strings.HasSuffix(path, "/") {
+		return usageErr("--cert-out %s: is a directory; want a file name such as %s", path, filepath.Join(path, "target.pem"))
+	}
+	if err := writableDir(filepath.Dir(path), made); err != nil {
+		return usageErr("--cert-out %s: its directory %s %v; want a file in a directory nowait can create or write into", path, filepath.Dir(path), err)
 	}
 	return nil
 }
