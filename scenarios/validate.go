@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -158,6 +159,10 @@ func (v *validator) modelConflicts() {
 		}
 		if l.Every > 0 && l.Every < time.Millisecond {
 			v.add("load.every", fmt.Sprintf("%s is shorter than a millisecond; want 1ms or more, or model: open with load.rate for a request rate", l.Every))
+		}
+		if d := cmp.Or(l.Duration, engine.DefaultDuration); l.Every > 0 && l.Every >= d && l.Duration >= 0 && !v.s.keyFailed("load.duration") {
+			v.add("load.every", fmt.Sprintf("%s is not shorter than load.duration %s: no request would be sent, since each connection sends its first one load.every after it opens; make load.every shorter or load.duration longer",
+				FormatDuration(l.Every), FormatDuration(d)))
 		}
 	case engine.ModelClosed:
 		if l.Rate > 0 {
