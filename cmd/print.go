@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/nowait/nowait/stats"
 )
@@ -34,44 +35,42 @@ func printSummary(w io.Writer, s stats.Summary) {
 	if s.Interrupted {
 		fmt.Fprintln(w, "Interrupted: the results below cover the run up to the interruption.")
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  Duration\t%s", fmtSeconds(s.DurationSec))
+	duration := fmtSeconds(s.DurationSec)
 	if s.Warmup != nil {
-		fmt.Fprintf(tw, " (after a %s warm-up, not counted: %s sent, %s answered)", fmtSeconds(s.WarmupSec), count(s.Warmup.Requests, "request"), fmtCount(s.Warmup.Responses))
+		duration += fmt.Sprintf(" (after a %s warm-up, not counted: %s sent, %s answered)", fmtSeconds(s.WarmupSec), count(s.Warmup.Requests, "request"), fmtCount(s.Warmup.Responses))
 	}
-	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
-	fmt.Fprintf(tw, "  Transfer\t%s in (%s/s), %s out\n", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
-	fmt.Fprintf(tw, "  Connections\t%s opened%s, %s open at the end%s\n", fmtCount(s.Connects), resumedText(s), fmtCount(uint64(s.OpenConnsAtEnd)), allOpenText(s))
+	labelled(w, "Duration", "%s", duration)
+	labelled(w, "Requests", "%s sent, %s answered, %s req/s", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
+	labelled(w, "Transfer", "%s in (%s/s), %s out", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
+	labelled(w, "Connections", "%s opened%s, %s open at the end%s", fmtCount(s.Connects), resumedText(s), fmtCount(uint64(s.OpenConnsAtEnd)), allOpenText(s))
 	if s.ServerClosed > 0 {
-		fmt.Fprintf(tw, "  Closed\t%s\n", fmtServerClosed(s.ServerClosed))
+		labelled(w, "Closed", "%s", fmtServerClosed(s.ServerClosed))
 	}
-	tw.Flush()
 
 	fmt.Fprintln(w)
 	printLatencyTable(w, s)
 
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
-	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
+	labelled(w, "Status codes", "%s", fmtStatus(s.Status))
+	labelled(w, "Errors", "%s", fmtErrors(s))
 	if s.HTTPToTLS {
-		fmt.Fprintf(w, "  Hint          %s\n", tlsHint(s.Target))
+		labelled(w, "Hint", "%s", tlsHint(s.Target))
 	}
 	if s.Failed > s.ErrorTotal {
-		fmt.Fprintf(w, "  Failed        %s\n", fmtFailed(s))
+		labelled(w, "Failed", "%s", fmtFailed(s))
 	}
 	if s.Model == "open" {
-		fmt.Fprintf(w, "  Schedule      target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)\n",
+		labelled(w, "Schedule", "target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)",
 			scheduleTarget(s.RatePerSec, s.Ramp), stats.FormatMs(s.SendLag.P(50)), stats.FormatMs(s.SendLag.P(99)), stats.FormatMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
 		if !s.Saturation.Saturated && s.Saturation.Note != "" {
-			fmt.Fprintf(w, "                %s\n", s.Saturation.Note)
+			labelled(w, "", "%s", s.Saturation.Note)
 		}
 	}
 	if s.Resent > 0 {
-		fmt.Fprintf(w, "  Resent        %s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)\n", fmtCount(s.Resent))
+		labelled(w, "Resent", "%s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)", fmtCount(s.Resent))
 	}
 	if s.InFlightAtEnd > 0 {
-		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
+		labelled(w, "In flight", "%s unanswered when the run stopped (not counted as errors)", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
 	perReq := "no request answered"
@@ -81,11 +80,22 @@ func printSummary(w io.Writer, s stats.Summary) {
 	case s.CPUMicrosPerReq > 0:
 		perReq = fmtCPUPerReq(s.CPUMicrosPerReq) + " CPU per request"
 	}
-	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %s, peak RSS %s\n",
+	labelled(w, "Generator", "%.2f s CPU (user %.2f, sys %.2f), %s, peak RSS %s",
 		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, perReq, fmtBytes(float64(g.PeakRSSBytes)))
 	if s.Saturation.Saturated {
-		fmt.Fprintf(w, "  WARNING       the generator was saturated: %s\n", s.Saturation.Reason)
+		labelled(w, "WARNING", "the generator was saturated: %s", s.Saturation.Reason)
 	}
+}
+
+// labelWidth is the width of the report's label column: its longest
+// label, "Status codes", and two spaces. Every value starts after it.
+const labelWidth = len("Status codes") + 2
+
+// labelled prints one line of the report: two spaces, the label padded
+// to labelWidth, then the value, so that every value of the report
+// starts in one column; an empty label continues the line above.
+func labelled(w io.Writer, label, format string, args ...any) {
+	fmt.Fprintf(w, "  %-*s%s\n", labelWidth, label, fmt.Sprintf(format, args...))
 }
 
 // resumedText says, after the connects of an https run, how many resumed
@@ -123,7 +133,7 @@ func allOpenText(s stats.Summary) string {
 func printLatencyTable(w io.Writer, s stats.Summary) {
 	answered := s.Latency.Count > 0
 	if !answered && s.Model != "hold" {
-		fmt.Fprintln(w, "  Latency       none: no response arrived")
+		labelled(w, "Latency", "none: no response arrived")
 	}
 	if !answered && s.Connect.Count == 0 {
 		return
@@ -249,6 +259,13 @@ func fmtBytes(b float64) string {
 	return fmt.Sprintf("%.1f %s", b, units[i])
 }
 
+// statusWidth is the widest a Status codes line gets before it wraps.
+const statusWidth = 80
+
+// fmtStatus is the Status codes value: each code with its count, "200 ×
+// 1,204, 500 × 119", the × telling a code from a count whose thousands
+// separator is a comma too; a list longer than statusWidth wraps, each
+// line beginning in the value column.
 func fmtStatus(m map[string]uint64) string {
 	if len(m) == 0 {
 		return "none"
@@ -258,11 +275,26 @@ func fmtStatus(m map[string]uint64) string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s: %s", k, fmtCount(m[k])))
+	var b strings.Builder
+	col := 2 + labelWidth // where the value starts
+	for i, k := range keys {
+		item := fmt.Sprintf("%s × %s", k, fmtCount(m[k]))
+		if i < len(keys)-1 {
+			item += ","
+		}
+		switch {
+		case i == 0:
+		case col+1+utf8.RuneCountInString(item) > statusWidth:
+			b.WriteString("\n" + strings.Repeat(" ", 2+labelWidth))
+			col = 2 + labelWidth
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(item)
+		col += utf8.RuneCountInString(item)
 	}
-	return strings.Join(parts, ", ")
+	return b.String()
 }
 
 // fmtErrors is the Errors line: failures of every kind, as a share of the
