@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"sort"
 	"strings"
@@ -113,16 +114,25 @@ func resumedText(s stats.Summary) string {
 
 // allOpenText says when the run's connections were first all open at
 // once (all_established_s), as the hold report does: a slow connect
-// storm shows there. It says nothing of a run that opened none, or of a
-// closed-model ramp, whose connection count changes.
+// storm shows there. In a closed-model ramp, "all" is the ramp's peak
+// (-c included), reached or not, and the line names it. It says nothing
+// of a run that opened none.
 func allOpenText(s stats.Summary) string {
+	all := "all"
+	if s.Model == "closed" && len(s.Ramp) > 0 {
+		peak := 0.0
+		for _, p := range s.Ramp {
+			peak = max(peak, p.Target)
+		}
+		all = "all " + fmtCount(uint64(math.Round(peak)))
+	}
 	switch {
-	case s.Connects == 0 || (s.Model == "closed" && len(s.Ramp) > 0):
+	case s.Connects == 0:
 		return ""
 	case s.EstablishedSec > 0:
-		return ", all open after " + fmtSeconds(s.EstablishedSec)
+		return ", " + all + " open after " + fmtSeconds(s.EstablishedSec)
 	}
-	return ", never all open at once"
+	return ", never " + all + " open at once"
 }
 
 // printLatencyTable prints the corrected latency and, where it differs,
