@@ -80,6 +80,9 @@ open connections stay). Both first strike one period after the start.`,
 			if certOut != "" && !cfg.TLS {
 				return usageErr("--cert-out %s needs --tls: only an HTTPS target has a certificate to write", certOut)
 			}
+			if err := companionFlags(c, cfg); err != nil {
+				return err
+			}
 			if err := checkCertOut(certOut, &a.dirs); err != nil {
 				return err
 			}
@@ -163,6 +166,36 @@ func checkCertOut(path string, made *newDirs) error {
 	}
 	if err := writableDir(filepath.Dir(path), made); err != nil {
 		return usageErr("--cert-out %s: its directory %s %v; want a file in a directory nowait can create or write into", path, filepath.Dir(path), err)
+	}
+	return nil
+}
+
+// companionFlags refuses a flag that does nothing without another, as
+// --cert-out needs --tls: --drip-every without the drip fault,
+// --header-size without the big-header fault, --delay-dist without
+// --delay. Accepted, they would start a target that silently does not
+// do what was asked.
+func companionFlags(c *cobra.Command, cfg target.Config) error {
+	has := func(k target.FaultKind) bool {
+		for _, f := range cfg.Faults {
+			if f.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
+	given := func(name string) (string, bool) {
+		fl := c.Flags().Lookup(name)
+		return fl.Value.String(), fl.Changed
+	}
+	if v, ok := given("drip-every"); ok && !has(target.FaultDrip) {
+		return usageErr("--drip-every %s needs --fault drip: it is the gap between the bytes of a dripped response; add --fault drip[:PERCENT], or drop it", v)
+	}
+	if v, ok := given("header-size"); ok && !has(target.FaultBigHeader) {
+		return usageErr("--header-size %s needs --fault big-header: it is the size of that fault's header; add --fault big-header[:PERCENT], or drop it", v)
+	}
+	if v, ok := given("delay-dist"); ok && cfg.Delay == 0 {
+		return usageErr("--delay-dist %s needs --delay: it draws each delay with --delay as the mean; add --delay (such as --delay 5ms), or drop it", v)
 	}
 	return nil
 }
