@@ -50,6 +50,11 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 	if f.loops > 0 && modeName(f.mode) != "async" {
 		return nil, usageErr("-t/--loops %d: event loops are async mode's; %s mode has none (drop -t, or use --mode async)", f.loops, f.mode)
 	}
+	if f.loops > f.connections {
+		// As wrk refuses more threads than connections: the loops past
+		// the connections would not run, and -t would not mean what it says.
+		return nil, usageErr("-t/--loops %d is more than -c/--connections %d: each event loop needs a connection of its own; give -t %d or fewer (wrk refuses this too)", f.loops, f.connections, f.connections)
+	}
 	headers, err := parseHeaders(f.headers)
 	if err != nil {
 		return nil, err
@@ -292,6 +297,8 @@ func validateRunFlags(f *runFlags) error {
 		return usageErr("-R/--rate must be positive, got %g", f.rate)
 	case f.warmup < 0:
 		return usageErr("--warmup must be positive, got %s", f.warmup)
+	case f.warmup > 0 && f.warmup < minDuration:
+		return usageErr("--warmup %s is too short to warm anything up; want at least %s, or leave it out", f.warmup, minDuration)
 	case f.method == "" || strings.ContainsAny(f.method, " \t\r\n"):
 		return usageErr("-m/--method %q is not a valid HTTP method", f.method)
 	}

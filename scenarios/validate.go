@@ -103,6 +103,10 @@ func (v *validator) load() {
 	if mode := v.s.ModeOrDefault(); l.Loops > 0 && perConnection[mode] != "" && !v.s.keyFailed("mode") {
 		v.add("load.loops", "event loops are async mode's; "+mode+" mode has none (one "+perConnection[mode]+" per connection): drop load.loops, or use mode: async")
 	}
+	if conns := cmp.Or(l.Connections, engine.DefaultConnections); l.Loops > conns && conns > 0 && !v.s.keyFailed("load.connections") {
+		// As wrk refuses more threads than connections, and -t more than -c.
+		v.add("load.loops", fmt.Sprintf("%d is more than load.connections %d: each event loop needs a connection of its own; make it %d or fewer", l.Loops, conns, conns))
+	}
 	v.intAtLeast0("load.pipeline", int64(l.Pipeline))
 	v.numAtLeast0("load.rate", l.Rate)
 	v.numAtLeast0("load.connect_rate", l.ConnectRate)
