@@ -6,11 +6,13 @@ import (
 	"math"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 	"unicode/utf8"
 
+	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -24,7 +26,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
 	head := fmt.Sprintf("%s mode, %s model, %s", s.Mode, s.Model, connectionsText(s.Model, s.Connections, s.Ramp))
 	if s.Model == "closed" && len(s.Ramp) > 0 {
-		head += " over " + stats.RampLength(s.Ramp).String()
+		head += " over " + scenarios.FormatDuration(stats.RampLength(s.Ramp))
 	}
 	if s.Loops > 0 {
 		head += ", " + count(s.Loops, "loop")
@@ -81,8 +83,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	case s.CPUMicrosPerReq > 0:
 		perReq = fmtCPUPerReq(s.CPUMicrosPerReq) + " CPU per request"
 	}
-	labelled(w, "Generator", "%.2f s CPU (user %.2f, sys %.2f), %s, peak RSS %s",
-		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, perReq, fmtBytes(float64(g.PeakRSSBytes)))
+	labelled(w, "Generator", "%s, %s, peak RSS %s", fmtCPU(g), perReq, fmtBytes(float64(g.PeakRSSBytes)))
 	if s.Saturation.Saturated {
 		labelled(w, "WARNING", "the generator was saturated: %s", s.Saturation.Reason)
 	}
@@ -249,11 +250,18 @@ func fmtSeconds(s float64) string {
 
 func fmtCount(n uint64) string { return stats.GroupDigits(int64(n)) }
 
+// fmtRate prints a rate in requests per second: whole from 100 on, with
+// a decimal from 0.1, and below that to two significant digits without
+// an exponent (0.048, 0.000000001), never a 0.0 that is not 0.
 func fmtRate(r float64) string {
-	if r >= 100 {
+	switch {
+	case r >= 100:
 		return fmtCount(uint64(r + 0.5))
+	case r >= 0.1 || r <= 0:
+		return fmt.Sprintf("%.1f", r)
 	}
-	return fmt.Sprintf("%.1f", r)
+	two, _ := strconv.ParseFloat(strconv.FormatFloat(r, 'g', 2, 64), 64)
+	return strconv.FormatFloat(two, 'f', -1, 64)
 }
 
 func fmtBytes(b float64) string {
@@ -358,10 +366,23 @@ func targetHost(raw string) string {
 	return raw
 }
 
-// fmtCPUPerReq prints the CPU a request cost: 1.1 µs, 58.4 µs, 2.27 ms.
+// fmtCPU prints the generator's CPU time: "3.55 s CPU (user 0.46, sys
+// 3.09)", and for a run of less than a tenth of a second in ms or µs,
+// each with its unit ("3.98ms CPU (user 1.20ms, sys 2.78ms)"), never a
+// 0.00 s beside a CPU per request that is not 0.
+func fmtCPU(g stats.Generator) string {
+	if g.CPUSec() >= 0.1 {
+		return fmt.Sprintf("%.2f s CPU (user %.2f, sys %.2f)", g.CPUSec(), g.CPUUserSec, g.CPUSysSec)
+	}
+	ms := func(sec float64) string { return stats.FormatMs(sec * 1000) }
+	return fmt.Sprintf("%s CPU (user %s, sys %s)", ms(g.CPUSec()), ms(g.CPUUserSec), ms(g.CPUSysSec))
+}
+
+// fmtCPUPerReq prints the CPU a request cost, as FormatMs writes units
+// but with a decimal below a millisecond: 1.1µs, 58.4µs, 2.27ms.
 func fmtCPUPerReq(us float64) string {
 	if us < 1000 {
-		return fmt.Sprintf("%.1f µs", us)
+		return fmt.Sprintf("%.1fµs", us)
 	}
 	return stats.FormatMs(us / 1e3)
 }
@@ -372,7 +393,7 @@ func fmtCPUPerReq(us float64) string {
 func scheduleTarget(ratePerSec float64, ramp []stats.RampPoint) string {
 	switch {
 	case len(ramp) > 0:
-		return stats.RampText(ramp) + " req/s over " + stats.RampLength(ramp).String()
+		return stats.RampText(ramp) + " req/s over " + scenarios.FormatDuration(stats.RampLength(ramp))
 	case ratePerSec <= 0:
 		return "a ramp (--stages)"
 	}

@@ -47,8 +47,7 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 		labelled(w, "In flight", "%s unanswered when the run stopped (not counted as errors)", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
-	labelled(w, "Generator", "%.2f s CPU (user %.2f, sys %.2f), %s, %s at the peak",
-		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, count(g.PeakThreads, "thread"), count(g.PeakGoroutines, "goroutine"))
+	labelled(w, "Generator", "%s, %s, %s at the peak", fmtCPU(g), count(g.PeakThreads, "thread"), count(g.PeakGoroutines, "goroutine"))
 	labelled(w, "Memory", "RSS %s at the start, %s at the peak%s",
 		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), perHeldText(s))
 }

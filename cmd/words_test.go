@@ -40,7 +40,7 @@ func TestSummaryWordsAgreeWithCounts(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	for _, bad := range []string{"1 connections", "1 requests", "5000", "0.0 µs"} {
+	for _, bad := range []string{"1 connections", "1 requests", "5000", "0.0 µs", "0.0µs"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("summary says %q:\n%s", bad, out)
 		}
