@@ -192,6 +192,7 @@ var keyFlags = map[string]string{
 // kept as it is.
 func namedByFlags(err error) error {
 	var lines []string
+	renamed := false
 	for _, e := range flatten(err) {
 		var se *scenarios.Error
 		if !errors.As(e, &se) || se.Origin != "" {
@@ -206,11 +207,16 @@ func namedByFlags(err error) error {
 		switch {
 		case flag == "":
 			lines = append(lines, e.Error())
+			continue
 		case strings.HasPrefix(se.Msg, "must "):
 			lines = append(lines, flag+" "+se.Msg)
 		default:
 			lines = append(lines, flag+": "+se.Msg)
 		}
+		renamed = true
+	}
+	if !renamed {
+		return err // as it was, with its exit code
 	}
 	return usageErr("%s", strings.Join(lines, "\n"))
 }

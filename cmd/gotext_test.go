@@ -11,7 +11,7 @@ import (
 // goTexts are pieces of Go's own error texts and of package sentinels
 // that a user must never read: package prefixes, Go type names, the
 // system call a failure went through, repeated wrapping.
-var goTexts = []string{"stats: ", "plots: ", "target: ", "scenarios: ", " json: ", "Go value", "unexpected end of JSON input", "listen tcp", "bind: ", "invalid config", "open /", "open dmg"}
+var goTexts = []string{"stats: ", "plots: ", "target: ", "scenarios: ", " json: ", "Go value", "unexpected end of JSON input", "listen tcp", "bind: ", "invalid config", "open /", "open dmg", "mkdir "}
 
 // checkNoGoText runs one bad input (see checkOneLine) and checks that its
 // line holds none of goTexts.
@@ -66,6 +66,8 @@ func TestErrorsSayWhatIsWrongWithoutGoText(t *testing.T) {
 		{name: "baseline an array", args: []string{"run", u, "-n", "5", "--baseline", array}, code: ExitUsage, want: []string{"--baseline", "array.json", "holds a JSON array, not an object"}},
 		{name: "baseline cut short", args: []string{"run", u, "-n", "5", "--baseline", cut}, code: ExitUsage, want: []string{"--baseline", "cut.json", "ends early"}},
 		{name: "target on a port in use", args: []string{"target", "--listen", busyAddr}, code: ExitUsage, want: []string{"--listen " + busyAddr, "port " + busyPort + " is in use", "port 0"}},
+		{name: "out under a file", args: []string{"run", u, "-n", "5", "-o", filepath.Join(array, "x")}, code: ExitUsage, want: []string{"--out " + filepath.Join(array, "x") + " cannot be created: " + array + " is a file, not a directory"}},
+		{name: "source addresses of two families", args: []string{"run", u, "-n", "5", "--source-ips", "127.0.0.1,::1"}, code: ExitUsage, want: []string{"--source-ips: source address ::1 is not of the target's family"}},
 		{name: "target negative delay", args: []string{"target", "--delay", "-1ms"}, code: ExitUsage, want: []string{"--delay must not be negative, got -1ms"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { checkNoGoText(t, tc) })

@@ -54,7 +54,7 @@ func writableDir(dir string, made *newDirs) error {
 		return errors.New("is a file, not a directory")
 	}
 	if err := made.mkdirAll(dir); err != nil {
-		return fmt.Errorf("cannot be created: %w", err) // names the part of the path that failed
+		return fmt.Errorf("cannot be created: %s", stats.PathAndCause(err)) // the part of the path that failed
 	}
 	probe, err := os.CreateTemp(dir, ".nowait-probe-*")
 	if err != nil {

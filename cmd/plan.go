@@ -138,7 +138,7 @@ func readableFile(path string) error {
 func compilePlan(ctx context.Context, sc *scenarios.Scenario) (*engine.Plan, error) {
 	plan, err := sc.Compile(ctx)
 	if err != nil {
-		return nil, scenarioErr(err)
+		return nil, scenarioErr(namedByFlags(err))
 	}
 	if err := checkSourcesBind(usedSources(plan)); err != nil {
 		return nil, err
@@ -191,13 +191,24 @@ func checkSourcesBind(sources []netip.Addr) error {
 			if errors.Is(err, syscall.EADDRNOTAVAIL) {
 				return usageErr("--source-ips: %s is not an address of this host; give addresses it has, such as 127.0.0.2-127.0.0.9", ip)
 			}
-			return usageErr("--source-ips: cannot bind to %s: %w", ip, err)
+			return usageErr("--source-ips: cannot bind to %s: %v", ip, sysCause(err))
 		}
 		if err := ln.Close(); err != nil {
-			return runErr(fmt.Errorf("--source-ips: closing the test socket on %s: %w", ip, err))
+			return runErr(fmt.Errorf("--source-ips: closing the test socket on %s: %v", ip, sysCause(err)))
 		}
 	}
 	return nil
+}
+
+// sysCause is the system's reason a network call failed ("address
+// already in use"), without the "listen tcp ADDR: bind:" Go puts in
+// front.
+func sysCause(err error) error {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
 }
 
 // parseTargetURL checks that rawURL is an http(s) URL with a host and a

@@ -39,9 +39,9 @@ func WriteDir(dir string, res *Result) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		// A file somewhere on the path: "mkdir a/b: not a directory".
 		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
-			return errorf(ErrOutNotDir, "%s cannot be created: %v; want a directory nowait can create or write into", dir, err)
+			return errorf(ErrOutNotDir, "%s cannot be created: %s; want a directory nowait can create or write into", dir, PathAndCause(err))
 		}
-		return errorf(ErrWriteFile, "%s cannot be created: %v", dir, err)
+		return errorf(ErrWriteFile, "%s cannot be created: %s", dir, PathAndCause(err))
 	}
 	files := []struct {
 		name  string
@@ -131,6 +131,22 @@ func PathErrCause(err error) error {
 		return le.Err
 	}
 	return err
+}
+
+// PathAndCause says which path a failed file operation stopped at and
+// why, without the operation Go names: "mkdir a: not a directory" is "a
+// is a file, not a directory", "mkdir /proc/x: no such file or
+// directory" is "/proc/x: no such file or directory"; any other error
+// as it is.
+func PathAndCause(err error) string {
+	var pe *fs.PathError
+	switch {
+	case !errors.As(err, &pe):
+		return err.Error()
+	case errors.Is(pe.Err, syscall.ENOTDIR):
+		return pe.Path + " is a file, not a directory"
+	}
+	return pe.Path + ": " + pe.Err.Error()
 }
 
 // writeBuffered calls write with a buffer in front of w and flushes it.
