@@ -121,9 +121,11 @@ func resumedText(s stats.Summary) string {
 func allOpenText(s stats.Summary) string {
 	all := "all"
 	if s.Model == "closed" && len(s.Ramp) > 0 {
-		peak := 0.0
-		for _, p := range s.Ramp {
-			peak = max(peak, p.Target)
+		peak, at := rampPeak(s.Ramp)
+		if s.EstablishedSec > 0 && s.EstablishedSec < at {
+			// Saved before "all" was the ramp's peak: the moment the
+			// first -c were open, which says nothing of the peak.
+			return ""
 		}
 		all = "all " + fmtCount(uint64(math.Round(peak)))
 	}
@@ -134,6 +136,26 @@ func allOpenText(s stats.Summary) string {
 		return ", " + all + " open after " + fmtSeconds(s.EstablishedSec)
 	}
 	return ", never " + all + " open at once"
+}
+
+// rampPeak returns the most connections a closed ramp asks for and the
+// first moment it asks for them (seconds from the start): the engines
+// round the ramp's count, so the peak is asked for half a connection
+// before the line reaches it.
+func rampPeak(ramp []stats.RampPoint) (peak, atSec float64) {
+	for _, p := range ramp {
+		peak = max(peak, p.Target)
+	}
+	for i, p := range ramp {
+		switch {
+		case p.Target >= peak-0.5 && i == 0:
+			return peak, 0
+		case p.Target >= peak-0.5:
+			prev := ramp[i-1]
+			return peak, prev.AtSec + (p.AtSec-prev.AtSec)*(peak-0.5-prev.Target)/(p.Target-prev.Target)
+		}
+	}
+	return peak, 0
 }
 
 // printLatencyTable prints the corrected latency and, where it differs,

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
@@ -47,5 +49,20 @@ func TestClosedRampAllOpenIsItsPeak(t *testing.T) {
 				t.Errorf("Connections line %q; want \"all 12 open after %s\", summary.json's all_established_s\n%s", m, fmtSeconds(sum.EstablishedSec), stdout)
 			}
 		})
+	}
+}
+
+// TestOldClosedRampSaysNothingOfAllOpen: a closed ramp saved before "all
+// open" meant its peak has an all_established_s from before the ramp
+// asked for its peak (when the first -c were open); report makes no
+// claim of it, as the report then made none.
+func TestOldClosedRampSaysNothingOfAllOpen(t *testing.T) {
+	dir := savedRunWith(t, "old", mergeStart, "http://127.0.0.1:1/", 2, "closed", "async", func(r *stats.Result) {
+		r.Ramp = []stats.RampPoint{{AtSec: 0, Target: 2}, {AtSec: 1, Target: 20}, {AtSec: 2, Target: 20}}
+		r.Connects, r.EstablishedIn = 20, time.Millisecond
+	})
+	stdout, stderr, code := runBin(t, "report", dir)
+	if code != ExitOK || !strings.Contains(stdout, "Connections   20 opened") || strings.Contains(stdout, "open after") {
+		t.Fatalf("exit %d, stderr %q; want a Connections line with no \"all open after\":\n%s", code, stderr, stdout)
 	}
 }
