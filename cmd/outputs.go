@@ -66,7 +66,7 @@ func writableDir(dir string, made *newDirs) error {
 		if file := fileAbove(dir); file != "" {
 			return fmt.Errorf("cannot be created: %s is a file, not a directory", file)
 		}
-		return fmt.Errorf("cannot be created: %w", err) // names the part of the path that failed
+		return fmt.Errorf("cannot be created: %s", stats.PathAndCause(err)) // the part of the path that failed
 	}
 	probe, err := os.CreateTemp(dir, ".nowait-probe-*")
 	if err != nil {

@@ -28,7 +28,7 @@ func TestOutputPathsCheckedBeforeTheRun(t *testing.T) {
 		want  string
 	}{
 		{[]string{"-o", afile}, "--out " + afile + " is a file, not a directory; want a directory"},
-		{[]string{"-o", "/proc/x/y"}, "--out /proc/x/y cannot be created: mkdir /proc/x"},
+		{[]string{"-o", "/proc/x/y"}, "--out /proc/x/y cannot be created: /proc/x: "},
 		{[]string{"--junit", filepath.Join(afile, "junit.xml")}, "its directory " + afile + " is a file, not a directory"},
 		{[]string{"--junit", dir}, "is a directory; want a file name such as " + filepath.Join(dir, "junit.xml")},
 		{[]string{"--junit", filepath.Join(dir, "jdir") + "/"}, "want a file name such as " + filepath.Join(dir, "jdir", "junit.xml")},

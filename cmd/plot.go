@@ -97,6 +97,9 @@ func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 	if fi, err := os.Stat(out); (err == nil && fi.IsDir()) || strings.HasSuffix(out, "/") {
 		return usageErr("-o %s: is a directory; want a chart file name such as %s", out, filepath.Join(out, f.kind+".png"))
 	}
+	if ext := strings.ToLower(filepath.Ext(out)); ext != ".png" && ext != ".svg" {
+		return usageErr("-o %s: nowait draws charts as .png or .svg; want a name such as %s", out, strings.TrimSuffix(out, filepath.Ext(out))+".png")
+	}
 	if err := writableDir(filepath.Dir(out), &a.dirs); err != nil {
 		return usageErr("-o %s: its directory %s %v; want a file in a directory nowait can create or write into", out, filepath.Dir(out), err)
 	}
@@ -151,9 +154,9 @@ func (a *app) spectrumSeries(dirs []string) ([]plots.Series, error) {
 	}
 	switch {
 	case len(series) == 0 && len(empty) == 1:
-		return nil, runErr(fmt.Errorf("%w: %s has no responses, so no latency to draw", plots.ErrNoData, empty[0]))
+		return nil, runErr(fmt.Errorf("%s has no responses, so no latency to draw", empty[0]))
 	case len(series) == 0:
-		return nil, runErr(fmt.Errorf("%w: none of the %d runs has responses: %s", plots.ErrNoData, len(empty), strings.Join(empty, ", ")))
+		return nil, runErr(fmt.Errorf("none of the %d runs has responses, so no latency to draw: %s", len(empty), strings.Join(empty, ", ")))
 	}
 	for _, e := range empty {
 		fmt.Fprintf(a.stderr, "nowait: note: %s is left out of the spectrum: it has no responses, so no latency to draw\n", e)

@@ -203,9 +203,9 @@ func TestResultCommandErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"plot on a dir without results", []string{"plot", empty}, ExitUsage, "no nowait results in directory"},
+		{"plot on a dir without results", []string{"plot", empty}, ExitUsage, "holds no nowait results (no summary.json)"},
 		{"report without results", []string{"report", empty}, ExitUsage, "no summary.json"},
-		{"plot to .gif", []string{"plot", a, "-o", filepath.Join(empty, "x.gif")}, ExitUsage, "use .png or .svg"},
+		{"plot to .gif", []string{"plot", a, "-o", filepath.Join(empty, "x.gif")}, ExitUsage, ".png or .svg"},
 		{"timeline of two", []string{"plot", a, b, "--kind", "timeline"}, ExitUsage, "one run"},
 		{"bad kind", []string{"plot", a, "--kind", "pie"}, ExitUsage, "unknown --kind"},
 		{"bad size", []string{"plot", a, "--size", "big"}, ExitUsage, "WIDTHxHEIGHT"},

@@ -352,7 +352,7 @@ func describeRun(p *engine.Plan, mode string) string {
 		}
 		every := "no requests"
 		if p.HoldEvery > 0 {
-			every = "one request each every " + p.HoldEvery.String()
+			every = "one request each every " + scenarios.FormatDuration(p.HoldEvery)
 		}
 		return fmt.Sprintf("Holding %s to %s %s: connecting %s, %s, %s mode",
 			count(p.Connections, "connection"), p.Target, describeStop(p), rate, every, modeName(mode))
@@ -379,11 +379,11 @@ func describeStop(p *engine.Plan) string {
 	d := p.DurationOrDefault()
 	switch {
 	case p.MaxRequests > 0 && d > 0:
-		return fmt.Sprintf("%s or %s", count(p.MaxRequests, "request"), d)
+		return fmt.Sprintf("%s or %s", count(p.MaxRequests, "request"), scenarios.FormatDuration(d))
 	case p.MaxRequests > 0:
 		return count(p.MaxRequests, "request")
 	}
-	return "for " + d.String()
+	return "for " + scenarios.FormatDuration(d)
 }
 
 func describePipeline(p *engine.Plan) string {

@@ -2,7 +2,6 @@ package plots
 
 import (
 	"cmp"
-	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -190,7 +189,7 @@ func drawModeKey(dc draw.Canvas, lk look, modes []string) draw.Canvas {
 // order they first appear in cells.
 func comparePlots(lk look, size Size, cells []CompareCell) ([][]*plot.Plot, []string, error) {
 	if len(cells) == 0 {
-		return nil, nil, fmt.Errorf("%w: no runs to compare", ErrNoData)
+		return nil, nil, errorf(ErrNoData, "no runs to compare")
 	}
 	var modes []string
 	byMode := map[string][]CompareCell{}

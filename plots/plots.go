@@ -103,7 +103,7 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 	case ".svg":
 		c = vgsvg.New(size.W, size.H)
 	default:
-		return fmt.Errorf("%w: %q", ErrFormat, path)
+		return errorf(ErrFormat, "%s: nowait draws charts as .png or .svg; want a name such as %s", path, strings.TrimSuffix(path, filepath.Ext(path))+".png")
 	}
 	dc := draw.New(c)
 	// Why: tiles of several plots leave gaps that are transparent in SVG.
@@ -112,7 +112,7 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 	paint(dc)
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("%w: %s: cannot create its directory: %v", stats.ErrWriteFile, path, err)
+			return &wrapped{stats.ErrWriteFile, fmt.Sprintf("cannot write %s: its directory cannot be created: %v", path, err)}
 		}
 	}
 	return stats.WriteFileAtomic(path, func(w io.Writer) error {

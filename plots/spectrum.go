@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -212,7 +211,7 @@ func spectrumPlot(lk look, runs []Series) (spectrum, error) {
 		k++
 	}
 	if yHi == 0 {
-		return sp, fmt.Errorf("%w: %s", ErrNoData, noLatencyIn(runs))
+		return sp, errorf(ErrNoData, "%s", noLatencyIn(runs))
 	}
 	p.X.Min, p.X.Max = 0, max(xMax, 1)
 	p.X.Tick.Marker = plot.TickerFunc(ninesTicks)

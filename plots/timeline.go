@@ -95,7 +95,7 @@ func timelinePlots(lk look, res *stats.Result) (timeline, error) {
 		}
 	}
 	if len(spans) == 0 {
-		return tl, fmt.Errorf("%w: the run has no intervals", ErrNoData)
+		return tl, errorf(ErrNoData, "the run has no intervals to draw")
 	}
 	panels, err := timelinePanels(lk, res, spans, ivs, tl.keys)
 	if err != nil {

@@ -28,7 +28,7 @@ func ReadSummary(path string) (stats.Summary, error) {
 		return sum, &wrapped{ErrBaseline, fmt.Sprintf("cannot read baseline %s: %v", path, stats.PathErrCause(err))}
 	}
 	if err := json.Unmarshal(data, &sum); err != nil {
-		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s is not a summary.json: %v", path, err)}
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s is not a summary.json: %s; give the summary.json a run's --out wrote", path, stats.JSONProblem(err))}
 	}
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(data, &keys) == nil && keys["cells"] != nil && keys["responses"] == nil {

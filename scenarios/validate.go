@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -96,6 +97,10 @@ func (v *validator) load() {
 	if mode := v.s.ModeOrDefault(); l.Loops > 0 && perConnection[mode] != "" && !v.s.keyFailed("mode") {
 		v.add("load.loops", "event loops are async mode's; "+mode+" mode has none (one "+perConnection[mode]+" per connection): drop load.loops, or use mode: async")
 	}
+	if conns := cmp.Or(l.Connections, engine.DefaultConnections); l.Loops > conns && conns > 0 && !v.s.keyFailed("load.connections") {
+		// As wrk refuses more threads than connections, and -t more than -c.
+		v.add("load.loops", fmt.Sprintf("%d is more than load.connections %d: each event loop needs a connection of its own; make it %d or fewer", l.Loops, conns, conns))
+	}
 	v.intAtLeast0("load.pipeline", int64(l.Pipeline))
 	v.numAtLeast0("load.rate", l.Rate)
 	v.numAtLeast0("load.connect_rate", l.ConnectRate)
@@ -152,6 +157,10 @@ func (v *validator) modelConflicts() {
 		}
 		if l.Every > 0 && l.Every < time.Millisecond {
 			v.add("load.every", fmt.Sprintf("%s is shorter than a millisecond; want 1ms or more, or model: open with load.rate for a request rate", l.Every))
+		}
+		if d := cmp.Or(l.Duration, engine.DefaultDuration); l.Every > 0 && l.Every >= d && l.Duration >= 0 && !v.s.keyFailed("load.duration") {
+			v.add("load.every", fmt.Sprintf("%s is not shorter than load.duration %s: no request would be sent, since each connection sends its first one load.every after it opens; make load.every shorter or load.duration longer",
+				FormatDuration(l.Every), FormatDuration(d)))
 		}
 	case engine.ModelClosed:
 		if l.Rate > 0 {
