@@ -85,7 +85,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	}
 	labelled(w, "Generator", "%s, %s, peak RSS %s", fmtCPU(g), perReq, fmtBytes(float64(g.PeakRSSBytes)))
 	if s.Saturation.Saturated {
-		labelled(w, "WARNING", "the generator was saturated: %s", s.Saturation.Reason)
+		labelled(w, "WARNING", "the schedule was not kept: %s", s.Saturation.Reason)
 	}
 }
 

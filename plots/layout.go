@@ -14,7 +14,7 @@ import (
 
 // header is what a chart says above its panels: a title, a smaller
 // subtitle (what was run, how to read it) and a warning in red (the
-// generator was saturated). Empty lines are left out.
+// schedule was not kept). Empty lines are left out.
 type header struct {
 	title, subtitle, warning string
 }

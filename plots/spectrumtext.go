@@ -157,9 +157,9 @@ func ordinal(n int) string {
 
 // saturationWarning names the saturated runs and, for one, its reason.
 func saturationWarning(runs []Series, names []string) string {
-	w := "generator saturated (" + strings.Join(names, ", ") + "): latency includes the generator's own delay"
+	w := "schedule not kept (" + strings.Join(names, ", ") + "): latency includes the time sends waited"
 	if len(runs) == 1 && runs[0].Saturation.Reason != "" {
-		w = "generator saturated: " + runs[0].Saturation.Reason
+		w = "schedule not kept: " + runs[0].Saturation.Reason
 	}
 	return w
 }

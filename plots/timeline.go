@@ -49,9 +49,9 @@ func timelineHeader(res *stats.Result) header {
 	}
 	h.subtitle = runDescription(res)
 	if res.Saturation.Saturated {
-		h.warning = "generator saturated: " + res.Saturation.Reason
+		h.warning = "schedule not kept: " + res.Saturation.Reason
 		if res.Saturation.Reason == "" {
-			h.warning = "generator saturated: it could not keep its schedule"
+			h.warning = "schedule not kept: it could not keep its schedule"
 		}
 	}
 	return h

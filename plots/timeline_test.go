@@ -221,7 +221,7 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 	for s := range texts {
 		service = service || strings.HasPrefix(s, "async service time: p50")
 		corrected = corrected || strings.HasPrefix(s, "async from intended send: p50")
-		warned = warned || strings.HasPrefix(s, "generator saturated: sends lagged")
+		warned = warned || strings.HasPrefix(s, "schedule not kept: sends lagged")
 	}
 	if !service || !corrected || !warned {
 		t.Errorf("spectrum: service line %v, corrected line %v, saturation warning %v; texts %v", service, corrected, warned, texts)
@@ -230,7 +230,7 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 		t.Errorf("spectrum has %d dashed service-time paths, want 2", n)
 	}
 	timeline := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
-	for _, want := range []string{"target 6,000 req/s", "1,600 dropped: due, never sent by the end", "generator saturated: sends lagged the schedule by p99 50.3ms"} {
+	for _, want := range []string{"target 6,000 req/s", "1,600 dropped: due, never sent by the end", "schedule not kept: sends lagged the schedule by p99 50.3ms"} {
 		if _, ok := timeline[want]; !ok {
 			t.Errorf("timeline lacks %q", want)
 		}

@@ -80,7 +80,7 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 			c.Note = saturatedNote(current.Saturation)
 		} else if current.Saturation.Saturated {
 			c.Passed = false
-			c.Reason = fmt.Sprintf("generator saturated: %s; its latency numbers do not measure the target (%s %s; allowed +%s)",
+			c.Reason = fmt.Sprintf("schedule not kept: %s; its latency numbers do not measure the target (%s %s; allowed +%s)",
 				current.Saturation.Reason, name, c.Measured, limit)
 		}
 		checks = append(checks, c)

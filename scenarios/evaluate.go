@@ -80,7 +80,7 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		// lower bound, or an upper bound it breached or whose requests it
 		// left unsent, fails whatever the numbers, which are still quoted.
 		c.Passed = false
-		c.Reason = fmt.Sprintf("generator saturated: %s; its latency numbers do not measure the target (measured %s; want %s)",
+		c.Reason = fmt.Sprintf("schedule not kept: %s; its latency numbers do not measure the target (measured %s; want %s)",
 			sum.Saturation.Reason, c.Measured, want)
 	case !c.Passed:
 		c.Reason = fmt.Sprintf("measured %s; want %s", c.Measured, want)
@@ -112,7 +112,7 @@ func writtenDecimals(num string) int {
 }
 
 // boundHolds reports whether a latency check that passed holds although
-// the generator saturated: an upper bound (< or <=) on a run that sent the
+// the schedule was not kept: an upper bound (< or <=) on a run that sent the
 // requests due, late. Their latency from the intended send counts the
 // lag, and a slow generator only adds to service and connect times, so
 // what the target took is no more than what was measured. A lower bound
@@ -123,9 +123,9 @@ func boundHolds(op string, sat stats.Saturation) bool {
 }
 
 // saturatedNote is the note of a latency check that holds although the
-// generator saturated.
+// schedule was not kept.
 func saturatedNote(sat stats.Saturation) string {
-	return "holds although the generator saturated (" + sat.Reason + "): the latency measured counts its lag, so the target's own is no higher"
+	return "holds although the schedule was not kept (" + sat.Reason + "): the latency measured counts its lag, so the target's own is no higher"
 }
 
 // distinctFrom formats got with as many extra digits as it takes to tell

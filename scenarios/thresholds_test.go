@@ -298,8 +298,8 @@ func TestEvaluateSaturated(t *testing.T) {
 		t.Fatalf("got %d checks", len(checks))
 	}
 	wantReasons := []string{
-		"generator saturated: send lag p99 120ms; its latency numbers do not measure the target (measured 45.0ms; want p99 < 1s)",
-		"generator saturated: send lag p99 120ms; its latency numbers do not measure the target (measured 3.00ms; want service.p50 < 1s)",
+		"schedule not kept: send lag p99 120ms; its latency numbers do not measure the target (measured 45.0ms; want p99 < 1s)",
+		"schedule not kept: send lag p99 120ms; its latency numbers do not measure the target (measured 3.00ms; want service.p50 < 1s)",
 	}
 	for i, c := range checks[:2] {
 		if c.Passed || c.Reason != wantReasons[i] {
