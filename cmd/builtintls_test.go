@@ -26,7 +26,7 @@ func demoCertFile(stdout string) string {
 // over https.
 func checkDemoTLSOutput(t *testing.T, stdout, stderr string) {
 	t.Helper()
-	for _, want := range []string{"Built-in target listening on https://127.0.0.1:", "against https://127.0.0.1:", "Status codes  200: ", "Errors        none", "--cacert server.pem", "nowait compare --tls"} {
+	for _, want := range []string{"Built-in target listening on https://127.0.0.1:", "against https://127.0.0.1:", "Status codes  200 × ", "Errors        none", "--cacert server.pem", "nowait compare --tls"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo --tls output lacks %q:\nstdout: %s\nstderr: %s", want, stdout, stderr)
 		}

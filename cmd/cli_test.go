@@ -146,7 +146,7 @@ func TestRunPostWithHeadersPrintsSummary(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit code %d\nstderr: %s", code, stderr)
 	}
-	for _, want := range []string{"5 connections, 1 loop against", "500 answered", "200: 500", "Errors        none", "p99.9", "Latency distribution", "99.999%"} {
+	for _, want := range []string{"5 connections, 1 loop against", "500 answered", "200 × 500", "Errors        none", "p99.9", "Latency distribution", "99.999%"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
@@ -161,7 +161,7 @@ func TestDemoRunsAgainstBuiltInTarget(t *testing.T) {
 	if code != ExitOK {
 		t.Fatalf("exit code %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
-	for _, want := range []string{"Built-in target listening on 127.0.0.1:", "req/s", "200: ", "Next: load your own server", "--out results"} {
+	for _, want := range []string{"Built-in target listening on 127.0.0.1:", "req/s", "200 × ", "Next: load your own server", "--out results"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, stdout)
 		}

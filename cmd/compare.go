@@ -18,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/plots"
 	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
 )
@@ -31,6 +32,7 @@ type compareFlags struct {
 	out         string
 	model       string // closed (default) or hold
 	tls         bool   // the built-in target serves HTTPS
+	size        string // the chart's size, WIDTHxHEIGHT in inches
 }
 
 // CompareCell is one cell of the modes × connections matrix, as written to
@@ -50,6 +52,13 @@ type CompareReport struct {
 	Schema   int     `json:"schema_version"`
 	Target   string  `json:"target"`
 	Duration float64 `json:"duration_s"`
+	// What every cell ran besides: the model, pipelining, the hold
+	// model's request interval and connect rate, full TLS handshakes.
+	Model       string  `json:"model,omitempty"`
+	Pipeline    int     `json:"pipeline,omitempty"`
+	EverySec    float64 `json:"every_s,omitempty"`
+	ConnectRate float64 `json:"connect_rate_per_s,omitempty"`
+	NoTLSResume bool    `json:"no_tls_resume,omitempty"`
 	// Interrupted says Ctrl-C stopped the comparison: the last cell may
 	// have been cut short and the cells after it never ran.
 	Interrupted bool          `json:"interrupted"`
@@ -96,6 +105,7 @@ serves HTTPS and every cell trusts its self-signed certificate.`,
 	fl.DurationVar(&f.run.every, "every", 0, "hold: each connection sends one request this often")
 	fl.Float64Var(&f.run.connectRate, "connect-rate", 0, "hold: connects per second (default: as fast as possible)")
 	fl.StringVar(&f.out, "out", "", "write compare.json (and the comparison chart) into this directory")
+	fl.StringVar(&f.size, "size", "", "with --out: the chart's size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, 8x7 for a hold comparison with --every")
 	fl.BoolVar(&f.run.jsonOut, "json", false, "print compare.json on stdout instead of the table")
 	addInsecureFlag(fl, &f.run)
 	addCACertFlag(fl, &f.run)
@@ -150,10 +160,12 @@ func parseCounts(flag, s string) ([]int, error) {
 	return out, nil
 }
 
-// compareMatrix is what compare runs: the checked flags, modes and counts.
+// compareMatrix is what compare runs: the checked flags, modes and
+// counts, and the chart's size.
 type compareMatrix struct {
 	modes  []string
 	counts []int
+	size   plots.Size
 }
 
 // checkCompare checks every flag and the URL before anything starts, with
@@ -179,6 +191,12 @@ func checkCompare(ctx context.Context, args []string, f *compareFlags, made *new
 	}
 	if m.counts, err = parseCounts("--connections", f.connections); err != nil {
 		return m, err
+	}
+	if m.size, err = parseSize(f.size); err != nil {
+		return m, err
+	}
+	if f.size != "" && f.out == "" {
+		return m, usageErr("--size %s sizes the chart, which only --out writes; add --out DIR, or drop --size", f.size)
 	}
 	switch {
 	case f.pause < 0:
@@ -262,7 +280,11 @@ func (a *app) compare(ctx context.Context, args []string, f *compareFlags) error
 		url, f.run.caCert = t.url, t.caFile
 		fmt.Fprintf(a.stderr, "Built-in target listening on %s\n", t.describe())
 	}
-	report := CompareReport{Schema: stats.SchemaVersion, Target: scenarios.RedactURL(url), Duration: f.run.duration.Seconds()}
+	report := CompareReport{Schema: stats.SchemaVersion, Target: scenarios.RedactURL(url), Duration: f.run.duration.Seconds(),
+		Model: f.model, EverySec: f.run.every.Seconds(), ConnectRate: f.run.connectRate, NoTLSResume: f.run.noTLSResume}
+	if !f.run.hold {
+		report.Pipeline = f.run.pipeline
+	}
 	tw := newCompareTable(a.stdout, !f.run.jsonOut, f.run.hold, isHTTPS(url))
 	var noConnection error
 cells:
@@ -299,7 +321,7 @@ cells:
 		}
 	}
 	if f.out != "" {
-		wrote, err := writeCompare(f.out, report, a.stderr)
+		wrote, err := writeCompare(f.out, report, m.size, a.stderr)
 		if err != nil {
 			return runErr(err)
 		}
@@ -443,7 +465,7 @@ func compareOutcome(r CompareReport) error {
 // writeCompare writes compare.json and the comparison chart into dir,
 // saying on notes when there is no chart to draw, and returns the paths
 // of the files it wrote.
-func writeCompare(dir string, r CompareReport, notes io.Writer) ([]string, error) {
+func writeCompare(dir string, r CompareReport, size plots.Size, notes io.Writer) ([]string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -459,6 +481,6 @@ func writeCompare(dir string, r CompareReport, notes io.Writer) ([]string, error
 	if err := os.Rename(tmp, path); err != nil {
 		return nil, err
 	}
-	charts, err := drawCompareChart(dir, r, notes)
+	charts, err := drawCompareChart(dir, r, size, notes)
 	return append([]string{path}, charts...), err
 }

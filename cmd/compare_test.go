@@ -91,3 +91,44 @@ func TestCompareHoldWithoutEvery(t *testing.T) {
 		}
 	}
 }
+
+// compare.json and the chart say what every cell ran: the model, the
+// pipelining and, for hold, the request interval and connect rate; the
+// chart names the target and the duration too.
+func TestCompareSaysItsSetup(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	for _, tc := range []struct {
+		args []string
+		want CompareReport
+		says []string
+	}{
+		{[]string{"--pipeline", "2", "-d", "300ms"}, CompareReport{Model: "closed", Pipeline: 2, Duration: 0.3},
+			[]string{"closed model", "0.3 s per cell", "pipeline 2"}},
+		{[]string{"--model", "hold", "--every", "100ms", "--connect-rate", "500", "-d", "400ms"},
+			CompareReport{Model: "hold", EverySec: 0.1, ConnectRate: 500, Duration: 0.4},
+			[]string{"hold model", "0.4 s per cell", "every 0.1 s", "500 connects/s"}},
+	} {
+		out := filepath.Join(t.TempDir(), "cmp")
+		args := append([]string{"compare", srv.URL(), "--modes", "async", "--connections", "2", "--pause", "0s", "--out", out}, tc.args...)
+		stdout, stderr, code := runBin(t, args...)
+		if code != ExitOK {
+			t.Fatalf("%v: exit %d\n%s\n%s", tc.args, code, stdout, stderr)
+		}
+		r := readCompare(t, out)
+		if r.Model != tc.want.Model || r.Pipeline != tc.want.Pipeline || r.EverySec != tc.want.EverySec ||
+			r.ConnectRate != tc.want.ConnectRate || r.Duration != tc.want.Duration {
+			t.Errorf("%v: compare.json says model %q, pipeline %d, every %v s, %v connects/s, %v s; want %q, %d, %v, %v, %v",
+				tc.args, r.Model, r.Pipeline, r.EverySec, r.ConnectRate, r.Duration,
+				tc.want.Model, tc.want.Pipeline, tc.want.EverySec, tc.want.ConnectRate, tc.want.Duration)
+		}
+		svg, err := os.ReadFile(filepath.Join(out, "compare.svg"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, w := range append(tc.says, srv.URL()) {
+			if !strings.Contains(string(svg), w) {
+				t.Errorf("%v: compare.svg does not say %q", tc.args, w)
+			}
+		}
+	}
+}

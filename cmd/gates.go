@@ -18,12 +18,12 @@ type gates struct {
 	baseline      *stats.Summary      // a saved run to compare with
 	maxRegression float64             // fraction: 0.10 is 10%
 	junit         string              // write the checks here as JUnit XML
-	junitName     string              // how the user named junit: "--junit" or "outputs.junit"
+	junitName     valueName           // how the user named junit: --junit or outputs.junit
 }
 
 // gatesFromFlags reads --baseline and --max-regression of a URL run.
 func gatesFromFlags(f *runFlags) (gates, error) {
-	g := gates{suite: "nowait", junit: f.junit, junitName: "--junit", maxRegression: scenarios.DefaultMaxRegression}
+	g := gates{suite: "nowait", junit: f.junit, junitName: valueName{flag: "--junit"}, maxRegression: scenarios.DefaultMaxRegression}
 	if f.maxRegression != "" {
 		if f.baseline == "" {
 			return g, usageErr("--max-regression %s: there is no baseline to compare with; give --baseline summary.json too, or drop it", f.maxRegression)
@@ -60,12 +60,16 @@ func (g gates) evaluate(sum stats.Summary) ([]scenarios.Check, error) {
 	}
 	switch {
 	case thresholdsFailed:
-		return checks, &exitError{code: ExitThresholds, err: fmt.Errorf("%d of the checks failed: %s", countFailed(checks), firstFailed(checks))}
+		return checks, &exitError{code: ExitThresholds, err: fmt.Errorf("%d of %d checks failed: %s", countFailed(checks), len(checks), scenarios.FailedList(checks, maxListed))}
 	case regressed:
-		return checks, &exitError{code: ExitRegression, err: fmt.Errorf("regression against the baseline: %s", firstFailed(checks))}
+		return checks, &exitError{code: ExitRegression, err: fmt.Errorf("regression against the baseline: %s", scenarios.FailedList(checks, maxListed))}
 	}
 	return checks, nil
 }
+
+// maxListed is how many failed checks the last line of a run names; past
+// it, the line names the first ones and says how many more.
+const maxListed = 5
 
 // setupNote is one line naming what differs between the run's setup and
 // the baseline's, or "" when nothing does or there is no baseline.
@@ -81,8 +85,9 @@ func (g gates) setupNote(sum stats.Summary) string {
 }
 
 // writeJUnit writes the checks of the run sum summarises as JUnit XML
-// when asked to, atomically.
-func (g gates) writeJUnit(sum stats.Summary, checks []scenarios.Check) error {
+// when asked to, atomically, with failure, when not nil, as an error case:
+// why the run measured nothing or was cut short.
+func (g gates) writeJUnit(sum stats.Summary, checks []scenarios.Check, failure *scenarios.RunError) error {
 	if g.junit == "" {
 		return nil
 	}
@@ -92,7 +97,7 @@ func (g gates) writeJUnit(sum stats.Summary, checks []scenarios.Check) error {
 		return runErr(fmt.Errorf("%s: %w", g.junitName, err))
 	}
 	err := stats.WriteFileAtomic(g.junit, func(w io.Writer) error {
-		return scenarios.WriteJUnit(w, g.suite, sum.WarmupSec+sum.DurationSec, sum.DurationSec, checks)
+		return scenarios.WriteJUnit(w, g.suite, sum.WarmupSec+sum.DurationSec, sum.DurationSec, checks, failure)
 	})
 	if err != nil {
 		return runErr(fmt.Errorf("%s: %w", g.junitName, err))
@@ -120,13 +125,4 @@ func countFailed(checks []scenarios.Check) int {
 		}
 	}
 	return n
-}
-
-func firstFailed(checks []scenarios.Check) string {
-	for _, c := range checks {
-		if !c.Passed {
-			return c.Expr + ": " + c.Reason
-		}
-	}
-	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/scenarios"
 )
 
 // defaultHoldConnections is how many connections `nowait hold` opens when
@@ -115,6 +116,21 @@ func holdModel(f *runFlags) error {
 		return usageErr("--every must be positive, such as 5s, got %s", f.every)
 	case f.every > 0 && f.every < time.Millisecond:
 		return usageErr("--every %s is shorter than a millisecond; for a request rate use 'nowait run -R'", f.every)
+	case f.every > 0 && f.every >= holdDuration(f):
+		d := "-d " + scenarios.FormatDuration(holdDuration(f))
+		if f.duration == 0 {
+			d = "the default " + d
+		}
+		return usageErr("--every %s is not shorter than %s: no request would be sent, since each connection sends its first one --every after it opens; give a shorter --every or a longer -d",
+			scenarios.FormatDuration(f.every), d)
 	}
 	return nil
+}
+
+// holdDuration is how long a hold runs: -d, or the default.
+func holdDuration(f *runFlags) time.Duration {
+	if f.duration > 0 {
+		return f.duration
+	}
+	return engine.DefaultDuration
 }

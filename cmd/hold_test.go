@@ -59,6 +59,27 @@ func TestSourceAddressesMustBeThisHosts(t *testing.T) {
 	}
 }
 
+// A scenario's load.source_ips is checked as the flag is: an address the
+// host does not have is refused by validate and by run before any load,
+// exit 2, at its file:line. The QA's scenario passed validate, then ran
+// its whole duration: "0 sent ... addr not available 38", exit 1.
+func TestScenarioSourceAddressesMustBeThisHosts(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	path := writeFile(t, "srcip.yaml", "target: "+srv.URL()+"\nload:\n  connections: 4\n  duration: 3s\n  source_ips: [127.0.0.2, 192.0.2.7]\n")
+	want := path + ":5: load.source_ips: 192.0.2.7 is not an address of this host; give addresses it has, such as 127.0.0.2-127.0.0.9"
+	_, stderr, code := runBin(t, "validate", path)
+	checkLines(t, "validate", stderr, code, []string{want}, "nowait: 1 of 1 scenario files are not valid")
+	start := time.Now()
+	stdout, stderr, code := runBin(t, "run", path)
+	if code != ExitUsage || stderr != "nowait: "+want+"\n" || time.Since(start) > 2*time.Second {
+		t.Fatalf("run: exit %d after %s, stdout %q, stderr %q; want exit %d at once and %q",
+			code, time.Since(start).Round(time.Millisecond), stdout, stderr, ExitUsage, want)
+	}
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}
+
 func TestPortRangeCheckCountsSourceAddresses(t *testing.T) {
 	ports, _ := ephemeralPorts()
 	if ports == 0 {

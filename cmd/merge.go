@@ -72,7 +72,7 @@ func (a *app) mergeDirs(dirs []string, f *mergeFlags) error {
 	}
 	// Why first: an --out that cannot take files is said before any run is
 	// read or any note printed about merging them.
-	if err := prepareOutputs(outputs{dir: f.out, dirName: "--out"}, gates{}, &a.dirs); err != nil {
+	if err := prepareOutputs(outputs{dir: f.out, dirName: valueName{flag: "--out"}}, gates{}, &a.dirs); err != nil {
 		return err
 	}
 	runs := make([]*stats.Result, len(dirs))

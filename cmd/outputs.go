@@ -17,7 +17,7 @@ import (
 // outputs says what a run prints and writes.
 type outputs struct {
 	dir     string
-	dirName string // how the user named dir: "--out" or "outputs.dir"
+	dirName valueName // how the user named dir: --out or outputs.dir
 	json    bool
 	latency bool
 }
@@ -25,24 +25,33 @@ type outputs struct {
 // prepareOutputs makes sure, before any load is sent, that the result
 // directory and the JUnit file's directory exist (creating them, as the
 // writes after the run would) and take files: a run must not end with its
-// verdict lost to a path that could have been checked first.
+// verdict lost to a path that could have been checked first. Both are
+// checked, and each problem reported.
 func prepareOutputs(out outputs, g gates, made *newDirs) error {
+	var errs []error
 	if out.dir != "" {
 		if err := writableDir(out.dir, made); err != nil {
-			return usageErr("%s %s %v; want a directory nowait can create or write into", out.dirName, out.dir, err)
+			errs = append(errs, out.dirName.problem(fmt.Sprintf("%s %v; want a directory nowait can create or write into", out.dir, err)))
 		}
 	}
 	if g.junit != "" {
-		fi, err := os.Stat(g.junit)
-		if err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
-			return nil // a device or a pipe (/dev/stdout): written in place
-		}
-		if (err == nil && fi.IsDir()) || strings.HasSuffix(g.junit, "/") {
-			return usageErr("%s %s: is a directory; want a file name such as %s", g.junitName, g.junit, filepath.Join(g.junit, "junit.xml"))
-		}
-		if err := writableDir(filepath.Dir(g.junit), made); err != nil {
-			return usageErr("%s %s: its directory %s %v; want a file in a directory nowait can create or write into", g.junitName, g.junit, filepath.Dir(g.junit), err)
-		}
+		errs = append(errs, junitPathProblem(g, made))
+	}
+	return errors.Join(errs...)
+}
+
+// junitPathProblem says what would stop the JUnit report from being
+// written to g.junit, creating its directory as the write would.
+func junitPathProblem(g gates, made *newDirs) error {
+	fi, err := os.Stat(g.junit)
+	if err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return nil // a device or a pipe (/dev/stdout): written in place
+	}
+	if (err == nil && fi.IsDir()) || strings.HasSuffix(g.junit, "/") {
+		return g.junitName.problem(fmt.Sprintf("%s is a directory; want a file name such as %s", g.junit, filepath.Join(g.junit, "junit.xml")))
+	}
+	if err := writableDir(filepath.Dir(g.junit), made); err != nil {
+		return g.junitName.problem(fmt.Sprintf("%s: its directory %s %v; want a file in a directory nowait can create or write into", g.junit, filepath.Dir(g.junit), err))
 	}
 	return nil
 }
@@ -54,7 +63,10 @@ func writableDir(dir string, made *newDirs) error {
 		return errors.New("is a file, not a directory")
 	}
 	if err := made.mkdirAll(dir); err != nil {
-		return fmt.Errorf("cannot be created: %w", err) // names the part of the path that failed
+		if file := fileAbove(dir); file != "" {
+			return fmt.Errorf("cannot be created: %s is a file, not a directory", file)
+		}
+		return fmt.Errorf("cannot be created: %s", stats.PathAndCause(err)) // the part of the path that failed
 	}
 	probe, err := os.CreateTemp(dir, ".nowait-probe-*")
 	if err != nil {
@@ -68,6 +80,22 @@ func writableDir(dir string, made *newDirs) error {
 		return fmt.Errorf("cannot have files removed: %w", err)
 	}
 	return nil
+}
+
+// fileAbove returns the nearest part of dir's path that exists, when it
+// is a file rather than a directory (so dir cannot be made under it), or "".
+func fileAbove(dir string) string {
+	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+		if fi, err := os.Stat(d); err == nil {
+			if fi.IsDir() {
+				return ""
+			}
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return ""
+		}
+	}
 }
 
 // newDirs are the directories a command created for its outputs, made

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine/enginetest"
-	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
@@ -29,7 +28,7 @@ func TestOutputPathsCheckedBeforeTheRun(t *testing.T) {
 		want  string
 	}{
 		{[]string{"-o", afile}, "--out " + afile + " is a file, not a directory; want a directory"},
-		{[]string{"-o", "/proc/x/y"}, "--out /proc/x/y cannot be created: mkdir /proc/x"},
+		{[]string{"-o", "/proc/x/y"}, "--out /proc/x/y cannot be created: /proc/x: "},
 		{[]string{"--junit", filepath.Join(afile, "junit.xml")}, "its directory " + afile + " is a file, not a directory"},
 		{[]string{"--junit", dir}, "is a directory; want a file name such as " + filepath.Join(dir, "junit.xml")},
 		{[]string{"--junit", filepath.Join(dir, "jdir") + "/"}, "want a file name such as " + filepath.Join(dir, "jdir", "junit.xml")},
@@ -68,16 +67,14 @@ func TestJUnitMakesItsDirectory(t *testing.T) {
 func TestWriteFailureKeepsTheVerdict(t *testing.T) {
 	var stderr bytes.Buffer
 	a := &app{stdout: &bytes.Buffer{}, stderr: &stderr}
-	res := stats.NewResult()
-	res.Connects, res.Responses = 1, 1
 	breached := &exitError{code: ExitThresholds, err: errors.New("1 of the checks failed")}
 	writeErr := runErr(errors.New("--junit: read-only file system"))
-	err := a.verdict(res, breached, []error{writeErr})
+	err := a.verdict(nil, breached, []error{writeErr})
 	if exitCode(err) != ExitThresholds || !strings.Contains(stderr.String(), "nowait: --junit: read-only file system") {
 		t.Fatalf("exit %d (%v), stderr %q; want 3 and the write failure printed", exitCode(err), err, stderr.String())
 	}
 	stderr.Reset()
-	if err := a.verdict(res, nil, []error{writeErr}); exitCode(err) != ExitRunFailed || stderr.Len() != 0 {
+	if err := a.verdict(nil, nil, []error{writeErr}); exitCode(err) != ExitRunFailed || stderr.Len() != 0 {
 		t.Fatalf("no verdict: exit %d (%v), stderr %q; want 1 with the write failure as the error", exitCode(err), err, stderr.String())
 	}
 }
@@ -87,7 +84,8 @@ func TestWriteFailureKeepsTheVerdict(t *testing.T) {
 // takes files makes it first), and leaves a directory that was there
 // before as it was: merge given runs that do not overlap, a missing run,
 // runs of two targets or a compare directory; plot given a directory that
-// holds no run; run whose --junit is refused after its --out was made;
+// holds no run, or a comparison with no cell to draw (as a run with no
+// response, it has nothing to draw: exit 1); run whose --junit is refused after its --out was made;
 // and hold and compare refusing a flag.
 func TestFailedCommandsLeaveNoNewDirectory(t *testing.T) {
 	const tgt = "http://127.0.0.1:1/"
@@ -116,7 +114,8 @@ func TestFailedCommandsLeaveNoNewDirectory(t *testing.T) {
 		{"merge of a missing run", []string{"merge", a, filepath.Join(base, "missing"), "--out"}, ExitUsage},
 		{"merge of two targets", []string{"merge", a, other, "--out"}, ExitUsage},
 		{"merge of a compare directory", []string{"merge", a, cmpDir, "--out"}, ExitUsage},
-		{"plot of a directory with no run", []string{"plot", cmpDir, "-o"}, ExitUsage},
+		{"plot of a comparison with no cell", []string{"plot", cmpDir, "-o"}, ExitRunFailed},
+		{"plot of a directory with no run", []string{"plot", base, "-o"}, ExitUsage},
 		{"run with a --junit under a file", []string{"run", url, "-d", "1s", "--junit", filepath.Join(afile, "j.xml"), "--out"}, ExitUsage},
 		{"hold refusing -R", []string{"hold", url, "-R", "5", "--out"}, ExitUsage},
 		{"compare refusing a mode", []string{"compare", url, "--modes", "nosuch", "--out"}, ExitUsage},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -49,6 +50,11 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 	if f.loops > 0 && modeName(f.mode) != "async" {
 		return nil, usageErr("-t/--loops %d: event loops are async mode's; %s mode has none (drop -t, or use --mode async)", f.loops, f.mode)
 	}
+	if f.loops > f.connections {
+		// As wrk refuses more threads than connections: the loops past
+		// the connections would not run, and -t would not mean what it says.
+		return nil, usageErr("-t/--loops %d is more than -c/--connections %d: each event loop needs a connection of its own; give -t %d or fewer (wrk refuses this too)", f.loops, f.connections, f.connections)
+	}
 	headers, err := parseHeaders(f.headers)
 	if err != nil {
 		return nil, err
@@ -57,8 +63,8 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 		if f.body != "" {
 			return nil, usageErr("--body and --body-file conflict; give one of them")
 		}
-		if _, err := os.Stat(f.bodyFile); err != nil {
-			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, stats.PathErrCause(err))
+		if err := readableFile(f.bodyFile); err != nil {
+			return nil, usageErr("--body-file: cannot read %s: %v", f.bodyFile, err)
 		}
 	}
 	model, stages, err := loadModel(f)
@@ -105,21 +111,35 @@ func scenarioFromFlags(rawURL string, f *runFlags) (*scenarios.Scenario, error) 
 		}
 	}
 	if err := sc.Validate(); err != nil {
-		return nil, scenarioErr(err)
+		return nil, scenarioErr(namedByFlags(err))
 	}
 	return sc, nil
 }
 
+// readableFile returns why path cannot be read as a file ("is a
+// directory", "permission denied"), or nil when it can.
+func readableFile(path string) error {
+	fh, err := os.Open(path)
+	if err != nil {
+		return stats.PathErrCause(err)
+	}
+	defer fh.Close()
+	if fi, err := fh.Stat(); err != nil {
+		return stats.PathErrCause(err)
+	} else if fi.IsDir() {
+		return errors.New("is a directory")
+	}
+	return nil
+}
+
 // compilePlan compiles a scenario scenarioFromFlags returned: it resolves
-// the host, reads the body file, encodes the request and checks that each
-// --source-ips address binds.
+// the host, reads the body file and encodes the request. What the run
+// needs of the host (the --source-ips addresses among them) is checked
+// before the load by checkBeforeLoad.
 func compilePlan(ctx context.Context, sc *scenarios.Scenario) (*engine.Plan, error) {
 	plan, err := sc.Compile(ctx)
 	if err != nil {
-		return nil, scenarioErr(err)
-	}
-	if err := checkSourcesBind(usedSources(plan)); err != nil {
-		return nil, err
+		return nil, scenarioErr(namedByFlags(err))
 	}
 	return plan, nil
 }
@@ -159,23 +179,35 @@ func usedSources(plan *engine.Plan) []netip.Addr {
 	return plan.SourceAddrs[:min(len(plan.SourceAddrs), most)]
 }
 
-// checkSourcesBind binds a socket to each --source-ips address on port 0,
-// so an address this host does not have is one line before the run, not
-// a run of nothing but "address not available" connects.
-func checkSourcesBind(sources []netip.Addr) error {
+// checkSourcesBind binds a socket to each source address on port 0, so
+// an address this host does not have is one line before the run, not a
+// run of nothing but "address not available" connects. name is how the
+// user gave them: --source-ips or load.source_ips.
+func checkSourcesBind(sources []netip.Addr, name valueName) error {
 	for _, ip := range sources {
 		ln, err := net.Listen("tcp", netip.AddrPortFrom(ip, 0).String())
 		if err != nil {
 			if errors.Is(err, syscall.EADDRNOTAVAIL) {
-				return usageErr("--source-ips: %s is not an address of this host; give addresses it has, such as 127.0.0.2-127.0.0.9", ip)
+				return name.valueProblem(fmt.Sprintf("%s is not an address of this host; give addresses it has, such as 127.0.0.2-127.0.0.9", ip))
 			}
-			return usageErr("--source-ips: cannot bind to %s: %w", ip, err)
+			return name.valueProblem(fmt.Sprintf("cannot bind to %s: %v", ip, sysCause(err)))
 		}
 		if err := ln.Close(); err != nil {
-			return runErr(fmt.Errorf("--source-ips: closing the test socket on %s: %w", ip, err))
+			return runErr(fmt.Errorf("%s: closing the test socket on %s: %v", name, ip, sysCause(err)))
 		}
 	}
 	return nil
+}
+
+// sysCause is the system's reason a network call failed ("address
+// already in use"), without the "listen tcp ADDR: bind:" Go puts in
+// front.
+func sysCause(err error) error {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
 }
 
 // parseTargetURL checks that rawURL is an http(s) URL with a host and a
@@ -275,6 +307,8 @@ func validateRunFlags(f *runFlags) error {
 		return usageErr("-R/--rate must be positive, got %g", f.rate)
 	case f.warmup < 0:
 		return usageErr("--warmup must be positive, got %s", f.warmup)
+	case f.warmup > 0 && f.warmup < minDuration:
+		return usageErr("--warmup %s is too short to warm anything up; want at least %s, or leave it out", f.warmup, minDuration)
 	case f.method == "" || strings.ContainsAny(f.method, " \t\r\n"):
 		return usageErr("-m/--method %q is not a valid HTTP method", f.method)
 	}
@@ -322,7 +356,7 @@ func parseStages(s string) ([]engine.Stage, error) {
 		d, t, ok := strings.Cut(strings.TrimSpace(part), ":")
 		dur, derr := time.ParseDuration(d)
 		target, terr := strconv.ParseFloat(t, 64)
-		if !ok || derr != nil || terr != nil || dur <= 0 || target < 0 {
+		if !ok || derr != nil || terr != nil || dur <= 0 || !(target >= 0) || math.IsInf(target, 1) {
 			return nil, usageErr("--stages: %q is not a stage; want DURATION:TARGET with a positive duration and a target of 0 or more, such as 10s:1000", part)
 		}
 		out = append(out, engine.Stage{Duration: dur, Target: target})

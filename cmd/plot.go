@@ -15,9 +15,10 @@ import (
 
 // plotFlags are the flags of `nowait plot`.
 type plotFlags struct {
-	kind   string
-	output string
-	size   string
+	kind    string
+	kindSet bool // --kind was given
+	output  string
+	size    string
 }
 
 // newPlotCmd builds `nowait plot DIR...`.
@@ -37,9 +38,11 @@ Kinds:
             repeat with markers; the legend sits above the plot, in
             columns when there are many runs, and at the default size
             the chart grows taller with it so the plot keeps its size;
+            a run with failures gives their share in its legend;
             a run with no responses is left out, with a note
-  timeline  throughput and p50/p99/max latency over time, errors marked,
-            responses with a status outside 200-399 drawn per second;
+  timeline  throughput and p50/p99/max latency over time; failures in a
+            panel of their own: responses with a status outside 200-399
+            per second, and errors per second with their kinds;
             open connections for hold runs (with the moment all were
             open) and changing connection counts; for open-model runs
             the target rate (constant, or following the stages of a
@@ -47,12 +50,16 @@ Kinds:
             ends); open-model and hold runs label their latency as timed
             from the intended send; a hold run without --every charts its
             connections (and errors) alone; one directory
+  compare   a directory of 'nowait compare --out', drawn again (the kind
+            of such a directory when --kind is left out), as compare
+            drew it: at another --size, say; one directory
 
 Without -o the chart is written as KIND.png into the directory when there
 is one, else into the current directory.`,
 		Example: `  nowait plot results/today results/yesterday -o spectrum.png
   nowait plot results/today --kind timeline -o timeline.svg
-  nowait plot results/async results/sync results/goroutine --size 10x6 -o modes.png`,
+  nowait plot results/async results/sync results/goroutine --size 10x6 -o modes.png
+  nowait plot results/compare --size 12x7              # compare.png again, larger`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageErr("plot takes one or more result directories (see '%s --help')", c.CommandPath())
@@ -60,13 +67,14 @@ is one, else into the current directory.`,
 			return nil
 		},
 		RunE: func(c *cobra.Command, args []string) error {
+			f.kindSet = c.Flags().Changed("kind")
 			return a.plotDirs(args, f)
 		},
 	}
 	fl := c.Flags()
-	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum or timeline")
+	fl.StringVar(&f.kind, "kind", "spectrum", "chart kind: spectrum, timeline or compare (the kind of a directory of 'nowait compare --out')")
 	fl.StringVarP(&f.output, "output", "o", "", "chart file, .png or .svg (default KIND.png)")
-	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, 8x7 for a timeline of three panels, taller for a spectrum whose legend has more than four rows")
+	fl.StringVar(&f.size, "size", "", "chart size in inches, WIDTHxHEIGHT, at least 4x3 (fonts scale with it); default 8x5, two inches taller for each panel of a timeline beyond two (8x7, 8x9), taller for a spectrum whose legend has more than four rows")
 	return c
 }
 
@@ -74,6 +82,9 @@ is one, else into the current directory.`,
 func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 	size, err := parseSize(f.size)
 	if err != nil {
+		return err
+	}
+	if err := checkPlotKind(dirs, f); err != nil {
 		return err
 	}
 	out := f.output
@@ -85,6 +96,9 @@ func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 	}
 	if fi, err := os.Stat(out); (err == nil && fi.IsDir()) || strings.HasSuffix(out, "/") {
 		return usageErr("-o %s: is a directory; want a chart file name such as %s", out, filepath.Join(out, f.kind+".png"))
+	}
+	if ext := strings.ToLower(filepath.Ext(out)); ext != ".png" && ext != ".svg" {
+		return usageErr("-o %s: nowait draws charts as .png or .svg; want a name such as %s", out, strings.TrimSuffix(out, filepath.Ext(out))+".png")
 	}
 	if err := writableDir(filepath.Dir(out), &a.dirs); err != nil {
 		return usageErr("-o %s: its directory %s %v; want a file in a directory nowait can create or write into", out, filepath.Dir(out), err)
@@ -108,8 +122,10 @@ func (a *app) plotDirs(dirs []string, f *plotFlags) error {
 			return rerr
 		}
 		err = plots.Timeline(res, out, size)
+	case "compare":
+		err = plotCompare(dirs[0], out, size)
 	default:
-		return usageErr("unknown --kind %q: use spectrum or timeline", f.kind)
+		return usageErr("unknown --kind %q: use spectrum, timeline or compare", f.kind)
 	}
 	if err != nil {
 		return resultsErr(err)
@@ -138,9 +154,9 @@ func (a *app) spectrumSeries(dirs []string) ([]plots.Series, error) {
 	}
 	switch {
 	case len(series) == 0 && len(empty) == 1:
-		return nil, runErr(fmt.Errorf("%w: %s has no responses, so no latency to draw", plots.ErrNoData, empty[0]))
+		return nil, runErr(fmt.Errorf("%s has no responses, so no latency to draw", empty[0]))
 	case len(series) == 0:
-		return nil, runErr(fmt.Errorf("%w: none of the %d runs has responses: %s", plots.ErrNoData, len(empty), strings.Join(empty, ", ")))
+		return nil, runErr(fmt.Errorf("none of the %d runs has responses, so no latency to draw: %s", len(empty), strings.Join(empty, ", ")))
 	}
 	for _, e := range empty {
 		fmt.Fprintf(a.stderr, "nowait: note: %s is left out of the spectrum: it has no responses, so no latency to draw\n", e)

@@ -110,7 +110,7 @@ func TestResultFileMessages(t *testing.T) {
 		{"report of summary.json", []string{"report", filepath.Join(a, "summary.json")}, ExitUsage,
 			filepath.Join(a, "summary.json") + " is a file; give the result directory that holds it (" + a + ")"},
 		{"empty object", []string{"report", bad("{}")}, ExitUsage, "is not a nowait summary: it has no schema_version (nowait writes 1)"},
-		{"array", []string{"report", bad("[1, 2]")}, ExitUsage, "holds a JSON array, not a nowait summary (a JSON object)"},
+		{"array", []string{"report", bad("[1, 2]")}, ExitUsage, "is not a nowait summary: it holds a JSON array, not an object"},
 		{"chart under a file", []string{"plot", a, "-o", filepath.Join(file, "x.png")}, ExitUsage, "its directory " + file + " is a file, not a directory"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -163,12 +163,12 @@ func TestDamagedResultsAreBadArguments(t *testing.T) {
 		args []string
 		want string
 	}{
-		{"report, summary.json truncated", []string{"report", truncated}, filepath.Join(truncated, "summary.json") + " is not valid JSON"},
-		{"report, no directory", []string{"report", missing}, missing + " (no summary.json)"},
+		{"report, summary.json truncated", []string{"report", truncated}, filepath.Join(truncated, "summary.json") + " is not a nowait summary: it ends early"},
+		{"report, no directory", []string{"report", missing}, missing + " does not exist"},
 		{"report, histograms.hlog truncated", []string{"report", damaged("histograms.hlog", half)}, "histograms.hlog"},
-		{"report, timeseries.csv missing", []string{"report", damaged("timeseries.csv", nil)}, "timeseries.csv: no such file or directory"},
-		{"plot, summary.json truncated", []string{"plot", truncated, "-o", filepath.Join(t.TempDir(), "x.png")}, filepath.Join(truncated, "summary.json") + " is not valid JSON"},
-		{"merge, summary.json truncated", []string{"merge", b, truncated, "--out", filepath.Join(t.TempDir(), "m")}, filepath.Join(truncated, "summary.json") + " is not valid JSON"},
+		{"report, timeseries.csv missing", []string{"report", damaged("timeseries.csv", nil)}, "has no timeseries.csv"},
+		{"plot, summary.json truncated", []string{"plot", truncated, "-o", filepath.Join(t.TempDir(), "x.png")}, filepath.Join(truncated, "summary.json") + " is not a nowait summary: it ends early"},
+		{"merge, summary.json truncated", []string{"merge", b, truncated, "--out", filepath.Join(t.TempDir(), "m")}, filepath.Join(truncated, "summary.json") + " is not a nowait summary: it ends early"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, stderr, code := runBin(t, tc.args...)
@@ -214,7 +214,7 @@ func TestPlotHelpSaysWhereTheLegendIs(t *testing.T) {
 	help := strings.Join(strings.Fields(stdout), " ")
 	for _, want := range []string{
 		"the legend sits above the plot, in columns when there are many runs",
-		"responses with a status outside 200-399 drawn per second",
+		"failures in a panel of their own: responses with a status outside 200-399 per second, and errors per second with their kinds",
 		"open connections for hold runs (with the moment all were open)",
 	} {
 		if !strings.Contains(help, want) {

@@ -3,12 +3,16 @@ package cmd
 import (
 	"fmt"
 	"io"
+	"math"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
+	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -22,7 +26,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
 	head := fmt.Sprintf("%s mode, %s model, %s%s", s.Mode, s.Model, connectionsText(s.Model, s.Connections, s.Ramp), loweredText(s.ConnsAsked))
 	if s.Model == "closed" && len(s.Ramp) > 0 {
-		head += " over " + stats.RampLength(s.Ramp).String()
+		head += " over " + scenarios.FormatDuration(stats.RampLength(s.Ramp))
 	}
 	if s.Loops > 0 {
 		head += ", " + count(s.Loops, "loop")
@@ -34,44 +38,42 @@ func printSummary(w io.Writer, s stats.Summary) {
 	if s.Interrupted {
 		fmt.Fprintln(w, "Interrupted: the results below cover the run up to the interruption.")
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  Duration\t%s", fmtSeconds(s.DurationSec))
+	duration := fmtSeconds(s.DurationSec)
 	if s.Warmup != nil {
-		fmt.Fprintf(tw, " (after a %s warm-up, not counted: %s sent, %s answered)", fmtSeconds(s.WarmupSec), count(s.Warmup.Requests, "request"), fmtCount(s.Warmup.Responses))
+		duration += fmt.Sprintf(" (after a %s warm-up, not counted: %s sent, %s answered)", fmtSeconds(s.WarmupSec), count(s.Warmup.Requests, "request"), fmtCount(s.Warmup.Responses))
 	}
-	fmt.Fprintln(tw)
-	fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
-	fmt.Fprintf(tw, "  Transfer\t%s in (%s/s), %s out\n", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
-	fmt.Fprintf(tw, "  Connections\t%s opened%s, %s open at the end%s\n", fmtCount(s.Connects), resumedText(s), fmtCount(uint64(s.OpenConnsAtEnd)), allOpenText(s))
+	labelled(w, "Duration", "%s", duration)
+	labelled(w, "Requests", "%s sent, %s answered, %s req/s", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
+	labelled(w, "Transfer", "%s in (%s/s), %s out", fmtBytes(float64(s.BytesIn)), fmtBytes(s.BytesInPerSec), fmtBytes(float64(s.BytesOut)))
+	labelled(w, "Connections", "%s opened%s, %s open at the end%s", fmtCount(s.Connects), resumedText(s), fmtCount(uint64(s.OpenConnsAtEnd)), allOpenText(s))
 	if s.ServerClosed > 0 {
-		fmt.Fprintf(tw, "  Closed\t%s\n", fmtServerClosed(s.ServerClosed))
+		labelled(w, "Closed", "%s", fmtServerClosed(s.ServerClosed))
 	}
-	tw.Flush()
 
 	fmt.Fprintln(w)
 	printLatencyTable(w, s)
 
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
-	fmt.Fprintf(w, "  Errors        %s\n", fmtErrors(s))
+	labelled(w, "Status codes", "%s", fmtStatus(s.Status))
+	labelled(w, "Errors", "%s", fmtErrors(s))
 	if s.HTTPToTLS {
-		fmt.Fprintf(w, "  Hint          %s\n", tlsHint(s.Target))
+		labelled(w, "Hint", "%s", tlsHint(s.Target))
 	}
 	if s.Failed > s.ErrorTotal {
-		fmt.Fprintf(w, "  Failed        %s\n", fmtFailed(s))
+		labelled(w, "Failed", "%s", fmtFailed(s))
 	}
 	if s.Model == "open" {
-		fmt.Fprintf(w, "  Schedule      target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)\n",
+		labelled(w, "Schedule", "target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)",
 			scheduleTarget(s.RatePerSec, s.Ramp), stats.FormatMs(s.SendLag.P(50)), stats.FormatMs(s.SendLag.P(99)), stats.FormatMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
 		if !s.Saturation.Saturated && s.Saturation.Note != "" {
-			fmt.Fprintf(w, "                %s\n", s.Saturation.Note)
+			labelled(w, "", "%s", s.Saturation.Note)
 		}
 	}
 	if s.Resent > 0 {
-		fmt.Fprintf(w, "  Resent        %s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)\n", fmtCount(s.Resent))
+		labelled(w, "Resent", "%s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)", fmtCount(s.Resent))
 	}
 	if s.InFlightAtEnd > 0 {
-		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
+		labelled(w, "In flight", "%s unanswered when the run stopped (not counted as errors)", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
 	perReq := "no request answered"
@@ -81,11 +83,21 @@ func printSummary(w io.Writer, s stats.Summary) {
 	case s.CPUMicrosPerReq > 0:
 		perReq = fmtCPUPerReq(s.CPUMicrosPerReq) + " CPU per request"
 	}
-	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %s, peak RSS %s\n",
-		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, perReq, fmtBytes(float64(g.PeakRSSBytes)))
+	labelled(w, "Generator", "%s, %s, peak RSS %s", fmtCPU(g), perReq, fmtBytes(float64(g.PeakRSSBytes)))
 	if s.Saturation.Saturated {
-		fmt.Fprintf(w, "  WARNING       the generator was saturated: %s\n", s.Saturation.Reason)
+		labelled(w, "WARNING", "the schedule was not kept: %s", s.Saturation.Reason)
 	}
+}
+
+// labelWidth is the width of the report's label column: its longest
+// label, "Status codes", and two spaces. Every value starts after it.
+const labelWidth = len("Status codes") + 2
+
+// labelled prints one line of the report: two spaces, the label padded
+// to labelWidth, then the value, so that every value of the report
+// starts in one column; an empty label continues the line above.
+func labelled(w io.Writer, label, format string, args ...any) {
+	fmt.Fprintf(w, "  %-*s%s\n", labelWidth, label, fmt.Sprintf(format, args...))
 }
 
 // resumedText says, after the connects of an https run, how many resumed
@@ -103,16 +115,47 @@ func resumedText(s stats.Summary) string {
 
 // allOpenText says when the run's connections were first all open at
 // once (all_established_s), as the hold report does: a slow connect
-// storm shows there. It says nothing of a run that opened none, or of a
-// closed-model ramp, whose connection count changes.
+// storm shows there. In a closed-model ramp, "all" is the ramp's peak
+// (-c included), reached or not, and the line names it. It says nothing
+// of a run that opened none.
 func allOpenText(s stats.Summary) string {
+	all := "all"
+	if s.Model == "closed" && len(s.Ramp) > 0 {
+		peak, at := rampPeak(s.Ramp)
+		if s.EstablishedSec > 0 && s.EstablishedSec < at {
+			// Saved before "all" was the ramp's peak: the moment the
+			// first -c were open, which says nothing of the peak.
+			return ""
+		}
+		all = "all " + fmtCount(uint64(math.Round(peak)))
+	}
 	switch {
-	case s.Connects == 0 || (s.Model == "closed" && len(s.Ramp) > 0):
+	case s.Connects == 0:
 		return ""
 	case s.EstablishedSec > 0:
-		return ", all open after " + fmtSeconds(s.EstablishedSec)
+		return ", " + all + " open after " + fmtSeconds(s.EstablishedSec)
 	}
-	return ", never all open at once"
+	return ", never " + all + " open at once"
+}
+
+// rampPeak returns the most connections a closed ramp asks for and the
+// first moment it asks for them (seconds from the start): the engines
+// round the ramp's count, so the peak is asked for half a connection
+// before the line reaches it.
+func rampPeak(ramp []stats.RampPoint) (peak, atSec float64) {
+	for _, p := range ramp {
+		peak = max(peak, p.Target)
+	}
+	for i, p := range ramp {
+		switch {
+		case p.Target >= peak-0.5 && i == 0:
+			return peak, 0
+		case p.Target >= peak-0.5:
+			prev := ramp[i-1]
+			return peak, prev.AtSec + (p.AtSec-prev.AtSec)*(peak-0.5-prev.Target)/(p.Target-prev.Target)
+		}
+	}
+	return peak, 0
 }
 
 // printLatencyTable prints the corrected latency and, where it differs,
@@ -123,7 +166,7 @@ func allOpenText(s stats.Summary) string {
 func printLatencyTable(w io.Writer, s stats.Summary) {
 	answered := s.Latency.Count > 0
 	if !answered && s.Model != "hold" {
-		fmt.Fprintln(w, "  Latency       none: no response arrived")
+		labelled(w, "Latency", "none: no response arrived")
 	}
 	if !answered && s.Connect.Count == 0 {
 		return
@@ -229,11 +272,18 @@ func fmtSeconds(s float64) string {
 
 func fmtCount(n uint64) string { return stats.GroupDigits(int64(n)) }
 
+// fmtRate prints a rate in requests per second: whole from 100 on, with
+// a decimal from 0.1, and below that to two significant digits without
+// an exponent (0.048, 0.000000001), never a 0.0 that is not 0.
 func fmtRate(r float64) string {
-	if r >= 100 {
+	switch {
+	case r >= 100:
 		return fmtCount(uint64(r + 0.5))
+	case r >= 0.1 || r <= 0:
+		return fmt.Sprintf("%.1f", r)
 	}
-	return fmt.Sprintf("%.1f", r)
+	two, _ := strconv.ParseFloat(strconv.FormatFloat(r, 'g', 2, 64), 64)
+	return strconv.FormatFloat(two, 'f', -1, 64)
 }
 
 func fmtBytes(b float64) string {
@@ -249,6 +299,13 @@ func fmtBytes(b float64) string {
 	return fmt.Sprintf("%.1f %s", b, units[i])
 }
 
+// statusWidth is the widest a Status codes line gets before it wraps.
+const statusWidth = 80
+
+// fmtStatus is the Status codes value: each code with its count, "200 ×
+// 1,204, 500 × 119", the × telling a code from a count whose thousands
+// separator is a comma too; a list longer than statusWidth wraps, each
+// line beginning in the value column.
 func fmtStatus(m map[string]uint64) string {
 	if len(m) == 0 {
 		return "none"
@@ -258,11 +315,26 @@ func fmtStatus(m map[string]uint64) string {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s: %s", k, fmtCount(m[k])))
+	var b strings.Builder
+	col := 2 + labelWidth // where the value starts
+	for i, k := range keys {
+		item := fmt.Sprintf("%s × %s", k, fmtCount(m[k]))
+		if i < len(keys)-1 {
+			item += ","
+		}
+		switch {
+		case i == 0:
+		case col+1+utf8.RuneCountInString(item) > statusWidth:
+			b.WriteString("\n" + strings.Repeat(" ", 2+labelWidth))
+			col = 2 + labelWidth
+		default:
+			b.WriteByte(' ')
+			col++
+		}
+		b.WriteString(item)
+		col += utf8.RuneCountInString(item)
 	}
-	return strings.Join(parts, ", ")
+	return b.String()
 }
 
 // fmtErrors is the Errors line: failures of every kind, as a share of the
@@ -316,10 +388,23 @@ func targetHost(raw string) string {
 	return raw
 }
 
-// fmtCPUPerReq prints the CPU a request cost: 1.1 µs, 58.4 µs, 2.27 ms.
+// fmtCPU prints the generator's CPU time: "3.55 s CPU (user 0.46, sys
+// 3.09)", and for a run of less than a tenth of a second in ms or µs,
+// each with its unit ("3.98ms CPU (user 1.20ms, sys 2.78ms)"), never a
+// 0.00 s beside a CPU per request that is not 0.
+func fmtCPU(g stats.Generator) string {
+	if g.CPUSec() >= 0.1 {
+		return fmt.Sprintf("%.2f s CPU (user %.2f, sys %.2f)", g.CPUSec(), g.CPUUserSec, g.CPUSysSec)
+	}
+	ms := func(sec float64) string { return stats.FormatMs(sec * 1000) }
+	return fmt.Sprintf("%s CPU (user %s, sys %s)", ms(g.CPUSec()), ms(g.CPUUserSec), ms(g.CPUSysSec))
+}
+
+// fmtCPUPerReq prints the CPU a request cost, as FormatMs writes units
+// but with a decimal below a millisecond: 1.1µs, 58.4µs, 2.27ms.
 func fmtCPUPerReq(us float64) string {
 	if us < 1000 {
-		return fmt.Sprintf("%.1f µs", us)
+		return fmt.Sprintf("%.1fµs", us)
 	}
 	return stats.FormatMs(us / 1e3)
 }
@@ -330,7 +415,7 @@ func fmtCPUPerReq(us float64) string {
 func scheduleTarget(ratePerSec float64, ramp []stats.RampPoint) string {
 	switch {
 	case len(ramp) > 0:
-		return stats.RampText(ramp) + " req/s over " + stats.RampLength(ramp).String()
+		return stats.RampText(ramp) + " req/s over " + scenarios.FormatDuration(stats.RampLength(ramp))
 	case ratePerSec <= 0:
 		return "a ramp (--stages)"
 	}

@@ -3,7 +3,6 @@ package cmd
 import (
 	"fmt"
 	"io"
-	"text/tabwriter"
 
 	"github.com/nowait/nowait/stats"
 )
@@ -21,38 +20,35 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 	if s.Interrupted {
 		fmt.Fprintln(w, "Interrupted: the results below cover the run up to the interruption.")
 	}
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  Duration\t%s\n", fmtSeconds(s.DurationSec))
+	labelled(w, "Duration", "%s", fmtSeconds(s.DurationSec))
 	established := "never all open at once"
 	if s.EstablishedSec > 0 {
 		established = "all open after " + fmtSeconds(s.EstablishedSec)
 	}
-	fmt.Fprintf(tw, "  Connections\t%s of %s open at the end, peak %s, %s; %s connects in all%s\n",
+	labelled(w, "Connections", "%s of %s open at the end, peak %s, %s; %s connects in all%s",
 		fmtCount(uint64(s.OpenConnsAtEnd)), fmtCount(uint64(s.Connections)), fmtCount(uint64(s.PeakOpenConns)),
 		established, fmtCount(s.Connects), resumedText(s))
-	fmt.Fprintf(tw, "  Closed\t%s\n", fmtServerClosed(s.ServerClosed))
+	labelled(w, "Closed", "%s", fmtServerClosed(s.ServerClosed))
 	if s.Requests > 0 {
-		fmt.Fprintf(tw, "  Requests\t%s sent, %s answered, %s req/s\n", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
+		labelled(w, "Requests", "%s sent, %s answered, %s req/s", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
 	}
-	tw.Flush()
 
 	fmt.Fprintln(w)
 	printLatencyTable(w, s)
 	fmt.Fprintln(w)
 	if s.Responses > 0 {
-		fmt.Fprintf(w, "  Status codes  %s\n", fmtStatus(s.Status))
+		labelled(w, "Status codes", "%s", fmtStatus(s.Status))
 	}
-	fmt.Fprintf(w, "  Errors        %s\n", fmtHoldErrors(s))
+	labelled(w, "Errors", "%s", fmtHoldErrors(s))
 	if s.HTTPToTLS {
-		fmt.Fprintf(w, "  Hint          %s\n", tlsHint(s.Target))
+		labelled(w, "Hint", "%s", tlsHint(s.Target))
 	}
 	if s.InFlightAtEnd > 0 {
-		fmt.Fprintf(w, "  In flight     %s unanswered when the run stopped (not counted as errors)\n", count(s.InFlightAtEnd, "request"))
+		labelled(w, "In flight", "%s unanswered when the run stopped (not counted as errors)", count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
-	fmt.Fprintf(w, "  Generator     %.2f s CPU (user %.2f, sys %.2f), %s, %s at the peak\n",
-		g.CPUSec(), g.CPUUserSec, g.CPUSysSec, count(g.PeakThreads, "thread"), count(g.PeakGoroutines, "goroutine"))
-	fmt.Fprintf(w, "  Memory        RSS %s at the start, %s at the peak%s\n",
+	labelled(w, "Generator", "%s, %s, %s at the peak", fmtCPU(g), count(g.PeakThreads, "thread"), count(g.PeakGoroutines, "goroutine"))
+	labelled(w, "Memory", "RSS %s at the start, %s at the peak%s",
 		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), perHeldText(s))
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -67,14 +68,14 @@ const progressLookEvery = 100 * time.Millisecond
 // seconds, the same seconds for every loop.
 func progressLine(cur stats.LiveTotals, warmup, duration, elapsed time.Duration) string {
 	if cur.Seconds == 0 && elapsed < warmup {
-		return fmt.Sprintf("  warm-up %s of %s  %s open", elapsed.Truncate(time.Second), warmup, stats.GroupDigits(cur.OpenConns))
+		return fmt.Sprintf("  warm-up %s of %s  %s open", scenarios.FormatDuration(elapsed.Truncate(time.Second)), scenarios.FormatDuration(warmup), stats.GroupDigits(cur.OpenConns))
 	}
 	of := ""
 	if duration > 0 {
-		of = " of " + duration.String()
+		of = " of " + scenarios.FormatDuration(duration)
 	}
 	return fmt.Sprintf("  %s%s  %s req/s  %s answered  %s errors  %s open",
-		time.Duration(cur.Seconds)*time.Second, of, fmtCount(cur.LastResponses), fmtCount(cur.Responses), fmtCount(cur.Errors), stats.GroupDigits(cur.OpenConns))
+		scenarios.FormatDuration(time.Duration(cur.Seconds)*time.Second), of, fmtCount(cur.LastResponses), fmtCount(cur.Responses), fmtCount(cur.Errors), stats.GroupDigits(cur.OpenConns))
 }
 
 // Stop ends the printer and clears its line.

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/plots"
 	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
@@ -202,9 +203,9 @@ func TestResultCommandErrors(t *testing.T) {
 		code int
 		want string
 	}{
-		{"plot on a dir without results", []string{"plot", empty}, ExitUsage, "no nowait results in directory"},
+		{"plot on a dir without results", []string{"plot", empty}, ExitUsage, "holds no nowait results (no summary.json)"},
 		{"report without results", []string{"report", empty}, ExitUsage, "no summary.json"},
-		{"plot to .gif", []string{"plot", a, "-o", filepath.Join(empty, "x.gif")}, ExitUsage, "use .png or .svg"},
+		{"plot to .gif", []string{"plot", a, "-o", filepath.Join(empty, "x.gif")}, ExitUsage, ".png or .svg"},
 		{"timeline of two", []string{"plot", a, b, "--kind", "timeline"}, ExitUsage, "one run"},
 		{"bad kind", []string{"plot", a, "--kind", "pie"}, ExitUsage, "unknown --kind"},
 		{"bad size", []string{"plot", a, "--size", "big"}, ExitUsage, "WIDTHxHEIGHT"},
@@ -271,7 +272,7 @@ func TestCompareChartHook(t *testing.T) {
 		{Mode: "sync", Connections: 10, Summary: &s},
 		{Mode: "sync", Connections: 100, Error: "refused"},
 	}}
-	drawn, err := drawCompareChart(dir, r, io.Discard)
+	drawn, err := drawCompareChart(dir, r, plots.Size{}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -279,7 +280,12 @@ func TestCompareChartHook(t *testing.T) {
 		t.Errorf("drew %v, want %v", drawn, want)
 	}
 	requirePNG(t, filepath.Join(dir, "compare.png"))
-	if drawn, err := drawCompareChart(t.TempDir(), CompareReport{}, io.Discard); err != nil || len(drawn) != 0 {
+	// The warning may wrap: its words are checked, not its lines.
+	if svg, err := os.ReadFile(filepath.Join(dir, "compare.svg")); err != nil ||
+		!strings.Contains(string(svg), "not drawn: sync at 100 conns") || !strings.Contains(string(svg), "(failed)") {
+		t.Errorf("compare.svg does not name the failed cell (%v)", err)
+	}
+	if drawn, err := drawCompareChart(t.TempDir(), CompareReport{}, plots.Size{}, io.Discard); err != nil || len(drawn) != 0 {
 		t.Fatalf("no cells: drew %v, %v; want no chart and no error", drawn, err)
 	}
 }
@@ -353,7 +359,7 @@ func TestUndrawableChartsAreRemoved(t *testing.T) {
 	old(cmp, "compare.png", "compare.svg")
 	var notes bytes.Buffer
 	r := CompareReport{Cells: []CompareCell{{Mode: "async", Connections: 10, Error: "refused"}}}
-	if _, err := drawCompareChart(cmp, r, &notes); err != nil {
+	if _, err := drawCompareChart(cmp, r, plots.Size{}, &notes); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range []string{"compare.png", "compare.svg"} {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/scenarios"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -167,23 +168,21 @@ func (a *app) runURL(ctx context.Context, rawURL string, f *runFlags) error {
 	if err != nil {
 		return err
 	}
-	return a.execute(ctx, plan, f.mode, f.extraFDs, outputs{dir: f.out, dirName: "--out", json: f.jsonOut, latency: f.latency}, g)
+	pre := preflight{plan: plan, extraFDs: f.extraFDs, sourcesName: valueName{flag: "--source-ips"},
+		out: outputs{dir: f.out, dirName: valueName{flag: "--out"}, json: f.jsonOut, latency: f.latency}, g: g}
+	return a.execute(ctx, f.mode, pre)
 }
 
-// execute runs a plan and then reports, writes and gates its result. The
+// execute checks what the run needs before any load (checkBeforeLoad),
+// runs the plan, and then reports, writes and gates its result. The
 // result is reported and written even when the run was interrupted.
-func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extraFDs int, out outputs, g gates) error {
+func (a *app) execute(ctx context.Context, mode string, pre preflight) error {
+	plan, out, g := pre.plan, pre.out, pre.g
 	eng, err := newEngine(mode)
 	if err != nil {
 		return err
 	}
-	if err := checkConnectionLimit(plan.Connections, extraFDs); err != nil {
-		return err
-	}
-	if err := checkPortRange(plan); err != nil {
-		return err
-	}
-	if err := prepareOutputs(out, g, &a.dirs); err != nil {
+	if err := checkBeforeLoad(pre, &a.dirs); err != nil {
 		return err
 	}
 	if !out.json {
@@ -195,9 +194,15 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 	prog.Stop()
 	if err != nil {
 		if errors.Is(err, engine.ErrUnsupported) || errors.Is(err, engine.ErrInvalidPlan) {
-			return usageErr("%v", err)
+			err = usageErr("%v", err)
+		} else {
+			err = runErr(err)
 		}
-		return runErr(err)
+		// A report from an earlier run must not stay behind, green.
+		if jerr := g.writeJUnit(stats.Summary{}, nil, &scenarios.RunError{Type: "run_failed", Message: err.Error()}); jerr != nil {
+			fmt.Fprintf(a.stderr, "nowait: %v\n", jerr)
+		}
+		return err
 	}
 	if res.Mode == "" {
 		res.Mode = modeName(mode)
@@ -235,28 +240,46 @@ func (a *app) execute(ctx context.Context, plan *engine.Plan, mode string, extra
 			fmt.Fprintf(a.stdout, "\nResults written to %s\n", out.dir)
 		}
 	}
-	if err := g.writeJUnit(sum, checks); err != nil {
+	junitErr, failErr := runFailure(res)
+	if err := g.writeJUnit(sum, checks, junitErr); err != nil {
 		writeErrs = append(writeErrs, err)
 	}
-	return a.verdict(res, gateErr, writeErrs)
+	return a.verdict(failErr, gateErr, writeErrs)
 }
 
-// verdict is the error that sets the exit code of a run, in this order:
-// interrupted (a Ctrl-C in the warm-up leaves the measured part empty, and
-// that says nothing about the target), no connection, requests sent and
-// not one response (nothing was measured), a breached threshold
-// or a regression, and then a failure to write the results. A write
-// failure never masks the verdict before it: it is printed on stderr, and
-// the verdict decides the code.
-func (a *app) verdict(res *stats.Result, gateErr error, writeErrs []error) error {
+// runFailure returns why a run measured nothing or was cut short, as the
+// error of its JUnit report and as the error that sets the exit code (1),
+// in this order: interrupted (a Ctrl-C in the warm-up leaves the measured
+// part empty, and that says nothing about the target), no connection,
+// requests sent and not one response (nothing was measured). It returns
+// nil, nil for a run that measured what it was to.
+func runFailure(res *stats.Result) (*scenarios.RunError, error) {
+	var kind string
 	var err error
 	switch {
 	case res.Interrupted:
-		err = runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
+		return &scenarios.RunError{Type: "interrupted", Message: "interrupted: the run was stopped before its end, and the checks judge only the part before the interruption"},
+			runErr(errors.New("interrupted: the results above cover the run up to the interruption"))
 	case res.Connects == 0 && res.Responses == 0 && res.WarmupCounters.Responses == 0:
-		err = runErr(noConnectionError(res))
+		kind, err = "no_connection", noConnectionError(res)
 	case answeredNothing(res):
-		err = runErr(noResponseError(res)) // it measured nothing
+		kind, err = "no_response", noResponseError(res) // it measured nothing
+	default:
+		return nil, nil
+	}
+	return &scenarios.RunError{Type: kind, Message: err.Error()}, runErr(err)
+}
+
+// verdict is the error that sets the exit code of a run, in this order:
+// the run's own failure (runFailure), a breached threshold or a
+// regression, and then a failure to write the results. A write failure
+// never masks the verdict before it: it is printed on stderr, and the
+// verdict decides the code.
+func (a *app) verdict(failErr, gateErr error, writeErrs []error) error {
+	var err error
+	switch {
+	case failErr != nil:
+		err = failErr
 	case gateErr != nil:
 		err = gateErr
 	case len(writeErrs) > 0:
@@ -329,7 +352,7 @@ func describeRun(p *engine.Plan, mode string) string {
 		}
 		every := "no requests"
 		if p.HoldEvery > 0 {
-			every = "one request each every " + p.HoldEvery.String()
+			every = "one request each every " + scenarios.FormatDuration(p.HoldEvery)
 		}
 		return fmt.Sprintf("Holding %s to %s %s: connecting %s, %s, %s mode",
 			count(p.Connections, "connection"), p.Target, describeStop(p), rate, every, modeName(mode))
@@ -356,11 +379,11 @@ func describeStop(p *engine.Plan) string {
 	d := p.DurationOrDefault()
 	switch {
 	case p.MaxRequests > 0 && d > 0:
-		return fmt.Sprintf("%s or %s", count(p.MaxRequests, "request"), d)
+		return fmt.Sprintf("%s or %s", count(p.MaxRequests, "request"), scenarios.FormatDuration(d))
 	case p.MaxRequests > 0:
 		return count(p.MaxRequests, "request")
 	}
-	return "for " + d.String()
+	return "for " + scenarios.FormatDuration(d)
 }
 
 func describePipeline(p *engine.Plan) string {

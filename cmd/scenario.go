@@ -145,7 +145,7 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 		// margin typed now with nothing to compare would do nothing.
 		return usageErr("--max-regression %s: there is no baseline to compare with; give --baseline summary.json (or baseline.file) too, or drop it", f.maxRegression)
 	}
-	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, junitName: keyName(c, sc, "junit"), maxRegression: sc.Baseline.MaxRegressionOrDefault()}
+	out, g := scenarioOutputs(c, sc)
 	if sc.Baseline.File != "" {
 		b, err := scenarios.ReadSummary(sc.Baseline.File)
 		if err != nil {
@@ -153,25 +153,40 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 		}
 		g.baseline = &b
 	}
-	out := outputs{dir: sc.Outputs.Dir, dirName: keyName(c, sc, "out"), json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
 	if !out.json {
 		fmt.Fprintf(a.stdout, "Scenario %s (%s)\n", sc.NameOrDefault(), path)
 	}
-	return a.execute(c.Context(), plan, sc.ModeOrDefault(), 0, out, g)
+	return a.execute(c.Context(), sc.ModeOrDefault(), preflight{plan: plan, sourcesName: keyName(c, sc, "source-ips"), out: out, g: g})
+}
+
+// scenarioOutputs returns what a scenario's run prints and writes, and
+// its gates without the baseline (read by the run; Validate reads it the
+// same way), as run and validate both see them.
+func scenarioOutputs(c *cobra.Command, sc *scenarios.Scenario) (outputs, gates) {
+	out := outputs{dir: sc.Outputs.Dir, dirName: keyName(c, sc, "out"), json: sc.Outputs.JSON, latency: sc.Outputs.Latency}
+	g := gates{suite: sc.NameOrDefault(), scenario: sc, junit: sc.Outputs.JUnit, junitName: keyName(c, sc, "junit"), maxRegression: sc.Baseline.MaxRegressionOrDefault()}
+	return out, g
 }
 
 // keyName names a scenario key in a message as the user gave it: the flag
 // when it was given, else the key where it was written ("checkout.yaml:12:
 // outputs.dir").
-func keyName(c *cobra.Command, sc *scenarios.Scenario, flag string) string {
+func keyName(c *cobra.Command, sc *scenarios.Scenario, flag string) valueName {
 	if c.Flags().Changed(flag) {
-		return "--" + flag
+		return valueName{flag: "--" + flag}
 	}
 	key := flagKeys[flag]
-	if where := sc.Where(key); where != "" {
-		return where + ": " + key
-	}
-	return key
+	return valueName{origin: sc.Where(key), key: key}
+}
+
+// checkScenarioBeforeLoad makes the checks of the host and of the output
+// paths that a run of sc makes before any load (checkBeforeLoad), without
+// running it, and removes the directories it made to check them.
+func checkScenarioBeforeLoad(c *cobra.Command, sc *scenarios.Scenario) error {
+	out, g := scenarioOutputs(c, sc)
+	var made newDirs
+	defer made.removeEmpty()
+	return checkBeforeLoad(preflight{plan: sc.PlanShape(), sourcesName: keyName(c, sc, "source-ips"), out: out, g: g}, &made)
 }
 
 func newValidateCmd(a *app) *cobra.Command {
@@ -181,9 +196,13 @@ func newValidateCmd(a *app) *cobra.Command {
 		Short: "Check scenario files without running them",
 		Long: `Check scenario files without running them: YAML syntax, known keys, values,
 conflicts, thresholds, and the files and directories a run would read or
-write (body_file, tls.ca_file, baseline.file, outputs.dir, outputs.junit;
-nothing is created). Every problem of a file is reported at once, as
-file:line: key: what is wrong. Exits 0 when all are valid, 2 otherwise.`,
+write (body_file, tls.ca_file, baseline.file, outputs.dir, outputs.junit),
+and what run checks of this host before any load (the open-file limit for
+the connections, the ephemeral ports): validate refuses what run would
+refuse before sending anything. To check the output paths it creates
+the missing directories as run would, and removes them again. Every
+problem of a file is reported at once, as file:line: key: what is wrong.
+Exits 0 when all are valid, 2 otherwise.`,
 		Example: `  nowait validate examples/*.yaml`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -196,7 +215,7 @@ file:line: key: what is wrong. Exits 0 when all are valid, 2 otherwise.`,
 			for _, path := range args {
 				sc, errs := readScenario(path, sets)
 				if sc != nil {
-					errs = append(errs, sc.Validate())
+					errs = append(errs, sc.Validate(), checkScenarioBeforeLoad(c, sc))
 				}
 				if err := scenarios.JoinErrors(errs...); err != nil {
 					bad++

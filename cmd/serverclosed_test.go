@@ -38,7 +38,7 @@ func TestHoldReportsServerCloses(t *testing.T) {
 				t.Fatalf("the server accepted %d connections, want %d: 3 held, %d of them closed and opened again", peers.Total(), 3+closing, closing)
 			}
 			for _, want := range []string{
-				"  Closed       6 held connections closed by the server (reconnected)\n",
+				"  Closed        6 held connections closed by the server (reconnected)\n",
 				"  Errors        none\n",
 			} {
 				if !strings.Contains(stdout, want) {

@@ -1,14 +1,18 @@
 package cmd
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 
+	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
@@ -76,6 +80,12 @@ open connections stay). Both first strike one period after the start.`,
 			if certOut != "" && !cfg.TLS {
 				return usageErr("--cert-out %s needs --tls: only an HTTPS target has a certificate to write", certOut)
 			}
+			if err := companionFlags(c, cfg); err != nil {
+				return err
+			}
+			if err := checkCertOut(certOut, &a.dirs); err != nil {
+				return err
+			}
 			// Each held connection is an open file: take all the OS allows.
 			if limit, err := raiseFileLimit(); err == nil && limit < target.MaxConns+fdReserve {
 				fmt.Fprintf(a.stderr, "note: this process may open %s files, so it holds at most about %s (ulimit -n raises it)\n",
@@ -83,7 +93,7 @@ open connections stay). Both first strike one period after the start.`,
 			}
 			srv, err := target.Start(listen, cfg)
 			if err != nil {
-				return runErr(err)
+				return listenErr(listen, err)
 			}
 			if err := announceTarget(a, srv, certOut); err != nil {
 				_ = srv.Close() // the write's failure is what to report
@@ -128,7 +138,7 @@ func announceTarget(a *app, srv *target.Server, certOut string) error {
 	}
 	if certOut != "" {
 		if err := os.WriteFile(certOut, srv.CertificatePEM(), 0o644); err != nil {
-			return fmt.Errorf("--cert-out: writing the certificate: %w", err)
+			return fmt.Errorf("--cert-out %s: cannot write the certificate: %w", certOut, stats.PathErrCause(err))
 		}
 	}
 	fmt.Fprintf(a.stdout, "listening on %s\n", srv.URL())
@@ -136,6 +146,56 @@ func announceTarget(a *app, srv *target.Server, certOut string) error {
 		fmt.Fprintf(a.stdout, "self-signed certificate for 127.0.0.1, ::1 and localhost: clients need -k/--insecure (curl -k), or --cert-out FILE for curl --cacert FILE\n")
 	} else {
 		fmt.Fprintf(a.stdout, "self-signed certificate for 127.0.0.1, ::1 and localhost written to %s: curl --cacert %s %s (or -k/--insecure)\n", certOut, certOut, srv.URL())
+	}
+	return nil
+}
+
+// checkCertOut checks, before the target starts, that --cert-out names a
+// file nowait can write: not a directory, in a directory that exists (or
+// is created) and takes files, as --out and --junit are checked.
+func checkCertOut(path string, made *newDirs) error {
+	if path == "" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	if err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		return nil // a device or a pipe (/dev/stdout): written in place
+	}
+	if (err == nil && fi.IsDir()) || strings.HasSuffix(path, "/") {
+		return usageErr("--cert-out %s: is a directory; want a file name such as %s", path, filepath.Join(path, "target.pem"))
+	}
+	if err := writableDir(filepath.Dir(path), made); err != nil {
+		return usageErr("--cert-out %s: its directory %s %v; want a file in a directory nowait can create or write into", path, filepath.Dir(path), err)
+	}
+	return nil
+}
+
+// companionFlags refuses a flag that does nothing without another, as
+// --cert-out needs --tls: --drip-every without the drip fault,
+// --header-size without the big-header fault, --delay-dist without
+// --delay. Accepted, they would start a target that silently does not
+// do what was asked.
+func companionFlags(c *cobra.Command, cfg target.Config) error {
+	has := func(k target.FaultKind) bool {
+		for _, f := range cfg.Faults {
+			if f.Kind == k {
+				return true
+			}
+		}
+		return false
+	}
+	given := func(name string) (string, bool) {
+		fl := c.Flags().Lookup(name)
+		return fl.Value.String(), fl.Changed
+	}
+	if v, ok := given("drip-every"); ok && !has(target.FaultDrip) {
+		return usageErr("--drip-every %s needs --fault drip: it is the gap between the bytes of a dripped response; add --fault drip[:PERCENT], or drop it", v)
+	}
+	if v, ok := given("header-size"); ok && !has(target.FaultBigHeader) {
+		return usageErr("--header-size %s needs --fault big-header: it is the size of that fault's header; add --fault big-header[:PERCENT], or drop it", v)
+	}
+	if v, ok := given("delay-dist"); ok && cfg.Delay == 0 {
+		return usageErr("--delay-dist %s needs --delay: it draws each delay with --delay as the mean; add --delay (such as --delay 5ms), or drop it", v)
 	}
 	return nil
 }
@@ -217,4 +277,21 @@ func checkListen(addr string) error {
 		return usageErr("--listen %q: port %s is out of range; want 0 to 65535 (0 picks a free port)", addr, port)
 	}
 	return nil
+}
+
+// listenErr says why the target could not listen on --listen addr, and
+// what to give instead: an address that is in use, not this host's, or
+// a port below 1024 without the privilege is the user's to change
+// (usage, 2); anything else failed (1).
+func listenErr(addr string, err error) error {
+	host, port, _ := net.SplitHostPort(addr) // checkListen passed
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		return usageErr("--listen %s: port %s is in use; pick another, or port 0 for a free one (%s:0)", addr, port, host)
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		return usageErr("--listen %s: %s is not an address of this host; give one it has, such as 127.0.0.1:%s", addr, host, port)
+	case errors.Is(err, syscall.EACCES):
+		return usageErr("--listen %s: port %s needs privileges this process lacks; pick one above 1023, or port 0 for a free one", addr, port)
+	}
+	return runErr(err)
 }

@@ -257,8 +257,9 @@ func TestTargetTLSInsecure(t *testing.T) {
 	}
 }
 
-// TestTargetCertOutUnwritable: a --cert-out the target cannot write is a
-// failed run (exit 1) with one line naming it, and the target stops.
+// TestTargetCertOutUnwritable: a --cert-out the target cannot write is
+// bad input (exit 2), refused before the target starts, with one line
+// naming it.
 func TestTargetCertOutUnwritable(t *testing.T) {
 	dir := t.TempDir() // a directory: no file can be written at its path
 	var out, errb syncBuffer
@@ -270,8 +271,8 @@ func TestTargetCertOutUnwritable(t *testing.T) {
 	if ctx.Err() != nil {
 		t.Fatal("the target served on; want it to stop at the failed --cert-out")
 	}
-	if exitCode(err) != ExitRunFailed || err == nil || !strings.Contains(err.Error(), "--cert-out: writing the certificate: open "+dir+": is a directory") {
-		t.Fatalf("error %v (exit %d); want exit %d naming --cert-out and %s", err, exitCode(err), ExitRunFailed, dir)
+	if exitCode(err) != ExitUsage || err == nil || !strings.Contains(err.Error(), "--cert-out "+dir+": is a directory") {
+		t.Fatalf("error %v (exit %d); want exit %d naming --cert-out and %s", err, exitCode(err), ExitUsage, dir)
 	}
 	if out.String() != "" {
 		t.Fatalf("stdout %q; want nothing (no listening line for a target that stopped)", out.String())

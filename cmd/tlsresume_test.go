@@ -39,7 +39,7 @@ func TestTLSResumeReported(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{TLS: true})
 	url := srv.URL()
 	args := []string{url, "-k", "-c", "2", "-n", "50", "-H", "Connection: close"}
-	connLine := regexp.MustCompile(`  Connections  (\d+) opened \((\d+|none) resumed a TLS session\), `)
+	connLine := regexp.MustCompile(`  Connections   (\d+) opened \((\d+|none) resumed a TLS session\), `)
 
 	out := t.TempDir()
 	stdout, stderr, code := runBin(t, append([]string{"run", "--out", out}, args...)...)
@@ -102,7 +102,7 @@ func TestTLSResumeReported(t *testing.T) {
 func TestHTTPReportSaysNothingOfTLS(t *testing.T) {
 	srv := enginetest.StartTarget(t, target.Config{})
 	stdout, stderr, code := runBin(t, "run", srv.URL(), "-c", "2", "-n", "20")
-	if code != ExitOK || strings.Contains(stdout, "TLS") || !strings.Contains(stdout, "  Connections  2 opened, ") {
+	if code != ExitOK || strings.Contains(stdout, "TLS") || !strings.Contains(stdout, "  Connections   2 opened, ") {
 		t.Errorf("exit %d (%s); want a Connections line without TLS:\n%s", code, stderr, stdout)
 	}
 }

@@ -4,10 +4,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nowait/nowait/engine/enginetest"
+	"github.com/nowait/nowait/stats"
 	"github.com/nowait/nowait/target"
 )
 
@@ -156,6 +160,90 @@ func TestSetThresholdsReportsEveryBadOne(t *testing.T) {
 	_, stderr, code = runBin(t, "run", path, "--set", set)
 	want[0] = "nowait: " + want[0]
 	checkLines(t, "run", stderr, code, want, "")
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+}
+
+// validate refuses what run refuses before any load, with one function
+// for both (checkBeforeLoad): more connections than the open-file limit
+// allows, an outputs.dir the kernel will not create (/proc/x: as root,
+// access(2) said yes and mkdir said no), and a baseline that does not
+// read as a summary. The QA's validate said "ok" to all three, which run
+// then refused. Both print the same lines; nothing is sent, and validate
+// leaves no directory behind.
+func TestValidateRefusesWhatRunRefusesBeforeLoad(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	if rl.Max > 1<<30 {
+		t.Skipf("the open-file limit (%d) has room for any connection count", rl.Max)
+	}
+	conns := rl.Max + 1000
+	baseline := writeFile(t, "arr.json", "[1, 2]")
+	path := writeFile(t, "pre.yaml", "target: "+srv.URL()+"\nload:\n  connections: "+strconv.FormatUint(conns, 10)+
+		"\n  duration: 1s\noutputs:\n  dir: /proc/x\nbaseline:\n  file: "+baseline+"\n")
+	want := []string{
+		path + ":6: outputs.dir: /proc/x cannot be created",
+		path + ":8: baseline.file: baseline " + baseline + " is not a summary.json",
+		stats.GroupDigits(int64(conns)) + " connections need about",
+	}
+	_, stderr, code := runBin(t, "validate", path)
+	for i, w := range want { // in this order; the ephemeral ports may add a line after the last
+		if j := strings.Index(stderr, w); code != ExitUsage || j < 0 || (i > 0 && j < strings.Index(stderr, want[i-1])) {
+			t.Fatalf("validate: exit %d; want %d and the lines %q in order:\n%s", code, ExitUsage, want, stderr)
+		}
+	}
+	_, stderr, code = runBin(t, "run", path)
+	if code != ExitUsage || !strings.Contains(stderr, want[1]) {
+		t.Fatalf("run: exit %d, stderr %q; want %d and %q", code, stderr, ExitUsage, want[1])
+	}
+	_, stderr, code = runBin(t, "run", path, "--set", "baseline.file=", "--set", "load.connections=2")
+	if code != ExitUsage || !strings.Contains(stderr, want[0]) {
+		t.Fatalf("run: exit %d, stderr %q; want %d and %q", code, stderr, ExitUsage, want[0])
+	}
+	if n := srv.Served(); n != 0 {
+		t.Fatalf("the target served %d requests", n)
+	}
+
+	// A result directory that does not exist yet passes, and validate,
+	// which made it to check it as run would, removes it again.
+	dir := t.TempDir()
+	ok := writeFile(t, "ok.yaml", "target: "+srv.URL()+"\noutputs:\n  dir: "+filepath.Join(dir, "new", "res")+
+		"\n  junit: "+filepath.Join(dir, "j", "junit.xml")+"\n")
+	if stdout, stderr, code := runBin(t, "validate", ok); code != ExitOK || !strings.HasSuffix(stdout, ": ok\n") {
+		t.Fatalf("validate of new output paths: exit %d, %s%s", code, stdout, stderr)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("validate left %v in %s", left, dir)
+	}
+}
+
+// A file with more problems than are listed says how many more: the QA's
+// file of 30 bad thresholds printed 20 and the summary line, and nothing
+// said that 10 were left out. validate and run end the list with
+// "and 10 more problems", after the --set overrides' problems too.
+func TestValidateSaysHowManyProblemsItLeftOut(t *testing.T) {
+	srv := enginetest.StartTarget(t, target.Config{})
+	var b strings.Builder
+	b.WriteString("target: " + srv.URL() + "\nthresholds:\n")
+	for i := range 30 {
+		b.WriteString("  - p99 < " + strconv.Itoa(i) + "\n")
+	}
+	path := writeFile(t, "many.yaml", b.String())
+	more := path + ": and 10 more problems, not listed"
+	_, stderr, code := runBin(t, "validate", path, "--set", "load.rate=fast")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != ExitUsage || len(lines) != 23 || !strings.HasPrefix(lines[21], more) || !strings.HasPrefix(lines[20], "--set load.rate:") {
+		t.Fatalf("validate: exit %d, %d lines; want %d, 20 problems, the --set one, %q and the summary:\n%s", code, len(lines), ExitUsage, more, stderr)
+	}
+	_, stderr, code = runBin(t, "run", path)
+	lines = strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != ExitUsage || len(lines) != 21 || !strings.HasPrefix(lines[20], more) {
+		t.Fatalf("run: exit %d, %d lines; want %d, 20 problems and %q:\n%s", code, len(lines), ExitUsage, more, stderr)
+	}
 	if n := srv.Served(); n != 0 {
 		t.Fatalf("the target served %d requests", n)
 	}

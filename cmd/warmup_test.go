@@ -47,7 +47,7 @@ func TestCtrlCInTheWarmupReportsWhatRan(t *testing.T) {
 	if strings.Contains(stderr.String(), "no connection could be made") || !strings.Contains(stderr.String(), "interrupted") {
 		t.Errorf("stderr %q: want it to say interrupted, and not that no connection could be made", stderr.String())
 	}
-	if !strings.Contains(text, "Connections  4 opened") || !regexp.MustCompile(`(?m)^\s+connect\s+\d`).MatchString(text) {
+	if !strings.Contains(text, "Connections   4 opened") || !regexp.MustCompile(`(?m)^\s+connect\s+\d`).MatchString(text) {
 		t.Errorf("want the 4 connections the warm-up opened reported, with their connect times")
 	}
 	if !strings.Contains(text, "CPU per request (warm-up included)") {

@@ -35,12 +35,12 @@ func TestSummaryWordsAgreeWithCounts(t *testing.T) {
 	var b bytes.Buffer
 	printSummary(&b, s)
 	out := b.String()
-	for _, want := range []string{"1 connection, 1 loop against", "5,000 open at the end", "1 request unanswered", "1 request dropped", "Duration     55.5ms", "no request answered"} {
+	for _, want := range []string{"1 connection, 1 loop against", "5,000 open at the end", "1 request unanswered", "1 request dropped", "Duration      55.5ms", "no request answered"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("summary lacks %q:\n%s", want, out)
 		}
 	}
-	for _, bad := range []string{"1 connections", "1 requests", "5000", "0.0 µs"} {
+	for _, bad := range []string{"1 connections", "1 requests", "5000", "0.0 µs", "0.0µs"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("summary says %q:\n%s", bad, out)
 		}
@@ -72,7 +72,7 @@ func TestSummarySaysWhenAllWereOpen(t *testing.T) {
 			s.OpenConnsAtEnd = int(s.Connects)
 			var b bytes.Buffer
 			printSummary(&b, s)
-			if !strings.Contains(b.String(), "Connections  "+tc.want) {
+			if !strings.Contains(b.String(), "Connections   "+tc.want) {
 				t.Errorf("summary lacks %q:\n%s", tc.want, b.String())
 			}
 		})

@@ -146,6 +146,17 @@ func (p *Plan) CapConnections() {
 	}
 }
 
+// AllOpenConns returns how many connections open at once make "all
+// open" (Result.EstablishedIn): the plan's connections, or in a
+// closed-model ramp the most its stages ask for (-c included), the
+// ramp's peak, whether the run reaches it or not.
+func (p *Plan) AllOpenConns() int {
+	if p.Model.OrDefault() == ModelClosed && len(p.Stages) > 0 {
+		return NewConnRamp(p.Connections, p.Stages).Max()
+	}
+	return p.Connections
+}
+
 // PipelineOrDefault returns the pipelining depth.
 func (p *Plan) PipelineOrDefault() int { return max(p.Pipeline, DefaultPipeline) }
 

@@ -9,10 +9,10 @@ import (
 
 // ConnTally keeps the connection figures of a run whose connections each
 // run on their own goroutine (sync and goroutine modes): how many are open
-// now and at the peak, when all the plan's connections were first open at
-// once, and the first connect error, which explains a run that never
-// connected. It is touched on connect and close, and on a response that
-// was a TLS record, never per request.
+// now and at the peak, when all the plan's connections (Plan.AllOpenConns)
+// were first open at once, and the first connect error, which explains a
+// run that never connected. It is touched on connect and close, and on a
+// response that was a TLS record, never per request.
 type ConnTally struct {
 	open       Gauge
 	allOpenNs  atomic.Int64 // run clock; 0 until all were open at once

@@ -14,7 +14,7 @@ import (
 
 // header is what a chart says above its panels: a title, a smaller
 // subtitle (what was run, how to read it) and a warning in red (the
-// generator was saturated). Empty lines are left out.
+// schedule was not kept). Empty lines are left out.
 type header struct {
 	title, subtitle, warning string
 }
@@ -39,7 +39,7 @@ func drawHeader(dc draw.Canvas, lk look, h header) draw.Canvas {
 	}
 	lines := []line{{h.title, textStyle(titlePt, true, color.Black, lk)}}
 	subSty := textStyle(subtitlePt, false, color.Gray{Y: 60}, lk)
-	for _, w := range wrapText(subSty, h.subtitle, width, 3) {
+	for _, w := range wrapText(subSty, h.subtitle, width, 4) {
 		lines = append(lines, line{w, subSty})
 	}
 	for _, w := range wrapText(warnSty, h.warning, width, 2) {
@@ -218,7 +218,8 @@ func abs(l vg.Length) vg.Length { return max(l, -l) }
 
 // linearTicks labels a linear axis at a round step (1, 2, 2.5 or 5 times a
 // power of ten) that gives four to seven labels, with a minor tick between
-// each two, all labels in one unit: 0 5k 10k 15k, never 8000 beside 16k.
+// each two, each label in the unit of its size (see siNum): 0 2k 4k 6k 8k,
+// 0 500k 1M 1.5M, never 8000 beside 16k or 1500k.
 func linearTicks(min, max float64) []plot.Tick {
 	if !(max > min) {
 		return nil
@@ -239,17 +240,24 @@ func linearTicks(min, max float64) []plot.Tick {
 		}
 		vals = append(vals, v)
 	}
-	inK := len(vals) > 0 && math.Max(math.Abs(vals[0]), math.Abs(vals[len(vals)-1])) >= 1e4
 	var ticks []plot.Tick
 	for i, v := range vals {
-		label := strconv.FormatFloat(v, 'f', -1, 64)
-		if inK && v != 0 {
-			label = strconv.FormatFloat(roundSig(v/1000), 'f', -1, 64) + "k"
-		}
-		ticks = append(ticks, plot.Tick{Value: v, Label: label})
+		ticks = append(ticks, plot.Tick{Value: v, Label: siNum(v)})
 		if half := roundSig(v + step/2); i < len(vals)-1 || half <= max {
 			ticks = append(ticks, plot.Tick{Value: half})
 		}
 	}
 	return ticks
+}
+
+// siNum writes a tick value with the SI suffix of its size, as every
+// linear axis of nowait labels its ticks: 750, 1k, 1.25k, 100k, 1.5M.
+func siNum(v float64) string {
+	switch a := math.Abs(v); {
+	case a >= 1e6:
+		return strconv.FormatFloat(roundSig(v/1e6), 'f', -1, 64) + "M"
+	case a >= 1e3:
+		return strconv.FormatFloat(roundSig(v/1e3), 'f', -1, 64) + "k"
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }

@@ -28,8 +28,9 @@ const (
 )
 
 // fitLegend fits entries in lk's style into columns of width, rows
-// entries high: the font shrinks (not below minLegendScale) and each text
-// takes its fullest form that fits, so that a column is at most width wide
+// entries high: the font shrinks (not below minLegendScale) and the texts
+// take the fullest level of form at which all fit (see legendForms), so
+// that a column is at most width wide
 // and, if it can be, maxH high. It returns an empty legend in the chosen
 // style, the chosen texts, the height of a column, and whether every text
 // fits whole (none cut short).
@@ -41,27 +42,47 @@ func fitLegend(lk look, entries []legendEntry, width, maxH vg.Length, rows int) 
 		leg.ThumbnailWidth = lk.pt(24 * scale)
 		leg.Padding = lk.pt(2 * scale)
 		room := width - leg.ThumbnailWidth - leg.TextStyle.Width(" ")
-		fits := true
-		texts := make([]string, len(entries))
-		for i, e := range entries {
-			text := e.texts[len(e.texts)-1]
-			for _, t := range e.texts {
-				if leg.TextStyle.Width(t) <= room {
-					text = t
-					break
-				}
-			}
-			if leg.TextStyle.Width(text) > room {
-				fits = false
-				text = fitText(leg.TextStyle, text, room)
-			}
-			texts[i] = text
-		}
+		texts, fits := legendForms(leg, entries, room)
 		h := legendRowsHeight(leg, min(rows, len(texts)))
 		if (fits && h <= maxH) || scale <= minLegendScale+1e-9 {
 			return leg, texts, h, fits
 		}
 	}
+}
+
+// legendForms returns the texts of entries at the fullest level of form
+// at which every one fits in room, in leg's style: each entry's form at
+// that level, or its last when it has fewer. Why one level for all: an
+// entry shortened where its neighbour was not read as another kind of
+// line ("r-open service:" beside "r-stall service time:"). When even the
+// shortest forms do not all fit, those too long are cut, and fits is
+// false.
+func legendForms(leg plot.Legend, entries []legendEntry, room vg.Length) (texts []string, fits bool) {
+	levels := 0
+	for _, e := range entries {
+		levels = max(levels, len(e.texts))
+	}
+	form := func(e legendEntry, level int) string { return e.texts[min(level, len(e.texts)-1)] }
+	level := levels - 1
+	for l := range levels {
+		all := true
+		for _, e := range entries {
+			all = all && leg.TextStyle.Width(form(e, l)) <= room
+		}
+		if all {
+			level = l
+			break
+		}
+	}
+	texts, fits = make([]string, len(entries)), true
+	for i, e := range entries {
+		texts[i] = form(e, level)
+		if leg.TextStyle.Width(texts[i]) > room {
+			fits = false
+			texts[i] = fitText(leg.TextStyle, texts[i], room)
+		}
+	}
+	return texts, fits
 }
 
 // legendRowsHeight returns the height of a column of n entries in the

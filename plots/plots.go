@@ -5,6 +5,7 @@
 package plots
 
 import (
+	"bytes"
 	"fmt"
 	"image/color"
 	"io"
@@ -102,7 +103,7 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 	case ".svg":
 		c = vgsvg.New(size.W, size.H)
 	default:
-		return fmt.Errorf("%w: %q", ErrFormat, path)
+		return errorf(ErrFormat, "%s: nowait draws charts as .png or .svg; want a name such as %s", path, strings.TrimSuffix(path, filepath.Ext(path))+".png")
 	}
 	dc := draw.New(c)
 	// Why: tiles of several plots leave gaps that are transparent in SVG.
@@ -111,13 +112,32 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 	paint(dc)
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return fmt.Errorf("%w: %s: cannot create its directory: %v", stats.ErrWriteFile, path, err)
+			return &wrapped{stats.ErrWriteFile, fmt.Sprintf("cannot write %s: its directory cannot be created: %v", path, err)}
 		}
 	}
 	return stats.WriteFileAtomic(path, func(w io.Writer) error {
+		if _, svg := c.(*vgsvg.Canvas); svg {
+			return writeSVG(w, c)
+		}
 		_, err := c.WriteTo(w)
 		return err
 	})
+}
+
+// svgFonts is the font list an SVG chart names: the font its text was
+// laid out with, then fonts of about its widths that other systems have,
+// then the generic family. Why: vgsvg names Liberation Sans alone, and a
+// browser without it (macOS, Windows) drew the text in its default serif.
+const svgFonts = "font-family:'Liberation Sans', Arial, Helvetica, sans-serif;"
+
+// writeSVG writes the SVG canvas c to w with svgFonts for its font.
+func writeSVG(w io.Writer, c vg.CanvasWriterTo) error {
+	var b bytes.Buffer
+	if _, err := c.WriteTo(&b); err != nil {
+		return err
+	}
+	_, err := w.Write(bytes.ReplaceAll(b.Bytes(), []byte("font-family:Liberation Sans;"), []byte(svgFonts)))
+	return err
 }
 
 // sans returns the Liberation Sans font at pt points, bold if asked.
@@ -158,8 +178,9 @@ func newPlot(lk look, title, xLabel, yLabel string) *plot.Plot {
 const paletteSize = 7
 
 // seriesColor returns the i-th colour of the Okabe-Ito palette, which
-// stays distinguishable for colour-blind readers; after paletteSize the
-// colours repeat.
+// stays distinguishable for colour-blind readers, with a brown for its
+// yellow, which hardly showed on white; after paletteSize the colours
+// repeat.
 func seriesColor(i int) color.Color {
 	pal := [...]color.RGBA{
 		{0x00, 0x72, 0xb2, 0xff}, // blue
@@ -168,7 +189,7 @@ func seriesColor(i int) color.Color {
 		{0xcc, 0x79, 0xa7, 0xff}, // purple
 		{0x56, 0xb4, 0xe9, 0xff}, // sky
 		{0x00, 0x00, 0x00, 0xff}, // black
-		{0xf0, 0xe4, 0x42, 0xff}, // yellow
+		{0x8c, 0x51, 0x0a, 0xff}, // brown: Okabe-Ito's yellow was too pale on white
 	}
 	return pal[i%paletteSize]
 }
@@ -180,6 +201,11 @@ func errorColor() color.Color { return color.RGBA{0xd5, 0x5e, 0x00, 0xff} } // v
 // 200-399): a darker red than errors, drawn as a line where errors are
 // marked.
 func failedColor() color.Color { return color.RGBA{0xa5, 0x00, 0x26, 0xff} } // crimson
+
+// maxBandColor is the colour of a timeline's max latency, a wide band
+// under p99: the palette's purple at 57% on white, light enough not to
+// outweigh the lines drawn over it.
+func maxBandColor() color.Color { return color.RGBA{0xe2, 0xb3, 0xcd, 0xff} }
 
 // formatNum formats a tick value plainly, thousands as k: 0.002, 1, 250,
 // 2k, 10k, 1.5k.
@@ -267,19 +293,47 @@ func timeTicks(min, max float64) []plot.Tick {
 	return ticks
 }
 
+// msTimeTicks marks a time axis in seconds, for a run shorter than a
+// second, with labels in milliseconds at 1, 2 or 5 times a power of ten:
+// the smallest such step that gives at most ten labels, so at least four
+// (0 0.1 0.2 … 0.9 for a run of 950 µs; 0 50 100 … 300 for 300 ms).
+func msTimeTicks(min, max float64) []plot.Tick {
+	lo, hi := min*1000, max*1000
+	if hi <= lo {
+		return nil
+	}
+	step := math.Pow(10, math.Floor(math.Log10((hi-lo)/10)))
+	for _, m := range []float64{1, 2, 5, 10} {
+		if (hi-lo)/(m*step) <= 10 {
+			step *= m
+			break
+		}
+	}
+	var ticks []plot.Tick
+	for i := math.Ceil(lo/step - 1e-9); i*step <= hi+step*1e-9; i++ {
+		ms := roundSig(i * step)
+		if ms == 0 {
+			ms = 0 // not -0
+		}
+		ticks = append(ticks, plot.Tick{Value: ms / 1000, Label: strconv.FormatFloat(ms, 'f', -1, 64)})
+	}
+	return ticks
+}
+
 // roundSig removes float noise from m * 10^e: 0.30000000000000004 -> 0.3.
 func roundSig(v float64) float64 {
 	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 6, 64), 64)
 	return f
 }
 
-// logRange returns the padded bounds of a log axis over positive values.
+// logRange returns the padded bounds of a log axis over positive values
+// from lo to hi.
 func logRange(lo, hi float64) (float64, float64) {
 	if lo <= 0 {
 		lo = hi / 1000
 	}
-	if hi <= lo {
-		hi = lo * 10
+	if hi <= lo { // one value: in the middle of a decade, not at the bottom
+		lo, hi = lo/math.Sqrt(10), lo*math.Sqrt(10)
 	}
 	return lo / 1.25, hi * 1.25
 }

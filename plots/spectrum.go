@@ -1,7 +1,6 @@
 package plots
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -31,8 +30,15 @@ type Series struct {
 	RatePerSec float64
 	// Saturation says whether the generator fell behind its schedule.
 	Saturation stats.Saturation
+	// Responses counts the run's responses, FailedStatus those among
+	// them whose status is outside 200-399 (their latency is in
+	// Latency), and Errors the attempts that failed with no response
+	// (timeouts, resets, refused connects: no latency to draw).
+	Responses, FailedStatus, Errors uint64
 
-	model string // the run's load model, when SeriesOf made it
+	model  string // the run's load model, when SeriesOf made it
+	about  string // what was run (runDescription), when SeriesOf made it
+	target string // what was loaded, when SeriesOf made it
 }
 
 // SeriesOf returns the run r as a series named name: its corrected
@@ -40,7 +46,8 @@ type Series struct {
 // sent requests (which it times from their intended send too), its service
 // time and rate.
 func SeriesOf(name string, r *stats.Result) Series {
-	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation, model: r.Model}
+	s := Series{Name: name, Latency: r.Latency, Saturation: r.Saturation, model: r.Model, about: runDescription(r), target: r.Target,
+		Responses: r.Responses, FailedStatus: r.FailedResponses(), Errors: r.ErrorTotal()}
 	if r.Model == "open" || r.Model == "hold" {
 		s.Service, s.RatePerSec = r.Service, r.RatePerSec
 	}
@@ -86,9 +93,11 @@ func spectrumPoints(h *hdrhistogram.Histogram) plotter.XYs {
 // axis can draw it.
 func msOf(us int64) float64 { return float64(max(us, stats.LowestUs)) / 1000 }
 
-// ninesTicks labels the spectrum's x axis at 0%, 50%, 90%, 99%, 99.9%, ...
+// ninesTicks labels the spectrum's x axis at 50%, 90%, 99%, 99.9%, ...,
+// with a tick at 0% that has no label: it stood so close to 50% that the
+// two ran together, and the axis starting there says it.
 func ninesTicks(min, max float64) []plot.Tick {
-	ticks := []plot.Tick{{Value: 0, Label: "0%"}, {Value: nines(50), Label: "50%"}}
+	ticks := []plot.Tick{{Value: 0}, {Value: nines(50), Label: "50%"}}
 	for i := 1; float64(i) <= max+1e-9; i++ {
 		label := strconv.FormatFloat(percentileAt(float64(i)), 'f', i-2, 64) + "%"
 		if i == 1 {
@@ -142,112 +151,6 @@ func spectrumLayout(lk look, sp spectrum, size Size) (legendLayout, Size) {
 	return lay, full
 }
 
-// spectrumHeader says how to read the two lines of a run timed from the
-// intended send (open model, hold with requests), and beside them what
-// the single line of any other run is, says which runs carry markers when
-// there are more runs than colours, and warns when a generator was
-// saturated.
-func spectrumHeader(runs []Series) header {
-	h := header{title: "Latency by percentile"}
-	kinds := map[string]bool{}   // runs with two lines, by kind
-	singles := map[string]bool{} // runs with one line, by model
-	var saturated []string
-	for _, s := range runs {
-		switch {
-		case s.open():
-			kinds[s.kind()] = true
-		case recorded(s.Latency):
-			singles[s.model] = true
-		}
-		if s.Saturation.Saturated {
-			saturated = append(saturated, s.Name)
-		}
-	}
-	var notes []string
-	if len(kinds) > 0 {
-		who := "open model"
-		switch {
-		case kinds["hold"] && kinds["open"]:
-			who = "open model and hold runs with requests"
-		case kinds["hold"]:
-			who = "hold with requests"
-		}
-		notes = append(notes, who+": solid lines are latency from the intended send time (coordinated omission corrected), dashed lines the service time from the actual write")
-		// Why: beside those, a reader would take every solid line for a
-		// latency from the intended send.
-		notes = append(notes, singleLineNotes(singles)...)
-	}
-	if n := drawable(runs); n > paletteSize {
-		notes = append(notes, fmt.Sprintf("%d runs share %d colours: runs after the %s carry markers", n, paletteSize, ordinal(paletteSize)))
-	}
-	h.subtitle = strings.Join(notes, "; ")
-	if len(saturated) > 0 {
-		h.warning = saturationWarning(runs, saturated)
-	}
-	return h
-}
-
-// singleLineNotes says what the one line of a run without a service
-// time is, for each model among models: a closed-model run's response
-// time is timed from the actual write.
-func singleLineNotes(models map[string]bool) []string {
-	var notes []string
-	if models["closed"] {
-		notes = append(notes, "closed model: one solid line, the response time from the actual write")
-	}
-	if models["open"] || models["hold"] {
-		notes = append(notes, "runs saved without a service time: one solid line, the latency from the intended send time")
-	}
-	if models[""] {
-		notes = append(notes, "other runs: one solid line, their latency")
-	}
-	return notes
-}
-
-// kind is the model of a run with two lines, for the subtitle that
-// explains them: hold, or open.
-func (s Series) kind() string {
-	if s.model == "hold" {
-		return "hold"
-	}
-	return "open"
-}
-
-// drawable counts the runs that have latency to draw.
-func drawable(runs []Series) int {
-	n := 0
-	for _, s := range runs {
-		if recorded(s.Latency) {
-			n++
-		}
-	}
-	return n
-}
-
-// ordinal spells 7 as "7th".
-func ordinal(n int) string {
-	suffix := "th"
-	switch {
-	case n%100 >= 11 && n%100 <= 13:
-	case n%10 == 1:
-		suffix = "st"
-	case n%10 == 2:
-		suffix = "nd"
-	case n%10 == 3:
-		suffix = "rd"
-	}
-	return strconv.Itoa(n) + suffix
-}
-
-// saturationWarning names the saturated runs and, for one, its reason.
-func saturationWarning(runs []Series, names []string) string {
-	w := "generator saturated (" + strings.Join(names, ", ") + "): latency includes the generator's own delay"
-	if len(runs) == 1 && runs[0].Saturation.Reason != "" {
-		w = "generator saturated: " + runs[0].Saturation.Reason
-	}
-	return w
-}
-
 // spectrum is a spectrum's plot, its legend entries (drawn by
 // drawWithLegend, which places them) and the range of its y axis.
 type spectrum struct {
@@ -285,9 +188,17 @@ func spectrumPlot(lk look, runs []Series) (spectrum, error) {
 			}
 			p.Add(l)
 			thumbs := []plot.Thumbnailer{l}
-			if marks, err := runMarkers(lk, k, pts); err != nil {
+			marks, err := runMarkers(lk, k, pts)
+			if err != nil {
 				return sp, err
-			} else if marks != nil {
+			}
+			if marks == nil && len(pts) == 1 {
+				marks, err = singleValue(lk, k, pts, j == 1)
+				if err != nil {
+					return sp, err
+				}
+			}
+			if marks != nil {
 				p.Add(marks)
 				thumbs = append(thumbs, marks)
 			}
@@ -300,7 +211,7 @@ func spectrumPlot(lk look, runs []Series) (spectrum, error) {
 		k++
 	}
 	if yHi == 0 {
-		return sp, fmt.Errorf("%w: %s", ErrNoData, noLatencyIn(runs))
+		return sp, errorf(ErrNoData, "%s", noLatencyIn(runs))
 	}
 	p.X.Min, p.X.Max = 0, max(xMax, 1)
 	p.X.Tick.Marker = plot.TickerFunc(ninesTicks)
@@ -337,6 +248,21 @@ func runMarkers(lk look, k int, pts plotter.XYs) (*plotter.Scatter, error) {
 	return sc, nil
 }
 
+// singleValue marks the one point of a line of one value (a run with
+// one response), which a line cannot draw: a dot in the k-th colour for
+// the latency, a ring around it for the service time.
+func singleValue(lk look, k int, pts plotter.XYs, service bool) (*plotter.Scatter, error) {
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return nil, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: seriesColor(k), Radius: lk.pt(4), Shape: draw.CircleGlyph{}}
+	if service {
+		sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = lk.pt(6), draw.RingGlyph{}
+	}
+	return sc, nil
+}
+
 // noLatencyIn says which runs had no latency: "run rnone has no responses".
 func noLatencyIn(runs []Series) string {
 	names := make([]string, len(runs))
@@ -347,40 +273,4 @@ func noLatencyIn(runs []Series) string {
 		return "run " + names[0] + " has no responses, so no latency to plot"
 	}
 	return "none of the runs " + strings.Join(names, ", ") + " has responses, so no latency to plot"
-}
-
-// spectrumLegends names a line with its headline percentiles, the
-// latency with its count or the service time of a run that has both, in
-// forms from the fullest to the shortest: with the count of responses,
-// without it, and with the kind of line said in a word (the subtitle says
-// the rest).
-func spectrumLegends(s Series, service bool) []string {
-	h, what, short := s.Latency, "", ""
-	if s.open() {
-		what = " from intended send"
-	}
-	if service {
-		h, what, short = s.Service, " service time", " service"
-	}
-	nums := fmt.Sprintf(": p50 %s, p99 %s, max %s ms",
-		fmtMs(msOf(stats.Quantile(h, 50))), fmtMs(msOf(stats.Quantile(h, 99))), fmtMs(msOf(h.Max())))
-	forms := []string{s.Name + what + nums, s.Name + short + nums}
-	if !service {
-		forms = append([]string{s.Name + what + nums + " (" + stats.GroupDigits(h.TotalCount()) + " responses)"}, forms...)
-	}
-	return forms
-}
-
-// fmtMs formats milliseconds to about three significant digits: 0.123,
-// 1.23, 12.3, 123, 1234.
-func fmtMs(ms float64) string {
-	switch {
-	case ms >= 100:
-		return strconv.FormatFloat(ms, 'f', 0, 64)
-	case ms >= 10:
-		return strconv.FormatFloat(ms, 'f', 1, 64)
-	case ms >= 1:
-		return strconv.FormatFloat(ms, 'f', 2, 64)
-	}
-	return strconv.FormatFloat(ms, 'f', 3, 64)
 }

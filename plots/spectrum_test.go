@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -140,7 +141,7 @@ func TestSpectrumOfHoldRunWithRequests(t *testing.T) {
 	svg := drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum([]Series{SeriesOf("held", res)}, p, s) })
 	text := svgPlainText(svg)
 	for _, want := range []string{"held from intended send: p50", "held service time: p50", "hold with requests: solid lines are latency from the intended send time"} {
-		if !strings.Contains(text, want) {
+		if !strings.Contains(strings.ToLower(text), strings.ToLower(want)) {
 			t.Errorf("spectrum lacks %q: %s", want, text)
 		}
 	}
@@ -165,15 +166,15 @@ func TestSpectrumSubtitleOfMixedModels(t *testing.T) {
 		{"closed among open", []Series{SeriesOf("r1", closed), SeriesOf("r2", open), SeriesOf("r3", open)}, true},
 	} {
 		sub := spectrumHeader(tc.runs).subtitle
-		if !strings.HasPrefix(sub, "open model: solid lines are latency from the intended send time") {
+		if !strings.Contains(sub, ". Open model: solid lines are latency from the intended send time") {
 			t.Errorf("%s: subtitle %q", tc.name, sub)
 		}
 		if got := strings.Contains(sub, "closed model: one solid line, the response time from the actual write"); got != tc.closedNote {
 			t.Errorf("%s: subtitle %q says what a closed run's line is: %v, want %v", tc.name, sub, got, tc.closedNote)
 		}
 	}
-	if sub := spectrumHeader([]Series{SeriesOf("c", closed)}).subtitle; sub != "" {
-		t.Errorf("closed only: subtitle %q, want none", sub)
+	if sub := spectrumHeader([]Series{SeriesOf("c", closed)}).subtitle; sub != runDescription(closed) {
+		t.Errorf("closed only: subtitle %q, want what was run alone", sub)
 	}
 }
 
@@ -223,5 +224,128 @@ func TestSpectrumLegendOfManyRunsLeavesThePlot(t *testing.T) {
 	}
 	if _, _, chart := dataH(closed(3), Size{}); chart != DefaultHeight {
 		t.Errorf("3 runs: a chart %.0f pt high, want the default %.0f", chart.Points(), DefaultHeight.Points())
+	}
+}
+
+// oneResponse returns a closed run that had a single response, of us
+// microseconds, as `run -n 1` makes.
+func oneResponse(us int64) *stats.Result {
+	rec := stats.NewRecorder()
+	rec.EndWarmup(0)
+	rec.RecordSent(1, 100)
+	rec.RecordResponse(200, us*1000, us*1000)
+	rec.CloseInterval(350e3, 1)
+	res := stats.NewResult()
+	res.AddRecorder(rec)
+	res.Mode, res.Model, res.Target, res.Connections = "async", "closed", "http://127.0.0.1:8080/", 1
+	res.Elapsed = 350 * time.Microsecond
+	return res
+}
+
+// circlesIn counts the filled circles of colour fill in svg (a glyph's
+// path is drawn with arcs).
+func circlesIn(svg, fill string) int {
+	n := 0
+	arc := regexp.MustCompile(`[0-9]A[0-9]`)
+	for _, el := range strings.Split(svg, "<path ")[1:] {
+		el, _, _ = strings.Cut(el, "/>")
+		if arc.MatchString(el) && strings.Contains(el, "fill:"+fill) {
+			n++
+		}
+	}
+	return n
+}
+
+// A run with one response is one point, which a line of one point does
+// not draw: QA's r-n1 and r-hang spectra were empty axes under a legend
+// that named them. The point is marked, in the plot and in the legend,
+// beside a run of many responses too, and the axis has it inside.
+func TestSpectrumOfOneResponseDrawsAPoint(t *testing.T) {
+	one := SeriesOf("n1", oneResponse(146))
+	for _, runs := range [][]Series{{one}, {one, SeriesOf("many", synthRun(80, "async", 3, 500, 300))}} {
+		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum(runs, p, s) })
+		if n := circlesIn(svg, "#0072B2"); n != 2 {
+			t.Errorf("%d runs: %d dots in the first colour, want 2 (the point and its legend sample)", len(runs), n)
+		}
+	}
+	sp, err := spectrumPlot(lookFor(Size{}), []Series{one})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := msOf(146); !(sp.yLo < v/2 && sp.yHi > v*2) {
+		t.Errorf("latency axis %v..%v ms for the one value %v ms: want it well inside", sp.yLo, sp.yHi, v)
+	}
+}
+
+// A spectrum's legend writes latencies in the unit its axis uses, ms
+// below a second and s from one: QA's r-sat read "p50 1354, p99 2650, max
+// 2679 ms" beside an axis labelled "1 s".
+func TestSpectrumLegendUnits(t *testing.T) {
+	slow := SeriesOf("slow", synthRun(81, "async", 3, 50, 1_300_000))
+	svg := svgPlainText(drawSVG(t, Size{}, func(p string, s Size) error { return Spectrum([]Series{slow}, p, s) }))
+	if !regexp.MustCompile(`slow: p50 [0-9.]+, p99 [0-9.]+, max [0-9.]+ s \(`).MatchString(svg) {
+		t.Errorf("legend of a run of seconds not in s: %s", svg)
+	}
+	for _, tc := range []struct {
+		ms   []float64
+		want string
+	}{
+		{[]float64{0.251, 4.17, 13.2}, "p50 0.251, p99 4.17, max 13.2 ms"},
+		{[]float64{1354, 2650, 2679}, "p50 1.35, p99 2.65, max 2.68 s"},
+		{[]float64{0.251, 4.17, 2679}, "p50 0.251 ms, p99 4.17 ms, max 2.68 s"},
+		{[]float64{999.7, 999.9, 1000}, "p50 1.00, p99 1.00, max 1.00 s"},
+	} {
+		if got := latencies([]string{"p50", "p99", "max"}, tc.ms); got != tc.want {
+			t.Errorf("latencies %v: %q, want %q", tc.ms, got, tc.want)
+		}
+	}
+}
+
+// A legend words all its lines alike, however it is shortened to fit:
+// QA's overlay of 23 runs read "r-open service:" beside "r-stall service
+// time:", with the counts of some runs and not others. At the default
+// size no text is cut short, the subtitle's notes included.
+func TestSpectrumLegendWordsLinesAlike(t *testing.T) {
+	for _, n := range []int{5, 12, 23} {
+		var runs []Series
+		for i := range n {
+			res := synthRun(uint64(90+i), "async", 3, 500, int64(300+150*i))
+			if i%3 == 1 {
+				res.Model, res.RatePerSec = "open", 500
+			}
+			if i == 2 { // failed, for the subtitle's note
+				res.Status[200], res.Status[500] = res.Status[200]-10, 10
+			}
+			runs = append(runs, SeriesOf("r"+strings.Repeat("-long", i%5)+strconv.Itoa(i), res))
+		}
+		for _, size := range []Size{{}, {W: 6 * vg.Inch, H: 4 * vg.Inch}, {W: MinWidthInches * vg.Inch, H: MinHeightInches * vg.Inch}} {
+			var service, serviceTime, latency, counted, fromSend int
+			for _, tx := range svgTextsAt(drawSVG(t, size, func(p string, s Size) error { return Spectrum(runs, p, s) })) {
+				switch {
+				case !strings.Contains(tx.s, ": p50 "):
+				case strings.Contains(tx.s, " service"):
+					service++
+					if strings.Contains(tx.s, " service time:") {
+						serviceTime++
+					}
+				default:
+					latency++
+					if strings.Contains(tx.s, " responses") {
+						counted++
+					}
+					if name, _, _ := strings.Cut(tx.s, ":"); strings.HasSuffix(name, " from intended send") {
+						fromSend++
+					}
+				}
+				if size.W == 0 && strings.Contains(tx.s, "…") {
+					t.Errorf("%d runs: %q is cut short", n, tx.s)
+				}
+			}
+			// Each open run has one service line.
+			if (serviceTime != 0 && serviceTime != service) || (counted != 0 && counted != latency) || (fromSend != 0 && fromSend != service) {
+				t.Errorf("%d runs at %v: %d of %d service lines say \"service time\", %d of %d lines their count, %d of %d open lines \"from intended send\"",
+					n, size, serviceTime, service, counted, latency, fromSend, service)
+			}
+		}
 	}
 }

@@ -3,7 +3,6 @@ package plots
 import (
 	"fmt"
 	"math"
-	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -14,10 +13,10 @@ import (
 )
 
 // Timeline draws one run over time to path (.png or .svg), in stacked
-// panels sharing the time axis: throughput (responses/s) with the
-// responses/s whose status is outside 200-399 when there are any (the
-// report's failed statuses) and errors/s marked, and for an open-model run its target rate (following its stages
-// when it ramped) and its dropped requests in all; the connections open
+// panels sharing the time axis: throughput (responses/s), and for an
+// open-model run its target rate (following its stages when it ramped)
+// and its dropped requests in all; when anything failed, the failures on
+// a scale of their own (see failuresPlot); the connections open
 // at the end of each second, for hold runs and runs whose connection count
 // changed, with the count asked for (a closed-model ramp's following its
 // stages); and the p50, p99 and max latency (ms, log
@@ -38,8 +37,8 @@ func Timeline(res *stats.Result, path string, size Size) error {
 	return render(path, size, func(dc draw.Canvas) { drawGrid(drawHeader(dc, lk, h), lk, tl.rows, tl.keys, fitPanel(lk)) })
 }
 
-// timelineHeader titles the chart and says in the subtitle what was run:
-// the target (shortened to fit when drawn), mode and load model.
+// timelineHeader titles the chart and says in the subtitle what was run
+// (see runDescription).
 func timelineHeader(res *stats.Result) header {
 	h := header{title: "Throughput and latency over time"}
 	switch {
@@ -48,45 +47,21 @@ func timelineHeader(res *stats.Result) header {
 	case res.Model == "hold":
 		h.title = "Connections, throughput and latency over time"
 	}
-	var what []string
-	if res.Mode != "" {
-		what = append(what, res.Mode)
-	}
-	switch {
-	case res.Model == "open" && len(res.Ramp) > 0:
-		what = append(what, "open model at "+stats.RampText(res.Ramp)+" req/s")
-	case res.Model == "open" && res.RatePerSec > 0:
-		what = append(what, "open model at "+stats.GroupDigits(int64(math.Round(res.RatePerSec)))+" req/s")
-	case res.Model != "":
-		what = append(what, res.Model+" model")
-	}
-	switch {
-	case res.Model == "closed" && len(res.Ramp) > 0:
-		what = append(what, stats.RampText(res.Ramp)+" connections")
-	case res.Connections > 0:
-		what = append(what, stats.GroupDigits(int64(res.Connections))+" connections")
-	}
-	h.subtitle = res.Target
-	if len(what) > 0 {
-		h.subtitle = strings.TrimPrefix(h.subtitle+" — "+strings.Join(what, ", "), " — ")
-	}
+	h.subtitle = runDescription(res)
 	if res.Saturation.Saturated {
-		h.warning = "generator saturated: " + res.Saturation.Reason
+		h.warning = "schedule not kept: " + res.Saturation.Reason
 		if res.Saturation.Reason == "" {
-			h.warning = "generator saturated: it could not keep its schedule"
+			h.warning = "schedule not kept: it could not keep its schedule"
 		}
 	}
 	return h
 }
 
 // defaultTimelineSize is the size of a timeline when none is asked for:
-// the default, made taller for a third panel so that each keeps the
-// height of one of two.
+// the default, made taller by two inches for each panel beyond two, so
+// that each keeps about the height of one of two.
 func defaultTimelineSize(panels int) Size {
-	if panels <= 2 {
-		return Size{DefaultWidth, DefaultHeight}
-	}
-	return Size{DefaultWidth, DefaultHeight * 1.4}
+	return Size{DefaultWidth, DefaultHeight + vg.Length(max(panels-2, 0))*2*vg.Inch}
 }
 
 // span is the time an interval covers, in seconds since the run began.
@@ -120,20 +95,37 @@ func timelinePlots(lk look, res *stats.Result) (timeline, error) {
 		}
 	}
 	if len(spans) == 0 {
-		return tl, fmt.Errorf("%w: the run has no intervals", ErrNoData)
+		return tl, errorf(ErrNoData, "the run has no intervals to draw")
 	}
 	panels, err := timelinePanels(lk, res, spans, ivs, tl.keys)
 	if err != nil {
 		return tl, err
 	}
 	end := spans[len(spans)-1].hi
+	// Why milliseconds under a second: a run of 950 µs in seconds had
+	// the one tick "0".
+	ticks, unit := timeTicks, "s"
+	if end < 1 {
+		ticks, unit = msTimeTicks, "ms"
+	}
 	tl.rows = make([][]*plot.Plot, len(panels))
 	for i, p := range panels {
 		p.X.Min, p.X.Max = 0, end
-		p.X.Tick.Marker = plot.TickerFunc(timeTicks)
+		p.X.Tick.Marker = plot.TickerFunc(ticks)
+		if i < len(panels)-1 {
+			// The panels share their time axis, labelled once at the
+			// bottom: the room of the labels goes to the data.
+			p.X.Tick.Marker = plot.TickerFunc(func(min, max float64) []plot.Tick {
+				tks := ticks(min, max)
+				for j := range tks {
+					tks[j].Label = ""
+				}
+				return tks
+			})
+		}
 		tl.rows[i] = []*plot.Plot{p}
 	}
-	panels[len(panels)-1].X.Label.Text = "Time since start (s)"
+	panels[len(panels)-1].X.Label.Text = timeAxisLabel(res, unit)
 	return tl, nil
 }
 
@@ -148,40 +140,52 @@ func timelinePanels(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 			return nil, err
 		}
 		conns.Legend.Add("no requests sent (a hold run without --every sends none)")
-		if res.ErrorTotal() == 0 {
+		if !hasFailures(ivs) {
 			conns.Legend.Add("errors: none")
 			return []*plot.Plot{conns}, nil
 		}
-		errs, err := errorsPlot(lk, spans, ivs)
-		return []*plot.Plot{conns, errs}, err
+		fails, err := failuresPlot(lk, spans, ivs)
+		return []*plot.Plot{conns, fails}, err
 	}
 	top, err := throughputPlot(lk, res, spans, ivs)
 	if err != nil {
 		return nil, err
 	}
+	panels := []*plot.Plot{top}
+	if hasFailures(ivs) {
+		fails, err := failuresPlot(lk, spans, ivs)
+		if err != nil {
+			return nil, err
+		}
+		panels = append(panels, fails)
+	}
+	if showConnections(res, ivs) {
+		conns, err := connectionsPlot(lk, res, spans, ivs)
+		if err != nil {
+			return nil, err
+		}
+		if res.Model == "hold" {
+			panels = append([]*plot.Plot{conns}, panels...)
+		} else {
+			panels = append(panels, conns)
+		}
+	}
 	latency, key, err := latencyPlot(lk, res, spans, ivs)
 	if err != nil {
 		return nil, err
 	}
-	keys[latency] = key
-	if !showConnections(res, ivs) {
-		return []*plot.Plot{top, latency}, nil
+	if len(key.captions)+len(key.entries) > 0 {
+		keys[latency] = key
 	}
-	conns, err := connectionsPlot(lk, res, spans, ivs)
-	if err != nil {
-		return nil, err
-	}
-	if res.Model == "hold" {
-		return []*plot.Plot{conns, top, latency}, nil
-	}
-	return []*plot.Plot{top, conns, latency}, nil
+	return append(panels, latency), nil
 }
 
 // showConnections reports whether the open connections deserve a panel:
-// always for a hold run, whose main measure they are, and for any run in
-// which their count moved by more than a tenth (a ramp, or drops).
+// always for a hold run, whose main measure they are, for a run whose
+// connections churned, and for any run in which their count moved by
+// more than a tenth (a ramp, or drops).
 func showConnections(res *stats.Result, ivs []*stats.Interval) bool {
-	if res.Model == "hold" {
+	if res.Model == "hold" || churned(res) {
 		return true
 	}
 	lo, hi := math.MaxInt, 0
@@ -233,61 +237,40 @@ func addLines(p *plot.Plot, segs []plotter.XYs, sty draw.LineStyle, name string)
 	return yMax, nil
 }
 
-// addMarkers marks count/s at the middle of every interval where count is
-// above zero, with a legend entry that gives the total, or says none.
-func addMarkers(p *plot.Plot, lk look, spans []span, count func(i int) uint64,
-	what string, glyph draw.GlyphStyle) (float64, error) {
-	var pts plotter.XYs
-	var total uint64
-	for i, s := range spans {
-		if n := count(i); n > 0 {
-			pts = append(pts, plotter.XY{X: s.mid(), Y: float64(n) / (s.hi - s.lo)})
-			total += n
-		}
-	}
-	if total == 0 {
-		p.Legend.Add(what + ": none")
-		return 0, nil
-	}
-	glyph.Radius = lk.pt(4)
-	s, err := plotter.NewScatter(pts)
-	if err != nil {
-		return 0, err
-	}
-	s.GlyphStyle = glyph
-	p.Add(s)
-	p.Legend.Add(fmt.Sprintf("%s/s (%s in all)", what, stats.GroupDigits(int64(total))), s)
-	yMax := 0.0
-	for _, pt := range pts {
-		yMax = max(yMax, pt.Y)
-	}
-	return yMax, nil
-}
-
-// throughputPlot draws responses/s, the failed statuses among them (when
-// there are any), errors/s and, for an open-model run, its target rate
-// and the total of dropped requests.
+// throughputPlot draws responses/s and, for an open-model run, its target
+// rate and the total of dropped requests; "errors: none" when nothing
+// failed, the total of failed statuses of a run saved without them per
+// second.
 func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
 	p := newPlot(lk, "", "", "Responses/s")
-	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
+	p.Y.Tick.Marker = newLinearTicker(p.Y.Tick.Label.Font.Size)
 	p.Legend.Top = true
 	p.Legend.XOffs = -lk.pt(8)
-	// Why first: the rate asked for is drawn under the responses, which
-	// often follow it exactly. Why from the plan and never from requests
-	// sent plus dropped: dropped requests are all counted at the end.
-	target, name := targetRateLine(res, spans[len(spans)-1].hi)
-	yMax, err := addPlanned(p, lk, target, name)
+	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
+	yMax, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
 	if err != nil {
 		return nil, err
 	}
-	rate := func(i int) (float64, bool) { return float64(ivs[i].Responses) / (spans[i].hi - spans[i].lo), true }
-	y, err := addLines(p, steps(spans, rate), draw.LineStyle{Color: seriesColor(0), Width: lk.pt(2)}, "responses/s")
+	// Why after: the rate asked for is drawn over the responses, which
+	// often follow it exactly and hid it; its dashes let them show. Why
+	// from the plan and never from requests sent plus dropped: dropped
+	// requests are all counted at the end.
+	target, name := targetRateLine(res, spans[len(spans)-1].hi)
+	y, err := addPlanned(p, lk, target, name)
 	if err != nil {
 		return nil, err
 	}
 	yMax = max(yMax, y)
-	if err := addFailedStatuses(p, lk, res, spans, ivs); err != nil {
-		return nil, err
+	var failedPerSec uint64
+	for _, iv := range ivs {
+		failedPerSec += iv.FailedResponses()
+	}
+	if n := res.FailedResponses(); n > 0 && failedPerSec == 0 {
+		// A run saved before the status classes were kept per second.
+		p.Legend.Add(fmt.Sprintf("non-2xx/3xx: %s in all (not saved per second)", stats.GroupDigits(int64(n))))
+	}
+	if !hasFailures(ivs) {
+		p.Legend.Add("errors: none") // else the failures panel says
 	}
 	if res.Model == "open" {
 		// Why a total and no rate: dropped requests are counted when the
@@ -303,29 +286,9 @@ func throughputPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inter
 			p.Legend.Add("dropped: none")
 		}
 	}
-	y, err = addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, "errors",
-		draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
-	if err != nil {
-		return nil, err
-	}
 	p.Y.Min = 0
-	p.Y.Max = math.Max(max(yMax, y), 1) * 1.08 // fitPanel adds the legend's room
+	p.Y.Max = math.Max(yMax, 1) * 1.08 // fitPanel adds the legend's room
 	return p, nil
-}
-
-// errorsPlot marks the errors/s of a run that sent no request: its
-// connect errors.
-func errorsPlot(lk look, spans []span, ivs []*stats.Interval) (*plot.Plot, error) {
-	p := newPlot(lk, "", "", "Errors/s")
-	p.Y.Tick.Marker = plot.TickerFunc(linearTicks)
-	p.Legend.Top = true
-	p.Legend.XOffs = -lk.pt(8)
-	yMax, err := addMarkers(p, lk, spans, func(i int) uint64 { return ivs[i].ErrorTotal() }, "errors",
-		draw.GlyphStyle{Color: errorColor(), Shape: draw.PyramidGlyph{}})
-	// Why at least 4: errors are counted whole, and a few of them on an
-	// axis to 1 would get ticks at 0.25.
-	p.Y.Min, p.Y.Max = 0, math.Max(yMax, 4)*1.08 // fitPanel adds the legend's room
-	return p, err
 }
 
 // latencyKey says above the latency panel which line is which, and for a
@@ -350,7 +313,11 @@ func latencyPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval
 	p := newPlot(lk, "", "", "Latency")
 	key := latencyKey(res)
 	yLo, yHi := math.Inf(1), 0.0
-	for j, name := range []string{"p50", "p99", "max"} {
+	// Why the widths and the order: p99 is often max (a second of few
+	// responses) and p50 too (of one), and a line drawn over its equal
+	// hid it; max is drawn first and widest, p50 last and narrowest, so
+	// that lines that coincide show as bands.
+	for j := 2; j >= 0; j-- {
 		value := func(i int) (float64, bool) {
 			h := ivs[i].Latency
 			if !recorded(h) {
@@ -360,11 +327,15 @@ func latencyPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval
 			return msOf(us), true
 		}
 		segs := steps(spans, value)
-		sty := draw.LineStyle{Color: seriesColor([]int{2, 1, 3}[j]), Width: lk.pt(1.75)}
+		sty := draw.LineStyle{Color: seriesColor([]int{2, 1, 3}[j]), Width: lk.pt([]float64{1.5, 2.5, 5}[j])}
+		if j == 2 { // max: a light band, wide enough to show around p99
+			sty.Color = maxBandColor()
+		}
 		if _, err := addLines(p, segs, sty, ""); err != nil {
 			return nil, key, err
 		}
-		key.entries = append(key.entries, legendEntry{texts: []string{name}, thumbs: []plot.Thumbnailer{lineSample(sty)}})
+		entry := legendEntry{texts: []string{[]string{"p50", "p99", "max"}[j]}, thumbs: []plot.Thumbnailer{lineSample(sty)}}
+		key.entries = append([]legendEntry{entry}, key.entries...)
 		for _, seg := range segs {
 			for _, pt := range seg {
 				yLo, yHi = min(yLo, pt.Y), max(yHi, pt.Y)
@@ -373,8 +344,10 @@ func latencyPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Interval
 	}
 	p.Y.Scale = plot.LogScale{}
 	if yHi == 0 {
-		key.entries = nil
-		p.Y.Tick.Marker = newLatencyTicker(p.Y.Tick.Label.Font.Size, 0)
+		// Why no key and no ticks: a caption over no line, and values
+		// on an axis of nothing, would be made up.
+		key = panelKey{}
+		p.Y.Tick.Marker = plot.ConstantTicks(nil)
 		p.Y.Min, p.Y.Max = 0.1, 10
 		note, err := plotter.NewLabels(plotter.XYLabels{
 			XYs: []plotter.XY{{X: spans[len(spans)-1].hi / 2, Y: 1}}, Labels: []string{"no responses: no latency to show"}})
@@ -412,6 +385,9 @@ func fitPanel(lk look) func(p *plot.Plot, data draw.Canvas) {
 			return
 		}
 		shortenYLabel(p, dataH)
+		if lt, ok := p.Y.Tick.Marker.(*linearTicker); ok {
+			lt.heightPt = dataH
+		}
 		legH := p.Legend.Rectangle(data).Size().Y
 		// Why the margin: gonum draws a legend from the top of the plot,
 		// a little above the data area.
@@ -443,28 +419,4 @@ func shortenYLabel(p *plot.Plot, room vg.Length) {
 		}
 		p.Y.Label.Text = s
 	}
-}
-
-// addFailedStatuses draws, under the responses/s, the responses per
-// second whose status is outside 200-399, which the report counts as
-// failed (a 500 is an answer, not an error), as a step line with their
-// total in the legend; nothing when there are none. A run saved by a
-// nowait that did not keep them per second gets their total alone.
-func addFailedStatuses(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) error {
-	var total uint64
-	for _, iv := range ivs {
-		total += iv.FailedResponses()
-	}
-	if total == 0 {
-		if n := res.FailedResponses(); n > 0 {
-			p.Legend.Add(fmt.Sprintf("non-2xx/3xx: %s in all (not saved per second)", stats.GroupDigits(int64(n))))
-		}
-		return nil
-	}
-	rate := func(i int) (float64, bool) {
-		return float64(ivs[i].FailedResponses()) / (spans[i].hi - spans[i].lo), true
-	}
-	sty := draw.LineStyle{Color: failedColor(), Width: lk.pt(1.75)}
-	_, err := addLines(p, steps(spans, rate), sty, fmt.Sprintf("non-2xx/3xx/s (%s in all)", stats.GroupDigits(int64(total))))
-	return err
 }

@@ -131,8 +131,8 @@ func TestTimelineCoversTheWholeRun(t *testing.T) {
 				}
 			}
 			if tc.end < 1 {
-				if _, ok := svgTexts(svg)["0.05"]; !ok {
-					t.Error("a 70 ms run has no 0.05 s tick")
+				if _, ok := svgTexts(svg)["50"]; !ok {
+					t.Error("a 70 ms run has no 50 ms tick")
 				}
 			}
 		})
@@ -167,24 +167,30 @@ func TestTimelineLongTargetIsShortenedToFit(t *testing.T) {
 	}
 }
 
-// A run with no responses says so on a latency axis with units, not an
-// axis from -1 to 1.
+// A run with no responses says so in its latency panel, with no values
+// on its axis (not -1 to 1, nor a made-up 0.1 to 10 ms as QA's
+// r-openhang had) and no caption over no line: an open-model run said
+// "Latency from the intended send time (coordinated omission corrected):"
+// with nothing after it.
 func TestTimelineWithoutResponses(t *testing.T) {
-	res := stats.NewResult()
-	rec := stats.NewRecorder()
-	rec.EndWarmup(0)
-	rec.RecordError(stats.ErrConnectRefused)
-	rec.CloseInterval(1e9, 0)
-	res.AddRecorder(rec)
-	texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
-	for _, want := range []string{"no responses: no latency to show", "1 ms", "errors/s (1 in all)"} {
-		if _, ok := texts[want]; !ok {
-			t.Errorf("timeline lacks %q", want)
+	for _, model := range []string{"closed", "open"} {
+		res := stats.NewResult()
+		rec := stats.NewRecorder()
+		rec.EndWarmup(0)
+		rec.RecordError(stats.ErrConnectRefused)
+		rec.CloseInterval(1e9, 0)
+		res.AddRecorder(rec)
+		res.Model, res.RatePerSec = model, 200
+		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
+		for _, want := range []string{"no responses: no latency to show", "Latency", "errors/s (1 in all: connect refused 1)"} {
+			if _, ok := texts[want]; !ok {
+				t.Errorf("%s: timeline lacks %q", model, want)
+			}
 		}
-	}
-	for _, bad := range []string{"-1", "−1"} {
-		if _, ok := texts[bad]; ok {
-			t.Errorf("timeline has a %q tick", bad)
+		for tx := range texts {
+			if tx == "-1" || tx == "−1" || strings.HasSuffix(tx, " ms") || strings.HasSuffix(tx, ":") {
+				t.Errorf("%s: timeline has %q", model, tx)
+			}
 		}
 	}
 }
@@ -215,7 +221,7 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 	for s := range texts {
 		service = service || strings.HasPrefix(s, "async service time: p50")
 		corrected = corrected || strings.HasPrefix(s, "async from intended send: p50")
-		warned = warned || strings.HasPrefix(s, "generator saturated: sends lagged")
+		warned = warned || strings.HasPrefix(s, "schedule not kept: sends lagged")
 	}
 	if !service || !corrected || !warned {
 		t.Errorf("spectrum: service line %v, corrected line %v, saturation warning %v; texts %v", service, corrected, warned, texts)
@@ -224,7 +230,7 @@ func TestOpenSaturatedRunCharts(t *testing.T) {
 		t.Errorf("spectrum has %d dashed service-time paths, want 2", n)
 	}
 	timeline := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(res, p, s) }))
-	for _, want := range []string{"target 6,000 req/s", "1,600 dropped: due, never sent by the end", "generator saturated: sends lagged the schedule by p99 50.3ms"} {
+	for _, want := range []string{"target 6,000 req/s", "1,600 dropped: due, never sent by the end", "schedule not kept: sends lagged the schedule by p99 50.3ms"} {
 		if _, ok := timeline[want]; !ok {
 			t.Errorf("timeline lacks %q", want)
 		}
@@ -325,7 +331,7 @@ func TestTimelineLegendsClearTheData(t *testing.T) {
 			if b, top := bottom("errors: none"), pathTopY(svg, "#0072B2", 4); b <= top {
 				t.Errorf("%s at %v: \"errors: none\" bottom at y %.1f, responses line up to %.1f", tc.name, size, b, top)
 			}
-			for _, stroke := range []string{"#009E73", "#E69F00", "#CC79A7"} {
+			for _, stroke := range []string{"#009E73", "#E69F00", "#E2B3CD"} {
 				if b, top := bottom("max"), pathTopY(svg, stroke, 4); b <= top {
 					t.Errorf("%s at %v: latency legend bottom at y %.1f, line %s up to %.1f", tc.name, size, b, stroke, top)
 				}
@@ -369,7 +375,7 @@ func TestTimelineOfHoldWithoutRequests(t *testing.T) {
 		want   []string
 	}{
 		{"no errors", heldOnly(), 1, []string{"Connections over time", "errors: none"}},
-		{"refused connects", heldOnly(2), 2, []string{"Connections over time", "Errors/s", "errors/s (1 in all)"}},
+		{"refused connects", heldOnly(2), 2, []string{"Connections over time", "Errors/s", "errors/s (1 in all: connect refused 1)"}},
 	} {
 		texts := svgTexts(drawSVG(t, Size{}, func(p string, s Size) error { return Timeline(tc.res, p, s) }))
 		for _, want := range append(tc.want, "Open connections", "no requests sent (a hold run without --every sends none)") {

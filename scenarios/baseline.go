@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/nowait/nowait/stats"
 )
@@ -27,7 +28,7 @@ func ReadSummary(path string) (stats.Summary, error) {
 		return sum, &wrapped{ErrBaseline, fmt.Sprintf("cannot read baseline %s: %v", path, stats.PathErrCause(err))}
 	}
 	if err := json.Unmarshal(data, &sum); err != nil {
-		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s is not a summary.json: %v", path, err)}
+		return sum, &wrapped{ErrBaseline, fmt.Sprintf("baseline %s is not a summary.json: %s; give the summary.json a run's --out wrote", path, stats.JSONProblem(err))}
 	}
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(data, &keys) == nil && keys["cells"] != nil && keys["responses"] == nil {
@@ -53,7 +54,8 @@ func ReadSummary(path string) (stats.Summary, error) {
 // except those it passed having sent the requests due (late): its
 // latency counts the lag, so the target's is no worse.
 func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []Check {
-	limit := formatPct(maxRegression)
+	limit := marginText(maxRegression)
+	signedPct := func(f float64) string { return signedPctBeside(f, maxRegression) }
 	var checks []Check
 	for _, p := range []float64{50, 99, 99.9} {
 		name := "p" + stats.PercentileKey(p)
@@ -78,7 +80,7 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 			c.Note = saturatedNote(current.Saturation)
 		} else if current.Saturation.Saturated {
 			c.Passed = false
-			c.Reason = fmt.Sprintf("generator saturated: %s; its latency numbers do not measure the target (%s %s; allowed +%s)",
+			c.Reason = fmt.Sprintf("schedule not kept: %s; its latency numbers do not measure the target (%s %s; allowed +%s)",
 				current.Saturation.Reason, name, c.Measured, limit)
 		}
 		checks = append(checks, c)
@@ -98,7 +100,7 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 		Passed:   drop <= maxRegression,
 	}
 	if !rps.Passed {
-		rps.Reason = fmt.Sprintf("rps %s, a drop of %s > %s", rps.Measured, formatPct(drop), limit)
+		rps.Reason = fmt.Sprintf("rps %s, a drop of %s > %s", rps.Measured, pctBeside(drop, maxRegression), limit)
 	}
 	checks = append(checks, rps)
 
@@ -123,23 +125,45 @@ func CompareBaseline(current, baseline stats.Summary, maxRegression float64) []C
 	return append(checks, er)
 }
 
-// signedPct formats a relative change: "+21%", "-3.5%".
-func signedPct(f float64) string {
-	s := formatPct(f)
+// marginText writes a margin (a fraction) as the percentage it was
+// given as: 0.105 -> "10.5%", 0.05 -> "5%", with no digit added or lost
+// (up to six decimals of a percent).
+func marginText(f float64) string {
+	s := strconv.FormatFloat(f*100, 'f', 6, 64)
+	s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	return s + "%"
+}
+
+// signedPctBeside formats a relative change to read beside the margin
+// allowed: "+21%", "-3.5%" (see pctBeside).
+func signedPctBeside(f, margin float64) string {
+	s := pctBeside(f, margin)
 	if f >= 0 {
 		return "+" + s
 	}
 	return s
 }
 
-// formatPct formats a relative change or a margin as a whole percentage
-// when it is large, with one decimal when small.
-func formatPct(f float64) string {
-	p := f * 100
-	if p >= 10 || p <= -10 {
-		return strconv.FormatFloat(p, 'f', 0, 64) + "%"
+// pctBeside formats a relative change f to be read beside the margin
+// allowed, written as marginText writes it: with the margin's decimals
+// (a whole percentage when large, one decimal when small, at least), and
+// more only when it takes them to tell the two apart, so that "a drop of
+// 10.54% > 10.5%" never reads "10.5% > 10.5%".
+func pctBeside(f, margin float64) string {
+	decimals := 1
+	if p := f * 100; p >= 10 || p <= -10 {
+		decimals = 0
 	}
-	return strconv.FormatFloat(p, 'f', 1, 64) + "%"
+	if _, frac, ok := strings.Cut(strings.TrimSuffix(marginText(margin), "%"), "."); ok {
+		decimals = max(decimals, len(frac))
+	}
+	for extra := 0; extra < 4; extra++ {
+		s := strconv.FormatFloat(f*100, 'f', decimals+extra, 64)
+		if f == margin || s != strconv.FormatFloat(margin*100, 'f', decimals+extra, 64) {
+			return s + "%"
+		}
+	}
+	return strconv.FormatFloat(f*100, 'f', decimals+4, 64) + "%"
 }
 
 func fmtRate(f float64) string { return stats.GroupFloat(f, 1) }

@@ -132,7 +132,7 @@ func TestCompareBaseline(t *testing.T) {
 		cur.Saturation = stats.Saturation{Saturated: true, Reason: "loop lag"}
 		checks := CompareBaseline(cur, base, 0.10)
 		for _, c := range checks[:3] {
-			if c.Passed || !strings.HasPrefix(c.Reason, "generator saturated: loop lag") || !strings.Contains(c.Reason, "vs ") || !strings.HasSuffix(c.Reason, "; allowed +10%)") {
+			if c.Passed || !strings.HasPrefix(c.Reason, "schedule not kept: loop lag") || !strings.Contains(c.Reason, "vs ") || !strings.HasSuffix(c.Reason, "; allowed +10%)") {
 				t.Errorf("%+v", c)
 			}
 		}

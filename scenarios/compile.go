@@ -58,12 +58,25 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 			return nil, &Error{Origin: s.where("tls.ca_file"), Key: "tls.ca_file", Msg: msg}
 		}
 	}
+	plan := s.PlanShape()
+	plan.Target = RedactURL(u.String()) // printed and saved: never the password
+	plan.Scheme = u.Scheme
+	plan.Addrs = addrs
+	plan.Requests = reqs
+	plan.RootCAs = roots
+	return plan, nil
+}
+
+// PlanShape returns the Plan of the scenario without what compiling adds
+// (the target and its resolved address, the encoded requests, the
+// certificates to trust): the load model, connections, stages, limits,
+// timeouts and source addresses. It is what the run needs of the host
+// (file descriptors, ports, source addresses), which can be checked
+// before the host is resolved or the files are read. It does not
+// validate.
+func (s *Scenario) PlanShape() *engine.Plan {
 	l := &s.Load
 	plan := &engine.Plan{
-		Target:         RedactURL(u.String()), // printed and saved: never the password
-		Scheme:         u.Scheme,
-		Addrs:          addrs,
-		Requests:       reqs,
 		Model:          s.ModelOrDefault(),
 		Connections:    l.Connections,
 		Loops:          l.Loops,
@@ -79,7 +92,6 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 		SourceAddrs:    append([]netip.Addr(nil), l.SourceIPs...),
 
 		InsecureSkipVerify: s.TLS.Insecure,
-		RootCAs:            roots,
 		NoTLSResume:        s.TLS.NoResume,
 	}
 	if plan.Connections == 0 {
@@ -91,7 +103,7 @@ func (s *Scenario) CompileWith(ctx context.Context, r Resolver) (*engine.Plan, e
 	// Here, not only in engine.Execute, so that what is said and checked
 	// before the run (the connections, the file limit) is what runs.
 	plan.CapConnections()
-	return plan, nil
+	return plan
 }
 
 // checkSourceFamily refuses source addresses of another family than every

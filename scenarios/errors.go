@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"cmp"
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strconv"
@@ -71,11 +73,30 @@ type wrapped struct {
 func (e *wrapped) Error() string { return e.msg }
 func (e *wrapped) Unwrap() error { return e.sentinel }
 
+// moreProblems is the last line of a file with more problems than Load
+// lists: how many it left out.
+type moreProblems struct {
+	file string
+	n    int
+}
+
+func (e *moreProblems) Error() string {
+	what := "problems"
+	if e.n == 1 {
+		what = "problem"
+	}
+	return fmt.Sprintf("%s: and %d more %s, not listed (reading a file stops listing at %d); fix these and check again", e.file, e.n, what, maxErrors)
+}
+
+// Unwrap returns ErrInvalid.
+func (e *moreProblems) Unwrap() error { return ErrInvalid }
+
 // JoinErrors joins the problems of one scenario found by Load, the
 // overrides and Validate into one error, one line each: nil errors are
 // dropped, joined ones flattened, and the problems of the file put in the
 // order of its lines, followed by those of the overrides and flags in the
-// order they came. It returns nil when there is no problem.
+// order they came, and last how many more the file had than Load lists.
+// It returns nil when there is no problem.
 func JoinErrors(errs ...error) error {
 	var flat []error
 	var add func(error)
@@ -94,6 +115,17 @@ func JoinErrors(errs ...error) error {
 		add(err)
 	}
 	slices.SortStableFunc(flat, func(a, b error) int { return lineOf(a) - lineOf(b) })
+	// How many problems were left unlisted comes last, after those of the
+	// overrides and flags too.
+	var more *moreProblems
+	flat = slices.DeleteFunc(flat, func(err error) bool {
+		m, ok := err.(*moreProblems)
+		more = cmp.Or(more, m)
+		return ok
+	})
+	if more != nil {
+		flat = append(flat, more)
+	}
 	return errors.Join(flat...)
 }
 

@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/nowait/nowait/stats"
 )
@@ -46,7 +47,8 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		}
 	case kindRPS:
 		got = sum.RequestsPerSec
-		format = func(v float64, extra int) string { return stats.GroupFloat(v, 1+extra) }
+		decimals := max(writtenDecimals(t.LimitText), 0) // as the limit is written
+		format = func(v float64, extra int) string { return stats.GroupFloat(v, decimals+extra) }
 	case kindErrorRate:
 		got, format = sum.ErrorRate, formatPercentDigits
 		suffix = fmt.Sprintf(", %s failed of %s attempts", groupDigits(sum.Failed), groupDigits(sum.Attempts()))
@@ -67,7 +69,7 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		c.Measured = distinctFrom(format, got, t.Value) + suffix
 	}
 	c.Passed = problem == "" && compare(got, t.Op, t.Value)
-	want := fmt.Sprintf("%s %s %s", t.Metric, t.Op, t.LimitText)
+	want := fmt.Sprintf("%s %s %s", t.Metric, t.Op, t.limitLikeMeasured())
 	switch {
 	case problem != "":
 		c.Reason = problem
@@ -78,7 +80,7 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 		// lower bound, or an upper bound it breached or whose requests it
 		// left unsent, fails whatever the numbers, which are still quoted.
 		c.Passed = false
-		c.Reason = fmt.Sprintf("generator saturated: %s; its latency numbers do not measure the target (measured %s; want %s)",
+		c.Reason = fmt.Sprintf("schedule not kept: %s; its latency numbers do not measure the target (measured %s; want %s)",
 			sum.Saturation.Reason, c.Measured, want)
 	case !c.Passed:
 		c.Reason = fmt.Sprintf("measured %s; want %s", c.Measured, want)
@@ -86,8 +88,31 @@ func (t Threshold) Evaluate(sum stats.Summary) Check {
 	return c
 }
 
+// limitLikeMeasured is the limit as written, its number grouped as the
+// measured value is when it is a plain number (a rate or a count):
+// "100,000" for "rps >= 100000", beside "measured 1,787".
+func (t Threshold) limitLikeMeasured() string {
+	if t.kind == kindRPS || (!t.Percent && (t.kind == kindErrors || t.kind == kindStatus)) {
+		return stats.GroupFloat(t.Value, writtenDecimals(t.LimitText))
+	}
+	return t.LimitText
+}
+
+// writtenDecimals returns the digits written after the point of a plain
+// number ("1000.05": 2, "1000": 0), or -1 for one with an exponent
+// ("1e5"), which has no decimals to follow.
+func writtenDecimals(num string) int {
+	if strings.ContainsAny(num, "eE") {
+		return -1
+	}
+	if _, frac, ok := strings.Cut(num, "."); ok {
+		return len(strings.TrimSpace(frac))
+	}
+	return 0
+}
+
 // boundHolds reports whether a latency check that passed holds although
-// the generator saturated: an upper bound (< or <=) on a run that sent the
+// the schedule was not kept: an upper bound (< or <=) on a run that sent the
 // requests due, late. Their latency from the intended send counts the
 // lag, and a slow generator only adds to service and connect times, so
 // what the target took is no more than what was measured. A lower bound
@@ -98,9 +123,9 @@ func boundHolds(op string, sat stats.Saturation) bool {
 }
 
 // saturatedNote is the note of a latency check that holds although the
-// generator saturated.
+// schedule was not kept.
 func saturatedNote(sat stats.Saturation) string {
-	return "holds although the generator saturated (" + sat.Reason + "): the latency measured counts its lag, so the target's own is no higher"
+	return "holds although the schedule was not kept (" + sat.Reason + "): the latency measured counts its lag, so the target's own is no higher"
 }
 
 // distinctFrom formats got with as many extra digits as it takes to tell

@@ -18,7 +18,7 @@ func TestJUnitRoundTrip(t *testing.T) {
 		{Group: "baseline", Expr: "rps vs baseline <&>", Passed: true, Measured: `"quoted"`},
 	}
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, "checkout", 3.5, 2.0034, checks); err != nil {
+	if err := WriteJUnit(&buf, "checkout", 3.5, 2.0034, checks, nil); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(buf.String(), `<?xml version="1.0" encoding="UTF-8"?>`) {
@@ -72,7 +72,7 @@ type failWriter struct{}
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
 
 func TestJUnitWriteError(t *testing.T) {
-	if err := WriteJUnit(failWriter{}, "s", 0, 0, nil); err == nil {
+	if err := WriteJUnit(failWriter{}, "s", 0, 0, nil, nil); err == nil {
 		t.Error("a failed write was not reported")
 	}
 }
@@ -83,7 +83,7 @@ func TestJUnitWriteError(t *testing.T) {
 func TestJUnitTimesAndNothingMeasured(t *testing.T) {
 	checks := []Check{{Group: "thresholds", Expr: "p99 < 50ms", Reason: "nothing was measured: no response arrived"}}
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, "s", 3.5, 2.0034, checks); err != nil {
+	if err := WriteJUnit(&buf, "s", 3.5, 2.0034, checks, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()

@@ -16,7 +16,8 @@ import (
 	"github.com/nowait/nowait/stats"
 )
 
-// maxErrors bounds how many problems one file reports.
+// maxErrors bounds how many problems one file lists as it is read; a last
+// line says how many more there were.
 const maxErrors = 20
 
 // Load reads a scenario file. Each value is checked as it is read; every
@@ -46,13 +47,15 @@ func Parse(name string, data []byte) (*Scenario, error) {
 
 // reader walks the YAML tree of one file into a Scenario.
 type reader struct {
-	file    string
-	dir     string
-	s       *Scenario
-	origin  map[string]string
-	failed  map[string]bool // keys whose value was refused
-	errs    []error
-	anchors map[string]ast.Node
+	file   string
+	dir    string
+	s      *Scenario
+	origin map[string]string
+	failed map[string]bool // keys whose value was refused
+	errs   []error
+	// unlisted counts the problems past the first maxErrors.
+	unlisted int
+	anchors  map[string]ast.Node
 
 	mergeDepth  int  // merges being expanded now
 	merges      int  // merges expanded in all
@@ -96,6 +99,9 @@ func parse(name, dir string, data []byte) (*Scenario, error) {
 	r.s.origin = r.origin
 	if len(r.errs) == 0 {
 		return r.s, nil
+	}
+	if r.unlisted > 0 {
+		r.errs = append(r.errs, &moreProblems{file: r.file, n: r.unlisted})
 	}
 	if r.failed[""] {
 		return nil, errors.Join(r.errs...) // not a mapping of keys: nothing to check further

@@ -32,16 +32,16 @@ func TestEvaluateSaturatedRateKept(t *testing.T) {
 		}
 	}
 	for _, c := range checks[:4] {
-		if !strings.Contains(c.String(), "; holds although the generator saturated (generator CPU or target too slow: sends lagged the schedule by p99 30.0ms") {
+		if !strings.Contains(c.String(), "; holds although the schedule was not kept (generator CPU or target too slow: sends lagged the schedule by p99 30.0ms") {
 			t.Errorf("a bound that holds under saturation does not say so: %s", c)
 		}
 	}
-	if got, want := checks[0].String(), "PASS p99 < 100ms (45.0ms); holds although the generator saturated ("+lateButSent.Reason+
+	if got, want := checks[0].String(), "PASS p99 < 100ms (45.0ms); holds although the schedule was not kept ("+lateButSent.Reason+
 		"): the latency measured counts its lag, so the target's own is no higher"; got != want {
 		t.Errorf("line:\n got  %s\n want %s", got, want)
 	}
 	for _, c := range checks[4:8] {
-		if !strings.HasPrefix(c.Reason, "generator saturated: "+lateButSent.Reason+"; its latency numbers do not measure the target (measured ") {
+		if !strings.HasPrefix(c.Reason, "schedule not kept: "+lateButSent.Reason+"; its latency numbers do not measure the target (measured ") {
 			t.Errorf("%s: reason %q", c.Expr, c.Reason)
 		}
 	}
@@ -57,7 +57,7 @@ func TestEvaluateSaturatedRateShort(t *testing.T) {
 	sum := summary()
 	sum.Saturation = stats.Saturation{Saturated: true, Reason: "generator CPU or target too slow: sends lagged the schedule by p99 30.0ms (achieved 900 of 1,250 req/s)"}
 	c := (&Scenario{Thresholds: []string{"p99 < 100ms"}}).Evaluate(sum)[0]
-	if c.Passed || c.Note != "" || !strings.HasPrefix(c.Reason, "generator saturated: ") {
+	if c.Passed || c.Note != "" || !strings.HasPrefix(c.Reason, "schedule not kept: ") {
 		t.Errorf("%+v", c)
 	}
 }
@@ -72,11 +72,11 @@ func TestBaselineSaturatedRateKept(t *testing.T) {
 	cur.Latency.Percentiles["99.9"] = 200 // +67%
 	checks := CompareBaseline(cur, base, 0.10)
 	for _, c := range checks[:2] {
-		if !c.Passed || !strings.HasPrefix(c.Note, "holds although the generator saturated (") {
+		if !c.Passed || !strings.HasPrefix(c.Note, "holds although the schedule was not kept (") {
 			t.Errorf("%+v", c)
 		}
 	}
-	if c := checks[2]; c.Passed || !strings.HasPrefix(c.Reason, "generator saturated: ") || !strings.Contains(c.Reason, "+67%") {
+	if c := checks[2]; c.Passed || !strings.HasPrefix(c.Reason, "schedule not kept: ") || !strings.Contains(c.Reason, "+67%") {
 		t.Errorf("p99.9 past the margin: %+v", c)
 	}
 }
@@ -88,13 +88,13 @@ func TestJUnitNotesAPassUnderSaturation(t *testing.T) {
 	sum.Saturation = lateButSent
 	checks := (&Scenario{Thresholds: []string{"p99 < 100ms", "p99 < 10ms"}}).Evaluate(sum)
 	var buf bytes.Buffer
-	if err := WriteJUnit(&buf, "s", 4, 4, checks); err != nil {
+	if err := WriteJUnit(&buf, "s", 4, 4, checks, nil); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
 	for _, want := range []string{`tests="2" failures="1"`,
-		"<system-out>measured 45.0ms&#xA;note: holds although the generator saturated (generator CPU or target too slow",
-		`<failure message="generator saturated: generator CPU or target too slow`} {
+		"<system-out>measured 45.0ms&#xA;note: holds although the schedule was not kept (generator CPU or target too slow",
+		`<failure message="schedule not kept: generator CPU or target too slow`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("JUnit lacks %q:\n%s", want, out)
 		}

@@ -293,12 +293,14 @@ func parseStage(t string) (Stage, string) {
 func FormatStages(stages []Stage) string {
 	parts := make([]string, len(stages))
 	for i, st := range stages {
-		parts[i] = shortDuration(st.Duration) + ":" + strconv.FormatFloat(st.Target, 'f', -1, 64)
+		parts[i] = FormatDuration(st.Duration) + ":" + strconv.FormatFloat(st.Target, 'f', -1, 64)
 	}
 	return strings.Join(parts, ",")
 }
 
-func shortDuration(d time.Duration) string {
+// FormatDuration writes a duration as one would type it: 2h, 1h30m, 1m,
+// 1m30s, 500ms, not Go's 2h0m0s.
+func FormatDuration(d time.Duration) string {
 	s := d.String()
 	if strings.HasSuffix(s, "m0s") {
 		s = s[:len(s)-2]

@@ -24,6 +24,39 @@ func Failed(checks []Check) bool {
 	return false
 }
 
+// FailedList names the failed checks on one line, each with its reason
+// in a few words, for the last line of a run that people skimming a CI
+// log read: "p50 < 2ms (measured 2.16ms), rps >= 1000 (measured 812) and
+// max < 10ms (measured 12.3ms)". Past most, it names the first most-1
+// and says how many more ("and 3 more").
+func FailedList(checks []Check, most int) string {
+	var failed []string
+	for _, c := range checks {
+		if !c.Passed {
+			failed = append(failed, c.Expr+" ("+briefReason(c.Reason)+")")
+		}
+	}
+	if len(failed) > most {
+		failed = append(failed[:most-1], fmt.Sprintf("%d more", len(failed)-(most-1)))
+	}
+	switch n := len(failed); n {
+	case 0:
+		return ""
+	case 1:
+		return failed[0]
+	default:
+		return strings.Join(failed[:n-1], ", ") + " and " + failed[n-1]
+	}
+}
+
+// briefReason is a failed check's reason up to its first "; ": a
+// threshold's "measured 2.16ms; want p50 < 2ms" says the want in the
+// expression already, and a saturated run's reason goes on to explain.
+func briefReason(reason string) string {
+	brief, _, _ := strings.Cut(reason, "; ")
+	return brief
+}
+
 // metricKind is what a threshold measures.
 type metricKind uint8
 
@@ -202,7 +235,10 @@ func (t *Threshold) parseValue(v string) string {
 		}
 		num, ok := strings.CutSuffix(v, "%")
 		f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
-		if !ok || err != nil || f < 0 || isNaNOrInf(f) {
+		switch {
+		case !ok && err == nil && f > 0 && !isNaNOrInf(f):
+			return fmt.Sprintf("%q is not a percentage; want a value with its %% sign: did you mean %s?", v, shareHint(f))
+		case !ok || err != nil || f < 0 || isNaNOrInf(f):
 			return fmt.Sprintf("%q is not a percentage; want a value such as 1%%", v)
 		}
 		t.Value, t.Percent = f/100, true
@@ -213,7 +249,7 @@ func (t *Threshold) parseValue(v string) string {
 			return fmt.Sprintf("%q is not a count or a percentage; want a value such as 0 or 0.1%%", v)
 		}
 		if !pct && f != math.Trunc(f) {
-			return fmt.Sprintf("%q is not a count; want a whole number such as 0 or 10, or a share such as %s%%", v, num)
+			return fmt.Sprintf("%q is not a count; want a whole number such as 0 or 10, or a share with its %% sign: did you mean %s?", v, shareHint(f))
 		}
 		if pct {
 			f /= 100
@@ -221,6 +257,16 @@ func (t *Threshold) parseValue(v string) string {
 		t.Value, t.Percent = f, pct
 	}
 	return ""
+}
+
+// shareHint is the percentage a number written without its % sign most
+// likely meant: a fraction below 1 is a share as k6 writes one (0.99 ->
+// "99%", 0.01 -> "1%"), any other the percentage itself (2.5 -> "2.5%").
+func shareHint(f float64) string {
+	if f < 1 {
+		return marginText(f)
+	}
+	return marginText(f / 100)
 }
 
 // parseLatencyMs parses "50ms", "250us", "250µs", "1.5s", "50 ms", and

@@ -120,8 +120,10 @@ func TestParseThresholdErrors(t *testing.T) {
 		{"rps => 5", `"rps => 5": unknown operator "=>"; did you mean ">="? want <, <=, >, >= or ==`},
 		{"p99 < 0ms", `"p99 < 0ms" can never pass: p99 is never below 1us, the shortest time nowait records; want a limit above 1us, such as p99 < 50ms`},
 		{"errors < 0", `"errors < 0" can never pass: errors is never below 0; want a limit above 0, or errors == 0`},
-		{"errors.timeout == 0.5", `"errors.timeout == 0.5": "0.5" is not a count; want a whole number such as 0 or 10, or a share such as 0.5%`},
-		{"status.5xx < 2.5", `"status.5xx < 2.5": "2.5" is not a count; want a whole number such as 0 or 10, or a share such as 2.5%`},
+		{"errors.timeout == 0.5", `"errors.timeout == 0.5": "0.5" is not a count; want a whole number such as 0 or 10, or a share with its % sign: did you mean 50%?`},
+		{"status.5xx < 2.5", `"status.5xx < 2.5": "2.5" is not a count; want a whole number such as 0 or 10, or a share with its % sign: did you mean 2.5%?`},
+		{"status.2xx >= 0.99", `"status.2xx >= 0.99": "0.99" is not a count; want a whole number such as 0 or 10, or a share with its % sign: did you mean 99%?`},
+		{"errors < 0.001", `"errors < 0.001": "0.001" is not a count; want a whole number such as 0 or 10, or a share with its % sign: did you mean 0.1%?`},
 		{"p100 < 1s", `"p100 < 1s": percentile "p100" is not below 100; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min (the largest value is max)`},
 		{"p0 < 1s", `"p0 < 1s": percentile "p0" is not above 0; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min (the smallest value is min)`},
 		{"p(95 < 1s", `"p(95 < 1s": unknown metric "p(95"; want a latency statistic (pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min; or service.p99 ...), rps, error_rate, errors, errors.KIND or status.CODE`},
@@ -130,7 +132,9 @@ func TestParseThresholdErrors(t *testing.T) {
 		{"p99 < -5ms", `"p99 < -5ms": "-5ms" is not a latency; want a duration of 0 or more with a unit (us, ms, s, m) such as 50ms or 1m`},
 		{"service.p1x < 5ms", `"service.p1x < 5ms": unknown statistic "p1x"; want pN with 0 < N < 100 (p50, p95, p99.9, or p(95) as in k6), max, mean or min`},
 		{"rps >= lots", `"rps >= lots": "lots" is not a rate; want a number of requests per second such as 1000`},
-		{"error_rate < 1", `"error_rate < 1": "1" is not a percentage; want a value such as 1%`},
+		{"error_rate < 1", `"error_rate < 1": "1" is not a percentage; want a value with its % sign: did you mean 1%?`},
+		{"error_rate < 0.01", `"error_rate < 0.01": "0.01" is not a percentage; want a value with its % sign: did you mean 1%?`},
+		{"error_rate < x", `"error_rate < x": "x" is not a percentage; want a value such as 1%`},
 		{"error_rate < NaN%", `"error_rate < NaN%": "NaN%" is not a percentage; want a value such as 1%`},
 		{"status.6xx < 1%", `"status.6xx < 1%": unknown status "6xx"; want a code such as 200 or a class such as 5xx`},
 		{"status.2000 < 1%", `"status.2000 < 1%": unknown status "2000"; want a code such as 200 or a class such as 5xx`},
@@ -195,8 +199,8 @@ func TestEvaluate(t *testing.T) {
 		{"min > 100us", true, "500µs", ""},
 		{"service.p99 < 40ms", true, "30.0ms", ""},
 		{"connect.p99 < 1ms", false, "1.50ms", "measured 1.50ms; want connect.p99 < 1ms"},
-		{"rps >= 1000", true, "1,000.0", ""},
-		{"rps > 1000", false, "1,000.0", "measured 1,000.0; want rps > 1000"},
+		{"rps >= 1000", true, "1,000", ""},
+		{"rps > 1000", false, "1,000", "measured 1,000; want rps > 1,000"},
 		{"error_rate < 2%", true, "1.25%, 125 failed of 10,025 attempts", ""},
 		{"error_rate < 1%", false, "1.25%, 125 failed of 10,025 attempts", "measured 1.25%, 125 failed of 10,025 attempts; want error_rate < 1%"},
 		{"errors < 1%", true, "0.25%, 25 of 10,025 attempts", ""},
@@ -224,9 +228,12 @@ func TestEvaluate(t *testing.T) {
 }
 
 // TestFailureLinesShowTheDifference: a failure line quotes the limit as
-// written and enough digits of the measured value to show why it failed;
-// rounding both to the same digits made "measured 20.4ms; want p50 <
-// 20.4ms".
+// written (a rate or a count with thousands separators, as the measured
+// value has them) and the measured value with the limit's digits, and
+// more when it takes them to show why it failed: rounding both to the
+// same digits made "measured 20.4ms; want p50 < 20.4ms", and the QA's
+// "measured 1,787.0; want rps >= 100000" mixed two ways of writing a
+// number.
 func TestFailureLinesShowTheDifference(t *testing.T) {
 	sum := summary()
 	sum.Latency.Percentiles["50"] = 20.36
@@ -235,7 +242,12 @@ func TestFailureLinesShowTheDifference(t *testing.T) {
 	cases := []struct{ expr, want string }{
 		{"p50 < 20.35ms", "FAIL p50 < 20.35ms: measured 20.36ms; want p50 < 20.35ms"},
 		{"p99 < 1.234ms", "FAIL p99 < 1.234ms: measured 1.2345ms; want p99 < 1.234ms"},
-		{"rps >= 1000.05", "FAIL rps >= 1000.05: measured 1,000.04; want rps >= 1000.05"},
+		{"rps >= 1000.05", "FAIL rps >= 1000.05: measured 1,000.04; want rps >= 1,000.05"},
+		{"rps >= 100000", "FAIL rps >= 100000: measured 1,000; want rps >= 100,000"},
+		{"rps >= 1e5", "FAIL rps >= 1e5: measured 1,000; want rps >= 100,000"},
+		{"rps >= 1000.5", "FAIL rps >= 1000.5: measured 1,000.0; want rps >= 1,000.5"},
+		{"status.5xx < 5000", "PASS status.5xx < 5000 (80)"},
+		{"status.2xx < 5000", "FAIL status.2xx < 5000: measured 9,900; want status.2xx < 5,000"},
 		{"p50 < 20.4ms", "PASS p50 < 20.4ms (20.36ms)"},
 		{"p50 < 30ms", "PASS p50 < 30ms (20.4ms)"},
 	}
@@ -286,8 +298,8 @@ func TestEvaluateSaturated(t *testing.T) {
 		t.Fatalf("got %d checks", len(checks))
 	}
 	wantReasons := []string{
-		"generator saturated: send lag p99 120ms; its latency numbers do not measure the target (measured 45.0ms; want p99 < 1s)",
-		"generator saturated: send lag p99 120ms; its latency numbers do not measure the target (measured 3.00ms; want service.p50 < 1s)",
+		"schedule not kept: send lag p99 120ms; its latency numbers do not measure the target (measured 45.0ms; want p99 < 1s)",
+		"schedule not kept: send lag p99 120ms; its latency numbers do not measure the target (measured 3.00ms; want service.p50 < 1s)",
 	}
 	for i, c := range checks[:2] {
 		if c.Passed || c.Reason != wantReasons[i] {
@@ -392,10 +404,10 @@ func TestNothingMeasuredQuotesNoNumber(t *testing.T) {
 
 // TestMeasuredCountsAreGrouped: a check quotes a count or a rate with
 // thousands separators, as the report does: status.500 > 100 (2,886),
-// rps >= 1 (9,163.0).
+// rps >= 1 (9,163).
 func TestMeasuredCountsAreGrouped(t *testing.T) {
 	sum := stats.Summary{Responses: 5000, Status: map[string]uint64{"500": 2886}, RequestsPerSec: 9163.04}
-	for expr, want := range map[string]string{"status.500 > 100": "PASS status.500 > 100 (2,886)", "rps >= 1": "PASS rps >= 1 (9,163.0)"} {
+	for expr, want := range map[string]string{"status.500 > 100": "PASS status.500 > 100 (2,886)", "rps >= 1": "PASS rps >= 1 (9,163)"} {
 		th, err := ParseThreshold(expr)
 		if err != nil {
 			t.Fatal(err)

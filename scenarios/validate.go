@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -15,11 +16,13 @@ import (
 // every number, the combinations a load model allows, the requests and the
 // thresholds. Each problem is one line, "where: key: message", where is the
 // file and line the key was written at (or --set); several are joined
-// with newlines. Body and baseline files must exist; Compile reads them.
-// A tls.ca_file must hold a PEM certificate. The output paths must be
-// ones the run could create or write into (checked, never created). A
-// key whose value Load or Set refused is not checked again, nor is what
-// depends on it (a model refused leaves the model's conflicts unjudged).
+// with newlines. Body files must exist; Compile reads them. A baseline
+// file must read as a run's summary (ReadSummary, as the run reads it). A
+// tls.ca_file must hold a PEM certificate. What the run needs of the host
+// and of its output paths is the caller's to check (cmd checks it in
+// validate as in run, with one function). A key whose value Load or Set
+// refused is not checked again, nor is what depends on it (a model
+// refused leaves the model's conflicts unjudged).
 func (s *Scenario) Validate() error {
 	v := &validator{s: s}
 	v.target()
@@ -43,16 +46,8 @@ func (s *Scenario) Validate() error {
 	if f := s.Baseline.File; f != "" {
 		if _, err := os.Stat(f); err != nil {
 			v.add("baseline.file", fmt.Sprintf("cannot read %s: %v", f, stats.PathErrCause(err)))
-		}
-	}
-	if d := s.Outputs.Dir; d != "" {
-		if msg := checkOutDir(d); msg != "" {
-			v.add("outputs.dir", msg)
-		}
-	}
-	if j := s.Outputs.JUnit; j != "" {
-		if msg := checkJUnitPath(j); msg != "" {
-			v.add("outputs.junit", msg)
+		} else if _, err := ReadSummary(f); err != nil { // as the run reads it, before any load
+			v.add("baseline.file", err.Error())
 		}
 	}
 	return errors.Join(v.errs...)
@@ -101,6 +96,10 @@ func (v *validator) load() {
 	v.intAtLeast0("load.loops", int64(l.Loops))
 	if mode := v.s.ModeOrDefault(); l.Loops > 0 && perConnection[mode] != "" && !v.s.keyFailed("mode") {
 		v.add("load.loops", "event loops are async mode's; "+mode+" mode has none (one "+perConnection[mode]+" per connection): drop load.loops, or use mode: async")
+	}
+	if conns := cmp.Or(l.Connections, engine.DefaultConnections); l.Loops > conns && conns > 0 && !v.s.keyFailed("load.connections") {
+		// As wrk refuses more threads than connections, and -t more than -c.
+		v.add("load.loops", fmt.Sprintf("%d is more than load.connections %d: each event loop needs a connection of its own; make it %d or fewer", l.Loops, conns, conns))
 	}
 	v.intAtLeast0("load.pipeline", int64(l.Pipeline))
 	v.numAtLeast0("load.rate", l.Rate)
@@ -158,6 +157,10 @@ func (v *validator) modelConflicts() {
 		}
 		if l.Every > 0 && l.Every < time.Millisecond {
 			v.add("load.every", fmt.Sprintf("%s is shorter than a millisecond; want 1ms or more, or model: open with load.rate for a request rate", l.Every))
+		}
+		if d := cmp.Or(l.Duration, engine.DefaultDuration); l.Every > 0 && l.Every >= d && l.Duration >= 0 && !v.s.keyFailed("load.duration") {
+			v.add("load.every", fmt.Sprintf("%s is not shorter than load.duration %s: no request would be sent, since each connection sends its first one load.every after it opens; make load.every shorter or load.duration longer",
+				FormatDuration(l.Every), FormatDuration(d)))
 		}
 	case engine.ModelClosed:
 		if l.Rate > 0 {

@@ -33,6 +33,8 @@ func (r *reader) fail(n ast.Node, key, msg string) {
 	r.failed[key] = true
 	if len(r.errs) < maxErrors {
 		r.errs = append(r.errs, &Error{Origin: r.at(n), Key: key, Msg: msg})
+	} else {
+		r.unlisted++
 	}
 }
 

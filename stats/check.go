@@ -11,7 +11,7 @@ type Check struct {
 	Limit    string  `json:"limit,omitempty"`    // the limit as written, such as "50ms", or the margin allowed
 	Reason   string  `json:"reason,omitempty"`   // why it failed; "" when it passed
 	// Note is what to know about a check that passed all the same, such
-	// as a latency bound that holds although the generator saturated.
+	// as a latency bound that holds although the schedule was not kept.
 	Note string `json:"note,omitempty"`
 }
 

@@ -33,13 +33,13 @@ func GroupFloat(v float64, decimals int) string {
 }
 
 // FormatMs formats a duration given in milliseconds, the one way every
-// printed duration is written, to about three significant digits:
-// 0 -> "0", 0.0421 -> "42µs", 2.5 -> "2.50ms", 882 -> "882.0ms",
-// 2600 -> "2.60s".
+// printed duration is written, to about three significant digits, always
+// with a unit: 0 -> "0µs", 0.0421 -> "42µs", 2.5 -> "2.50ms", 882 ->
+// "882.0ms", 2600 -> "2.60s".
 func FormatMs(ms float64) string {
 	switch {
 	case ms == 0:
-		return "0"
+		return "0µs"
 	case ms < 1:
 		return fmt.Sprintf("%.0fµs", ms*1000)
 	case ms < 10:

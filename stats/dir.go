@@ -25,27 +25,29 @@ import (
 // under ErrConnect).
 func ReadDir(dir string) (*Result, error) {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, fmt.Errorf("%w: %s is a file; give the result directory that holds it (%s)",
-			ErrNoResults, dir, filepath.Dir(dir))
+		return nil, errorf(ErrNoResults, "%s is a file; give the result directory that holds it (%s)", dir, filepath.Dir(dir))
 	}
 	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
 	if err != nil {
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil, fmt.Errorf("%w: %s (no %s)", ErrNoResults, dir, SummaryFile)
+		if _, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
+			return nil, errorf(ErrNoResults, "%s does not exist; give a result directory that --out wrote", dir)
 		}
-		return nil, fmt.Errorf("%w: %v", ErrNoResults, err)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, errorf(ErrNoResults, "%s holds no nowait results (no %s); give a result directory that --out wrote", dir, SummaryFile)
+		}
+		return nil, errorf(ErrNoResults, "cannot read %s: %v", filepath.Join(dir, SummaryFile), PathErrCause(err))
 	}
 	s, err := parseSummary(filepath.Join(dir, SummaryFile), b)
 	if err != nil {
 		return nil, err
 	}
 	if s.Schema != SchemaVersion {
-		return nil, fmt.Errorf("%w: %s has schema %d, this nowait reads %d",
-			ErrSchema, filepath.Join(dir, SummaryFile), s.Schema, SchemaVersion)
+		return nil, errorf(ErrSchema, "%s has schema %d, and this nowait reads %d; read it with the nowait that wrote it",
+			filepath.Join(dir, SummaryFile), s.Schema, SchemaVersion)
 	}
 	res, err := resultFromSummary(s)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", filepath.Join(dir, SummaryFile), err)
+		return nil, damaged(filepath.Join(dir, SummaryFile), "%v", err)
 	}
 	if err := readHistLog(filepath.Join(dir, HistLogFile), res); err != nil {
 		return nil, err
@@ -62,17 +64,13 @@ func parseSummary(path string, b []byte) (Summary, error) {
 	var s Summary
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(b, &fields); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return s, fmt.Errorf("%w: %s holds a JSON %s, not a nowait summary (a JSON object)", ErrCorrupt, path, typeErr.Value)
-		}
-		return s, fmt.Errorf("%w: %s is not valid JSON: %v", ErrCorrupt, path, err)
+		return s, errorf(ErrCorrupt, "%s is not a nowait summary: %s; %s", path, JSONProblem(err), rewrite)
 	}
 	if _, ok := fields["schema_version"]; !ok {
-		return s, fmt.Errorf("%w: %s is not a nowait summary: it has no schema_version (nowait writes %d)", ErrSchema, path, SchemaVersion)
+		return s, errorf(ErrSchema, "%s is not a nowait summary: it has no schema_version (nowait writes %d); %s", path, SchemaVersion, rewrite)
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return s, fmt.Errorf("%w: %s: %v", ErrCorrupt, path, err)
+		return s, errorf(ErrCorrupt, "%s is not a nowait summary: %s; %s", path, JSONProblem(err), rewrite)
 	}
 	return s, nil
 }
@@ -95,14 +93,14 @@ func resultFromSummary(s Summary) (*Result, error) {
 	for code, n := range s.Status {
 		c, err := strconv.Atoi(code)
 		if err != nil || c < 0 || c >= MaxStatus {
-			return nil, fmt.Errorf("%w: status code %q", ErrCorrupt, code)
+			return nil, fmt.Errorf("%q under status is not a status code", code)
 		}
 		r.Status[c] = n
 	}
 	for name, n := range s.Errors {
 		k, ok := ErrorKindByName(name)
 		if !ok {
-			return nil, fmt.Errorf("%w: error kind %q", ErrCorrupt, name)
+			return nil, fmt.Errorf("%q under errors is not an error kind nowait counts", name)
 		}
 		r.Errors[k] = n
 	}
@@ -126,17 +124,29 @@ func secondsToDuration(sec float64) time.Duration {
 	return time.Duration(math.Round(sec * 1e9))
 }
 
-// readHlogFile reads the histogram log at path; a file missing or
+// openResultFile opens a file of a result directory; one missing or
 // unreadable is ErrCorrupt, as the result directory is incomplete.
-func readHlogFile(path string) ([]*hdrhistogram.Histogram, error) {
+func openResultFile(path string) (*os.File, error) {
 	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, errorf(ErrCorrupt, "%s has no %s; %s", filepath.Dir(path), filepath.Base(path), rewrite)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return nil, errorf(ErrCorrupt, "cannot read %s: %v", path, PathErrCause(err))
+	}
+	return f, nil
+}
+
+// readHlogFile reads the histogram log at path (see openResultFile).
+func readHlogFile(path string) ([]*hdrhistogram.Histogram, error) {
+	f, err := openResultFile(path)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
 	hs, err := ReadHlog(f)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, damaged(path, "%v", err)
 	}
 	return hs, nil
 }
@@ -158,15 +168,15 @@ func readHistLog(path string, res *Result) error {
 			continue
 		}
 		if err := checkGeometry(h); err != nil {
-			return fmt.Errorf("%s: %w", path, err)
+			return damaged(path, "%v", err)
 		}
 		h.SetTag("")
 		*p = h
 		seen[tag] = true
 	}
-	for tag := range dst {
+	for _, tag := range []string{TagLatency, TagService, TagConnect, TagSendLag} { // in this order: the message is the same each time
 		if !seen[tag] {
-			return fmt.Errorf("%w: %s: no histogram tagged %s", ErrCorrupt, path, tag)
+			return damaged(path, "it has no histogram tagged %s", tag)
 		}
 	}
 	return nil
@@ -182,20 +192,21 @@ func readIntervals(dir string, res *Result) error {
 	}
 	ivs, err := intervalsFromHlog(hs, res.Start)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return damaged(path, "%v", err)
 	}
 	tpath := filepath.Join(dir, TimeseriesFile)
-	tf, err := os.Open(tpath)
+	tf, err := openResultFile(tpath)
 	if err != nil {
-		return fmt.Errorf("%w: %v", ErrCorrupt, err)
+		return err
 	}
 	defer tf.Close()
 	counts, err := ReadTimeseries(tf)
 	if err != nil {
-		return fmt.Errorf("%w (in %s)", err, dir) // its text names the file, not where it is
+		return damaged(tpath, "%v", err)
 	}
 	if len(counts) != len(ivs) {
-		return fmt.Errorf("%w: %s has %d intervals, %s has %d", ErrCorrupt, path, len(ivs), tpath, len(counts))
+		return errorf(ErrCorrupt, "%s is damaged: %s has %s and %s %s; %s",
+			dir, LatencyLogFile, plural(len(ivs), "interval"), TimeseriesFile, plural(len(counts), "interval"), rewrite)
 	}
 	for i := range ivs {
 		ivs[i].Counters = counts[i].Counters
@@ -208,4 +219,12 @@ func readIntervals(dir string, res *Result) error {
 	}
 	res.Intervals = ivs
 	return nil
+}
+
+// plural says n of noun, in the plural unless n is 1.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }

@@ -1,9 +1,15 @@
 package stats
 
-import "errors"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+)
 
-// Errors of the result files. Each is wrapped with %w and the path it is
-// about, so callers test them with errors.Is.
+// Errors of the result files. Each is wrapped, with what it is about, by
+// an error whose text is one line for the user (the sentinel's own text
+// is not part of it), so callers test them with errors.Is.
 var (
 	// ErrOutNotDir means the output path exists and is not a directory.
 	ErrOutNotDir = errors.New("stats: output path is not a directory")
@@ -16,3 +22,68 @@ var (
 	// ErrCorrupt means a result file exists but cannot be parsed.
 	ErrCorrupt = errors.New("stats: result file is damaged")
 )
+
+// wrapped is an error whose text is msg alone and which wraps a
+// sentinel: the message reads as one sentence, and errors.Is still
+// finds the sentinel.
+type wrapped struct {
+	sentinel error
+	msg      string
+}
+
+func (e *wrapped) Error() string { return e.msg }
+func (e *wrapped) Unwrap() error { return e.sentinel }
+
+// errorf returns the formatted message wrapping sentinel (see wrapped).
+func errorf(sentinel error, format string, args ...any) error {
+	return &wrapped{sentinel, fmt.Sprintf(format, args...)}
+}
+
+// rewrite is what a message about a damaged result file asks for.
+const rewrite = "give a result directory as nowait wrote it, or write it again with --out"
+
+// damaged is ErrCorrupt for the result file at path: what is wrong with
+// it, and what to give instead.
+func damaged(path, format string, args ...any) error {
+	return errorf(ErrCorrupt, "%s is damaged: %s; %s", path, fmt.Sprintf(format, args...), rewrite)
+}
+
+// JSONProblem says in words what encoding/json found wrong with a file
+// it could not decode (err from json.Unmarshal): "it ends early (cut
+// short?)", "it holds a JSON array, not an object", "its field responses
+// holds a JSON string, not a number", rather than Go's types.
+func JSONProblem(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn) && syn.Error() == "unexpected end of JSON input":
+		return "it ends early (cut short?)"
+	case errors.As(err, &syn):
+		return fmt.Sprintf("it is not valid JSON at byte %d (%v)", syn.Offset, syn)
+	case errors.As(err, &typ) && typ.Field == "":
+		return fmt.Sprintf("it holds a JSON %s, not an object", typ.Value)
+	case errors.As(err, &typ):
+		return fmt.Sprintf("its field %s holds a JSON %s, not %s", typ.Field, typ.Value, jsonKind(typ.Type))
+	}
+	return err.Error()
+}
+
+// jsonKind names the JSON value a Go type is decoded from.
+func jsonKind(t reflect.Type) string {
+	if t == nil {
+		return "another value"
+	}
+	switch t.Kind() {
+	case reflect.Bool:
+		return "true or false"
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	case reflect.Pointer:
+		return jsonKind(t.Elem())
+	}
+	return "a number"
+}

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
@@ -35,14 +34,14 @@ const (
 // crash never leaves a half-written file under a result name.
 func WriteDir(dir string, res *Result) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return fmt.Errorf("%w: %s", ErrOutNotDir, dir)
+		return errorf(ErrOutNotDir, "%s is a file, not a directory; want a directory nowait can create or write into", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		// A file somewhere on the path: "mkdir a/b: not a directory".
 		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%w: %s: %v", ErrOutNotDir, dir, err)
+			return errorf(ErrOutNotDir, "%s cannot be created: %s; want a directory nowait can create or write into", dir, PathAndCause(err))
 		}
-		return fmt.Errorf("%w: %v", ErrWriteFile, err)
+		return errorf(ErrWriteFile, "%s cannot be created: %s", dir, PathAndCause(err))
 	}
 	files := []struct {
 		name  string
@@ -92,7 +91,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if err != nil {
 		// Why not err itself: it names the temporary file, which the user
 		// never asked for and which does not exist.
-		return fmt.Errorf("%w: %s: cannot create a file in %s: %v", ErrWriteFile, path, dir, PathErrCause(err))
+		return errorf(ErrWriteFile, "cannot write %s: cannot create a file in %s: %v", path, dir, PathErrCause(err))
 	}
 	defer func() {
 		if err != nil {
@@ -101,19 +100,19 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 	if err = writeBuffered(tmp, write); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, PathErrCause(err))
+		return errorf(ErrWriteFile, "cannot write %s: %v", path, PathErrCause(err))
 	}
 	return nil
 }
@@ -134,6 +133,22 @@ func PathErrCause(err error) error {
 	return err
 }
 
+// PathAndCause says which path a failed file operation stopped at and
+// why, without the operation Go names: "mkdir a: not a directory" is "a
+// is a file, not a directory", "mkdir /proc/x: no such file or
+// directory" is "/proc/x: no such file or directory"; any other error
+// as it is.
+func PathAndCause(err error) string {
+	var pe *fs.PathError
+	switch {
+	case !errors.As(err, &pe):
+		return err.Error()
+	case errors.Is(pe.Err, syscall.ENOTDIR):
+		return pe.Path + " is a file, not a directory"
+	}
+	return pe.Path + ": " + pe.Err.Error()
+}
+
 // writeBuffered calls write with a buffer in front of w and flushes it.
 func writeBuffered(w io.Writer, write func(io.Writer) error) error {
 	bw := bufio.NewWriterSize(w, 64<<10)
@@ -147,14 +162,14 @@ func writeBuffered(w io.Writer, write func(io.Writer) error) error {
 func writeInPlace(path string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, PathErrCause(err))
+		return errorf(ErrWriteFile, "cannot write %s: %v", path, PathErrCause(err))
 	}
 	err = writeBuffered(f, write)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrWriteFile, path, err)
+		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	return nil
 }

@@ -1,7 +1,6 @@
 package stats
 
 import (
-	"fmt"
 	"io"
 	"time"
 
@@ -123,7 +122,7 @@ func ReadHlog(r io.Reader) ([]*hdrhistogram.Histogram, error) {
 	for {
 		h, err := lr.NextIntervalHistogram()
 		if err != nil {
-			return hs, fmt.Errorf("%w: %v", ErrCorrupt, err)
+			return hs, errorf(ErrCorrupt, "%v", err)
 		}
 		if h == nil {
 			return hs, nil
@@ -157,8 +156,8 @@ func intervalsFromHlog(hs []*hdrhistogram.Histogram, start time.Time) ([]Interva
 // nowait's own.
 func checkGeometry(h *hdrhistogram.Histogram) error {
 	if h.LowestTrackableValue() != LowestUs || h.HighestTrackableValue() < HighestUs || h.SignificantFigures() != SigFigs {
-		return fmt.Errorf("%w: histogram geometry %d..%d/%d digits is not nowait's %d..%d/%d",
-			ErrCorrupt, h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures(),
+		return errorf(ErrCorrupt, "its histograms record %d to %d µs to %d digits, not %d to %d to %d as nowait's do",
+			h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures(),
 			LowestUs, HighestUs, SigFigs)
 	}
 	return nil

@@ -36,7 +36,7 @@ type Result struct {
 	OpenConnsAtEnd  int           // connections open when the run stopped
 	InFlightAtEnd   uint64        // requests written but neither answered nor failed when the run stopped
 	PeakOpenConns   int           // most connections open at once
-	EstablishedIn   time.Duration // from the start (warm-up included) until all Connections were first open at once, in every model; 0 if not by the end
+	EstablishedIn   time.Duration // from the start (warm-up included) until all Connections (a closed ramp: its peak) were first open at once, in every model; 0 if not by the end
 	FirstConnectErr string        // the first connect error's text, to explain a run that never connected
 	HTTPToTLS       bool          // plain HTTP went to a server that speaks TLS: a response began with a TLS record (or cmd's probe found TLS when nothing was answered)
 

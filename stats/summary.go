@@ -58,7 +58,11 @@ func SummarizeHistogram(h *hdrhistogram.Histogram) Latency {
 }
 
 // Summary is the numbers of one run, computed once from its Result. It is
-// the body of summary.json and of `--json`.
+// the body of summary.json and of `--json`. Every count and every yes/no
+// is written, 0 or false included, so that a jq gate such as
+// `.dropped == 0` holds on a clean run; a field is left out only when the
+// run did not measure it or it does not apply (omitempty below, each
+// saying when).
 type Summary struct {
 	Schema      int         `json:"schema_version"`
 	Mode        string      `json:"mode"`
@@ -66,19 +70,19 @@ type Summary struct {
 	Target      string      `json:"target"`
 	Connections int         `json:"connections"`
 	ConnsAsked  int         `json:"connections_asked,omitempty"` // -c, when a counted run opened fewer: one per request at most
-	Loops       int         `json:"loops,omitempty"`
-	Pipeline    int         `json:"pipeline,omitempty"`
-	RatePerSec  float64     `json:"target_rate_per_s,omitempty"`
-	Ramp        []RampPoint `json:"ramp,omitempty"` // with stages: the planned rate (open) or connections (closed) over the run
+	Loops       int         `json:"loops,omitempty"`             // async mode's event loops; absent in sync and goroutine modes, and in a merge of modes
+	Pipeline    int         `json:"pipeline"`
+	RatePerSec  float64     `json:"target_rate_per_s,omitempty"` // open model: the rate asked for (-R); absent in the other models and in a ramp from 0
+	Ramp        []RampPoint `json:"ramp,omitempty"`              // with stages: the planned rate (open) or connections (closed) over the run
 	Start       time.Time   `json:"start"`
 	DurationSec float64     `json:"duration_s"`
-	WarmupSec   float64     `json:"warmup_s,omitempty"`
-	Interrupted bool        `json:"interrupted,omitempty"`
+	WarmupSec   float64     `json:"warmup_s"`
+	Interrupted bool        `json:"interrupted"`
 
 	Requests          uint64            `json:"requests"`
 	Responses         uint64            `json:"responses"`
-	Dropped           uint64            `json:"dropped,omitempty"`
-	Resent            uint64            `json:"resent,omitempty"` // pipelined requests a Connection: close left unanswered, sent again
+	Dropped           uint64            `json:"dropped"`
+	Resent            uint64            `json:"resent"` // pipelined requests a Connection: close left unanswered, sent again
 	RequestsPerSec    float64           `json:"requests_per_s"`
 	BytesIn           uint64            `json:"bytes_in"`
 	BytesOut          uint64            `json:"bytes_out"`
@@ -89,20 +93,20 @@ type Summary struct {
 	OpenConnsAtEnd    int               `json:"open_connections_at_end"`
 	InFlightAtEnd     uint64            `json:"in_flight_at_end"`
 	PeakOpenConns     int               `json:"peak_open_connections"`
-	EstablishedSec    float64           `json:"all_established_s,omitempty"` // when all connections were first open at once
+	EstablishedSec    float64           `json:"all_established_s,omitempty"` // when all connections were first open at once; absent when that never happened
 	Status            map[string]uint64 `json:"status"`
 	Errors            map[string]uint64 `json:"errors"`
 	ErrorTotal        uint64            `json:"error_total"`
-	Failed            uint64            `json:"failed"`     // attempts that failed: a status outside 200-399, a request error or a failed connect
-	ErrorRate         float64           `json:"error_rate"` // failed / attempts (responses + error_total)
-	FirstConnectError string            `json:"first_connect_error,omitempty"`
-	HTTPToTLS         bool              `json:"http_to_tls,omitempty"` // plain http went to a TLS server: use https://
+	Failed            uint64            `json:"failed"`                        // attempts that failed: a status outside 200-399, a request error or a failed connect
+	ErrorRate         float64           `json:"error_rate"`                    // failed / attempts (responses + error_total)
+	FirstConnectError string            `json:"first_connect_error,omitempty"` // the first failed connect's error; absent when none failed
+	HTTPToTLS         bool              `json:"http_to_tls"`                   // plain http went to a TLS server: use https://
 
-	Latency Latency        `json:"latency"`            // corrected, from the intended send time
-	Service Latency        `json:"service_time"`       // from the actual write
-	Connect Latency        `json:"connect_time"`       // connect time
-	SendLag Latency        `json:"send_lag,omitempty"` // open model
-	Warmup  *WarmupSummary `json:"warmup,omitempty"`
+	Latency Latency        `json:"latency"`          // corrected, from the intended send time
+	Service Latency        `json:"service_time"`     // from the actual write
+	Connect Latency        `json:"connect_time"`     // connect time
+	SendLag Latency        `json:"send_lag"`         // open model; count 0 and null numbers in the others
+	Warmup  *WarmupSummary `json:"warmup,omitempty"` // absent without a warm-up
 
 	Generator         Generator  `json:"generator"`
 	CPUMicrosPerReq   float64    `json:"cpu_us_per_request"`

@@ -2,7 +2,6 @@ package stats
 
 import (
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 )
@@ -95,10 +94,10 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 	cr := csv.NewReader(r)
 	rows, err := cr.ReadAll()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, TimeseriesFile, err)
+		return nil, errorf(ErrCorrupt, "it is not CSV: %v", err)
 	}
 	if len(rows) == 0 {
-		return nil, fmt.Errorf("%w: %s: no header", ErrCorrupt, TimeseriesFile)
+		return nil, errorf(ErrCorrupt, "it is empty, without even its header line")
 	}
 	col := map[string]int{}
 	for i, name := range rows[0] {
@@ -106,7 +105,7 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 	}
 	for _, name := range []string{"requests", "responses", "open_connections"} {
 		if _, ok := col[name]; !ok {
-			return nil, fmt.Errorf("%w: %s: no column %q", ErrCorrupt, TimeseriesFile, name)
+			return nil, errorf(ErrCorrupt, "it has no column %s", name)
 		}
 	}
 	ivs := make([]Interval, 0, len(rows)-1)
@@ -119,7 +118,7 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 			}
 			v, err := strconv.ParseUint(row[i], 10, 64)
 			if err != nil {
-				perr = fmt.Errorf("%w: %s line %d column %s: %v", ErrCorrupt, TimeseriesFile, n+2, name, err)
+				perr = errorf(ErrCorrupt, "line %d, column %s: %q is not a count", n+2, name, row[i])
 			}
 			return v
 		}

@@ -1,7 +1,6 @@
 package target
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"strings"
 	"time"
@@ -26,7 +25,7 @@ func ParseDelayDist(s string) (DelayDist, error) {
 	case DelayUniform, DelayExponential:
 		return d, nil
 	}
-	return "", fmt.Errorf("%w: delay distribution %q; want fixed, uniform or exponential", ErrConfig, s)
+	return "", errorf(ErrConfig, "delay distribution %q: want fixed, uniform or exponential", s)
 }
 
 // draw returns one delay of distribution d with mean mean.

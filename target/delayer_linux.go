@@ -43,7 +43,7 @@ type waiter struct {
 func newDelayer(closing <-chan struct{}) (*delayer, error) {
 	fd, err := unix.TimerfdCreate(unix.CLOCK_MONOTONIC, unix.TFD_NONBLOCK|unix.TFD_CLOEXEC)
 	if err != nil {
-		return nil, fmt.Errorf("target: delay timer: %w", os.NewSyscallError("timerfd_create", err))
+		return nil, fmt.Errorf("cannot make the delay timer: %w", os.NewSyscallError("timerfd_create", err))
 	}
 	d := &delayer{tfd: os.NewFile(uintptr(fd), "timerfd"), fd: fd, closing: closing, base: time.Now()}
 	// Go's monotonic clock is CLOCK_MONOTONIC, read without a system

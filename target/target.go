@@ -15,9 +15,11 @@ package target
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -101,21 +103,21 @@ type Config struct {
 func (c Config) Validate() error {
 	switch {
 	case c.BodySize < 0 || c.BodySize > MaxBodySize:
-		return fmt.Errorf("%w: --body-size must be 0 to %d bytes (64 MiB), got %d", ErrConfig, MaxBodySize, c.BodySize)
+		return errorf(ErrConfig, "--body-size must be 0 to %d bytes (64 MiB), got %d", MaxBodySize, c.BodySize)
 	case c.EmptyBody && c.BodySize != 0:
-		return fmt.Errorf("%w: an empty body and --body-size %d conflict", ErrConfig, c.BodySize)
+		return errorf(ErrConfig, "an empty body and --body-size %d conflict", c.BodySize)
 	case c.Delay < 0:
-		return fmt.Errorf("%w: --delay must not be negative, got %s", ErrConfig, c.Delay)
+		return errorf(ErrConfig, "--delay must not be negative, got %s", c.Delay)
 	case c.Jitter < 0:
-		return fmt.Errorf("%w: --jitter must not be negative, got %s", ErrConfig, c.Jitter)
+		return errorf(ErrConfig, "--jitter must not be negative, got %s", c.Jitter)
 	case c.DelayDist != "" && c.DelayDist != DelayFixed && c.DelayDist != DelayUniform && c.DelayDist != DelayExponential:
-		return fmt.Errorf("%w: --delay-dist %q; want fixed, uniform or exponential", ErrConfig, c.DelayDist)
+		return errorf(ErrConfig, "--delay-dist %q: want fixed, uniform or exponential", c.DelayDist)
 	case c.CloseAfter < 0:
-		return fmt.Errorf("%w: --close-after must not be negative, got %d", ErrConfig, c.CloseAfter)
+		return errorf(ErrConfig, "--close-after must not be negative, got %d", c.CloseAfter)
 	case c.HeaderSize < 0 || c.HeaderSize > MaxHeaderSize:
-		return fmt.Errorf("%w: --header-size must be 1 to %d bytes (16 MiB), got %d", ErrConfig, MaxHeaderSize, c.HeaderSize)
+		return errorf(ErrConfig, "--header-size must be 1 to %d bytes (16 MiB), got %d", MaxHeaderSize, c.HeaderSize)
 	case c.DripEvery < 0:
-		return fmt.Errorf("%w: --drip-every must be positive, got %s", ErrConfig, c.DripEvery)
+		return errorf(ErrConfig, "--drip-every must be positive, got %s", c.DripEvery)
 	}
 	if err := validPeriod("stall", c.Stall, c.StallEvery); err != nil {
 		return err
@@ -128,19 +130,19 @@ func (c Config) Validate() error {
 	for _, f := range c.Faults {
 		switch {
 		case int(f.Kind) >= numFaultKinds:
-			return fmt.Errorf("%w: unknown fault kind %d; want one of %s", ErrConfig, f.Kind, FaultKindNames())
+			return errorf(ErrConfig, "unknown fault kind %d; want one of %s", f.Kind, FaultKindNames())
 		case !(f.Percent > 0 && f.Percent <= 100):
-			return fmt.Errorf("%w: fault %s: percent must be in (0, 100], got %g", ErrConfig, f.Kind, f.Percent)
+			return errorf(ErrConfig, "fault %s: percent must be in (0, 100], got %g", f.Kind, f.Percent)
 		case seen[f.Kind]:
-			return fmt.Errorf("%w: fault %s given twice", ErrConfig, f.Kind)
+			return errorf(ErrConfig, "fault %s given twice", f.Kind)
 		case f.Kind == FaultShortBody && c.EmptyBody:
-			return fmt.Errorf("%w: fault short-body needs a body to cut short; give --body-size 2 or more", ErrConfig)
+			return errorf(ErrConfig, "fault short-body needs a body to cut short; give --body-size 2 or more")
 		}
 		seen[f.Kind] = true
 		total += f.Percent
 	}
 	if total > 100+1e-9 {
-		return fmt.Errorf("%w: fault percentages add up to %g, more than 100", ErrConfig, total)
+		return errorf(ErrConfig, "fault percentages add up to %g, more than 100", total)
 	}
 	return nil
 }
@@ -151,9 +153,9 @@ func validPeriod(name string, length, every time.Duration) error {
 	case length == 0 && every == 0:
 		return nil
 	case length <= 0 || every <= 0:
-		return fmt.Errorf("%w: --%s and --%s-every must both be positive, got %s and %s", ErrConfig, name, name, length, every)
+		return errorf(ErrConfig, "--%s and --%s-every must both be positive, got %s and %s", name, name, length, every)
 	case length >= every:
-		return fmt.Errorf("%w: --%s %s must be shorter than --%s-every %s", ErrConfig, name, length, name, every)
+		return errorf(ErrConfig, "--%s %s must be shorter than --%s-every %s", name, length, name, every)
 	}
 	return nil
 }
@@ -227,7 +229,7 @@ func Start(addr string, cfg Config) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("%w on %s: %w", ErrListen, addr, err)
+		return nil, causedBy(ErrListen, err, "cannot listen on %s: %v", addr, listenCause(err))
 	}
 	if cfg.Delay > 0 || cfg.Jitter > 0 {
 		if s.delay, err = newDelayer(s.closing); err != nil {
@@ -434,4 +436,14 @@ func (s *Server) Close() error {
 		s.raw.closeAll()
 	})
 	return s.closeErr
+}
+
+// listenCause is the system's reason a listen failed ("address already
+// in use"), without the "listen tcp ADDR: bind:" Go puts in front.
+func listenCause(err error) error {
+	var se *os.SyscallError
+	if errors.As(err, &se) {
+		return se.Err
+	}
+	return err
 }

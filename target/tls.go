@@ -8,7 +8,6 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
-	"fmt"
 	"math/big"
 	"net"
 	"slices"
@@ -37,11 +36,11 @@ type selfSigned struct {
 func newSelfSigned(listenHost string, now time.Time) (*selfSigned, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("%w: key: %w", ErrTLS, err)
+		return nil, causedBy(ErrTLS, err, "cannot make the TLS certificate (key): %v", err)
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
 	if err != nil {
-		return nil, fmt.Errorf("%w: serial number: %w", ErrTLS, err)
+		return nil, causedBy(ErrTLS, err, "cannot make the TLS certificate (serial number): %v", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
@@ -66,11 +65,11 @@ func newSelfSigned(listenHost string, now time.Time) (*selfSigned, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, fmt.Errorf("%w: certificate: %w", ErrTLS, err)
+		return nil, causedBy(ErrTLS, err, "cannot make the TLS certificate (certificate): %v", err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, fmt.Errorf("%w: certificate: %w", ErrTLS, err)
+		return nil, causedBy(ErrTLS, err, "cannot make the TLS certificate (certificate): %v", err)
 	}
 	return &selfSigned{
 		config: &tls.Config{

@@ -183,7 +183,7 @@ func (s *slot) dial(string) (net.Conn, error) {
 	s.answered.Store(false)
 	s.g.Unlock()
 	s.opened.Store(true)
-	r.conns.Opened(now, r.plan.Connections)
+	r.conns.Opened(now, r.plan.AllOpenConns())
 	r.plan.Live.AddOpen(1)
 	return conn, nil
 }

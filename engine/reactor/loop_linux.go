@@ -70,7 +70,7 @@ type loop struct {
 	open        *atomic.Int64
 	peak        int64
 	allOpen     *atomic.Int64 // shared: when the plan's connections were first all open at once (ns, >= 1); 0 not yet
-	total       int64         // the plan's connections
+	total       int64         // the connections that make all open (Plan.AllOpenConns)
 
 	timeoutNs, connTimeoutNs, sweepNs int64
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
@@ -132,7 +132,7 @@ func newLoop(cfg loopConfig) (*loop, error) {
 		rbuf:          make([]byte, max(readBufBytes, 2*p.MaxHeaderBytesOrDefault()+4096)),
 		open:          cfg.open,
 		allOpen:       cfg.all,
-		total:         int64(p.Connections),
+		total:         int64(p.AllOpenConns()),
 		timeoutNs:     int64(p.TimeoutOrDefault()),
 		connTimeoutNs: int64(p.ConnectTimeoutOrDefault()),
 		measuredNs:    int64(p.Warmup),

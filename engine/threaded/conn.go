@@ -336,7 +336,7 @@ func (c *conn) connect() bool {
 	c.g.AddOpen(1)
 	c.unlock()
 	c.answered = false
-	c.r.conns.Opened(now, p.Connections)
+	c.r.conns.Opened(now, p.AllOpenConns())
 	p.Live.AddOpen(1)
 	return true
 }
