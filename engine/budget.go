@@ -58,7 +58,7 @@ func (b *Budget) Take(warmup bool) bool {
 // Sent settles a request taken with Take(warmup): it went out, and never
 // comes back. Spent and Wait count on every request taken being settled,
 // by Sent or GiveBack; a user that never gives a request back and never
-// waits (sync mode, the hold model) need not settle them.
+// waits (the hold model) need not settle them.
 func (b *Budget) Sent(warmup bool) {
 	if b.limit <= 0 || warmup {
 		return

@@ -53,6 +53,12 @@ func (g *RecorderGroup) Lock(nowNs int64) *stats.Recorder {
 	return g.rec
 }
 
+// Warm reports whether the group is still in the warm-up, as of its last
+// Lock; the caller holds the lock. Once it is not, what a member records
+// of a warm-up request (a response, a failure, a write recorded late)
+// goes to the recorder's Warmup counts (stats.Recorder.RecordWarmupResponse).
+func (g *RecorderGroup) Warm() bool { return g.tl.Warm() }
+
 // Unlock unlocks the group.
 func (g *RecorderGroup) Unlock() { g.mu.Unlock() }
 

@@ -107,3 +107,18 @@ func (t *Timeline) close(endNs int64, openConns int) {
 func (t *Timeline) MeasuredNs(endNs int64) int64 {
 	return max(endNs-t.warmupNs, 0)
 }
+
+// LateWarmBytes returns how many of the wire bytes a read brought belong
+// to the warm-up's responses answered after it ended (see
+// stats.Recorder.MoveReceivedToWarmup), from late, the plain bytes of the
+// read that went to them, of plain: the same over plain TCP, the share of
+// wire over TLS, whose records carry more than their plaintext.
+func LateWarmBytes(late, plain, wire int) uint64 {
+	if late <= 0 || plain <= 0 || wire <= 0 {
+		return 0
+	}
+	if wire != plain {
+		late = int(int64(late) * int64(wire) / int64(plain))
+	}
+	return uint64(min(late, wire))
+}

@@ -212,6 +212,21 @@ func (r *Recorder) RecordWarmupResponse(status int) {
 	r.Warmup.Status[statusSlot(status)]++
 }
 
+// RecordWarmupSent counts n requests of the warm-up, written in a total
+// of bytes, whose sending is recorded after the warm-up ended (a
+// connection records its writes with its next response): they join the
+// warm-up's counts.
+func (r *Recorder) RecordWarmupSent(n int, bytes int) {
+	r.Warmup.Requests += uint64(n)
+	r.Warmup.BytesOut += uint64(bytes)
+}
+
+// RecordWarmupError counts a failure of kind k, after the warm-up ended,
+// of a request of the warm-up: it joins the warm-up's counts.
+func (r *Recorder) RecordWarmupError(k ErrorKind) {
+	r.Warmup.Errors[k]++
+}
+
 // statusSlot is where status is counted: codes out of range share the
 // last slot.
 func statusSlot(status int) int {
@@ -300,6 +315,27 @@ func (r *Recorder) UnrecordSendLags(lagsNs []int64) {
 // RecordReceived counts bytes read.
 func (r *Recorder) RecordReceived(bytes int) {
 	r.BytesIn += uint64(bytes)
+}
+
+// MoveReceivedToWarmup moves n of the bytes counted as read in the
+// measured part to the warm-up's count: those of the warm-up's responses
+// read after it ended (the warm-up's requests and their responses are its
+// own), counted with the read that brought them. It moves no more than
+// the interval in progress counted, so that no interval counts fewer than
+// none.
+func (r *Recorder) MoveReceivedToWarmup(n uint64) {
+	r.Warmup.BytesIn += r.UnrecordReceived(n)
+}
+
+// UnrecordReceived takes back n of the bytes counted as read, no more
+// than the interval in progress counted (so that no interval counts fewer
+// than none), and returns how many it took: bytes of a response that is
+// not counted (its outcome came after the run's end), or that is the
+// warm-up's (MoveReceivedToWarmup).
+func (r *Recorder) UnrecordReceived(n uint64) uint64 {
+	n = min(n, r.BytesIn-r.ivBase.BytesIn)
+	r.BytesIn -= n
+	return n
 }
 
 // EndWarmup moves everything counted so far into Warmup and starts the

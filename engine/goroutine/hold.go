@@ -280,7 +280,21 @@ func (h *holder) readResponse(conn net.Conn, buf []byte, head bool, maxHeader in
 func (h *holder) recordSent(dueNs, writeNs int64, kind stats.ErrorKind, status int) {
 	now := h.r.clock.Now()
 	rec := h.slot.g.Lock(now)
-	h.slot.drain(rec)
+	warm := dueNs < h.r.warmupNs && !h.slot.g.Warm()
+	h.slot.drainExchange(rec, warm, h.inFlightAtEnd)
+	if warm {
+		// The warm-up's request, whose outcome came after it: the
+		// warm-up's too.
+		rec.RecordWarmupSent(1, 0)
+		switch {
+		case kind < stats.NumErrorKinds:
+			rec.RecordWarmupError(kind)
+		case status > 0:
+			rec.RecordWarmupResponse(status)
+		}
+		h.slot.g.Unlock()
+		return
+	}
 	rec.RecordSent(1, 0)
 	rec.RecordSendLag(writeNs - dueNs)
 	switch {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"crypto/tls"
 	"errors"
+	"io"
 	"net"
 	"sync"
 	"sync/atomic"
@@ -46,6 +47,45 @@ type pipeConn struct {
 	tcp     net.Conn       // the TCP connection under nc: closing it ends every read and write
 	pending chan *pipeCall // written, unanswered, in the order written; the slot's depth fits
 	cause   atomic.Pointer[error]
+	src     countReader // nc as the reader reads it, counting the bytes (the reader's own)
+}
+
+// countReader reads from r and counts the bytes it read, so that the
+// pipeline's reader knows each response's size (pipeCall.size). What pre
+// holds is read first: header blocks given CR LF line ends, and what came
+// after them (lf.go).
+type countReader struct {
+	r   io.Reader
+	pre []byte
+	n   int64
+}
+
+func (c *countReader) Read(b []byte) (int, error) {
+	if len(c.pre) > 0 {
+		n := copy(b, c.pre)
+		c.pre = c.pre[n:]
+		c.n += int64(n)
+		return n, nil
+	}
+	n, err := c.r.Read(b)
+	c.n += int64(n)
+	return n, err
+}
+
+// crlf has br's next response read with CR LF line ends when a line of
+// its header ends with a lone LF (lf.go). What it puts back before the
+// connection's bytes is taken off the count: the bytes br held were
+// counted when read, and the CRs added never came on the wire, so that
+// the sizes the reader measures (taken) stay the wire's.
+func (pc *pipeConn) crlf(br *bufio.Reader) error {
+	fixed, n, err := crlfAhead(br)
+	if err != nil || fixed == nil {
+		return err
+	}
+	out := crlfTaken(br, fixed, n)
+	pc.src.pre = append(out, pc.src.pre...)
+	pc.src.n -= int64(len(out))
+	return nil
 }
 
 // pipeCall is one worker's request on a pipeline, made once per worker
@@ -58,6 +98,10 @@ type pipeCall struct {
 	// writeErr is why the request could not be written, nil when it was;
 	// set by the worker before it queues the call.
 	writeErr error
+	// size is the bytes of its response the reader took (plaintext over
+	// TLS), the failed one's too; 0 when none was read. Set by the reader
+	// before it hands the outcome on done.
+	size uint64
 }
 
 func newPipeline(s *slot, readBuf int) *pipeline {
@@ -77,7 +121,7 @@ func (p *pipeline) roundTrip(c *pipeCall, raw []byte, timeout time.Duration) err
 		p.mu.Unlock()
 		return err
 	}
-	c.writeErr = nil
+	c.writeErr, c.size = nil, 0
 	if _, err := pc.nc.Write(raw); err != nil {
 		// The server closed or reset the connection: this request did
 		// not reach it whole. It waits with the others for the reader's
@@ -115,7 +159,7 @@ func (p *pipeline) connLocked(askedNs int64) (*pipeConn, error) {
 		return nil, err
 	}
 	p.failErr = nil
-	pc := &pipeConn{nc: nc, tcp: nc, pending: make(chan *pipeCall, p.s.r.depth)}
+	pc := &pipeConn{nc: nc, tcp: nc, pending: make(chan *pipeCall, p.s.r.depth), src: countReader{r: nc}}
 	if tc, ok := nc.(*tls.Conn); ok {
 		pc.tcp = tc.NetConn() // closing it never blocks on a close_notify
 	}
@@ -151,7 +195,8 @@ func (p *pipeline) await(pc *pipeConn, c *pipeCall, timeout time.Duration) error
 // read reads pc's responses in order until the connection fails or a
 // response says Connection: close, and then tears pc down.
 func (p *pipeline) read(pc *pipeConn) {
-	br := bufio.NewReaderSize(pc.nc, p.readBuf)
+	br := bufio.NewReaderSize(&pc.src, p.readBuf)
+	taken := func() int64 { return pc.src.n - int64(br.Buffered()) } // bytes the parser took
 	for {
 		// Wait for bytes before taking a call: an idle connection that
 		// the server closes fails no request.
@@ -166,7 +211,13 @@ func (p *pipeline) read(pc *pipeConn) {
 			return
 		}
 		c.resp.SkipBody = c.head
-		if err := c.resp.Read(br); err != nil {
+		start := taken()
+		err := pc.crlf(br)
+		if err == nil {
+			err = c.resp.Read(br)
+		}
+		c.size = uint64(taken() - start)
+		if err != nil {
 			err = pc.why(err)
 			p.teardown(pc, err)
 			c.done <- err

@@ -197,6 +197,29 @@ func (s *slot) drain(rec *stats.Recorder) {
 	s.recIn, s.recOut = in, out
 }
 
+// drainExchange moves the slot's byte counts into rec, as drain does,
+// for a slot that carries one request at a time (HostClient, a holder):
+// the bytes since the last drain are that request's exchange, and go
+// where its outcome is counted: to the warm-up's counts when warm (a
+// warm-up request answered after it ended), and, when late (its outcome
+// came after the run's end, and is not counted), its bytes in nowhere,
+// as the other modes count none read after the end (its bytes out are
+// counted: the request is, in flight). The caller holds the group's lock.
+func (s *slot) drainExchange(rec *stats.Recorder, warm, late bool) {
+	if !warm && !late {
+		s.drain(rec)
+		return
+	}
+	in, out := s.bytesIn.Load(), s.bytesOut.Load()
+	if warm {
+		rec.Warmup.BytesIn += in - s.recIn
+		rec.Warmup.BytesOut += out - s.recOut
+	} else {
+		rec.BytesOut += out - s.recOut
+	}
+	s.recIn, s.recOut = in, out
+}
+
 // connectFailed counts a failed connect (or TLS handshake) of the given
 // kind for the owner and wraps its error.
 func (s *slot) connectFailed(kind stats.ErrorKind, err error) error {

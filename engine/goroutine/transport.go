@@ -1,6 +1,9 @@
 package goroutine
 
 import (
+	"bufio"
+	"bytes"
+	"io"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -60,7 +63,20 @@ func (t *transport) RoundTrip(hc *fasthttp.HostClient, req *fasthttp.Request, re
 		resp.Header.DisableNormalizing()
 	}
 	br := hc.AcquireReader(conn)
-	err = resp.ReadLimitBody(br, hc.MaxResponseBodySize)
+	fixed, n, err := crlfAhead(br)
+	left := br.Buffered // what came after the response
+	switch {
+	case err != nil:
+	case fixed == nil:
+		err = resp.ReadLimitBody(br, hc.MaxResponseBodySize)
+	default:
+		// Lines that end with a lone LF (lf.go): the response is read
+		// with CR LF lines, then from the connection.
+		rd := bytes.NewReader(crlfTaken(br, fixed, n))
+		fr := bufio.NewReaderSize(io.MultiReader(rd, conn), br.Size())
+		left = func() int { return fr.Buffered() + rd.Len() }
+		err = resp.ReadLimitBody(fr, hc.MaxResponseBodySize)
+	}
 	if err != nil {
 		hc.ReleaseReader(br)
 		hc.CloseConn(cc)
@@ -69,7 +85,7 @@ func (t *transport) RoundTrip(hc *fasthttp.HostClient, req *fasthttp.Request, re
 	// Bytes after a Connection: close response are the close's business,
 	// as in the other modes: the connection ends anyway.
 	closeConn := req.ConnectionClose() || resp.ConnectionClose()
-	stray := !closeConn && br.Buffered() > 0
+	stray := !closeConn && left() > 0
 	hc.ReleaseReader(br)
 	if closeConn || stray {
 		hc.CloseConn(cc)

@@ -146,7 +146,11 @@ func (w *worker) once(dueNs, writeNs int64) (int64, bool) {
 		// this request, so it goes again, on the next connection, with
 		// its latency still counted from when it was due.
 		rec := w.slot.g.Lock(r.clock.Now())
-		rec.Resent++
+		if w.lateWarm(dueNs) {
+			rec.Warmup.Resent++
+		} else {
+			rec.Resent++
+		}
 		w.slot.g.Unlock()
 		writeNs = r.clock.Now()
 		err = w.do(idx)
@@ -166,15 +170,22 @@ func (w *worker) once(dueNs, writeNs int64) (int64, bool) {
 	cutShort := late && err != nil && w.notWritten(err)
 
 	rec := w.slot.g.Lock(now)
-	w.slot.drain(rec)
+	// A request of the warm-up (due in it) whose outcome comes after it
+	// is the warm-up's, and so is its outcome.
+	warm := w.lateWarm(dueNs)
+	w.drain(rec, warm && !dialFailed, late)
 	switch {
 	case cutShort:
 		if r.tickets != nil {
 			rec.Dropped++ // taken, so due before the end, and never sent
 		}
 	case late:
-		rec.RecordSent(1, 0)
+		recordSent(rec, warm)
 		w.inFlightAtEnd = 1
+	case err == nil && warm:
+		rec.RecordWarmupSent(1, 0)
+		rec.RecordWarmupResponse(w.resp.StatusCode())
+		w.slot.markAnswered()
 	case err == nil:
 		rec.RecordSent(1, 0)
 		rec.RecordResponse(w.resp.StatusCode(), now-dueNs, now-writeNs)
@@ -186,16 +197,53 @@ func (w *worker) once(dueNs, writeNs int64) (int64, bool) {
 		if r.tickets != nil && (!stopped || dueNs < r.endNs.Load()) {
 			rec.Dropped++
 		}
+	case warm:
+		rec.RecordWarmupSent(1, 0)
+		rec.RecordWarmupError(requestKind(err))
 	default:
 		rec.RecordSent(1, 0)
 		rec.RecordError(requestKind(err))
 	}
-	if r.tickets != nil && !dialFailed && !cutShort {
+	if r.tickets != nil && !dialFailed && !cutShort && !warm {
 		rec.RecordSendLag(writeNs - dueNs)
 	}
 	w.slot.g.Unlock()
 
 	return now, !late
+}
+
+// drain moves the slot's bytes into rec, those of this worker's exchange
+// where its outcome is counted (slot.drainExchange): on a pipeline, whose
+// workers share the slot's bytes, its response's size (pipeCall.size).
+func (w *worker) drain(rec *stats.Recorder, warm, late bool) {
+	if w.slot.pipe == nil {
+		w.slot.drainExchange(rec, warm, late)
+		return
+	}
+	w.slot.drain(rec)
+	switch {
+	case late:
+		rec.UnrecordReceived(w.call.size)
+	case warm:
+		rec.MoveReceivedToWarmup(w.call.size)
+	}
+}
+
+// lateWarm reports whether a request due at dueNs is the warm-up's while
+// the slot's group has left the warm-up: what happens to it now counts in
+// the warm-up's counts. The caller holds the group's lock.
+func (w *worker) lateWarm(dueNs int64) bool {
+	return dueNs < w.r.warmupNs && !w.slot.g.Warm()
+}
+
+// recordSent counts one request sent, in the warm-up's counts when warm
+// (see lateWarm).
+func recordSent(rec *stats.Recorder, warm bool) {
+	if warm {
+		rec.RecordWarmupSent(1, 0)
+		return
+	}
+	rec.RecordSent(1, 0)
 }
 
 // isDialError reports whether err comes from the dialer. It is apart

@@ -1,5 +1,10 @@
 package reactor
 
+import (
+	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
+)
+
 // answerRun is a run of responses the loop answered in one read with the
 // same status to requests written in one batch: their latencies are equal,
 // so the run is recorded once (one histogram record for the 16 responses
@@ -17,8 +22,8 @@ func (l *loop) answer(c *conn) {
 	s := &c.ring[c.head]
 	status := c.rx.p.Status()
 	switch r := &l.answers; {
-	case s.ns < l.warmEndNs:
-		// Written in the warm-up, counted there: answered in it too.
+	case s.due < l.warmEndNs:
+		// Due in the warm-up, counted there: answered in it too.
 		l.rec.RecordWarmupResponse(status)
 		l.nap.observe(l.now - s.ns)
 	case r.n > 0 && r.ns == s.ns && r.due == s.due && r.status == status:
@@ -61,11 +66,13 @@ func (l *loop) giveBack(c *conn) {
 	}
 	for range k {
 		s := &c.ring[c.head]
-		measured := !l.inWarmup && s.ns >= l.warmEndNs
+		measured := !l.inWarmup && s.due >= l.warmEndNs
 		if !l.inWarmup && !measured {
-			l.rec.Warmup.Requests-- // written in the warm-up, which has ended
+			l.rec.Warmup.Requests-- // due in the warm-up, which has ended
+			l.rec.Warmup.Resent++
 		} else {
 			l.rec.Requests--
+			l.rec.Resent++
 		}
 		if l.sched != nil {
 			l.sched.giveBack(s.due)
@@ -78,5 +85,41 @@ func (l *loop) giveBack(c *conn) {
 	}
 	c.inflight = 0
 	l.outstanding -= k
-	l.rec.Resent += uint64(k)
+}
+
+// failInFlight counts the requests in flight on c as failed with kind:
+// those due in the warm-up, once it has ended, in the warm-up's counts.
+func (l *loop) failInFlight(c *conn, kind stats.ErrorKind) {
+	warm := 0
+	if l.warmEndNs >= 0 {
+		for i := range int(c.inflight) {
+			j := int(c.head) + i
+			if j >= len(c.ring) {
+				j -= len(c.ring)
+			}
+			if c.ring[j].due < l.warmEndNs {
+				warm++
+			}
+		}
+	}
+	l.rec.Errors[kind] += uint64(int(c.inflight) - warm)
+	l.rec.Warmup.Errors[kind] += uint64(warm)
+}
+
+// consumeRead consumes a read of plain bytes after the keep carried from
+// the last (l.rbuf[:keep+plain]), which brought wire bytes on the socket,
+// counted already: of those, the share of responses to the warm-up's
+// requests answered after it ended goes to the warm-up's count (see
+// lateIn). It returns what consume does.
+func (l *loop) consumeRead(c *conn, keep, plain, wire int) bool {
+	warmHead := c.inflight > 0 && c.ring[c.head].due < l.warmEndNs
+	l.lateIn = 0
+	ok := l.consume(c, l.rbuf[:keep+plain])
+	if warmHead {
+		l.lateIn -= keep // counted with the read that brought them
+	}
+	if l.lateIn > 0 {
+		l.rec.MoveReceivedToWarmup(engine.LateWarmBytes(l.lateIn, plain, wire))
+	}
+	return ok
 }

@@ -58,6 +58,7 @@ type conn struct {
 
 	state    connState
 	answered bool // a response arrived on this socket
+	reserved bool // holds a request of the budget for its first batch (closedFeed.reserve)
 }
 
 // writing reports whether part of a batch is still to be written.
@@ -69,7 +70,14 @@ var errStray = errors.New("reactor: response bytes with no request in flight")
 
 // connect opens a non-blocking socket to the slot's address and starts
 // connecting. Its end (writable, then SO_ERROR) is handled in onWritable.
+// A closed-model connection of a counted run opens only with a request of
+// the budget reserved for it (reserve); without one it stays idle, until
+// requests come back to the pool (refill).
 func (l *loop) connect(c *conn) {
+	if !l.reserve(c) {
+		c.state = stateIdle
+		return
+	}
 	fd, err := unix.Socket(l.family[c.addr], unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
 	if err != nil {
 		c.state = stateConnecting
@@ -187,7 +195,7 @@ func (l *loop) onReadable(c *conn, drain bool) bool {
 			return false
 		}
 		l.rec.RecordReceived(n)
-		if !l.consume(c, l.rbuf[:keep+n]) {
+		if !l.consumeRead(c, keep, n, n) {
 			return false
 		}
 		if n < len(space) && !drain {
@@ -241,25 +249,39 @@ func (l *loop) parse(c *conn, buf []byte) bool {
 			l.fail(c, stats.ErrBadResponse, errStray)
 			return false
 		}
-		head := l.mix.head[c.ring[c.head].req]
+		s := &c.ring[c.head]
+		head := l.mix.head[s.req]
+		warm := s.due < l.warmEndNs // the warm-up's request, answered after it: its bytes are the warm-up's
 		if len(last) > 0 && head == lastHead && bytes.HasPrefix(buf, last) {
 			buf = buf[len(last):]
+			if warm {
+				l.lateIn += len(last)
+			}
 			l.answer(c) // the same response again; the parser's last response is it
 			continue
 		}
 		clean := !c.rx.p.Busy()
 		n, done, err := c.rx.p.Parse(buf, head)
 		if err != nil {
+			if warm {
+				l.lateIn += len(buf) // the failed response's
+			}
 			l.httpToTLS = l.httpToTLS || errors.Is(err, wire.ErrTLSRecord)
 			l.flushAnswers()
 			l.fail(c, parseKind(err), err)
 			return false
 		}
 		if !done {
+			if warm {
+				l.lateIn += len(buf) // what it took, and what is carried for the rest of it
+			}
 			if n < len(buf) {
 				c.rx.carry = append(c.rx.carry[:0], buf[n:]...)
 			}
 			break
+		}
+		if warm {
+			l.lateIn += n
 		}
 		last, lastHead = nil, head
 		if clean {
@@ -327,7 +349,7 @@ func (l *loop) commit(c *conn) bool {
 		return false // a closed-model request is due when written: none after the end
 	}
 	tail := int(c.head + c.inflight)
-	k := 0
+	k, warm := 0, 0
 	if l.sched != nil {
 		until := l.dueLimit()
 		for room := len(c.ring) - int(c.inflight); k < room && l.sched.ready(until); k++ {
@@ -335,7 +357,11 @@ func (l *loop) commit(c *conn) bool {
 				tail -= len(c.ring)
 			}
 			due := l.sched.pop()
-			l.rec.RecordSendLag(l.now - due)
+			if due < l.warmEndNs {
+				warm++ // due in the warm-up, which has ended: the warm-up's, late
+			} else {
+				l.rec.RecordSendLag(l.now - due)
+			}
 			c.ring[tail] = sent{ns: l.now, due: due, req: l.mix.seq[l.pos+k]}
 			tail++
 		}
@@ -343,6 +369,10 @@ func (l *loop) commit(c *conn) bool {
 			l.backlog = false
 		}
 	} else {
+		if c.reserved {
+			c.reserved = false
+			l.feed.unreserve() // taken again below, with the others
+		}
 		k = l.feed.take(int(c.inflight), l.inWarmup, l.now)
 		for i := range k {
 			if tail >= len(c.ring) {
@@ -362,7 +392,8 @@ func (l *loop) commit(c *conn) bool {
 	}
 	c.inflight += int32(k)
 	l.outstanding += k
-	l.rec.RecordSent(k, 0)
+	l.rec.RecordSent(k-warm, 0)
+	l.rec.Warmup.Requests += uint64(warm)
 	c.wbuf, c.woff = b, 0
 	return true
 }
@@ -424,6 +455,7 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 			l.firstErrNs = l.now
 		}
 		if l.nOpen == 0 && l.outstanding == 0 {
+			l.unreserveAll()
 			l.feed.putBack() // nothing to send them on: for the other loops
 		}
 	} else {
@@ -431,7 +463,7 @@ func (l *loop) fail(c *conn, kind stats.ErrorKind, cause error) {
 		// none in flight failed no request, and shows as a reconnect. A
 		// held one the server reset so is closed by the server, as one
 		// it ended with a FIN (release).
-		l.rec.Errors[kind] += uint64(c.inflight)
+		l.failInFlight(c, kind)
 		l.outstanding -= int(c.inflight)
 		if c.inflight == 0 && kind == stats.ErrReset && l.hold != nil && c.state == stateOpen {
 			l.rec.ServerClosed++
@@ -454,8 +486,10 @@ func (l *loop) connEnded(c *conn) time.Duration {
 	return c.retry.Ended(c.answered, l.now-c.dueNs)
 }
 
-// closeSocket closes c's socket, if any, and forgets its requests.
+// closeSocket closes c's socket, if any, and forgets its requests; a
+// request reserved for it goes back to the loop's budget.
 func (l *loop) closeSocket(c *conn) {
+	l.unreserve(c)
 	if c.state == stateOpen {
 		l.closed()
 		if l.hold != nil && l.hold.everyNs > 0 {

@@ -11,6 +11,7 @@ type closedFeed struct {
 	depth    int   // requests in flight per connection
 	lowWater int   // refill when in flight <= lowWater
 	budget   int64 // requests this loop claimed from pool and has not started
+	reserved int64 // requests set aside from budget for connections opening (reserve)
 	pool     *pool // the run's request budget; nil means no limit
 	index    int   // the loop's index, in pool.hungry
 	chunk    int64 // the next claim's size (see chunkFastNs)
@@ -91,9 +92,39 @@ func (f *closedFeed) giveBack(k int) {
 	}
 }
 
+// reserve sets one request of the budget aside for a connection about to
+// open, claiming from the pool if the loop has none, and reports whether
+// there was one: a connection opens only for a request it can send (a
+// server that closes after every response would otherwise see a
+// reconnect that another connection's request beat to the last one).
+// Without a limit it reserves nothing and reports true.
+func (f *closedFeed) reserve(nowNs int64) bool {
+	if f.pool == nil {
+		return true
+	}
+	if f.budget == 0 {
+		f.claim(1, nowNs)
+	}
+	if f.budget == 0 {
+		return false
+	}
+	f.budget--
+	f.reserved++
+	return true
+}
+
+// unreserve returns a reserved request to the loop's budget: the
+// connection took it (it is taken again with the others, take), or will
+// not open after all.
+func (f *closedFeed) unreserve() {
+	f.budget++
+	f.reserved--
+}
+
 // putBack returns the loop's budget to the pool for the other loops, and
 // the loop stops holding requests: it has none in flight (its connects
-// fail with no connection open, or it stops).
+// fail with no connection open, or it stops). The connections' reserved
+// requests must have come back first (loop.unreserveAll).
 func (f *closedFeed) putBack() {
 	if !f.holding {
 		return
@@ -120,9 +151,10 @@ func (f *closedFeed) trim(nowNs int64) {
 	f.pool.put(half, false)
 }
 
-// spent reports whether the loop has no budget of its own left: it needs
-// the pool's to start another request. False without a limit.
-func (f *closedFeed) spent() bool { return f.pool != nil && f.budget == 0 }
+// spent reports whether the loop has no budget of its own left, nor any
+// reserved for a connection opening: it needs the pool's to start
+// another request. False without a limit.
+func (f *closedFeed) spent() bool { return f.pool != nil && f.budget == 0 && f.reserved == 0 }
 
 // exhausted reports whether no request can start now, the loop's budget
 // and the pool's both spent, and then marks the loop starved, so that its

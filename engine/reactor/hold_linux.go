@@ -173,7 +173,10 @@ func (l *loop) holdCommit(c *conn, due int64) {
 	if tail >= len(c.ring) {
 		tail -= len(c.ring)
 	}
-	l.rec.RecordSendLag(l.now - due)
+	warm := due < l.warmEndNs // due in the warm-up, which has ended: the warm-up's, late
+	if !warm {
+		l.rec.RecordSendLag(l.now - due)
+	}
 	c.ring[tail] = sent{ns: l.now, due: due, req: l.mix.seq[l.pos]}
 	b, next := l.mix.batch(l.pos, 1)
 	l.pos = next
@@ -182,6 +185,10 @@ func (l *loop) holdCommit(c *conn, due int64) {
 	}
 	c.inflight++
 	l.outstanding++
-	l.rec.RecordSent(1, 0)
+	if warm {
+		l.rec.Warmup.Requests++
+	} else {
+		l.rec.RecordSent(1, 0)
+	}
 	c.wbuf, c.woff = b, 0
 }

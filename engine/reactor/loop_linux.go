@@ -76,11 +76,12 @@ type loop struct {
 	measuredNs, endNs                 int64 // start of the measured part; end of the run (0: none)
 	nextSweep, nextTick, nextRamp     int64
 	inWarmup, stopping, ended         bool      // ended: closeAll runs (see closed)
-	warmEndNs                         int64     // when the warm-up ended here; -1 before (see tick)
+	warmEndNs                         int64     // once the warm-up ended here, its end: requests due before it are its own; -1 before (see tick)
 	backlog                           bool      // open model: requests are due and no connection was free
 	cursor                            int       // open model: the next connection pump offers requests to
 	lastConnectNs, lastOutcomeNs      int64     // when a connection was last open; the last response or request timeout
 	answers                           answerRun // responses answered and not yet recorded
+	lateIn                            int       // plain bytes of the read being parsed that went to the warm-up's requests answered after it (consumeRead)
 
 	firstErr      string // first connect failure, for FirstConnectErr
 	firstErrNs    int64
@@ -428,6 +429,7 @@ func (l *loop) closeAll() {
 	l.ended = true
 	l.unsendAll() // before what is in flight is read
 	l.openAtEnd, l.inFlightAtEnd = l.nOpen, l.outstanding
+	l.unreserveAll()
 	l.feed.putBack() // what it claimed and did not send, for the loops still running
 	if l.sched != nil {
 		end := l.now

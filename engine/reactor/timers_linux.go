@@ -49,7 +49,7 @@ func (l *loop) tick() {
 	l.tl.Advance(l.now, l.nOpen)
 	if l.inWarmup && !l.tl.Warm() {
 		l.inWarmup = false
-		l.warmEndNs = l.now // every request written before now was the warm-up's
+		l.warmEndNs = l.measuredNs // every request due before it is the warm-up's
 	}
 	for l.nextTick <= l.now {
 		l.nextTick += tickNs

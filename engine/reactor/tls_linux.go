@@ -199,12 +199,13 @@ func (l *loop) onReadableTLS(c *conn) bool {
 			l.stopping = true
 			return false // read after the end: not counted; closeAll closes the socket
 		}
+		wire := t.in
 		l.collect(t)
 		if n == 0 {
 			l.readEnded(c, err)
 			return false
 		}
-		if !l.consume(c, l.rbuf[:keep+n]) {
+		if !l.consumeRead(c, keep, n, wire) {
 			return false
 		}
 		if err == errWouldBlock {

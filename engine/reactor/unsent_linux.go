@@ -74,7 +74,7 @@ func (l *loop) unsend(s sent) bool {
 		// the recorder holds into the warm-up's counts.
 		l.rec.Requests--
 		l.rec.Dropped += open
-	case s.ns < l.warmEndNs:
+	case s.due < l.warmEndNs:
 		l.rec.Warmup.Requests--
 		l.rec.Warmup.Dropped += open
 	default:

@@ -28,11 +28,14 @@ type conn struct {
 	next   int    // position in r.order of the next request to send
 
 	// In-flight requests, oldest first, in a ring of r.depth slots: when
-	// each was due, when it was written and which request it is. The last
-	// queued of the n are not written yet (see enqueue and flush).
+	// each was due, when it was written, which request it is and whether
+	// it is the warm-up's (due in it: its response and failure are the
+	// warm-up's too). The last queued of the n are not written yet (see
+	// enqueue and flush).
 	dueNs   []int64
 	wroteNs []int64
 	reqIdx  []int
+	warm    []bool
 	head    int
 	n       int
 	queued  int
@@ -48,10 +51,16 @@ type conn struct {
 	pollTs unix.Timespec
 
 	// Requests written and not yet recorded: recorded with the next
-	// response, under the same lock.
-	sent, sentBytes int
+	// response, under the same lock; those of the warm-up apart, since
+	// that lock may come after the warm-up ended.
+	sent, sentBytes         int
+	warmSent, warmSentBytes int
 
 	answered bool // a response arrived on this connection (engine.Retry.Ended)
+
+	// Closed model: a request of the budget taken for the next connection
+	// before it opens (reserve), and whether it was taken in the warm-up.
+	reserved, reservedWarm bool
 
 	mu sync.Mutex // guards fd between the owner thread and the stopper
 	fd int        // the socket, or -1
@@ -77,6 +86,7 @@ func newConn(r *run, id int, g *engine.RecorderGroup) *conn {
 		dueNs:   make([]int64, r.depth),
 		wroteNs: make([]int64, r.depth),
 		reqIdx:  make([]int, r.depth),
+		warm:    make([]bool, r.depth),
 		next:    id % len(r.order),
 		fd:      -1,
 	}
@@ -99,8 +109,21 @@ func (c *conn) lock(now int64) *stats.Recorder {
 		rec.RecordSent(c.sent, c.sentBytes)
 		c.sent, c.sentBytes = 0, 0
 	}
+	if c.warmSent > 0 || c.warmSentBytes > 0 {
+		if c.g.Warm() {
+			rec.RecordSent(c.warmSent, c.warmSentBytes) // the warm-up's end moves them
+		} else {
+			rec.RecordWarmupSent(c.warmSent, c.warmSentBytes)
+		}
+		c.warmSent, c.warmSentBytes = 0, 0
+	}
 	return rec
 }
+
+// lateWarm reports whether the in-flight request in ring slot s is the
+// warm-up's while the group has left the warm-up: what happens to it now
+// is counted in the warm-up's counts. The caller holds the group's lock.
+func (c *conn) lateWarm(s int) bool { return c.warm[s] && !c.g.Warm() }
 
 func (c *conn) unlock() { c.g.Unlock() }
 
@@ -112,12 +135,13 @@ func (c *conn) unlock() { c.g.Unlock() }
 func (c *conn) loop() {
 	var retry engine.Retry
 	first := true
-	for !c.r.stopped() && (!c.r.budget.Exhausted() || c.n > 0) {
-		if !c.awaitTurn(first) {
+	for !c.r.stopped() && !c.done() {
+		if !c.awaitTurn(first) || !c.reserve() {
 			break
 		}
 		first = false
 		if !c.connect() {
+			c.unreserve() // for a thread that can connect
 			if !c.backOff(retry.ConnectFailed()) {
 				break
 			}
@@ -142,6 +166,7 @@ func (c *conn) loop() {
 // last connect, so that the open connections at the end (summed over the
 // threads) could exceed the peak.
 func (c *conn) end() {
+	c.unreserve()
 	if c.r.stop.Load() {
 		c.inFlightAtEnd = c.n - c.queued
 		c.unsentAtEnd = c.queued
@@ -151,6 +176,54 @@ func (c *conn) end() {
 	if c.fd >= 0 {
 		c.openAtEnd = 1
 		c.closeConn(true)
+	}
+}
+
+// done reports whether the thread has nothing left to send: nothing
+// queued or reserved, and the budget spent (closed model: every request
+// taken is sent; a request a thread gives back is not) or, in the other
+// models, all taken.
+func (c *conn) done() bool {
+	if c.n > 0 || c.reserved {
+		return false
+	}
+	if c.r.model == engine.ModelClosed {
+		return c.r.budget.Spent()
+	}
+	return c.r.budget.Exhausted()
+}
+
+// reserve takes, in the closed model, the request the next connection
+// will send first, before it opens: a thread reconnects only when the
+// budget has a request for it (a server that closes after every response
+// would otherwise see a reconnect that another thread's request beat to
+// the last one). When none is left while other threads hold requests
+// they may give back (their connects failed), it waits for one. It
+// reports false when the budget is spent or the run stopped. The other
+// models reserve nothing.
+func (c *conn) reserve() bool {
+	r := c.r
+	if c.n > 0 || c.reserved || r.model != engine.ModelClosed {
+		return true
+	}
+	for {
+		warm := r.clock.Now() < r.warmupNs
+		if r.budget.Take(warm) {
+			c.reserved, c.reservedWarm = true, warm
+			return true
+		}
+		if !r.budget.Wait(r.stopCh) {
+			return false
+		}
+	}
+}
+
+// unreserve gives the reserved request back to the budget: the
+// connection did not open, or the thread ends.
+func (c *conn) unreserve() {
+	if c.reserved {
+		c.reserved = false
+		c.r.budget.GiveBack(c.reservedWarm)
 	}
 }
 
@@ -358,8 +431,13 @@ func (c *conn) failLocked(rec *stats.Recorder, k stats.ErrorKind) {
 	}
 	written := c.n - c.queued
 	for i := range c.n {
+		s := c.slot(i)
+		if c.lateWarm(s) {
+			rec.RecordWarmupError(k)
+			continue
+		}
 		if c.r.paced && i < written {
-			c.recordLag(rec, c.slot(i))
+			c.recordLag(rec, s)
 		}
 		rec.RecordError(k)
 	}

@@ -47,10 +47,11 @@ func (c *conn) hold() bool {
 		case restLost:
 			return false
 		}
-		if !r.budget.Take(due < r.warmupNs) {
+		warm := due < r.warmupNs
+		if !r.budget.Take(warm) {
 			return c.idle() // the request count is spent: just hold
 		}
-		c.enqueue(due)
+		c.enqueue(due, warm)
 		if !c.drain() {
 			return r.stop.Load()
 		}

@@ -30,7 +30,13 @@ func (c *conn) serve() bool {
 			return c.r.stop.Load()
 		}
 		if c.n == 0 {
-			return true // the budget is spent and every response is in
+			// Every response is in and the budget has nothing to take:
+			// wait for a request another thread gives back, if any may be.
+			if !c.r.budget.Wait(c.r.stopCh) {
+				return true // the budget is spent
+			}
+			now = c.r.clock.Now()
+			continue
 		}
 		var ok bool
 		if now, ok = c.receive(); !ok {
@@ -47,15 +53,40 @@ func (c *conn) send(now int64) bool {
 	if r.stop.Load() {
 		return false
 	}
-	for c.n < r.depth && r.budget.Take(now < r.warmupNs) {
-		c.enqueue(now)
+	for c.n < r.depth && c.take(now) {
+		c.enqueue(now, now < r.warmupNs)
 	}
 	return c.flush(now)
 }
 
+// take takes a closed-model request due at now from the budget: the one
+// reserved for the connection first (reserve), then the budget's. A
+// request taken is settled as sent (engine.Budget.Sent): it goes out on
+// this connection, or again on the next one if the server closes first.
+func (c *conn) take(now int64) bool {
+	r := c.r
+	warm := now < r.warmupNs
+	if c.reserved {
+		c.reserved = false
+		if c.reservedWarm == warm {
+			r.budget.Sent(warm)
+			return true
+		}
+		// Reserved in the warm-up, sent after it: the warm-up's took
+		// nothing from the budget, so this one takes its own.
+	}
+	if !r.budget.Take(warm) {
+		return false
+	}
+	r.budget.Sent(warm)
+	return true
+}
+
 // enqueue adds the next request of the mix, due at dueNs, to the
-// pipeline, to be written by flush; the caller checked c.n < depth.
-func (c *conn) enqueue(dueNs int64) {
+// pipeline, to be written by flush; warm says it is the warm-up's (it was
+// taken as such: engine.Budget.Take, engine.Tickets). The caller checked
+// c.n < depth.
+func (c *conn) enqueue(dueNs int64, warm bool) {
 	r := c.r
 	idx := r.order[c.next]
 	if c.next++; c.next == len(r.order) {
@@ -64,6 +95,7 @@ func (c *conn) enqueue(dueNs int64) {
 	slot := c.slot(c.n)
 	c.dueNs[slot] = dueNs
 	c.reqIdx[slot] = idx
+	c.warm[slot] = warm
 	c.n++
 	c.queued++
 	c.queueBytes(idx)
@@ -113,7 +145,7 @@ func (c *conn) flush(nowNs int64) bool {
 	// requests = responses + failures + in flight. Bytes count as written.
 	// A write the run's stop cut short is the exception (unsend).
 	k := c.queued
-	c.sent += k
+	warmRaw := c.countSent(k)
 	out := c.out
 	c.queued, c.out = 0, nil
 	var n, plain int
@@ -124,7 +156,9 @@ func (c *conn) flush(nowNs int64) bool {
 	} else {
 		plain, n, err = c.writeTLS(out) // n: the bytes of its TLS records
 	}
-	c.sentBytes += n
+	warmBytes := min(warmRaw, n) // the warm-up's go first: they were due first
+	c.warmSentBytes += warmBytes
+	c.sentBytes += n - warmBytes
 	c.wbuf = c.wbuf[:0]
 	if err != nil {
 		if c.r.stop.Load() {
@@ -136,6 +170,22 @@ func (c *conn) flush(nowNs int64) bool {
 	return true
 }
 
+// countSent counts the k queued requests as sent, the warm-up's apart,
+// and returns the plain bytes of the warm-up's.
+func (c *conn) countSent(k int) int {
+	warmRaw := 0
+	for i := c.n - k; i < c.n; i++ {
+		s := c.slot(i)
+		if !c.warm[s] {
+			c.sent++
+			continue
+		}
+		c.warmSent++
+		warmRaw += len(c.r.plan.Requests[c.reqIdx[s]].Raw)
+	}
+	return warmRaw
+}
+
 // unsend takes back, from the k requests of a write that the run's stop
 // cut short after plain of their bytes, those the socket did not take
 // whole: they were not sent. They are not counted (the lock that records
@@ -145,7 +195,13 @@ func (c *conn) unsend(k, plain int) {
 	for i := c.n - k; i < c.n; i++ {
 		size := len(c.r.plan.Requests[c.reqIdx[c.slot(i)]].Raw)
 		if plain < size {
-			c.sent -= c.n - i
+			for j := i; j < c.n; j++ {
+				if c.warm[c.slot(j)] {
+					c.warmSent--
+				} else {
+					c.sent--
+				}
+			}
 			c.queued = c.n - i
 			return
 		}
@@ -212,7 +268,13 @@ func (c *conn) receive() (int64, bool) {
 		}
 		rec := c.lock(now)
 		rec.RecordReceived(wire)
-		got, ok := c.parse(rec, c.buf[:c.kept+k], now)
+		carried := c.kept
+		warmHead := c.lateWarm(c.head)
+		got, late, ok := c.parse(rec, c.buf[:c.kept+k], now)
+		if warmHead {
+			late -= carried // counted with the read that brought them
+		}
+		rec.MoveReceivedToWarmup(engine.LateWarmBytes(late, k, wire))
 		c.unlock()
 		if !ok {
 			return now, false
@@ -254,25 +316,37 @@ func (c *conn) serverClosed(rec *stats.Recorder) {
 
 // parse feeds data to the parser, completing as many in-flight requests
 // as it holds responses for, and keeps a partial line at the start of buf
-// for the next read. It returns the responses completed and false when the
-// connection must be closed (a bad response, a close asked by the server).
-// The caller holds the group's lock (rec).
-func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
-	got, off := 0, 0
+// for the next read. It returns the responses completed, the bytes of
+// data that went to warm-up requests answered (or failed) after the
+// warm-up ended (lateWarm), and false when the connection must be closed
+// (a bad response, a close asked by the server). The caller holds the
+// group's lock (rec).
+func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (got, late int, ok bool) {
+	off := 0
 	for c.n > 0 {
 		req := &c.r.plan.Requests[c.reqIdx[c.head]]
+		warm := c.lateWarm(c.head)
 		n, done, err := c.parser.Parse(data[off:], req.Head())
+		if warm {
+			late += n
+		}
 		off += n
 		if err != nil {
 			if errors.Is(err, wire.ErrTLSRecord) {
 				c.r.conns.AnsweredTLS()
 			}
+			if warm {
+				late += len(data) - off // the failed response's
+			}
 			c.failLocked(rec, parseKind(err))
-			return got, false
+			return got, late, false
 		}
 		if !done {
+			if warm {
+				late += len(data) - off // kept for the rest of its response
+			}
 			c.kept = copy(c.buf, data[off:])
-			return got, true
+			return got, late, true
 		}
 		c.complete(rec, now)
 		got++
@@ -280,29 +354,34 @@ func (c *conn) parse(rec *stats.Recorder, data []byte, now int64) (int, bool) {
 			// The server closes after this response and processes none
 			// of the requests pipelined behind it (RFC 9112, 9.6): they
 			// go again on the next connection.
-			c.giveBack(rec, now)
+			c.giveBack(rec)
 			if c.n == 0 {
 				c.serverClosed(rec)
 			}
-			return got, false
+			return got, late, false
 		}
 	}
 	c.kept = 0
 	if off < len(data) {
 		// Bytes nobody asked for: the stream cannot be trusted.
 		rec.RecordError(stats.ErrBadResponse)
-		return got, false
+		return got, late, false
 	}
-	return got, true
+	return got, late, true
 }
 
 // complete records the response to the oldest in-flight request, into
 // rec, locked by the caller: its latency from when it was due, its
 // service time from when it was written, and, when paced, its send lag.
 func (c *conn) complete(rec *stats.Recorder, now int64) {
-	rec.RecordResponse(c.parser.Status(), now-c.dueNs[c.head], now-c.wroteNs[c.head])
-	if c.r.paced {
-		c.recordLag(rec, c.head)
+	switch {
+	case c.lateWarm(c.head):
+		rec.RecordWarmupResponse(c.parser.Status()) // latency left out
+	default:
+		rec.RecordResponse(c.parser.Status(), now-c.dueNs[c.head], now-c.wroteNs[c.head])
+		if c.r.paced {
+			c.recordLag(rec, c.head)
+		}
 	}
 	if c.head++; c.head == c.r.depth {
 		c.head = 0
@@ -332,7 +411,7 @@ func parseKind(err error) stats.ErrorKind {
 // processes no request after it, so they did not fail. They count as not
 // sent until written again (the open model keeps when each was due).
 // The caller holds the group's lock (rec).
-func (c *conn) giveBack(rec *stats.Recorder, now int64) {
+func (c *conn) giveBack(rec *stats.Recorder) {
 	written := c.n - c.queued
 	if written == 0 {
 		return
@@ -341,17 +420,17 @@ func (c *conn) giveBack(rec *stats.Recorder, now int64) {
 	for i := range c.n {
 		s := c.slot(i)
 		if i < written {
-			// Sends count when the next lock records them, so one
-			// written in the warm-up may count on either side of its end.
-			switch {
-			case now >= c.r.warmupNs && c.wroteNs[s] < c.r.warmupNs && rec.Warmup.Requests > 0:
-				rec.Warmup.Requests--
-			case rec.Requests > 0:
-				rec.Requests--
+			// The lock that called this recorded its sends: each counts
+			// in its part of the run, the warm-up's once it ended.
+			if c.lateWarm(s) {
+				rec.Warmup.Requests -= min(rec.Warmup.Requests, 1)
+				rec.Warmup.Resent++
+			} else {
+				rec.Requests -= min(rec.Requests, 1)
+				rec.Resent++
 			}
 		}
 		c.queueBytes(c.reqIdx[s])
 	}
 	c.queued = c.n
-	rec.Resent += uint64(written)
 }

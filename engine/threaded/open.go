@@ -58,7 +58,7 @@ func (c *conn) serveOpen() bool {
 				}
 			}
 			if c.pendDue <= r.clock.Now() {
-				c.enqueue(c.pendDue)
+				c.enqueue(c.pendDue, c.pendDue < r.warmupNs)
 				c.pending = false
 				continue // the next ticket may be due already: write both at once
 			}
