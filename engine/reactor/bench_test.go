@@ -41,6 +41,9 @@ func BenchmarkResponsePath(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			plan := newPlan(b, "127.0.0.1:1", 1, 1)
 			plan.Pipeline = depth
+			// The clock steps 1 µs a round: a run of 10 s (the default)
+			// would end within the 10 million rounds a fast machine asks.
+			plan.Duration = 1000 * time.Hour
 			l := testLoop(b, plan, []int{0}, func(cfg *loopConfig) {
 				if bc.open {
 					cfg.sched = newOpenFeed(engine.NewSchedule(1e9, nil), 1, 0, -1) // one due every ns
