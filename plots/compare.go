@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/nowait/nowait/internal/errmsg"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -189,7 +190,7 @@ func drawModeKey(dc draw.Canvas, lk look, modes []string) draw.Canvas {
 // order they first appear in cells.
 func comparePlots(lk look, size Size, cells []CompareCell) ([][]*plot.Plot, []string, error) {
 	if len(cells) == 0 {
-		return nil, nil, errorf(ErrNoData, "no runs to compare")
+		return nil, nil, errmsg.Errorf(ErrNoData, "no runs to compare")
 	}
 	var modes []string
 	byMode := map[string][]CompareCell{}

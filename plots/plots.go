@@ -24,6 +24,7 @@ import (
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 
+	"github.com/nowait/nowait/internal/errmsg"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -103,7 +104,7 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 	case ".svg":
 		c = vgsvg.New(size.W, size.H)
 	default:
-		return errorf(ErrFormat, "%s: nowait draws charts as .png or .svg; want a name such as %s", path, strings.TrimSuffix(path, filepath.Ext(path))+".png")
+		return errmsg.Errorf(ErrFormat, "%s: nowait draws charts as .png or .svg; want a name such as %s", path, strings.TrimSuffix(path, filepath.Ext(path))+".png")
 	}
 	dc := draw.New(c)
 	// Why: tiles of several plots leave gaps that are transparent in SVG.
@@ -112,7 +113,7 @@ func render(path string, size Size, paint func(draw.Canvas)) error {
 	paint(dc)
 	if dir := filepath.Dir(path); dir != "." {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return &wrapped{stats.ErrWriteFile, fmt.Sprintf("cannot write %s: its directory cannot be created: %v", path, err)}
+			return errmsg.New(fmt.Sprintf("cannot write %s: its directory cannot be created: %v", path, err), stats.ErrWriteFile)
 		}
 	}
 	return stats.WriteFileAtomic(path, func(w io.Writer) error {

@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/nowait/nowait/internal/errmsg"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -211,7 +212,7 @@ func spectrumPlot(lk look, runs []Series) (spectrum, error) {
 		k++
 	}
 	if yHi == 0 {
-		return sp, errorf(ErrNoData, "%s", noLatencyIn(runs))
+		return sp, errmsg.Errorf(ErrNoData, "%s", noLatencyIn(runs))
 	}
 	p.X.Min, p.X.Max = 0, max(xMax, 1)
 	p.X.Tick.Marker = plot.TickerFunc(ninesTicks)

@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/nowait/nowait/internal/errmsg"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -95,7 +96,7 @@ func timelinePlots(lk look, res *stats.Result) (timeline, error) {
 		}
 	}
 	if len(spans) == 0 {
-		return tl, errorf(ErrNoData, "the run has no intervals to draw")
+		return tl, errmsg.Errorf(ErrNoData, "the run has no intervals to draw")
 	}
 	panels, err := timelinePanels(lk, res, spans, ivs, tl.keys)
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/nowait/nowait/engine"
 	"github.com/nowait/nowait/engine/wire"
+	"github.com/nowait/nowait/internal/errmsg"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -139,7 +140,7 @@ func (s *Scenario) encodeRequests(u *url.URL) ([]engine.Request, error) {
 			if err != nil {
 				key := "requests[" + strconv.Itoa(i) + "].body_file"
 				e := &Error{Origin: s.where(key), Key: key, Msg: fmt.Sprintf("cannot read %s: %v", r.BodyFile, stats.PathErrCause(err))}
-				return nil, &wrapped{ErrBodyFile, e.Error()}
+				return nil, errmsg.New(e.Error(), ErrBodyFile)
 			}
 			body = b
 		}
@@ -182,7 +183,7 @@ func resolve(ctx context.Context, r Resolver, u *url.URL) ([]netip.AddrPort, err
 	if err != nil {
 		ips, lerr := r.LookupNetIP(ctx, "ip", host)
 		if lerr != nil || len(ips) == 0 {
-			return nil, &wrapped{ErrResolve, fmt.Sprintf("cannot resolve host %q: %s", host, resolveReason(lerr))}
+			return nil, errmsg.New(fmt.Sprintf("cannot resolve host %q: %s", host, resolveReason(lerr)), ErrResolve)
 		}
 		ip = accepting(ctx, withLoopbacks(host, ips), uint16(port))
 	}

@@ -63,16 +63,6 @@ func (e *Error) Error() string {
 // Unwrap returns ErrInvalid.
 func (e *Error) Unwrap() error { return ErrInvalid }
 
-// wrapped is an error whose text is exactly msg and which wraps a sentinel,
-// so a message reads naturally and errors.Is still works.
-type wrapped struct {
-	sentinel error
-	msg      string
-}
-
-func (e *wrapped) Error() string { return e.msg }
-func (e *wrapped) Unwrap() error { return e.sentinel }
-
 // moreProblems is the last line of a file with more problems than Load
 // lists: how many it left out.
 type moreProblems struct {

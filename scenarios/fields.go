@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // A leaf is one scalar key of a scenario. set parses text, stores the value
@@ -375,12 +376,12 @@ func ParseSourceIPs(v string) ([]netip.Addr, error) {
 	for _, t := range splitList(v) {
 		ips, msg := parseIPs(t)
 		if msg != "" {
-			return nil, &wrapped{ErrInvalid, msg}
+			return nil, errmsg.New(msg, ErrInvalid)
 		}
 		out = append(out, ips...)
 	}
 	if len(out) == 0 {
-		return nil, &wrapped{ErrInvalid, mustBe("a list of "+wantIP, v)}
+		return nil, errmsg.New(mustBe("a list of "+wantIP, v), ErrInvalid)
 	}
 	return out, nil
 }
@@ -394,9 +395,9 @@ func ParsePercent(t string) (float64, error) {
 	f, err := strconv.ParseFloat(strings.TrimSpace(num), 64)
 	switch {
 	case err == nil && !pct && f >= 0:
-		return 0, &wrapped{ErrInvalid, mustBe(wantPercent, t) + fmt.Sprintf("; write the %% sign (%s%% or %s%%?)", num, strconv.FormatFloat(f*100, 'f', -1, 64))}
+		return 0, errmsg.New(mustBe(wantPercent, t)+fmt.Sprintf("; write the %% sign (%s%% or %s%%?)", num, strconv.FormatFloat(f*100, 'f', -1, 64)), ErrInvalid)
 	case err != nil || !pct || f <= 0 || isNaNOrInf(f):
-		return 0, &wrapped{ErrInvalid, mustBe(wantPercent, t)}
+		return 0, errmsg.New(mustBe(wantPercent, t), ErrInvalid)
 	}
 	return f / 100, nil
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
 
+	"github.com/nowait/nowait/internal/errmsg"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -33,7 +34,7 @@ const maxErrors = 20
 func Load(path string) (*Scenario, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, &wrapped{ErrInvalid, fmt.Sprintf("cannot read scenario %s: %v", path, stats.PathErrCause(err))}
+		return nil, errmsg.New(fmt.Sprintf("cannot read scenario %s: %v", path, stats.PathErrCause(err)), ErrInvalid)
 	}
 	return parse(path, filepath.Dir(path), data)
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nowait/nowait/internal/errmsg"
 	"github.com/nowait/nowait/stats"
 )
 
@@ -97,7 +98,7 @@ var operatorHints = map[string]string{"=<": "<=", "=>": ">=", "=": "==", "<<": "
 func ParseThreshold(expr string) (Threshold, error) {
 	t := Threshold{Expr: expr}
 	bad := func(format string, args ...any) (Threshold, error) {
-		return t, &wrapped{ErrThreshold, fmt.Sprintf(format, args...)}
+		return t, errmsg.New(fmt.Sprintf(format, args...), ErrThreshold)
 	}
 	i := strings.IndexAny(expr, "<>=!")
 	if i < 0 {
@@ -132,7 +133,7 @@ func ParseThreshold(expr string) (Threshold, error) {
 		return bad("%q can never pass: %s is never below 0; want a limit above 0, or %s == 0", expr, t.Metric, t.Metric)
 	}
 	if msg := t.settledOutcome(); msg != "" {
-		return t, &wrapped{ErrThreshold, msg}
+		return t, errmsg.New(msg, ErrThreshold)
 	}
 	return t, nil
 }

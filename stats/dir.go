@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // ReadDir rebuilds the Result saved in dir by WriteDir: the run's facts and
@@ -25,24 +27,24 @@ import (
 // under ErrConnect).
 func ReadDir(dir string) (*Result, error) {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, errorf(ErrNoResults, "%s is a file; give the result directory that holds it (%s)", dir, filepath.Dir(dir))
+		return nil, errmsg.Errorf(ErrNoResults, "%s is a file; give the result directory that holds it (%s)", dir, filepath.Dir(dir))
 	}
 	b, err := os.ReadFile(filepath.Join(dir, SummaryFile))
 	if err != nil {
 		if _, derr := os.Stat(dir); errors.Is(derr, fs.ErrNotExist) {
-			return nil, errorf(ErrNoResults, "%s does not exist; give a result directory that --out wrote", dir)
+			return nil, errmsg.Errorf(ErrNoResults, "%s does not exist; give a result directory that --out wrote", dir)
 		}
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil, errorf(ErrNoResults, "%s holds no nowait results (no %s); give a result directory that --out wrote", dir, SummaryFile)
+			return nil, errmsg.Errorf(ErrNoResults, "%s holds no nowait results (no %s); give a result directory that --out wrote", dir, SummaryFile)
 		}
-		return nil, errorf(ErrNoResults, "cannot read %s: %v", filepath.Join(dir, SummaryFile), PathErrCause(err))
+		return nil, errmsg.Errorf(ErrNoResults, "cannot read %s: %v", filepath.Join(dir, SummaryFile), PathErrCause(err))
 	}
 	s, err := parseSummary(filepath.Join(dir, SummaryFile), b)
 	if err != nil {
 		return nil, err
 	}
 	if s.Schema != SchemaVersion {
-		return nil, errorf(ErrSchema, "%s has schema %d, and this nowait reads %d; read it with the nowait that wrote it",
+		return nil, errmsg.Errorf(ErrSchema, "%s has schema %d, and this nowait reads %d; read it with the nowait that wrote it",
 			filepath.Join(dir, SummaryFile), s.Schema, SchemaVersion)
 	}
 	res, err := resultFromSummary(s)
@@ -64,13 +66,13 @@ func parseSummary(path string, b []byte) (Summary, error) {
 	var s Summary
 	var fields map[string]json.RawMessage
 	if err := json.Unmarshal(b, &fields); err != nil {
-		return s, errorf(ErrCorrupt, "%s is not a nowait summary: %s; %s", path, JSONProblem(err), rewrite)
+		return s, errmsg.Errorf(ErrCorrupt, "%s is not a nowait summary: %s; %s", path, JSONProblem(err), rewrite)
 	}
 	if _, ok := fields["schema_version"]; !ok {
-		return s, errorf(ErrSchema, "%s is not a nowait summary: it has no schema_version (nowait writes %d); %s", path, SchemaVersion, rewrite)
+		return s, errmsg.Errorf(ErrSchema, "%s is not a nowait summary: it has no schema_version (nowait writes %d); %s", path, SchemaVersion, rewrite)
 	}
 	if err := json.Unmarshal(b, &s); err != nil {
-		return s, errorf(ErrCorrupt, "%s is not a nowait summary: %s; %s", path, JSONProblem(err), rewrite)
+		return s, errmsg.Errorf(ErrCorrupt, "%s is not a nowait summary: %s; %s", path, JSONProblem(err), rewrite)
 	}
 	return s, nil
 }
@@ -129,10 +131,10 @@ func secondsToDuration(sec float64) time.Duration {
 func openResultFile(path string) (*os.File, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, errorf(ErrCorrupt, "%s has no %s; %s", filepath.Dir(path), filepath.Base(path), rewrite)
+		return nil, errmsg.Errorf(ErrCorrupt, "%s has no %s; %s", filepath.Dir(path), filepath.Base(path), rewrite)
 	}
 	if err != nil {
-		return nil, errorf(ErrCorrupt, "cannot read %s: %v", path, PathErrCause(err))
+		return nil, errmsg.Errorf(ErrCorrupt, "cannot read %s: %v", path, PathErrCause(err))
 	}
 	return f, nil
 }
@@ -205,7 +207,7 @@ func readIntervals(dir string, res *Result) error {
 		return damaged(tpath, "%v", err)
 	}
 	if len(counts) != len(ivs) {
-		return errorf(ErrCorrupt, "%s is damaged: %s has %s and %s %s; %s",
+		return errmsg.Errorf(ErrCorrupt, "%s is damaged: %s has %s and %s %s; %s",
 			dir, LatencyLogFile, plural(len(ivs), "interval"), TimeseriesFile, plural(len(counts), "interval"), rewrite)
 	}
 	for i := range ivs {

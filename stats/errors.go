@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // Errors of the result files. Each is wrapped, with what it is about, by
@@ -23,29 +25,13 @@ var (
 	ErrCorrupt = errors.New("stats: result file is damaged")
 )
 
-// wrapped is an error whose text is msg alone and which wraps a
-// sentinel: the message reads as one sentence, and errors.Is still
-// finds the sentinel.
-type wrapped struct {
-	sentinel error
-	msg      string
-}
-
-func (e *wrapped) Error() string { return e.msg }
-func (e *wrapped) Unwrap() error { return e.sentinel }
-
-// errorf returns the formatted message wrapping sentinel (see wrapped).
-func errorf(sentinel error, format string, args ...any) error {
-	return &wrapped{sentinel, fmt.Sprintf(format, args...)}
-}
-
 // rewrite is what a message about a damaged result file asks for.
 const rewrite = "give a result directory as nowait wrote it, or write it again with --out"
 
 // damaged is ErrCorrupt for the result file at path: what is wrong with
 // it, and what to give instead.
 func damaged(path, format string, args ...any) error {
-	return errorf(ErrCorrupt, "%s is damaged: %s; %s", path, fmt.Sprintf(format, args...), rewrite)
+	return errmsg.Errorf(ErrCorrupt, "%s is damaged: %s; %s", path, fmt.Sprintf(format, args...), rewrite)
 }
 
 // JSONProblem says in words what encoding/json found wrong with a file

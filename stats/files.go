@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // The files of a result directory (`--out DIR`).
@@ -34,14 +36,14 @@ const (
 // crash never leaves a half-written file under a result name.
 func WriteDir(dir string, res *Result) error {
 	if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return errorf(ErrOutNotDir, "%s is a file, not a directory; want a directory nowait can create or write into", dir)
+		return errmsg.Errorf(ErrOutNotDir, "%s is a file, not a directory; want a directory nowait can create or write into", dir)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		// A file somewhere on the path: "mkdir a/b: not a directory".
 		if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
-			return errorf(ErrOutNotDir, "%s cannot be created: %s; want a directory nowait can create or write into", dir, PathAndCause(err))
+			return errmsg.Errorf(ErrOutNotDir, "%s cannot be created: %s; want a directory nowait can create or write into", dir, PathAndCause(err))
 		}
-		return errorf(ErrWriteFile, "%s cannot be created: %s", dir, PathAndCause(err))
+		return errmsg.Errorf(ErrWriteFile, "%s cannot be created: %s", dir, PathAndCause(err))
 	}
 	files := []struct {
 		name  string
@@ -91,7 +93,7 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 	if err != nil {
 		// Why not err itself: it names the temporary file, which the user
 		// never asked for and which does not exist.
-		return errorf(ErrWriteFile, "cannot write %s: cannot create a file in %s: %v", path, dir, PathErrCause(err))
+		return errmsg.Errorf(ErrWriteFile, "cannot write %s: cannot create a file in %s: %v", path, dir, PathErrCause(err))
 	}
 	defer func() {
 		if err != nil {
@@ -100,19 +102,19 @@ func WriteFileAtomic(path string, write func(io.Writer) error) (err error) {
 		}
 	}()
 	if err = writeBuffered(tmp, write); err != nil {
-		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
+		return errmsg.Errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	if err = tmp.Chmod(0o644); err != nil {
-		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
+		return errmsg.Errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	if err = tmp.Sync(); err != nil {
-		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
+		return errmsg.Errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	if err = tmp.Close(); err != nil {
-		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
+		return errmsg.Errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	if err = os.Rename(tmp.Name(), path); err != nil {
-		return errorf(ErrWriteFile, "cannot write %s: %v", path, PathErrCause(err))
+		return errmsg.Errorf(ErrWriteFile, "cannot write %s: %v", path, PathErrCause(err))
 	}
 	return nil
 }
@@ -162,14 +164,14 @@ func writeBuffered(w io.Writer, write func(io.Writer) error) error {
 func writeInPlace(path string, write func(io.Writer) error) error {
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
-		return errorf(ErrWriteFile, "cannot write %s: %v", path, PathErrCause(err))
+		return errmsg.Errorf(ErrWriteFile, "cannot write %s: %v", path, PathErrCause(err))
 	}
 	err = writeBuffered(f, write)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return errorf(ErrWriteFile, "cannot write %s: %v", path, err)
+		return errmsg.Errorf(ErrWriteFile, "cannot write %s: %v", path, err)
 	}
 	return nil
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // Tags of the whole-run histograms in histograms.hlog.
@@ -122,7 +124,7 @@ func ReadHlog(r io.Reader) ([]*hdrhistogram.Histogram, error) {
 	for {
 		h, err := lr.NextIntervalHistogram()
 		if err != nil {
-			return hs, errorf(ErrCorrupt, "%v", err)
+			return hs, errmsg.Errorf(ErrCorrupt, "%v", err)
 		}
 		if h == nil {
 			return hs, nil
@@ -156,7 +158,7 @@ func intervalsFromHlog(hs []*hdrhistogram.Histogram, start time.Time) ([]Interva
 // nowait's own.
 func checkGeometry(h *hdrhistogram.Histogram) error {
 	if h.LowestTrackableValue() != LowestUs || h.HighestTrackableValue() < HighestUs || h.SignificantFigures() != SigFigs {
-		return errorf(ErrCorrupt, "its histograms record %d to %d µs to %d digits, not %d to %d to %d as nowait's do",
+		return errmsg.Errorf(ErrCorrupt, "its histograms record %d to %d µs to %d digits, not %d to %d to %d as nowait's do",
 			h.LowestTrackableValue(), h.HighestTrackableValue(), h.SignificantFigures(),
 			LowestUs, HighestUs, SigFigs)
 	}

@@ -4,6 +4,8 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
+
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // statusClassColumns name the columns of timeseries.csv that count the
@@ -94,10 +96,10 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 	cr := csv.NewReader(r)
 	rows, err := cr.ReadAll()
 	if err != nil {
-		return nil, errorf(ErrCorrupt, "it is not CSV: %v", err)
+		return nil, errmsg.Errorf(ErrCorrupt, "it is not CSV: %v", err)
 	}
 	if len(rows) == 0 {
-		return nil, errorf(ErrCorrupt, "it is empty, without even its header line")
+		return nil, errmsg.Errorf(ErrCorrupt, "it is empty, without even its header line")
 	}
 	col := map[string]int{}
 	for i, name := range rows[0] {
@@ -105,7 +107,7 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 	}
 	for _, name := range []string{"requests", "responses", "open_connections"} {
 		if _, ok := col[name]; !ok {
-			return nil, errorf(ErrCorrupt, "it has no column %s", name)
+			return nil, errmsg.Errorf(ErrCorrupt, "it has no column %s", name)
 		}
 	}
 	ivs := make([]Interval, 0, len(rows)-1)
@@ -118,7 +120,7 @@ func ReadTimeseries(r io.Reader) ([]Interval, error) {
 			}
 			v, err := strconv.ParseUint(row[i], 10, 64)
 			if err != nil {
-				perr = errorf(ErrCorrupt, "line %d, column %s: %q is not a count", n+2, name, row[i])
+				perr = errmsg.Errorf(ErrCorrupt, "line %d, column %s: %q is not a count", n+2, name, row[i])
 			}
 			return v
 		}

@@ -4,6 +4,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"time"
+
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // DelayDist is how the target draws each response's delay around
@@ -25,7 +27,7 @@ func ParseDelayDist(s string) (DelayDist, error) {
 	case DelayUniform, DelayExponential:
 		return d, nil
 	}
-	return "", errorf(ErrConfig, "delay distribution %q: want fixed, uniform or exponential", s)
+	return "", errmsg.Errorf(ErrConfig, "delay distribution %q: want fixed, uniform or exponential", s)
 }
 
 // draw returns one delay of distribution d with mean mean.

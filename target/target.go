@@ -27,6 +27,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // DefaultBodySize is the size of a response body when none is asked for.
@@ -103,21 +105,21 @@ type Config struct {
 func (c Config) Validate() error {
 	switch {
 	case c.BodySize < 0 || c.BodySize > MaxBodySize:
-		return errorf(ErrConfig, "--body-size must be 0 to %d bytes (64 MiB), got %d", MaxBodySize, c.BodySize)
+		return errmsg.Errorf(ErrConfig, "--body-size must be 0 to %d bytes (64 MiB), got %d", MaxBodySize, c.BodySize)
 	case c.EmptyBody && c.BodySize != 0:
-		return errorf(ErrConfig, "an empty body and --body-size %d conflict", c.BodySize)
+		return errmsg.Errorf(ErrConfig, "an empty body and --body-size %d conflict", c.BodySize)
 	case c.Delay < 0:
-		return errorf(ErrConfig, "--delay must not be negative, got %s", c.Delay)
+		return errmsg.Errorf(ErrConfig, "--delay must not be negative, got %s", c.Delay)
 	case c.Jitter < 0:
-		return errorf(ErrConfig, "--jitter must not be negative, got %s", c.Jitter)
+		return errmsg.Errorf(ErrConfig, "--jitter must not be negative, got %s", c.Jitter)
 	case c.DelayDist != "" && c.DelayDist != DelayFixed && c.DelayDist != DelayUniform && c.DelayDist != DelayExponential:
-		return errorf(ErrConfig, "--delay-dist %q: want fixed, uniform or exponential", c.DelayDist)
+		return errmsg.Errorf(ErrConfig, "--delay-dist %q: want fixed, uniform or exponential", c.DelayDist)
 	case c.CloseAfter < 0:
-		return errorf(ErrConfig, "--close-after must not be negative, got %d", c.CloseAfter)
+		return errmsg.Errorf(ErrConfig, "--close-after must not be negative, got %d", c.CloseAfter)
 	case c.HeaderSize < 0 || c.HeaderSize > MaxHeaderSize:
-		return errorf(ErrConfig, "--header-size must be 1 to %d bytes (16 MiB), got %d", MaxHeaderSize, c.HeaderSize)
+		return errmsg.Errorf(ErrConfig, "--header-size must be 1 to %d bytes (16 MiB), got %d", MaxHeaderSize, c.HeaderSize)
 	case c.DripEvery < 0:
-		return errorf(ErrConfig, "--drip-every must be positive, got %s", c.DripEvery)
+		return errmsg.Errorf(ErrConfig, "--drip-every must be positive, got %s", c.DripEvery)
 	}
 	if err := validPeriod("stall", c.Stall, c.StallEvery); err != nil {
 		return err
@@ -130,19 +132,19 @@ func (c Config) Validate() error {
 	for _, f := range c.Faults {
 		switch {
 		case int(f.Kind) >= numFaultKinds:
-			return errorf(ErrConfig, "unknown fault kind %d; want one of %s", f.Kind, FaultKindNames())
+			return errmsg.Errorf(ErrConfig, "unknown fault kind %d; want one of %s", f.Kind, FaultKindNames())
 		case !(f.Percent > 0 && f.Percent <= 100):
-			return errorf(ErrConfig, "fault %s: percent must be in (0, 100], got %g", f.Kind, f.Percent)
+			return errmsg.Errorf(ErrConfig, "fault %s: percent must be in (0, 100], got %g", f.Kind, f.Percent)
 		case seen[f.Kind]:
-			return errorf(ErrConfig, "fault %s given twice", f.Kind)
+			return errmsg.Errorf(ErrConfig, "fault %s given twice", f.Kind)
 		case f.Kind == FaultShortBody && c.EmptyBody:
-			return errorf(ErrConfig, "fault short-body needs a body to cut short; give --body-size 2 or more")
+			return errmsg.Errorf(ErrConfig, "fault short-body needs a body to cut short; give --body-size 2 or more")
 		}
 		seen[f.Kind] = true
 		total += f.Percent
 	}
 	if total > 100+1e-9 {
-		return errorf(ErrConfig, "fault percentages add up to %g, more than 100", total)
+		return errmsg.Errorf(ErrConfig, "fault percentages add up to %g, more than 100", total)
 	}
 	return nil
 }
@@ -153,9 +155,9 @@ func validPeriod(name string, length, every time.Duration) error {
 	case length == 0 && every == 0:
 		return nil
 	case length <= 0 || every <= 0:
-		return errorf(ErrConfig, "--%s and --%s-every must both be positive, got %s and %s", name, name, length, every)
+		return errmsg.Errorf(ErrConfig, "--%s and --%s-every must both be positive, got %s and %s", name, name, length, every)
 	case length >= every:
-		return errorf(ErrConfig, "--%s %s must be shorter than --%s-every %s", name, length, name, every)
+		return errmsg.Errorf(ErrConfig, "--%s %s must be shorter than --%s-every %s", name, length, name, every)
 	}
 	return nil
 }
@@ -229,7 +231,7 @@ func Start(addr string, cfg Config) (*Server, error) {
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, causedBy(ErrListen, err, "cannot listen on %s: %v", addr, listenCause(err))
+		return nil, errmsg.New(fmt.Sprintf("cannot listen on %s: %v", addr, listenCause(err)), ErrListen, err)
 	}
 	if cfg.Delay > 0 || cfg.Jitter > 0 {
 		if s.delay, err = newDelayer(s.closing); err != nil {

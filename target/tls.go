@@ -8,10 +8,13 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"slices"
 	"time"
+
+	"github.com/nowait/nowait/internal/errmsg"
 )
 
 // CertValidity is how long the self-signed certificate of a TLS target is
@@ -36,11 +39,11 @@ type selfSigned struct {
 func newSelfSigned(listenHost string, now time.Time) (*selfSigned, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return nil, causedBy(ErrTLS, err, "cannot make the TLS certificate (key): %v", err)
+		return nil, errmsg.New(fmt.Sprintf("cannot make the TLS certificate (key): %v", err), ErrTLS, err)
 	}
 	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 128))
 	if err != nil {
-		return nil, causedBy(ErrTLS, err, "cannot make the TLS certificate (serial number): %v", err)
+		return nil, errmsg.New(fmt.Sprintf("cannot make the TLS certificate (serial number): %v", err), ErrTLS, err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          serial,
@@ -65,11 +68,11 @@ func newSelfSigned(listenHost string, now time.Time) (*selfSigned, error) {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return nil, causedBy(ErrTLS, err, "cannot make the TLS certificate (certificate): %v", err)
+		return nil, errmsg.New(fmt.Sprintf("cannot make the TLS certificate (certificate): %v", err), ErrTLS, err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		return nil, causedBy(ErrTLS, err, "cannot make the TLS certificate (certificate): %v", err)
+		return nil, errmsg.New(fmt.Sprintf("cannot make the TLS certificate (certificate): %v", err), ErrTLS, err)
 	}
 	return &selfSigned{
 		config: &tls.Config{
