@@ -149,7 +149,7 @@ func (a *app) runScenario(c *cobra.Command, path string, f *runFlags) error {
 	if sc.Baseline.File != "" {
 		b, err := scenarios.ReadSummary(sc.Baseline.File)
 		if err != nil {
-			return scenarioErr(err)
+			return scenarioErr(fmt.Errorf("baseline.file: %w", err))
 		}
 		g.baseline = &b
 	}

@@ -187,7 +187,7 @@ func TestValidateRefusesWhatRunRefusesBeforeLoad(t *testing.T) {
 		"\n  duration: 1s\noutputs:\n  dir: /proc/x\nbaseline:\n  file: "+baseline+"\n")
 	want := []string{
 		path + ":6: outputs.dir: /proc/x cannot be created",
-		path + ":8: baseline.file: baseline " + baseline + " is not a summary.json",
+		path + ":8: baseline.file: " + baseline + " is not a summary.json",
 		stats.GroupDigits(int64(conns)) + " connections need about",
 	}
 	_, stderr, code := runBin(t, "validate", path)

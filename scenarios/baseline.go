@@ -26,22 +26,22 @@ func ReadSummary(path string) (stats.Summary, error) {
 	var sum stats.Summary
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return sum, errmsg.New(fmt.Sprintf("cannot read baseline %s: %v", path, stats.PathErrCause(err)), ErrBaseline)
+		return sum, errmsg.New(fmt.Sprintf("cannot read %s: %v", path, stats.PathErrCause(err)), ErrBaseline)
 	}
 	if err := json.Unmarshal(data, &sum); err != nil {
-		return sum, errmsg.New(fmt.Sprintf("baseline %s is not a summary.json: %s; give the summary.json a run's --out wrote", path, stats.JSONProblem(err)), ErrBaseline)
+		return sum, errmsg.New(fmt.Sprintf("%s is not a summary.json: %s; give the summary.json a run's --out wrote", path, stats.JSONProblem(err)), ErrBaseline)
 	}
 	var keys map[string]json.RawMessage
 	if json.Unmarshal(data, &keys) == nil && keys["cells"] != nil && keys["responses"] == nil {
-		return sum, errmsg.New(fmt.Sprintf("baseline %s is a compare.json (a table of modes), not a run's summary.json; give the summary.json of one run", path), ErrBaseline)
+		return sum, errmsg.New(fmt.Sprintf("%s is a compare.json (a table of modes), not a run's summary.json; give the summary.json of one run", path), ErrBaseline)
 	}
 	switch {
 	case sum.Schema == 0:
-		return sum, errmsg.New(fmt.Sprintf("baseline %s has no schema_version; is it a nowait summary.json?", path), ErrBaseline)
+		return sum, errmsg.New(fmt.Sprintf("%s has no schema_version; is it a nowait summary.json?", path), ErrBaseline)
 	case sum.Schema > stats.SchemaVersion:
-		return sum, errmsg.New(fmt.Sprintf("baseline %s has schema version %d; this nowait reads up to %d", path, sum.Schema, stats.SchemaVersion), ErrBaseline)
+		return sum, errmsg.New(fmt.Sprintf("%s has schema version %d; this nowait reads up to %d", path, sum.Schema, stats.SchemaVersion), ErrBaseline)
 	case sum.Responses == 0:
-		return sum, errmsg.New(fmt.Sprintf("baseline %s has no responses to compare with", path), ErrBaseline)
+		return sum, errmsg.New(fmt.Sprintf("%s has no responses to compare with", path), ErrBaseline)
 	}
 	return sum, nil
 }
