@@ -126,7 +126,7 @@ func (p *Plan) LoopsOrDefault() int {
 	return max(n, 1)
 }
 
-// CapConnections lowers the connections of a counted closed-model run
+// CapConnections lowers the connections of a counted closed- or open-model run
 // (MaxRequests, without a warm-up) to its request count, as hey and oha
 // do: -n 5 -c 50 opens at most 5 connections, since a connection beyond
 // the count would have no request to send. The rule is min(connections,
@@ -135,9 +135,11 @@ func (p *Plan) LoopsOrDefault() int {
 // ConnectionsAsked. A warm-up sends requests beyond the count on every
 // connection asked for, so a plan with one keeps them; so does a plan
 // with stages (a ramp of connections, which the CLI does not take with a
-// count) and a plan of another model. Calling it again changes nothing.
+// count) and a hold plan. An open-model plan is capped too: with one
+// connection per request, no request of the count waits for a connection.
+// Calling it again changes nothing.
 func (p *Plan) CapConnections() {
-	if p.Model.OrDefault() != ModelClosed || p.MaxRequests <= 0 || p.Warmup > 0 || len(p.Stages) > 0 {
+	if p.Model.OrDefault() == ModelHold || p.MaxRequests <= 0 || p.Warmup > 0 || len(p.Stages) > 0 {
 		return
 	}
 	if int64(p.Connections) > p.MaxRequests {

@@ -90,7 +90,7 @@ func TestCapConnections(t *testing.T) {
 		{"count and duration", func(p *Plan) { p.MaxRequests = 3; p.Duration = time.Second }, 3, 10},
 		{"warm-up", func(p *Plan) { p.MaxRequests = 4; p.Warmup = time.Second }, 10, 0},
 		{"stages", func(p *Plan) { p.MaxRequests = 4; p.Stages = []Stage{{time.Second, 20}} }, 10, 0},
-		{"open model", func(p *Plan) { p.MaxRequests = 4; p.Model = ModelOpen; p.RatePerSec = 100 }, 10, 0},
+		{"open model", func(p *Plan) { p.MaxRequests = 4; p.Model = ModelOpen; p.RatePerSec = 100 }, 4, 10},
 		{"hold model", func(p *Plan) { p.MaxRequests = 4; p.Model = ModelHold }, 10, 0},
 	}
 	for _, tc := range cases {

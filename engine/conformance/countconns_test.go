@@ -28,15 +28,22 @@ func TestCountOpensAtMostOneConnectionPerRequest(t *testing.T) {
 		{3, 40},
 	}
 	for _, m := range modes {
-		for _, depth := range []int{1, 4} {
+		for _, depth := range []int{1, 4, 0} { // 0: the open model (-R), depth 1
 			for _, tc := range cases {
-				t.Run(fmt.Sprintf("%s/pipeline%d/c%d-n%d", m.name, depth, tc.conns, tc.n), func(t *testing.T) {
+				name := fmt.Sprintf("%s/pipeline%d/c%d-n%d", m.name, depth, tc.conns, tc.n)
+				if depth == 0 {
+					name = fmt.Sprintf("%s/open/c%d-n%d", m.name, tc.conns, tc.n)
+				}
+				t.Run(name, func(t *testing.T) {
 					// A delay keeps the first requests in flight while the
 					// other connections start: opening them all would
 					// have the time to show.
 					srv := enginetest.StartTarget(t, target.Config{Delay: 5 * time.Millisecond})
 					p := enginetest.Plan(srv.Addr())
-					p.Connections, p.MaxRequests, p.Pipeline, p.Loops = tc.conns, tc.n, depth, 2
+					p.Connections, p.MaxRequests, p.Pipeline, p.Loops = tc.conns, tc.n, max(depth, 1), 2
+					if depth == 0 {
+						p.Model, p.RatePerSec = engine.ModelOpen, 400
+					}
 					ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 					defer cancel()
 					res, err := engine.Execute(ctx, m.new(), p)
