@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/nowait/nowait/engine/enginetest"
 	"github.com/nowait/nowait/target"
 )
 
@@ -170,25 +171,10 @@ func TestPlainHTTPToTLSServer(t *testing.T) {
 // address.
 func alertServer(t *testing.T) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() { // owned by the test: ends when the listener closes
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go func() { // ends after one answer
-				defer c.Close()
-				buf := make([]byte, 4096)
-				if _, err := c.Read(buf); err == nil {
-					_, _ = c.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46})
-				}
-			}()
+	return enginetest.Serve(t, func(c net.Conn) { // one answer, then the close
+		buf := make([]byte, 4096)
+		if _, err := c.Read(buf); err == nil {
+			_, _ = c.Write([]byte{0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x46})
 		}
-	}()
-	return ln.Addr().String()
+	})
 }

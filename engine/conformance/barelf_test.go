@@ -74,42 +74,27 @@ func nonZero(counts []uint64) map[int]uint64 {
 // resp, byte for byte, and returns its address.
 func serveRaw(t *testing.T, resp string) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() { // owned by the test: ends when the listener closes
+	return enginetest.Serve(t, func(c net.Conn) {
+		buf := make([]byte, 64<<10)
+		var pending []byte
 		for {
-			c, err := ln.Accept()
+			k, err := c.Read(buf)
 			if err != nil {
 				return
 			}
-			go func() { // ends when the client closes
-				defer c.Close()
-				buf := make([]byte, 64<<10)
-				var pending []byte
-				for {
-					k, err := c.Read(buf)
-					if err != nil {
-						return
-					}
-					pending = append(pending, buf[:k]...)
-					var out []byte
-					for {
-						i := bytes.Index(pending, []byte("\r\n\r\n"))
-						if i < 0 {
-							break
-						}
-						pending = pending[i+4:]
-						out = append(out, resp...)
-					}
-					if _, err := c.Write(out); err != nil {
-						return
-					}
+			pending = append(pending, buf[:k]...)
+			var out []byte
+			for {
+				i := bytes.Index(pending, []byte("\r\n\r\n"))
+				if i < 0 {
+					break
 				}
-			}()
+				pending = pending[i+4:]
+				out = append(out, resp...)
+			}
+			if _, err := c.Write(out); err != nil {
+				return
+			}
 		}
-	}()
-	return ln.Addr().String()
+	})
 }

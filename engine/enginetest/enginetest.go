@@ -66,6 +66,42 @@ func CannedServer(tb testing.TB) string {
 // ends.
 func ServeCanned(tb testing.TB, ln net.Listener) {
 	tb.Helper()
+	ServeEach(tb, ln, func(c net.Conn) {
+		buf := make([]byte, 64<<10)
+		out := make([]byte, 0, 64<<10)
+		for {
+			n, err := c.Read(buf)
+			if err != nil {
+				return
+			}
+			out = out[:0]
+			for range bytes.Count(buf[:n], []byte("\r\n\r\n")) {
+				out = append(out, CannedResponse...)
+			}
+			if _, err := c.Write(out); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// Serve starts a server on 127.0.0.1:0 for the test that hands each
+// connection it accepts to handle (see ServeEach), and returns its
+// address.
+func Serve(tb testing.TB, handle func(net.Conn)) string {
+	tb.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	ServeEach(tb, ln, handle)
+	return ln.Addr().String()
+}
+
+// ServeEach accepts on ln until the test ends, when it closes ln, and
+// runs handle on each connection in a goroutine of its own, closing the
+// connection when handle returns.
+func ServeEach(tb testing.TB, ln net.Listener, handle func(net.Conn)) {
 	tb.Cleanup(func() { ln.Close() })
 	go func() { // owned by the test: ends when the listener closes
 		for {
@@ -73,23 +109,9 @@ func ServeCanned(tb testing.TB, ln net.Listener) {
 			if err != nil {
 				return
 			}
-			go func() { // ends when the client closes
+			go func() {
 				defer c.Close()
-				buf := make([]byte, 64<<10)
-				out := make([]byte, 0, 64<<10)
-				for {
-					n, err := c.Read(buf)
-					if err != nil {
-						return
-					}
-					out = out[:0]
-					for range bytes.Count(buf[:n], []byte("\r\n\r\n")) {
-						out = append(out, CannedResponse...)
-					}
-					if _, err := c.Write(out); err != nil {
-						return
-					}
-				}
+				handle(c)
 			}()
 		}
 	}()
