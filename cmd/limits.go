@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nowait/nowait/engine"
+	"github.com/nowait/nowait/stats"
 )
 
 // fdReserve is how many file descriptors a run needs besides one per
@@ -42,7 +43,7 @@ func checkConnectionLimit(conns, extra int) error {
 	need := uint64(conns + extra + fdReserve)
 	if need > limit {
 		return usageErr("%s need about %s open files, but this process may open only %s; raise the limit (ulimit -n %d, or LimitNOFILE in a systemd unit) or ask for at most %s",
-			count(conns, "connection"), fmtCount(need), fmtCount(limit), need, count(int(limit)-extra-fdReserve, "connection"))
+			stats.Count(conns, "connection"), fmtCount(need), fmtCount(limit), need, stats.Count(int(limit)-extra-fdReserve, "connection"))
 	}
 	return nil
 }
@@ -91,5 +92,5 @@ func checkPortRange(plan *engine.Plan) error {
 		return nil
 	}
 	return usageErr("%s need more ephemeral ports than %s can have (%s ports in %s: net.ipv4.ip_local_port_range %s); spread them over more local addresses with --source-ips 127.0.0.2-127.0.0.9, or widen the range with sysctl -w net.ipv4.ip_local_port_range=\"1024 65535\"",
-		count(plan.Connections, "connection"), from, fmtCount(uint64(ports)), portRangeFile, span)
+		stats.Count(plan.Connections, "connection"), from, fmtCount(uint64(ports)), portRangeFile, span)
 }

@@ -32,7 +32,7 @@ func noResponseError(res *stats.Result) error {
 	if res.InFlightAtEnd > 0 {
 		fates = append(fates, fmtCount(res.InFlightAtEnd)+" in flight at the end")
 	}
-	msg := fmt.Sprintf("no response arrived from %s: %s sent", targetHost(res.Target), count(all.Requests, "request"))
+	msg := fmt.Sprintf("no response arrived from %s: %s sent", targetHost(res.Target), stats.Count(all.Requests, "request"))
 	if len(fates) > 0 {
 		msg += " (" + strings.Join(fates, "; ") + ")"
 	}

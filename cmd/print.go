@@ -29,7 +29,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 		head += " over " + scenarios.FormatDuration(stats.RampLength(s.Ramp))
 	}
 	if s.Loops > 0 {
-		head += ", " + count(s.Loops, "loop")
+		head += ", " + stats.Count(s.Loops, "loop")
 	}
 	if s.Pipeline > 1 {
 		head += fmt.Sprintf(", pipeline %d", s.Pipeline)
@@ -40,7 +40,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	}
 	duration := fmtSeconds(s.DurationSec)
 	if s.Warmup != nil {
-		duration += fmt.Sprintf(" (after a %s warm-up, not counted: %s sent, %s answered)", fmtSeconds(s.WarmupSec), count(s.Warmup.Requests, "request"), fmtCount(s.Warmup.Responses))
+		duration += fmt.Sprintf(" (after a %s warm-up, not counted: %s sent, %s answered)", fmtSeconds(s.WarmupSec), stats.Count(s.Warmup.Requests, "request"), fmtCount(s.Warmup.Responses))
 	}
 	labelled(w, "Duration", "%s", duration)
 	labelled(w, "Requests", "%s sent, %s answered, %s req/s", fmtCount(s.Requests), fmtCount(s.Responses), fmtRate(s.RequestsPerSec))
@@ -64,7 +64,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 	}
 	if s.Model == "open" {
 		labelled(w, "Schedule", "target %s; sends lagged the schedule by p50 %s, p99 %s, max %s%s; %s dropped (due, never sent)",
-			scheduleTarget(s.RatePerSec, s.Ramp), stats.FormatMs(s.SendLag.P(50)), stats.FormatMs(s.SendLag.P(99)), stats.FormatMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), count(s.Dropped, "request"))
+			scheduleTarget(s.RatePerSec, s.Ramp), stats.FormatMs(s.SendLag.P(50)), stats.FormatMs(s.SendLag.P(99)), stats.FormatMs(s.SendLag.MaxMs), queueNote(s.Saturation.QueuePeak), stats.Count(s.Dropped, "request"))
 		if !s.Saturation.Saturated && s.Saturation.Note != "" {
 			labelled(w, "", "%s", s.Saturation.Note)
 		}
@@ -73,7 +73,7 @@ func printSummary(w io.Writer, s stats.Summary) {
 		labelled(w, "Resent", "%s pipelined requests the server closed the connection on unanswered (Connection: close), sent again (not counted as errors)", fmtCount(s.Resent))
 	}
 	if s.InFlightAtEnd > 0 {
-		labelled(w, "In flight", "%s unanswered when the run stopped (not counted as errors)", count(s.InFlightAtEnd, "request"))
+		labelled(w, "In flight", "%s unanswered when the run stopped (not counted as errors)", stats.Count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
 	perReq := "no request answered"
@@ -344,27 +344,16 @@ func fmtErrors(s stats.Summary) string {
 	if len(s.Errors) == 0 {
 		return "none"
 	}
-	return fmt.Sprintf("%s (%s of %s): %s", fmtCount(s.ErrorTotal), fmtShare(s.ErrorTotal, s.Attempts()), count(s.Attempts(), "attempt"), fmtErrorKinds(s.Errors))
+	return fmt.Sprintf("%s (%s of %s): %s", fmtCount(s.ErrorTotal), stats.Share(s.ErrorTotal, s.Attempts()), stats.Count(s.Attempts(), "attempt"), fmtErrorKinds(s.Errors))
 }
 
 // fmtFailed is the Failed line, the count behind error_rate, when it holds
 // more than the errors: responses with a status outside 200-399.
 func fmtFailed(s stats.Summary) string {
 	bad := s.Failed - s.ErrorTotal
-	return fmt.Sprintf("%s (%s of %s): %s with a status outside 200-399, %s", fmtCount(s.Failed), fmtShare(s.Failed, s.Attempts()), count(s.Attempts(), "attempt"), fmtCount(bad), count(s.ErrorTotal, "error"))
+	return fmt.Sprintf("%s (%s of %s): %s with a status outside 200-399, %s", fmtCount(s.Failed), stats.Share(s.Failed, s.Attempts()), stats.Count(s.Attempts(), "attempt"), fmtCount(bad), stats.Count(s.ErrorTotal, "error"))
 }
 
-// fmtShare formats n/total as a percentage with two decimals.
-func fmtShare(n, total uint64) string {
-	pct := 0.0
-	if total > 0 {
-		pct = float64(n) * 100 / float64(total)
-	}
-	if pct > 0 && pct < 0.01 {
-		return "<0.01%"
-	}
-	return fmt.Sprintf("%.2f%%", pct)
-}
 
 // fmtErrorKinds lists error counts by kind, in name order.
 func fmtErrorKinds(errs map[string]uint64) string {
@@ -427,7 +416,7 @@ func scheduleTarget(ratePerSec float64, ramp []stats.RampPoint) string {
 // 0 connections"), the first being -c.
 func connectionsText(model string, conns int, ramp []stats.RampPoint) string {
 	if model != "closed" || len(ramp) == 0 {
-		return count(conns, "connection")
+		return stats.Count(conns, "connection")
 	}
 	text := stats.RampText(ramp)
 	if text == "1" {
@@ -452,14 +441,6 @@ func queueNote(peak int64) string {
 	if peak <= 0 {
 		return ""
 	}
-	return " (about " + count(peak, "request") + " waiting at the worst)"
+	return " (about " + stats.Count(peak, "request") + " waiting at the worst)"
 }
 
-// count says n of noun, in the plural unless n is 1, with thousands
-// separators: "1 loop", "2,000 connections".
-func count[N int | int64 | uint64](n N, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return fmtCount(uint64(n)) + " " + noun + "s"
-}

@@ -12,9 +12,9 @@ import (
 // each held connection cost the generator.
 func printHoldSummary(w io.Writer, s stats.Summary) {
 	fmt.Fprintln(w)
-	head := fmt.Sprintf("%s mode, hold model, %s", s.Mode, count(s.Connections, "connection"))
+	head := fmt.Sprintf("%s mode, hold model, %s", s.Mode, stats.Count(s.Connections, "connection"))
 	if s.Loops > 0 {
-		head += ", " + count(s.Loops, "loop")
+		head += ", " + stats.Count(s.Loops, "loop")
 	}
 	fmt.Fprintf(w, "%s against %s\n", head, s.Target)
 	if s.Interrupted {
@@ -44,10 +44,10 @@ func printHoldSummary(w io.Writer, s stats.Summary) {
 		labelled(w, "Hint", "%s", tlsHint(s.Target))
 	}
 	if s.InFlightAtEnd > 0 {
-		labelled(w, "In flight", "%s unanswered when the run stopped (not counted as errors)", count(s.InFlightAtEnd, "request"))
+		labelled(w, "In flight", "%s unanswered when the run stopped (not counted as errors)", stats.Count(s.InFlightAtEnd, "request"))
 	}
 	g := s.Generator
-	labelled(w, "Generator", "%s, %s, %s at the peak", fmtCPU(g), count(g.PeakThreads, "thread"), count(g.PeakGoroutines, "goroutine"))
+	labelled(w, "Generator", "%s, %s, %s at the peak", fmtCPU(g), stats.Count(g.PeakThreads, "thread"), stats.Count(g.PeakGoroutines, "goroutine"))
 	labelled(w, "Memory", "RSS %s at the start, %s at the peak%s",
 		fmtBytes(float64(g.StartRSSBytes)), fmtBytes(float64(g.PeakRSSBytes)), perHeldText(s))
 }
@@ -83,5 +83,5 @@ func fmtServerClosed(n uint64) string {
 	if n == 0 {
 		return "no held connection closed by the server"
 	}
-	return count(n, "held connection") + " closed by the server (reconnected)"
+	return stats.Count(n, "held connection") + " closed by the server (reconnected)"
 }

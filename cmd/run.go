@@ -152,7 +152,7 @@ func explicitZeros(c *cobra.Command) error {
 func exactArgs(n int, what string) cobra.PositionalArgs {
 	return func(c *cobra.Command, args []string) error {
 		if len(args) != n {
-			return usageErr("%s takes %s, got %s (see '%s --help')", c.Name(), what, count(len(args), "argument"), c.CommandPath())
+			return usageErr("%s takes %s, got %s (see '%s --help')", c.Name(), what, stats.Count(len(args), "argument"), c.CommandPath())
 		}
 		return nil
 	}
@@ -355,7 +355,7 @@ func describeRun(p *engine.Plan, mode string) string {
 			every = "one request each every " + scenarios.FormatDuration(p.HoldEvery)
 		}
 		return fmt.Sprintf("Holding %s to %s %s: connecting %s, %s, %s mode",
-			count(p.Connections, "connection"), p.Target, describeStop(p), rate, every, modeName(mode))
+			stats.Count(p.Connections, "connection"), p.Target, describeStop(p), rate, every, modeName(mode))
 	}
 	load := connectionsText(string(p.Model.OrDefault()), p.Connections, plannedRamp(p)) + loweredText(p.ConnectionsAsked)
 	if p.Model == engine.ModelOpen {
@@ -379,9 +379,9 @@ func describeStop(p *engine.Plan) string {
 	d := p.DurationOrDefault()
 	switch {
 	case p.MaxRequests > 0 && d > 0:
-		return fmt.Sprintf("%s or %s", count(p.MaxRequests, "request"), scenarios.FormatDuration(d))
+		return fmt.Sprintf("%s or %s", stats.Count(p.MaxRequests, "request"), scenarios.FormatDuration(d))
 	case p.MaxRequests > 0:
-		return count(p.MaxRequests, "request")
+		return stats.Count(p.MaxRequests, "request")
 	}
 	return "for " + scenarios.FormatDuration(d)
 }

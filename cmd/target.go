@@ -89,7 +89,7 @@ open connections stay). Both first strike one period after the start.`,
 			// Each held connection is an open file: take all the OS allows.
 			if limit, err := raiseFileLimit(); err == nil && limit < target.MaxConns+fdReserve {
 				fmt.Fprintf(a.stderr, "note: this process may open %s files, so it holds at most about %s (ulimit -n raises it)\n",
-					fmtCount(limit), count(int(limit)-fdReserve, "connection"))
+					fmtCount(limit), stats.Count(int(limit)-fdReserve, "connection"))
 			}
 			srv, err := target.Start(listen, cfg)
 			if err != nil {
@@ -252,7 +252,7 @@ func parseFaults(specs []string) ([]target.Fault, error) {
 
 // printTargetStats prints what the target did, after it closed.
 func printTargetStats(a *app, st target.Stats) {
-	fmt.Fprintf(a.stdout, "served %s on %s\n", count(st.Served, "response"), count(st.Accepted, "connection"))
+	fmt.Fprintf(a.stdout, "served %s on %s\n", stats.Count(st.Served, "response"), stats.Count(st.Accepted, "connection"))
 	if len(st.Faults) > 0 {
 		var parts []string
 		for _, k := range target.FaultKinds() {
@@ -263,7 +263,7 @@ func printTargetStats(a *app, st target.Stats) {
 		fmt.Fprintf(a.stdout, "faults: %s\n", strings.Join(parts, ", "))
 	}
 	if st.Stalled > 0 || st.Refusals > 0 {
-		fmt.Fprintf(a.stdout, "stalled %s; refused connections %s\n", count(st.Stalled, "response"), count(st.Refusals, "time"))
+		fmt.Fprintf(a.stdout, "stalled %s; refused connections %s\n", stats.Count(st.Stalled, "response"), stats.Count(st.Refusals, "time"))
 	}
 }
 

@@ -92,7 +92,7 @@ func compareHeader(setup CompareSetup, modes []string, cells []CompareCell) head
 // failureWarning says, when any cell had failed attempts (a status
 // outside 200-399, a request error or a failed connect), each such mode's
 // worst share and where, in the words of the report: "failed attempts:
-// async up to 20.1% (20 conns), ...". Empty when nothing failed.
+// async up to 20.07% (20 conns), ...". Empty when nothing failed.
 func failureWarning(modes []string, cells []CompareCell) string {
 	var worst []string
 	for _, mode := range modes {
@@ -103,7 +103,7 @@ func failureWarning(modes []string, cells []CompareCell) string {
 			}
 		}
 		if w != nil {
-			worst = append(worst, fmt.Sprintf("%s up to %s (%s conns)", mode, percentText(w.Summary.ErrorRate),
+			worst = append(worst, fmt.Sprintf("%s up to %s (%s conns)", mode, stats.Share(w.Summary.Failed, w.Summary.Attempts()),
 				stats.GroupDigits(int64(w.Connections))))
 		}
 	}
@@ -113,12 +113,3 @@ func failureWarning(modes []string, cells []CompareCell) string {
 	return "failed attempts: " + strings.Join(worst, ", ")
 }
 
-// percentText formats a share (0 to 1) as a percentage: 20.1%, 0.25%,
-// 0.0001%.
-func percentText(share float64) string {
-	pct := share * 100
-	if pct >= 1 {
-		return strconv.FormatFloat(pct, 'f', 1, 64) + "%"
-	}
-	return strconv.FormatFloat(pct, 'g', 2, 64) + "%"
-}

@@ -71,7 +71,7 @@ func TestCompareShowsFailures(t *testing.T) {
 		cells []CompareCell
 		says  []string
 	}{
-		"faults": {faultCells(), []string{"failed attempts", "async up to 20.0% (20 conns)", "goroutine up to 20.0% (20 conns)", "Throughput, 2xx/3xx only"}},
+		"faults": {faultCells(), []string{"failed attempts", "async up to 20.00% (20 conns)", "goroutine up to 20.00% (20 conns)", "Throughput, 2xx/3xx only"}},
 		"clean":  {compareCells(), nil},
 	} {
 		svg := drawSVG(t, Size{}, func(p string, s Size) error { return Compare(CompareSetup{}, tc.cells, p, s) })

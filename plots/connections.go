@@ -48,7 +48,7 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 		p.Add(l)
 		thumbs = []plot.Thumbnailer{l, sc}
 	}
-	churnPts, _, _ := churnPoints(res, spans, ivs)
+	churnPts, churnTotal, churnName := churnPoints(res, spans, ivs)
 	churn := highest(churnPts)
 	askedPts, askedName := askedConnectionsLine(res, spans[len(spans)-1].hi)
 	asked := 0.0
@@ -64,7 +64,7 @@ func connectionsPlot(lk look, res *stats.Result, spans []span, ivs []*stats.Inte
 		openName = fmt.Sprintf("open at the end of each second (peak %s; none open: not drawn)", stats.GroupDigits(int64(max(peak, res.PeakOpenConns))))
 	}
 	p.Legend.Add(openName, thumbs...)
-	if err := addChurn(p, lk, res, spans, ivs); err != nil {
+	if err := addChurn(p, lk, churnPts, churnTotal, churnName); err != nil {
 		return nil, err
 	}
 	p.Add(sc)
@@ -143,9 +143,8 @@ func churned(res *stats.Result) bool {
 // server closed (a hold run), or the connects of a run that churned;
 // nothing for another run. Why marks and no line: the count often equals
 // the open connections (a server that closes each after a response),
-// whose line would hide another.
-func addChurn(p *plot.Plot, lk look, res *stats.Result, spans []span, ivs []*stats.Interval) error {
-	pts, total, name := churnPoints(res, spans, ivs)
+// whose line would hide another. pts, total and name are churnPoints'.
+func addChurn(p *plot.Plot, lk look, pts plotter.XYs, total uint64, name string) error {
 	if total == 0 {
 		return nil
 	}

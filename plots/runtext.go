@@ -30,7 +30,7 @@ func runDescription(res *stats.Result) string {
 	case res.Model == "closed" && len(res.Ramp) > 0:
 		what = append(what, stats.RampText(res.Ramp)+" connections")
 	case res.Connections > 0:
-		what = append(what, counted(int64(res.Connections), "connection"))
+		what = append(what, stats.Count(res.Connections, "connection"))
 	}
 	if res.Pipeline > 1 {
 		what = append(what, "pipeline "+stats.GroupDigits(int64(res.Pipeline)))
@@ -57,11 +57,3 @@ func timeAxisLabel(res *stats.Result, unit string) string {
 	return "Time since start (" + unit + ")"
 }
 
-// counted writes n things, the word made plural unless n is 1: "1
-// connection", "1,000 responses".
-func counted(n int64, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return stats.GroupDigits(n) + " " + word + "s"
-}

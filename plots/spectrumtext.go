@@ -186,7 +186,7 @@ func spectrumLegends(s Series, service bool) []string {
 	// Why the failed share in every form: a run whose responses all
 	// failed draws a line as healthy as any other. Why the count kept
 	// longer than the words: the subtitle says what a solid line is.
-	responses := counted(h.TotalCount(), "response")
+	responses := stats.Count(h.TotalCount(), "response")
 	count, failed := " ("+responses+")", ""
 	if f := s.failedShare(); f != "" {
 		count, failed = " ("+responses+", "+f+")", " ("+f+")"
@@ -208,11 +208,7 @@ func (s Series) failedShare() string {
 	if failed == 0 || attempts == 0 {
 		return ""
 	}
-	pct := float64(failed) * 100 / float64(attempts)
-	if pct < 0.01 {
-		return "<0.01% failed"
-	}
-	return fmt.Sprintf("%.2f%% failed", pct)
+	return stats.Share(failed, attempts) + " failed"
 }
 
 // latencies names the latencies ms (in milliseconds) as the axis writes

@@ -49,3 +49,26 @@ func FormatMs(ms float64) string {
 	}
 	return fmt.Sprintf("%.2fs", ms/1000)
 }
+
+// Count says n of noun, in the plural unless n is 1, with thousands
+// separators: "1 loop", "2,000 connections".
+func Count[N int | int64 | uint64](n N, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return GroupDigits(int64(n)) + " " + noun + "s"
+}
+
+// Share formats n as a share of total, the one way a failed share is
+// written: "20.07%", "<0.01%" for a share that is not 0 but would print
+// as 0.00%, "0.00%" for none or no total.
+func Share(n, total uint64) string {
+	pct := 0.0
+	if total > 0 {
+		pct = float64(n) * 100 / float64(total)
+	}
+	if pct > 0 && pct < 0.01 {
+		return "<0.01%"
+	}
+	return fmt.Sprintf("%.2f%%", pct)
+}

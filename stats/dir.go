@@ -208,7 +208,7 @@ func readIntervals(dir string, res *Result) error {
 	}
 	if len(counts) != len(ivs) {
 		return errmsg.Errorf(ErrCorrupt, "%s is damaged: %s has %s and %s %s; %s",
-			dir, LatencyLogFile, plural(len(ivs), "interval"), TimeseriesFile, plural(len(counts), "interval"), rewrite)
+			dir, LatencyLogFile, Count(len(ivs), "interval"), TimeseriesFile, Count(len(counts), "interval"), rewrite)
 	}
 	for i := range ivs {
 		ivs[i].Counters = counts[i].Counters
@@ -223,10 +223,3 @@ func readIntervals(dir string, res *Result) error {
 	return nil
 }
 
-// plural says n of noun, in the plural unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}
