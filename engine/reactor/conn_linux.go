@@ -369,10 +369,7 @@ func (l *loop) commit(c *conn) bool {
 			l.backlog = false
 		}
 	} else {
-		if c.reserved {
-			c.reserved = false
-			l.feed.unreserve() // taken again below, with the others
-		}
+		l.unreserve(c) // taken again below, with the others
 		k = l.feed.take(int(c.inflight), l.inWarmup, l.now)
 		for i := range k {
 			if tail >= len(c.ring) {
